@@ -1,0 +1,3 @@
+module example.com/deploymind/go-stdlib
+
+go 1.19

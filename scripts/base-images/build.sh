@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds DeployMind's local base images on a machine with no access to Docker Hub.
+#
+#   deploymind-base/debian:bookworm   debootstrap'd Debian 12 rootfs, imported with `docker import`
+#   deploymind-base/node:18           + Debian's nodejs and npm, user `node` (uid 1000) as in node:*
+#   deploymind-base/python:3.11       + python3, pip, venv; `python` and `pip` on PATH as in python:*
+#   deploymind-base/golang:1.19       + Debian's Go toolchain, GOPATH=/go as in golang:*
+#   deploymind-base/static:nonroot    distroless-like: no shell, ca-certificates, tzdata, user nonroot (65532)
+#
+# Each image keeps the contract of the official image it stands in for (users, commands on PATH,
+# environment), so generated Dockerfiles run unchanged once build.baseImages maps the official
+# names to these (see scripts/local-base-images.yml). Idempotent: an image that exists is kept
+# unless --force is given.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+force=0
+[ "${1:-}" = "--force" ] && force=1
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+have() { [ "$force" = 0 ] && docker image inspect "$1" >/dev/null 2>&1; }
+log() { printf '[base-images] %s\n' "$*"; }
+
+if ! have deploymind-base/debian:bookworm; then
+  log "debootstrap bookworm (minbase) from $mirror"
+  root=$(mktemp -d /tmp/deploymind-rootfs.XXXXXX)
+  trap 'rm -rf "$root"' EXIT
+  debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$mirror" >/tmp/deploymind-debootstrap.log 2>&1 \
+    || { tail -n 30 /tmp/deploymind-debootstrap.log; exit 1; }
+  # Keep images small, as the official slim images do.
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
+  cat > "$root/etc/apt/sources.list" <<SRC
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb http://deb.debian.org/debian-security bookworm-security main
+SRC
+  log "docker import -> deploymind-base/debian:bookworm"
+  tar -C "$root" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV LANG=C.UTF-8' \
+    --change 'CMD ["bash"]' - deploymind-base/debian:bookworm >/dev/null
+  rm -rf "$root"
+  trap - EXIT
+fi
+
+for name in node:18 python:3.11 golang:1.19 static:nonroot; do
+  image="deploymind-base/$name"
+  if have "$image"; then log "$image present"; continue; fi
+  dir="$here/${name%%:*}"
+  log "building $image from $dir"
+  docker build --network host -q -t "$image" "$dir" >/dev/null
+done
+log "done"

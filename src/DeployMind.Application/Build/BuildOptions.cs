@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DeployMind.Application.Build;
+
+/// <summary>The <c>build:</c> section of deploymind.yml.</summary>
+public sealed class BuildOptions
+{
+    public const string SectionName = "build";
+
+    /// <summary>The application folder inside the repository (monorepos), relative to the repository root.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Path { get; set; } = ".";
+
+    /// <summary>
+    /// Base image table: a logical name (see <see cref="BaseImageCatalog"/>) mapped to the image reference to use,
+    /// so a mirror or private registry can stand in for the official images.
+    /// </summary>
+    public Dictionary<string, string> BaseImages { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Network for RUN steps during builds (<c>docker build --network</c>); empty for the engine's default.</summary>
+    public string? Network { get; set; }
+
+    /// <summary>Path the generated Dockerfile's HEALTHCHECK probes (where the runtime image has a client); empty for none.</summary>
+    public string? HealthCheckPath { get; set; } = "/health";
+}

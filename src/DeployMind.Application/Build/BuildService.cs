@@ -1,0 +1,134 @@
+using DeployMind.Domain.Build;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.Application.Build;
+
+/// <summary>
+/// The build stage: detect the app, take its Dockerfile (or generate one), lint it, build the image.
+/// Never writes a Dockerfile into the app folder (that is <see cref="InitService"/>'s job); a generated
+/// Dockerfile is built from a file outside the folder.
+/// </summary>
+public sealed class BuildService
+{
+    private readonly ILanguageDetector _detector;
+    private readonly IDockerfileGenerator _generator;
+    private readonly IDockerfileLinter _linter;
+    private readonly IImageBuilder _builder;
+    private readonly BuildOptions _options;
+
+    public BuildService(ILanguageDetector detector, IDockerfileGenerator generator, IDockerfileLinter linter, IImageBuilder builder, IOptions<BuildOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _detector = detector;
+        _generator = generator;
+        _linter = linter;
+        _builder = builder;
+        _options = options.Value;
+    }
+
+    /// <summary>Works out what will be built: the Dockerfile (existing or generated), its findings and the tag.</summary>
+    /// <exception cref="LanguageNotDetectedException">There is no Dockerfile and the language is unknown.</exception>
+    public async Task<BuildPlan> PlanAsync(string appPath, string? tag, CancellationToken cancellationToken)
+    {
+        var fullPath = Path.GetFullPath(appPath);
+        if (!Directory.Exists(fullPath))
+        {
+            throw new DirectoryNotFoundException($"The application folder '{fullPath}' does not exist.");
+        }
+
+        var existing = Path.Combine(fullPath, "Dockerfile");
+        DetectionResult? detection = null;
+        try
+        {
+            detection = await _detector.DetectAsync(fullPath, cancellationToken);
+        }
+        catch (LanguageNotDetectedException) when (File.Exists(existing))
+        {
+            // An app with its own Dockerfile builds whatever its language.
+        }
+
+        string dockerfile;
+        string? dockerignore = null;
+        var generated = !File.Exists(existing);
+        if (generated)
+        {
+            var output = _generator.Generate(detection!);
+            dockerfile = output.Dockerfile;
+            dockerignore = output.Dockerignore;
+        }
+        else
+        {
+            dockerfile = await File.ReadAllTextAsync(existing, cancellationToken);
+        }
+
+        var hasDockerignore = File.Exists(Path.Combine(fullPath, ".dockerignore"));
+        var findings = _linter.Lint(dockerfile, new LintContext(hasDockerignore || dockerignore is not null));
+        var imageTag = string.IsNullOrWhiteSpace(tag)
+            ? $"{ImageNames.Repository(Path.GetFileName(fullPath))}:{await SourceFingerprint.ComputeAsync(fullPath, cancellationToken)}"
+            : ImageNames.Validate(tag);
+        return new BuildPlan(fullPath, detection, dockerfile, generated, hasDockerignore ? null : dockerignore, findings, imageTag);
+    }
+
+    /// <summary>Builds the plan's image. A generated .dockerignore is put in the context for the build only.</summary>
+    public async Task<BuildResult> BuildAsync(BuildPlan plan, IProgress<BuildProgress>? progress, bool noCache, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var workDir = Directory.CreateTempSubdirectory("deploymind-build-");
+        var dockerfilePath = plan.DockerfileGenerated ? Path.Combine(workDir.FullName, "Dockerfile") : Path.Combine(plan.AppPath, "Dockerfile");
+        var dockerignorePath = Path.Combine(plan.AppPath, ".dockerignore");
+        var wroteDockerignore = false;
+        try
+        {
+            if (plan.DockerfileGenerated)
+            {
+                await File.WriteAllTextAsync(dockerfilePath, plan.Dockerfile, cancellationToken);
+            }
+
+            // The classic builder reads .dockerignore only from the context root. Without one the context would
+            // carry node_modules, .git and .env into the image, so the generated one stands in for this build.
+            if (plan.GeneratedDockerignore is not null && !File.Exists(dockerignorePath))
+            {
+                await File.WriteAllTextAsync(dockerignorePath, plan.GeneratedDockerignore, cancellationToken);
+                wroteDockerignore = true;
+            }
+
+            var request = new ImageBuildRequest(plan.AppPath, dockerfilePath, plan.ImageTag)
+            {
+                Network = string.IsNullOrWhiteSpace(_options.Network) ? null : _options.Network,
+                NoCache = noCache,
+                Labels = new Dictionary<string, string>
+                {
+                    ["io.deploymind.app"] = plan.ImageTag.Split(':')[0],
+                    ["io.deploymind.dockerfile"] = plan.DockerfileGenerated ? "generated" : "repository",
+                },
+            };
+            return await _builder.BuildAsync(request, progress, cancellationToken);
+        }
+        finally
+        {
+            if (wroteDockerignore)
+            {
+                File.Delete(dockerignorePath);
+            }
+
+            workDir.Delete(recursive: true);
+        }
+    }
+}
+
+/// <summary>What <see cref="BuildService"/> will build.</summary>
+/// <param name="AppPath">Absolute app folder (the build context).</param>
+/// <param name="Detection">The detected app; null when it has its own Dockerfile and an unknown language.</param>
+/// <param name="Dockerfile">The Dockerfile text that will be built.</param>
+/// <param name="DockerfileGenerated">True when generated (the app has no Dockerfile).</param>
+/// <param name="GeneratedDockerignore">A generated .dockerignore used for the build when the app has none.</param>
+/// <param name="Findings">Lint findings for the Dockerfile.</param>
+/// <param name="ImageTag">The tag the image gets.</param>
+public sealed record BuildPlan(
+    string AppPath,
+    DetectionResult? Detection,
+    string Dockerfile,
+    bool DockerfileGenerated,
+    string? GeneratedDockerignore,
+    IReadOnlyList<LintFinding> Findings,
+    string ImageTag);

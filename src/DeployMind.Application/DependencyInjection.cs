@@ -1,0 +1,23 @@
+using DeployMind.Application.Build;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace DeployMind.Application;
+
+/// <summary>The use cases' registrations and options, shared by the CLI and the server.</summary>
+public static class DependencyInjection
+{
+    /// <summary>Binds and validates options (failing fast at start) and registers the use cases.</summary>
+    public static IHostApplicationBuilder AddDeployMindApplication(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<BuildOptions>()
+            .BindConfiguration(BuildOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<BuildService>();
+        builder.Services.TryAddSingleton<InitService>();
+        return builder;
+    }
+}

@@ -1,0 +1,66 @@
+using DeployMind.Cli.Commands;
+using DeployMind.Cli.Hosting;
+using DeployMind.Domain;
+using DeployMind.Domain.Build;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace DeployMind.Cli;
+
+/// <summary>The <c>deploymind</c> command line: commands, help, and failures turned into one clear line + an exit code.</summary>
+public static class DeployMindCli
+{
+    /// <summary>Runs the CLI. Tests pass a recording console and their own host factory.</summary>
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console, CliHostFactory hosts, CancellationToken cancellationToken)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(console);
+        services.AddSingleton(hosts);
+        var app = new CommandApp(new TypeRegistrar(services));
+        app.Configure(config =>
+        {
+            config.SetApplicationName("deploymind");
+            config.ConfigureConsole(console);
+            config.Settings.Registrar.RegisterInstance(console);
+            config.AddCommand<DetectCommand>("detect")
+                .WithDescription("Detect an app's language, framework, start command and port.")
+                .WithExample("detect", "examples/node-express")
+                .WithExample("detect", ".", "--output", "json");
+            config.AddCommand<InitCommand>("init")
+                .WithDescription("Write a Dockerfile, .dockerignore and deploymind.yml for an app (existing files are kept unless --force).")
+                .WithExample("init", "services/api");
+            config.AddCommand<LintCommand>("lint")
+                .WithDescription("Check a Dockerfile for security, size and cache problems.")
+                .WithExample("lint", "Dockerfile")
+                .WithExample("lint", "Dockerfile", "--format", "sarif");
+            config.AddCommand<BuildCommand>("build")
+                .WithDescription("Detect, generate or take the Dockerfile, lint it and build the image, with live progress.")
+                .WithExample("build", "examples/go-stdlib")
+                .WithExample("build", ".", "--tag", "shop-api:1.4.2");
+            config.SetExceptionHandler((ex, _) => HandleException(console, ex));
+        });
+        return app.RunAsync(args, cancellationToken);
+    }
+
+    /// <summary>Maps a failure to one line on the console and an exit code (see <see cref="ExitCodes"/>).</summary>
+    internal static int HandleException(IAnsiConsole console, Exception exception)
+    {
+        var (code, message) = exception switch
+        {
+            OperationCanceledException => (ExitCodes.Cancelled, "Cancelled."),
+            LanguageNotDetectedException e => (ExitCodes.DetectionFailed, e.Message),
+            CommandAppException e => (ExitCodes.InvalidInput, e.Message),
+            OptionsValidationException e => (ExitCodes.InvalidInput, "Invalid configuration: " + string.Join("; ", e.Failures)),
+            FileNotFoundException e => (ExitCodes.InvalidInput, e.Message),
+            DirectoryNotFoundException e => (ExitCodes.InvalidInput, e.Message),
+            InvalidDataException e => (ExitCodes.InvalidInput, e.Message),
+            FormatException e => (ExitCodes.InvalidInput, "Invalid configuration file: " + e.Message),
+            DeployMindException e => (ExitCodes.Error, e.Message),
+            _ => (ExitCodes.Error, $"Unexpected error: {exception.Message} ({exception.GetType().Name}). Run again with --verbose for details."),
+        };
+        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        return code;
+    }
+}

@@ -1,0 +1,26 @@
+namespace DeployMind.Cli;
+
+/// <summary>The process exit codes of <c>deploymind</c> (documented in docs/cli.md).</summary>
+public static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>Something unexpected failed; the message says what.</summary>
+    public const int Error = 1;
+
+    /// <summary>Bad input: unknown option, missing folder or file, invalid configuration or tag.</summary>
+    public const int InvalidInput = 2;
+
+    /// <summary>The application's language could not be detected.</summary>
+    public const int DetectionFailed = 3;
+
+    /// <summary><c>lint</c> found problems at or above <c>--fail-on</c>.</summary>
+    public const int LintFindings = 4;
+
+    /// <summary>The image build failed; the message quotes the failing step.</summary>
+    public const int BuildFailed = 5;
+
+    /// <summary>Cancelled (Ctrl-C / SIGINT).</summary>
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,86 @@
+using DeployMind.Application;
+using DeployMind.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DeployMind.Cli.Hosting;
+
+/// <summary>
+/// Builds the service host a command runs in, with the configuration layered from lowest to highest precedence:
+/// <c>/etc/deploymind/config.yml</c> (machine), <c>~/.deploymind/config.yml</c> (user), the app's
+/// <c>deploymind.yml</c> (or <c>--config</c>), then <c>DEPLOYMIND__*</c> environment variables.
+/// The same registrations as the server: one wiring, two front doors.
+/// </summary>
+public sealed class CliHostFactory
+{
+    public const string EnvironmentPrefix = "DEPLOYMIND__";
+
+    private readonly IReadOnlyDictionary<string, string?> _overrides;
+
+    public CliHostFactory()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <param name="overrides">Highest-precedence settings (tests, flags), keyed like configuration paths ("build:network").</param>
+    public CliHostFactory(IReadOnlyDictionary<string, string?> overrides)
+    {
+        _overrides = overrides;
+    }
+
+    /// <summary>The machine-wide configuration file (written by scripts/bootstrap.sh on air-gapped machines).</summary>
+    public static string MachineConfigPath => Environment.GetEnvironmentVariable("DEPLOYMIND_MACHINE_CONFIG") ?? "/etc/deploymind/config.yml";
+
+    /// <summary>The user's configuration file.</summary>
+    public static string UserConfigPath =>
+        Path.Combine(Environment.GetEnvironmentVariable("DEPLOYMIND_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".deploymind"), "config.yml");
+
+    /// <summary>Creates the host for an app folder (its deploymind.yml is read when present).</summary>
+    /// <param name="appPath">The app folder, or null when the command has none.</param>
+    /// <param name="configFile">An explicit configuration file (<c>--config</c>), which must exist.</param>
+    /// <param name="verbose">Log debug output to standard error.</param>
+    public IHost Create(string? appPath, string? configFile, bool verbose)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
+        var configuration = builder.Configuration;
+        AddYaml(configuration, MachineConfigPath, optional: true);
+        AddYaml(configuration, UserConfigPath, optional: true);
+        if (configFile is not null)
+        {
+            var full = Path.GetFullPath(configFile);
+            if (!File.Exists(full))
+            {
+                throw new FileNotFoundException($"The configuration file '{full}' does not exist.", full);
+            }
+
+            AddYaml(configuration, full, optional: false);
+        }
+        else if (appPath is not null)
+        {
+            AddYaml(configuration, Path.Combine(Path.GetFullPath(appPath), "deploymind.yml"), optional: true);
+        }
+
+        configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        configuration.AddInMemoryCollection(_overrides);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter(level => level >= (verbose ? LogLevel.Debug : LogLevel.Warning));
+
+        builder.AddDeployMindApplication();
+        builder.AddDeployMindInfrastructure();
+        return builder.Build();
+    }
+
+    private static void AddYaml(IConfigurationBuilder configuration, string path, bool optional)
+    {
+        if (optional && !File.Exists(path))
+        {
+            return;
+        }
+
+        configuration.AddYamlFile(path, optional, reloadOnChange: false);
+    }
+}

@@ -1,0 +1,32 @@
+using DeployMind.Application.Build;
+using DeployMind.Domain.Build;
+using DeployMind.Infrastructure.Build.Templates;
+
+namespace DeployMind.Infrastructure.Build;
+
+internal sealed partial class DockerfileGenerator
+{
+    private static void WriteDotNet(DockerfileWriter w, DetectionResult d, Func<string, string> image)
+    {
+        var project = Fact(d, "dotnetProject", d.EntryPoint ?? "app.csproj").Replace('\\', '/');
+        var projectDir = Path.GetDirectoryName(project)?.Replace('\\', '/') ?? string.Empty;
+        var assembly = Fact(d, "dotnetAssembly", Path.GetFileNameWithoutExtension(project));
+        w.Blank().Comment("Build stage: restore from the project file alone, then publish.")
+            .Line($"FROM {image(BaseImageCatalog.DotNetSdk)} AS build")
+            .Line("WORKDIR /src")
+            .Line($"COPY {project} ./{(projectDir.Length > 0 ? projectDir + "/" : string.Empty)}")
+            .Run($"dotnet restore {project}")
+            .Line("COPY . .")
+            .Run($"dotnet publish {project} --configuration Release --no-restore --output /out");
+
+        w.Blank().Comment("Runtime stage: ASP.NET Core runtime and its unprivileged `app` user.")
+            .Line($"FROM {image(BaseImageCatalog.DotNetRuntime)}")
+            .Line($"ENV PORT={d.Port}")
+            .Line("WORKDIR /app")
+            .Line("COPY --from=build --chown=app:app /out ./")
+            .Line("USER app")
+            .Line($"EXPOSE {d.Port}");
+        var start = d.StartCommandFromProcfile ? d.StartCommand : $"dotnet {assembly}.dll --urls http://0.0.0.0:${{PORT}}";
+        w.Exec("CMD", CommandArguments(start));
+    }
+}

@@ -1,0 +1,88 @@
+using DeployMind.Application.Build;
+using DeployMind.Domain.Build;
+using DeployMind.Infrastructure.Build.Templates;
+
+namespace DeployMind.Infrastructure.Build;
+
+internal sealed partial class DockerfileGenerator
+{
+    private void WriteNode(DockerfileWriter w, DetectionResult d, Func<string, string> image)
+    {
+        var node = image(BaseImageCatalog.Node);
+        var pm = d.PackageManager;
+        var lockfile = d.Lockfile;
+        var manifests = lockfile is null ? "package.json" : $"package.json {lockfile}";
+        var hasBuild = Fact(d, "buildScript") == "true";
+        var (install, installProd, prune) = pm switch
+        {
+            "pnpm" => ("corepack enable pnpm && pnpm install --frozen-lockfile", "corepack enable pnpm && pnpm install --frozen-lockfile --prod", "pnpm prune --prod"),
+            "yarn" => ("yarn install --frozen-lockfile", "yarn install --frozen-lockfile --production", "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline"),
+            "bun" => ("npm install --global bun@1 && bun install --frozen-lockfile", "npm install --global bun@1 && bun install --frozen-lockfile --production", "rm -rf node_modules && bun install --frozen-lockfile --production"),
+            _ when lockfile is null => ("npm install --no-audit --no-fund", "npm install --omit=dev --no-audit --no-fund", "npm prune --omit=dev"),
+            _ => ("npm ci --no-audit --no-fund", "npm ci --omit=dev --no-audit --no-fund", "npm prune --omit=dev"),
+        };
+
+        if (hasBuild)
+        {
+            var runBuild = pm switch { "pnpm" => "pnpm run build", "yarn" => "yarn run build", "bun" => "bun run build", _ => "npm run build" };
+            w.Blank().Comment("Build stage: all dependencies, the build, then only production dependencies kept.")
+                .Line($"FROM {node} AS build")
+                .Line("WORKDIR /app")
+                .Line($"COPY {manifests} ./")
+                .Run(install)
+                .Line("COPY . .")
+                .Run(runBuild, prune);
+        }
+        else
+        {
+            w.Blank().Comment("Dependencies stage: production dependencies only, cached until the manifests change.")
+                .Line($"FROM {node} AS deps")
+                .Line("WORKDIR /app")
+                .Line($"COPY {manifests} ./")
+                .Run(installProd);
+        }
+
+        w.Blank().Comment("Runtime stage: the official image's unprivileged `node` user.")
+            .Line($"FROM {node}")
+            .Line($"ENV NODE_ENV=production PORT={d.Port}")
+            .Line("WORKDIR /app");
+        if (hasBuild)
+        {
+            w.Line("COPY --from=build --chown=node:node /app ./");
+        }
+        else
+        {
+            w.Line("COPY --from=deps --chown=node:node /app/node_modules ./node_modules")
+                .Line("COPY --chown=node:node . .");
+        }
+
+        w.Line("USER node").Line($"EXPOSE {d.Port}");
+        if (HealthCheckPath is { } path)
+        {
+            var probe = "require('http').get('http://127.0.0.1:' + (process.env.PORT || " + d.Port + ") + '" + path
+                + "', r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))";
+            w.Line("HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \\")
+                .Line("    CMD " + DockerfileWriter.ToJsonArray(["node", "-e", probe]));
+        }
+
+        w.Exec("CMD", CommandArguments(NodeStartCommand(d)));
+    }
+
+    // `npm start` as PID 1 does not forward SIGTERM to the app; run node directly when the start
+    // script is just `node <file>`.
+    private static string NodeStartCommand(DetectionResult d)
+    {
+        if (d.StartCommandFromProcfile)
+        {
+            return d.StartCommand;
+        }
+
+        var startScript = Fact(d, "startScript");
+        if (startScript.StartsWith("node ", StringComparison.Ordinal) && CommandArguments(startScript).Count > 0 && !startScript.Contains('$', StringComparison.Ordinal))
+        {
+            return startScript;
+        }
+
+        return d.StartCommand;
+    }
+}

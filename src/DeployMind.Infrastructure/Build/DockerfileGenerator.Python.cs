@@ -1,0 +1,73 @@
+using DeployMind.Application.Build;
+using DeployMind.Domain.Build;
+using DeployMind.Infrastructure.Build.Templates;
+
+namespace DeployMind.Infrastructure.Build;
+
+internal sealed partial class DockerfileGenerator
+{
+    private void WritePython(DockerfileWriter w, DetectionResult d, Func<string, string> image)
+    {
+        var python = image(BaseImageCatalog.Python);
+        w.Blank().Comment("Build stage: dependencies installed into a virtualenv that the runtime stage copies.")
+            .Line($"FROM {python} AS build")
+            .Line("ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 VIRTUAL_ENV=/opt/venv")
+            .Line("WORKDIR /app")
+            .Run("python -m venv /opt/venv");
+
+        var requirements = Fact(d, "requirementsFile", HasFile(d, "requirements.txt") ? "requirements.txt" : string.Empty);
+        switch (d.PackageManager)
+        {
+            case "poetry":
+                w.Line(d.Lockfile is null ? "COPY pyproject.toml ./" : $"COPY pyproject.toml {d.Lockfile} ./")
+                    .Run("pip install --no-cache-dir poetry==1.8.3",
+                        "POETRY_VIRTUALENVS_CREATE=false poetry install --only main --no-root --no-interaction");
+                break;
+            case "uv":
+                w.Line(d.Lockfile is null ? "COPY pyproject.toml ./" : $"COPY pyproject.toml {d.Lockfile} ./")
+                    .Run("pip install --no-cache-dir uv==0.4.30",
+                        "UV_PROJECT_ENVIRONMENT=/opt/venv uv sync --frozen --no-dev --no-install-project");
+                break;
+            case "pipenv":
+                w.Line(d.Lockfile is null ? "COPY Pipfile ./" : $"COPY Pipfile {d.Lockfile} ./")
+                    .Run("pip install --no-cache-dir pipenv==2024.0.1",
+                        "pipenv requirements > /tmp/requirements.txt",
+                        "/opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt");
+                break;
+            default:
+                if (requirements.Length > 0)
+                {
+                    w.Line($"COPY {requirements} ./")
+                        .Run($"/opt/venv/bin/pip install --no-cache-dir -r {requirements}");
+                }
+                else if (HasFile(d, "pyproject.toml") || HasFile(d, "setup.py"))
+                {
+                    // No lock or requirements file: the project itself declares its dependencies, so the
+                    // sources are needed to install it.
+                    w.Line("COPY . .")
+                        .Run("/opt/venv/bin/pip install --no-cache-dir .");
+                }
+
+                break;
+        }
+
+        w.Blank().Comment("Runtime stage: the virtualenv and the sources, run by an unprivileged user.")
+            .Line($"FROM {python}")
+            .Line($"ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH PORT={d.Port}")
+            .Run("useradd --create-home --uid 10001 --user-group app")
+            .Line("WORKDIR /app")
+            .Line("COPY --from=build /opt/venv /opt/venv")
+            .Line("COPY --chown=app:app . .")
+            .Line("USER app")
+            .Line($"EXPOSE {d.Port}");
+        if (HealthCheckPath is { } path)
+        {
+            var probe = "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '"
+                + d.Port + "') + '" + path + "', timeout=3)";
+            w.Line("HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \\")
+                .Line("    CMD " + DockerfileWriter.ToJsonArray(["python", "-c", probe]));
+        }
+
+        w.Exec("CMD", CommandArguments(d.StartCommand));
+    }
+}

@@ -1,0 +1,26 @@
+using DeployMind.Application.Build;
+using DeployMind.Infrastructure.Build;
+using DeployMind.Infrastructure.Docker;
+using DeployMind.Infrastructure.Processes;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace DeployMind.Infrastructure;
+
+/// <summary>The adapters' registrations, shared by the CLI and the server.</summary>
+public static class DependencyInjection
+{
+    /// <summary>Registers the adapters (processes, Docker, build). Uses TryAdd so hosts and tests can replace parts.</summary>
+    public static IHostApplicationBuilder AddDeployMindInfrastructure(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ICommandRunner, LocalProcessRunner>();
+        services.TryAddSingleton<ILanguageDetector, LanguageDetector>();
+        services.TryAddSingleton<IDockerfileLinter, DockerfileLinter>();
+        services.TryAddSingleton<IDockerfileGenerator, DockerfileGenerator>();
+        services.TryAddSingleton<IImageBuilder, DockerBuilder>();
+        return builder;
+    }
+}
