@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds DeployMind's local base images on a machine with no access to Docker Hub.
 #
-#   deploymind-base/debian:bookworm   debootstrap'd Debian 12 rootfs, imported with `docker import`
+#   deploymind-base/debian:bookworm   debootstrap'd Debian 12 rootfs, imported with `docker import`,
+#                                     trusting the CAs this machine adds in /usr/local/share/ca-certificates
 #   deploymind-base/node:18           + Debian's nodejs and npm, user `node` (uid 1000) as in node:*
 #   deploymind-base/python:3.11       + python3, pip, venv; `python` and `pip` on PATH as in python:*
 #   deploymind-base/golang:1.19       + Debian's Go toolchain, GOPATH=/go as in golang:*
@@ -27,6 +28,12 @@ if ! have deploymind-base/debian:bookworm; then
   trap 'rm -rf "$root"' EXIT
   debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$mirror" >/tmp/deploymind-debootstrap.log 2>&1 \
     || { tail -n 30 /tmp/deploymind-debootstrap.log; exit 1; }
+  # Trust what this machine trusts: certificate authorities added locally (a corporate or sandbox
+  # proxy in front of the package registries) go into the image's store too.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null
+  fi
   # Keep images small, as the official slim images do.
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
   cat > "$root/etc/apt/sources.list" <<SRC

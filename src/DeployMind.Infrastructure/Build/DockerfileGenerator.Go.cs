@@ -9,7 +9,7 @@ internal sealed partial class DockerfileGenerator
     private static void WriteGo(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
         var mainPackage = Fact(d, "goMainPackage", ".");
-        var manifests = HasFile(d, "go.sum") ? "go.mod go.sum" : "go.mod";
+        var manifests = d.Lockfile == "go.sum" ? "go.mod go.sum" : "go.mod";
         w.Blank().Comment("Build stage: modules downloaded before the sources are copied, a static binary built.")
             .Line($"FROM {image(BaseImageCatalog.Golang)} AS build")
             .Line("WORKDIR /src")

@@ -8,7 +8,7 @@ internal sealed partial class DockerfileGenerator
 {
     private static void WritePhp(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
-        var hasComposer = HasFile(d, "composer.json");
+        var hasComposer = d.PackageManager == "composer";
         if (hasComposer)
         {
             w.Blank().Comment("Dependencies stage: Composer packages installed from the manifest and its lock.")

@@ -15,7 +15,7 @@ internal sealed partial class DockerfileGenerator
             .Line("WORKDIR /app")
             .Run("python -m venv /opt/venv");
 
-        var requirements = Fact(d, "requirementsFile", HasFile(d, "requirements.txt") ? "requirements.txt" : string.Empty);
+        var requirements = Fact(d, "requirementsFile", HasEvidence(d, "requirements.txt") ? "requirements.txt" : string.Empty);
         switch (d.PackageManager)
         {
             case "poetry":
@@ -40,7 +40,7 @@ internal sealed partial class DockerfileGenerator
                     w.Line($"COPY {requirements} ./")
                         .Run($"/opt/venv/bin/pip install --no-cache-dir -r {requirements}");
                 }
-                else if (HasFile(d, "pyproject.toml") || HasFile(d, "setup.py"))
+                else if (HasEvidence(d, "pyproject.toml") || HasEvidence(d, "setup.py"))
                 {
                     // No lock or requirements file: the project itself declares its dependencies, so the
                     // sources are needed to install it.

@@ -90,8 +90,8 @@ internal sealed partial class DockerfileGenerator : IDockerfileGenerator
     private static string Fact(DetectionResult detection, string key, string fallback = "") =>
         detection.Facts.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : fallback;
 
-    private static bool HasFile(DetectionResult detection, string relativePath) =>
-        File.Exists(Path.Combine(detection.AppPath, relativePath));
+    private static bool HasEvidence(DetectionResult detection, string file) =>
+        detection.Evidence.Any(e => e == file || e.StartsWith(file + ":", StringComparison.Ordinal));
 
     private string? HealthCheckPath => string.IsNullOrWhiteSpace(_options.HealthCheckPath) ? null : _options.HealthCheckPath;
 }

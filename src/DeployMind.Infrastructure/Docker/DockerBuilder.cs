@@ -14,6 +14,9 @@ internal sealed partial class DockerBuilder : IImageBuilder
 {
     private const int TailLines = 15;
 
+    private static readonly string[] PullFailureMarkers =
+        ["pull access denied", "manifest unknown", "not found", "no such host", "dial tcp", "i/o timeout", "TLS handshake", "connection refused", "lookup "];
+
     private readonly ICommandRunner _runner;
     private readonly TimeProvider _time;
     private readonly ILogger<DockerBuilder> _logger;
@@ -36,11 +39,12 @@ internal sealed partial class DockerBuilder : IImageBuilder
 
         void OnOutput(OutputLine line)
         {
+            var text = AnsiText.Strip(line.Text);
             lock (gate)
             {
-                log.Add(line.Text);
-                parser.Accept(line.Text);
-                progress?.Report(new BuildProgress(line.Text, parser.Step, parser.TotalSteps, parser.Instruction));
+                log.Add(text);
+                parser.Accept(text);
+                progress?.Report(new BuildProgress(text, parser.Step, parser.TotalSteps, parser.Instruction));
             }
         }
 
@@ -100,8 +104,15 @@ internal sealed partial class DockerBuilder : IImageBuilder
         var where = parser.Instruction is null
             ? "before the first build step"
             : $"at step {parser.Step}/{parser.TotalSteps} `{parser.Instruction}`";
+        var hint = string.Empty;
+        if (parser.Instruction?.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase) == true
+            && PullFailureMarkers.Any(m => reason.Contains(m, StringComparison.OrdinalIgnoreCase)))
+        {
+            hint = $"\nThe base image could not be pulled. Map it to one this machine has or can reach with build.baseImages in deploymind.yml (see docs/configuration.md), or build the local base images (scripts/base-images/build.sh).";
+        }
+
         var tail = log.Where(l => !string.IsNullOrWhiteSpace(l)).TakeLast(TailLines);
-        return $"Build failed {where}: {reason}\nLast lines of the build log:\n  " + string.Join("\n  ", tail);
+        return $"Build failed {where}: {reason}{hint}\nLast lines of the build log:\n  " + string.Join("\n  ", tail);
     }
 
     private static BuildResult Failed(ImageBuildRequest request, List<string> log, BuildOutputParser parser, TimeSpan duration, string error) =>

@@ -14,14 +14,14 @@ public sealed record CommandSpec
         ArgumentException.ThrowIfNullOrWhiteSpace(program);
         ArgumentNullException.ThrowIfNull(arguments);
         Program = program;
-        Arguments = [.. arguments];
+        Arguments = Array.AsReadOnly(arguments.ToArray());
     }
 
     /// <summary>The program to start (looked up on PATH when not a path).</summary>
     public string Program { get; }
 
     /// <summary>Arguments, one element each: never split or interpreted by a shell.</summary>
-    public ImmutableArray<string> Arguments { get; }
+    public IReadOnlyList<string> Arguments { get; }
 
     /// <summary>Environment variables to set for the process.</summary>
     public ImmutableDictionary<string, string> Environment { get; init; } = ImmutableDictionary<string, string>.Empty;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian 12 machine for DeployMind (run as root, idempotent):
+#   - installs what DeployMind and its tests use (Docker engine, debootstrap, git, ...),
+#   - starts the Docker engine if it is not running (no bridge, no iptables: containers use the host network),
+#   - builds the local base images when missing (no Docker Hub here: scripts/base-images/build.sh),
+#   - installs /etc/deploymind/config.yml, which maps generated Dockerfiles' base images to them.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+log() { printf '[bootstrap] %s\n' "$*"; }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "bootstrap: run as root (sudo $0): it installs packages and starts the Docker engine" >&2
+  exit 2
+fi
+
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v git >/dev/null || need+=(git)
+command -v curl >/dev/null || need+=(curl)
+[ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd (--bridge=none --iptables=false)"
+  nohup dockerd --bridge=none --iptables=false >/var/log/deploymind-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { tail -n 30 /var/log/deploymind-dockerd.log; echo "bootstrap: dockerd did not start" >&2; exit 1; }
+fi
+
+bash "$here/base-images/build.sh"
+
+install -d /etc/deploymind
+if [ ! -f /etc/deploymind/config.yml ] || ! cmp -s "$here/base-images/local.yml" /etc/deploymind/config.yml; then
+  log "installing /etc/deploymind/config.yml (base images -> local stand-ins)"
+  install -m 0644 "$here/base-images/local.yml" /etc/deploymind/config.yml
+fi
+log "ready"
