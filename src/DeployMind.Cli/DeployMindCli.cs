@@ -44,6 +44,23 @@ public static class DeployMindCli
         return app.RunAsync(args, cancellationToken);
     }
 
+    /// <summary>"Failed to load configuration from file 'x': line 3, column 11: found invalid mapping".</summary>
+    internal static string DescribeConfigurationError(InvalidDataException exception)
+    {
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is YamlDotNet.Core.YamlException yaml)
+            {
+                var reason = yaml.InnerException?.Message ?? yaml.Message;
+                var at = reason.IndexOf("): ", StringComparison.Ordinal);
+                reason = reason.StartsWith("(Line", StringComparison.Ordinal) && at > 0 ? reason[(at + 3)..] : reason;
+                return $"{exception.Message.TrimEnd('.')}: line {yaml.Start.Line}, column {yaml.Start.Column}: {reason.TrimEnd('.')}. Fix the YAML at that line (indentation, an unclosed bracket or quote).";
+            }
+        }
+
+        return exception.InnerException is null ? exception.Message : $"{exception.Message.TrimEnd('.')}: {exception.InnerException.Message}";
+    }
+
     /// <summary>Maps a failure to one line on the console and an exit code (see <see cref="ExitCodes"/>).</summary>
     internal static int HandleException(IAnsiConsole console, Exception exception)
     {
@@ -51,11 +68,12 @@ public static class DeployMindCli
         {
             OperationCanceledException => (ExitCodes.Cancelled, "Cancelled."),
             LanguageNotDetectedException e => (ExitCodes.DetectionFailed, e.Message),
+            InvalidInputException e => (ExitCodes.InvalidInput, e.Message),
             CommandAppException e => (ExitCodes.InvalidInput, e.Message),
             OptionsValidationException e => (ExitCodes.InvalidInput, "Invalid configuration: " + string.Join("; ", e.Failures)),
             FileNotFoundException e => (ExitCodes.InvalidInput, e.Message),
             DirectoryNotFoundException e => (ExitCodes.InvalidInput, e.Message),
-            InvalidDataException e => (ExitCodes.InvalidInput, e.Message),
+            InvalidDataException e => (ExitCodes.InvalidInput, DescribeConfigurationError(e)),
             FormatException e => (ExitCodes.InvalidInput, "Invalid configuration file: " + e.Message),
             DeployMindException e => (ExitCodes.Error, e.Message),
             _ => (ExitCodes.Error, $"Unexpected error: {exception.Message} ({exception.GetType().Name}). Run again with --verbose for details."),

@@ -22,13 +22,13 @@ public static partial class ImageNames
     }
 
     /// <summary>Returns <paramref name="reference"/> when it is a valid image reference, else throws with what is wrong.</summary>
-    /// <exception cref="DeployMindException">Not a valid reference.</exception>
+    /// <exception cref="InvalidInputException">Not a valid reference.</exception>
     public static string Validate(string reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
         return Reference().IsMatch(reference)
             ? reference
-            : throw new DeployMindException($"'{reference}' is not a valid image tag: use lower-case name[:tag], e.g. shop-api:1.4.2 (tag: letters, digits, '_', '.', '-', at most 128).");
+            : throw new InvalidInputException($"'{reference}' is not a valid image tag: use lower-case name[:tag], e.g. shop-api:1.4.2 (tag: letters, digits, '_', '.', '-', at most 128).");
     }
 
     [GeneratedRegex(@"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$")]

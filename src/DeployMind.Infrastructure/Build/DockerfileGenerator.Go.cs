@@ -1,17 +1,18 @@
 using DeployMind.Application.Build;
 using DeployMind.Domain.Build;
+using DeployMind.Infrastructure.Build.Detection;
 using DeployMind.Infrastructure.Build.Templates;
 
 namespace DeployMind.Infrastructure.Build;
 
 internal sealed partial class DockerfileGenerator
 {
-    private static void WriteGo(DockerfileWriter w, DetectionResult d, Func<string, string> image)
+    private void WriteGo(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
-        var mainPackage = Fact(d, "goMainPackage", ".");
+        var mainPackage = Fact(d, DetectionFacts.GoMainPackage, ".");
         var manifests = d.Lockfile == "go.sum" ? "go.mod go.sum" : "go.mod";
         w.Blank().Comment("Build stage: modules downloaded before the sources are copied, a static binary built.")
-            .Line($"FROM {image(BaseImageCatalog.Golang)} AS build")
+            .Line($"FROM {VersionedImage(BaseImageCatalog.Golang, Fact(d, DetectionFacts.GoVersion), image, "1.22")} AS build")
             .Line("WORKDIR /src")
             .Line($"COPY {manifests} ./")
             .Run("go mod download")

@@ -1,5 +1,6 @@
 using DeployMind.Application.Build;
 using DeployMind.Domain.Build;
+using DeployMind.Infrastructure.Build.Detection;
 using DeployMind.Infrastructure.Build.Templates;
 
 namespace DeployMind.Infrastructure.Build;
@@ -12,7 +13,7 @@ internal sealed partial class DockerfileGenerator
         var pm = d.PackageManager;
         var lockfile = d.Lockfile;
         var manifests = lockfile is null ? "package.json" : $"package.json {lockfile}";
-        var hasBuild = Fact(d, "buildScript") == "true";
+        var hasBuild = Fact(d, DetectionFacts.BuildScript) == "true";
         var (install, installProd, prune) = pm switch
         {
             "pnpm" => ("corepack enable pnpm && pnpm install --frozen-lockfile", "corepack enable pnpm && pnpm install --frozen-lockfile --prod", "pnpm prune --prod"),
@@ -77,7 +78,7 @@ internal sealed partial class DockerfileGenerator
             return d.StartCommand;
         }
 
-        var startScript = Fact(d, "startScript");
+        var startScript = Fact(d, DetectionFacts.StartScript);
         if (startScript.StartsWith("node ", StringComparison.Ordinal) && CommandArguments(startScript).Count > 0 && !startScript.Contains('$', StringComparison.Ordinal))
         {
             return startScript;

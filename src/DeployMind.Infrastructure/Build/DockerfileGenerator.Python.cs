@@ -1,5 +1,6 @@
 using DeployMind.Application.Build;
 using DeployMind.Domain.Build;
+using DeployMind.Infrastructure.Build.Detection;
 using DeployMind.Infrastructure.Build.Templates;
 
 namespace DeployMind.Infrastructure.Build;
@@ -15,7 +16,7 @@ internal sealed partial class DockerfileGenerator
             .Line("WORKDIR /app")
             .Run("python -m venv /opt/venv");
 
-        var requirements = Fact(d, "requirementsFile", HasEvidence(d, "requirements.txt") ? "requirements.txt" : string.Empty);
+        var requirements = Fact(d, DetectionFacts.RequirementsFile, HasEvidence(d, "requirements.txt") ? "requirements.txt" : string.Empty);
         switch (d.PackageManager)
         {
             case "poetry":

@@ -1,5 +1,6 @@
 using DeployMind.Application.Build;
 using DeployMind.Domain.Build;
+using DeployMind.Infrastructure.Build.Detection;
 using DeployMind.Infrastructure.Build.Templates;
 
 namespace DeployMind.Infrastructure.Build;
@@ -8,7 +9,7 @@ internal sealed partial class DockerfileGenerator
 {
     private static void WriteRust(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
-        var binary = Fact(d, "rustBinary", "app");
+        var binary = Fact(d, DetectionFacts.RustBinary, "app");
         w.Blank().Comment("Build stage: dependencies compiled against a stub main first, so source edits reuse them.")
             .Line($"FROM {image(BaseImageCatalog.Rust)} AS build")
             .Line("WORKDIR /src")

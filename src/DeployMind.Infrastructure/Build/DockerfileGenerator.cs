@@ -24,17 +24,7 @@ internal sealed partial class DockerfileGenerator : IDockerfileGenerator
     public GeneratedDockerfile Generate(DetectionResult detection)
     {
         ArgumentNullException.ThrowIfNull(detection);
-        var images = new List<string>();
-        string Image(string name)
-        {
-            var image = BaseImageCatalog.Resolve(name, _options.BaseImages);
-            if (!images.Contains(image, StringComparer.Ordinal))
-            {
-                images.Add(image);
-            }
-
-            return image;
-        }
+        string Image(string name) => BaseImageCatalog.Resolve(name, _options.BaseImages);
 
         var writer = new DockerfileWriter();
         var description = detection.Framework is null ? detection.Language.DisplayName() : $"{detection.Language.DisplayName()} ({detection.Framework})";
@@ -69,7 +59,30 @@ internal sealed partial class DockerfileGenerator : IDockerfileGenerator
                 throw new ArgumentException($"No Dockerfile template for language '{detection.Language}'.", nameof(detection));
         }
 
-        return new GeneratedDockerfile(writer.ToString(), Dockerignore(detection), images);
+        var text = writer.ToString();
+        return new GeneratedDockerfile(text, Dockerignore(detection), BaseImagesOf(text));
+    }
+
+    /// <summary>The images the FROM lines pull, in order, without references to earlier stages.</summary>
+    private static string[] BaseImagesOf(string dockerfile)
+    {
+        var stages = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var images = new List<string>();
+        foreach (var line in dockerfile.Split('\n').Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)))
+        {
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (!stages.Contains(words[1]) && !images.Contains(words[1], StringComparer.Ordinal))
+            {
+                images.Add(words[1]);
+            }
+
+            if (words.Length == 4 && words[2].Equals("AS", StringComparison.OrdinalIgnoreCase))
+            {
+                stages.Add(words[3]);
+            }
+        }
+
+        return [.. images];
     }
 
     /// <summary>
@@ -89,6 +102,24 @@ internal sealed partial class DockerfileGenerator : IDockerfileGenerator
 
     private static string Fact(DetectionResult detection, string key, string fallback = "") =>
         detection.Facts.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : fallback;
+
+    /// <summary>
+    /// The image for <paramref name="name"/>, with its tag moved to the version the app declares (go.mod's
+    /// <c>go</c> directive, the .NET target framework) when the catalogue default is older. A configured mapping is
+    /// used as given.
+    /// </summary>
+    private string VersionedImage(string name, string? declaredVersion, Func<string, string> image, string defaultVersion)
+    {
+        var resolved = image(name);
+        if (_options.BaseImages.ContainsKey(name) || declaredVersion is null
+            || !Version.TryParse(declaredVersion, out var declared) || !Version.TryParse(defaultVersion, out var current)
+            || new Version(declared.Major, declared.Minor) <= current)
+        {
+            return resolved;
+        }
+
+        return resolved.Replace($":{defaultVersion}", $":{declared.Major}.{declared.Minor}", StringComparison.Ordinal);
+    }
 
     private static bool HasEvidence(DetectionResult detection, string file) =>
         detection.Evidence.Any(e => e == file || e.StartsWith(file + ":", StringComparison.Ordinal));

@@ -89,6 +89,22 @@ public sealed class DockerfileGeneratorTests
         Assert.DoesNotContain("golang:1.22-bookworm", output.Dockerfile, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("go", "goVersion", "1.23", "FROM golang:1.23-bookworm AS build")]
+    [InlineData("go", "goVersion", "1.19", "FROM golang:1.22-bookworm AS build")]
+    [InlineData("dotnet", "dotnetTargetFramework", "net9.0", "FROM mcr.microsoft.com/dotnet/aspnet:9.0\n")]
+    [InlineData("dotnet", "dotnetTargetFramework", "net8.0", "FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build")]
+    public void Generate_DeclaredToolchainNewerThanDefault_UsesThatVersion(string name, string fact, string value, string expected)
+    {
+        var detection = AllCases()[name];
+        var facts = new Dictionary<string, string>(detection.Facts) { [fact] = value };
+
+        var output = Generator.Generate(detection with { Facts = facts });
+
+        Assert.Contains(expected, output.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains(expected.Split(' ')[1].TrimEnd('\n'), output.BaseImages);
+    }
+
     [Fact]
     public void Generate_ProcfileCommand_BecomesTheCommand()
     {

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using DeployMind.Cli;
+using DeployMind.Cli.Hosting;
+using Spectre.Console.Testing;
+
+namespace DeployMind.UnitTests.Cli;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("dm-cli-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public async Task Detect_NodeApp_PrintsJsonWithLanguageAndEvidence()
+    {
+        Write("package.json", """{ "name": "shop", "main": "server.js", "scripts": { "start": "node server.js" }, "dependencies": { "express": "4.21.2" } }""");
+        Write("package-lock.json", "{}");
+        Write("server.js", "require('express')");
+
+        var (code, output) = await RunAsync("detect", _dir.FullName, "--output", "json");
+
+        Assert.Equal(ExitCodes.Success, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("node", json.RootElement.GetProperty("language").GetString());
+        Assert.Equal("express", json.RootElement.GetProperty("framework").GetString());
+        Assert.Contains(json.RootElement.GetProperty("evidence").EnumerateArray(), e => e.GetString()!.Contains("package.json", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Detect_EmptyFolder_ExitsThreeSayingWhatWasLookedFor()
+    {
+        var (code, output) = await RunAsync("detect", _dir.FullName);
+
+        Assert.Equal(ExitCodes.DetectionFailed, code);
+        Assert.Contains("Could not detect the language", output, StringComparison.Ordinal);
+        Assert.Contains("package.json", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Detect_MissingFolder_ExitsTwoNamingIt()
+    {
+        var missing = Path.Combine(_dir.FullName, "nope");
+
+        var (code, output) = await RunAsync("detect", missing);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains(missing, output.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_PythonApp_WritesFilesAndKeepsThemOnSecondRun()
+    {
+        Write("requirements.txt", "flask==3.0.0\n");
+        Write("app.py", "from flask import Flask\napp = Flask(__name__)\n");
+
+        var (code, output) = await RunAsync("init", _dir.FullName);
+        var dockerfile = File.ReadAllText(Path.Combine(_dir.FullName, "Dockerfile"));
+        File.WriteAllText(Path.Combine(_dir.FullName, "Dockerfile"), "FROM scratch\n");
+        var (code2, output2) = await RunAsync("init", _dir.FullName);
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("created", output, StringComparison.Ordinal);
+        Assert.Contains("FROM python:3.12-slim-bookworm AS build", dockerfile, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir.FullName, ".dockerignore")));
+        Assert.True(File.Exists(Path.Combine(_dir.FullName, "deploymind.yml")));
+        Assert.Equal(ExitCodes.Success, code2);
+        Assert.Contains("kept", output2, StringComparison.Ordinal);
+        Assert.Equal("FROM scratch\n", File.ReadAllText(Path.Combine(_dir.FullName, "Dockerfile")));
+    }
+
+    [Fact]
+    public async Task Init_Force_OverwritesExistingDockerfile()
+    {
+        Write("go.mod", "module example.com/x\n\ngo 1.22\n");
+        Write("main.go", "package main\nfunc main() {}\n");
+        Write("Dockerfile", "FROM scratch\n");
+
+        var (code, output) = await RunAsync("init", _dir.FullName, "--force", "--output", "json");
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("\"overwritten\"", output, StringComparison.Ordinal);
+        Assert.Contains("go mod download", File.ReadAllText(Path.Combine(_dir.FullName, "Dockerfile")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_InvalidConfiguration_ExitsTwoNamingTheKey()
+    {
+        Write("go.mod", "module example.com/x\n\ngo 1.22\n");
+        Write("deploymind.yml", "build:\n  path: ''\n");
+
+        var (code, output) = await RunAsync("build", _dir.FullName);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("Path", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_BrokenYaml_ExitsTwoWithTheLine()
+    {
+        Write("go.mod", "module example.com/x\n\ngo 1.22\n");
+        Write("deploymind.yml", "build:\n  path: .\n   network: [host\n");
+
+        var (code, output) = await RunAsync("build", _dir.FullName);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("Line", output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Build_InvalidTag_ExitsTwoExplainingTheFormat()
+    {
+        Write("go.mod", "module example.com/x\n\ngo 1.22\n");
+        Write("main.go", "package main\nfunc main() {}\n");
+
+        var (code, output) = await RunAsync("build", _dir.FullName, "--tag", "Bad Tag!");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("not a valid image tag", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_ExitsTwo()
+    {
+        var (code, _) = await RunAsync("deploy-everything");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+    }
+
+    private void Write(string name, string content) => File.WriteAllText(Path.Combine(_dir.FullName, name), content);
+
+    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var console = new TestConsole().Width(400);
+        var code = await DeployMindCli.RunAsync(args, console, new CliHostFactory(), CancellationToken.None);
+        return (code, console.Output);
+    }
+}
