@@ -14,48 +14,39 @@ internal sealed partial class DockerfileGenerator
         var lockfile = d.Lockfile;
         var manifests = lockfile is null ? "package.json" : $"package.json {lockfile}";
         var hasBuild = Fact(d, DetectionFacts.BuildScript) == "true";
-        var (install, installProd, prune) = pm switch
+        var (install, installProd) = pm switch
         {
-            "pnpm" => ("corepack enable pnpm && pnpm install --frozen-lockfile", "corepack enable pnpm && pnpm install --frozen-lockfile --prod", "pnpm prune --prod"),
-            "yarn" => ("yarn install --frozen-lockfile", "yarn install --frozen-lockfile --production", "yarn install --frozen-lockfile --production --ignore-scripts --prefer-offline"),
-            "bun" => ("npm install --global bun@1 && bun install --frozen-lockfile", "npm install --global bun@1 && bun install --frozen-lockfile --production", "rm -rf node_modules && bun install --frozen-lockfile --production"),
-            _ when lockfile is null => ("npm install --no-audit --no-fund", "npm install --omit=dev --no-audit --no-fund", "npm prune --omit=dev"),
-            _ => ("npm ci --no-audit --no-fund", "npm ci --omit=dev --no-audit --no-fund", "npm prune --omit=dev"),
+            "pnpm" => ("corepack enable pnpm && pnpm install --frozen-lockfile", "corepack enable pnpm && pnpm install --frozen-lockfile --prod"),
+            "yarn" => ("yarn install --frozen-lockfile", "yarn install --frozen-lockfile --production"),
+            "bun" => ("npm install --global bun@1 && bun install --frozen-lockfile", "npm install --global bun@1 && bun install --frozen-lockfile --production"),
+            _ when lockfile is null => ("npm install --no-audit --no-fund", "npm install --omit=dev --no-audit --no-fund"),
+            _ => ("npm ci --no-audit --no-fund", "npm ci --omit=dev --no-audit --no-fund"),
         };
+
+        w.Blank().Comment("Dependencies stage: production dependencies only, cached until the manifests change.")
+            .Line($"FROM {node} AS deps")
+            .Line("WORKDIR /app")
+            .Line($"COPY {manifests} ./")
+            .Run(installProd);
 
         if (hasBuild)
         {
             var runBuild = pm switch { "pnpm" => "pnpm run build", "yarn" => "yarn run build", "bun" => "bun run build", _ => "npm run build" };
-            w.Blank().Comment("Build stage: all dependencies, the build, then only production dependencies kept.")
+            w.Blank().Comment("Build stage: all dependencies and the build; its node_modules (with dev dependencies) stay behind.")
                 .Line($"FROM {node} AS build")
                 .Line("WORKDIR /app")
                 .Line($"COPY {manifests} ./")
                 .Run(install)
                 .Line("COPY . .")
-                .Run(runBuild, prune);
-        }
-        else
-        {
-            w.Blank().Comment("Dependencies stage: production dependencies only, cached until the manifests change.")
-                .Line($"FROM {node} AS deps")
-                .Line("WORKDIR /app")
-                .Line($"COPY {manifests} ./")
-                .Run(installProd);
+                .Run(runBuild, "rm -rf node_modules");
         }
 
         w.Blank().Comment("Runtime stage: the official image's unprivileged `node` user.")
             .Line($"FROM {node}")
             .Line($"ENV NODE_ENV=production PORT={d.Port}")
             .Line("WORKDIR /app");
-        if (hasBuild)
-        {
-            w.Line("COPY --from=build --chown=node:node /app ./");
-        }
-        else
-        {
-            w.Line("COPY --from=deps --chown=node:node /app/node_modules ./node_modules")
-                .Line("COPY --chown=node:node . .");
-        }
+        w.Line("COPY --from=deps --chown=node:node /app/node_modules ./node_modules")
+            .Line(hasBuild ? "COPY --from=build --chown=node:node /app ./" : "COPY --chown=node:node . .");
 
         w.Line("USER node").Line($"EXPOSE {d.Port}");
         if (HealthCheckPath is { } path)

@@ -116,14 +116,16 @@ public sealed class DockerfileGeneratorTests
     }
 
     [Fact]
-    public void Generate_NodeWithBuildScript_BuildsThenPrunesDevDependencies()
+    public void Generate_NodeWithBuildScript_ShipsBuildOutputWithProductionDependenciesOnly()
     {
         var detection = AllCases()["node-npm"] with { Facts = new Dictionary<string, string> { ["buildScript"] = "true" } };
 
         var text = Generator.Generate(detection).Dockerfile;
 
-        Assert.Contains("RUN npm run build \\\n    && npm prune --omit=dev", text, StringComparison.Ordinal);
-        Assert.Contains("COPY --from=build --chown=node:node /app ./", text, StringComparison.Ordinal);
+        Assert.Contains("RUN npm run build \\\n    && rm -rf node_modules", text, StringComparison.Ordinal);
+        Assert.Contains("RUN npm ci --omit=dev", text, StringComparison.Ordinal);
+        var runtime = text[text.LastIndexOf("FROM ", StringComparison.Ordinal)..];
+        Assert.Contains("COPY --from=deps --chown=node:node /app/node_modules ./node_modules\nCOPY --from=build --chown=node:node /app ./", runtime, StringComparison.Ordinal);
     }
 
     [Theory]

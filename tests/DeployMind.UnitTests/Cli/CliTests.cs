@@ -120,6 +120,61 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Lint_RootAndLatest_ExitsFourListingFindingsWithLines()
+    {
+        var dockerfile = Write("Dockerfile", "FROM node:latest\nWORKDIR /app\nCOPY . .\nCMD node server.js\n");
+
+        var (code, output) = await RunAsync("lint", dockerfile);
+
+        Assert.Equal(ExitCodes.LintFindings, code);
+        Assert.Contains("DM001", output, StringComparison.Ordinal);
+        Assert.Contains("DM002", output, StringComparison.Ordinal);
+        Assert.Contains("DM015", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lint_FailOnNone_ExitsZeroDespiteFindings()
+    {
+        var dockerfile = Write("Dockerfile", "FROM node:latest\n");
+
+        var (code, _) = await RunAsync("lint", dockerfile, "--fail-on", "none");
+
+        Assert.Equal(ExitCodes.Success, code);
+    }
+
+    [Fact]
+    public async Task Lint_Sarif_WritesSarifWithResultsAndLines()
+    {
+        var dockerfile = Write("Dockerfile", "FROM alpine:3.20\nRUN apk add curl\nUSER 1000\n");
+
+        var (_, output) = await RunAsync("lint", dockerfile, "--format", "sarif");
+
+        using var sarif = JsonDocument.Parse(output);
+        Assert.Equal("2.1.0", sarif.RootElement.GetProperty("version").GetString());
+        var result = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single(r => r.GetProperty("ruleId").GetString() == "DM012");
+        Assert.Equal(2, result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32());
+    }
+
+    [Fact]
+    public async Task Lint_MissingDockerfile_ExitsTwoSayingWhatToDo()
+    {
+        var (code, output) = await RunAsync("lint", Path.Combine(_dir.FullName, "Dockerfile"));
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("deploymind init", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lint_Rules_ListsTheCatalogue()
+    {
+        var (code, output) = await RunAsync("lint", "--rules", "--output", "json");
+
+        Assert.Equal(ExitCodes.Success, code);
+        using var rules = JsonDocument.Parse(output);
+        Assert.Contains(rules.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == "DM002");
+    }
+
+    [Fact]
     public async Task UnknownCommand_ExitsTwo()
     {
         var (code, _) = await RunAsync("deploy-everything");
@@ -127,7 +182,12 @@ public sealed class CliTests : IDisposable
         Assert.Equal(ExitCodes.InvalidInput, code);
     }
 
-    private void Write(string name, string content) => File.WriteAllText(Path.Combine(_dir.FullName, name), content);
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
 
     private static async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
