@@ -26,7 +26,7 @@ internal static class BuildBenchmark
 
     public static async Task<int> RunAsync(int runs, string outputPath)
     {
-        using var host = new CliHostFactory().Create(null, Path.Combine(RepoRoot, "scripts", "base-images", "local.yml"), verbose: false);
+        using var host = CliHostFactory.Isolated().Create(null, Path.Combine(RepoRoot, "scripts", "base-images", "local.yml"), verbose: false);
         var service = host.Services.GetRequiredService<BuildService>();
         var builder = host.Services.GetRequiredService<IImageBuilder>();
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BuildOptions>>().Value;

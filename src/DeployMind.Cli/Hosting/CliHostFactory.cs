@@ -17,17 +17,27 @@ public sealed class CliHostFactory
     public const string EnvironmentPrefix = "DEPLOYMIND__";
 
     private readonly IReadOnlyDictionary<string, string?> _overrides;
+    private readonly string? _machineConfig;
+    private readonly string? _userConfig;
 
+    /// <summary>The CLI's factory: machine and user configuration files in their usual places.</summary>
     public CliHostFactory()
-        : this(new Dictionary<string, string?>())
+        : this(new Dictionary<string, string?>(), MachineConfigPath, UserConfigPath)
     {
     }
 
     /// <param name="overrides">Highest-precedence settings (tests, flags), keyed like configuration paths ("build:network").</param>
-    public CliHostFactory(IReadOnlyDictionary<string, string?> overrides)
+    /// <param name="machineConfig">The machine-wide file, or null to read none.</param>
+    /// <param name="userConfig">The user's file, or null to read none.</param>
+    public CliHostFactory(IReadOnlyDictionary<string, string?> overrides, string? machineConfig, string? userConfig)
     {
         _overrides = overrides;
+        _machineConfig = machineConfig;
+        _userConfig = userConfig;
     }
+
+    /// <summary>A factory that reads only the app's (or the given) configuration: what tests need to be independent of the machine.</summary>
+    public static CliHostFactory Isolated() => new(new Dictionary<string, string?>(), null, null);
 
     /// <summary>The machine-wide configuration file (written by scripts/bootstrap.sh on air-gapped machines).</summary>
     public static string MachineConfigPath => Environment.GetEnvironmentVariable("DEPLOYMIND_MACHINE_CONFIG") ?? "/etc/deploymind/config.yml";
@@ -44,8 +54,15 @@ public sealed class CliHostFactory
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
         var configuration = builder.Configuration;
-        AddYaml(configuration, MachineConfigPath, optional: true);
-        AddYaml(configuration, UserConfigPath, optional: true);
+        if (_machineConfig is not null)
+        {
+            AddYaml(configuration, _machineConfig, optional: true);
+        }
+
+        if (_userConfig is not null)
+        {
+            AddYaml(configuration, _userConfig, optional: true);
+        }
         if (configFile is not null)
         {
             var full = Path.GetFullPath(configFile);

@@ -12,7 +12,7 @@ internal sealed class BuildHost : IDisposable
 
     public BuildHost()
     {
-        _host = new CliHostFactory().Create(appPath: null, configFile: Repo.LocalBaseImagesConfig, verbose: false);
+        _host = CliHostFactory.Isolated().Create(appPath: null, configFile: Repo.LocalBaseImagesConfig, verbose: false);
     }
 
     public BuildService Builds => _host.Services.GetRequiredService<BuildService>();

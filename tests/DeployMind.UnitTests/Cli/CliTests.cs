@@ -192,7 +192,7 @@ public sealed class CliTests : IDisposable
     private static async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
         var console = new TestConsole().Width(400);
-        var code = await DeployMindCli.RunAsync(args, console, new CliHostFactory(), CancellationToken.None);
+        var code = await DeployMindCli.RunAsync(args, console, CliHostFactory.Isolated(), CancellationToken.None);
         return (code, console.Output);
     }
 }
