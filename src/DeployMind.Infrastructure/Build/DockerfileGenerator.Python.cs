@@ -7,6 +7,10 @@ namespace DeployMind.Infrastructure.Build;
 
 internal sealed partial class DockerfileGenerator
 {
+    // The virtualenv is created without pip (about 15 MB the runtime would carry for nothing); the build stage's
+    // pip installs into it through --python (pip 22.3+), which must come before the subcommand.
+    private const string VenvPip = "pip --python /opt/venv/bin/python";
+
     private void WritePython(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
         var python = image(BaseImageCatalog.Python);
@@ -14,7 +18,7 @@ internal sealed partial class DockerfileGenerator
             .Line($"FROM {python} AS build")
             .Line("ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 VIRTUAL_ENV=/opt/venv")
             .Line("WORKDIR /app")
-            .Run("python -m venv /opt/venv");
+            .Run("python -m venv --without-pip /opt/venv");
 
         var requirements = Fact(d, DetectionFacts.RequirementsFile, HasEvidence(d, "requirements.txt") ? "requirements.txt" : string.Empty);
         switch (d.PackageManager)
@@ -33,20 +37,20 @@ internal sealed partial class DockerfileGenerator
                 w.Line(d.Lockfile is null ? "COPY Pipfile ./" : $"COPY Pipfile {d.Lockfile} ./")
                     .Run("pip install --no-cache-dir pipenv==2024.0.1",
                         "pipenv requirements > /tmp/requirements.txt",
-                        "/opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt");
+                        $"{VenvPip} install --no-cache-dir -r /tmp/requirements.txt");
                 break;
             default:
                 if (requirements.Length > 0)
                 {
                     w.Line($"COPY {requirements} ./")
-                        .Run($"/opt/venv/bin/pip install --no-cache-dir -r {requirements}");
+                        .Run($"{VenvPip} install --no-cache-dir -r {requirements}");
                 }
                 else if (HasEvidence(d, "pyproject.toml") || HasEvidence(d, "setup.py"))
                 {
                     // No lock or requirements file: the project itself declares its dependencies, so the
                     // sources are needed to install it.
                     w.Line("COPY . .")
-                        .Run("/opt/venv/bin/pip install --no-cache-dir .");
+                        .Run($"{VenvPip} install --no-cache-dir .");
                 }
 
                 break;

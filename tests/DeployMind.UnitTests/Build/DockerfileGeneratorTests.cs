@@ -53,7 +53,7 @@ public sealed class DockerfileGeneratorTests
 
     [Theory]
     [InlineData("node-npm", "COPY package.json package-lock.json ./", "RUN npm ci")]
-    [InlineData("python-pip", "COPY requirements.txt ./", "RUN /opt/venv/bin/pip install --no-cache-dir -r requirements.txt")]
+    [InlineData("python-pip", "COPY requirements.txt ./", "RUN pip --python /opt/venv/bin/python install --no-cache-dir -r requirements.txt")]
     [InlineData("python-poetry", "COPY pyproject.toml poetry.lock ./", "poetry install --only main --no-root")]
     [InlineData("go", "COPY go.mod ./", "RUN go mod download")]
     [InlineData("java-maven", "COPY pom.xml ./", "dependency:go-offline")]

@@ -73,7 +73,10 @@ internal static class PackageCommands
         return name;
     }
 
-    /// <summary>The words after "pip" for pip, pip3, pip3.12 and python -m pip; null for other commands.</summary>
+    /// <summary>
+    /// The words after "pip" for pip, pip3, pip3.12 and python -m pip, subcommand first: general options written
+    /// before it (<c>pip --python /opt/venv/bin/python install ...</c>) are moved after it. Null for other commands.
+    /// </summary>
     public static IReadOnlyList<string>? PipArguments(ShellCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -81,7 +84,7 @@ internal static class PackageCommands
         var arguments = command.Arguments;
         if (program.StartsWith("pip", StringComparison.Ordinal) && program[3..].All(c => char.IsDigit(c) || c == '.'))
         {
-            return arguments;
+            return SubcommandFirst(arguments);
         }
 
         if (program.StartsWith("python", StringComparison.Ordinal) && program[6..].All(c => char.IsDigit(c) || c == '.'))
@@ -90,13 +93,38 @@ internal static class PackageCommands
             {
                 if (arguments[i] == "-m" && arguments[i + 1] == "pip")
                 {
-                    return [.. arguments.Skip(i + 2)];
+                    return SubcommandFirst([.. arguments.Skip(i + 2)]);
                 }
             }
         }
 
         return null;
     }
+
+    private static List<string> SubcommandFirst(IReadOnlyList<string> arguments)
+    {
+        var leading = new List<string>();
+        var i = 0;
+        while (i < arguments.Count && arguments[i].StartsWith('-'))
+        {
+            leading.Add(arguments[i]);
+            if (!arguments[i].Contains('=', StringComparison.Ordinal) && PipGeneralOptionsWithValue.Contains(arguments[i]) && i + 1 < arguments.Count)
+            {
+                leading.Add(arguments[++i]);
+            }
+
+            i++;
+        }
+
+        return [.. arguments.Skip(i), .. leading];
+    }
+
+    /// <summary>pip's general options that take a value (they may stand before the subcommand).</summary>
+    private static readonly HashSet<string> PipGeneralOptionsWithValue = new(StringComparer.Ordinal)
+    {
+        "--python", "--proxy", "--retries", "--timeout", "--exists-action", "--trusted-host", "--cert", "--client-cert",
+        "--cache-dir", "--log", "--use-feature", "--use-deprecated", "--root-user-action", "--keyring-provider", "--progress-bar",
+    };
 
     /// <summary>The apt-get/apt action ("install", "update", ...), skipping options such as -o, -t, -c and their values.</summary>
     public static string? AptSubcommand(ShellCommand command)

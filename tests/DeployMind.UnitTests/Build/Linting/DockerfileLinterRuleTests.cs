@@ -255,7 +255,24 @@ public sealed class DockerfileLinterRuleTests
         Assert.Contains("-r requirements.txt", finding.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Lint_PipGeneralOptionBeforeInstall_FiresDm007()
+    {
+        var finding = Fires("DM007", "FROM python:3.12-slim\nRUN python -m venv --without-pip /opt/venv\nRUN pip --python /opt/venv/bin/python install flask==3.0.3\n");
+
+        Assert.Equal(3, finding.Line);
+    }
+
+    [Fact]
+    public void Lint_PipGeneralOptionBeforeInstall_CopyAllFirst_FiresDm005()
+    {
+        var finding = Fires("DM005", "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip --python /opt/venv/bin/python install --no-cache-dir -r requirements.txt\n");
+
+        Assert.Equal(3, finding.Line);
+    }
+
     [Theory]
+    [InlineData("FROM python:3.12-slim\nRUN pip --python /opt/venv/bin/python install --no-cache-dir flask==3.0.3\n")]
     [InlineData("FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3\n")]
     [InlineData("FROM python:3.12-slim\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask==3.0.3\n")]
     [InlineData("FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask==3.0.3\n")]
