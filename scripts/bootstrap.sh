@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 log() { printf '[bootstrap] %s\n' "$*"; }
 
 if [ "$(id -u)" != 0 ]; then
-  echo "bootstrap: run as root (sudo $0): it installs packages and starts the Docker engine" >&2
+  echo "bootstrap: run as root (e.g. sudo $0): it installs packages and starts the Docker engine" >&2
   exit 2
 fi
 
