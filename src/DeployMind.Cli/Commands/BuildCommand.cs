@@ -36,14 +36,19 @@ internal sealed class BuildCommand : AsyncCommand<BuildCommand.Settings>
         {
             result = await service.BuildAsync(plan, null, settings.NoCache, cancellationToken);
         }
-        else
+        else if (_console.Profile.Capabilities.Interactive)
         {
+            // A spinner names the running step; each step is also printed as it starts.
             var progress = new StepPrinter(_console, settings.Verbose);
             result = await _console.Status().Spinner(Spinner.Known.Dots).StartAsync("Building…", async ctx =>
             {
                 progress.Status = ctx;
                 return await service.BuildAsync(plan, progress, settings.NoCache, cancellationToken);
             });
+        }
+        else
+        {
+            result = await service.BuildAsync(plan, new StepPrinter(_console, settings.Verbose), settings.NoCache, cancellationToken);
         }
 
         if (settings.Json)

@@ -105,6 +105,19 @@ public sealed class DockerfileGeneratorTests
         Assert.Contains(expected.Split(' ')[1].TrimEnd('\n'), output.BaseImages);
     }
 
+    [Theory]
+    [InlineData("node server.js", "CMD [\"node\", \"server.js\"]")]
+    [InlineData("node --enable-source-maps dist/main.js", "CMD [\"node\", \"--enable-source-maps\", \"dist/main.js\"]")]
+    [InlineData("nodemon server.js", "CMD [\"npm\", \"start\"]")]
+    public void Generate_NodeStartScript_RunsNodeDirectlyWhenThatIsAllItDoes(string startScript, string expected)
+    {
+        var detection = AllCases()["node-npm"] with { Facts = new Dictionary<string, string> { ["startScript"] = startScript } };
+
+        var text = Generator.Generate(detection).Dockerfile;
+
+        Assert.Contains(expected + "\n", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Generate_ProcfileCommand_BecomesTheCommand()
     {

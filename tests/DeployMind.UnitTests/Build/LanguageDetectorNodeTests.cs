@@ -174,7 +174,7 @@ public sealed class LanguageDetectorNodeTests
         Assert.Null(result.EntryPoint);
         Assert.Equal("npm start", result.StartCommand);
         Assert.Equal("true", result.Facts[DetectionFacts.BuildScript]);
-        Assert.Equal("true", result.Facts[DetectionFacts.StartScript]);
+        Assert.Equal("next start", result.Facts[DetectionFacts.StartScript]);
     }
 
     [Fact]

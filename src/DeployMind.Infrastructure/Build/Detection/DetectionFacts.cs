@@ -10,7 +10,7 @@ namespace DeployMind.Infrastructure.Build.Detection;
 /// <list type="table">
 /// <listheader><term>Key</term><description>Meaning (language)</description></listheader>
 /// <item><term><c>buildScript</c></term><description>"true" when package.json has a "build" script (Node).</description></item>
-/// <item><term><c>startScript</c></term><description>"true" when package.json has a "start" script (Node).</description></item>
+/// <item><term><c>startScript</c></term><description>package.json's "start" script as written, e.g. "node server.js" (Node); absent when there is none.</description></item>
 /// <item><term><c>nodeVersion</c></term><description>package.json engines.node, else .nvmrc / .node-version, raw (e.g. "&gt;=18", "20.11.1") (Node).</description></item>
 /// <item><term><c>pythonVersion</c></term><description>.python-version, else pyproject requires-python / poetry "python", else Pipfile python_version, else runtime.txt, raw (Python).</description></item>
 /// <item><term><c>requirementsFile</c></term><description>Relative path of the pip requirements file (e.g. "requirements.txt") (Python).</description></item>

@@ -62,7 +62,8 @@ internal sealed class NodeProbe : IStackProbe
         DetectPackageManager(folder, root, candidate);
 
         var scripts = JsonManifest.GetObject(root, "scripts");
-        var hasStart = JsonManifest.GetString(scripts, "start") is not null;
+        var startScript = JsonManifest.GetString(scripts, "start");
+        var hasStart = startScript is not null;
         var hasStartProd = JsonManifest.GetString(scripts, "start:prod") is not null;
         if (JsonManifest.GetString(scripts, "build") is not null)
         {
@@ -71,7 +72,7 @@ internal sealed class NodeProbe : IStackProbe
 
         if (hasStart)
         {
-            candidate.SetFact(DetectionFacts.StartScript, DetectionFacts.True);
+            candidate.SetFact(DetectionFacts.StartScript, startScript);
             candidate.Evidence.Add("package.json: scripts.start");
         }
 
