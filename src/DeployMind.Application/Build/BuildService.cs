@@ -64,7 +64,7 @@ public sealed class BuildService
         var hasDockerignore = File.Exists(Path.Combine(fullPath, ".dockerignore"));
         var findings = _linter.Lint(dockerfile, new LintContext(hasDockerignore || dockerignore is not null));
         var imageTag = string.IsNullOrWhiteSpace(tag)
-            ? $"{ImageNames.Repository(Path.GetFileName(fullPath))}:{await SourceFingerprint.ComputeAsync(fullPath, cancellationToken)}"
+            ? $"{ImageNames.Repository(Path.GetFileName(fullPath))}:{await SourceFingerprint.ComputeAsync(fullPath, generated ? dockerfile : null, cancellationToken)}"
             : ImageNames.Validate(tag);
         return new BuildPlan(fullPath, detection, dockerfile, generated, hasDockerignore ? null : dockerignore, findings, imageTag);
     }

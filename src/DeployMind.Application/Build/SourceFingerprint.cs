@@ -16,9 +16,17 @@ public static class SourceFingerprint
     };
 
     /// <summary>First 12 hex characters of SHA-256 over the sorted relative paths and contents.</summary>
-    public static async Task<string> ComputeAsync(string root, CancellationToken cancellationToken)
+    /// <param name="root">The folder.</param>
+    /// <param name="extra">More input that decides the image (a generated Dockerfile), or null.</param>
+    /// <param name="cancellationToken">Stops the walk.</param>
+    public static async Task<string> ComputeAsync(string root, string? extra, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (extra is not null)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(extra + "\0"));
+        }
+
         var files = Enumerate(root).Order(StringComparer.Ordinal);
         var buffer = new byte[81920];
         foreach (var relative in files)
