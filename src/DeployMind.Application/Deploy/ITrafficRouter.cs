@@ -1,0 +1,59 @@
+namespace DeployMind.Application.Deploy;
+
+/// <summary>
+/// The traffic router in front of an app's containers on one host (nginx): an upstream of weighted servers and an
+/// access log that says, per upstream, how many requests were served, how many failed and how fast.
+/// </summary>
+public interface ITrafficRouter
+{
+    /// <summary>
+    /// Makes <paramref name="route"/> the app's routing: the new configuration is validated before it is loaded
+    /// (gracefully, without dropping connections); an invalid one never replaces the working one.
+    /// </summary>
+    /// <exception cref="RouterConfigurationException">The router rejected the configuration; the message quotes it.</exception>
+    Task ApplyAsync(RouteSpec route, CancellationToken cancellationToken);
+
+    /// <summary>The app's current routing, or null when it has none on this host.</summary>
+    Task<RouteSpec?> GetAsync(string app, CancellationToken cancellationToken);
+
+    /// <summary>Removes the app's routing (its site), validated and reloaded like <see cref="ApplyAsync"/>.</summary>
+    Task RemoveAsync(string app, CancellationToken cancellationToken);
+
+    /// <summary>Per-upstream request figures from the app's access log for requests that ended in [from, to).</summary>
+    Task<TrafficWindow> ReadTrafficAsync(string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+}
+
+/// <summary>How an app's traffic is routed on a host.</summary>
+/// <param name="App">The app name (letters, digits, '-', '_'; it names the site and its log).</param>
+/// <param name="ListenPort">The port the router listens on for this app (on 127.0.0.1 unless configured otherwise).</param>
+/// <param name="Servers">The upstream servers; weights are relative (e.g. 90 and 10).</param>
+public sealed record RouteSpec(string App, int ListenPort, IReadOnlyList<UpstreamServer> Servers)
+{
+    /// <summary>A server name to match (e.g. "pr-12.preview.example.com"); null for any.</summary>
+    public string? ServerName { get; init; }
+}
+
+/// <summary>One upstream server.</summary>
+/// <param name="Address">host:port, e.g. "127.0.0.1:41234".</param>
+/// <param name="Weight">Relative weight, 1 or more (a server with no traffic is left out instead of weighted 0).</param>
+/// <param name="Label">What it is, for logs and reports: a release id or a colour.</param>
+public sealed record UpstreamServer(string Address, int Weight, string Label);
+
+/// <summary>Traffic figures for a time window.</summary>
+public sealed record TrafficWindow(DateTimeOffset From, DateTimeOffset To, IReadOnlyDictionary<string, UpstreamStats> ByUpstream)
+{
+    public int TotalRequests => ByUpstream.Values.Sum(s => s.Requests);
+
+    public UpstreamStats For(string address) => ByUpstream.TryGetValue(address, out var stats) ? stats : UpstreamStats.Empty;
+}
+
+/// <summary>Requests served by one upstream in a window.</summary>
+/// <param name="Requests">Requests answered.</param>
+/// <param name="ServerErrors">Answers with a 5xx status (including the router's own 502/504 for that upstream).</param>
+/// <param name="P95Milliseconds">95th percentile of upstream response time, in ms (0 without requests).</param>
+public sealed record UpstreamStats(int Requests, int ServerErrors, double P95Milliseconds)
+{
+    public static UpstreamStats Empty { get; } = new(0, 0, 0);
+
+    public double ErrorRate => Requests == 0 ? 0 : (double)ServerErrors / Requests;
+}
