@@ -1,4 +1,5 @@
 using DeployMind.Application.Build;
+using DeployMind.Application.Deploy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +19,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         builder.Services.TryAddSingleton<BuildService>();
         builder.Services.TryAddSingleton<InitService>();
+        builder.Services.TryAddSingleton<HealthChecker>();
         return builder;
     }
 }

@@ -1,6 +1,8 @@
 using DeployMind.Application.Build;
+using DeployMind.Application.Deploy;
 using DeployMind.Infrastructure.Build;
 using DeployMind.Infrastructure.Docker;
+using DeployMind.Infrastructure.Http;
 using DeployMind.Infrastructure.Processes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +23,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IDockerfileLinter, DockerfileLinter>();
         services.TryAddSingleton<IDockerfileGenerator, DockerfileGenerator>();
         services.TryAddSingleton<IImageBuilder, DockerBuilder>();
+        services.TryAddSingleton<IHttpProbe, HttpProbe>();
         return builder;
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using DeployMind.Application.Build;
+using DeployMind.Application.Deploy;
 using DeployMind.Infrastructure.Processes;
 
 namespace DeployMind.Infrastructure.Docker;
@@ -52,4 +54,56 @@ internal static class DockerCommands
     /// <summary><c>docker image inspect</c> printing <see cref="InspectFormat"/>.</summary>
     public static CommandSpec InspectImage(string image) =>
         CommandSpec.Create(Program, "image", "inspect", "--format", InspectFormat, image);
+
+    /// <summary><c>docker run</c>: detached, host network, PORT and HOST set, restart unless stopped; env values are secrets.</summary>
+    public static CommandSpec Run(ContainerSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var args = new List<string>
+        {
+            "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", "unless-stopped",
+            "--env", $"PORT={spec.Port.ToString(CultureInfo.InvariantCulture)}", "--env", $"HOST={spec.BindAddress}",
+        };
+        foreach (var (name, value) in spec.Environment.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            args.Add("--env");
+            args.Add($"{name}={value}");
+        }
+
+        foreach (var (name, value) in spec.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            args.Add("--label");
+            args.Add($"{name}={value}");
+        }
+
+        args.Add(spec.Image);
+        args.AddRange(spec.Command);
+        var command = new CommandSpec(Program, args);
+        foreach (var value in spec.Environment.Values)
+        {
+            command = command.WithSecret(value);
+        }
+
+        return command;
+    }
+
+    /// <summary><c>docker container inspect</c> of one or more containers (a JSON array).</summary>
+    public static CommandSpec InspectContainers(IEnumerable<string> names) =>
+        new(Program, ["container", "inspect", .. names]);
+
+    /// <summary>Names of all containers (running or not) labelled with the app.</summary>
+    public static CommandSpec ListByApp(string app) =>
+        CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={ContainerLabels.App}={app}", "--format", "{{.Names}}");
+
+    public static CommandSpec Logs(string name, int lines) =>
+        CommandSpec.Create(Program, "logs", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
+
+    public static CommandSpec Stop(string name, TimeSpan grace) =>
+        CommandSpec.Create(Program, "stop", "--time", ((int)Math.Ceiling(grace.TotalSeconds)).ToString(CultureInfo.InvariantCulture), name);
+
+    public static CommandSpec Remove(string name) => CommandSpec.Create(Program, "rm", "--force", name);
+
+    public static CommandSpec ImageId(string image) => CommandSpec.Create(Program, "image", "inspect", "--format", "{{.Id}}", image);
+
+    public static CommandSpec RemoveImage(string image) => CommandSpec.Create(Program, "image", "rm", image);
 }

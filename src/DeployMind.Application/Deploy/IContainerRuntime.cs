@@ -1,0 +1,68 @@
+namespace DeployMind.Application.Deploy;
+
+/// <summary>The containers and images on one host (Docker through a command runner: local, SSH, SSM).</summary>
+public interface IContainerRuntime
+{
+    /// <summary>Starts a container (detached) and returns its id.</summary>
+    Task<string> RunAsync(ContainerSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>The container's state, or null when there is no such container.</summary>
+    Task<ContainerState?> InspectAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The last <paramref name="lines"/> lines of the container's output (stdout and stderr).</summary>
+    Task<IReadOnlyList<string>> LogsAsync(string name, int lines, CancellationToken cancellationToken);
+
+    /// <summary>Stops a container, giving it <paramref name="grace"/> to finish after SIGTERM.</summary>
+    Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken);
+
+    /// <summary>Removes a container (stopping it first); no error when it does not exist.</summary>
+    Task RemoveAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The containers DeployMind started for <paramref name="app"/> on this host, from their labels.</summary>
+    Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken);
+
+    /// <summary>Whether the image is present on this host.</summary>
+    Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken);
+
+    /// <summary>Removes an image; no error when it does not exist or is still used.</summary>
+    Task RemoveImageAsync(string image, CancellationToken cancellationToken);
+}
+
+/// <summary>A container to start. It runs on the host network, gets its port in PORT and the address to bind in HOST.</summary>
+/// <param name="Name">Container name (unique on the host).</param>
+/// <param name="Image">Image reference.</param>
+/// <param name="Port">The port the app listens on.</param>
+public sealed record ContainerSpec(string Name, string Image, int Port)
+{
+    /// <summary>The address the app binds (HOST); 127.0.0.1 keeps it behind the router.</summary>
+    public string BindAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>More environment variables; their values are treated as secrets in logs.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Labels that make what runs on the host discoverable there (see <see cref="ContainerLabels"/>).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Arguments after the image (the image's CMD is replaced); empty to keep it.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>A copy that runs <paramref name="command"/> instead of the image's CMD.</summary>
+    public ContainerSpec WithCommand(params string[] command) => this with { Command = command };
+}
+
+/// <summary>A container as the host reports it.</summary>
+public sealed record ContainerState(string Name, string Image, bool Running, int? ExitCode, IReadOnlyDictionary<string, string> Labels)
+{
+    public string? Label(string key) => Labels.TryGetValue(key, out var value) ? value : null;
+}
+
+/// <summary>The labels DeployMind puts on containers, so status and rollback work from the host alone.</summary>
+public static class ContainerLabels
+{
+    public const string App = "io.deploymind.app";
+    public const string Release = "io.deploymind.release";
+    public const string Commit = "io.deploymind.commit";
+    public const string Colour = "io.deploymind.colour";
+    public const string Port = "io.deploymind.port";
+    public const string StartedAt = "io.deploymind.started-at";
+}

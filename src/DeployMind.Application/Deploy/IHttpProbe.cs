@@ -1,0 +1,16 @@
+namespace DeployMind.Application.Deploy;
+
+/// <summary>One HTTP health request.</summary>
+public interface IHttpProbe
+{
+    /// <summary>GETs <paramref name="url"/>; never throws for HTTP or network failures (they are in the result).</summary>
+    Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>What one probe saw.</summary>
+/// <param name="StatusCode">The HTTP status, or null when no answer came.</param>
+/// <param name="Error">The failure ("connection refused", "timed out after 2s", "status 503"), or null when healthy.</param>
+public sealed record ProbeResult(int? StatusCode, string? Error)
+{
+    public bool Healthy => Error is null;
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using DeployMind.Application.Deploy;
+using DeployMind.Domain;
+using DeployMind.Infrastructure.Processes;
+
+namespace DeployMind.Infrastructure.Docker;
+
+/// <summary>Docker containers and images on one host, through that host's command runner (local, SSH, SSM).</summary>
+internal sealed class DockerContainerRuntime : IContainerRuntime
+{
+    private readonly ICommandRunner _runner;
+
+    public DockerContainerRuntime(ICommandRunner runner)
+    {
+        _runner = runner;
+    }
+
+    public async Task<string> RunAsync(ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.Run(spec), null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DeployMindException(
+                $"Could not start container {spec.Name} from {spec.Image} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
+        }
+
+        return result.StandardOutput.Trim();
+    }
+
+    public async Task<ContainerState?> InspectAsync(string name, CancellationToken cancellationToken)
+    {
+        var states = await InspectManyAsync([name], cancellationToken);
+        return states.Count == 0 ? null : states[0];
+    }
+
+    public async Task<IReadOnlyList<string>> LogsAsync(string name, int lines, CancellationToken cancellationToken)
+    {
+        var output = new List<string>();
+        var result = await _runner.RunAsync(DockerCommands.Logs(name, lines), line => output.Add(AnsiText.Strip(line.Text)), cancellationToken);
+        return result.Succeeded ? output : [];
+    }
+
+    public async Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken) =>
+        await _runner.RunAsync(DockerCommands.Stop(name, grace), null, cancellationToken);
+
+    public async Task RemoveAsync(string name, CancellationToken cancellationToken) =>
+        await _runner.RunAsync(DockerCommands.Remove(name), null, cancellationToken);
+
+    public async Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken)
+    {
+        var names = await _runner.RunAsync(DockerCommands.ListByApp(app), null, cancellationToken);
+        names.EnsureSuccess();
+        var list = names.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return list.Length == 0 ? [] : await InspectManyAsync(list, cancellationToken);
+    }
+
+    public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) =>
+        (await _runner.RunAsync(DockerCommands.ImageId(image), null, cancellationToken)).Succeeded;
+
+    public async Task RemoveImageAsync(string image, CancellationToken cancellationToken) =>
+        await _runner.RunAsync(DockerCommands.RemoveImage(image), null, cancellationToken);
+
+    private async Task<IReadOnlyList<ContainerState>> InspectManyAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.InspectContainers(names), null, cancellationToken);
+
+        // docker prints the containers it found even when one is missing (and exits 1).
+        return ParseInspect(result.StandardOutput);
+    }
+
+    /// <summary>Reads <c>docker container inspect</c> JSON.</summary>
+    internal static IReadOnlyList<ContainerState> ParseInspect(string json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(json);
+        var states = new List<ContainerState>();
+        foreach (var item in document.RootElement.EnumerateArray())
+        {
+            var name = item.GetProperty("Name").GetString()!.TrimStart('/');
+            var config = item.GetProperty("Config");
+            var state = item.GetProperty("State");
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (config.TryGetProperty("Labels", out var labelElement) && labelElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var label in labelElement.EnumerateObject())
+                {
+                    labels[label.Name] = label.Value.GetString() ?? string.Empty;
+                }
+            }
+
+            // A container that crashed and is being restarted by its restart policy is not running for our purposes.
+            var running = state.GetProperty("Running").GetBoolean()
+                && !(state.TryGetProperty("Restarting", out var restarting) && restarting.GetBoolean());
+            int? exitCode = running ? null : state.GetProperty("ExitCode").GetInt32();
+            states.Add(new ContainerState(name, config.GetProperty("Image").GetString() ?? string.Empty, running, exitCode, labels));
+        }
+
+        return states;
+    }
+}

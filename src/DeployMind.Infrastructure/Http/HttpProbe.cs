@@ -1,0 +1,47 @@
+using System.Net.Sockets;
+using DeployMind.Application.Deploy;
+
+namespace DeployMind.Infrastructure.Http;
+
+/// <summary>Health requests over HTTP: a status below 400 within the timeout is healthy; anything else says what went wrong.</summary>
+internal sealed class HttpProbe : IHttpProbe, IDisposable
+{
+    private readonly HttpClient _client = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromSeconds(30),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        UseProxy = false,
+        AllowAutoRedirect = false,
+    })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+
+    public async Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            using var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            var status = (int)response.StatusCode;
+            return status < 400 ? new ProbeResult(status, null) : new ProbeResult(status, $"status {status}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new ProbeResult(null, $"no answer within {timeout.TotalSeconds:0.#}s");
+        }
+        catch (HttpRequestException ex)
+        {
+            var reason = ex.InnerException is SocketException socket ? socket.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "connection refused (nothing listens on that port yet)",
+                _ => socket.Message,
+            }
+            : ex.Message;
+            return new ProbeResult(null, reason);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+}
