@@ -26,14 +26,14 @@ public static class CanaryAnalysis
         ArgumentNullException.ThrowIfNull(policy);
         var canary = window.For(canaryAddress);
         var stable = stableAddress is null ? UpstreamStats.Empty : window.For(stableAddress);
-        var figures = $"canary {canary.ServerErrors}/{canary.Requests} 5xx ({canary.ErrorRate:P1}), p95 {canary.P95Milliseconds:0} ms; "
-            + $"stable {stable.ServerErrors}/{stable.Requests} 5xx ({stable.ErrorRate:P1}), p95 {stable.P95Milliseconds:0} ms";
+        var figures = $"canary {canary.ServerErrors}/{canary.Requests} 5xx ({Pct(canary.ErrorRate)}), p95 {canary.P95Milliseconds:0} ms; "
+            + $"stable {stable.ServerErrors}/{stable.Requests} 5xx ({Pct(stable.ErrorRate)}), p95 {stable.P95Milliseconds:0} ms";
 
         // An error rate can breach the limit before the sample is "big enough": 5 errors out of 6 requests is
         // already a failure whatever comes next, so errors are judged first.
         if (canary.Requests > 0 && canary.ErrorRate > policy.MaxErrorRate && canary.ServerErrors >= ErrorsThatCannotBeNoise(policy))
         {
-            return new(CanaryVerdict.Unhealthy, canary, stable, $"error rate {canary.ErrorRate:P1} is above the limit {policy.MaxErrorRate:P1}: {figures}");
+            return new(CanaryVerdict.Unhealthy, canary, stable, $"error rate {Pct(canary.ErrorRate)} is above the limit {Pct(policy.MaxErrorRate)}: {figures}");
         }
 
         if (canary.Requests < policy.MinRequests)
@@ -43,7 +43,7 @@ public static class CanaryAnalysis
 
         if (canary.ErrorRate > policy.MaxErrorRate)
         {
-            return new(CanaryVerdict.Unhealthy, canary, stable, $"error rate {canary.ErrorRate:P1} is above the limit {policy.MaxErrorRate:P1}: {figures}");
+            return new(CanaryVerdict.Unhealthy, canary, stable, $"error rate {Pct(canary.ErrorRate)} is above the limit {Pct(policy.MaxErrorRate)}: {figures}");
         }
 
         if (policy.MaxP95Milliseconds is { } maxP95 && canary.P95Milliseconds > maxP95)
@@ -53,6 +53,8 @@ public static class CanaryAnalysis
 
         return new(CanaryVerdict.Healthy, canary, stable, $"within limits: {figures}");
     }
+
+    private static string Pct(double rate) => (rate * 100).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     // The smallest number of errors that breaches the limit even at the minimum sample size.
     private static int ErrorsThatCannotBeNoise(CanaryPolicy policy) =>

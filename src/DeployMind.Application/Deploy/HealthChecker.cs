@@ -23,13 +23,24 @@ public sealed class HealthChecker
     /// <param name="liveness">Returns why the app can no longer become healthy (it exited: code and last log lines), or null while it runs.</param>
     /// <param name="progress">Receives the running figures after every check ("2/3 checks passed").</param>
     /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<HealthReport> WaitHealthyAsync(
+        Uri baseUrl,
+        HealthPolicy policy,
+        Func<CancellationToken, Task<string?>>? liveness,
+        IProgress<HealthReport>? progress,
+        CancellationToken cancellationToken) =>
+        WaitHealthyAsync(_probe, baseUrl, policy, liveness, progress, cancellationToken);
+
+    /// <summary>As <see cref="WaitHealthyAsync(Uri, HealthPolicy, Func{CancellationToken, Task{string?}}?, IProgress{HealthReport}?, CancellationToken)"/>, probing through <paramref name="probe"/> (e.g. from a remote host).</summary>
     public async Task<HealthReport> WaitHealthyAsync(
+        IHttpProbe probe,
         Uri baseUrl,
         HealthPolicy policy,
         Func<CancellationToken, Task<string?>>? liveness,
         IProgress<HealthReport>? progress,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(baseUrl);
         ArgumentNullException.ThrowIfNull(policy);
         var url = new Uri(baseUrl, policy.Path);
@@ -44,7 +55,7 @@ public sealed class HealthChecker
                 return new HealthReport(false, consecutive, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
             }
 
-            var result = await _probe.GetAsync(url, policy.Timeout, cancellationToken);
+            var result = await probe.GetAsync(url, policy.Timeout, cancellationToken);
             attempts++;
             (consecutive, lastError) = result.Healthy ? (consecutive + 1, lastError) : (0, result.Error);
             var elapsed = _time.GetElapsedTime(started);

@@ -1,0 +1,159 @@
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>
+/// Blue-green: the idle colour gets the new release and must pass its health checks; then the upstream switches to
+/// it atomically (one nginx reload). The old colour stays running through the observation window while the new one
+/// is health-checked and its error rate read from the access log; a bad window switches straight back, a good one
+/// stops the old colour.
+/// </summary>
+public sealed class BlueGreenStrategy : IDeploymentStrategy
+{
+    public const string Blue = "blue";
+    public const string Green = "green";
+
+    private readonly ReleaseLauncher _launcher;
+    private readonly TimeProvider _time;
+
+    public BlueGreenStrategy(ReleaseLauncher launcher, TimeProvider time)
+    {
+        _launcher = launcher;
+        _time = time;
+    }
+
+    public StrategyKind Kind => StrategyKind.BlueGreen;
+
+    public async Task<DeployOutcome> DeployAsync(DeployRequest request, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(observer);
+        var started = _time.GetTimestamp();
+        var app = request.Release.App;
+        var launched = new List<(LaunchedRelease Release, RouteSpec? Previous)>();
+        var switched = false;
+        try
+        {
+            foreach (var host in request.Hosts)
+            {
+                var idle = await IdleColourAsync(host, app, cancellationToken);
+                observer.Step(host.Name, $"deploying to the idle colour ({idle})");
+                var (release, health) = await _launcher.LaunchAsync(host, request, idle, observer, cancellationToken);
+                if (release is null)
+                {
+                    await DiscardAsync(launched);
+                    return Outcome(DeployStatus.Failed, $"{request.Release.ReleaseId} ({idle}) did not become healthy on {host.Name}: {health.Failure}", started);
+                }
+
+                launched.Add((release, await host.Router.GetAsync(app, cancellationToken)));
+            }
+
+            foreach (var (release, _) in launched)
+            {
+                await release.Host.Router.ApplyAsync(RollingStrategy.RouteTo(request, release), cancellationToken);
+                observer.Step(release.Host.Name, $"switched to {release.Container}");
+            }
+
+            switched = true;
+            var verdict = await ObserveAsync(request, launched, observer, cancellationToken);
+            if (verdict is not null)
+            {
+                await SwitchBackAsync(app, launched, observer);
+                await DiscardAsync(launched);
+                return Outcome(DeployStatus.RolledBack, $"The new colour misbehaved in the observation window: {verdict}. Traffic is back on the previous colour.", started);
+            }
+        }
+        catch (Exception ex) when (ex is RouterConfigurationException or OperationCanceledException)
+        {
+            if (switched || ex is RouterConfigurationException)
+            {
+                await SwitchBackAsync(app, launched, observer);
+            }
+
+            await DiscardAsync(launched);
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            return Outcome(DeployStatus.Failed, $"The router rejected the new configuration: {ex.Message}", started);
+        }
+
+        foreach (var (release, _) in launched)
+        {
+            await _launcher.RetireOthersAsync(app, release, TimeSpan.Zero, request.KeepReleases, observer, cancellationToken);
+        }
+
+        return Outcome(DeployStatus.Succeeded, null, started) with { HostsSwitched = [.. launched.Select(l => l.Release.Host.Name)] };
+    }
+
+    /// <summary>The colour not serving now: the opposite of the running container's colour (blue when none).</summary>
+    internal static async Task<string> IdleColourAsync(DeployHost host, string app, CancellationToken cancellationToken)
+    {
+        var route = await host.Router.GetAsync(app, cancellationToken);
+        var containers = await host.Runtime.ListAsync(app, cancellationToken);
+        var live = containers
+            .Where(c => c.Running && route is not null && route.Servers.Any(s => s.Address.EndsWith(":" + c.Label(ContainerLabels.Port), StringComparison.Ordinal)))
+            .Select(c => c.Label(ContainerLabels.Colour))
+            .FirstOrDefault(c => c is not null);
+        return live == Blue ? Green : Blue;
+    }
+
+    /// <summary>Watches the new colour for the observation window; returns why it is bad, or null when it held.</summary>
+    private async Task<string?> ObserveAsync(DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Previous)> launched, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        var from = _time.GetUtcNow();
+        var until = from + request.ObservationWindow;
+        observer.Step("blue-green", $"observing for {request.ObservationWindow.TotalSeconds:0}s; the previous colour stays warm");
+        while (_time.GetUtcNow() < until)
+        {
+            var wait = until - _time.GetUtcNow();
+            await Task.Delay(wait < request.Health.Interval ? wait : request.Health.Interval, _time, cancellationToken);
+            foreach (var (release, _) in launched)
+            {
+                var probe = await release.Host.Probe.GetAsync(new Uri($"http://{release.Address}{request.Health.Path}"), request.Health.Timeout, cancellationToken);
+                if (!probe.Healthy)
+                {
+                    return $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error})";
+                }
+
+                var window = await release.Host.Router.ReadTrafficAsync(request.Release.App, from, _time.GetUtcNow(), cancellationToken);
+                var result = CanaryAnalysis.Judge(window, release.Address, null, request.Canary);
+                if (result.Verdict == CanaryVerdict.Unhealthy)
+                {
+                    return $"{release.Host.Name}: {result.Reason}";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task SwitchBackAsync(string app, List<(LaunchedRelease Release, RouteSpec? Previous)> launched, IDeployObserver observer)
+    {
+        foreach (var (release, previous) in launched)
+        {
+            if (previous is not null)
+            {
+                observer.Step(release.Host.Name, "switching back to the previous colour");
+                await release.Host.Router.ApplyAsync(previous, CancellationToken.None);
+            }
+            else
+            {
+                // A first deploy has nothing to go back to: stop routing rather than point at a removed container.
+                await release.Host.Router.RemoveAsync(app, CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task DiscardAsync(List<(LaunchedRelease Release, RouteSpec? Previous)> launched)
+    {
+        foreach (var (release, _) in launched)
+        {
+            await ReleaseLauncher.DiscardAsync(release, CancellationToken.None);
+        }
+    }
+
+    private DeployOutcome Outcome(DeployStatus status, string? reason, long started) =>
+        new(status, Kind, reason, _time.GetElapsedTime(started));
+}

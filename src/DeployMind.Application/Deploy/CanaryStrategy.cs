@@ -1,0 +1,193 @@
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>
+/// Canary: the new release starts beside the stable one and gets the configured share of traffic step by step
+/// (default 10 → 50 → 100). Each step lasts the step duration with active health checks on the canary; then the
+/// canary's and the stable's 5xx rate and p95 latency for that window are read from the router's access log.
+/// Above the limits, or on a failed health check, traffic goes back to the stable release at once and the canary
+/// is removed. Too few canary requests to judge is handled as configured (extend, pass, fail).
+/// </summary>
+public sealed class CanaryStrategy : IDeploymentStrategy
+{
+    private readonly ReleaseLauncher _launcher;
+    private readonly TimeProvider _time;
+
+    public CanaryStrategy(ReleaseLauncher launcher, TimeProvider time)
+    {
+        _launcher = launcher;
+        _time = time;
+    }
+
+    public StrategyKind Kind => StrategyKind.Canary;
+
+    public async Task<DeployOutcome> DeployAsync(DeployRequest request, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(observer);
+        var started = _time.GetTimestamp();
+        var app = request.Release.App;
+        var canaries = new List<(LaunchedRelease Release, RouteSpec? Stable)>();
+        var steps = new List<CanaryStepResult>();
+        var reached = 0;
+        try
+        {
+            foreach (var host in request.Hosts)
+            {
+                var (release, health) = await _launcher.LaunchAsync(host, request, colour: null, observer, cancellationToken);
+                if (release is null)
+                {
+                    await RemoveCanariesAsync(canaries, observer);
+                    return Outcome(DeployStatus.Failed, $"{request.Release.ReleaseId} did not become healthy on {host.Name}: {health.Failure}", started, steps, 0);
+                }
+
+                canaries.Add((release, await host.Router.GetAsync(app, cancellationToken)));
+            }
+
+            foreach (var percent in request.Canary.Steps)
+            {
+                foreach (var (release, stable) in canaries)
+                {
+                    await release.Host.Router.ApplyAsync(Weighted(request, release, stable, percent), cancellationToken);
+                    observer.Step(release.Host.Name, percent == 100 || stable is null ? $"100% of traffic on {release.Container}" : $"canary at {percent}%");
+                }
+
+                reached = percent;
+                if (percent == 100 || canaries.All(c => c.Stable is null))
+                {
+                    reached = 100;
+                    break;
+                }
+
+                var extensions = 0;
+                while (true)
+                {
+                    var result = await RunStepAsync(request, canaries, percent, observer, cancellationToken);
+                    steps.Add(result);
+                    if (result.Verdict == CanaryVerdict.Healthy
+                        || (result.Verdict == CanaryVerdict.InsufficientData && request.Canary.OnInsufficientData == InsufficientDataAction.Pass))
+                    {
+                        break;
+                    }
+
+                    if (result.Verdict == CanaryVerdict.InsufficientData && request.Canary.OnInsufficientData == InsufficientDataAction.Extend
+                        && extensions++ < request.Canary.MaxExtensions)
+                    {
+                        observer.Step("canary", $"not enough data at {percent}% ({result.Reason}); extending the step");
+                        continue;
+                    }
+
+                    await RollBackAsync(canaries, observer);
+                    var why = result.Verdict == CanaryVerdict.InsufficientData ? "insufficient data" : "unhealthy";
+                    return Outcome(DeployStatus.RolledBack, $"Canary {why} at {percent}%: {result.Reason}. Traffic is back on the stable release.", started, steps, percent);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RouterConfigurationException or OperationCanceledException)
+        {
+            await RollBackAsync(canaries, observer);
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            return Outcome(DeployStatus.Failed, $"The router rejected the new configuration: {ex.Message}", started, steps, reached);
+        }
+
+        foreach (var (release, _) in canaries)
+        {
+            await _launcher.RetireOthersAsync(app, release, request.Drain, request.KeepReleases, observer, cancellationToken);
+        }
+
+        return Outcome(DeployStatus.Succeeded, null, started, steps, 100) with { HostsSwitched = [.. canaries.Select(c => c.Release.Host.Name)] };
+    }
+
+    /// <summary>Stable servers share 100 − percent, the canary gets percent; no stable means the canary takes all.</summary>
+    internal static RouteSpec Weighted(DeployRequest request, LaunchedRelease canary, RouteSpec? stable, int percent)
+    {
+        var canaryServer = new UpstreamServer(canary.Address, percent, request.Release.ReleaseId);
+        if (stable is null || percent >= 100)
+        {
+            return new RouteSpec(request.Release.App, request.ListenPort, [canaryServer with { Weight = 1 }]);
+        }
+
+        var stableServers = stable.Servers.Where(s => s.Address != canary.Address).ToList();
+        var share = Math.Max(1, (100 - percent) / Math.Max(1, stableServers.Count));
+        return new RouteSpec(request.Release.App, request.ListenPort, [.. stableServers.Select(s => s with { Weight = share }), canaryServer]);
+    }
+
+    /// <summary>One step: wait the step duration with health checks on the canary, then judge the window.</summary>
+    private async Task<CanaryStepResult> RunStepAsync(
+        DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, int percent, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        var from = _time.GetUtcNow();
+        var until = from + request.Canary.StepDuration;
+        while (_time.GetUtcNow() < until)
+        {
+            var wait = until - _time.GetUtcNow();
+            await Task.Delay(wait < request.Health.Interval ? wait : request.Health.Interval, _time, cancellationToken);
+            foreach (var (release, _) in canaries)
+            {
+                var probe = await release.Host.Probe.GetAsync(new Uri($"http://{release.Address}{request.Health.Path}"), request.Health.Timeout, cancellationToken);
+                if (!probe.Healthy)
+                {
+                    var window = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
+                    var figures = CanaryAnalysis.Judge(window.Window, window.Canary, window.Stable, request.Canary);
+                    return figures with { Verdict = CanaryVerdict.Unhealthy, Reason = $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error}); {figures.Reason}" };
+                }
+            }
+        }
+
+        var read = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
+        var result = CanaryAnalysis.Judge(read.Window, read.Canary, read.Stable, request.Canary);
+        observer.Step("canary", $"{percent}% step: {result.Verdict}: {result.Reason}");
+        return result;
+    }
+
+    /// <summary>The window's figures summed over hosts, under two synthetic addresses "canary" and "stable".</summary>
+    private static async Task<(TrafficWindow Window, string Canary, string? Stable)> ReadAsync(
+        string app, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var canary = new List<UpstreamStats>();
+        var stable = new List<UpstreamStats>();
+        foreach (var (release, stableRoute) in canaries)
+        {
+            var window = await release.Host.Router.ReadTrafficAsync(app, from, to, cancellationToken);
+            canary.Add(window.For(release.Address));
+            stable.AddRange((stableRoute?.Servers ?? []).Where(s => s.Address != release.Address).Select(s => window.For(s.Address)));
+        }
+
+        var byUpstream = new Dictionary<string, UpstreamStats> { ["canary"] = Sum(canary), ["stable"] = Sum(stable) };
+        return (new TrafficWindow(from, to, byUpstream), "canary", "stable");
+    }
+
+    private static UpstreamStats Sum(List<UpstreamStats> stats) =>
+        new(stats.Sum(s => s.Requests), stats.Sum(s => s.ServerErrors), stats.Count == 0 ? 0 : stats.Max(s => s.P95Milliseconds));
+
+    private static async Task RollBackAsync(List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, IDeployObserver observer)
+    {
+        foreach (var (release, stable) in canaries)
+        {
+            if (stable is not null)
+            {
+                observer.Step(release.Host.Name, "traffic back to the stable release");
+                await release.Host.Router.ApplyAsync(stable, CancellationToken.None);
+            }
+        }
+
+        await RemoveCanariesAsync(canaries, observer);
+    }
+
+    private static async Task RemoveCanariesAsync(List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, IDeployObserver observer)
+    {
+        foreach (var (release, _) in canaries)
+        {
+            observer.Step(release.Host.Name, $"removing canary {release.Container}");
+            await ReleaseLauncher.DiscardAsync(release, CancellationToken.None);
+        }
+    }
+
+    private DeployOutcome Outcome(DeployStatus status, string? reason, long started, List<CanaryStepResult> steps, int reached) =>
+        new(status, Kind, reason, _time.GetElapsedTime(started)) { CanarySteps = steps, CanaryPercentReached = reached };
+}

@@ -1,0 +1,45 @@
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>How a deploy ended, with the figures that decided.</summary>
+/// <param name="Status">Succeeded, failed (never took traffic) or rolled back.</param>
+/// <param name="Strategy">The strategy used.</param>
+/// <param name="Reason">One sentence: what happened and why (null when it simply succeeded).</param>
+/// <param name="Duration">Wall time.</param>
+public sealed record DeployOutcome(DeployStatus Status, StrategyKind Strategy, string? Reason, TimeSpan Duration)
+{
+    /// <summary>The last health report of the new release (per host, the last one).</summary>
+    public HealthReport? Health { get; init; }
+
+    /// <summary>Canary: the steps judged, in order.</summary>
+    public IReadOnlyList<CanaryStepResult> CanarySteps { get; init; } = [];
+
+    /// <summary>Canary: the highest traffic percentage the new release reached.</summary>
+    public int CanaryPercentReached { get; init; }
+
+    /// <summary>The hosts now serving the new release.</summary>
+    public IReadOnlyList<string> HostsSwitched { get; init; } = [];
+}
+
+/// <summary>Receives what a deploy is doing, for a live view.</summary>
+public interface IDeployObserver
+{
+    void Step(string host, string message);
+
+    void Health(string host, HealthReport report);
+}
+
+/// <summary>An observer that ignores everything.</summary>
+public sealed class NullDeployObserver : IDeployObserver
+{
+    public static NullDeployObserver Instance { get; } = new();
+
+    public void Step(string host, string message)
+    {
+    }
+
+    public void Health(string host, HealthReport report)
+    {
+    }
+}

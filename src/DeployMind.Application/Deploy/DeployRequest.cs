@@ -1,0 +1,36 @@
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>A release to deploy: which image, under which name and id.</summary>
+/// <param name="App">App name (names containers, the nginx site and the log).</param>
+/// <param name="ReleaseId">Unique, sortable id of this release (e.g. "r20261126-2301-3f2a1bc").</param>
+/// <param name="Image">The image to run (already on the host or pullable there).</param>
+/// <param name="Commit">The commit it was built from, when known.</param>
+public sealed record ReleaseSpec(string App, string ReleaseId, string Image, string? Commit)
+{
+    /// <summary>Environment variables for the app (values are kept out of logs).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>Everything a strategy needs to deploy a release.</summary>
+/// <param name="Release">What to deploy.</param>
+/// <param name="Hosts">Where, in order.</param>
+/// <param name="ListenPort">The port nginx serves the app on, on every host.</param>
+/// <param name="Health">How the new release proves it is healthy.</param>
+public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost> Hosts, int ListenPort, HealthPolicy Health)
+{
+    public CanaryPolicy Canary { get; init; } = CanaryPolicy.Default;
+
+    /// <summary>Blue-green: how long the old colour stays warm and the new one is watched after the switch.</summary>
+    public TimeSpan ObservationWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Rolling: how many hosts switch at once.</summary>
+    public int BatchSize { get; init; } = 1;
+
+    /// <summary>Time for in-flight requests to finish on the old container after traffic left it.</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Releases kept on each host (stopped containers and their images) for fast rollbacks.</summary>
+    public int KeepReleases { get; init; } = 3;
+}

@@ -1,0 +1,149 @@
+using System.Globalization;
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>A release container started on a host and found healthy.</summary>
+/// <param name="Host">Where it runs.</param>
+/// <param name="Container">Its container name.</param>
+/// <param name="Port">The port it listens on.</param>
+/// <param name="Health">Its health report.</param>
+public sealed record LaunchedRelease(DeployHost Host, string Container, int Port, HealthReport Health)
+{
+    public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>
+/// What every strategy does on a host: start a release's container beside the running ones and wait until it is
+/// healthy (removing it if it never is), retire old containers, and keep the last releases for rollbacks.
+/// </summary>
+public sealed class ReleaseLauncher
+{
+    private readonly HealthChecker _health;
+    private readonly TimeProvider _time;
+
+    public ReleaseLauncher(HealthChecker health, TimeProvider time)
+    {
+        _health = health;
+        _time = time;
+    }
+
+    /// <summary>Starts the release on <paramref name="host"/> and waits for it; null (container removed) when it never got healthy.</summary>
+    public async Task<(LaunchedRelease? Release, HealthReport Health)> LaunchAsync(
+        DeployHost host, DeployRequest request, string? colour, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(observer);
+        var release = request.Release;
+        var existing = await host.Runtime.ListAsync(release.App, cancellationToken);
+        var taken = existing
+            .Select(c => int.TryParse(c.Label(ContainerLabels.Port), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : 0)
+            .Where(p => p > 0)
+            .Append(request.ListenPort)
+            .ToHashSet();
+        var port = await host.Ports.AllocateAsync(taken, cancellationToken);
+        var name = ContainerName(release.App, release.ReleaseId, colour);
+        if (existing.Any(c => c.Name == name))
+        {
+            await host.Runtime.RemoveAsync(name, cancellationToken);
+        }
+
+        var labels = new Dictionary<string, string>
+        {
+            [ContainerLabels.App] = release.App,
+            [ContainerLabels.Release] = release.ReleaseId,
+            [ContainerLabels.Port] = port.ToString(CultureInfo.InvariantCulture),
+            [ContainerLabels.StartedAt] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+        };
+        if (release.Commit is not null)
+        {
+            labels[ContainerLabels.Commit] = release.Commit;
+        }
+
+        if (colour is not null)
+        {
+            labels[ContainerLabels.Colour] = colour;
+        }
+
+        observer.Step(host.Name, $"starting {name} ({release.Image}) on port {port}");
+        await host.Runtime.RunAsync(new ContainerSpec(name, release.Image, port) { Environment = release.Environment, Labels = labels }, cancellationToken);
+        HealthReport report;
+        try
+        {
+            report = await _health.WaitHealthyAsync(
+                host.Probe,
+                new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
+                request.Health,
+                HealthChecker.ContainerLiveness(host.Runtime, name),
+                new ObserverProgress(host.Name, observer),
+                cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await host.Runtime.RemoveAsync(name, CancellationToken.None);
+            throw;
+        }
+
+        if (!report.Healthy)
+        {
+            observer.Step(host.Name, $"{name} is not healthy; removing it (the running release is untouched)");
+            await host.Runtime.RemoveAsync(name, CancellationToken.None);
+            return (null, report);
+        }
+
+        observer.Step(host.Name, $"{name} is healthy ({report.Summary})");
+        return (new LaunchedRelease(host, name, port, report), report);
+    }
+
+    /// <summary>Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled).</summary>
+    public static Task DiscardAsync(LaunchedRelease release, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        return release.Host.Runtime.RemoveAsync(release.Container, cancellationToken);
+    }
+
+    /// <summary>
+    /// After traffic left them: waits for in-flight requests, stops the app's other running containers, and removes
+    /// releases beyond the newest <paramref name="keep"/> (containers and images) so the host does not fill up.
+    /// </summary>
+    public async Task RetireOthersAsync(string app, LaunchedRelease current, TimeSpan drain, int keep, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(observer);
+        var host = current.Host;
+        var containers = await host.Runtime.ListAsync(app, cancellationToken);
+        var others = containers.Where(c => c.Name != current.Container).ToList();
+        if (others.Any(c => c.Running) && drain > TimeSpan.Zero)
+        {
+            await Task.Delay(drain, _time, cancellationToken);
+        }
+
+        foreach (var old in others.Where(c => c.Running))
+        {
+            observer.Step(host.Name, $"stopping {old.Name}");
+            await host.Runtime.StopAsync(old.Name, TimeSpan.FromSeconds(10), cancellationToken);
+        }
+
+        var newestFirst = containers.OrderByDescending(c => c.Label(ContainerLabels.StartedAt), StringComparer.Ordinal).ToList();
+        var kept = newestFirst.Take(Math.Max(1, keep)).Select(c => c.Name).Append(current.Container).ToHashSet();
+        foreach (var stale in newestFirst.Where(c => !kept.Contains(c.Name)))
+        {
+            observer.Step(host.Name, $"removing old release {stale.Name}");
+            await host.Runtime.RemoveAsync(stale.Name, cancellationToken);
+            if (!containers.Any(c => kept.Contains(c.Name) && c.Image == stale.Image))
+            {
+                await host.Runtime.RemoveImageAsync(stale.Image, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The container name of a release: app, release id and colour.</summary>
+    public static string ContainerName(string app, string releaseId, string? colour) =>
+        colour is null ? $"{app}-{releaseId}" : $"{app}-{releaseId}-{colour}";
+
+    private sealed class ObserverProgress(string host, IDeployObserver observer) : IProgress<HealthReport>
+    {
+        public void Report(HealthReport value) => observer.Health(host, value);
+    }
+}

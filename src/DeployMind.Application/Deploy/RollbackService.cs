@@ -1,0 +1,56 @@
+using System.Globalization;
+using DeployMind.Domain;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>
+/// Manual rollback, the fast path: the previous release's image is still on the host (DeployMind keeps the last
+/// releases as stopped containers with their labels), so it is started again, health-checked and switched to with the
+/// rolling strategy — no build, no scan, no canary analysis. What runs where is read from the host itself.
+/// </summary>
+public sealed class RollbackService
+{
+    private readonly RollingStrategy _rolling;
+
+    public RollbackService(RollingStrategy rolling)
+    {
+        _rolling = rolling;
+    }
+
+    /// <summary>The release to go back to on <paramref name="host"/>: the newest one that is not serving now.</summary>
+    /// <exception cref="DeployMindException">There is no earlier release on the host.</exception>
+    public static async Task<ReleaseSpec> PreviousReleaseAsync(DeployHost host, string app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var route = await host.Router.GetAsync(app, cancellationToken);
+        var containers = await host.Runtime.ListAsync(app, cancellationToken);
+        var serving = containers
+            .Where(c => c.Running && route is not null && route.Servers.Any(s => s.Address.EndsWith(":" + c.Label(ContainerLabels.Port), StringComparison.Ordinal)))
+            .Select(c => c.Label(ContainerLabels.Release))
+            .ToHashSet();
+        foreach (var candidate in containers.OrderByDescending(c => c.Label(ContainerLabels.StartedAt), StringComparer.Ordinal))
+        {
+            var release = candidate.Label(ContainerLabels.Release);
+            if (release is null || serving.Contains(release) || !await host.Runtime.ImageExistsAsync(candidate.Image, cancellationToken))
+            {
+                continue;
+            }
+
+            return new ReleaseSpec(app, release, candidate.Image, candidate.Label(ContainerLabels.Commit));
+        }
+
+        throw new DeployMindException(
+            $"There is no earlier release of {app} on {host.Name} to roll back to (DeployMind keeps the last releases as stopped containers labelled {ContainerLabels.App}={app}).");
+    }
+
+    /// <summary>Rolls every host back to the previous release found on the first host.</summary>
+    public async Task<(ReleaseSpec Release, DeployOutcome Outcome)> RollbackAsync(DeployRequest template, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(observer);
+        var target = await PreviousReleaseAsync(template.Hosts[0], template.Release.App, cancellationToken);
+        observer.Step(template.Hosts[0].Name, string.Create(CultureInfo.InvariantCulture, $"rolling back to {target.ReleaseId} ({target.Image})"));
+        var outcome = await _rolling.DeployAsync(template with { Release = target }, observer, cancellationToken);
+        return (target, outcome);
+    }
+}

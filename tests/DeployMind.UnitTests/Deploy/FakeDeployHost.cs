@@ -1,0 +1,145 @@
+using System.Globalization;
+using DeployMind.Application.Deploy;
+
+namespace DeployMind.UnitTests.Deploy;
+
+/// <summary>
+/// Hand-written fakes of a host's ports, sharing one in-memory picture of the host: containers (with labels), the
+/// router's current route (and every route applied), probes answering per port, and scripted traffic.
+/// </summary>
+internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpProbe, IPortAllocator
+{
+    private readonly Dictionary<string, FakeContainer> _containers = [];
+    private int _nextPort = 30000;
+
+    public FakeDeployHost(string name = "local")
+    {
+        Host = new DeployHost(name, this, this, this, this);
+    }
+
+    public DeployHost Host { get; }
+
+    public RouteSpec? Route { get; private set; }
+
+    public List<RouteSpec> Applied { get; } = [];
+
+    /// <summary>Images whose containers never answer their health path.</summary>
+    public HashSet<string> UnhealthyImages { get; } = [];
+
+    /// <summary>Images whose containers exit right after starting.</summary>
+    public HashSet<string> CrashingImages { get; } = [];
+
+    /// <summary>Scripted per-window traffic: (route now, from, to) → figures by address.</summary>
+    public Func<RouteSpec?, DateTimeOffset, DateTimeOffset, Dictionary<string, UpstreamStats>> Traffic { get; set; } = (_, _, _) => [];
+
+    public IReadOnlyCollection<FakeContainer> Containers => _containers.Values;
+
+    public FakeContainer Running(string image) => _containers.Values.Single(c => c.Running && c.Spec.Image == image);
+
+    /// <summary>Puts a release on the host as a previous deploy would have left it: running and routed.</summary>
+    public FakeContainer Seed(string app, string release, string image, DateTimeOffset startedAt, int listenPort = 8080)
+    {
+        var port = _nextPort++;
+        var spec = new ContainerSpec($"{app}-{release}", image, port)
+        {
+            Labels = new Dictionary<string, string>
+            {
+                [ContainerLabels.App] = app,
+                [ContainerLabels.Release] = release,
+                [ContainerLabels.Port] = port.ToString(CultureInfo.InvariantCulture),
+                [ContainerLabels.StartedAt] = startedAt.ToString("O", CultureInfo.InvariantCulture),
+            },
+        };
+        var container = new FakeContainer(spec) { Running = true };
+        _containers[spec.Name] = container;
+        Route = new RouteSpec(app, listenPort, [new UpstreamServer($"127.0.0.1:{port}", 1, release)]);
+        return container;
+    }
+
+    public Task<string> RunAsync(ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        _containers[spec.Name] = new FakeContainer(spec) { Running = !CrashingImages.Contains(spec.Image) };
+        return Task.FromResult(spec.Name);
+    }
+
+    public Task<ContainerState?> InspectAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult(_containers.TryGetValue(name, out var c) ? c.State : null);
+
+    public Task<IReadOnlyList<string>> LogsAsync(string name, int lines, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>(_containers.TryGetValue(name, out var c) && !c.Running ? ["panic: cannot start"] : []);
+
+    public Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        _containers[name].Running = false;
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        _containers.Remove(name);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ContainerState>>([.. _containers.Values.Where(c => c.Spec.Labels.GetValueOrDefault(ContainerLabels.App) == app).Select(c => c.State)]);
+
+    public Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task RemoveImageAsync(string image, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task ApplyAsync(RouteSpec route, CancellationToken cancellationToken)
+    {
+        foreach (var server in route.Servers)
+        {
+            var port = int.Parse(server.Address.Split(':')[1], CultureInfo.InvariantCulture);
+            if (!_containers.Values.Any(c => c.Spec.Port == port && c.Running))
+            {
+                throw new InvalidOperationException($"route to {server.Address}, where nothing runs");
+            }
+        }
+
+        Route = route;
+        Applied.Add(route);
+        return Task.CompletedTask;
+    }
+
+    public Task<RouteSpec?> GetAsync(string app, CancellationToken cancellationToken) => Task.FromResult(Route);
+
+    Task ITrafficRouter.RemoveAsync(string app, CancellationToken cancellationToken)
+    {
+        Route = null;
+        return Task.CompletedTask;
+    }
+
+    public Task<TrafficWindow> ReadTrafficAsync(string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Task.FromResult(new TrafficWindow(from, to, Traffic(Route, from, to)));
+
+    public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var container = _containers.Values.FirstOrDefault(c => c.Spec.Port == url.Port && c.Running);
+        return Task.FromResult(container is null
+            ? new ProbeResult(null, "connection refused")
+            : UnhealthyImages.Contains(container.Spec.Image) ? new ProbeResult(503, "status 503") : new ProbeResult(200, null));
+    }
+
+    public Task<int> AllocateAsync(IReadOnlySet<int> taken, CancellationToken cancellationToken)
+    {
+        while (taken.Contains(_nextPort))
+        {
+            _nextPort++;
+        }
+
+        return Task.FromResult(_nextPort++);
+    }
+
+    internal sealed class FakeContainer(ContainerSpec spec)
+    {
+        public ContainerSpec Spec { get; } = spec;
+
+        public bool Running { get; set; }
+
+        public string Address => $"127.0.0.1:{Spec.Port}";
+
+        public ContainerState State => new(Spec.Name, Spec.Image, Running, Running ? null : 1, Spec.Labels);
+    }
+}

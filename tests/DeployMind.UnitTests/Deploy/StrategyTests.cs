@@ -1,0 +1,212 @@
+using DeployMind.Application.Deploy;
+using DeployMind.Domain.Deploy;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DeployMind.UnitTests.Deploy;
+
+public sealed class StrategyTests
+{
+    private const string App = "shop";
+    private static readonly HealthPolicy Health = new("/health", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3, TimeSpan.FromSeconds(10));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    private readonly List<string> _steps = [];
+
+    [Fact]
+    public async Task Rolling_HealthyRelease_SwitchesTrafficAndStopsTheOld()
+    {
+        var host = new FakeDeployHost();
+        var old = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        var now = host.Running("shop:2");
+        Assert.Equal([now.Address], host.Route!.Servers.Select(s => s.Address));
+        Assert.False(old.Running);
+        Assert.Contains(host.Containers, c => c.Spec.Name == "shop-r1"); // kept (stopped) for rollback
+        Assert.Equal("3/3 checks passed", outcome.Health!.Summary);
+    }
+
+    [Fact]
+    public async Task Rolling_ReleaseThatCrashes_FailsWithLogsAndLeavesTheOldServing()
+    {
+        var host = new FakeDeployHost();
+        var old = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var before = host.Route;
+        host.CrashingImages.Add("shop:2");
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Contains("panic: cannot start", outcome.Reason, StringComparison.Ordinal);
+        Assert.Same(before, host.Route);
+        Assert.True(old.Running);
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Fact]
+    public async Task Rolling_SecondHostFails_FirstHostIsPutBack()
+    {
+        var web1 = new FakeDeployHost("web-1");
+        var web2 = new FakeDeployHost("web-2");
+        web1.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        web2.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var web1Before = web1.Route;
+        web2.UnhealthyImages.Add("shop:2");
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", web1, web2), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Contains("web-2", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("were put back", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, web1.Applied.Count); // switched, then put back
+        Assert.Equal(web1Before, web1.Route);
+        Assert.True(web1.Running("shop:1").Running);
+        Assert.DoesNotContain(web1.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Fact]
+    public async Task Canary_ErrorsAtFirstStep_RollsBackWithTheFigures()
+    {
+        var host = new FakeDeployHost();
+        var stable = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var stableRoute = host.Route;
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => s.Label == "r2" ? new UpstreamStats(40, 12, 30) : new UpstreamStats(360, 0, 20));
+
+        var outcome = await DriveAsync(Canary().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.RolledBack, outcome.Status);
+        Assert.Equal(10, outcome.CanaryPercentReached);
+        var step = Assert.Single(outcome.CanarySteps);
+        Assert.Equal(CanaryVerdict.Unhealthy, step.Verdict);
+        Assert.Equal((40, 12), (step.Canary.Requests, step.Canary.ServerErrors));
+        Assert.Contains("canary 12/40 5xx (30.0%)", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal([90, 10], host.Applied[0].Servers.Select(s => s.Weight));
+        Assert.Equal(stableRoute, host.Route);
+        Assert.True(stable.Running);
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Fact]
+    public async Task Canary_HealthyAtEveryStep_PromotesThroughTheStepsTo100()
+    {
+        var host = new FakeDeployHost();
+        var stable = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(10 * s.Weight, 0, 20));
+
+        var outcome = await DriveAsync(Canary().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal(100, outcome.CanaryPercentReached);
+        Assert.Equal([[90, 10], [50, 50], [1]], host.Applied.Select(r => r.Servers.Select(s => s.Weight).ToArray()));
+        Assert.Equal(2, outcome.CanarySteps.Count);
+        Assert.False(stable.Running);
+        Assert.Equal(host.Running("shop:2").Address, Assert.Single(host.Route!.Servers).Address);
+    }
+
+    [Fact]
+    public async Task Canary_TooFewRequests_ExtendsThenRollsBackAsInsufficientData()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(s.Label == "r2" ? 3 : 30, 0, 20));
+
+        var outcome = await DriveAsync(Canary().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.RolledBack, outcome.Status);
+        Assert.Equal(3, outcome.CanarySteps.Count); // the step and its two extensions
+        Assert.All(outcome.CanarySteps, s => Assert.Equal(CanaryVerdict.InsufficientData, s.Verdict));
+        Assert.Contains("insufficient data", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlueGreen_BadObservationWindow_SwitchesBackToThePreviousColour()
+    {
+        var host = new FakeDeployHost();
+        var blue = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var before = host.Route;
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, _ => new UpstreamStats(100, 40, 20));
+
+        var outcome = await DriveAsync(BlueGreen().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.RolledBack, outcome.Status);
+        Assert.Contains("error rate 40.0%", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(before, host.Route);
+        Assert.True(blue.Running);
+        Assert.Contains(_steps, s => s.Contains("idle colour (blue)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BlueGreen_GoodWindow_KeepsNewColourAndStopsTheOld()
+    {
+        var host = new FakeDeployHost();
+        var old = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, _ => new UpstreamStats(100, 0, 20));
+
+        var outcome = await DriveAsync(BlueGreen().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.False(old.Running);
+        Assert.Equal("shop-r2-blue", host.Running("shop:2").Spec.Name);
+    }
+
+    [Fact]
+    public async Task Rollback_AfterADeploy_GoesBackToThePreviousReleaseFromHostLabels()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        var (release, outcome) = await DriveAsync(new RollbackService(Rolling()).RollbackAsync(Request("ignored", "ignored", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(("r1", "shop:1"), (release.ReleaseId, release.Image));
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal(host.Running("shop:1").Address, Assert.Single(host.Route!.Servers).Address);
+    }
+
+    private RollingStrategy Rolling() => new(Launcher(), _time);
+
+    private CanaryStrategy Canary() => new(Launcher(), _time);
+
+    private BlueGreenStrategy BlueGreen() => new(Launcher(), _time);
+
+    private ReleaseLauncher Launcher() => new(new HealthChecker(new UnusedProbe(), _time), _time);
+
+    private static DeployRequest Request(string release, string image, params FakeDeployHost[] hosts) =>
+        new(new ReleaseSpec(App, release, image, "3f2a1bc"), [.. hosts.Select(h => h.Host)], 8080, Health)
+        {
+            Canary = new CanaryPolicy([10, 50, 100], TimeSpan.FromSeconds(10), 0.05, 20, InsufficientDataAction.Extend),
+            ObservationWindow = TimeSpan.FromSeconds(10),
+            Drain = TimeSpan.FromSeconds(1),
+        };
+
+    private ListObserver Observer() => new(_steps);
+
+    /// <summary>Advances the fake clock until the work completes.</summary>
+    private async Task<T> DriveAsync<T>(Task<T> work)
+    {
+        for (var i = 0; i < 10_000 && !work.IsCompleted; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+
+        return await work;
+    }
+
+    private sealed class ListObserver(List<string> steps) : IDeployObserver
+    {
+        public void Step(string host, string message) => steps.Add($"{host}: {message}");
+
+        public void Health(string host, HealthReport report)
+        {
+        }
+    }
+
+    /// <summary>Strategies probe through the host; the checker's default probe must not be used.</summary>
+    private sealed class UnusedProbe : IHttpProbe
+    {
+        public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("the host's probe should be used");
+    }
+}
