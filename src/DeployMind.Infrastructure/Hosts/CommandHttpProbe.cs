@@ -1,0 +1,56 @@
+using System.Globalization;
+using DeployMind.Application.Deploy;
+using DeployMind.Infrastructure.Processes;
+
+namespace DeployMind.Infrastructure.Hosts;
+
+/// <summary>
+/// Health requests made on the host itself (apps bind 127.0.0.1 there), with curl through the host's runner: what a
+/// remote host's health checks use.
+/// </summary>
+internal sealed class CommandHttpProbe : IHttpProbe
+{
+    private readonly ICommandRunner _runner;
+
+    public CommandHttpProbe(ICommandRunner runner)
+    {
+        _runner = runner;
+    }
+
+    public async Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(Command(url, timeout), null, cancellationToken);
+        return Interpret(result.ExitCode, result.StandardOutput, timeout);
+    }
+
+    internal static CommandSpec Command(Uri url, TimeSpan timeout) =>
+        CommandSpec.Create(
+            "curl", "--silent", "--output", "/dev/null", "--write-out", "%{http_code}",
+            "--max-time", timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), "--noproxy", "*", url.ToString());
+
+    /// <summary>curl's exit code and printed status → a probe result (7: refused, 28: timeout).</summary>
+    internal static ProbeResult Interpret(int exitCode, string output, TimeSpan timeout)
+    {
+        if (exitCode == 7)
+        {
+            return new ProbeResult(null, "connection refused (nothing listens on that port yet)");
+        }
+
+        if (exitCode == 28)
+        {
+            return new ProbeResult(null, $"no answer within {timeout.TotalSeconds:0.#}s");
+        }
+
+        if (exitCode == 127)
+        {
+            return new ProbeResult(null, "curl is not installed on the host");
+        }
+
+        if (!int.TryParse(output.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var status) || status == 0)
+        {
+            return new ProbeResult(null, $"curl failed with exit code {exitCode}");
+        }
+
+        return status < 400 ? new ProbeResult(status, null) : new ProbeResult(status, $"status {status}");
+    }
+}
