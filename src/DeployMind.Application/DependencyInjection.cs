@@ -20,6 +20,14 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<BuildService>();
         builder.Services.TryAddSingleton<InitService>();
         builder.Services.TryAddSingleton<HealthChecker>();
+        builder.Services.AddOptions<AppOptions>().BindConfiguration(string.Empty);
+        builder.Services.TryAddSingleton<ReleaseLauncher>();
+        builder.Services.TryAddSingleton<RollingStrategy>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, RollingStrategy>(sp => sp.GetRequiredService<RollingStrategy>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, CanaryStrategy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, BlueGreenStrategy>());
+        builder.Services.TryAddSingleton<RollbackService>();
+        builder.Services.TryAddSingleton<DeployService>();
         return builder;
     }
 }

@@ -1,0 +1,136 @@
+using System.Globalization;
+using DeployMind.Application.Build;
+using DeployMind.Domain;
+using DeployMind.Domain.Build;
+using DeployMind.Domain.Deploy;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>What <c>deploymind deploy</c> was asked to do; flags override the environment's configuration.</summary>
+/// <param name="AppPath">The app folder.</param>
+public sealed record DeployCommand(string AppPath)
+{
+    public string Environment { get; init; } = "production";
+
+    public StrategyKind? Strategy { get; init; }
+
+    /// <summary>"local" or an SSH address (user@host, ssh://user@host:port) replacing the configured hosts.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The port nginx serves the app on.</summary>
+    public int? Port { get; init; }
+
+    public string? Tag { get; init; }
+
+    public bool NoCache { get; init; }
+}
+
+/// <summary>A deploy's build and its outcome.</summary>
+public sealed record DeployRun(BuildPlan Plan, BuildResult Build, DeployRequest? Request, DeployOutcome? Outcome);
+
+/// <summary>
+/// Build then deploy on the environment's Docker hosts with its strategy: the use case behind <c>deploymind deploy</c>
+/// and <c>deploymind rollback</c> (the pipeline's scan stage and records come with the pipeline).
+/// </summary>
+public sealed class DeployService
+{
+    private readonly BuildService _builds;
+    private readonly IDeployHostFactory _hosts;
+    private readonly IEnumerable<IDeploymentStrategy> _strategies;
+    private readonly RollbackService _rollback;
+    private readonly AppOptions _app;
+    private readonly TimeProvider _time;
+
+    public DeployService(
+        BuildService builds,
+        IDeployHostFactory hosts,
+        IEnumerable<IDeploymentStrategy> strategies,
+        RollbackService rollback,
+        IOptions<AppOptions> app,
+        TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        _builds = builds;
+        _hosts = hosts;
+        _strategies = strategies;
+        _rollback = rollback;
+        _app = app.Value;
+        _time = time;
+    }
+
+    /// <summary>Builds the app and deploys the image; a failed build or deploy is in the result, not an exception.</summary>
+    public async Task<DeployRun> DeployAsync(DeployCommand command, IProgress<BuildProgress>? buildProgress, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var plan = await _builds.PlanAsync(command.AppPath, command.Tag, cancellationToken);
+        var template = Template(command, plan.AppPath, plan.ImageTag);
+        var build = await _builds.BuildAsync(plan, buildProgress, command.NoCache, cancellationToken);
+        if (!build.Success)
+        {
+            return new DeployRun(plan, build, null, null);
+        }
+
+        foreach (var host in template.Hosts)
+        {
+            if (!await host.Runtime.ImageExistsAsync(build.ImageTag, cancellationToken))
+            {
+                throw new DeployMindException(
+                    $"The image {build.ImageTag} is not on host {host.Name}. DeployMind builds on this machine; a remote host needs the image from a registry it can pull from, or the same Docker engine.");
+            }
+        }
+
+        var strategy = Strategy(command);
+        var outcome = await strategy.DeployAsync(template, observer, cancellationToken);
+        return new DeployRun(plan, build, template, outcome);
+    }
+
+    /// <summary>Rolls the environment back to the previous release kept on its hosts (no build).</summary>
+    public Task<(ReleaseSpec Release, DeployOutcome Outcome)> RollbackAsync(DeployCommand command, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var template = Template(command, Path.GetFullPath(command.AppPath), "rollback");
+        return _rollback.RollbackAsync(template, observer, cancellationToken);
+    }
+
+    /// <summary>The app's name: deploymind.yml's <c>app</c>, else the folder's name (letters, digits, '-', '_').</summary>
+    public string AppName(string appPath)
+    {
+        var name = string.IsNullOrWhiteSpace(_app.App) ? ImageNames.Repository(Path.GetFileName(Path.GetFullPath(appPath))) : _app.App.Trim();
+        return name.Replace('.', '-');
+    }
+
+    private DeployRequest Template(DeployCommand command, string appPath, string image)
+    {
+        var key = $"environments.{command.Environment}";
+        var environment = _app.Environments.TryGetValue(command.Environment, out var configured) ? configured : new EnvironmentOptions();
+        var docker = environment.Target.Docker ?? new DockerTargetOptions();
+        List<HostOptions> hostOptions = command.Host is null or "local"
+            ? (command.Host is null && docker.Hosts is { Count: > 0 } ? docker.Hosts : [new HostOptions { Name = "local" }])
+            : [new HostOptions { Name = command.Host, Ssh = command.Host, Key = docker.Hosts?.FirstOrDefault()?.Key, KnownHosts = docker.Hosts?.FirstOrDefault()?.KnownHosts }];
+        var port = command.Port ?? docker.Port;
+        if (port is < 1 or > 65535)
+        {
+            throw new InvalidInputException($"{key}.target.docker.port: {port} is not a port (1-65535).");
+        }
+
+        var tag = image.Contains(':', StringComparison.Ordinal) ? image[(image.LastIndexOf(':') + 1)..] : image;
+        var releaseId = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyyMMdd-HHmmss}-{tag}");
+        var release = new ReleaseSpec(AppName(appPath), releaseId, image, null);
+        return new DeployRequest(release, [.. hostOptions.Select(_hosts.Create)], port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
+        {
+            Canary = environment.Canary.ToPolicy(key + ".canary"),
+            ObservationWindow = Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
+            BatchSize = Math.Max(1, docker.BatchSize),
+            Drain = Duration.Parse(docker.Drain, key + ".target.docker.drain"),
+            KeepReleases = Math.Max(1, environment.KeepReleases),
+        };
+    }
+
+    private IDeploymentStrategy Strategy(DeployCommand command)
+    {
+        var environment = _app.Environments.TryGetValue(command.Environment, out var configured) ? configured : new EnvironmentOptions();
+        var kind = command.Strategy ?? EnvironmentOptions.ParseStrategy(environment.Strategy, $"environments.{command.Environment}.strategy");
+        return _strategies.FirstOrDefault(s => s.Kind == kind) ?? throw new InvalidOperationException($"No strategy registered for {kind}.");
+    }
+}

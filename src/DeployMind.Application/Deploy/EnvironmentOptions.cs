@@ -1,0 +1,141 @@
+using DeployMind.Domain;
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>The top level of deploymind.yml that deploys need: the app's name and its environments.</summary>
+public sealed class AppOptions
+{
+    /// <summary>The app's name (containers, nginx site); default: the folder's name.</summary>
+    public string? App { get; set; }
+
+    /// <summary>Environments by name (production, staging, ...).</summary>
+    public Dictionary<string, EnvironmentOptions> Environments { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>One environment (<c>environments.&lt;name&gt;</c>).</summary>
+public sealed class EnvironmentOptions
+{
+    /// <summary>The branch whose pushes deploy here.</summary>
+    public string? Branch { get; set; }
+
+    /// <summary>rolling (default), canary or blue-green.</summary>
+    public string Strategy { get; set; } = "rolling";
+
+    public TargetOptions Target { get; set; } = new();
+
+    public HealthCheckOptions HealthCheck { get; set; } = new();
+
+    public CanaryOptions Canary { get; set; } = new();
+
+    public BlueGreenOptions BlueGreen { get; set; } = new();
+
+    /// <summary>Releases kept on each host for fast rollbacks.</summary>
+    public int KeepReleases { get; set; } = 3;
+
+    /// <summary>The strategy named by <paramref name="text"/> (rolling, canary, blue-green).</summary>
+    public static StrategyKind ParseStrategy(string? text, string key) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "rolling" => StrategyKind.Rolling,
+        "canary" => StrategyKind.Canary,
+        "blue-green" or "bluegreen" or "blue_green" => StrategyKind.BlueGreen,
+        _ => throw new InvalidInputException($"{key}: '{text}' is not a strategy; use rolling, canary or blue-green."),
+    };
+}
+
+/// <summary><c>target:</c> where an environment deploys.</summary>
+public sealed class TargetOptions
+{
+    public DockerTargetOptions? Docker { get; set; }
+}
+
+/// <summary><c>target.docker:</c> Docker hosts behind their own nginx.</summary>
+public sealed class DockerTargetOptions
+{
+    /// <summary>The hosts, deployed in this order; none means this machine.</summary>
+    public List<HostOptions>? Hosts { get; set; }
+
+    /// <summary>The port nginx serves the app on, on every host.</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Rolling: hosts switched at once.</summary>
+    public int BatchSize { get; set; } = 1;
+
+    /// <summary>Time for in-flight requests after traffic leaves a container.</summary>
+    public string Drain { get; set; } = "2s";
+}
+
+/// <summary>One host: this machine (no ssh) or an SSH host.</summary>
+public sealed class HostOptions
+{
+    public string Name { get; set; } = "local";
+
+    /// <summary><c>user@host</c> or <c>ssh://user@host:port</c>; empty for this machine.</summary>
+    public string? Ssh { get; set; }
+
+    /// <summary>Private key file for SSH (default ~/.ssh/id_ed25519, then id_rsa).</summary>
+    public string? Key { get; set; }
+
+    /// <summary>known_hosts file (default ~/.ssh/known_hosts).</summary>
+    public string? KnownHosts { get; set; }
+
+    /// <summary>Refuse hosts whose key is not in known_hosts (default). false is an explicit opt-out.</summary>
+    public bool StrictHostKeyChecking { get; set; } = true;
+}
+
+/// <summary><c>healthCheck:</c>.</summary>
+public sealed class HealthCheckOptions
+{
+    public string Path { get; set; } = "/health";
+
+    public string Interval { get; set; } = "2s";
+
+    public string Timeout { get; set; } = "2s";
+
+    public int Successes { get; set; } = 3;
+
+    public string Deadline { get; set; } = "60s";
+
+    public HealthPolicy ToPolicy(string key) =>
+        new(Path, Duration.Parse(Interval, key + ".interval"), Duration.Parse(Timeout, key + ".timeout"), Successes, Duration.Parse(Deadline, key + ".deadline"));
+}
+
+/// <summary><c>canary:</c>.</summary>
+public sealed class CanaryOptions
+{
+    /// <summary>Traffic percentages; default [10, 50, 100].</summary>
+    public List<int>? Steps { get; set; }
+
+    public string StepDuration { get; set; } = "5m";
+
+    public double MaxErrorRate { get; set; } = 0.05;
+
+    public int MinRequests { get; set; } = 20;
+
+    /// <summary>extend (default), pass or fail.</summary>
+    public string OnInsufficientData { get; set; } = "extend";
+
+    public int MaxExtensions { get; set; } = 2;
+
+    /// <summary>p95 latency limit in milliseconds; none by default.</summary>
+    public double? MaxP95 { get; set; }
+
+    public CanaryPolicy ToPolicy(string key)
+    {
+        var action = OnInsufficientData.Trim().ToLowerInvariant() switch
+        {
+            "extend" => InsufficientDataAction.Extend,
+            "pass" => InsufficientDataAction.Pass,
+            "fail" => InsufficientDataAction.Fail,
+            _ => throw new InvalidInputException($"{key}.onInsufficientData: '{OnInsufficientData}' must be extend, pass or fail."),
+        };
+        return new CanaryPolicy(Steps is { Count: > 0 } ? Steps : [10, 50, 100], Duration.Parse(StepDuration, key + ".stepDuration"), MaxErrorRate, MinRequests, action, MaxExtensions, MaxP95);
+    }
+}
+
+/// <summary><c>blueGreen:</c>.</summary>
+public sealed class BlueGreenOptions
+{
+    /// <summary>How long the old colour stays warm while the new one is watched.</summary>
+    public string ObservationWindow { get; set; } = "2m";
+}
