@@ -6,9 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"log"
+	"math/rand"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -32,6 +34,9 @@ func main() {
 	if version == "" {
 		version = "dev"
 	}
+	// FAIL_RATE (0..1) makes that share of requests to / answer 500 while /health stays fine:
+	// a "bad release" for canary tests and demos.
+	failRate, _ := strconv.ParseFloat(os.Getenv("FAIL_RATE"), 64)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
@@ -40,6 +45,10 @@ func main() {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
+			return
+		}
+		if failRate > 0 && rand.Float64() < failRate {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "injected failure (FAIL_RATE)"})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"app": "go-stdlib-example", "version": version, "message": "Hello from DeployMind"})
