@@ -3,16 +3,19 @@ using DeployMind.Application.Deploy;
 using DeployMind.Infrastructure.Build;
 using DeployMind.Infrastructure.Docker;
 using DeployMind.Infrastructure.Http;
+using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace DeployMind.Infrastructure;
 
 /// <summary>The adapters' registrations, shared by the CLI and the server.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Registers the adapters (processes, Docker, build). Uses TryAdd so hosts and tests can replace parts.</summary>
+    /// <summary>Registers the adapters (processes, Docker, build, HTTP probe) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
     public static IHostApplicationBuilder AddDeployMindInfrastructure(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -24,6 +27,10 @@ public static class DependencyInjection
         services.TryAddSingleton<IDockerfileGenerator, DockerfileGenerator>();
         services.TryAddSingleton<IImageBuilder, DockerBuilder>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
+
+        // The nginx router itself is created per host (with that host's runner); only its settings are bound here.
+        services.AddOptions<NginxOptions>().BindConfiguration(NginxOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NginxOptions>, NginxOptionsValidator>());
         return builder;
     }
 }

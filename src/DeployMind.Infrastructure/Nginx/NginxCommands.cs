@@ -1,0 +1,80 @@
+using System.Globalization;
+using DeployMind.Infrastructure.Processes;
+
+namespace DeployMind.Infrastructure.Nginx;
+
+/// <summary>
+/// Builds, as data, every command the nginx router runs on a host: nginx itself and the few file commands it needs
+/// (so the same router works here and over SSH). Nothing here executes anything.
+/// </summary>
+internal static class NginxCommands
+{
+    /// <summary><c>nginx -t</c> for the layout's configuration.</summary>
+    public static CommandSpec Test(NginxLayout layout) =>
+        layout.Mode == NginxMode.Managed
+            ? Managed(layout, "-t")
+            : CommandSpec.Create(layout.Binary, "-t", "-c", layout.MainConfigPath);
+
+    /// <summary>Starts the managed instance (nginx daemonises; the command returns once the master runs).</summary>
+    public static CommandSpec Start(NginxLayout layout) => Managed(layout);
+
+    /// <summary>Graceful reload: new workers take new connections, old ones finish their requests.</summary>
+    public static CommandSpec Reload(NginxLayout layout, IReadOnlyList<string> confDReloadCommand)
+    {
+        ArgumentNullException.ThrowIfNull(confDReloadCommand);
+        if (layout.Mode == NginxMode.Managed)
+        {
+            return Managed(layout, "-s", "reload");
+        }
+
+        return confDReloadCommand.Count == 0
+            ? CommandSpec.Create(layout.Binary, "-s", "reload")
+            : new CommandSpec(confDReloadCommand[0], confDReloadCommand.Skip(1));
+    }
+
+    /// <summary>Graceful stop of the managed instance: workers finish their requests, then exit.</summary>
+    public static CommandSpec Quit(NginxLayout layout) => Managed(layout, "-s", "quit");
+
+    /// <summary>Fast stop of the managed instance, for when a graceful one takes too long.</summary>
+    public static CommandSpec Stop(NginxLayout layout) => Managed(layout, "-s", "stop");
+
+    public static CommandSpec Read(string path) => FileCommand("cat", path);
+
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> through standard input (tee's echo is ignored).</summary>
+    public static CommandSpec Write(string path, string content) => FileCommand("tee", path) with { StandardInput = content };
+
+    /// <summary>The last <paramref name="bytes"/> bytes of <paramref name="path"/> (the first line may be cut).</summary>
+    public static CommandSpec Tail(string path, long bytes) =>
+        FileCommand("tail", "-c", bytes.ToString(CultureInfo.InvariantCulture), path);
+
+    /// <summary>Renames within a directory: atomic, so nginx sees the old file or the new one, never half of one.</summary>
+    public static CommandSpec Move(string source, string destination) => FileCommand("mv", "-f", source, destination);
+
+    public static CommandSpec Copy(string source, string destination) => FileCommand("cp", "-p", source, destination);
+
+    public static CommandSpec MakeDirectories(params string[] paths) => FileCommand("mkdir", ["-p", .. paths]);
+
+    public static CommandSpec Remove(string path) => FileCommand("rm", "-f", path);
+
+    /// <summary>Exits 0 when process <paramref name="pid"/> exists (and may be signalled).</summary>
+    public static CommandSpec IsAlive(int pid) => CommandSpec.Create("kill", "-0", pid.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The home directory of the user the runner runs as.</summary>
+    public static CommandSpec Home() => CommandSpec.Create("printenv", "HOME");
+
+    /// <summary>A file command in the C locale, so its error messages ("No such file or directory") read the same on every host.</summary>
+    private static CommandSpec FileCommand(string program, params string[] arguments) =>
+        new CommandSpec(program, arguments).WithEnvironment("LC_ALL", "C");
+
+    private static CommandSpec Managed(NginxLayout layout, params string[] extra)
+    {
+        if (layout.Prefix is null)
+        {
+            throw new InvalidOperationException("Only a managed nginx instance has a prefix to start, stop or signal.");
+        }
+
+        // -e: the error log before the configuration is read; the packaged default (/var/log/nginx) is not writable
+        // for a normal user. -c and -e are relative to the prefix (-p, with its trailing slash).
+        return new CommandSpec(layout.Binary, ["-p", layout.Prefix + "/", "-c", "conf/nginx.conf", "-e", "logs/error.log", .. extra]);
+    }
+}

@@ -1,0 +1,99 @@
+namespace DeployMind.Infrastructure.Nginx;
+
+/// <summary>Where the router's files live on a host, with <c>~</c> already expanded.</summary>
+internal sealed record NginxLayout
+{
+    public required NginxMode Mode { get; init; }
+
+    /// <summary>The nginx program.</summary>
+    public required string Binary { get; init; }
+
+    /// <summary>Managed: the instance's prefix directory, without a trailing slash; null in ConfD mode.</summary>
+    public string? Prefix { get; init; }
+
+    /// <summary>The main configuration nginx is tested with and, in Managed mode, started with.</summary>
+    public required string MainConfigPath { get; init; }
+
+    /// <summary>The directory holding one site file per app.</summary>
+    public required string SitesDirectory { get; init; }
+
+    /// <summary>Prepended to site file names: empty in our own prefix, "deploymind-" in a shared conf.d.</summary>
+    public required string SiteFilePrefix { get; init; }
+
+    /// <summary>Where the per-app access logs go.</summary>
+    public required string AccessLogDirectory { get; init; }
+
+    /// <summary>Managed: the master's pid file.</summary>
+    public string? PidPath { get; init; }
+
+    /// <summary>Managed: nginx's error log.</summary>
+    public string? ErrorLogPath { get; init; }
+
+    /// <summary>Managed: the parent of nginx's temp directories.</summary>
+    public string? TempDirectory { get; init; }
+
+    /// <summary>The site file of <paramref name="app"/>. Its temp and backup files add a suffix, so the sites glob (*.conf) never loads them.</summary>
+    public string SitePath(string app) => $"{SitesDirectory}/{SiteFilePrefix}{app}.conf";
+
+    public string AccessLogPath(string app) => $"{AccessLogDirectory}/{app}.access.log";
+
+    /// <summary>Whether <paramref name="options"/> has a path relative to the home directory (so the host's $HOME is needed).</summary>
+    public static bool NeedsHome(NginxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Paths(options).Any(p => p is not null && p.StartsWith('~'));
+    }
+
+    /// <summary>The layout for <paramref name="options"/>; <paramref name="home"/> replaces a leading <c>~</c>.</summary>
+    public static NginxLayout Create(NginxOptions options, string? home)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Mode == NginxMode.Managed)
+        {
+            var prefix = Expand(options.Prefix, home);
+            return new NginxLayout
+            {
+                Mode = NginxMode.Managed,
+                Binary = options.Binary,
+                Prefix = prefix,
+                MainConfigPath = $"{prefix}/conf/nginx.conf",
+                SitesDirectory = $"{prefix}/conf/sites",
+                SiteFilePrefix = string.Empty,
+                AccessLogDirectory = string.IsNullOrEmpty(options.AccessLogDirectory) ? $"{prefix}/logs" : Expand(options.AccessLogDirectory, home),
+                PidPath = $"{prefix}/logs/nginx.pid",
+                ErrorLogPath = $"{prefix}/logs/error.log",
+                TempDirectory = $"{prefix}/temp",
+            };
+        }
+
+        return new NginxLayout
+        {
+            Mode = NginxMode.ConfD,
+            Binary = options.Binary,
+            MainConfigPath = Expand(options.MainConfigPath, home),
+            SitesDirectory = Expand(options.ConfDirectory, home),
+            SiteFilePrefix = "deploymind-",
+            AccessLogDirectory = string.IsNullOrEmpty(options.AccessLogDirectory) ? "/var/log/nginx" : Expand(options.AccessLogDirectory, home),
+        };
+    }
+
+    private static IEnumerable<string?> Paths(NginxOptions options) =>
+        options.Mode == NginxMode.Managed
+            ? [options.Prefix, options.AccessLogDirectory]
+            : [options.ConfDirectory, options.MainConfigPath, options.AccessLogDirectory];
+
+    private static string Expand(string path, string? home)
+    {
+        if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))
+        {
+            if (string.IsNullOrEmpty(home))
+            {
+                throw new InvalidOperationException($"The path '{path}' is relative to the home directory, which is not known.");
+            }
+
+            path = home.TrimEnd('/') + path[1..];
+        }
+
+        return path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+}

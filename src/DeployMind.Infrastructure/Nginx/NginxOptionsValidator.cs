@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.Infrastructure.Nginx;
+
+/// <summary>Validates <see cref="NginxOptions"/> at start; every failure names its configuration key.</summary>
+internal sealed class NginxOptionsValidator : IValidateOptions<NginxOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NginxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string Section = NginxOptions.SectionName;
+        if (string.IsNullOrWhiteSpace(options.Binary))
+        {
+            failures.Add($"{Section}:Binary must name the nginx program (e.g. \"nginx\" or \"/usr/sbin/nginx\").");
+        }
+
+        if (!NginxRouteValidator.IsListenAddress(options.ListenAddress))
+        {
+            failures.Add($"{Section}:ListenAddress '{options.ListenAddress}' must be an IPv4 address (e.g. 127.0.0.1) or an IPv6 address in brackets (e.g. [::1]).");
+        }
+
+        if (options.Mode == NginxMode.Managed)
+        {
+            CheckPath(failures, "Prefix", options.Prefix);
+            if (options.WorkerProcesses != "auto"
+                && !(int.TryParse(options.WorkerProcesses, NumberStyles.None, CultureInfo.InvariantCulture, out var workers) && workers is >= 1 and <= 1024))
+            {
+                failures.Add($"{Section}:WorkerProcesses '{options.WorkerProcesses}' must be \"auto\" or a number from 1 to 1024.");
+            }
+        }
+        else
+        {
+            CheckPath(failures, "ConfDirectory", options.ConfDirectory);
+            CheckPath(failures, "MainConfigPath", options.MainConfigPath);
+            if (options.ReloadCommand.Any(string.IsNullOrWhiteSpace))
+            {
+                failures.Add($"{Section}:ReloadCommand must not contain empty elements (one element per argument, the program first).");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(options.AccessLogDirectory))
+        {
+            CheckPath(failures, "AccessLogDirectory", options.AccessLogDirectory);
+        }
+
+        if (options.UpstreamKeepalive is < 0 or > 1024)
+        {
+            failures.Add($"{Section}:UpstreamKeepalive {options.UpstreamKeepalive} must be from 0 (no keep-alive) to 1024.");
+        }
+
+        if (options.TrafficLogTailBytes < 64 * 1024)
+        {
+            failures.Add($"{Section}:TrafficLogTailBytes {options.TrafficLogTailBytes} must be at least 65536.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckPath(List<string> failures, string key, string? value)
+    {
+        if (!NginxRouteValidator.IsSafePath(value))
+        {
+            failures.Add($"{NginxOptions.SectionName}:{key} '{value}' must be an absolute path or start with ~/, without quotes, backslashes, '$', ';', braces or control characters.");
+        }
+    }
+}

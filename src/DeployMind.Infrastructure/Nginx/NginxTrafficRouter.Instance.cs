@@ -1,0 +1,178 @@
+using System.Globalization;
+using DeployMind.Application.Deploy;
+
+namespace DeployMind.Infrastructure.Nginx;
+
+/// <summary>The nginx process: DeployMind's own instance in Managed mode, the operator's (reload only) in ConfD mode.</summary>
+internal sealed partial class NginxTrafficRouter
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Managed: writes the main configuration and starts the instance unless it runs (reloading it when the main
+    /// configuration changed). ConfD: nothing; the operator runs that nginx.
+    /// </summary>
+    /// <exception cref="RouterConfigurationException">nginx rejected the configuration or did not start.</exception>
+    public async Task EnsureRunningAsync(CancellationToken cancellationToken)
+    {
+        var layout = await GetLayoutAsync(cancellationToken);
+        if (layout.Mode != NginxMode.Managed)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var changed = await PrepareAsync(layout, cancellationToken);
+            if (changed || await ReadRunningPidAsync(layout, cancellationToken) is null)
+            {
+                var test = await RunAsync(NginxCommands.Test(layout), cancellationToken);
+                if (!test.Succeeded)
+                {
+                    throw new RouterConfigurationException($"nginx rejected its main configuration {layout.MainConfigPath} on {_runner.Name}. {NginxMessages(test)}");
+                }
+
+                await ActivateAsync(layout, startIfStopped: true, cancellationToken);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Managed: stops the instance gracefully (<c>-s quit</c>: workers finish their requests) and waits until it is
+    /// gone, stopping it fast if that takes too long. ConfD: nothing.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var layout = await GetLayoutAsync(cancellationToken);
+        if (layout.Mode != NginxMode.Managed)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (await ReadRunningPidAsync(layout, cancellationToken) is not { } pid)
+            {
+                return;
+            }
+
+            await RunAsync(NginxCommands.Quit(layout), cancellationToken);
+            if (!await WaitUntilAsync(async () => !await IsAliveAsync(pid, cancellationToken), QuitTimeout, cancellationToken))
+            {
+                await RunAsync(NginxCommands.Stop(layout), cancellationToken);
+                await WaitUntilAsync(async () => !await IsAliveAsync(pid, cancellationToken), QuitTimeout, cancellationToken);
+            }
+
+            LogStopped(layout.Prefix!, pid, _runner.Name);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Creates the directories and, in Managed mode, (re)writes the main configuration.</summary>
+    /// <returns>Whether the main configuration changed.</returns>
+    private async Task<bool> PrepareAsync(NginxLayout layout, CancellationToken cancellationToken)
+    {
+        if (layout.Mode != NginxMode.Managed)
+        {
+            (await RunAsync(NginxCommands.MakeDirectories(layout.SitesDirectory, layout.AccessLogDirectory), cancellationToken)).EnsureSuccess();
+            return false;
+        }
+
+        (await RunAsync(
+            NginxCommands.MakeDirectories(layout.SitesDirectory, layout.AccessLogDirectory, $"{layout.Prefix}/logs", layout.TempDirectory!),
+            cancellationToken)).EnsureSuccess();
+        var main = NginxConfigRenderer.RenderMainConfig(layout, _options.WorkerProcesses);
+        if (await ReadFileAsync(layout.MainConfigPath, cancellationToken) == main)
+        {
+            return false;
+        }
+
+        await WriteFileAsync(layout.MainConfigPath, main, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Loads the tested configuration: a graceful reload, or (Managed, when stopped) a start.</summary>
+    private async Task ActivateAsync(NginxLayout layout, bool startIfStopped, CancellationToken cancellationToken)
+    {
+        if (layout.Mode == NginxMode.Managed && await ReadRunningPidAsync(layout, cancellationToken) is null)
+        {
+            if (startIfStopped)
+            {
+                await StartAsync(layout, cancellationToken);
+            }
+
+            return;
+        }
+
+        var reload = await RunAsync(NginxCommands.Reload(layout, [.. _options.ReloadCommand]), cancellationToken);
+        if (!reload.Succeeded)
+        {
+            throw new RouterConfigurationException($"nginx on {_runner.Name} did not reload (`{reload.Command}`). {NginxMessages(reload)}");
+        }
+
+        LogReloaded(_runner.Name);
+    }
+
+    private async Task StartAsync(NginxLayout layout, CancellationToken cancellationToken)
+    {
+        // nginx binds its ports, then daemonises: when the command returns the ports accept connections, and the
+        // master writes its pid file a moment later, which is awaited so the next call sees it running.
+        var start = await RunAsync(NginxCommands.Start(layout), cancellationToken);
+        if (!start.Succeeded)
+        {
+            throw new RouterConfigurationException($"nginx did not start on {_runner.Name} (prefix {layout.Prefix}). {NginxMessages(start)}");
+        }
+
+        int? pid = null;
+        if (!await WaitUntilAsync(async () => (pid = await ReadRunningPidAsync(layout, cancellationToken)) is not null, StartTimeout, cancellationToken))
+        {
+            throw new RouterConfigurationException(
+                $"nginx started on {_runner.Name} but wrote no pid file ({layout.PidPath}) within {StartTimeout.TotalSeconds:F0}s; see {layout.ErrorLogPath}.");
+        }
+
+        LogStarted(layout.Prefix!, pid!.Value, _runner.Name);
+    }
+
+    /// <summary>The master's pid when the pid file names a live process; null when nginx is not running.</summary>
+    private async Task<int?> ReadRunningPidAsync(NginxLayout layout, CancellationToken cancellationToken)
+    {
+        var text = await ReadFileAsync(layout.PidPath!, cancellationToken);
+        return int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
+            && await IsAliveAsync(pid, cancellationToken)
+                ? pid
+                : null;
+    }
+
+    private async Task<bool> IsAliveAsync(int pid, CancellationToken cancellationToken) =>
+        (await RunAsync(NginxCommands.IsAlive(pid), cancellationToken)).Succeeded;
+
+    private async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            if (_time.GetElapsedTime(started) >= timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(PollInterval, _time, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using DeployMind.Application.Deploy;
+using DeployMind.Domain;
+using DeployMind.Infrastructure.Nginx;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DeployMind.UnitTests.Nginx;
+
+/// <summary>The router's command sequences against a fake host (the real nginx is in the integration tests).</summary>
+public sealed class NginxTrafficRouterTests
+{
+    private const string Site = "/srv/nginx/conf/sites/shop.conf";
+
+    private static readonly RouteSpec V1 = new("shop", 8080, [new("127.0.0.1:5001", 1, "v1")]);
+    private static readonly RouteSpec V2 = new("shop", 8080, [new("127.0.0.1:5001", 90, "v1"), new("127.0.0.1:5002", 10, "v2")]);
+
+    [Fact]
+    public async Task ApplyAsync_FirstRoute_WritesConfigTestsThenStartsNginx()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+
+        await router.ApplyAsync(V1, CancellationToken.None);
+
+        Assert.Contains("include \"/srv/nginx/conf/sites/*.conf\";", host.Files["/srv/nginx/conf/nginx.conf"], StringComparison.Ordinal);
+        Assert.Equal(V1.Servers, NginxRouteComment.Parse(host.Files[Site])!.Servers);
+        Assert.Equal([Site], Assert.Single(host.TestedSites));
+        var nginx = host.CallsTo("nginx").Select(c => string.Join(' ', c.Arguments)).ToArray();
+        Assert.Equal(
+            ["-p /srv/nginx/ -c conf/nginx.conf -e logs/error.log -t", "-p /srv/nginx/ -c conf/nginx.conf -e logs/error.log"],
+            nginx);
+        Assert.DoesNotContain(host.Files.Keys, k => k.EndsWith(".next", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_Running_ReloadsGracefullyAndKeepsPreviousVersion()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var first = host.Files[Site];
+
+        await router.ApplyAsync(V2, CancellationToken.None);
+
+        Assert.Equal(first, host.Files[Site + ".previous"]);
+        Assert.Equal(V2.Servers, (await router.GetAsync("shop", CancellationToken.None))!.Servers);
+        Assert.Equal("-s reload", string.Join(' ', host.CallsTo("nginx").Last().Arguments.TakeLast(2)));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_TestFails_RestoresPreviousSiteThrowsNginxErrorAndDoesNotReload()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var working = host.Files[Site];
+        host.TestError = "nginx: [emerg] host not found in upstream \"x.invalid:1\" in /srv/nginx/conf/sites/shop.conf:8\n"
+            + "nginx: configuration file /srv/nginx/conf/nginx.conf test failed\n";
+        var callsBefore = host.Calls.Count;
+
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V2, CancellationToken.None));
+
+        Assert.Contains("[emerg] host not found in upstream \"x.invalid:1\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("app 'shop'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(working, host.Files[Site]);
+        Assert.DoesNotContain(host.Calls.Skip(callsBefore), c => c.Arguments.Contains("-s"));
+        Assert.Equal(V1.Servers, (await router.GetAsync("shop", CancellationToken.None))!.Servers);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_TestFailsWithoutPreviousSite_LeavesNoSite()
+    {
+        var host = new FakeHost { TestError = "nginx: [emerg] unexpected \"}\"\n" };
+        using var router = Router(host);
+
+        await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V1, CancellationToken.None));
+
+        Assert.False(host.Files.ContainsKey(Site));
+        Assert.Null(await router.GetAsync("shop", CancellationToken.None));
+        Assert.DoesNotContain(host.CallsTo("nginx"), c => !c.Arguments.Contains("-t"));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_InvalidRoute_ThrowsBeforeRunningAnything()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+
+        await Assert.ThrowsAsync<InvalidInputException>(() => router.ApplyAsync(V1 with { App = "shop;evil" }, CancellationToken.None));
+
+        Assert.Empty(host.Calls);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_HomeRelativePrefix_UsesTheHostsHome()
+    {
+        var host = new FakeHost { Home = "/home/ops" };
+        using var router = new NginxTrafficRouter(host, new NginxOptions(), TimeProvider.System, NullLogger<NginxTrafficRouter>.Instance);
+
+        await router.ApplyAsync(V1, CancellationToken.None);
+
+        Assert.True(host.Files.ContainsKey("/home/ops/.deploymind/nginx/conf/sites/shop.conf"));
+        Assert.Contains("/home/ops/.deploymind/nginx/logs/shop.access.log", host.Files["/home/ops/.deploymind/nginx/conf/sites/shop.conf"], StringComparison.Ordinal);
+        Assert.Single(host.CallsTo("printenv"));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ConfDMode_WritesPrefixedSiteTestsMainConfigAndRunsReloadCommand()
+    {
+        var host = new FakeHost();
+        var options = new NginxOptions
+        {
+            Mode = NginxMode.ConfD,
+            ConfDirectory = "/etc/nginx/conf.d",
+            MainConfigPath = "/etc/nginx/nginx.conf",
+            ReloadCommand = ["systemctl", "reload", "nginx"],
+        };
+        using var router = new NginxTrafficRouter(host, options, TimeProvider.System, NullLogger<NginxTrafficRouter>.Instance);
+
+        await router.ApplyAsync(V1, CancellationToken.None);
+
+        Assert.Contains("access_log \"/var/log/nginx/shop.access.log\"", host.Files["/etc/nginx/conf.d/deploymind-shop.conf"], StringComparison.Ordinal);
+        Assert.Equal(["-t", "-c", "/etc/nginx/nginx.conf"], Assert.Single(host.CallsTo("nginx")).Arguments);
+        Assert.Equal(["reload", "nginx"], Assert.Single(host.CallsTo("systemctl")).Arguments);
+        Assert.False(host.Files.ContainsKey("/etc/nginx/nginx.conf"));
+    }
+
+    [Fact]
+    public async Task RemoveAsync_Routed_DeletesSiteAndReloads()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+
+        await router.RemoveAsync("shop", CancellationToken.None);
+
+        Assert.False(host.Files.ContainsKey(Site));
+        Assert.Null(await router.GetAsync("shop", CancellationToken.None));
+        Assert.Contains("reload", host.CallsTo("nginx").Last().Arguments);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_NotRouted_DoesNothing()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+
+        await router.RemoveAsync("shop", CancellationToken.None);
+
+        Assert.Empty(host.CallsTo("nginx"));
+    }
+
+    [Fact]
+    public async Task GetAsync_ForeignSiteFile_ThrowsNamingTheFile()
+    {
+        var host = new FakeHost();
+        host.Files[Site] = "server { listen 80; }\n";
+        using var router = Router(host);
+
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(() => router.GetAsync("shop", CancellationToken.None));
+
+        Assert.Contains(Site, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadTrafficAsync_Log_ReadsBoundedTailAndSummarisesWindow()
+    {
+        var host = new FakeHost();
+        host.Files["/srv/nginx/logs/shop.access.log"] =
+            "cut-off line}\n"
+            + """{"msec":"1700000000.000","upstream_addr":"127.0.0.1:5001","status":"200","upstream_response_time":"0.010"}""" + "\n"
+            + """{"msec":"1700000001.000","upstream_addr":"127.0.0.1:5002","status":"502","upstream_response_time":"0.020"}""" + "\n"
+            + """{"msec":"1700000009.000","upstream_addr":"127.0.0.1:5001","status":"200","upstream_response_time":"0.030"}""" + "\n";
+        using var router = Router(host);
+        var from = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+
+        var traffic = await router.ReadTrafficAsync("shop", from, from.AddSeconds(5), CancellationToken.None);
+
+        Assert.Equal(["-c", "33554432", "/srv/nginx/logs/shop.access.log"], Assert.Single(host.CallsTo("tail")).Arguments);
+        Assert.Equal(new UpstreamStats(1, 0, 10), traffic.For("127.0.0.1:5001"));
+        Assert.Equal(new UpstreamStats(1, 1, 20), traffic.For("127.0.0.1:5002"));
+    }
+
+    [Fact]
+    public async Task StopAsync_Running_QuitsGracefullyAndWaits()
+    {
+        var host = new FakeHost();
+        var time = new FakeTimeProvider();
+        using var router = new NginxTrafficRouter(host, Options(), time, NullLogger<NginxTrafficRouter>.Instance);
+        await router.EnsureRunningAsync(CancellationToken.None);
+
+        await router.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["-p", "/srv/nginx/", "-c", "conf/nginx.conf", "-e", "logs/error.log", "-s", "quit"], host.CallsTo("nginx").Last().Arguments);
+        Assert.Empty(host.CallsTo("nginx", "stop"));
+    }
+
+    private static NginxOptions Options() => new() { Prefix = "/srv/nginx" };
+
+    private static NginxTrafficRouter Router(FakeHost host) =>
+        new(host, Options(), TimeProvider.System, NullLogger<NginxTrafficRouter>.Instance);
+}
