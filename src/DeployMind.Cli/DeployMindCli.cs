@@ -39,6 +39,13 @@ public static class DeployMindCli
                 .WithDescription("Detect, generate or take the Dockerfile, lint it and build the image, with live progress.")
                 .WithExample("build", "examples/go-stdlib")
                 .WithExample("build", ".", "--tag", "shop-api:1.4.2");
+            config.AddCommand<DeployCommand>("deploy")
+                .WithDescription("Build the app and deploy it (rolling, canary or blue-green) behind nginx on this machine or SSH hosts.")
+                .WithExample("deploy", "examples/go-stdlib", "--strategy", "canary")
+                .WithExample("deploy", ".", "--env", "production", "--host", "ssh://deploy@203.0.113.10:22");
+            config.AddCommand<RollbackCommand>("rollback")
+                .WithDescription("Go back to the previous release kept on the hosts (no build, no analysis).")
+                .WithExample("rollback", "examples/go-stdlib");
             config.SetExceptionHandler((ex, _) => HandleException(console, ex));
         });
         return app.RunAsync(args, cancellationToken);

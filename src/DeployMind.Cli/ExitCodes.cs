@@ -21,6 +21,9 @@ public static class ExitCodes
     /// <summary>The image build failed; the message quotes the failing step.</summary>
     public const int BuildFailed = 5;
 
+    /// <summary>The deploy failed or was rolled back; the previous release is still serving.</summary>
+    public const int DeployFailed = 6;
+
     /// <summary>Cancelled (Ctrl-C / SIGINT).</summary>
     public const int Cancelled = 130;
 }

@@ -2,6 +2,7 @@ using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
 using DeployMind.Infrastructure.Build;
 using DeployMind.Infrastructure.Docker;
+using DeployMind.Infrastructure.Hosts;
 using DeployMind.Infrastructure.Http;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
@@ -27,6 +28,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IDockerfileGenerator, DockerfileGenerator>();
         services.TryAddSingleton<IImageBuilder, DockerBuilder>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
+        services.TryAddSingleton<IDeployHostFactory, DeployHostFactory>();
 
         // The nginx router itself is created per host (with that host's runner); only its settings are bound here.
         services.AddOptions<NginxOptions>().BindConfiguration(NginxOptions.SectionName).ValidateOnStart();

@@ -32,6 +32,7 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
         var app = request.Release.App;
         var launched = new List<(LaunchedRelease Release, RouteSpec? Previous)>();
         var switched = false;
+        HealthReport? lastHealth = null;
         try
         {
             foreach (var host in request.Hosts)
@@ -39,6 +40,7 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
                 var idle = await IdleColourAsync(host, app, cancellationToken);
                 observer.Step(host.Name, $"deploying to the idle colour ({idle})");
                 var (release, health) = await _launcher.LaunchAsync(host, request, idle, observer, cancellationToken);
+                lastHealth = health;
                 if (release is null)
                 {
                     await DiscardAsync(launched);
@@ -84,7 +86,7 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
             await _launcher.RetireOthersAsync(app, release, TimeSpan.Zero, request.KeepReleases, observer, cancellationToken);
         }
 
-        return Outcome(DeployStatus.Succeeded, null, started) with { HostsSwitched = [.. launched.Select(l => l.Release.Host.Name)] };
+        return Outcome(DeployStatus.Succeeded, null, started) with { Health = lastHealth, HostsSwitched = [.. launched.Select(l => l.Release.Host.Name)] };
     }
 
     /// <summary>The colour not serving now: the opposite of the running container's colour (blue when none).</summary>

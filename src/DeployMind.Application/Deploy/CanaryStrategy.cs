@@ -31,15 +31,17 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         var canaries = new List<(LaunchedRelease Release, RouteSpec? Stable)>();
         var steps = new List<CanaryStepResult>();
         var reached = 0;
+        HealthReport? lastHealth = null;
         try
         {
             foreach (var host in request.Hosts)
             {
                 var (release, health) = await _launcher.LaunchAsync(host, request, colour: null, observer, cancellationToken);
+                lastHealth = health;
                 if (release is null)
                 {
                     await RemoveCanariesAsync(canaries, observer);
-                    return Outcome(DeployStatus.Failed, $"{request.Release.ReleaseId} did not become healthy on {host.Name}: {health.Failure}", started, steps, 0);
+                    return Outcome(DeployStatus.Failed, $"{request.Release.ReleaseId} did not become healthy on {host.Name}: {health.Failure}", started, steps, 0) with { Health = health };
                 }
 
                 canaries.Add((release, await host.Router.GetAsync(app, cancellationToken)));
@@ -80,7 +82,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
 
                     await RollBackAsync(canaries, observer);
                     var why = result.Verdict == CanaryVerdict.InsufficientData ? "insufficient data" : "unhealthy";
-                    return Outcome(DeployStatus.RolledBack, $"Canary {why} at {percent}%: {result.Reason}. Traffic is back on the stable release.", started, steps, percent);
+                    return Outcome(DeployStatus.RolledBack, $"Canary {why} at {percent}%: {result.Reason}. Traffic is back on the stable release.", started, steps, percent) with { Health = lastHealth };
                 }
             }
         }
@@ -100,7 +102,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
             await _launcher.RetireOthersAsync(app, release, request.Drain, request.KeepReleases, observer, cancellationToken);
         }
 
-        return Outcome(DeployStatus.Succeeded, null, started, steps, 100) with { HostsSwitched = [.. canaries.Select(c => c.Release.Host.Name)] };
+        return Outcome(DeployStatus.Succeeded, null, started, steps, 100) with { Health = lastHealth, HostsSwitched = [.. canaries.Select(c => c.Release.Host.Name)] };
     }
 
     /// <summary>Stable servers share 100 − percent, the canary gets percent; no stable means the canary takes all.</summary>

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using DeployMind.Application.Deploy;
+using DeployMind.Infrastructure.Docker;
+using DeployMind.Infrastructure.Nginx;
+using DeployMind.Infrastructure.Processes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.Infrastructure.Hosts;
+
+/// <summary>
+/// Builds a <see cref="DeployHost"/> per configured host: this machine (the local runner, the HTTP probe) or an SSH
+/// host (an SSH runner, curl on the host). Docker, nginx and port allocation go through the host's runner, so the same
+/// deploy logic runs here and there. Hosts are cached by their settings; their connections close with the container.
+/// </summary>
+internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposable
+{
+    private readonly ConcurrentDictionary<string, (DeployHost Host, IDisposable? Connection)> _hosts = new(StringComparer.Ordinal);
+    private readonly ICommandRunner _local;
+    private readonly IHttpProbe _localProbe;
+    private readonly NginxOptions _nginx;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+
+    public DeployHostFactory(ICommandRunner local, IHttpProbe localProbe, IOptions<NginxOptions> nginx, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(nginx);
+        _local = local;
+        _localProbe = localProbe;
+        _nginx = nginx.Value;
+        _time = time;
+        _loggers = loggers;
+    }
+
+    public DeployHost Create(HostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var key = string.IsNullOrWhiteSpace(options.Ssh)
+            ? "local"
+            : $"{options.Ssh}|{options.Key}|{options.KnownHosts}|{options.StrictHostKeyChecking}";
+        return _hosts.GetOrAdd(key, _ => Build(options)).Host with { Name = options.Name };
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, connection) in _hosts.Values)
+        {
+            connection?.Dispose();
+        }
+    }
+
+    private (DeployHost Host, IDisposable? Connection) Build(HostOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Ssh))
+        {
+            return (Assemble(options.Name, _local, _localProbe), null);
+        }
+
+        var runner = CreateSshRunner(options);
+        return (Assemble(options.Name, runner, new CommandHttpProbe(runner)), runner as IDisposable);
+    }
+
+    private DeployHost Assemble(string name, ICommandRunner runner, IHttpProbe probe) =>
+        new(name,
+            new DockerContainerRuntime(runner),
+            new NginxTrafficRouter(runner, _nginx, _time, _loggers.CreateLogger<NginxTrafficRouter>()),
+            probe,
+            new ListeningPortAllocator(runner));
+}
