@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine for DeployMind (run as root, idempotent):
-#   - installs what DeployMind and its tests use (Docker engine, debootstrap, git, ...),
+#   - installs what DeployMind and its tests use (Docker engine, nginx, debootstrap, git, curl, ss),
 #   - starts the Docker engine if it is not running (no bridge, no iptables: containers use the host network),
 #   - builds the local base images when missing (no Docker Hub here: scripts/base-images/build.sh),
 #   - installs /etc/deploymind/config.yml, which maps generated Dockerfiles' base images to them.
@@ -19,6 +19,8 @@ command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v git >/dev/null || need+=(git)
 command -v curl >/dev/null || need+=(curl)
+command -v nginx >/dev/null || need+=(nginx)
+command -v ss >/dev/null || need+=(iproute2)
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"

@@ -37,9 +37,15 @@ func main() {
 	// FAIL_RATE (0..1) makes that share of requests to / answer 500 while /health stays fine:
 	// a "bad release" for canary tests and demos.
 	failRate, _ := strconv.ParseFloat(os.Getenv("FAIL_RATE"), 64)
+	// UNHEALTHY=1 makes /health answer 503: a release that never gets healthy.
+	unhealthy := os.Getenv("UNHEALTHY") == "1"
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
+		if unhealthy {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unhealthy"})
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,9 @@ public interface IContainerRuntime
     /// <summary>Starts a container (detached) and returns its id.</summary>
     Task<string> RunAsync(ContainerSpec spec, CancellationToken cancellationToken);
 
+    /// <summary>Starts a stopped container again, with the environment, port and labels it was created with.</summary>
+    Task StartAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>The container's state, or null when there is no such container.</summary>
     Task<ContainerState?> InspectAsync(string name, CancellationToken cancellationToken);
 

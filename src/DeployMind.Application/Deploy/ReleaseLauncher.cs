@@ -42,32 +42,46 @@ public sealed class ReleaseLauncher
             .Where(p => p > 0)
             .Append(request.ListenPort)
             .ToHashSet();
-        var port = await host.Ports.AllocateAsync(taken, cancellationToken);
         var name = ContainerName(release.App, release.ReleaseId, colour);
-        if (existing.Any(c => c.Name == name))
+
+        // A release kept on the host (stopped after an earlier deploy) starts again as it was: same environment,
+        // port and labels. That is the rollback fast path; anything else gets a fresh container.
+        var kept = existing.FirstOrDefault(c => c.Name == name && !c.Running && c.Image == release.Image);
+        int port;
+        if (kept is not null && int.TryParse(kept.Label(ContainerLabels.Port), NumberStyles.Integer, CultureInfo.InvariantCulture, out port))
         {
-            await host.Runtime.RemoveAsync(name, cancellationToken);
+            observer.Step(host.Name, $"starting kept release {name} again on port {port}");
+            await host.Runtime.StartAsync(name, cancellationToken);
+        }
+        else
+        {
+            port = await host.Ports.AllocateAsync(taken, cancellationToken);
+            if (existing.Any(c => c.Name == name))
+            {
+                await host.Runtime.RemoveAsync(name, cancellationToken);
+            }
+
+            var labels = new Dictionary<string, string>
+            {
+                [ContainerLabels.App] = release.App,
+                [ContainerLabels.Release] = release.ReleaseId,
+                [ContainerLabels.Port] = port.ToString(CultureInfo.InvariantCulture),
+                [ContainerLabels.StartedAt] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+            };
+            if (release.Commit is not null)
+            {
+                labels[ContainerLabels.Commit] = release.Commit;
+            }
+
+            if (colour is not null)
+            {
+                labels[ContainerLabels.Colour] = colour;
+            }
+
+            observer.Step(host.Name, $"starting {name} ({release.Image}) on port {port}");
+            await host.Runtime.RunAsync(new ContainerSpec(name, release.Image, port) { Environment = release.Environment, Labels = labels }, cancellationToken);
         }
 
-        var labels = new Dictionary<string, string>
-        {
-            [ContainerLabels.App] = release.App,
-            [ContainerLabels.Release] = release.ReleaseId,
-            [ContainerLabels.Port] = port.ToString(CultureInfo.InvariantCulture),
-            [ContainerLabels.StartedAt] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-        };
-        if (release.Commit is not null)
-        {
-            labels[ContainerLabels.Commit] = release.Commit;
-        }
-
-        if (colour is not null)
-        {
-            labels[ContainerLabels.Colour] = colour;
-        }
-
-        observer.Step(host.Name, $"starting {name} ({release.Image}) on port {port}");
-        await host.Runtime.RunAsync(new ContainerSpec(name, release.Image, port) { Environment = release.Environment, Labels = labels }, cancellationToken);
         HealthReport report;
         try
         {

@@ -24,14 +24,19 @@ public sealed class RollbackService
         ArgumentNullException.ThrowIfNull(host);
         var route = await host.Router.GetAsync(app, cancellationToken);
         var containers = await host.Runtime.ListAsync(app, cancellationToken);
-        var serving = containers
+        var servingContainers = containers
             .Where(c => c.Running && route is not null && route.Servers.Any(s => s.Address.EndsWith(":" + c.Label(ContainerLabels.Port), StringComparison.Ordinal)))
-            .Select(c => c.Label(ContainerLabels.Release))
-            .ToHashSet();
+            .ToList();
+        var serving = servingContainers.Select(c => c.Label(ContainerLabels.Release)).ToHashSet();
+
+        // "Previous" is older than what serves now: rolling back twice goes further back, not forward again.
+        var servingSince = servingContainers.Select(c => c.Label(ContainerLabels.StartedAt) ?? string.Empty).DefaultIfEmpty("\uffff").Min(StringComparer.Ordinal)!;
         foreach (var candidate in containers.OrderByDescending(c => c.Label(ContainerLabels.StartedAt), StringComparer.Ordinal))
         {
             var release = candidate.Label(ContainerLabels.Release);
-            if (release is null || serving.Contains(release) || !await host.Runtime.ImageExistsAsync(candidate.Image, cancellationToken))
+            if (release is null || serving.Contains(release)
+                || string.CompareOrdinal(candidate.Label(ContainerLabels.StartedAt) ?? string.Empty, servingSince) >= 0
+                || !await host.Runtime.ImageExistsAsync(candidate.Image, cancellationToken))
             {
                 continue;
             }

@@ -101,6 +101,8 @@ internal static class DockerCommands
     public static CommandSpec Stop(string name, TimeSpan grace) =>
         CommandSpec.Create(Program, "stop", "--time", ((int)Math.Ceiling(grace.TotalSeconds)).ToString(CultureInfo.InvariantCulture), name);
 
+    public static CommandSpec Start(string name) => CommandSpec.Create(Program, "start", name);
+
     public static CommandSpec Remove(string name) => CommandSpec.Create(Program, "rm", "--force", name);
 
     public static CommandSpec ImageId(string image) => CommandSpec.Create(Program, "image", "inspect", "--format", "{{.Id}}", image);

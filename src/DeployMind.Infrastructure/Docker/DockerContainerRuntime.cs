@@ -27,6 +27,15 @@ internal sealed class DockerContainerRuntime : IContainerRuntime
         return result.StandardOutput.Trim();
     }
 
+    public async Task StartAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.Start(name), null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DeployMindException($"Could not start container {name} again on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
+        }
+    }
+
     public async Task<ContainerState?> InspectAsync(string name, CancellationToken cancellationToken)
     {
         var states = await InspectManyAsync([name], cancellationToken);

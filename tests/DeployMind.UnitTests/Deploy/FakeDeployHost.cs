@@ -62,6 +62,12 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
         return Task.FromResult(spec.Name);
     }
 
+    public Task StartAsync(string name, CancellationToken cancellationToken)
+    {
+        _containers[name].Running = true;
+        return Task.CompletedTask;
+    }
+
     public Task<ContainerState?> InspectAsync(string name, CancellationToken cancellationToken) =>
         Task.FromResult(_containers.TryGetValue(name, out var c) ? c.State : null);
 

@@ -161,7 +161,12 @@ public sealed class StrategyTests
 
         Assert.Equal(("r1", "shop:1"), (release.ReleaseId, release.Image));
         Assert.Equal(DeployStatus.Succeeded, outcome.Status);
-        Assert.Equal(host.Running("shop:1").Address, Assert.Single(host.Route!.Servers).Address);
+        var restarted = host.Running("shop:1");
+        Assert.Equal("shop-r1", restarted.Spec.Name); // the kept container itself, with its environment and port
+        Assert.Equal(restarted.Address, Assert.Single(host.Route!.Servers).Address);
+        Assert.Contains(_steps, s => s.Contains("starting kept release shop-r1 again", StringComparison.Ordinal));
+        await Assert.ThrowsAsync<DeployMind.Domain.DeployMindException>(
+            () => DriveAsync(new RollbackService(Rolling()).RollbackAsync(Request("ignored", "ignored", host), Observer(), CancellationToken.None)));
     }
 
     private RollingStrategy Rolling() => new(Launcher(), _time);

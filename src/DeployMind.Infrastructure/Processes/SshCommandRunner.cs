@@ -1,0 +1,227 @@
+using System.Runtime.ExceptionServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Renci.SshNet;
+using SshNetConnectionException = Renci.SshNet.Common.SshConnectionException;
+
+namespace DeployMind.Infrastructure.Processes;
+
+/// <summary>
+/// Runs commands on a remote host over SSH (SSH.NET): one connection per runner, opened on first use, shared by
+/// concurrent commands (one channel each) and reopened if it dropped. Each <see cref="CommandSpec"/> becomes one
+/// quoted shell line (<see cref="SshRemoteCommand"/>); output is streamed line by line, redacted, and captured.
+/// Cancellation and <see cref="SshTarget.CommandTimeout"/> kill the remote process group, not just the channel.
+/// </summary>
+internal sealed partial class SshCommandRunner : ICommandRunner, IDisposable, IAsyncDisposable
+{
+    // sshd allows 10 channels per connection by default (MaxSessions). Commands use at most 8 at a time, so the
+    // channel that kills a cancelled command always finds a free slot instead of queueing behind the commands.
+    private const int MaxSessions = 10;
+    private const int MaxConcurrentCommands = 8;
+
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly SshTarget _target;
+    private readonly ILogger<SshCommandRunner> _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _commandSlots = new(MaxConcurrentCommands, MaxConcurrentCommands);
+
+    public SshCommandRunner(SshTarget target, ILogger<SshCommandRunner> logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        _target = target;
+        _logger = logger;
+        _time = time;
+        if (!target.StrictHostKeyChecking)
+        {
+            LogHostKeyCheckingOff(target.HostAndPort);
+        }
+    }
+
+    public string Name => $"ssh {_target.Address}";
+
+    public async Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var display = command.ToString();
+        var nonce = Guid.NewGuid().ToString("N");
+        var line = SshRemoteCommand.Render(command, nonce);
+
+        using var deadline = _target.CommandTimeout is { } timeout ? new CancellationTokenSource(timeout, _time) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            await _commandSlots.WaitAsync(stop.Token);
+            try
+            {
+                return await RunCoreAsync(command, display, line, nonce, onOutput, stop.Token);
+            }
+            finally
+            {
+                _commandSlots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var seconds = _target.CommandTimeout.GetValueOrDefault().TotalSeconds;
+            LogTimedOut(display, Name, seconds);
+            throw new SshCommandTimeoutException(
+                $"`{display}` on {_target.Address} did not finish within its {seconds:0.###} s command timeout; it was killed. Raise commandTimeout if it needs longer.",
+                _target.CommandTimeout.GetValueOrDefault());
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            LogCancelled(display, Name);
+            throw new OperationCanceledException($"`{display}` on {_target.Address} was cancelled.", ex, cancellationToken);
+        }
+    }
+
+    private async Task<CommandResult> RunCoreAsync(
+        CommandSpec command, string display, string line, string nonce, Action<OutputLine>? onOutput, CancellationToken stop)
+    {
+        var redactor = new SecretRedactor(command.Secrets);
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        var gate = new Lock();
+        var processGroup = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var callbackFailed = new CancellationTokenSource();
+        ExceptionDispatchInfo? callbackFailure = null;
+        var finished = 0;
+
+        void Receive(OutputChannel stream, string raw)
+        {
+            if (stream == OutputChannel.StandardError && !processGroup.Task.IsCompleted
+                && SshRemoteCommand.TryReadProcessGroup(raw, nonce, out var group))
+            {
+                processGroup.TrySetResult(group);
+                return;
+            }
+
+            if (Volatile.Read(ref finished) != 0)
+            {
+                return;
+            }
+
+            var text = redactor.Redact(raw);
+            lock (gate)
+            {
+                (stream == OutputChannel.StandardOutput ? stdout : stderr).Append(text).Append('\n');
+            }
+
+            LogOutput(display, text);
+            if (onOutput is null || Volatile.Read(ref callbackFailure) is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                onOutput(new OutputLine(stream, text));
+            }
+            catch (Exception ex)
+            {
+                // The caller's callback failed: stop the remote command and rethrow it, as a local run would.
+                // The pump keeps draining, so the remote side never blocks on a full pipe meanwhile.
+                if (Interlocked.CompareExchange(ref callbackFailure, ExceptionDispatchInfo.Capture(ex), null) is null)
+                {
+                    callbackFailed.Cancel();
+                }
+            }
+        }
+
+        LogStarting(display, Name, command.WorkingDirectory ?? "~");
+        var started = _time.GetTimestamp();
+        var (ssh, execution) = await StartAsync(line, stop);
+        try
+        {
+            var pumps = Task.WhenAll(
+                Pump(ssh.OutputStream, OutputChannel.StandardOutput, Receive),
+                Pump(ssh.ExtendedOutputStream, OutputChannel.StandardError, Receive));
+            WriteStandardInput(ssh, command.StandardInput);
+            var completion = Task.WhenAll(execution, pumps);
+            using var abort = CancellationTokenSource.CreateLinkedTokenSource(stop, callbackFailed.Token);
+            try
+            {
+                await completion.WaitAsync(abort.Token);
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                await StopRemoteAsync(ssh, display, processGroup.Task, completion);
+                Volatile.Read(ref callbackFailure)?.Throw();
+                throw;
+            }
+            catch (SshNetConnectionException ex)
+            {
+                throw new SshConnectionException(
+                    $"The SSH connection to {_target.Address} dropped while `{display}` was running ({ex.Message}); it may still be running there.", ex);
+            }
+
+            Volatile.Read(ref callbackFailure)?.Throw();
+            var exitCode = ssh.ExitStatus ?? SshRemoteCommand.ExitCodeForSignal(ssh.ExitSignal);
+            var elapsed = _time.GetElapsedTime(started);
+            LogFinished(display, Name, exitCode, elapsed.TotalMilliseconds);
+            lock (gate)
+            {
+                return new CommandResult(display, exitCode, stdout.ToString(), stderr.ToString(), elapsed);
+            }
+        }
+        finally
+        {
+            // After a cancellation the pumps may still see the last bytes: nothing reaches the caller any more.
+            Volatile.Write(ref finished, 1);
+            ssh.Dispose();
+        }
+    }
+
+    /// <summary>Reads a stream line by line as data arrives, on its own thread: SSH.NET's output streams block on read.</summary>
+    private static Task Pump(Stream stream, OutputChannel channel, Action<OutputChannel, string> receive) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    using var reader = new StreamReader(stream, Utf8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+                    while (reader.ReadLine() is { } line)
+                    {
+                        receive(channel, line);
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The command was disposed after a cancellation that could not wait for the end of its output.
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+    /// <summary>
+    /// Writes the command's standard input, then closes it (EOF), on its own thread: a command that never reads
+    /// would otherwise block the write. Without input the remote line reads /dev/null (<see cref="SshRemoteCommand.Render"/>).
+    /// </summary>
+    private static void WriteStandardInput(SshCommand ssh, string? input)
+    {
+        if (string.IsNullOrEmpty(input))
+        {
+            return;
+        }
+
+        _ = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    using var stream = ssh.CreateInputStream();
+                    stream.Write(Utf8.GetBytes(input));
+                }
+                catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or IOException or ObjectDisposedException or InvalidOperationException)
+                {
+                    // The command ended (or was killed) before reading all its input: nothing left to feed.
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+}

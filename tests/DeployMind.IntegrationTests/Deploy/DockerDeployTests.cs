@@ -1,0 +1,144 @@
+using DeployMind.Application.Deploy;
+using DeployMind.Domain.Deploy;
+using DeployMind.IntegrationTests.Support;
+
+namespace DeployMind.IntegrationTests.Deploy;
+
+/// <summary>Strategies on the real engine behind a real nginx, with real traffic on 127.0.0.1.</summary>
+public sealed class DockerDeployTests : IClassFixture<DeployFixture>, IAsyncLifetime
+{
+    private readonly DeployFixture _fixture;
+    private readonly string _app = "dmit" + Guid.NewGuid().ToString("N")[..8];
+    private readonly int _port = Docker.FreePort();
+
+    public DockerDeployTests(DeployFixture fixture)
+    {
+        _fixture = fixture;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _fixture.CleanAsync(_app);
+
+    [Fact]
+    public async Task Rolling_UnderLoad_SwitchesWithZeroFailedRequests()
+    {
+        await DeployAsync<RollingStrategy>("v1");
+        await using var load = new LoadLoop(_port);
+
+        var outcome = await DeployAsync<RollingStrategy>("v2");
+        await Task.Delay(500);
+        await load.StopAsync();
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.True(load.Failures == 0, $"{load.Failures} of {load.Requests} requests failed: {string.Join(" | ", load.FailureSamples)}");
+        Assert.True(load.Count("\"version\":\"v1\"") > 0 && load.Count("\"version\":\"v2\"") > 0, "the load should span both versions");
+        Assert.Contains("\"version\":\"v2\"", await GetAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlueGreen_UnderLoad_SwitchesWithZeroFailedRequests()
+    {
+        await DeployAsync<BlueGreenStrategy>("v1");
+        await using var load = new LoadLoop(_port);
+
+        var outcome = await DeployAsync<BlueGreenStrategy>("v2");
+        await load.StopAsync();
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.True(load.Failures == 0, $"{load.Failures} of {load.Requests} requests failed: {string.Join(" | ", load.FailureSamples)}");
+        var containers = await _fixture.LocalHost.Runtime.ListAsync(_app, CancellationToken.None);
+        Assert.Contains(containers, c => c.Running && c.Label(ContainerLabels.Colour) == "green");
+        Assert.DoesNotContain(containers, c => c.Running && c.Label(ContainerLabels.Colour) == "blue");
+    }
+
+    [Fact]
+    public async Task Rollback_UnderLoad_ReturnsToPreviousReleaseWithZeroFailedRequests()
+    {
+        await DeployAsync<RollingStrategy>("v1");
+        await DeployAsync<RollingStrategy>("v2");
+        await using var load = new LoadLoop(_port);
+
+        var (release, outcome) = await _fixture.Get<RollbackService>().RollbackAsync(_fixture.Request(_app, "ignored", _port), NullDeployObserver.Instance, CancellationToken.None);
+        await Task.Delay(500);
+        await load.StopAsync();
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal("v1", release.ReleaseId);
+        Assert.True(load.Failures == 0, $"{load.Failures} of {load.Requests} requests failed: {string.Join(" | ", load.FailureSamples)}");
+        Assert.Contains("\"version\":\"v1\"", await GetAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Canary_BadVersion_IsRolledBackAtTheFirstStepAndStableServesAll()
+    {
+        await DeployAsync<RollingStrategy>("v1");
+        await using var load = new LoadLoop(_port);
+
+        var outcome = await DeployAsync<CanaryStrategy>("v2", new Dictionary<string, string> { ["FAIL_RATE"] = "0.5" });
+        await load.StopAsync();
+
+        Assert.Equal(DeployStatus.RolledBack, outcome.Status);
+        Assert.Equal(10, outcome.CanaryPercentReached);
+        var step = Assert.Single(outcome.CanarySteps);
+        Assert.Equal(CanaryVerdict.Unhealthy, step.Verdict);
+        Assert.True(step.Canary.ErrorRate > 0.2, step.Reason);
+        Assert.Equal(0, step.Stable.ServerErrors);
+        Assert.Contains("Traffic is back on the stable release", outcome.Reason, StringComparison.Ordinal);
+        var route = await _fixture.LocalHost.Router.GetAsync(_app, CancellationToken.None);
+        Assert.Equal("v1", Assert.Single(route!.Servers).Label);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Contains("\"version\":\"v1\"", await GetAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Deploy_ReleaseThatNeverGetsHealthy_FailsAndOldKeepsServing()
+    {
+        await DeployAsync<RollingStrategy>("v1");
+        await using var load = new LoadLoop(_port);
+
+        var outcome = await DeployAsync<RollingStrategy>("v2", new Dictionary<string, string> { ["UNHEALTHY"] = "1" }, TimeSpan.FromSeconds(3));
+        await load.StopAsync();
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Contains("status 503", outcome.Reason, StringComparison.Ordinal);
+        Assert.True(load.Failures == 0, $"{load.Failures} of {load.Requests} requests failed: {string.Join(" | ", load.FailureSamples)}");
+        Assert.Equal(0, load.Count("\"version\":\"v2\""));
+        Assert.DoesNotContain(await _fixture.LocalHost.Runtime.ListAsync(_app, CancellationToken.None), c => c.Label(ContainerLabels.Release) == "v2");
+    }
+
+    [Fact]
+    public async Task Deploy_ReleaseThatCrashesOnStart_FailsWithItsLogs()
+    {
+        await DeployAsync<RollingStrategy>("v1");
+
+        // HOST set to an address that cannot be bound: the app exits at once with Go's error.
+        var outcome = await DeployAsync<RollingStrategy>("v2", new Dictionary<string, string> { ["HOST"] = "203.0.113.254" });
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Contains("exited with code 1", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("cannot assign requested address", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("\"version\":\"v1\"", await GetAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<DeployOutcome> DeployAsync<TStrategy>(string version, Dictionary<string, string>? env = null, TimeSpan? deadline = null)
+        where TStrategy : IDeploymentStrategy
+    {
+        var request = _fixture.Request(_app, version, _port, env);
+        if (deadline is { } d)
+        {
+            request = request with { Health = new HealthPolicy("/health", TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), 3, d) };
+        }
+
+        var strategy = _fixture.Get<IEnumerable<IDeploymentStrategy>>().OfType<TStrategy>().Single();
+        return await strategy.DeployAsync(request, NullDeployObserver.Instance, CancellationToken.None);
+    }
+
+    private async Task<string> GetAsync()
+    {
+        using var client = new HttpClient();
+        return await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/"));
+    }
+}

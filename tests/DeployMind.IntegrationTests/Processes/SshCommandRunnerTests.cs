@@ -1,0 +1,515 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using DeployMind.Infrastructure.Processes;
+using DeployMind.IntegrationTests.Support;
+
+namespace DeployMind.IntegrationTests.Processes;
+
+/// <summary>SshCommandRunner against the real sshd on 127.0.0.1:2222 (scripts/services/sshd.sh).</summary>
+public sealed class SshCommandRunnerTests : IDisposable
+{
+    // Some other ed25519 key: what known_hosts holds when the host was rebuilt (or someone is in between).
+    private const string OtherHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKt8i8wA8AFxKZ/oEgetGCZeUUbbRtkg9KbbP6ibmzJK";
+
+    private readonly SshCommandRunner _runner;
+    private readonly TempFolder _temp = new();
+
+    public SshCommandRunnerTests()
+    {
+        SshTestServer.EnsureRunning();
+        _runner = SshTestServer.CreateRunner();
+    }
+
+    public void Dispose()
+    {
+        _runner.Dispose();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public void Name_Target_IsSshUserHostPort()
+    {
+        Assert.Equal("ssh root@127.0.0.1:2222", _runner.Name);
+    }
+
+    [Fact]
+    public async Task RunAsync_Output_StreamsLinesInOrderAsTheyArrive()
+    {
+        var lines = new List<(OutputChannel Channel, string Text, long At)>();
+        var spec = CommandSpec.Create("sh", "-c", "echo one; sleep 0.5; echo two >&2; sleep 0.5; echo three");
+
+        var result = await _runner.RunAsync(spec, l => lines.Add((l.Stream, l.Text, Stopwatch.GetTimestamp())), CancellationToken.None);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["one", "two", "three"], lines.Select(l => l.Text));
+        Assert.Equal([OutputChannel.StandardOutput, OutputChannel.StandardError, OutputChannel.StandardOutput], lines.Select(l => l.Channel));
+        // Streamed, not delivered at exit: the first line arrived well before the last.
+        var spread = Stopwatch.GetElapsedTime(lines[0].At, lines[2].At);
+        Assert.True(spread >= TimeSpan.FromMilliseconds(700), $"lines arrived together: {spread}");
+        Assert.Equal("one\nthree\n", result.StandardOutput);
+        Assert.Equal("two\n", result.StandardError);
+        Assert.Equal("sh -c 'echo one; sleep 0.5; echo two >&2; sleep 0.5; echo three'", result.Command);
+    }
+
+    [Fact]
+    public async Task RunAsync_NonZeroExit_IsAResultNotAnException()
+    {
+        var result = await _runner.RunAsync(CommandSpec.Create("sh", "-c", "echo bad >&2; exit 7"), null, CancellationToken.None);
+
+        Assert.Equal(7, result.ExitCode);
+        Assert.False(result.Succeeded);
+        var ex = Assert.Throws<CommandFailedException>(() => result.EnsureSuccess());
+        Assert.Contains("exited with code 7", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("bad", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_ProcessKilledBySignal_IsANonZeroExitCode()
+    {
+        var result = await _runner.RunAsync(CommandSpec.Create("sh", "-c", "kill -KILL $$"), null, CancellationToken.None);
+
+        Assert.Equal(137, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task RunAsync_MissingProgram_IsExitCode127()
+    {
+        var result = await _runner.RunAsync(CommandSpec.Create("dm-no-such-program-" + Guid.NewGuid().ToString("N")), null, CancellationToken.None);
+
+        Assert.Equal(127, result.ExitCode);
+        Assert.Contains("not found", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_StandardInput_ReachesTheCommand()
+    {
+        var spec = CommandSpec.Create("sh", "-c", "while IFS= read -r line; do echo \"got: $line\"; done") with
+        {
+            StandardInput = "first line\nsecond 'line' $(id)\n",
+        };
+
+        var result = await _runner.RunAsync(spec, null, CancellationToken.None);
+
+        Assert.Equal("got: first line\ngot: second 'line' $(id)\n", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoStandardInput_CommandSeesEndOfInput()
+    {
+        var result = await _runner.RunAsync(CommandSpec.Create("cat"), null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(string.Empty, result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RunAsync_WorkingDirectory_RunsThere()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_temp.Path, "it's a $(dir)"));
+
+        var result = await _runner.RunAsync(CommandSpec.Create("pwd") with { WorkingDirectory = dir.FullName }, null, CancellationToken.None);
+
+        Assert.Equal(dir.FullName + "\n", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RunAsync_Environment_IsSetForTheCommand()
+    {
+        var spec = CommandSpec.Create("sh", "-c", "printf '%s|%s' \"$APP_TAG\" \"$OTHER\"")
+            .WithEnvironment("APP_TAG", "v1.2 $(id) `id` 'q' \"dq\"")
+            .WithEnvironment("OTHER", "second");
+
+        var result = await _runner.RunAsync(spec, null, CancellationToken.None);
+
+        Assert.Equal("v1.2 $(id) `id` 'q' \"dq\"|second\n", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RunAsync_Secrets_AreRedactedInStreamAndResult()
+    {
+        const string Secret = "ghp_s3cr3tT0ken";
+        var streamed = new List<string>();
+        var spec = CommandSpec.Create("sh", "-c", "echo \"token=$TOKEN\"; echo \"auth failed for $TOKEN\" >&2", Secret)
+            .WithEnvironment("TOKEN", Secret)
+            .WithSecret(Secret);
+
+        var result = await _runner.RunAsync(spec, l => streamed.Add(l.Text), CancellationToken.None);
+
+        // stdout and stderr are separate streams: their relative order is not defined.
+        Assert.Equal(["auth failed for ***", "token=***"], streamed.Order(StringComparer.Ordinal));
+        Assert.Equal("token=***\n", result.StandardOutput);
+        Assert.Equal("auth failed for ***\n", result.StandardError);
+        Assert.DoesNotContain(Secret, result.Command, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_HostileArguments_ArriveVerbatimAndRunNothing()
+    {
+        var marker = "/tmp/dm-pwned-" + Guid.NewGuid().ToString("N");
+        string[] hostile =
+        [
+            $"main;touch {marker}",
+            $"$(touch {marker})",
+            $"`touch {marker}`",
+            $"'; touch {marker}; '",
+            $"\"; touch {marker}; \"",
+            $"x\ntouch {marker}",
+            $"a && touch {marker} || b | c > {marker}",
+            "${HOME} $$ \\ ! * ~ #",
+            "-n",
+            string.Empty,
+        ];
+        var spec = CommandSpec.Create("printf", [.. new[] { "[%s]" }, .. hostile]);
+
+        var result = await _runner.RunAsync(spec, null, CancellationToken.None);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(string.Concat(hostile.Select(h => $"[{h}]")) + "\n", result.StandardOutput);
+        Assert.False(File.Exists(marker), "a hostile argument ran as code on the host");
+    }
+
+    [Fact]
+    public async Task RunAsync_ManySequentialCommands_ReuseOneConnection()
+    {
+        var connections = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 20; i++)
+        {
+            var result = await _runner.RunAsync(CommandSpec.Create("printenv", "SSH_CONNECTION"), null, CancellationToken.None);
+            connections.Add(result.StandardOutput.Trim());
+        }
+
+        // SSH_CONNECTION is "client-ip client-port server-ip server-port": one client port, one TCP connection.
+        var connection = Assert.Single(connections);
+        Assert.StartsWith("127.0.0.1 ", connection, StringComparison.Ordinal);
+        Assert.Equal(1, _runner.ConnectionsOpened);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConcurrentCommands_RunSideBySideOnOneConnection()
+    {
+        var started = Stopwatch.GetTimestamp();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            _runner.RunAsync(CommandSpec.Create("sh", "-c", $"sleep 1; echo {i}; printenv SSH_CONNECTION"), null, CancellationToken.None)));
+
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => i.ToString(CultureInfo.InvariantCulture)), results.Select(r => r.StandardOutput.Split('\n')[0]));
+        Assert.Single(results.Select(r => r.StandardOutput.Split('\n')[1]).Distinct(StringComparer.Ordinal));
+        Assert.Equal(1, _runner.ConnectionsOpened);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"six 1 s commands took {elapsed}: they did not run concurrently");
+    }
+
+    [Fact]
+    public async Task RunAsync_ConnectionDropped_ReconnectsTransparently()
+    {
+        // The user's command -> the runner's sh (sshd's session process group leader) -> sshd's per-connection process.
+        var first = await _runner.RunAsync(CommandSpec.Create("sh", "-c", "cut -d' ' -f4 /proc/$PPID/stat"), null, CancellationToken.None);
+        var sshdPid = int.Parse(first.StandardOutput.Trim(), CultureInfo.InvariantCulture);
+        Assert.Contains("sshd", await File.ReadAllTextAsync($"/proc/{sshdPid}/cmdline"), StringComparison.Ordinal);
+
+        using (var sshd = Process.GetProcessById(sshdPid))
+        {
+            sshd.Kill();
+            await sshd.WaitForExitAsync();
+        }
+
+        var second = await _runner.RunAsync(CommandSpec.Create("echo", "back"), null, CancellationToken.None);
+
+        Assert.Equal("back\n", second.StandardOutput);
+        Assert.Equal(2, _runner.ConnectionsOpened);
+    }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_KillsTheRemoteProcess()
+    {
+        var sleep = UniqueSleep();
+        using var cts = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var spec = CommandSpec.Create("sh", "-c", $"echo started; {sleep}; echo never");
+
+        var run = _runner.RunAsync(spec, l => started.TrySetResult(), cts.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await CountRemoteProcessesAsync(sleep));
+        var cancelledAt = Stopwatch.GetTimestamp();
+        await cts.CancelAsync();
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(cts.Token, ex.CancellationToken);
+        Assert.True(Stopwatch.GetElapsedTime(cancelledAt) < TimeSpan.FromSeconds(10), "cancellation took too long");
+        Assert.Equal(0, await WaitForNoRemoteProcessAsync(sleep));
+        Assert.Equal(1, _runner.ConnectionsOpened);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledProcessIgnoringTerm_IsKilled()
+    {
+        var sleep = UniqueSleep();
+        using var cts = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var spec = CommandSpec.Create("sh", "-c", $"trap '' TERM; echo started; {sleep}; echo never");
+
+        var run = _runner.RunAsync(spec, l => started.TrySetResult(), cts.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(0, await WaitForNoRemoteProcessAsync(sleep));
+    }
+
+    [Fact]
+    public async Task RunAsync_OutputCallbackThrows_RethrowsAndKillsTheRemoteProcess()
+    {
+        var sleep = UniqueSleep();
+        var spec = CommandSpec.Create("sh", "-c", $"echo boom; {sleep}");
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => _runner.RunAsync(spec, l => throw new InvalidOperationException("callback failed on " + l.Text), CancellationToken.None));
+
+        Assert.Equal("callback failed on boom", ex.Message);
+        Assert.Equal(0, await WaitForNoRemoteProcessAsync(sleep));
+    }
+
+    [Fact]
+    public async Task RunAsync_CommandTimeout_KillsTheProcessAndThrows()
+    {
+        var sleep = UniqueSleep();
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { CommandTimeout = TimeSpan.FromSeconds(1.5) });
+
+        var ex = await Assert.ThrowsAsync<SshCommandTimeoutException>(() => runner.RunAsync(CommandSpec.Create("sh", "-c", sleep), null, CancellationToken.None));
+
+        Assert.Contains("did not finish within its 1.5 s command timeout; it was killed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("root@127.0.0.1:2222", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await WaitForNoRemoteProcessAsync(sleep));
+    }
+
+    [Fact]
+    public async Task RunAsync_CommandWithinTimeout_Succeeds()
+    {
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { CommandTimeout = TimeSpan.FromSeconds(30) });
+
+        var result = await runner.RunAsync(CommandSpec.Create("echo", "quick"), null, CancellationToken.None);
+
+        Assert.Equal("quick\n", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnusedPort_ThrowsConnectionRefused()
+    {
+        var port = Docker.FreePort();
+        await using var runner = SshTestServer.CreateRunner(
+            new SshTarget("deploy", "127.0.0.1", port) { PrivateKeyPath = SshTestServer.PrivateKey, KnownHostsPath = SshTestServer.KnownHosts });
+
+        var ex = await Assert.ThrowsAsync<SshConnectionException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.Equal($"Could not connect to deploy@127.0.0.1:{port}: connection refused. Is sshd running and the port right?", ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_ServerNeverAnswers_ThrowsConnectTimeout()
+    {
+        // A listener that accepts TCP (the kernel does) but never sends an SSH banner.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await using var runner = SshTestServer.CreateRunner(
+            new SshTarget("deploy", "127.0.0.1", port) { PrivateKeyPath = SshTestServer.PrivateKey, ConnectTimeout = TimeSpan.FromSeconds(1) });
+        var started = Stopwatch.GetTimestamp();
+
+        var ex = await Assert.ThrowsAsync<SshConnectionException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.Contains($"Could not connect to deploy@127.0.0.1:{port}: no SSH answer within 1 s", ex.Message, StringComparison.Ordinal);
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task RunAsync_WrongKey_ThrowsAuthenticationFailed()
+    {
+        var key = await NewKeyAsync(passphrase: string.Empty);
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { PrivateKeyPath = key });
+
+        var ex = await Assert.ThrowsAsync<SshAuthenticationFailedException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.Equal($"127.0.0.1:2222 rejected the key {key} (user root). Is its public key in ~/.ssh/authorized_keys on the host?", ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_MissingKeyFile_ThrowsKeyFileError()
+    {
+        var key = Path.Combine(_temp.Path, "no_such_key");
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { PrivateKeyPath = key });
+
+        var ex = await Assert.ThrowsAsync<SshKeyFileException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.Contains($"The private key {key} for root@127.0.0.1:2222 does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EncryptedKeyWithoutPassphrase_SaysWhereToPutIt()
+    {
+        var key = await NewKeyAsync("correct horse");
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { PrivateKeyPath = key });
+
+        var ex = await Assert.ThrowsAsync<SshKeyFileException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.Equal($"The private key {key} is protected by a passphrase; name the environment variable (passphraseEnv) or file (passphraseFile) that holds it.", ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_EncryptedKeyWithPassphraseFile_UsesTheKey()
+    {
+        var key = await NewKeyAsync("correct horse");
+        var passphrase = _temp.Write("passphrase", "correct horse\n");
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { PrivateKeyPath = key, PassphraseFile = passphrase });
+
+        // The key is not authorised on the server: being rejected proves it was decrypted and offered.
+        var ex = await Assert.ThrowsAsync<SshAuthenticationFailedException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.DoesNotContain("correct horse", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_WrongPassphrase_SaysTheKeyCouldNotBeLoaded()
+    {
+        var key = await NewKeyAsync("correct horse");
+        var variable = "DM_TEST_PASSPHRASE_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, "battery staple");
+        try
+        {
+            await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { PrivateKeyPath = key, PassphraseEnvironmentVariable = variable });
+
+            var ex = await Assert.ThrowsAsync<SshKeyFileException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+            Assert.StartsWith($"The private key {key} could not be loaded (", ex.Message, StringComparison.Ordinal);
+            Assert.EndsWith("and is the passphrase right?", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("battery staple", ex.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_PassphraseVariableUnset_NamesTheVariable()
+    {
+        var variable = "DM_TEST_UNSET_" + Guid.NewGuid().ToString("N");
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { PassphraseEnvironmentVariable = variable });
+
+        var ex = await Assert.ThrowsAsync<SshKeyFileException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.Equal($"The environment variable {variable}, named as the passphrase of {SshTestServer.PrivateKey}, is not set.", ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_HostKeyMismatch_ThrowsWithFileLineAndFix()
+    {
+        var knownHosts = _temp.Write("known_hosts", $"# rebuilt hosts\n[127.0.0.1]:2222 {OtherHostKey}\n");
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { KnownHostsPath = knownHosts });
+
+        var ex = await Assert.ThrowsAsync<SshHostKeyException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.StartsWith($"The host key of 127.0.0.1:2222 (ssh-ed25519 {ServerFingerprint()}) does not match known_hosts ({knownHosts}, line 2).", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"remove the old entry with ssh-keygen -R '[127.0.0.1]:2222' -f {knownHosts}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownHostWithStrictChecking_ThrowsWithKeyscanHint()
+    {
+        var knownHosts = _temp.Write("known_hosts", $"web-1.example.com {OtherHostKey}\n");
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { KnownHostsPath = knownHosts });
+
+        var ex = await Assert.ThrowsAsync<SshHostKeyException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.Equal(
+            $"The host 127.0.0.1:2222 (ssh-ed25519 {ServerFingerprint()}) is not in known_hosts ({knownHosts}); add it with ssh-keyscan -p 2222 127.0.0.1 >> {knownHosts}, or opt out with strictHostKeyChecking: false.",
+            ex.Message);
+    }
+
+    [Fact]
+    public async Task RunAsync_MissingKnownHostsWithStrictChecking_SaysTheFileIsMissing()
+    {
+        var knownHosts = Path.Combine(_temp.Path, "absent_known_hosts");
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { KnownHostsPath = knownHosts });
+
+        var ex = await Assert.ThrowsAsync<SshHostKeyException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+
+        Assert.Contains($"is not in known_hosts: {knownHosts} does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_StrictCheckingOff_ConnectsToUnknownHost()
+    {
+        var target = SshTestServer.Target with { KnownHostsPath = Path.Combine(_temp.Path, "absent_known_hosts"), StrictHostKeyChecking = false };
+        await using var runner = SshTestServer.CreateRunner(target);
+
+        var result = await runner.RunAsync(CommandSpec.Create("echo", "trusted anyway"), null, CancellationToken.None);
+
+        Assert.Equal("trusted anyway\n", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RunAsync_HashedKnownHosts_Connects()
+    {
+        var knownHosts = _temp.Write("known_hosts", await File.ReadAllTextAsync(SshTestServer.KnownHosts));
+        (await Docker.Runner.RunAsync(CommandSpec.Create("ssh-keygen", "-H", "-f", knownHosts), null, CancellationToken.None)).EnsureSuccess();
+        Assert.StartsWith("|1|", await File.ReadAllTextAsync(knownHosts), StringComparison.Ordinal);
+        await using var runner = SshTestServer.CreateRunner(SshTestServer.Target with { KnownHostsPath = knownHosts });
+
+        var result = await runner.RunAsync(CommandSpec.Create("echo", "hashed"), null, CancellationToken.None);
+
+        Assert.Equal("hashed\n", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RunAsync_AfterDispose_Throws()
+    {
+        var runner = SshTestServer.CreateRunner();
+        await runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None);
+        await runner.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => runner.RunAsync(CommandSpec.Create("true"), null, CancellationToken.None));
+    }
+
+    /// <summary>A new ed25519 key pair in the temp folder, not authorised anywhere.</summary>
+    private async Task<string> NewKeyAsync(string passphrase)
+    {
+        var key = Path.Combine(_temp.Path, "id_" + Guid.NewGuid().ToString("N")[..8]);
+        var keygen = CommandSpec.Create("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "dm-test", "-f", key);
+        (await Docker.Runner.RunAsync(keygen, null, CancellationToken.None)).EnsureSuccess();
+        return key;
+    }
+
+    /// <summary>A <c>sleep</c> whose command line no other process has (GNU sleep takes fractional seconds).</summary>
+    private static string UniqueSleep() => $"sleep 3001.{RandomNumberGenerator.GetInt32(100_000, 1_000_000)}";
+
+    /// <summary>How many processes on the host have exactly this command line (checked over SSH, as a user would).</summary>
+    private async Task<int> CountRemoteProcessesAsync(string commandLine)
+    {
+        // Exact comparison with /proc/*/cmdline (NULs read as spaces): this check's own shell never counts itself.
+        const string Script = "n=0; for f in /proc/[0-9]*/cmdline; do c=$(tr '\\0' ' ' < \"$f\" 2>/dev/null) || continue; "
+            + "[ \"$c\" = \"$1 \" ] && n=$((n + 1)); done; echo $n";
+        var result = await _runner.RunAsync(CommandSpec.Create("sh", "-c", Script, "sh", commandLine), null, CancellationToken.None);
+        return int.Parse(result.EnsureSuccess().StandardOutput.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    private async Task<int> WaitForNoRemoteProcessAsync(string commandLine)
+    {
+        var deadline = Stopwatch.GetTimestamp();
+        int count;
+        while ((count = await CountRemoteProcessesAsync(commandLine)) > 0 && Stopwatch.GetElapsedTime(deadline) < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(100);
+        }
+
+        return count;
+    }
+
+    private static string ServerFingerprint()
+    {
+        var blob = Convert.FromBase64String(File.ReadAllText(SshTestServer.HostPublicKey).Split(' ')[1]);
+        return "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
+    }
+}
