@@ -1,6 +1,6 @@
 using DeployMind.Bench;
 
-// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build [--runs N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy [--runs N] [--out FILE]
 var runs = 3;
 string? output = null;
 for (var i = 1; i < args.Length; i++)
@@ -19,10 +19,15 @@ for (var i = 1; i < args.Length; i++)
     }
 }
 
-if (args.Length == 0 || args[0] != "build")
+return args.Length == 0 ? Usage() : args[0] switch
 {
-    Console.Error.WriteLine("usage: DeployMind.Bench build [--runs N] [--out bench/results/build.md]");
+    "build" => await BuildBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "build.md")),
+    "deploy" => await DeployBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "deploy.md")),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy [--runs N] [--out bench/results/<name>.md]");
     return 2;
 }
-
-return await BuildBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "build.md"));

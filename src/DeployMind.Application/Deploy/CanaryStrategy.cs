@@ -4,8 +4,9 @@ namespace DeployMind.Application.Deploy;
 
 /// <summary>
 /// Canary: the new release starts beside the stable one and gets the configured share of traffic step by step
-/// (default 10 → 50 → 100). Each step lasts the step duration with active health checks on the canary; then the
-/// canary's and the stable's 5xx rate and p95 latency for that window are read from the router's access log.
+/// (default 10 → 50 → 100). Each step lasts the step duration with active health checks on the canary and the
+/// window read so far from the router's access log every health interval (an error rate already beyond noise ends
+/// the step early); at its end the canary's and the stable's 5xx rate and p95 latency for the window decide.
 /// Above the limits, or on a failed health check, traffic goes back to the stable release at once and the canary
 /// is removed. Too few canary requests to judge is handled as configured (extend, pass, fail).
 /// </summary>
@@ -119,7 +120,10 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         return new RouteSpec(request.Release.App, request.ListenPort, [.. stableServers.Select(s => s with { Weight = share }), canaryServer]);
     }
 
-    /// <summary>One step: wait the step duration with health checks on the canary, then judge the window.</summary>
+    /// <summary>
+    /// One step: for the step duration, every health interval, check the canary's health and read the window so far,
+    /// stopping at once when it is already unhealthy (errors beyond noise); then judge the whole window.
+    /// </summary>
     private async Task<CanaryStepResult> RunStepAsync(
         DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, int percent, IDeployObserver observer, CancellationToken cancellationToken)
     {
@@ -137,6 +141,17 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                     var window = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
                     var figures = CanaryAnalysis.Judge(window.Window, window.Canary, window.Stable, request.Canary);
                     return figures with { Verdict = CanaryVerdict.Unhealthy, Reason = $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error}); {figures.Reason}" };
+                }
+            }
+
+            if (_time.GetUtcNow() < until)
+            {
+                var sofar = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
+                var early = CanaryAnalysis.Judge(sofar.Window, sofar.Canary, sofar.Stable, request.Canary);
+                if (early.Verdict == CanaryVerdict.Unhealthy)
+                {
+                    observer.Step("canary", $"{percent}% step: Unhealthy before the step ended: {early.Reason}");
+                    return early;
                 }
             }
         }
@@ -173,8 +188,8 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         {
             if (stable is not null)
             {
-                observer.Step(release.Host.Name, "traffic back to the stable release");
                 await release.Host.Router.ApplyAsync(stable, CancellationToken.None);
+                observer.Step(release.Host.Name, "traffic back on the stable release");
             }
         }
 

@@ -81,6 +81,8 @@ public sealed class StrategyTests
         Assert.Equal(CanaryVerdict.Unhealthy, step.Verdict);
         Assert.Equal((40, 12), (step.Canary.Requests, step.Canary.ServerErrors));
         Assert.Contains("canary 12/40 5xx (30.0%)", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains(_steps, s => s.Contains("Unhealthy before the step ended", StringComparison.Ordinal));
+        Assert.True(outcome.Duration < TimeSpan.FromSeconds(10), $"a breach should end the 10 s step early ({outcome.Duration})");
         Assert.Equal([90, 10], host.Applied[0].Servers.Select(s => s.Weight));
         Assert.Equal(stableRoute, host.Route);
         Assert.True(stable.Running);
