@@ -1,0 +1,82 @@
+using System.Text.Json;
+using DeployMind.Cli;
+using DeployMind.Cli.Hosting;
+using DeployMind.IntegrationTests.Support;
+using Spectre.Console.Testing;
+
+namespace DeployMind.IntegrationTests.Cli;
+
+/// <summary>`deploymind deploy` and `deploymind rollback` end to end, as a user runs them (real build, engine, nginx).</summary>
+public sealed class DeployCliTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempFolder _prefix = new();
+    private readonly TempFolder _app = Repo.CopyOf(Repo.Example("go-stdlib"));
+    private readonly int _port = Docker.FreePort();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        var names = await Support.Docker.Runner.RunAsync(
+            Infrastructure.Processes.CommandSpec.Create("docker", "ps", "-aq", "--filter", $"label=io.deploymind.app={AppName}"), null, CancellationToken.None);
+        foreach (var id in names.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Support.Docker.RunAsync("rm", "--force", id);
+        }
+
+        await Support.Docker.Runner.RunAsync(
+            Infrastructure.Processes.CommandSpec.Create("nginx", "-p", _prefix.Path, "-c", "conf/nginx.conf", "-s", "quit"), null, CancellationToken.None);
+        _app.Dispose();
+        _prefix.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _app.Dispose();
+        _prefix.Dispose();
+    }
+
+    private string AppName { get; } = "dmit-cli-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task DeployTwiceThenRollback_AnswersOnThePortAndGoesBack()
+    {
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $$"""
+            app: {{AppName}}
+            environments:
+              production:
+                strategy: canary
+                healthCheck: { path: /health, interval: 250ms, timeout: 2s, successes: 3, deadline: 30s }
+                canary: { steps: [10, 100], stepDuration: 2s, onInsufficientData: pass }
+            """);
+
+        var (first, firstJson) = await RunAsync("deploy", _app.Path, "--port", $"{_port}", "--output", "json");
+        File.AppendAllText(Path.Combine(_app.Path, "main.go"), "\n// second release\n");
+        var (second, secondJson) = await RunAsync("deploy", _app.Path, "--port", $"{_port}", "--output", "json");
+
+        Assert.Equal(ExitCodes.Success, first);
+        Assert.Equal(ExitCodes.Success, second);
+        using var one = JsonDocument.Parse(firstJson);
+        using var two = JsonDocument.Parse(secondJson);
+        Assert.Equal("succeeded", two.RootElement.GetProperty("outcome").GetProperty("status").GetString());
+        Assert.Equal(100, two.RootElement.GetProperty("outcome").GetProperty("canaryPercentReached").GetInt32());
+        Assert.Equal($"http://127.0.0.1:{_port}/", two.RootElement.GetProperty("url").GetString());
+        using var client = new HttpClient();
+        Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
+
+        var (back, backJson) = await RunAsync("rollback", _app.Path, "--port", $"{_port}", "--output", "json");
+
+        Assert.Equal(ExitCodes.Success, back);
+        using var rollback = JsonDocument.Parse(backJson);
+        Assert.Equal(one.RootElement.GetProperty("release").GetString(), rollback.RootElement.GetProperty("release").GetString());
+        Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
+    }
+
+    private async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var console = new TestConsole().Width(400);
+        var hosts = new CliHostFactory(new Dictionary<string, string?> { ["nginx:prefix"] = _prefix.Path }, Repo.LocalBaseImagesConfig, null);
+        var code = await DeployMindCli.RunAsync(args, console, hosts, CancellationToken.None);
+        return (code, console.Output);
+    }
+}
