@@ -57,7 +57,9 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
             }
 
             switched = true;
-            var verdict = await ObserveAsync(request, launched, observer, cancellationToken);
+
+            // A first deploy has no previous colour to go back to: there is nothing to observe against.
+            var verdict = launched.All(l => l.Previous is null) ? null : await ObserveAsync(request, launched, observer, cancellationToken);
             if (verdict is not null)
             {
                 await SwitchBackAsync(app, launched, observer);

@@ -70,7 +70,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
             DeployStatus.RolledBack => "[yellow]↩ rolled back[/]",
             _ => "[red]❌ failed[/]",
         });
-        table.AddRow("Strategy", outcome.Strategy.ToString().ToLowerInvariant());
+        table.AddRow("Strategy", outcome.Strategy.Name());
         table.AddRow("Image", Markup.Escape($"{run.Build.ImageTag} ({run.Build.SizeMb:F0}MB)"));
         table.AddRow("Duration", $"{outcome.Duration.TotalSeconds:F0}s (build {run.Build.Duration.TotalSeconds:F0}s)");
         if (outcome.Health is { } health)

@@ -7,3 +7,13 @@ public enum StrategyKind
     Canary,
     BlueGreen,
 }
+
+/// <summary>The names users write for strategies.</summary>
+public static class StrategyKindExtensions
+{
+    public static string Name(this StrategyKind kind) => kind switch
+    {
+        StrategyKind.BlueGreen => "blue-green",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

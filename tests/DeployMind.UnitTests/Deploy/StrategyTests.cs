@@ -122,6 +122,40 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Canary_CancelledMidStep_PutsTrafficBackAndRemovesTheCanary()
+    {
+        var host = new FakeDeployHost();
+        var stable = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var stableRoute = host.Route;
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, _ => new UpstreamStats(5, 0, 20));
+        using var cts = new CancellationTokenSource();
+        var deploy = Canary().DeployAsync(Request("r2", "shop:2", host), Observer(), cts.Token);
+        for (var i = 0; i < 1000 && host.Applied.Count == 0; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DriveAsync(deploy));
+        Assert.Equal(stableRoute, host.Route);
+        Assert.True(stable.Running);
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Fact]
+    public async Task BlueGreen_FirstDeploy_SkipsTheObservationWindow()
+    {
+        var host = new FakeDeployHost();
+
+        var outcome = await DriveAsync(BlueGreen().DeployAsync(Request("r1", "shop:1", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.DoesNotContain(_steps, s => s.Contains("observing", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task BlueGreen_BadObservationWindow_SwitchesBackToThePreviousColour()
     {
         var host = new FakeDeployHost();
