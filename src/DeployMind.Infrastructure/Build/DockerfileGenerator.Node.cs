@@ -60,8 +60,9 @@ internal sealed partial class DockerfileGenerator
         w.Exec("CMD", CommandArguments(NodeStartCommand(d)));
     }
 
-    // `npm start` as PID 1 does not forward SIGTERM to the app; run node directly when the start
-    // script is just `node <file>`.
+    // The runtime stage has node and npm only (pnpm, yarn berry and bun need corepack or their own image), so the
+    // start script runs through npm, which reads the same package.json. When the script is just `node <file>`,
+    // node runs directly: as PID 1 it gets SIGTERM itself instead of through npm.
     private static string NodeStartCommand(DetectionResult d)
     {
         if (d.StartCommandFromProcfile)
@@ -70,11 +71,12 @@ internal sealed partial class DockerfileGenerator
         }
 
         var startScript = Fact(d, DetectionFacts.StartScript);
-        if (startScript.StartsWith("node ", StringComparison.Ordinal) && CommandArguments(startScript).Count > 0 && !startScript.Contains('$', StringComparison.Ordinal))
+        if (startScript.StartsWith("node ", StringComparison.Ordinal) && !startScript.Contains('$', StringComparison.Ordinal)
+            && startScript.IndexOfAny(['&', '|', ';', '>', '<']) < 0)
         {
             return startScript;
         }
 
-        return d.StartCommand;
+        return d.StartCommand.Split(' ')[0] is "pnpm" or "yarn" or "bun" ? "npm start" : d.StartCommand;
     }
 }

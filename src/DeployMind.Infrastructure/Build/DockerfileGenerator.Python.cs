@@ -7,8 +7,9 @@ namespace DeployMind.Infrastructure.Build;
 
 internal sealed partial class DockerfileGenerator
 {
-    // The virtualenv is created without pip (about 15 MB the runtime would carry for nothing); the build stage's
-    // pip installs into it through --python (pip 22.3+), which must come before the subcommand.
+    // With pip, the virtualenv is created without pip (about 15 MB the runtime would carry for nothing) and the build
+    // stage's pip installs into it through --python (pip 22.3+), which must come before the subcommand. Poetry,
+    // pipenv and uv manage the environment themselves and get a regular one.
     private const string VenvPip = "pip --python /opt/venv/bin/python";
 
     private void WritePython(DockerfileWriter w, DetectionResult d, Func<string, string> image)
@@ -18,7 +19,7 @@ internal sealed partial class DockerfileGenerator
             .Line($"FROM {python} AS build")
             .Line("ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 VIRTUAL_ENV=/opt/venv")
             .Line("WORKDIR /app")
-            .Run("python -m venv --without-pip /opt/venv");
+            .Run(d.PackageManager == "pip" ? "python -m venv --without-pip /opt/venv" : "python -m venv /opt/venv");
 
         var requirements = Fact(d, DetectionFacts.RequirementsFile, HasEvidence(d, "requirements.txt") ? "requirements.txt" : string.Empty);
         switch (d.PackageManager)

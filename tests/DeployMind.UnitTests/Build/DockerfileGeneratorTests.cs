@@ -118,6 +118,17 @@ public sealed class DockerfileGeneratorTests
         Assert.Contains(expected + "\n", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("node-pnpm")]
+    [InlineData("node-bun")]
+    [InlineData("node-yarn-next")]
+    public void Generate_NodeWithOtherPackageManagers_StartsThroughNpmInTheRuntime(string name)
+    {
+        var text = Generator.Generate(AllCases()[name]).Dockerfile;
+
+        Assert.EndsWith("CMD [\"npm\", \"start\"]\n", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Generate_ProcfileCommand_BecomesTheCommand()
     {
