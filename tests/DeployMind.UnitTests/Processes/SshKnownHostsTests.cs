@@ -70,11 +70,11 @@ public sealed class SshKnownHostsTests
     [Fact]
     public void Hash_Name_MatchesItsOwnOutput()
     {
-        var line = SshKnownHosts.Hash("[10.0.0.5]:2200", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+        var line = SshKnownHosts.Hash("[203.0.113.5]:2200", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
 
         Assert.StartsWith("|1|", line, StringComparison.Ordinal);
-        Assert.True(SshKnownHosts.Matches(line, "[10.0.0.5]:2200"));
-        Assert.False(SshKnownHosts.Matches(line, "10.0.0.5"));
+        Assert.True(SshKnownHosts.Matches(line, "[203.0.113.5]:2200"));
+        Assert.False(SshKnownHosts.Matches(line, "203.0.113.5"));
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class SshKnownHostsTests
     [InlineData("web-?.example.com", "web-10.example.com", false)]
     [InlineData("*.example.com,!db.example.com", "db.example.com", false)]
     [InlineData("!db.example.com,*.example.com", "web.example.com", true)]
-    [InlineData("[10.0.0.*]:2222", "[10.0.0.9]:2222", true)]
+    [InlineData("[203.0.113.*]:2222", "[203.0.113.9]:2222", true)]
     [InlineData("example.com", "www.example.com", false)]
     public void Matches_Pattern_FollowsOpenSsh(string patterns, string name, bool expected)
     {
