@@ -1,3 +1,4 @@
+using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy;
@@ -50,13 +51,13 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
                 launched.Add((release, await host.Router.GetAsync(app, cancellationToken)));
             }
 
+            // From the first switch on, a failure puts every host back (re-applying an unchanged route is harmless).
+            switched = true;
             foreach (var (release, _) in launched)
             {
                 await release.Host.Router.ApplyAsync(RollingStrategy.RouteTo(request, release), cancellationToken);
                 observer.Step(release.Host.Name, $"switched to {release.Container}");
             }
-
-            switched = true;
 
             // A first deploy has no previous colour to go back to: there is nothing to observe against.
             var verdict = launched.All(l => l.Previous is null) ? null : await ObserveAsync(request, launched, observer, cancellationToken);
@@ -67,9 +68,9 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
                 return Outcome(DeployStatus.RolledBack, $"The new colour misbehaved in the observation window: {verdict}. Traffic is back on the previous colour.", started);
             }
         }
-        catch (Exception ex) when (ex is RouterConfigurationException or OperationCanceledException)
+        catch (Exception ex) when (ex is DeployMindException or OperationCanceledException)
         {
-            if (switched || ex is RouterConfigurationException)
+            if (switched)
             {
                 await SwitchBackAsync(app, launched, observer);
             }
@@ -80,7 +81,7 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
                 throw;
             }
 
-            return Outcome(DeployStatus.Failed, $"The router rejected the new configuration: {ex.Message}", started);
+            return Outcome(DeployStatus.Failed, ex is RouterConfigurationException ? $"The router rejected the new configuration: {ex.Message}" : ex.Message, started);
         }
 
         foreach (var (release, _) in launched)

@@ -1,3 +1,4 @@
+using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy;
@@ -87,7 +88,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                 }
             }
         }
-        catch (Exception ex) when (ex is RouterConfigurationException or OperationCanceledException)
+        catch (Exception ex) when (ex is DeployMindException or OperationCanceledException)
         {
             await RollBackAsync(canaries, observer);
             if (ex is OperationCanceledException)
@@ -95,7 +96,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                 throw;
             }
 
-            return Outcome(DeployStatus.Failed, $"The router rejected the new configuration: {ex.Message}", started, steps, reached);
+            return Outcome(DeployStatus.Failed, ex is RouterConfigurationException ? $"The router rejected the new configuration: {ex.Message}" : ex.Message, started, steps, reached);
         }
 
         foreach (var (release, _) in canaries)

@@ -115,7 +115,7 @@ public sealed class DeployService
         }
 
         var tag = image.Contains(':', StringComparison.Ordinal) ? image[(image.LastIndexOf(':') + 1)..] : image;
-        var releaseId = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyyMMdd-HHmmss}-{tag}");
+        var releaseId = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyyMMdd-HHmmssfff}-{tag}");
         var release = new ReleaseSpec(AppName(appPath), releaseId, image, null);
         return new DeployRequest(release, [.. hostOptions.Select(_hosts.Create)], port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
         {

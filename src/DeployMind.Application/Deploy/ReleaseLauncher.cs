@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy;
@@ -55,6 +56,11 @@ public sealed class ReleaseLauncher
         }
         else
         {
+            if (existing.Any(c => c.Name == name && c.Running))
+            {
+                throw new DeployMindException($"Release {release.ReleaseId} of {release.App} is already running on {host.Name} ({name}); deploy a new release id instead of replacing a live container.");
+            }
+
             port = await host.Ports.AllocateAsync(taken, cancellationToken);
             if (existing.Any(c => c.Name == name))
             {

@@ -1,3 +1,4 @@
+using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy;
@@ -60,7 +61,7 @@ public sealed class RollingStrategy : IDeploymentStrategy
                 }
             }
         }
-        catch (Exception ex) when (ex is RouterConfigurationException or OperationCanceledException)
+        catch (Exception ex) when (ex is DeployMindException or OperationCanceledException)
         {
             // Traffic first goes back, then the new containers go: never a route to a removed container.
             await RestoreAsync(request.Release.App, switched, observer);
@@ -70,7 +71,7 @@ public sealed class RollingStrategy : IDeploymentStrategy
                 throw;
             }
 
-            return Outcome(DeployStatus.Failed, $"The router rejected the new configuration: {ex.Message}", started, lastHealth, []);
+            return Outcome(DeployStatus.Failed, ex is RouterConfigurationException ? $"The router rejected the new configuration: {ex.Message}" : ex.Message, started, lastHealth, []);
         }
 
         foreach (var (release, _) in switched)

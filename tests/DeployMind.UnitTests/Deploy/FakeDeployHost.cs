@@ -26,6 +26,9 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     /// <summary>Images whose containers never answer their health path.</summary>
     public HashSet<string> UnhealthyImages { get; } = [];
 
+    /// <summary>Images whose <c>docker run</c> fails (e.g. the image is not on the host).</summary>
+    public HashSet<string> UnrunnableImages { get; } = [];
+
     /// <summary>Images whose containers exit right after starting.</summary>
     public HashSet<string> CrashingImages { get; } = [];
 
@@ -58,6 +61,11 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
 
     public Task<string> RunAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {
+        if (UnrunnableImages.Contains(spec.Image))
+        {
+            throw new DeployMind.Domain.DeployMindException($"Could not start container {spec.Name} from {spec.Image}: no such image");
+        }
+
         _containers[spec.Name] = new FakeContainer(spec) { Running = !CrashingImages.Contains(spec.Image) };
         return Task.FromResult(spec.Name);
     }

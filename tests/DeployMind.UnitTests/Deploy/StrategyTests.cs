@@ -66,6 +66,24 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Rolling_DockerFailsOnSecondHost_FailsAndPutsFirstHostBack()
+    {
+        var web1 = new FakeDeployHost("web-1");
+        var web2 = new FakeDeployHost("web-2");
+        web1.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        web2.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var web1Before = web1.Route;
+        web2.UnrunnableImages.Add("shop:2");
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", web1, web2), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Contains("no such image", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(web1Before, web1.Route);
+        Assert.DoesNotContain(web1.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Fact]
     public async Task Canary_ErrorsAtFirstStep_RollsBackWithTheFigures()
     {
         var host = new FakeDeployHost();
