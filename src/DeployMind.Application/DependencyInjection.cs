@@ -1,5 +1,6 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,8 @@ public static class DependencyInjection
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, BlueGreenStrategy>());
         builder.Services.TryAddSingleton<RollbackService>();
         builder.Services.TryAddSingleton<DeployService>();
+        builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName);
+        builder.Services.TryAddSingleton<PipelineOrchestrator>();
         return builder;
     }
 }

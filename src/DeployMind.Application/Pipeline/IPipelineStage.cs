@@ -1,0 +1,60 @@
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Pipeline;
+
+/// <summary>One gated stage of the pipeline (scan, build, deploy, verify).</summary>
+public interface IPipelineStage
+{
+    /// <summary>Which stage this is; the orchestrator runs them in <see cref="PipelineStage"/> order.</summary>
+    PipelineStage Stage { get; }
+
+    /// <summary>Runs the stage. It must honour cancellation and leave the target as it was when cancelled.</summary>
+    Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>How a stage ended.</summary>
+public enum StageOutcome
+{
+    /// <summary>On to the next stage.</summary>
+    Passed,
+
+    /// <summary>The stage stopped the pipeline (a blocking finding, a failed build, a deploy that never took traffic).</summary>
+    Halted,
+
+    /// <summary>The new release took traffic, misbehaved and was rolled back.</summary>
+    RolledBack,
+}
+
+/// <summary>A stage's report: its outcome and one line saying why.</summary>
+public sealed record StageReport(StageOutcome Outcome, string Summary)
+{
+    public static StageReport Passed(string summary) => new(StageOutcome.Passed, summary);
+
+    public static StageReport Halted(string reason) => new(StageOutcome.Halted, reason);
+}
+
+/// <summary>What the stages share while one deployment runs.</summary>
+public sealed class PipelineContext
+{
+    public PipelineContext(Deployment deployment, string workspace)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        ArgumentException.ThrowIfNullOrWhiteSpace(workspace);
+        Deployment = deployment;
+        Workspace = workspace;
+    }
+
+    public Deployment Deployment { get; }
+
+    /// <summary>The app folder the stages work on (a checkout or a local folder).</summary>
+    public string Workspace { get; }
+
+    /// <summary>Results a stage hands to later ones (e.g. the built image tag), by name.</summary>
+    public Dictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>Receives every change of a deployment (to record it, to report it).</summary>
+public interface IPipelineObserver
+{
+    Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken);
+}

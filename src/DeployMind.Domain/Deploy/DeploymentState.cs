@@ -1,0 +1,45 @@
+namespace DeployMind.Domain.Deploy;
+
+/// <summary>Where a deployment is. Only <see cref="Deployment"/> changes it, through legal transitions.</summary>
+public enum DeploymentState
+{
+    Queued,
+    Scanning,
+    Building,
+    Deploying,
+    Verifying,
+    Succeeded,
+    Failed,
+    RolledBack,
+    Cancelled,
+}
+
+/// <summary>The state machine of DESIGN.md §1.</summary>
+public static class DeploymentStates
+{
+    private static readonly Dictionary<DeploymentState, DeploymentState[]> Legal = new()
+    {
+        [DeploymentState.Queued] = [DeploymentState.Scanning, DeploymentState.Failed, DeploymentState.Cancelled],
+        [DeploymentState.Scanning] = [DeploymentState.Building, DeploymentState.Failed, DeploymentState.Cancelled],
+        [DeploymentState.Building] = [DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled],
+        [DeploymentState.Deploying] = [DeploymentState.Verifying, DeploymentState.Failed, DeploymentState.RolledBack, DeploymentState.Cancelled],
+        [DeploymentState.Verifying] = [DeploymentState.Succeeded, DeploymentState.Failed, DeploymentState.RolledBack, DeploymentState.Cancelled],
+        [DeploymentState.Succeeded] = [],
+        [DeploymentState.Failed] = [],
+        [DeploymentState.RolledBack] = [],
+        [DeploymentState.Cancelled] = [],
+    };
+
+    /// <summary>Whether <paramref name="from"/> may move to <paramref name="to"/>.</summary>
+    public static bool CanMove(DeploymentState from, DeploymentState to) => Legal[from].Contains(to);
+
+    /// <summary>No transition leaves a terminal state.</summary>
+    public static bool IsTerminal(this DeploymentState state) => Legal[state].Length == 0;
+
+    /// <summary>snake_case as users see it: queued, rolled_back, ...</summary>
+    public static string Name(this DeploymentState state) => state switch
+    {
+        DeploymentState.RolledBack => "rolled_back",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+}
