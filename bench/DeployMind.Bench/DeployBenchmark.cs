@@ -130,6 +130,7 @@ internal static class DeployBenchmark
             }
 
             await Capture("sh", "-c", "docker rm -f $(docker ps -aq --filter label=io.deploymind.app=bench-bare) >/dev/null 2>&1; true");
+            await Capture("docker", "image", "rm", image);
             return 0;
         }
         finally

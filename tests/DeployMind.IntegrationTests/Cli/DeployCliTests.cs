@@ -26,6 +26,14 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
 
         await Support.Docker.Runner.RunAsync(
             Infrastructure.Processes.CommandSpec.Create("nginx", "-p", _prefix.Path, "-c", "conf/nginx.conf", "-s", "quit"), null, CancellationToken.None);
+
+        // The images the deploys built: <folder>:<content hash>.
+        var repository = Application.Build.ImageNames.Repository(Path.GetFileName(_app.Path));
+        var images = await Support.Docker.RunAsync("images", "--format", "{{.Repository}}:{{.Tag}}", repository);
+        foreach (var image in images.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Support.Docker.RemoveImageAsync(image);
+        }
         _app.Dispose();
         _prefix.Dispose();
     }

@@ -60,6 +60,7 @@ public sealed class ContainerHealthTests : IDisposable
             _runtime.RemoveAsync(container.Name, CancellationToken.None).GetAwaiter().GetResult();
         }
 
+        Docker.RemoveImageAsync("dm-it-health-go:test").GetAwaiter().GetResult();
         _host.Dispose();
     }
 
