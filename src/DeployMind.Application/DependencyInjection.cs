@@ -31,6 +31,8 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<DeployService>();
         builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName);
         builder.Services.TryAddSingleton<PipelineOrchestrator>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, BuildStage>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, DeployStage>());
         return builder;
     }
 }

@@ -48,7 +48,7 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
                     return Outcome(DeployStatus.Failed, $"{request.Release.ReleaseId} ({idle}) did not become healthy on {host.Name}: {health.Failure}", started);
                 }
 
-                launched.Add((release, await host.Router.GetAsync(app, cancellationToken)));
+                launched.Add((release, await ReleaseLauncher.LiveRouteAsync(host, app, cancellationToken)));
             }
 
             // From the first switch on, a failure puts every host back (re-applying an unchanged route is harmless).
@@ -95,7 +95,7 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
     /// <summary>The colour not serving now: the opposite of the running container's colour (blue when none).</summary>
     internal static async Task<string> IdleColourAsync(DeployHost host, string app, CancellationToken cancellationToken)
     {
-        var route = await host.Router.GetAsync(app, cancellationToken);
+        var route = await ReleaseLauncher.LiveRouteAsync(host, app, cancellationToken);
         var containers = await host.Runtime.ListAsync(app, cancellationToken);
         var live = containers
             .Where(c => c.Running && route is not null && route.Servers.Any(s => s.Address.EndsWith(":" + c.Label(ContainerLabels.Port), StringComparison.Ordinal)))

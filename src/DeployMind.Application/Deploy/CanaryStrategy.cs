@@ -46,7 +46,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                     return Outcome(DeployStatus.Failed, $"{request.Release.ReleaseId} did not become healthy on {host.Name}: {health.Failure}", started, steps, 0) with { Health = health };
                 }
 
-                canaries.Add((release, await host.Router.GetAsync(app, cancellationToken)));
+                canaries.Add((release, await ReleaseLauncher.LiveRouteAsync(host, app, cancellationToken)));
             }
 
             foreach (var percent in request.Canary.Steps)

@@ -64,32 +64,40 @@ public sealed class DeployService
     {
         ArgumentNullException.ThrowIfNull(command);
         var plan = await _builds.PlanAsync(command.AppPath, command.Tag, cancellationToken);
-        var template = Template(command, plan.AppPath, plan.ImageTag);
+        var request = CreateRequest(command, plan.AppPath, plan.ImageTag);
         var build = await _builds.BuildAsync(plan, buildProgress, command.NoCache, cancellationToken);
         if (!build.Success)
         {
             return new DeployRun(plan, build, null, null);
         }
 
-        foreach (var host in template.Hosts)
+        var outcome = await DeployImageAsync(request, StrategyOf(command), observer, cancellationToken);
+        return new DeployRun(plan, build, request, outcome);
+    }
+
+    /// <summary>Deploys an image that is already built (checked to be on every host first).</summary>
+    /// <exception cref="DeployMindException">The image is missing on a host; nothing was changed.</exception>
+    public async Task<DeployOutcome> DeployImageAsync(DeployRequest request, StrategyKind strategy, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        foreach (var host in request.Hosts)
         {
-            if (!await host.Runtime.ImageExistsAsync(build.ImageTag, cancellationToken))
+            if (!await host.Runtime.ImageExistsAsync(request.Release.Image, cancellationToken))
             {
                 throw new DeployMindException(
-                    $"The image {build.ImageTag} is not on host {host.Name}. DeployMind builds on this machine; a remote host needs the image from a registry it can pull from, or the same Docker engine.");
+                    $"The image {request.Release.Image} is not on host {host.Name}. DeployMind builds on this machine; a remote host needs the image from a registry it can pull from, or the same Docker engine.");
             }
         }
 
-        var strategy = Strategy(command);
-        var outcome = await strategy.DeployAsync(template, observer, cancellationToken);
-        return new DeployRun(plan, build, template, outcome);
+        var runner = _strategies.FirstOrDefault(s => s.Kind == strategy) ?? throw new InvalidOperationException($"No strategy registered for {strategy}.");
+        return await runner.DeployAsync(request, observer, cancellationToken);
     }
 
     /// <summary>Rolls the environment back to the previous release kept on its hosts (no build).</summary>
     public Task<(ReleaseSpec Release, DeployOutcome Outcome)> RollbackAsync(DeployCommand command, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var template = Template(command, Path.GetFullPath(command.AppPath), "rollback");
+        var template = CreateRequest(command, Path.GetFullPath(command.AppPath), "rollback");
         return _rollback.RollbackAsync(template, observer, cancellationToken);
     }
 
@@ -100,8 +108,11 @@ public sealed class DeployService
         return name.Replace('.', '-');
     }
 
-    private DeployRequest Template(DeployCommand command, string appPath, string image)
+    /// <summary>The deploy request for an image: the environment's hosts, port, health and strategy settings, flags applied.</summary>
+    /// <exception cref="InvalidInputException">A setting is invalid; the message names its key.</exception>
+    public DeployRequest CreateRequest(DeployCommand command, string appPath, string image)
     {
+        ArgumentNullException.ThrowIfNull(command);
         var key = $"environments.{command.Environment}";
         var environment = _app.Environments.TryGetValue(command.Environment, out var configured) ? configured : new EnvironmentOptions();
         var docker = environment.Target.Docker ?? new DockerTargetOptions();
@@ -127,10 +138,11 @@ public sealed class DeployService
         };
     }
 
-    private IDeploymentStrategy Strategy(DeployCommand command)
+    /// <summary>The strategy for the command: the flag, else the environment's, else rolling.</summary>
+    public StrategyKind StrategyOf(DeployCommand command)
     {
+        ArgumentNullException.ThrowIfNull(command);
         var environment = _app.Environments.TryGetValue(command.Environment, out var configured) ? configured : new EnvironmentOptions();
-        var kind = command.Strategy ?? EnvironmentOptions.ParseStrategy(environment.Strategy, $"environments.{command.Environment}.strategy");
-        return _strategies.FirstOrDefault(s => s.Kind == kind) ?? throw new InvalidOperationException($"No strategy registered for {kind}.");
+        return command.Strategy ?? EnvironmentOptions.ParseStrategy(environment.Strategy, $"environments.{command.Environment}.strategy");
     }
 }

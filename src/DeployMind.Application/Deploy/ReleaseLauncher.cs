@@ -158,6 +158,28 @@ public sealed class ReleaseLauncher
         }
     }
 
+    /// <summary>
+    /// The app's current route on the host, keeping only servers that are the app's running containers; null when
+    /// none is (a first deploy, or a route left behind by containers removed by hand). Strategies compare with,
+    /// weight against and go back to this route, never to servers that are gone.
+    /// </summary>
+    public static async Task<RouteSpec?> LiveRouteAsync(DeployHost host, string app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var route = await host.Router.GetAsync(app, cancellationToken);
+        if (route is null)
+        {
+            return null;
+        }
+
+        var running = (await host.Runtime.ListAsync(app, cancellationToken))
+            .Where(c => c.Running)
+            .Select(c => "127.0.0.1:" + c.Label(ContainerLabels.Port))
+            .ToHashSet(StringComparer.Ordinal);
+        var live = route.Servers.Where(s => running.Contains(s.Address)).ToList();
+        return live.Count == 0 ? null : live.Count == route.Servers.Count ? route : route with { Servers = live };
+    }
+
     /// <summary>The container name of a release: app, release id and colour.</summary>
     public static string ContainerName(string app, string releaseId, string? colour) =>
         colour is null ? $"{app}-{releaseId}" : $"{app}-{releaseId}-{colour}";

@@ -53,7 +53,7 @@ public sealed class RollingStrategy : IDeploymentStrategy
 
                 foreach (var release in launched.ToList())
                 {
-                    var previous = await release.Host.Router.GetAsync(request.Release.App, cancellationToken);
+                    var previous = await ReleaseLauncher.LiveRouteAsync(release.Host, request.Release.App, cancellationToken);
                     await release.Host.Router.ApplyAsync(RouteTo(request, release), cancellationToken);
                     switched.Add((release, previous));
                     launched.Remove(release);

@@ -1,3 +1,6 @@
+using DeployMind.Application.Build;
+using DeployMind.Application.Deploy;
+using DeployMind.Domain.Build;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Pipeline;
@@ -49,8 +52,26 @@ public sealed class PipelineContext
     /// <summary>The app folder the stages work on (a checkout or a local folder).</summary>
     public string Workspace { get; }
 
-    /// <summary>Results a stage hands to later ones (e.g. the built image tag), by name.</summary>
-    public Dictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
+    /// <summary>What was asked (environment, strategy, hosts, port, tag); null for pipelines that only build.</summary>
+    public DeployCommand? Command { get; init; }
+
+    /// <summary>Receives the deploy's steps and health checks, for a live view.</summary>
+    public IDeployObserver Observer { get; init; } = NullDeployObserver.Instance;
+
+    /// <summary>Receives build output lines, for a live view.</summary>
+    public IProgress<BuildProgress>? BuildProgress { get; init; }
+
+    /// <summary>Set by the build stage.</summary>
+    public BuildPlan? Plan { get; set; }
+
+    /// <summary>Set by the build stage.</summary>
+    public BuildResult? Build { get; set; }
+
+    /// <summary>Set by the deploy stage.</summary>
+    public DeployRequest? Request { get; set; }
+
+    /// <summary>Set by the deploy stage.</summary>
+    public DeployOutcome? Outcome { get; set; }
 }
 
 /// <summary>Receives every change of a deployment (to record it, to report it).</summary>

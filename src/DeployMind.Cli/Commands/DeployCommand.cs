@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Pipeline;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain.Deploy;
@@ -9,7 +10,7 @@ using Spectre.Console.Cli;
 
 namespace DeployMind.Cli.Commands;
 
-/// <summary><c>deploymind deploy [PATH]</c>: build, then deploy with the environment's strategy, with a live view.</summary>
+/// <summary><c>deploymind deploy [PATH]</c>: the pipeline (build, then deploy with the environment's strategy), with a live view and the status panel at the end.</summary>
 internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
 {
     private readonly IAnsiConsole _console;
@@ -24,75 +25,113 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var host = _hosts.Create(settings.Path, settings.Config, settings.Verbose);
-        var service = host.Services.GetRequiredService<DeployService>();
+        var deploys = host.Services.GetRequiredService<DeployService>();
+        var orchestrator = host.Services.GetRequiredService<PipelineOrchestrator>();
+        var time = host.Services.GetRequiredService<TimeProvider>();
         var command = settings.ToCommand();
-        var observer = new ConsoleDeployObserver(_console, settings.Json);
-        var run = await service.DeployAsync(command, settings.Json ? null : new BuildStepPrinter(_console), observer, cancellationToken);
+        var deployment = new Deployment(
+            Guid.NewGuid(), deploys.AppName(settings.Path), command.Environment, deploys.StrategyOf(command), $"cli:{System.Environment.UserName}", time.GetUtcNow());
+        var pipeline = new PipelineContext(deployment, Path.GetFullPath(settings.Path))
+        {
+            Command = command,
+            Observer = new ConsoleDeployObserver(_console, settings.Json),
+            BuildProgress = settings.Json ? null : new BuildStepPrinter(_console),
+        };
+        await orchestrator.RunAsync(pipeline, settings.Json ? null : new StatePrinter(_console), cancellationToken);
         if (settings.Json)
         {
             Json.Write(_console, new
             {
-                run.Plan.ImageTag,
-                Build = run.Build with { Log = [] },
-                Release = run.Request?.Release.ReleaseId,
-                App = run.Request?.Release.App,
-                Url = run.Request is null ? null : $"http://127.0.0.1:{run.Request.ListenPort}/",
-                run.Outcome,
+                deployment.Id,
+                State = deployment.State.Name(),
+                deployment.FailedStage,
+                deployment.Reason,
+                deployment.App,
+                deployment.Environment,
+                deployment.ImageTag,
+                Release = pipeline.Request?.Release.ReleaseId,
+                Url = pipeline.Request is null ? null : $"http://127.0.0.1:{pipeline.Request.ListenPort}/",
+                Build = pipeline.Build is null ? null : pipeline.Build with { Log = [] },
+                pipeline.Outcome,
+                deployment.Events,
             });
         }
         else
         {
-            Report(run);
+            Report(deployment, pipeline);
         }
 
-        return !run.Build.Success ? ExitCodes.BuildFailed
-            : run.Outcome?.Status == DeployStatus.Succeeded ? ExitCodes.Success
-            : ExitCodes.DeployFailed;
+        return deployment.State switch
+        {
+            DeploymentState.Succeeded => ExitCodes.Success,
+            DeploymentState.Cancelled => ExitCodes.Cancelled,
+            DeploymentState.Failed when deployment.FailedStage == PipelineStage.Build => ExitCodes.BuildFailed,
+            _ => ExitCodes.DeployFailed,
+        };
     }
 
-    private void Report(DeployRun run)
+    private void Report(Deployment deployment, PipelineContext pipeline)
     {
-        if (!run.Build.Success)
+        if (pipeline.Build is { Success: false } build)
         {
             _console.MarkupLine("[red bold]Build failed[/]; nothing was deployed.");
-            _console.WriteLine(run.Build.Error ?? string.Empty);
+            _console.WriteLine(build.Error ?? string.Empty);
             return;
         }
 
-        var outcome = run.Outcome!;
-        var request = run.Request!;
-        var table = Tables.KeyValue("DeployMind — Deployment");
-        table.AddRow("App", Markup.Escape(request.Release.App));
-        table.AddRow("Release", Markup.Escape(request.Release.ReleaseId));
-        table.AddRow("Status", outcome.Status switch
+        var table = Tables.KeyValue("DeployMind — Deployment Status");
+        table.AddRow("Deployment ID", deployment.Id.ToString());
+        table.AddRow("App", Markup.Escape($"{deployment.App} ({deployment.Environment})"));
+        table.AddRow("Status", deployment.State switch
         {
-            DeployStatus.Succeeded => "[green]✅ deployed[/]",
-            DeployStatus.RolledBack => "[yellow]↩ rolled back[/]",
-            _ => "[red]❌ failed[/]",
+            DeploymentState.Succeeded => "[green]✅ deployed[/]",
+            DeploymentState.RolledBack => "[yellow]↩ rolled back[/]",
+            DeploymentState.Cancelled => "[yellow]cancelled[/]",
+            _ => $"[red]❌ failed[/]{(deployment.FailedStage is { } stage ? $" at {stage.ToString().ToLowerInvariant()}" : string.Empty)}",
         });
-        table.AddRow("Strategy", outcome.Strategy.Name());
-        table.AddRow("Image", Markup.Escape($"{run.Build.ImageTag} ({run.Build.SizeMb:F0}MB)"));
-        table.AddRow("Duration", $"{outcome.Duration.TotalSeconds:F0}s (build {run.Build.Duration.TotalSeconds:F0}s)");
-        if (outcome.Health is { } health)
+        if (pipeline.Request is { } request)
         {
-            table.AddRow("Health Checks", Markup.Escape(health.Summary));
+            table.AddRow("Release", Markup.Escape(request.Release.ReleaseId));
+            table.AddRow("Hosts", Markup.Escape(string.Join(", ", request.Hosts.Select(h => h.Name))));
         }
 
-        if (outcome.Strategy == StrategyKind.Canary)
+        table.AddRow("Strategy", deployment.Strategy.Name());
+        if (pipeline.Build is { } built)
         {
-            table.AddRow("Canary", $"{outcome.CanaryPercentReached}% reached");
+            table.AddRow("Image", Markup.Escape($"{built.ImageTag} ({built.SizeMb:F0}MB)"));
         }
 
-        table.AddRow("Hosts", Markup.Escape(string.Join(", ", request.Hosts.Select(h => h.Name))));
-        if (outcome.Status == DeployStatus.Succeeded)
+        var elapsed = deployment.UpdatedAt - deployment.CreatedAt;
+        table.AddRow("Duration", $"{elapsed.TotalSeconds:F0}s" + (pipeline.Build is { } b ? $" (build {b.Duration.TotalSeconds:F0}s)" : string.Empty));
+        if (deployment.HealthChecksPassed is { } passed)
         {
-            table.AddRow("URL", Markup.Escape($"http://127.0.0.1:{request.ListenPort}/"));
+            table.AddRow("Health Checks", $"{passed}/{deployment.HealthChecksRequired} passed");
+        }
+
+        if (deployment.CanaryPercentReached is { } percent)
+        {
+            table.AddRow("Canary", $"{percent}% reached");
+        }
+
+        if (deployment.State == DeploymentState.Succeeded && pipeline.Request is { } served)
+        {
+            table.AddRow("URL", Markup.Escape($"http://127.0.0.1:{served.ListenPort}/"));
         }
 
         _console.Write(table);
-        if (outcome.Reason is not null)
+        if (deployment.Reason is not null)
         {
-            _console.MarkupLine($"[{(outcome.Status == DeployStatus.Succeeded ? "grey" : "red")}]{Markup.Escape(outcome.Reason)}[/]");
+            _console.MarkupLine($"[red]{Markup.Escape(deployment.Reason)}[/]");
+        }
+    }
+
+    /// <summary>Prints each state the deployment enters.</summary>
+    private sealed class StatePrinter(IAnsiConsole console) : IPipelineObserver
+    {
+        public Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(deployment.State.Name())}[/] [grey]{Markup.Escape(deployment.Events[^1].Detail)}[/]");
+            return Task.CompletedTask;
         }
     }
 

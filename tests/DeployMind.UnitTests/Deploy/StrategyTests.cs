@@ -125,6 +125,20 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Canary_RouteLeftToRemovedContainers_IsTreatedAsFirstDeploy()
+    {
+        var host = new FakeDeployHost();
+        var gone = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        await ((IContainerRuntime)host).RemoveAsync(gone.Spec.Name, CancellationToken.None);
+
+        var outcome = await DriveAsync(Canary().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Empty(outcome.CanarySteps);
+        Assert.Equal([1], host.Applied.Single().Servers.Select(s => s.Weight));
+    }
+
+    [Fact]
     public async Task Canary_TooFewRequests_ExtendsThenRollsBackAsInsufficientData()
     {
         var host = new FakeDeployHost();

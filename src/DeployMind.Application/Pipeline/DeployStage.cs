@@ -1,0 +1,39 @@
+using DeployMind.Application.Deploy;
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Pipeline;
+
+/// <summary>The deploy stage: the built image onto the environment's hosts with its strategy.</summary>
+public sealed class DeployStage : IPipelineStage
+{
+    private readonly DeployService _deploys;
+
+    public DeployStage(DeployService deploys)
+    {
+        _deploys = deploys;
+    }
+
+    public PipelineStage Stage => PipelineStage.Deploy;
+
+    public async Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Command is null || context.Build is not { Success: true } build || context.Plan is null)
+        {
+            return StageReport.Passed("nothing to deploy (build only)");
+        }
+
+        var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag);
+        request = request with { Release = request.Release with { Commit = context.Deployment.Commit } };
+        context.Request = request;
+        var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);
+        context.Outcome = outcome;
+        context.Deployment.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, outcome.Strategy == StrategyKind.Canary ? outcome.CanaryPercentReached : null);
+        return outcome.Status switch
+        {
+            DeployStatus.Succeeded => StageReport.Passed($"{request.Release.ReleaseId} serves all traffic on {string.Join(", ", outcome.HostsSwitched)}"),
+            DeployStatus.RolledBack => new StageReport(StageOutcome.RolledBack, outcome.Reason ?? "rolled back"),
+            _ => StageReport.Halted(outcome.Reason ?? "the deploy failed; the previous release still serves"),
+        };
+    }
+}
