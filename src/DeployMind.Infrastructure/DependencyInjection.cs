@@ -1,11 +1,13 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Security;
 using DeployMind.Infrastructure.Build;
 using DeployMind.Infrastructure.Docker;
 using DeployMind.Infrastructure.Hosts;
 using DeployMind.Infrastructure.Http;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
+using DeployMind.Infrastructure.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -16,7 +18,7 @@ namespace DeployMind.Infrastructure;
 /// <summary>The adapters' registrations, shared by the CLI and the server.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Registers the adapters (processes, Docker, build, HTTP probe) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
+    /// <summary>Registers the adapters (processes, Docker, build, HTTP probe, secret and risky-configuration scanners) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
     public static IHostApplicationBuilder AddDeployMindInfrastructure(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -29,6 +31,9 @@ public static class DependencyInjection
         services.TryAddSingleton<IImageBuilder, DockerBuilder>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
         services.TryAddSingleton<IDeployHostFactory, DeployHostFactory>();
+        services.TryAddSingleton<ISecretScanner, SecretScanner>();
+        services.TryAddSingleton<IRiskyConfigScanner, RiskyConfigScanner>();
+        services.AddOptions<SecretScanOptions>().BindConfiguration(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         // The nginx router itself is created per host (with that host's runner); only its settings are bound here.
         services.AddOptions<NginxOptions>().BindConfiguration(NginxOptions.SectionName).ValidateOnStart();

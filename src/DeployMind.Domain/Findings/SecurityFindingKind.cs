@@ -1,0 +1,11 @@
+namespace DeployMind.Domain.Findings;
+
+/// <summary>What a security finding is about.</summary>
+public enum SecurityFindingKind
+{
+    /// <summary>A committed credential (token, key, password).</summary>
+    Secret = 0,
+
+    /// <summary>A dangerous compose or Kubernetes setting (privileged, host mounts, root...).</summary>
+    RiskyConfiguration = 1,
+}
