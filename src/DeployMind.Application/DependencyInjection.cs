@@ -1,6 +1,7 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Pipeline;
+using DeployMind.Application.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,8 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<DeployService>();
         builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName);
         builder.Services.TryAddSingleton<PipelineOrchestrator>();
+        builder.Services.TryAddSingleton<ScanService>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, ScanStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, BuildStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, DeployStage>());
         return builder;

@@ -39,6 +39,10 @@ public static class DeployMindCli
                 .WithDescription("Detect, generate or take the Dockerfile, lint it and build the image, with live progress.")
                 .WithExample("build", "examples/go-stdlib")
                 .WithExample("build", ".", "--tag", "shop-api:1.4.2");
+            config.AddCommand<ScanCommand>("scan")
+                .WithDescription("Scan for committed secrets and risky Docker/compose/Kubernetes settings (the pipeline's gate).")
+                .WithExample("scan", ".")
+                .WithExample("scan", ".", "--format", "sarif");
             config.AddCommand<DeployCommand>("deploy")
                 .WithDescription("Build the app and deploy it (rolling, canary or blue-green) behind nginx on this machine or SSH hosts.")
                 .WithExample("deploy", "examples/go-stdlib", "--strategy", "canary")

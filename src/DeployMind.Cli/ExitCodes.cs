@@ -24,6 +24,9 @@ public static class ExitCodes
     /// <summary>The deploy failed or was rolled back; the previous release is still serving.</summary>
     public const int DeployFailed = 6;
 
+    /// <summary>The security scan found blocking problems (secrets, risky settings); nothing was built.</summary>
+    public const int ScanBlocked = 7;
+
     /// <summary>Cancelled (Ctrl-C / SIGINT).</summary>
     public const int Cancelled = 130;
 }

@@ -24,6 +24,9 @@ public sealed record DeployCommand(string AppPath)
     public string? Tag { get; init; }
 
     public bool NoCache { get; init; }
+
+    /// <summary>Let blocking scan findings through for this run (recorded in the deployment's events).</summary>
+    public bool AllowFindings { get; init; }
 }
 
 /// <summary>A deploy's build and its outcome.</summary>

@@ -1,5 +1,6 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Security;
 using DeployMind.Domain.Build;
 using DeployMind.Domain.Deploy;
 
@@ -60,6 +61,9 @@ public sealed class PipelineContext
 
     /// <summary>Receives build output lines, for a live view.</summary>
     public IProgress<BuildProgress>? BuildProgress { get; init; }
+
+    /// <summary>Set by the scan stage.</summary>
+    public ScanResult? Scan { get; set; }
 
     /// <summary>Set by the build stage.</summary>
     public BuildPlan? Plan { get; set; }

@@ -51,6 +51,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
                 deployment.ImageTag,
                 Release = pipeline.Request?.Release.ReleaseId,
                 Url = pipeline.Request is null ? null : $"http://127.0.0.1:{pipeline.Request.ListenPort}/",
+                Scan = pipeline.Scan is null ? null : new { Findings = pipeline.Scan.Report.Findings, Blocking = pipeline.Scan.Blocking.Count },
                 Build = pipeline.Build is null ? null : pipeline.Build with { Log = [] },
                 pipeline.Outcome,
                 deployment.Events,
@@ -65,6 +66,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         {
             DeploymentState.Succeeded => ExitCodes.Success,
             DeploymentState.Cancelled => ExitCodes.Cancelled,
+            DeploymentState.Failed when deployment.FailedStage == PipelineStage.Scan => ExitCodes.ScanBlocked,
             DeploymentState.Failed when deployment.FailedStage == PipelineStage.Build => ExitCodes.BuildFailed,
             _ => ExitCodes.DeployFailed,
         };
@@ -72,6 +74,14 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
 
     private void Report(Deployment deployment, PipelineContext pipeline)
     {
+        if (deployment.FailedStage == PipelineStage.Scan && pipeline.Scan is { } scan)
+        {
+            _console.MarkupLine("[red bold]Blocked by the security scan[/]; nothing was built or deployed.");
+            _console.Write(Tables.SecurityFindings(scan.Blocking));
+            _console.WriteLine(deployment.Reason ?? string.Empty);
+            return;
+        }
+
         if (pipeline.Build is { Success: false } build)
         {
             _console.MarkupLine("[red bold]Build failed[/]; nothing was deployed.");
@@ -161,8 +171,13 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         [Description("Build without the layer cache.")]
         public bool NoCache { get; set; }
 
+        [CommandOption("--allow-findings")]
+        [Description("Deploy despite blocking security findings (recorded in the deployment).")]
+        public bool AllowFindings { get; set; }
+
         public Application.Deploy.DeployCommand ToCommand() => new(Path)
         {
+            AllowFindings = AllowFindings,
             Environment = Environment,
             Host = Host,
             Port = Port,

@@ -41,6 +41,23 @@ internal static class Tables
         return table;
     }
 
+    public static Table SecurityFindings(IReadOnlyList<SecurityFinding> findings)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumns("File", "Line", "Rule", "Severity", "Finding (redacted)");
+        foreach (var f in findings)
+        {
+            table.AddRow(
+                Markup.Escape(f.File),
+                f.Line.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape($"{f.RuleId} {f.Title}"),
+                SeverityMarkup(f.Severity),
+                Markup.Escape(f.RedactedExcerpt));
+        }
+
+        return table;
+    }
+
     public static string SeverityMarkup(Severity severity) => severity switch
     {
         Severity.Critical => "[bold red]critical[/]",

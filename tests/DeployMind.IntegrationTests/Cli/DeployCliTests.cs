@@ -80,6 +80,36 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
         Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Deploy_RepositoryWithCommittedAwsKey_IsHaltedAtScanBuildsNothingAndNeverPrintsTheKey()
+    {
+        // Built at run time so this file holds no key; the shape is AWS's (AKIA + 16), the value random.
+        var key = "AKIA" + string.Concat(Enumerable.Range(0, 16).Select(i => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[Random.Shared.Next(32)]));
+        var secret = string.Concat(Enumerable.Range(0, 40).Select(_ => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"[Random.Shared.Next(64)]));
+        File.WriteAllText(Path.Combine(_app.Path, "settings.env"), $"AWS_ACCESS_KEY_ID={key}\naws_secret_access_key = {secret}\n");
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $"app: {AppName}\n");
+
+        var (code, output) = await RunAsync("deploy", _app.Path, "--port", $"{_port}");
+        var (jsonCode, json) = await RunAsync("deploy", _app.Path, "--port", $"{_port}", "--output", "json");
+
+        Assert.Equal(ExitCodes.ScanBlocked, code);
+        Assert.Equal(ExitCodes.ScanBlocked, jsonCode);
+        Assert.Contains("Blocked by the security scan", output, StringComparison.Ordinal);
+        Assert.Contains("settings.env", output, StringComparison.Ordinal);
+        Assert.Contains("DMS001", output, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal("failed", doc.RootElement.GetProperty("state").GetString());
+        Assert.Equal("scan", doc.RootElement.GetProperty("failedStage").GetString());
+        foreach (var text in new[] { output, json })
+        {
+            Assert.DoesNotContain(key, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        var repository = Application.Build.ImageNames.Repository(Path.GetFileName(_app.Path));
+        Assert.Equal(string.Empty, (await Support.Docker.RunAsync("images", "--quiet", repository)).StandardOutput.Trim());
+    }
+
     private async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
         var console = new TestConsole().Width(400);

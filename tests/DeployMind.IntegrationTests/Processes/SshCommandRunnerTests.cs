@@ -130,7 +130,7 @@ public sealed class SshCommandRunnerTests : IDisposable
     [Fact]
     public async Task RunAsync_Secrets_AreRedactedInStreamAndResult()
     {
-        const string Secret = "ghp_s3cr3tT0ken";
+        const string Secret = "ghp_s3cr3tT0ken"; // deploymind:allow (test data)
         var streamed = new List<string>();
         var spec = CommandSpec.Create("sh", "-c", "echo \"token=$TOKEN\"; echo \"auth failed for $TOKEN\" >&2", Secret)
             .WithEnvironment("TOKEN", Secret)

@@ -175,6 +175,36 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_CommittedToken_ExitsSevenWithRedactedFindingAndSarif()
+    {
+        var token = "gh" + "p_" + new string('a', 4) + "Zk3Q9x" + "Lm2Vb8Rt5Yw1Pq7Ns4Jd6Hc0Ug";
+        Write("config.js", $"module.exports = {{\n  token: \"{token}\",\n}};\n");
+
+        var (code, output) = await RunAsync("scan", _dir.FullName);
+        var (sarifCode, sarif) = await RunAsync("scan", _dir.FullName, "--format", "sarif");
+
+        Assert.Equal(ExitCodes.ScanBlocked, code);
+        Assert.Equal(ExitCodes.ScanBlocked, sarifCode);
+        Assert.Contains("DMS003", output, StringComparison.Ordinal);
+        Assert.Contains("config.js", output, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(sarif);
+        var result = doc.RootElement.GetProperty("runs")[0].GetProperty("results")[0];
+        Assert.Equal(2, result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32());
+        Assert.DoesNotContain(token, output + sarif, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_CleanFolder_ExitsZero()
+    {
+        Write("app.py", "print('hello')\n");
+
+        var (code, output) = await RunAsync("scan", _dir.FullName);
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("none blocking", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownCommand_ExitsTwo()
     {
         var (code, _) = await RunAsync("deploy-everything");

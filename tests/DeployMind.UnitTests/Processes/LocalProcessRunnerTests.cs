@@ -61,7 +61,7 @@ public sealed class LocalProcessRunnerTests
     [Fact]
     public async Task RunAsync_Secrets_AreRedactedInStreamedAndCapturedOutput()
     {
-        const string Secret = "s3cr3t-T0ken-value";
+        const string Secret = "s3cr3t-T0ken-value"; // deploymind:allow (test data)
         var streamed = new List<string>();
         var spec = CommandSpec.Create("sh", "-c", "echo token=$TOKEN; echo \"$TOKEN\" >&2")
             .WithEnvironment("TOKEN", Secret)

@@ -49,7 +49,7 @@ public sealed class SecretRuleTests
     {
         { "DMS001", "aws_access_key_id = AKIA" + "IOSFODNN7EXAMPLE" },
         { "DMS001", "id = AKIA" + Random(12, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") },
-        { "DMS002", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY" },
+        { "DMS002", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY" }, // deploymind:allow (test data)
         { "DMS002", "aws_secret_access_key = " + string.Concat(Enumerable.Repeat("ab", 20)) },
         { "DMS003", "token: gh" + "p_" + new string('x', 36) },
         { "DMS003", "token: gh" + "p_" + Random(20, 41) },

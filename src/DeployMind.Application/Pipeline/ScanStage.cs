@@ -1,0 +1,34 @@
+using DeployMind.Application.Security;
+using DeployMind.Domain.Deploy;
+using DeployMind.Domain.Findings;
+
+namespace DeployMind.Application.Pipeline;
+
+/// <summary>The scan stage: a gate before anything is built. Critical and high findings block unless allowed for the run.</summary>
+public sealed class ScanStage : IPipelineStage
+{
+    private readonly ScanService _scans;
+
+    public ScanStage(ScanService scans)
+    {
+        _scans = scans;
+    }
+
+    public PipelineStage Stage => PipelineStage.Scan;
+
+    public async Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var result = await _scans.ScanAsync(context.Workspace, Severity.High, cancellationToken);
+        context.Scan = result;
+        if (!result.Blocks)
+        {
+            return StageReport.Passed(result.Summary);
+        }
+
+        return context.Command?.AllowFindings == true
+            ? StageReport.Passed($"{result.Blocking.Count} blocking finding(s) allowed for this run by --allow-findings: "
+                + string.Join("; ", result.Blocking.Take(5).Select(f => $"{f.RuleId} at {f.File}:{f.Line}")))
+            : StageReport.Halted(result.Summary);
+    }
+}
