@@ -10,8 +10,8 @@
 #
 # Each image keeps the contract of the official image it stands in for (users, commands on PATH,
 # environment), so generated Dockerfiles run unchanged once build.baseImages maps the official
-# names to these (see scripts/local-base-images.yml). Idempotent: an image that exists is kept
-# unless --force is given.
+# names to these (see scripts/base-images/local.yml). Idempotent: an image that exists is kept
+# unless --force is given; a layered image is rebuilt when its Dockerfile changed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +20,11 @@ force=0
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 have() { [ "$force" = 0 ] && docker image inspect "$1" >/dev/null 2>&1; }
+# A layered image is current when it was built from the Dockerfile as it is now (its hash is a label).
+current() {
+  [ "$force" = 0 ] || return 1
+  [ "$(docker image inspect --format '{{ index .Config.Labels "io.deploymind.base-hash" }}' "$1" 2>/dev/null)" = "$2" ]
+}
 log() { printf '[base-images] %s\n' "$*"; }
 
 if ! have deploymind-base/debian:bookworm; then
@@ -52,9 +57,10 @@ fi
 
 for name in node:18 python:3.11 golang:1.19 static:nonroot; do
   image="deploymind-base/$name"
-  if have "$image"; then log "$image present"; continue; fi
   dir="$here/${name%%:*}"
+  hash=$(sha256sum "$dir/Dockerfile" | cut -c1-12)
+  if current "$image" "$hash"; then log "$image present"; continue; fi
   log "building $image from $dir"
-  docker build --network host -q -t "$image" "$dir" >/dev/null
+  docker build --network host -q --label "io.deploymind.base-hash=$hash" -t "$image" "$dir" >/dev/null
 done
 log "done"
