@@ -17,7 +17,8 @@ internal static class DockerCommands
     public static CommandSpec Build(ImageBuildRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var args = new List<string> { "build", "--tag", request.ImageTag, "--file", request.DockerfilePath };
+        // --force-rm: the classic builder otherwise leaves the container of a failed step behind.
+        var args = new List<string> { "build", "--force-rm", "--tag", request.ImageTag, "--file", request.DockerfilePath };
         if (!string.IsNullOrWhiteSpace(request.Network))
         {
             args.Add("--network");

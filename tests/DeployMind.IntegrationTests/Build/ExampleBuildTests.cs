@@ -69,6 +69,8 @@ public sealed class ExampleBuildTests : IDisposable
         Assert.Contains("returned a non-zero code", result.Error, StringComparison.Ordinal);
         Assert.True(result.Log.Count > 0);
         Assert.Equal(1, (await Docker.RunAsync("image", "inspect", tag)).ExitCode);
+        var leftovers = await Docker.RunAsync("ps", "--all", "--quiet", "--filter", "status=exited", "--filter", "ancestor=deploymind-base/golang:1.19");
+        Assert.True(leftovers.StandardOutput.Trim().Length == 0, "a failed build must not leave its step's container behind");
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class DockerCommandsTests
 
         Assert.Equal("docker", spec.Program);
         Assert.Equal(
-            ["build", "--tag", "shop-api:3f2a1bc", "--file", "/tmp/x/Dockerfile", "--network", "host", "--no-cache",
+            ["build", "--force-rm", "--tag", "shop-api:3f2a1bc", "--file", "/tmp/x/Dockerfile", "--network", "host", "--no-cache",
              "--build-arg", "A=1x1", "--build-arg", "NPM_TOKEN=npm_secretvalue123", "--label", "io.deploymind.app=shop-api", "/src/app"], // deploymind:allow (test data)
             spec.Arguments);
         Assert.DoesNotContain("npm_secretvalue123", spec.ToString(), StringComparison.Ordinal);
@@ -31,7 +31,7 @@ public sealed class DockerCommandsTests
     {
         var spec = DockerCommands.Build(new ImageBuildRequest("/src/app", "/src/app/Dockerfile", "app:1"));
 
-        Assert.Equal(["build", "--tag", "app:1", "--file", "/src/app/Dockerfile", "/src/app"], spec.Arguments);
+        Assert.Equal(["build", "--force-rm", "--tag", "app:1", "--file", "/src/app/Dockerfile", "/src/app"], spec.Arguments);
     }
 
     [Fact]
