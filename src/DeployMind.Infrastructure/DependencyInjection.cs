@@ -1,8 +1,10 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Security;
+using DeployMind.Application.Source;
 using DeployMind.Infrastructure.Build;
 using DeployMind.Infrastructure.Docker;
+using DeployMind.Infrastructure.Git;
 using DeployMind.Infrastructure.Hosts;
 using DeployMind.Infrastructure.Http;
 using DeployMind.Infrastructure.Nginx;
@@ -31,6 +33,8 @@ public static class DependencyInjection
         services.TryAddSingleton<IImageBuilder, DockerBuilder>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
         services.TryAddSingleton<IDeployHostFactory, DeployHostFactory>();
+        services.TryAddSingleton<ISourceProvider, GitSourceProvider>();
+        services.AddOptions<GitOptions>().BindConfiguration(GitOptions.SectionName);
         services.TryAddSingleton<ISecretScanner, SecretScanner>();
         services.TryAddSingleton<IRiskyConfigScanner, RiskyConfigScanner>();
         services.AddOptions<SecretScanOptions>().BindConfiguration(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -27,6 +27,9 @@ public sealed record DeployCommand(string AppPath)
 
     /// <summary>Let blocking scan findings through for this run (recorded in the deployment's events).</summary>
     public bool AllowFindings { get; init; }
+
+    /// <summary>The app's name when the folder's name is not it (a checkout in a temp folder): the repository's name.</summary>
+    public string? App { get; init; }
 }
 
 /// <summary>A deploy's build and its outcome.</summary>
@@ -104,10 +107,11 @@ public sealed class DeployService
         return _rollback.RollbackAsync(template, observer, cancellationToken);
     }
 
-    /// <summary>The app's name: deploymind.yml's <c>app</c>, else the folder's name (letters, digits, '-', '_').</summary>
-    public string AppName(string appPath)
+    /// <summary>The app's name: deploymind.yml's <c>app</c>, else <paramref name="fallback"/> (a repository's name), else the folder's name (letters, digits, '-', '_').</summary>
+    public string AppName(string appPath, string? fallback = null)
     {
-        var name = string.IsNullOrWhiteSpace(_app.App) ? ImageNames.Repository(Path.GetFileName(Path.GetFullPath(appPath))) : _app.App.Trim();
+        var name = !string.IsNullOrWhiteSpace(_app.App) ? _app.App.Trim()
+            : ImageNames.Repository(fallback ?? Path.GetFileName(Path.GetFullPath(appPath)));
         return name.Replace('.', '-');
     }
 
@@ -130,7 +134,7 @@ public sealed class DeployService
 
         var tag = image.Contains(':', StringComparison.Ordinal) ? image[(image.LastIndexOf(':') + 1)..] : image;
         var releaseId = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyyMMdd-HHmmssfff}-{tag}");
-        var release = new ReleaseSpec(AppName(appPath), releaseId, image, null);
+        var release = new ReleaseSpec(AppName(appPath, command.App), releaseId, image, null);
         return new DeployRequest(release, [.. hostOptions.Select(_hosts.Create)], port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
         {
             Canary = environment.Canary.ToPolicy(key + ".canary"),

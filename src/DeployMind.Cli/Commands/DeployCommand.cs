@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Pipeline;
+using DeployMind.Application.Source;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain.Deploy;
@@ -24,14 +25,46 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        using var host = _hosts.Create(settings.Path, settings.Config, settings.Verbose);
+        // A repository is fetched first (exactly the commit asked for): its deploymind.yml configures the rest.
+        SourceCheckout? checkout = null;
+        var appPath = settings.Path;
+        if (settings.Repo is not null)
+        {
+            using var bootstrap = _hosts.Create(null, settings.Config, settings.Verbose);
+            checkout = await bootstrap.Services.GetRequiredService<ISourceProvider>().FetchAsync(new SourceSpec(settings.Repo, settings.Ref), cancellationToken);
+            appPath = Path.GetFullPath(Path.Combine(checkout.Path, settings.Path));
+            if (!Directory.Exists(appPath))
+            {
+                checkout.Dispose();
+                throw new DirectoryNotFoundException($"The repository {settings.Repo} at {checkout.ShortCommit} has no folder '{settings.Path}'.");
+            }
+
+            if (!settings.Json)
+            {
+                _console.MarkupLine($"[grey]fetched {Markup.Escape(settings.Repo)} at {Markup.Escape(settings.Ref)} ({checkout.ShortCommit})[/]");
+            }
+        }
+
+        using var source = checkout;
+        using var host = _hosts.Create(appPath, settings.Config, settings.Verbose);
         var deploys = host.Services.GetRequiredService<DeployService>();
         var orchestrator = host.Services.GetRequiredService<PipelineOrchestrator>();
         var time = host.Services.GetRequiredService<TimeProvider>();
-        var command = settings.ToCommand();
+        var app = deploys.AppName(appPath, checkout?.Name);
+        var command = settings.ToCommand() with
+        {
+            AppPath = appPath,
+            App = checkout?.Name,
+            Tag = settings.Tag ?? (checkout is null ? null : $"{app}:{checkout.ShortCommit}"),
+        };
         var deployment = new Deployment(
-            Guid.NewGuid(), deploys.AppName(settings.Path), command.Environment, deploys.StrategyOf(command), $"cli:{System.Environment.UserName}", time.GetUtcNow());
-        var pipeline = new PipelineContext(deployment, Path.GetFullPath(settings.Path))
+            Guid.NewGuid(), app, command.Environment, deploys.StrategyOf(command), $"cli:{System.Environment.UserName}", time.GetUtcNow())
+        {
+            Repository = settings.Repo,
+            Branch = checkout is null ? null : settings.Ref,
+            Commit = checkout?.Commit,
+        };
+        var pipeline = new PipelineContext(deployment, appPath)
         {
             Command = command,
             Observer = new ConsoleDeployObserver(_console, settings.Json),
@@ -48,6 +81,8 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
                 deployment.Reason,
                 deployment.App,
                 deployment.Environment,
+                deployment.Repository,
+                deployment.Commit,
                 deployment.ImageTag,
                 Release = pipeline.Request?.Release.ReleaseId,
                 Url = pipeline.Request is null ? null : $"http://127.0.0.1:{pipeline.Request.ListenPort}/",
@@ -103,6 +138,11 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         {
             table.AddRow("Release", Markup.Escape(request.Release.ReleaseId));
             table.AddRow("Hosts", Markup.Escape(string.Join(", ", request.Hosts.Select(h => h.Name))));
+        }
+
+        if (deployment.Commit is { } commit)
+        {
+            table.AddRow("Commit", Markup.Escape($"{commit[..Math.Min(12, commit.Length)]} ({deployment.Repository} {deployment.Branch})"));
         }
 
         table.AddRow("Strategy", deployment.Strategy.Name());
@@ -171,9 +211,20 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         [Description("Build without the layer cache.")]
         public bool NoCache { get; set; }
 
+        [CommandOption("--repo <REPOSITORY>")]
+        [Description("Deploy from a git repository (owner/repo via git.baseUrl, a URL, or a local repository) instead of a folder; PATH is then the app's folder inside it.")]
+        public string? Repo { get; set; }
+
+        [CommandOption("--ref <REF>")]
+        [Description("With --repo: the branch, tag or commit to deploy (default main).")]
+        [DefaultValue("main")]
+        public string Ref { get; set; } = "main";
+
         [CommandOption("--allow-findings")]
         [Description("Deploy despite blocking security findings (recorded in the deployment).")]
         public bool AllowFindings { get; set; }
+
+        public override ValidationResult Validate() => Repo is null ? base.Validate() : ValidationResult.Success();
 
         public Application.Deploy.DeployCommand ToCommand() => new(Path)
         {

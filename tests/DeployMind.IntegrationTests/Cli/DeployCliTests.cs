@@ -110,6 +110,40 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
         Assert.Equal(string.Empty, (await Support.Docker.RunAsync("images", "--quiet", repository)).StandardOutput.Trim());
     }
 
+    [Fact]
+    public async Task Deploy_FromLocalBareRepositoryAtACommit_DeploysExactlyThatCommit()
+    {
+        using var bare = new TempFolder();
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $"app: {AppName}\nenvironments:\n  production:\n    healthCheck: {{ path: /health, interval: 250ms, successes: 2, deadline: 30s }}\n");
+        await GitAsync(bare.Path, "init", "--quiet", "--bare");
+        await GitAsync(_app.Path, "init", "--quiet", "--initial-branch", "main");
+        await GitAsync(_app.Path, "add", ".");
+        await GitAsync(_app.Path, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "-m", "first");
+        var first = (await GitAsync(_app.Path, "rev-parse", "HEAD")).Trim();
+        File.AppendAllText(Path.Combine(_app.Path, "main.go"), "\n// second commit\n");
+        await GitAsync(_app.Path, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "-am", "second");
+        await GitAsync(_app.Path, "push", "--quiet", bare.Path, "main");
+
+        var (code, json) = await RunAsync("deploy", ".", "--repo", bare.Path, "--ref", first, "--port", $"{_port}", "--output", "json");
+
+        Assert.True(code == ExitCodes.Success, json);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(first, doc.RootElement.GetProperty("commit").GetString());
+        Assert.Equal($"{AppName}:{first[..12]}", doc.RootElement.GetProperty("imageTag").GetString());
+        var labels = await Support.Docker.RunAsync("ps", "--filter", $"label=io.deploymind.app={AppName}", "--format", "{{.Label \"io.deploymind.commit\"}}");
+        Assert.Equal(first, labels.StandardOutput.Trim());
+        using var client = new HttpClient();
+        Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
+        await Support.Docker.RemoveImageAsync($"{AppName}:{first[..12]}");
+    }
+
+    private static async Task<string> GitAsync(string folder, params string[] args)
+    {
+        var result = await Support.Docker.Runner.RunAsync(new Infrastructure.Processes.CommandSpec("git", ["-C", folder, .. args]), null, CancellationToken.None);
+        Assert.True(result.Succeeded, result.StandardError);
+        return result.StandardOutput;
+    }
+
     private async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
         var console = new TestConsole().Width(400);
