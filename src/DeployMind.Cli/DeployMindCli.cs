@@ -39,6 +39,9 @@ public static class DeployMindCli
                 .WithDescription("Detect, generate or take the Dockerfile, lint it and build the image, with live progress.")
                 .WithExample("build", "examples/go-stdlib")
                 .WithExample("build", ".", "--tag", "shop-api:1.4.2");
+            config.AddCommand<ValidateCommand>("validate")
+                .WithDescription("Check the configuration and every host (connection, Docker, nginx, ss, curl), reporting every problem at once.")
+                .WithExample("validate", ".");
             config.AddCommand<ScanCommand>("scan")
                 .WithDescription("Scan for committed secrets and risky Docker/compose/Kubernetes settings (the pipeline's gate).")
                 .WithExample("scan", ".")

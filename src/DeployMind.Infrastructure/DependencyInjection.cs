@@ -32,7 +32,9 @@ public static class DependencyInjection
         services.TryAddSingleton<IDockerfileGenerator, DockerfileGenerator>();
         services.TryAddSingleton<IImageBuilder, DockerBuilder>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
-        services.TryAddSingleton<IDeployHostFactory, DeployHostFactory>();
+        services.TryAddSingleton<DeployHostFactory>();
+        services.TryAddSingleton<IDeployHostFactory>(sp => sp.GetRequiredService<DeployHostFactory>());
+        services.TryAddSingleton<IHostChecks, HostChecks>();
         services.TryAddSingleton<ISourceProvider, GitSourceProvider>();
         services.AddOptions<GitOptions>().BindConfiguration(GitOptions.SectionName);
         services.TryAddSingleton<ISecretScanner, SecretScanner>();

@@ -96,8 +96,18 @@ public sealed class HealthCheckOptions
 
     public string Deadline { get; set; } = "60s";
 
-    public HealthPolicy ToPolicy(string key) =>
-        new(Path, Duration.Parse(Interval, key + ".interval"), Duration.Parse(Timeout, key + ".timeout"), Successes, Duration.Parse(Deadline, key + ".deadline"));
+    public HealthPolicy ToPolicy(string key)
+    {
+        try
+        {
+            return new(Path, Duration.Parse(Interval, key + ".interval"), Duration.Parse(Timeout, key + ".timeout"), Successes, Duration.Parse(Deadline, key + ".deadline"));
+        }
+        catch (InvalidInputException ex) when (ex.Message.StartsWith("healthCheck.", StringComparison.Ordinal))
+        {
+            // The policy names its keys relative to healthCheck; say where they are.
+            throw new InvalidInputException(key + ex.Message["healthCheck".Length..], ex);
+        }
+    }
 }
 
 /// <summary><c>canary:</c>.</summary>
@@ -129,7 +139,15 @@ public sealed class CanaryOptions
             "fail" => InsufficientDataAction.Fail,
             _ => throw new InvalidInputException($"{key}.onInsufficientData: '{OnInsufficientData}' must be extend, pass or fail."),
         };
-        return new CanaryPolicy(Steps is { Count: > 0 } ? Steps : [10, 50, 100], Duration.Parse(StepDuration, key + ".stepDuration"), MaxErrorRate, MinRequests, action, MaxExtensions, MaxP95);
+        try
+        {
+            return new CanaryPolicy(Steps is { Count: > 0 } ? Steps : [10, 50, 100], Duration.Parse(StepDuration, key + ".stepDuration"), MaxErrorRate, MinRequests, action, MaxExtensions, MaxP95);
+        }
+        catch (InvalidInputException ex) when (ex.Message.StartsWith("canary.", StringComparison.Ordinal))
+        {
+            // The policy names its keys relative to canary; say where they are.
+            throw new InvalidInputException(key + ex.Message["canary".Length..], ex);
+        }
     }
 }
 

@@ -35,10 +35,20 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
     public DeployHost Create(HostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var key = string.IsNullOrWhiteSpace(options.Ssh)
-            ? "local"
-            : $"{options.Ssh}|{options.Key}|{options.KnownHosts}|{options.StrictHostKeyChecking}";
-        return _hosts.GetOrAdd(key, _ => Build(options)).Host with { Name = options.Name };
+        return _hosts.GetOrAdd(Key(options), _ => Build(options)).Host with { Name = options.Name };
+    }
+
+    /// <summary>The command runner of a configured host (the one its deploys use).</summary>
+    public ICommandRunner RunnerFor(HostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Ssh))
+        {
+            return _local;
+        }
+
+        var (_, connection) = _hosts.GetOrAdd(Key(options), _ => Build(options));
+        return (ICommandRunner)connection!;
     }
 
     public void Dispose()
@@ -48,6 +58,9 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
             connection?.Dispose();
         }
     }
+
+    private static string Key(HostOptions options) =>
+        string.IsNullOrWhiteSpace(options.Ssh) ? "local" : $"{options.Ssh}|{options.Key}|{options.KnownHosts}|{options.StrictHostKeyChecking}";
 
     private (DeployHost Host, IDisposable? Connection) Build(HostOptions options)
     {

@@ -314,7 +314,7 @@ internal sealed partial class SshCommandRunner
         if (!File.Exists(path))
         {
             throw new SshKeyFileException(
-                $"The private key {path} for {_target.Address} does not exist. Point privateKey at a key whose public half is in ~/.ssh/authorized_keys on the host.");
+                $"The private key {path} for {_target.Address} does not exist. Set the host's `key` (environments.<name>.target.docker.hosts[].key) to a key whose public half is in ~/.ssh/authorized_keys on the host.");
         }
 
         byte[] bytes;

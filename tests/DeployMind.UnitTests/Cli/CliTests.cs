@@ -205,6 +205,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_SeveralMistakes_ReportsEveryOneNamingItsKey()
+    {
+        Write("deploymind.yml", "environments:\n  production:\n    strategy: green-blue\n    healthCheck: { interval: 2 seconds }\n  staging:\n    canary: { steps: [50, 10] }\n");
+
+        var (code, output) = await RunAsync("validate", _dir.FullName, "--output", "json");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        using var doc = JsonDocument.Parse(output);
+        var failed = doc.RootElement.EnumerateArray().Where(r => !r.GetProperty("passed").GetBoolean()).Select(r => r.GetProperty("detail").GetString()!).ToList();
+        Assert.Contains(failed, d => d.StartsWith("environments.production.strategy: 'green-blue'", StringComparison.Ordinal));
+        Assert.Contains(failed, d => d.StartsWith("environments.production.healthCheck.interval: '2 seconds'", StringComparison.Ordinal));
+        Assert.Contains(failed, d => d.StartsWith("environments.staging.canary.steps [50, 10]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task UnknownCommand_ExitsTwo()
     {
         var (code, _) = await RunAsync("deploy-everything");

@@ -1,0 +1,11 @@
+namespace DeployMind.Application.Deploy;
+
+/// <summary>What <c>deploymind validate</c> checks on a host: that it answers and has what deploys need.</summary>
+public interface IHostChecks
+{
+    /// <summary>One result per requirement (connection, Docker engine, nginx, ss, curl); never throws for a failed check.</summary>
+    Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, CancellationToken cancellationToken);
+}
+
+/// <summary>One check: what, whether it passed, and the detail (a version, or why it failed and what to do).</summary>
+public sealed record CheckResult(string Name, bool Passed, string Detail);
