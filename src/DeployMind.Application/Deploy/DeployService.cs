@@ -1,7 +1,6 @@
 using System.Globalization;
 using DeployMind.Application.Build;
 using DeployMind.Domain;
-using DeployMind.Domain.Build;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
 
@@ -32,16 +31,12 @@ public sealed record DeployCommand(string AppPath)
     public string? App { get; init; }
 }
 
-/// <summary>A deploy's build and its outcome.</summary>
-public sealed record DeployRun(BuildPlan Plan, BuildResult Build, DeployRequest? Request, DeployOutcome? Outcome);
-
 /// <summary>
-/// Build then deploy on the environment's Docker hosts with its strategy: the use case behind <c>deploymind deploy</c>
-/// and <c>deploymind rollback</c> (the pipeline's scan stage and records come with the pipeline).
+/// Deploys built images on the environment's Docker hosts with its strategy (the pipeline's deploy stage) and rolls
+/// back (<c>deploymind rollback</c>); resolves the environment's configuration and flags into a <see cref="DeployRequest"/>.
 /// </summary>
 public sealed class DeployService
 {
-    private readonly BuildService _builds;
     private readonly IDeployHostFactory _hosts;
     private readonly IEnumerable<IDeploymentStrategy> _strategies;
     private readonly RollbackService _rollback;
@@ -49,7 +44,6 @@ public sealed class DeployService
     private readonly TimeProvider _time;
 
     public DeployService(
-        BuildService builds,
         IDeployHostFactory hosts,
         IEnumerable<IDeploymentStrategy> strategies,
         RollbackService rollback,
@@ -57,28 +51,11 @@ public sealed class DeployService
         TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(app);
-        _builds = builds;
         _hosts = hosts;
         _strategies = strategies;
         _rollback = rollback;
         _app = app.Value;
         _time = time;
-    }
-
-    /// <summary>Builds the app and deploys the image; a failed build or deploy is in the result, not an exception.</summary>
-    public async Task<DeployRun> DeployAsync(DeployCommand command, IProgress<BuildProgress>? buildProgress, IDeployObserver observer, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        var plan = await _builds.PlanAsync(command.AppPath, command.Tag, cancellationToken);
-        var request = CreateRequest(command, plan.AppPath, plan.ImageTag);
-        var build = await _builds.BuildAsync(plan, buildProgress, command.NoCache, cancellationToken);
-        if (!build.Success)
-        {
-            return new DeployRun(plan, build, null, null);
-        }
-
-        var outcome = await DeployImageAsync(request, StrategyOf(command), observer, cancellationToken);
-        return new DeployRun(plan, build, request, outcome);
     }
 
     /// <summary>Deploys an image that is already built (checked to be on every host first).</summary>

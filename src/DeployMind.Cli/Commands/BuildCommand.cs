@@ -39,7 +39,7 @@ internal sealed class BuildCommand : AsyncCommand<BuildCommand.Settings>
         else if (_console.Profile.Capabilities.Interactive)
         {
             // A spinner names the running step; each step is also printed as it starts.
-            var progress = new StepPrinter(_console, settings.Verbose);
+            var progress = new BuildStepPrinter(_console, settings.Verbose);
             result = await _console.Status().Spinner(Spinner.Known.Dots).StartAsync("Building…", async ctx =>
             {
                 progress.Status = ctx;
@@ -48,7 +48,7 @@ internal sealed class BuildCommand : AsyncCommand<BuildCommand.Settings>
         }
         else
         {
-            result = await service.BuildAsync(plan, new StepPrinter(_console, settings.Verbose), settings.NoCache, cancellationToken);
+            result = await service.BuildAsync(plan, new BuildStepPrinter(_console, settings.Verbose), settings.NoCache, cancellationToken);
         }
 
         if (settings.Json)
@@ -121,36 +121,5 @@ internal sealed class BuildCommand : AsyncCommand<BuildCommand.Settings>
         [CommandOption("--no-cache")]
         [Description("Build without the layer cache.")]
         public bool NoCache { get; set; }
-    }
-
-    /// <summary>Prints each build step as it starts (and every line with --verbose).</summary>
-    private sealed class StepPrinter : IProgress<BuildProgress>
-    {
-        private readonly IAnsiConsole _console;
-        private readonly bool _verbose;
-        private int? _lastStep;
-
-        public StepPrinter(IAnsiConsole console, bool verbose)
-        {
-            _console = console;
-            _verbose = verbose;
-        }
-
-        public StatusContext? Status { get; set; }
-
-        public void Report(BuildProgress value)
-        {
-            if (value.Step is { } step && step != _lastStep)
-            {
-                _lastStep = step;
-                var line = $"Step {step}/{value.TotalSteps}  {value.Instruction}";
-                _console.MarkupLine($"  [blue]{Markup.Escape(line)}[/]");
-                Status?.Status(Markup.Escape(line));
-            }
-            else if (_verbose)
-            {
-                _console.MarkupLine($"    [grey]{Markup.Escape(value.Line)}[/]");
-            }
-        }
     }
 }

@@ -68,7 +68,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         {
             Command = command,
             Observer = new ConsoleDeployObserver(_console, settings.Json),
-            BuildProgress = settings.Json ? null : new BuildStepPrinter(_console),
+            BuildProgress = settings.Json ? null : new BuildStepPrinter(_console, settings.Verbose),
         };
         await orchestrator.RunAsync(pipeline, settings.Json ? null : new StatePrinter(_console), cancellationToken);
         if (settings.Json)

@@ -1,4 +1,3 @@
-using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
 using DeployMind.Domain.Deploy;
 using Spectre.Console;
@@ -36,26 +35,5 @@ internal sealed class ConsoleDeployObserver : IDeployObserver
 
         _lastHealth = line;
         _console.MarkupLine($"  [blue]{Markup.Escape(host)}[/] health: {Markup.Escape(report.Summary)}");
-    }
-}
-
-/// <summary>Prints each build step as it starts.</summary>
-internal sealed class BuildStepPrinter : IProgress<BuildProgress>
-{
-    private readonly IAnsiConsole _console;
-    private int? _lastStep;
-
-    public BuildStepPrinter(IAnsiConsole console)
-    {
-        _console = console;
-    }
-
-    public void Report(BuildProgress value)
-    {
-        if (value.Step is { } step && step != _lastStep)
-        {
-            _lastStep = step;
-            _console.MarkupLine($"  [grey]build {step}/{value.TotalSteps} {Markup.Escape(value.Instruction ?? string.Empty)}[/]");
-        }
     }
 }

@@ -1,8 +1,7 @@
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using DeployMind.Application.Security;
 using DeployMind.Domain.Findings;
+using DeployMind.Infrastructure.Reports;
 
 namespace DeployMind.Infrastructure.Security;
 
@@ -13,13 +12,7 @@ namespace DeployMind.Infrastructure.Security;
 public static class SecurityReportWriter
 {
     /// <summary>The SARIF schema the output declares.</summary>
-    public const string SarifSchema = "https://json.schemastore.org/sarif-2.1.0.json";
-
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Indented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    public const string SarifSchema = SarifFormat.Schema;
 
     /// <summary>Every rule the scanners report: secret rules (DMS) then compose (DMC) and Kubernetes (DMK) rules.</summary>
     public static IReadOnlyList<SecurityRuleDescriptor> Rules { get; } =
@@ -34,7 +27,7 @@ public static class SecurityReportWriter
     public static string ToJson(SecretScanReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return Write(writer =>
+        return SarifFormat.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("filesScanned", report.FilesScanned);
@@ -46,8 +39,8 @@ public static class SecurityReportWriter
                 writer.WriteStartObject();
                 writer.WriteString("ruleId", finding.RuleId);
                 writer.WriteString("title", finding.Title);
-                writer.WriteString("severity", CamelCase(finding.Severity.ToString()));
-                writer.WriteString("kind", CamelCase(finding.Kind.ToString()));
+                writer.WriteString("severity", SarifFormat.CamelCase(finding.Severity.ToString()));
+                writer.WriteString("kind", SarifFormat.CamelCase(finding.Kind.ToString()));
                 writer.WriteString("file", finding.File);
                 writer.WriteNumber("line", finding.Line);
                 writer.WriteNumber("column", finding.Column);
@@ -61,7 +54,7 @@ public static class SecurityReportWriter
             {
                 writer.WriteStartObject();
                 writer.WriteString("path", skipped.Path);
-                writer.WriteString("reason", CamelCase(skipped.Reason.ToString()));
+                writer.WriteString("reason", SarifFormat.CamelCase(skipped.Reason.ToString()));
                 writer.WriteEndObject();
             }
 
@@ -74,7 +67,7 @@ public static class SecurityReportWriter
     public static string ToSarif(SecretScanReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return Write(writer =>
+        return SarifFormat.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("$schema", SarifSchema);
@@ -108,12 +101,7 @@ public static class SecurityReportWriter
     }
 
     /// <summary>The SARIF level for a severity: error for High/Critical, warning for Medium, note for Low/Info.</summary>
-    public static string Level(Severity severity) => severity switch
-    {
-        Severity.Critical or Severity.High => "error",
-        Severity.Medium => "warning",
-        _ => "note",
-    };
+    public static string Level(Severity severity) => SarifFormat.Level(severity);
 
     private static void WriteResult(Utf8JsonWriter writer, SecurityFinding finding)
     {
@@ -146,8 +134,8 @@ public static class SecurityReportWriter
         writer.WriteEndObject();
         writer.WriteEndArray();
         writer.WriteStartObject("properties");
-        writer.WriteString("severity", CamelCase(finding.Severity.ToString()));
-        writer.WriteString("kind", CamelCase(finding.Kind.ToString()));
+        writer.WriteString("severity", SarifFormat.CamelCase(finding.Severity.ToString()));
+        writer.WriteString("kind", SarifFormat.CamelCase(finding.Kind.ToString()));
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
@@ -170,19 +158,10 @@ public static class SecurityReportWriter
         writer.WriteStringValue("security");
         writer.WriteStringValue(rule.Kind == SecurityFindingKind.Secret ? "secret" : "configuration");
         writer.WriteEndArray();
-        writer.WriteString("security-severity", SecuritySeverity(rule.Severity));
+        writer.WriteString("security-severity", SarifFormat.SecuritySeverity(rule.Severity));
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
-
-    private static string SecuritySeverity(Severity severity) => severity switch
-    {
-        Severity.Critical => "9.5",
-        Severity.High => "8.0",
-        Severity.Medium => "5.5",
-        Severity.Low => "3.0",
-        _ => "1.0",
-    };
 
     private static int IndexOf(string id)
     {
@@ -197,16 +176,4 @@ public static class SecurityReportWriter
         return -1;
     }
 
-    private static string CamelCase(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
-
-    private static string Write(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
-        {
-            write(writer);
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
 }

@@ -26,7 +26,11 @@ internal static class Docker
 
     public static async Task RemoveImageAsync(string image) => await RunAsync("image", "rm", "--force", image);
 
-    public static async Task<string> LogsAsync(string name) => (await RunAsync("logs", "--tail", "50", name)) is var r ? r.StandardOutput + r.StandardError : string.Empty;
+    public static async Task<string> LogsAsync(string name)
+    {
+        var logs = await RunAsync("logs", "--tail", "50", name);
+        return logs.StandardOutput + logs.StandardError;
+    }
 
     /// <summary>A TCP port free on 127.0.0.1 right now.</summary>
     public static int FreePort()

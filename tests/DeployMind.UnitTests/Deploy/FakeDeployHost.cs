@@ -99,7 +99,13 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
 
     public Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) => Task.FromResult(true);
 
-    public Task RemoveImageAsync(string image, CancellationToken cancellationToken) => Task.CompletedTask;
+    public List<string> RemovedImages { get; } = [];
+
+    public Task RemoveImageAsync(string image, CancellationToken cancellationToken)
+    {
+        RemovedImages.Add(image);
+        return Task.CompletedTask;
+    }
 
     public Task ApplyAsync(RouteSpec route, CancellationToken cancellationToken)
     {

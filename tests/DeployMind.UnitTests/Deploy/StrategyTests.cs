@@ -28,6 +28,23 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Rolling_MoreReleasesThanKept_RemovesTheOldestWithTheirImages()
+    {
+        var host = new FakeDeployHost();
+        for (var i = 1; i <= 4; i++)
+        {
+            var old = host.Seed(App, $"r{i}", $"shop:{i}", _time.GetUtcNow().AddHours(i - 10));
+            old.Running = i == 4;
+        }
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r5", "shop:5", host) with { KeepReleases = 2 }, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal(["shop-r4", "shop-r5"], host.Containers.Select(c => c.Spec.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["shop:1", "shop:2", "shop:3"], host.RemovedImages.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Rolling_ReleaseThatCrashes_FailsWithLogsAndLeavesTheOldServing()
     {
         var host = new FakeDeployHost();

@@ -1,8 +1,7 @@
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using DeployMind.Domain.Build;
 using DeployMind.Domain.Findings;
+using DeployMind.Infrastructure.Reports;
 
 namespace DeployMind.Infrastructure.Build.Linting;
 
@@ -10,13 +9,7 @@ namespace DeployMind.Infrastructure.Build.Linting;
 public static class LintReportWriter
 {
     /// <summary>The SARIF schema the output declares.</summary>
-    public const string SarifSchema = "https://json.schemastore.org/sarif-2.1.0.json";
-
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Indented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    public const string SarifSchema = SarifFormat.Schema;
 
     /// <summary>
     /// A JSON array of findings: <c>[{"ruleId", "severity", "category", "line", "message", "fix", "file"}]</c>,
@@ -28,15 +21,15 @@ public static class LintReportWriter
     {
         ArgumentNullException.ThrowIfNull(findings);
         ArgumentNullException.ThrowIfNull(file);
-        return Write(writer =>
+        return SarifFormat.Write(writer =>
         {
             writer.WriteStartArray();
             foreach (var finding in findings)
             {
                 writer.WriteStartObject();
                 writer.WriteString("ruleId", finding.RuleId);
-                writer.WriteString("severity", CamelCase(finding.Severity.ToString()));
-                writer.WriteString("category", CamelCase(finding.Category.ToString()));
+                writer.WriteString("severity", SarifFormat.CamelCase(finding.Severity.ToString()));
+                writer.WriteString("category", SarifFormat.CamelCase(finding.Category.ToString()));
                 writer.WriteNumber("line", finding.Line);
                 writer.WriteString("message", finding.Message);
                 writer.WriteString("fix", finding.Fix);
@@ -57,7 +50,7 @@ public static class LintReportWriter
         ArgumentNullException.ThrowIfNull(file);
         var rules = LintRuleCatalog.Rules;
         var uri = file.Replace('\\', '/');
-        return Write(writer =>
+        return SarifFormat.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("$schema", SarifSchema);
@@ -107,8 +100,8 @@ public static class LintReportWriter
                 writer.WriteEndArray();
                 writer.WriteStartObject("properties");
                 writer.WriteString("fix", finding.Fix);
-                writer.WriteString("severity", CamelCase(finding.Severity.ToString()));
-                writer.WriteString("category", CamelCase(finding.Category.ToString()));
+                writer.WriteString("severity", SarifFormat.CamelCase(finding.Severity.ToString()));
+                writer.WriteString("category", SarifFormat.CamelCase(finding.Category.ToString()));
                 writer.WriteEndObject();
                 writer.WriteEndObject();
             }
@@ -121,12 +114,7 @@ public static class LintReportWriter
     }
 
     /// <summary>The SARIF level for a severity: error for High/Critical, warning for Medium, note for Low/Info.</summary>
-    public static string Level(Severity severity) => severity switch
-    {
-        Severity.Critical or Severity.High => "error",
-        Severity.Medium => "warning",
-        _ => "note",
-    };
+    public static string Level(Severity severity) => SarifFormat.Level(severity);
 
     private static void WriteRule(Utf8JsonWriter writer, LintRuleDescriptor rule)
     {
@@ -147,27 +135,18 @@ public static class LintReportWriter
         writer.WriteEndObject();
         writer.WriteStartObject("properties");
         writer.WriteStartArray("tags");
-        writer.WriteStringValue(CamelCase(rule.Category.ToString()));
+        writer.WriteStringValue(SarifFormat.CamelCase(rule.Category.ToString()));
         writer.WriteStringValue("dockerfile");
         writer.WriteEndArray();
         if (rule.Category == LintCategory.Security)
         {
             // GitHub code scanning ranks security results by this CVSS-like score.
-            writer.WriteString("security-severity", SecuritySeverity(rule.Severity));
+            writer.WriteString("security-severity", SarifFormat.SecuritySeverity(rule.Severity));
         }
 
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
-
-    private static string SecuritySeverity(Severity severity) => severity switch
-    {
-        Severity.Critical => "9.5",
-        Severity.High => "8.0",
-        Severity.Medium => "5.5",
-        Severity.Low => "3.0",
-        _ => "1.0",
-    };
 
     private static int IndexOf(IReadOnlyList<LintRuleDescriptor> rules, string id)
     {
@@ -182,16 +161,4 @@ public static class LintReportWriter
         return -1;
     }
 
-    private static string CamelCase(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
-
-    private static string Write(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
-        {
-            write(writer);
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
 }
