@@ -32,6 +32,8 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<DeployService>();
         builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName);
         builder.Services.TryAddSingleton<PipelineOrchestrator>();
+        builder.Services.TryAddSingleton<DeploymentRunner>();
+        builder.Services.TryAddSingleton<RollbackRunner>();
         builder.Services.TryAddSingleton<ScanService>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, ScanStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, BuildStage>());

@@ -51,8 +51,21 @@ public static class DeployMindCli
                 .WithExample("deploy", "examples/go-stdlib", "--strategy", "canary")
                 .WithExample("deploy", ".", "--env", "production", "--host", "ssh://deploy@203.0.113.10:22");
             config.AddCommand<RollbackCommand>("rollback")
-                .WithDescription("Go back to the previous release kept on the hosts (no build, no analysis).")
+                .WithDescription("Go back to the release before a recorded deployment, or to the previous release kept on an app's hosts (no build, no scan).")
+                .WithExample("rollback", "3f2a1b9c")
                 .WithExample("rollback", "examples/go-stdlib");
+            config.AddCommand<StatusCommand>("status")
+                .WithDescription("Show a recorded deployment: status panel, timeline, findings.")
+                .WithExample("status", "3f2a1b9c")
+                .WithExample("status", "3f2a1b9c", "--output", "json");
+            config.AddCommand<ListCommand>("list")
+                .WithDescription("List recent deployments, newest first.")
+                .WithExample("list")
+                .WithExample("list", "--repository", "acme/shop-api", "--environment", "production", "--limit", "5");
+            config.AddCommand<LogsCommand>("logs")
+                .WithDescription("Print a deployment's log (stage reports, build output, deploy steps, health checks).")
+                .WithExample("logs", "3f2a1b9c")
+                .WithExample("logs", "3f2a1b9c", "--follow");
             config.SetExceptionHandler((ex, _) => HandleException(console, ex));
         });
         return app.RunAsync(args, cancellationToken);

@@ -1,7 +1,7 @@
 namespace DeployMind.Domain;
 
 /// <summary>A value the user gave (a flag, a tag, a setting) is not valid; the message says which and what is expected.</summary>
-public sealed class InvalidInputException : DeployMindException
+public class InvalidInputException : DeployMindException
 {
     public InvalidInputException(string message)
         : base(message)

@@ -1,5 +1,6 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Records;
 using DeployMind.Application.Security;
 using DeployMind.Application.Source;
 using DeployMind.Infrastructure.Build;
@@ -8,6 +9,7 @@ using DeployMind.Infrastructure.Git;
 using DeployMind.Infrastructure.Hosts;
 using DeployMind.Infrastructure.Http;
 using DeployMind.Infrastructure.Nginx;
+using DeployMind.Infrastructure.Persistence;
 using DeployMind.Infrastructure.Processes;
 using DeployMind.Infrastructure.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +41,8 @@ public static class DependencyInjection
         services.AddOptions<GitOptions>().BindConfiguration(GitOptions.SectionName);
         services.TryAddSingleton<ISecretScanner, SecretScanner>();
         services.TryAddSingleton<IRiskyConfigScanner, RiskyConfigScanner>();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
+        services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.AddOptions<SecretScanOptions>().BindConfiguration(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         // The nginx router itself is created per host (with that host's runner); only its settings are bound here.

@@ -84,6 +84,15 @@ public sealed class DeployService
         return _rollback.RollbackAsync(template, observer, cancellationToken);
     }
 
+    /// <summary>Rolls the command's hosts to <paramref name="target"/>, a release recorded earlier.</summary>
+    public Task<DeployOutcome> RollbackToAsync(DeployCommand command, ReleaseSpec target, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(target);
+        var template = CreateRequest(command with { App = target.App }, Path.GetFullPath(command.AppPath), target.Image);
+        return _rollback.RollbackToAsync(template, target, observer, cancellationToken);
+    }
+
     /// <summary>The app's name: deploymind.yml's <c>app</c>, else <paramref name="fallback"/> (a repository's name), else the folder's name (letters, digits, '-', '_').</summary>
     public string AppName(string appPath, string? fallback = null)
     {

@@ -48,6 +48,26 @@ public sealed class RollbackService
             $"There is no earlier release of {app} on {host.Name} to roll back to (DeployMind keeps the last releases as stopped containers labelled {ContainerLabels.App}={app}).");
     }
 
+    /// <summary>Rolls every host to <paramref name="target"/>, a release recorded earlier (its kept container starts again, else its image runs anew).</summary>
+    /// <exception cref="DeployMindException">The release's image is gone from a host; nothing was changed.</exception>
+    public async Task<DeployOutcome> RollbackToAsync(DeployRequest template, ReleaseSpec target, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(observer);
+        foreach (var host in template.Hosts)
+        {
+            if (!await host.Runtime.ImageExistsAsync(target.Image, cancellationToken))
+            {
+                throw new DeployMindException(
+                    $"The image {target.Image} of release {target.ReleaseId} is no longer on host {host.Name} (DeployMind keeps the last releases per host: environments.<name>.keepReleases); deploy that commit again instead.");
+            }
+        }
+
+        observer.Step(template.Hosts[0].Name, string.Create(CultureInfo.InvariantCulture, $"rolling back to {target.ReleaseId} ({target.Image})"));
+        return await _rolling.DeployAsync(template with { Release = target }, observer, cancellationToken);
+    }
+
     /// <summary>Rolls every host back to the previous release found on the first host.</summary>
     public async Task<(ReleaseSpec Release, DeployOutcome Outcome)> RollbackAsync(DeployRequest template, IDeployObserver observer, CancellationToken cancellationToken)
     {

@@ -26,6 +26,9 @@ public sealed class DeployStage : IPipelineStage
         var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag);
         request = request with { Release = request.Release with { Commit = context.Deployment.Commit } };
         context.Request = request;
+        var local = request.Hosts.All(h => h.Name == "local");
+        context.Deployment.RecordRelease(
+            request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), local ? $"http://127.0.0.1:{request.ListenPort}/" : null);
         var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);
         context.Outcome = outcome;
         context.Deployment.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, outcome.Strategy == StrategyKind.Canary ? outcome.CanaryPercentReached : null);

@@ -80,6 +80,8 @@ public sealed class PipelineOrchestrator
                 case StageOutcome.RolledBack:
                     return await EndAsync(deployment, d => d.MoveTo(DeploymentState.RolledBack, report.Summary, _time.GetUtcNow()), observer);
                 default:
+                    deployment.Note($"{stage.ToString().ToLowerInvariant()} passed: {report.Summary}", _time.GetUtcNow());
+                    await NotifyAsync(observer, deployment);
                     break;
             }
         }

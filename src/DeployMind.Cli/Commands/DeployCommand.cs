@@ -1,6 +1,8 @@
 using System.ComponentModel;
+using System.Text.Json;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Pipeline;
+using DeployMind.Application.Records;
 using DeployMind.Application.Source;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
@@ -48,7 +50,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         using var source = checkout;
         using var host = _hosts.Create(appPath, settings.Config, settings.Verbose);
         var deploys = host.Services.GetRequiredService<DeployService>();
-        var orchestrator = host.Services.GetRequiredService<PipelineOrchestrator>();
+        var runner = host.Services.GetRequiredService<DeploymentRunner>();
         var time = host.Services.GetRequiredService<TimeProvider>();
         var app = deploys.AppName(appPath, checkout?.Name);
         var command = settings.ToCommand() with
@@ -64,115 +66,48 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
             Branch = checkout is null ? null : settings.Ref,
             Commit = checkout?.Commit,
         };
-        var pipeline = new PipelineContext(deployment, appPath)
-        {
-            Command = command,
-            Observer = new ConsoleDeployObserver(_console, settings.Json),
-            BuildProgress = settings.Json ? null : new BuildStepPrinter(_console, settings.Verbose),
-        };
-        await orchestrator.RunAsync(pipeline, settings.Json ? null : new StatePrinter(_console), cancellationToken);
+        var pipeline = await runner.RunAsync(
+            new DeploymentRunner.Run(deployment, appPath)
+            {
+                Command = command,
+                DeployObserver = new ConsoleDeployObserver(_console, settings.Json),
+                BuildProgress = settings.Json ? null : new BuildStepPrinter(_console, settings.Verbose),
+                PipelineObserver = settings.Json ? null : new StatePrinter(_console),
+            },
+            cancellationToken);
         if (settings.Json)
         {
-            Json.Write(_console, new
-            {
-                deployment.Id,
-                State = deployment.State.Name(),
-                deployment.FailedStage,
-                deployment.Reason,
-                deployment.App,
-                deployment.Environment,
-                deployment.Repository,
-                deployment.Commit,
-                deployment.ImageTag,
-                Release = pipeline.Request?.Release.ReleaseId,
-                Url = pipeline.Request is null ? null : $"http://127.0.0.1:{pipeline.Request.ListenPort}/",
-                Scan = pipeline.Scan is null ? null : new { Findings = pipeline.Scan.Report.Findings, Blocking = pipeline.Scan.Blocking.Count },
-                Build = pipeline.Build is null ? null : pipeline.Build with { Log = [] },
-                pipeline.Outcome,
-                deployment.Events,
-            });
+            // The deployment as `status` shows it, plus this run's scan, build and deploy details.
+            var json = JsonSerializer.SerializeToNode(DeploymentViews.ToJson(deployment, time.GetUtcNow()), Json.Options)!.AsObject();
+            json["scan"] = JsonSerializer.SerializeToNode(
+                pipeline.Scan is null ? null : new { Findings = pipeline.Scan.Report.Findings, Blocking = pipeline.Scan.Blocking.Count }, Json.Options);
+            json["build"] = JsonSerializer.SerializeToNode(pipeline.Build is null ? null : pipeline.Build with { Log = [] }, Json.Options);
+            json["outcome"] = JsonSerializer.SerializeToNode(pipeline.Outcome, Json.Options);
+            Json.Write(_console, json);
         }
         else
         {
-            Report(deployment, pipeline);
+            Report(deployment, pipeline, time.GetUtcNow());
         }
 
-        return deployment.State switch
-        {
-            DeploymentState.Succeeded => ExitCodes.Success,
-            DeploymentState.Cancelled => ExitCodes.Cancelled,
-            DeploymentState.Failed when deployment.FailedStage == PipelineStage.Scan => ExitCodes.ScanBlocked,
-            DeploymentState.Failed when deployment.FailedStage == PipelineStage.Build => ExitCodes.BuildFailed,
-            _ => ExitCodes.DeployFailed,
-        };
+        return DeploymentViews.ExitCode(deployment);
     }
 
-    private void Report(Deployment deployment, PipelineContext pipeline)
+    private void Report(Deployment deployment, PipelineContext pipeline, DateTimeOffset now)
     {
         if (deployment.FailedStage == PipelineStage.Scan && pipeline.Scan is { } scan)
         {
             _console.MarkupLine("[red bold]Blocked by the security scan[/]; nothing was built or deployed.");
             _console.Write(Tables.SecurityFindings(scan.Blocking));
-            _console.WriteLine(deployment.Reason ?? string.Empty);
-            return;
         }
-
-        if (pipeline.Build is { Success: false } build)
+        else if (pipeline.Build is { Success: false } build)
         {
             _console.MarkupLine("[red bold]Build failed[/]; nothing was deployed.");
             _console.WriteLine(build.Error ?? string.Empty);
-            return;
         }
 
-        var table = Tables.KeyValue("DeployMind — Deployment Status");
-        table.AddRow("Deployment ID", deployment.Id.ToString());
-        table.AddRow("App", Markup.Escape($"{deployment.App} ({deployment.Environment})"));
-        table.AddRow("Status", deployment.State switch
-        {
-            DeploymentState.Succeeded => "[green]✅ deployed[/]",
-            DeploymentState.RolledBack => "[yellow]↩ rolled back[/]",
-            DeploymentState.Cancelled => "[yellow]cancelled[/]",
-            _ => $"[red]❌ failed[/]{(deployment.FailedStage is { } stage ? $" at {stage.ToString().ToLowerInvariant()}" : string.Empty)}",
-        });
-        if (pipeline.Request is { } request)
-        {
-            table.AddRow("Release", Markup.Escape(request.Release.ReleaseId));
-            table.AddRow("Hosts", Markup.Escape(string.Join(", ", request.Hosts.Select(h => h.Name))));
-        }
-
-        if (deployment.Commit is { } commit)
-        {
-            table.AddRow("Commit", Markup.Escape($"{commit[..Math.Min(12, commit.Length)]} ({deployment.Repository} {deployment.Branch})"));
-        }
-
-        table.AddRow("Strategy", deployment.Strategy.Name());
-        if (pipeline.Build is { } built)
-        {
-            table.AddRow("Image", Markup.Escape($"{built.ImageTag} ({built.SizeMb:F0}MB)"));
-        }
-
-        var elapsed = deployment.UpdatedAt - deployment.CreatedAt;
-        table.AddRow("Duration", $"{elapsed.TotalSeconds:F0}s" + (pipeline.Build is { } b ? $" (build {b.Duration.TotalSeconds:F0}s)" : string.Empty));
-        if (deployment.HealthChecksPassed is { } passed)
-        {
-            table.AddRow("Health Checks", $"{passed}/{deployment.HealthChecksRequired} passed");
-        }
-
-        if (deployment.CanaryPercentReached is { } percent)
-        {
-            table.AddRow("Canary", $"{percent}% reached");
-        }
-
-        if (deployment.State == DeploymentState.Succeeded && pipeline.Request is { } served)
-        {
-            table.AddRow("URL", Markup.Escape($"http://127.0.0.1:{served.ListenPort}/"));
-        }
-
-        _console.Write(table);
-        if (deployment.Reason is not null)
-        {
-            _console.MarkupLine($"[red]{Markup.Escape(deployment.Reason)}[/]");
-        }
+        _console.Write(DeploymentViews.StatusPanel(deployment, now));
+        _console.MarkupLine($"[grey]`deploymind status {deployment.ShortId()}` shows it again, `deploymind logs {deployment.ShortId()}` its log.[/]");
     }
 
     /// <summary>Prints each state the deployment enters.</summary>

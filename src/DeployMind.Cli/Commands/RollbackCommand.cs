@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Pipeline;
+using DeployMind.Application.Records;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain.Deploy;
@@ -9,7 +11,11 @@ using Spectre.Console.Cli;
 
 namespace DeployMind.Cli.Commands;
 
-/// <summary><c>deploymind rollback [PATH]</c>: back to the previous release kept on the hosts (no build, no analysis).</summary>
+/// <summary>
+/// <c>deploymind rollback &lt;id&gt;</c>: back to the release that served before that recorded deployment (recorded as a
+/// deployment of its own). <c>deploymind rollback [PATH]</c>: back to the previous release kept on the app's hosts.
+/// No build, no scan: the earlier image runs again.
+/// </summary>
 internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
 {
     private readonly IAnsiConsole _console;
@@ -21,11 +27,54 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         _hosts = hosts;
     }
 
-    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        settings.ById ? ByIdAsync(settings, cancellationToken) : ByFolderAsync(settings, cancellationToken);
+
+    private async Task<int> ByIdAsync(Settings settings, CancellationToken cancellationToken)
     {
-        using var host = _hosts.Create(settings.Path, settings.Config, settings.Verbose);
+        using var host = _hosts.Create(settings.AppPath, settings.Config, settings.Verbose);
+        var store = host.Services.GetRequiredService<IDeploymentStore>();
+        var runner = host.Services.GetRequiredService<RollbackRunner>();
+        var now = host.Services.GetRequiredService<TimeProvider>();
+        var of = await store.FindAsync(settings.Target, cancellationToken);
+
+        // Where it went: the flags, else what the deployment recorded (an SSH host given with --host, its port), else the configuration.
+        var recordedHost = of.Target is { } target && !target.Contains(',', StringComparison.Ordinal) && target.StartsWith("ssh://", StringComparison.Ordinal) ? target : null;
+        var recordedPort = Uri.TryCreate(of.Url, UriKind.Absolute, out var url) ? url.Port : (int?)null;
+        var command = new Application.Deploy.DeployCommand(settings.AppPath)
+        {
+            Environment = of.Environment,
+            Host = settings.Host ?? recordedHost,
+            Port = settings.Port ?? recordedPort,
+        };
+        if (!settings.Json)
+        {
+            var previous = await runner.PreviousAsync(of, cancellationToken);
+            _console.MarkupLine($"Rolling back {Markup.Escape(of.ShortId())} ({Markup.Escape(of.ImageTag ?? "?")}) to {Markup.Escape(previous.ReleaseId ?? "?")} ({Markup.Escape(previous.ImageTag ?? "?")}) of deployment {Markup.Escape(previous.ShortId())}.");
+        }
+
+        var rollback = await runner.RollbackAsync(of, command, $"cli:{Environment.UserName}", new ConsoleDeployObserver(_console, settings.Json), cancellationToken);
+        if (settings.Json)
+        {
+            Json.Write(_console, DeploymentViews.ToJson(rollback, now.GetUtcNow()));
+        }
+        else
+        {
+            _console.Write(DeploymentViews.StatusPanel(rollback, now.GetUtcNow()));
+            if (rollback.State != DeploymentState.Succeeded)
+            {
+                _console.MarkupLine("[yellow]The release that served before the rollback keeps serving.[/]");
+            }
+        }
+
+        return DeploymentViews.ExitCode(rollback);
+    }
+
+    private async Task<int> ByFolderAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        using var host = _hosts.Create(settings.Target, settings.Config, settings.Verbose);
         var service = host.Services.GetRequiredService<DeployService>();
-        var command = new Application.Deploy.DeployCommand(settings.Path) { Environment = settings.Environment, Host = settings.Host, Port = settings.Port };
+        var command = new Application.Deploy.DeployCommand(settings.Target) { Environment = settings.Environment, Host = settings.Host, Port = settings.Port };
         var (release, outcome) = await service.RollbackAsync(command, new ConsoleDeployObserver(_console, settings.Json), cancellationToken);
         if (settings.Json)
         {
@@ -43,18 +92,43 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         return outcome.Status == DeployStatus.Succeeded ? ExitCodes.Success : ExitCodes.DeployFailed;
     }
 
-    internal sealed class Settings : AppPathSettings
+    internal sealed class Settings : CommonSettings
     {
+        [CommandArgument(0, "[ID|PATH]")]
+        [Description("A deployment id (or its first characters, as `deploymind list` shows them): go back to the release before it. Or an app folder: go back to the previous release kept on its hosts. Default: the current folder.")]
+        public string Target { get; set; } = ".";
+
+        [CommandOption("--path <PATH>")]
+        [Description("With an id: the app folder whose deploymind.yml names the hosts (default: the current folder).")]
+        public string? PathOption { get; set; }
+
         [CommandOption("-e|--env <ENVIRONMENT>")]
-        [Description("The environment in deploymind.yml (default production).")]
+        [Description("With a folder: the environment in deploymind.yml (default production). With an id: the deployment's own.")]
         public string Environment { get; set; } = "production";
 
         [CommandOption("--host <HOST>")]
-        [Description("local or ssh://user@host:port, instead of the environment's hosts.")]
+        [Description("local or ssh://user@host:port, instead of the environment's (or the recorded) hosts.")]
         public string? Host { get; set; }
 
         [CommandOption("-p|--port <PORT>")]
-        [Description("The port nginx serves the app on (default: the environment's, else 8080).")]
+        [Description("The port nginx serves the app on (default: the recorded one, else the environment's, else 8080).")]
         public int? Port { get; set; }
+
+        /// <summary>A deployment id rather than a folder: not an existing folder, and shaped like an id.</summary>
+        public bool ById => !Directory.Exists(Target) && DeploymentLookup.LooksLikePrefix(Target);
+
+        public string AppPath => PathOption ?? ".";
+
+        public override ValidationResult Validate()
+        {
+            if (!ById && !Directory.Exists(Target))
+            {
+                return ValidationResult.Error($"'{Target}' is neither an app folder nor a deployment id (`deploymind list` shows the ids).");
+            }
+
+            return PathOption is not null && !Directory.Exists(PathOption)
+                ? ValidationResult.Error($"--path: the application folder '{System.IO.Path.GetFullPath(PathOption)}' does not exist.")
+                : ValidationResult.Success();
+        }
     }
 }

@@ -36,8 +36,14 @@ public sealed class CliHostFactory
         _userConfig = userConfig;
     }
 
-    /// <summary>A factory that reads only the app's (or the given) configuration: what tests need to be independent of the machine.</summary>
-    public static CliHostFactory Isolated() => new(new Dictionary<string, string?>(), null, null);
+    /// <summary>
+    /// A factory that reads only the app's (or the given) configuration and records deployments in a file of its own
+    /// (<paramref name="databasePath"/>, else a new one under the temp folder): what tests need to be independent of the machine.
+    /// </summary>
+    public static CliHostFactory Isolated(string? databasePath = null) => new(
+        new Dictionary<string, string?> { ["database:path"] = databasePath ?? Path.Combine(Path.GetTempPath(), "deploymind-isolated", $"{Guid.NewGuid():N}.db") },
+        null,
+        null);
 
     /// <summary>The machine-wide configuration file (written by scripts/bootstrap.sh on air-gapped machines).</summary>
     public static string MachineConfigPath => Environment.GetEnvironmentVariable("DEPLOYMIND_MACHINE_CONFIG") ?? "/etc/deploymind/config.yml";

@@ -16,6 +16,9 @@ internal static class Json
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>The same style on one line (JSON lines output).</summary>
+    public static JsonSerializerOptions CompactOptions { get; } = new(Options) { WriteIndented = false };
+
     /// <summary>Writes <paramref name="value"/> as JSON, raw (no markup, no wrapping).</summary>
     public static void Write<T>(IAnsiConsole console, T value)
     {

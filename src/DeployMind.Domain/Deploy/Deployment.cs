@@ -56,6 +56,18 @@ public sealed class Deployment
 
     public string? Commit { get; init; }
 
+    /// <summary>For a rollback: the deployment it rolled back from.</summary>
+    public Guid? RollbackOf { get; init; }
+
+    /// <summary>Where it deploys, e.g. "local" or "web-1, web-2" (set by the deploy stage).</summary>
+    public string? Target { get; private set; }
+
+    /// <summary>The release id on the hosts (set by the deploy stage).</summary>
+    public string? ReleaseId { get; private set; }
+
+    /// <summary>Where the app answers once deployed (set by the deploy stage).</summary>
+    public string? Url { get; private set; }
+
     /// <summary>For failed deployments: the stage that failed.</summary>
     public PipelineStage? FailedStage { get; private set; }
 
@@ -75,6 +87,72 @@ public sealed class Deployment
     public IReadOnlyList<DeploymentEvent> Events => _events;
 
     public bool IsFinished => State.IsTerminal();
+
+    /// <summary>Rebuilds a deployment exactly as a store saved it (no transition is replayed or checked).</summary>
+    public static Deployment Restore(DeploymentSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var deployment = new Deployment(snapshot.Id, snapshot.App, snapshot.Environment, snapshot.Strategy, snapshot.TriggeredBy, snapshot.CreatedAt)
+        {
+            Repository = snapshot.Repository,
+            Branch = snapshot.Branch,
+            Commit = snapshot.Commit,
+            RollbackOf = snapshot.RollbackOf,
+            State = snapshot.State,
+            UpdatedAt = snapshot.UpdatedAt,
+            Version = snapshot.Version,
+            FailedStage = snapshot.FailedStage,
+            Reason = snapshot.Reason,
+            Target = snapshot.Target,
+            ReleaseId = snapshot.ReleaseId,
+            Url = snapshot.Url,
+            ImageTag = snapshot.ImageTag,
+            ImageSizeMb = snapshot.ImageSizeMb,
+            HealthChecksPassed = snapshot.HealthChecksPassed,
+            HealthChecksRequired = snapshot.HealthChecksRequired,
+            CanaryPercentReached = snapshot.CanaryPercentReached,
+        };
+        deployment._events.AddRange(snapshot.Events);
+        return deployment;
+    }
+
+    /// <summary>How long each state lasted: from entering it to the next transition (the current state up to <paramref name="now"/>).</summary>
+    public IReadOnlyList<(DeploymentState State, TimeSpan Duration)> StateDurations(DateTimeOffset now)
+    {
+        var transitions = _events.Where(e => e.IsTransition).ToList();
+        var result = new List<(DeploymentState, TimeSpan)>();
+        var (state, since) = (DeploymentState.Queued, CreatedAt);
+        foreach (var transition in transitions)
+        {
+            result.Add((state, transition.At - since));
+            (state, since) = (transition.To, transition.At);
+        }
+
+        if (!state.IsTerminal())
+        {
+            result.Add((state, now - since));
+        }
+
+        return result;
+    }
+
+    /// <summary>Records a note in the current state (a stage's report, an allowed finding) without changing it.</summary>
+    public void Note(string detail, DateTimeOffset at)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(detail);
+        _events.Add(new DeploymentEvent(at, State, State, detail));
+        UpdatedAt = at;
+        Version++;
+    }
+
+    /// <summary>Records where the release runs.</summary>
+    public void RecordRelease(string releaseId, string target, string? url)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(releaseId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        (ReleaseId, Target, Url) = (releaseId, target, url);
+        Version++;
+    }
 
     /// <summary>Moves to <paramref name="to"/> if the state machine allows it, recording the event.</summary>
     /// <exception cref="IllegalTransitionException">Not a legal transition.</exception>
@@ -108,7 +186,7 @@ public sealed class Deployment
         Record(DeploymentState.Failed, $"{stage} failed: {reason}", at);
     }
 
-    /// <summary>Records the image the build produced.</summary>
+    /// <summary>Records the image the build produced (or, for a rollback, the image it goes back to).</summary>
     public void RecordImage(string tag, double sizeMb)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tag);

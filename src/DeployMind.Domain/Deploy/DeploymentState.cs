@@ -19,7 +19,8 @@ public static class DeploymentStates
 {
     private static readonly Dictionary<DeploymentState, DeploymentState[]> Legal = new()
     {
-        [DeploymentState.Queued] = [DeploymentState.Scanning, DeploymentState.Failed, DeploymentState.Cancelled],
+        // A rollback redeploys a release that was scanned and built before: it goes from queued straight to deploying.
+        [DeploymentState.Queued] = [DeploymentState.Scanning, DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled],
         [DeploymentState.Scanning] = [DeploymentState.Building, DeploymentState.Failed, DeploymentState.Cancelled],
         [DeploymentState.Building] = [DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled],
         [DeploymentState.Deploying] = [DeploymentState.Verifying, DeploymentState.Failed, DeploymentState.RolledBack, DeploymentState.Cancelled],
@@ -42,4 +43,13 @@ public static class DeploymentStates
         DeploymentState.RolledBack => "rolled_back",
         _ => state.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>The state named <paramref name="name"/> (as <see cref="Name"/> writes it, or the enum's name), if any.</summary>
+    public static DeploymentState? Parse(string? name)
+    {
+        var normalized = name?.Trim().Replace("_", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal);
+        return !string.IsNullOrEmpty(normalized) && normalized.All(char.IsAsciiLetter) && Enum.TryParse<DeploymentState>(normalized, ignoreCase: true, out var state)
+            ? state
+            : null;
+    }
 }

@@ -8,4 +8,7 @@ public enum SecurityFindingKind
 
     /// <summary>A dangerous compose or Kubernetes setting (privileged, host mounts, root...).</summary>
     RiskyConfiguration = 1,
+
+    /// <summary>A known vulnerability in a package of the built image (from an image scanner such as Trivy).</summary>
+    Vulnerability = 2,
 }

@@ -69,15 +69,33 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
         Assert.Equal("succeeded", two.RootElement.GetProperty("outcome").GetProperty("status").GetString());
         Assert.Equal(100, two.RootElement.GetProperty("outcome").GetProperty("canaryPercentReached").GetInt32());
         Assert.Equal($"http://127.0.0.1:{_port}/", two.RootElement.GetProperty("url").GetString());
+        Assert.Equal(100, two.RootElement.GetProperty("canaryPercentReached").GetInt32());
         using var client = new HttpClient();
         Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
 
-        var (back, backJson) = await RunAsync("rollback", _app.Path, "--port", $"{_port}", "--output", "json");
+        var secondId = two.RootElement.GetProperty("shortId").GetString()!;
+        var (back, backJson) = await RunAsync("rollback", secondId, "--path", _app.Path, "--output", "json");
 
-        Assert.Equal(ExitCodes.Success, back);
+        Assert.True(back == ExitCodes.Success, backJson);
         using var rollback = JsonDocument.Parse(backJson);
-        Assert.Equal(one.RootElement.GetProperty("release").GetString(), rollback.RootElement.GetProperty("release").GetString());
+        Assert.Equal("succeeded", rollback.RootElement.GetProperty("state").GetString());
+        Assert.Equal(one.RootElement.GetProperty("releaseId").GetString(), rollback.RootElement.GetProperty("releaseId").GetString());
+        Assert.Equal(two.RootElement.GetProperty("id").GetString(), rollback.RootElement.GetProperty("rollbackOf").GetString());
         Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
+        var serving = await Support.Docker.RunAsync("ps", "--filter", $"label=io.deploymind.app={AppName}", "--format", "{{.Label \"io.deploymind.release\"}}");
+        Assert.Equal(one.RootElement.GetProperty("releaseId").GetString(), serving.StandardOutput.Trim());
+
+        // The rolled-back deployment says so in its timeline; the rollback is in the list, newest first.
+        var (_, statusJson) = await RunAsync("status", secondId, "--output", "json");
+        using var status = JsonDocument.Parse(statusJson);
+        Assert.Contains(
+            status.RootElement.GetProperty("deployment").GetProperty("events").EnumerateArray(),
+            e => e.GetProperty("detail").GetString()!.StartsWith("rolled back by deployment " + rollback.RootElement.GetProperty("shortId").GetString(), StringComparison.Ordinal));
+        var (_, listJson) = await RunAsync("list", "--app", AppName, "--output", "json");
+        using var list = JsonDocument.Parse(listJson);
+        Assert.Equal(
+            [rollback.RootElement.GetProperty("id").GetString(), two.RootElement.GetProperty("id").GetString(), one.RootElement.GetProperty("id").GetString()],
+            list.RootElement.EnumerateArray().Select(d => d.GetProperty("id").GetString()));
     }
 
     [Fact]
@@ -108,6 +126,33 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
 
         var repository = Application.Build.ImageNames.Repository(Path.GetFileName(_app.Path));
         Assert.Equal(string.Empty, (await Support.Docker.RunAsync("images", "--quiet", repository)).StandardOutput.Trim());
+
+        // Recorded: failed at scan with its findings (redacted), and the key is nowhere in the records or their log.
+        var id = doc.RootElement.GetProperty("shortId").GetString()!;
+        var (statusCode, status) = await RunAsync("status", id);
+        var (_, statusJson) = await RunAsync("status", id, "--output", "json");
+        var (_, logs) = await RunAsync("logs", id);
+        var (_, list) = await RunAsync("list", "--app", AppName);
+        Assert.Equal(ExitCodes.ScanBlocked, statusCode);
+        Assert.Contains("failed at scan", status, StringComparison.Ordinal);
+        Assert.Contains("DMS001", status, StringComparison.Ordinal);
+        Assert.Contains(id, list, StringComparison.Ordinal);
+        Assert.Contains("blocking finding", logs, StringComparison.Ordinal);
+        using var recorded = JsonDocument.Parse(statusJson);
+        Assert.Contains(recorded.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("ruleId").GetString() == "DMS001" && f.GetProperty("blocking").GetBoolean());
+        foreach (var text in new[] { status, statusJson, logs, list })
+        {
+            Assert.DoesNotContain(key, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        // The database file and its write-ahead log, byte for byte.
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(DatabasePath)!, Path.GetFileName(DatabasePath) + "*"))
+        {
+            var bytes = System.Text.Encoding.Latin1.GetString(await ReadSharedAsync(file));
+            Assert.DoesNotContain(key, bytes, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, bytes, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -129,6 +174,28 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
         Assert.True(code == ExitCodes.Success, json);
         using var doc = JsonDocument.Parse(json);
         Assert.Equal(first, doc.RootElement.GetProperty("commit").GetString());
+
+        // Recorded: in the list for its repository, with its status and log.
+        var id = doc.RootElement.GetProperty("shortId").GetString()!;
+        var (_, listJson) = await RunAsync("list", "--repository", bare.Path, "--environment", "production", "--output", "json");
+        using var list = JsonDocument.Parse(listJson);
+        var entry = Assert.Single(list.RootElement.EnumerateArray());
+        Assert.Equal(id, entry.GetProperty("shortId").GetString());
+        Assert.Equal("succeeded", entry.GetProperty("state").GetString());
+        Assert.Equal(first, entry.GetProperty("commit").GetString());
+        Assert.Equal(
+            ["scanning", "building", "deploying", "verifying", "succeeded"],
+            entry.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("from").GetString() != e.GetProperty("to").GetString()).Select(e => e.GetProperty("to").GetString()));
+        var (statusCode, status) = await RunAsync("status", id);
+        Assert.Equal(ExitCodes.Success, statusCode);
+        Assert.Contains(first[..12], status, StringComparison.Ordinal);
+        Assert.Contains("succeeded", status, StringComparison.Ordinal);
+        var (_, logs) = await RunAsync("logs", id, "--follow");
+        Assert.Contains("build", logs, StringComparison.Ordinal);
+        Assert.Contains("health", logs, StringComparison.Ordinal);
+        Assert.Contains("✅ succeeded", logs, StringComparison.Ordinal);
+        var (_, none) = await RunAsync("list", "--repository", "acme/other");
+        Assert.Contains("No deployments recorded", none, StringComparison.Ordinal);
         Assert.Equal($"{AppName}:{first[..12]}", doc.RootElement.GetProperty("imageTag").GetString());
         var labels = await Support.Docker.RunAsync("ps", "--filter", $"label=io.deploymind.app={AppName}", "--format", "{{.Label \"io.deploymind.commit\"}}");
         Assert.Equal(first, labels.StandardOutput.Trim());
@@ -144,10 +211,21 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
         return result.StandardOutput;
     }
 
+    private string DatabasePath => Path.Combine(_prefix.Path, "records", "deploymind.db");
+
+    private static async Task<byte[]> ReadSharedAsync(string file)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
     private async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
         var console = new TestConsole().Width(400);
-        var hosts = new CliHostFactory(new Dictionary<string, string?> { ["nginx:prefix"] = _prefix.Path }, Repo.LocalBaseImagesConfig, null);
+        var hosts = new CliHostFactory(
+            new Dictionary<string, string?> { ["nginx:prefix"] = _prefix.Path, ["database:path"] = DatabasePath }, Repo.LocalBaseImagesConfig, null);
         var code = await DeployMindCli.RunAsync(args, console, hosts, CancellationToken.None);
         return (code, console.Output);
     }

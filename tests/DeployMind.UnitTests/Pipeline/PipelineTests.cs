@@ -65,8 +65,14 @@ public sealed class PipelineTests
         Assert.Equal([PipelineStage.Scan, PipelineStage.Build, PipelineStage.Deploy, PipelineStage.Verify], ran);
         Assert.Equal(
             [DeploymentState.Scanning, DeploymentState.Building, DeploymentState.Deploying, DeploymentState.Verifying, DeploymentState.Succeeded],
-            deployment.Events.Select(e => e.To));
-        Assert.Equal(5, observed.States.Count);
+            deployment.Events.Where(e => e.IsTransition).Select(e => e.To));
+
+        // Each passed stage leaves its report as a note in its own state; the observer sees transitions and notes.
+        Assert.Equal(
+            ["scan passed: ok", "build passed: ok", "deploy passed: ok", "verify passed: ok"],
+            deployment.Events.Where(e => !e.IsTransition).Select(e => e.Detail));
+        Assert.All(deployment.Events.Where(e => !e.IsTransition), e => Assert.Equal(e.From, e.To));
+        Assert.Equal(9, observed.States.Count);
     }
 
     [Fact]

@@ -1,0 +1,118 @@
+using DeployMind.Application.Build;
+using DeployMind.Application.Deploy;
+using DeployMind.Application.Records;
+using DeployMind.Domain.Deploy;
+using DeployMind.Domain.Findings;
+using Microsoft.Extensions.Logging;
+
+namespace DeployMind.Application.Pipeline;
+
+/// <summary>
+/// Runs a deployment's pipeline and records all of it as it happens: the deployment and every state change, the log
+/// (stage reports, build output, deploy steps, health checks) and the findings. What the CLI and the worker call.
+/// Recording never changes the outcome: a store that fails is logged and the deployment goes on.
+/// </summary>
+public sealed class DeploymentRunner
+{
+    private readonly PipelineOrchestrator _orchestrator;
+    private readonly IDeploymentStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DeploymentRunner> _logger;
+
+    public DeploymentRunner(PipelineOrchestrator orchestrator, IDeploymentStore store, TimeProvider time, ILogger<DeploymentRunner> logger)
+    {
+        _orchestrator = orchestrator;
+        _store = store;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>What the run is given: the deployment, its workspace and command, and optional live views.</summary>
+    public sealed record Run(Deployment Deployment, string Workspace)
+    {
+        public DeployCommand? Command { get; init; }
+
+        public IDeployObserver? DeployObserver { get; init; }
+
+        public IProgress<BuildProgress>? BuildProgress { get; init; }
+
+        public IPipelineObserver? PipelineObserver { get; init; }
+    }
+
+    /// <summary>Records the deployment (queued), runs the pipeline and records every change; returns the finished context.</summary>
+    /// <exception cref="Domain.DeployMindException">The store cannot be opened (nothing has run).</exception>
+    public async Task<PipelineContext> RunAsync(Run run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var deployment = run.Deployment;
+
+        // The store must work before anything runs: a deployment nobody can find afterwards is worse than none.
+        await _store.AddAsync(deployment, cancellationToken);
+        await using var log = new DeploymentLog(_store, deployment.Id, _time, _logger);
+        var context = new PipelineContext(deployment, run.Workspace)
+        {
+            Command = run.Command,
+            Observer = log.Observe(run.DeployObserver),
+            BuildProgress = log.Observe(run.BuildProgress),
+        };
+        var recorder = new Recorder(this, context, log, run.PipelineObserver);
+        await _orchestrator.RunAsync(context, recorder, cancellationToken);
+        await log.FlushAsync(CancellationToken.None);
+        return context;
+    }
+
+    /// <summary>Saves the deployment; a failure is logged once per run and does not stop the deployment.</summary>
+    private async Task<bool> TrySaveAsync(Deployment deployment)
+    {
+        try
+        {
+            await _store.SaveAsync(deployment, CancellationToken.None);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "Deployment {Id} could not be recorded in {Store}; it goes on.", deployment.Id, _store.Description);
+            return false;
+        }
+    }
+
+    private async Task TrySaveFindingsAsync(Guid id, string source, IEnumerable<RecordedFinding> findings)
+    {
+        try
+        {
+            await _store.SaveFindingsAsync(id, source, [.. findings], CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "The findings of deployment {Id} could not be recorded in {Store}.", id, _store.Description);
+        }
+    }
+
+    internal static RecordedFinding Record(string source, SecurityFinding finding, bool blocking) =>
+        new(source, finding.RuleId, finding.Title, finding.Severity, finding.Kind, finding.File, finding.Line, finding.Column, finding.RedactedExcerpt, blocking);
+
+    /// <summary>On every change: the log line, the findings once the scan has them, then the deployment itself.</summary>
+    private sealed class Recorder(DeploymentRunner runner, PipelineContext context, DeploymentLog log, IPipelineObserver? next) : IPipelineObserver
+    {
+        private bool _scanRecorded;
+
+        public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
+        {
+            var last = deployment.Events[^1];
+            log.Write("pipeline", last.IsTransition ? $"{last.To.Name()}: {last.Detail}" : last.Detail);
+            if (!_scanRecorded && context.Scan is { } scan)
+            {
+                _scanRecorded = true;
+                var blocking = scan.Blocking.ToHashSet();
+                await runner.TrySaveFindingsAsync(deployment.Id, "repository", scan.Report.Findings.Select(f => Record("repository", f, blocking.Contains(f))));
+            }
+
+            await log.FlushAsync(CancellationToken.None);
+            await runner.TrySaveAsync(deployment);
+            if (next is not null)
+            {
+                await next.ChangedAsync(deployment, cancellationToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Records;
+
+/// <summary>
+/// Where deployments are recorded: the aggregate with its timeline, its log and its findings. Safe for several
+/// processes at once; a save that lost a race with another writer fails with <see cref="ConcurrencyConflictException"/>
+/// instead of overwriting it.
+/// </summary>
+public interface IDeploymentStore
+{
+    /// <summary>Records a new deployment.</summary>
+    Task AddAsync(Deployment deployment, CancellationToken cancellationToken);
+
+    /// <summary>Saves the deployment's changes since it was added, loaded or last saved (new timeline entries are appended).</summary>
+    /// <exception cref="ConcurrencyConflictException">Another writer changed it since.</exception>
+    Task SaveAsync(Deployment deployment, CancellationToken cancellationToken);
+
+    /// <summary>The deployment with this id, or null.</summary>
+    Task<Deployment?> GetAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>The deployments whose id starts with <paramref name="prefix"/> (what users type: the first 8 characters), newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<Deployment>> FindByPrefixAsync(string prefix, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deployments matching <paramref name="query"/>, newest first.</summary>
+    Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Appends lines to the deployment's log.</summary>
+    Task AppendLogAsync(Guid deploymentId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>The deployment's log lines after <paramref name="afterSequence"/> (0: from the start), in order, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<LogLine>> ReadLogAsync(Guid deploymentId, long afterSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Records the deployment's security findings (replacing any recorded before for the same source).</summary>
+    Task SaveFindingsAsync(Guid deploymentId, string source, IReadOnlyList<RecordedFinding> findings, CancellationToken cancellationToken);
+
+    /// <summary>The deployment's recorded findings.</summary>
+    Task<IReadOnlyList<RecordedFinding>> GetFindingsAsync(Guid deploymentId, CancellationToken cancellationToken);
+
+    /// <summary>Creates the store (file, schema, migrations) if needed; cheap when it is up to date.</summary>
+    Task EnsureReadyAsync(CancellationToken cancellationToken);
+
+    /// <summary>What the store is, for messages: "SQLite /root/.deploymind/deploymind.db" or "PostgreSQL 127.0.0.1:5433/deploymind".</summary>
+    string Description { get; }
+}
+
+/// <summary>Filters for <see cref="IDeploymentStore.ListAsync"/>.</summary>
+public sealed record DeploymentQuery
+{
+    public string? App { get; init; }
+
+    /// <summary>owner/repo (or the URL it was deployed from).</summary>
+    public string? Repository { get; init; }
+
+    public string? Environment { get; init; }
+
+    public DeploymentState? State { get; init; }
+
+    /// <summary>Only deployments created before this instant.</summary>
+    public DateTimeOffset? Before { get; init; }
+
+    public int Limit { get; init; } = 20;
+}
+
+/// <summary>A log line to append.</summary>
+/// <param name="At">When it was written.</param>
+/// <param name="Stage">scan, build, deploy, verify or pipeline.</param>
+/// <param name="Text">The line (secrets already redacted).</param>
+public sealed record LogEntry(DateTimeOffset At, string Stage, string Text);
+
+/// <summary>A recorded log line.</summary>
+/// <param name="Sequence">Increases along the deployment's log; a reader continues after the last one it saw.</param>
+/// <param name="At">When it was written.</param>
+/// <param name="Stage">scan, build, deploy, verify or pipeline.</param>
+/// <param name="Text">The line (secrets redacted).</param>
+public sealed record LogLine(long Sequence, DateTimeOffset At, string Stage, string Text);
+
+/// <summary>A security finding as recorded with a deployment (the excerpt is redacted; the secret is never stored).</summary>
+public sealed record RecordedFinding(
+    string Source,
+    string RuleId,
+    string Title,
+    Domain.Findings.Severity Severity,
+    Domain.Findings.SecurityFindingKind Kind,
+    string File,
+    int Line,
+    int Column,
+    string RedactedExcerpt,
+    bool Blocking);
+
+/// <summary>A save lost a race: another writer changed the deployment since it was read.</summary>
+public sealed class ConcurrencyConflictException : Domain.DeployMindException
+{
+    public ConcurrencyConflictException(Guid id, int expectedVersion)
+        : base($"Deployment {id} was changed by another process since it was read (expected version {expectedVersion}); reload it and try again.")
+    {
+        Id = id;
+        ExpectedVersion = expectedVersion;
+    }
+
+    public ConcurrencyConflictException()
+        : base("A deployment was changed by another process since it was read.")
+    {
+    }
+
+    public ConcurrencyConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public ConcurrencyConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public Guid Id { get; }
+
+    public int ExpectedVersion { get; }
+}

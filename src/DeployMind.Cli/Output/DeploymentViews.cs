@@ -1,0 +1,167 @@
+using System.Globalization;
+using DeployMind.Application.Records;
+using DeployMind.Domain.Deploy;
+using Spectre.Console;
+
+namespace DeployMind.Cli.Output;
+
+/// <summary>How a recorded deployment is shown: the status panel (deploy, status), the list, the timeline, and their JSON.</summary>
+internal static class DeploymentViews
+{
+    /// <summary>The status panel of the original plan, from what the deployment recorded.</summary>
+    public static Table StatusPanel(Deployment d, DateTimeOffset now)
+    {
+        var table = Tables.KeyValue("DeployMind — Deployment Status");
+        table.AddRow("Deployment ID", d.Id.ToString());
+        table.AddRow("App", Markup.Escape($"{d.App} ({d.Environment})"));
+        table.AddRow("Status", StateMarkup(d));
+        if (d.RollbackOf is { } of)
+        {
+            table.AddRow("Rolls back", of.ToString());
+        }
+
+        if (d.Commit is { } commit)
+        {
+            table.AddRow("Commit", Markup.Escape($"{Short(commit)} ({d.Repository} {d.Branch})".Replace(" )", ")", StringComparison.Ordinal)));
+        }
+
+        table.AddRow("Strategy", d.Strategy.Name());
+        if (d.ImageTag is { } image)
+        {
+            table.AddRow("Image", Markup.Escape(d.ImageSizeMb is { } mb and > 0 ? $"{image} ({mb:F0}MB)" : image));
+        }
+
+        if (d.ReleaseId is { } release)
+        {
+            table.AddRow("Release", Markup.Escape($"{release} on {d.Target}"));
+        }
+
+        table.AddRow("Duration", Markup.Escape(DurationText(d, now)));
+        if (d.HealthChecksPassed is { } passed)
+        {
+            table.AddRow("Health Checks", $"{passed}/{d.HealthChecksRequired} passed");
+        }
+
+        if (d.CanaryPercentReached is { } percent)
+        {
+            table.AddRow("Canary", $"{percent}% reached");
+        }
+
+        if (d.State == DeploymentState.Succeeded && d.Url is { } url)
+        {
+            table.AddRow("URL", Markup.Escape(url));
+        }
+
+        table.AddRow("Triggered by", Markup.Escape($"{d.TriggeredBy} at {d.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}"));
+        if (d.Reason is { } reason && d.State is not DeploymentState.Succeeded)
+        {
+            table.AddRow("Reason", $"[red]{Markup.Escape(reason)}[/]");
+        }
+
+        return table;
+    }
+
+    /// <summary>Recent deployments, newest first.</summary>
+    public static Table List(IReadOnlyList<Deployment> deployments, DateTimeOffset now)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumns("ID", "App", "Env", "Status", "Strategy", "Commit", "Image", "Started", "Took", "By");
+        foreach (var d in deployments)
+        {
+            table.AddRow(
+                Markup.Escape(d.ShortId()),
+                Markup.Escape(d.App),
+                Markup.Escape(d.Environment),
+                StateMarkup(d),
+                d.Strategy.Name(),
+                Markup.Escape(d.Commit is null ? "—" : Short(d.Commit)),
+                Markup.Escape(d.ImageTag ?? "—"),
+                d.CreatedAt.ToLocalTime().ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                Markup.Escape(Seconds((d.IsFinished ? d.UpdatedAt : now) - d.CreatedAt)),
+                Markup.Escape(d.TriggeredBy));
+        }
+
+        return table;
+    }
+
+    /// <summary>Every entry of the timeline, with the time spent in each state.</summary>
+    public static Table Timeline(Deployment d)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Timeline[/]");
+        table.AddColumns("Time", "State", "What happened");
+        foreach (var e in d.Events)
+        {
+            table.AddRow(
+                e.At.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                e.IsTransition ? $"→ {e.To.Name()}" : $"[grey]{e.To.Name()}[/]",
+                Markup.Escape(e.Detail));
+        }
+
+        return table;
+    }
+
+    /// <summary>The deployment as <c>--output json</c> writes it.</summary>
+    public static object ToJson(Deployment d, DateTimeOffset now) => new
+    {
+        d.Id,
+        ShortId = d.ShortId(),
+        d.App,
+        d.Environment,
+        State = d.State.Name(),
+        Strategy = d.Strategy.Name(),
+        d.FailedStage,
+        d.Reason,
+        d.Repository,
+        d.Branch,
+        d.Commit,
+        d.ImageTag,
+        d.ImageSizeMb,
+        d.ReleaseId,
+        d.Target,
+        d.Url,
+        d.HealthChecksPassed,
+        d.HealthChecksRequired,
+        d.CanaryPercentReached,
+        d.RollbackOf,
+        d.TriggeredBy,
+        d.CreatedAt,
+        d.UpdatedAt,
+        DurationSeconds = Math.Round(((d.IsFinished ? d.UpdatedAt : now) - d.CreatedAt).TotalSeconds, 1),
+        StateSeconds = d.StateDurations(now).Select(s => new { State = s.State.Name(), Seconds = Math.Round(s.Duration.TotalSeconds, 1) }),
+        Events = d.Events.Select(e => new { e.At, From = e.From.Name(), To = e.To.Name(), e.Detail }),
+    };
+
+    /// <summary>The exit code a finished deployment gives (see <see cref="ExitCodes"/>).</summary>
+    public static int ExitCode(Deployment d) => d.State switch
+    {
+        DeploymentState.Succeeded => ExitCodes.Success,
+        DeploymentState.Cancelled => ExitCodes.Cancelled,
+        DeploymentState.Failed when d.FailedStage == PipelineStage.Scan => ExitCodes.ScanBlocked,
+        DeploymentState.Failed when d.FailedStage == PipelineStage.Build => ExitCodes.BuildFailed,
+        _ => ExitCodes.DeployFailed,
+    };
+
+    public static string StateMarkup(Deployment d) => d.State switch
+    {
+        DeploymentState.Succeeded => "[green]✅ succeeded[/]",
+        DeploymentState.RolledBack => "[yellow]↩ rolled_back[/]",
+        DeploymentState.Cancelled => "[yellow]cancelled[/]",
+        DeploymentState.Failed => $"[red]❌ failed[/]{(d.FailedStage is { } stage ? $" at {stage.ToString().ToLowerInvariant()}" : string.Empty)}",
+        _ => $"[blue]{d.State.Name()}…[/]",
+    };
+
+    private static string DurationText(Deployment d, DateTimeOffset now)
+    {
+        var total = Seconds((d.IsFinished ? d.UpdatedAt : now) - d.CreatedAt);
+        var stages = d.StateDurations(now)
+            .Where(s => s.State is DeploymentState.Scanning or DeploymentState.Building or DeploymentState.Deploying or DeploymentState.Verifying)
+            .Select(s => $"{s.State.Name()} {Seconds(s.Duration)}");
+        var detail = string.Join(", ", stages);
+        return detail.Length == 0 ? total : $"{total} ({detail})";
+    }
+
+    private static string Seconds(TimeSpan span) =>
+        span.TotalSeconds < 10 ? span.TotalSeconds.ToString("0.0s", CultureInfo.InvariantCulture) : span.TotalSeconds.ToString("0s", CultureInfo.InvariantCulture);
+
+    private static string Short(string commit) => commit[..Math.Min(12, commit.Length)];
+}

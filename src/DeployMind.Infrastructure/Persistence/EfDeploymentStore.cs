@@ -1,0 +1,370 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using DeployMind.Application.Records;
+using DeployMind.Domain;
+using DeployMind.Domain.Deploy;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DeployMind.Infrastructure.Persistence;
+
+/// <summary>
+/// <see cref="IDeploymentStore"/> on EF Core: a SQLite file by default (WAL, writers wait for each other up to
+/// <c>database.busyTimeout</c>), PostgreSQL by connection string. The schema is created and migrated on first use.
+/// Saves are optimistic: an update carries the version the aggregate had when it was read, and fails if another
+/// writer moved it on since.
+/// </summary>
+internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
+{
+    private readonly DatabaseProvider _provider;
+    private readonly DbContextOptions _options;
+    private readonly SemaphoreSlim _readyGate = new(1, 1);
+
+    // What was last written or read for each aggregate this store handed out: the concurrency token and how many
+    // timeline entries are already stored. Weak, so aggregates are not kept alive by the store.
+    private readonly ConditionalWeakTable<Deployment, Persisted> _persisted = [];
+    private bool _ready;
+
+    public EfDeploymentStore(IOptions<DatabaseOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = options.Value;
+        _provider = settings.Resolve();
+        if (_provider == DatabaseProvider.Sqlite)
+        {
+            var path = settings.SqlitePath;
+            var builder = new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                ForeignKeys = true,
+                Pooling = true,
+
+                // Microsoft.Data.Sqlite retries a busy database until the command timeout: that is the busy timeout.
+                DefaultTimeout = (int)Math.Ceiling(Duration.Parse(settings.BusyTimeout, "database.busyTimeout").TotalSeconds),
+            };
+            _options = new DbContextOptionsBuilder<SqliteDeployMindDbContext>().UseSqlite(builder.ToString()).Options;
+            Description = $"SQLite {path}";
+            SqliteFile = path;
+        }
+        else
+        {
+            var connection = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString());
+            _options = new DbContextOptionsBuilder<PostgresDeployMindDbContext>().UseNpgsql(connection.ToString()).Options;
+            Description = string.Create(CultureInfo.InvariantCulture, $"PostgreSQL {connection.Host}:{connection.Port}/{connection.Database}");
+        }
+    }
+
+    public string Description { get; }
+
+    /// <summary>The SQLite file, when that is the provider.</summary>
+    public string? SqliteFile { get; }
+
+    public async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_ready)
+        {
+            return;
+        }
+
+        await _readyGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_ready)
+            {
+                return;
+            }
+
+            if (SqliteFile is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(SqliteFile)!);
+            }
+
+            await using var db = CreateContext();
+            try
+            {
+                // Migrations take a lock of their own, so two processes starting at once do not both apply them.
+                await db.Database.MigrateAsync(cancellationToken);
+                if (SqliteFile is not null)
+                {
+                    // WAL lets readers (list, logs --follow) run while a deployment writes; it is a property of the file.
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is SqliteException or NpgsqlException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                throw new DeployMindException($"Cannot open the deployment records ({Description}): {ex.Message}", ex);
+            }
+
+            _ready = true;
+        }
+        finally
+        {
+            _readyGate.Release();
+        }
+    }
+
+    public async Task AddAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        db.Deployments.Add(ToRow(deployment));
+        db.Events.AddRange(EventRows(deployment, 0));
+        await db.SaveChangesAsync(cancellationToken);
+        Remember(deployment);
+    }
+
+    public async Task SaveAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        if (!_persisted.TryGetValue(deployment, out var persisted))
+        {
+            throw new InvalidOperationException($"Deployment {deployment.Id} was neither added nor loaded through this store.");
+        }
+
+        if (persisted.Version == deployment.Version)
+        {
+            return;
+        }
+
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var entry = db.Deployments.Update(ToRow(deployment));
+        entry.Property(r => r.Version).OriginalValue = persisted.Version;
+        try
+        {
+            // The versioned update first: when it loses the race, nothing else of this save is attempted.
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException ex)
+        {
+            throw new ConcurrencyConflictException($"Deployment {deployment.Id} was changed by another process since it was read (expected version {persisted.Version}); reload it and try again.", ex);
+        }
+
+        db.Events.AddRange(EventRows(deployment, persisted.Events));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Remember(deployment);
+    }
+
+    public async Task<Deployment?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var key = Key(id);
+        var row = await db.Deployments.AsNoTracking().FirstOrDefaultAsync(d => d.Id == key, cancellationToken);
+        return row is null ? null : (await RestoreAsync(db, [row], cancellationToken))[0];
+    }
+
+    public async Task<IReadOnlyList<Deployment>> FindByPrefixAsync(string prefix, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        await EnsureReadyAsync(cancellationToken);
+        var normalized = prefix.Trim().ToLowerInvariant();
+        await using var db = CreateContext();
+        var rows = await db.Deployments.AsNoTracking()
+            .Where(d => d.Id.StartsWith(normalized))
+            .OrderByDescending(d => d.CreatedAtMs)
+            .Take(Math.Max(1, limit))
+            .ToListAsync(cancellationToken);
+        return await RestoreAsync(db, rows, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        IQueryable<DeploymentRow> rows = db.Deployments.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.App))
+        {
+            rows = rows.Where(d => d.App == query.App);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Repository))
+        {
+            rows = rows.Where(d => d.Repository == query.Repository);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Environment))
+        {
+            rows = rows.Where(d => d.Environment == query.Environment);
+        }
+
+        if (query.State is { } state)
+        {
+            rows = rows.Where(d => d.State == state);
+        }
+
+        if (query.Before is { } before)
+        {
+            var ms = before.ToUnixTimeMilliseconds();
+            rows = rows.Where(d => d.CreatedAtMs < ms);
+        }
+
+        var page = await rows.OrderByDescending(d => d.CreatedAtMs).ThenByDescending(d => d.Id).Take(Math.Max(1, query.Limit)).ToListAsync(cancellationToken);
+        return await RestoreAsync(db, page, cancellationToken);
+    }
+
+    public async Task AppendLogAsync(Guid deploymentId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var key = Key(deploymentId);
+        db.Logs.AddRange(entries.Select(e => new LogRow { DeploymentId = key, AtMs = e.At.ToUnixTimeMilliseconds(), Stage = e.Stage, Text = e.Text }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LogLine>> ReadLogAsync(Guid deploymentId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var key = Key(deploymentId);
+        var rows = await db.Logs.AsNoTracking()
+            .Where(l => l.DeploymentId == key && l.Id > afterSequence)
+            .OrderBy(l => l.Id)
+            .Take(Math.Max(1, limit))
+            .ToListAsync(cancellationToken);
+        return [.. rows.Select(l => new LogLine(l.Id, DateTimeOffset.FromUnixTimeMilliseconds(l.AtMs), l.Stage, l.Text))];
+    }
+
+    public async Task SaveFindingsAsync(Guid deploymentId, string source, IReadOnlyList<RecordedFinding> findings, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        ArgumentNullException.ThrowIfNull(findings);
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var key = Key(deploymentId);
+        await db.Findings.Where(f => f.DeploymentId == key && f.Source == source).ExecuteDeleteAsync(cancellationToken);
+        db.Findings.AddRange(findings.Select(f => new FindingRow
+        {
+            DeploymentId = key,
+            Source = source,
+            RuleId = f.RuleId,
+            Title = f.Title,
+            Severity = f.Severity,
+            Kind = f.Kind,
+            File = f.File,
+            Line = f.Line,
+            Column = f.Column,
+            RedactedExcerpt = f.RedactedExcerpt,
+            Blocking = f.Blocking,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RecordedFinding>> GetFindingsAsync(Guid deploymentId, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var key = Key(deploymentId);
+        var rows = await db.Findings.AsNoTracking().Where(f => f.DeploymentId == key).OrderBy(f => f.Id).ToListAsync(cancellationToken);
+        return [.. rows.Select(f => new RecordedFinding(f.Source, f.RuleId, f.Title, f.Severity, f.Kind, f.File, f.Line, f.Column, f.RedactedExcerpt, f.Blocking))];
+    }
+
+    public void Dispose() => _readyGate.Dispose();
+
+    private static string Key(Guid id) => id.ToString("D", CultureInfo.InvariantCulture);
+
+    private DeployMindDbContext CreateContext() => _provider == DatabaseProvider.Sqlite
+        ? new SqliteDeployMindDbContext((DbContextOptions<SqliteDeployMindDbContext>)_options)
+        : new PostgresDeployMindDbContext((DbContextOptions<PostgresDeployMindDbContext>)_options);
+
+    private void Remember(Deployment deployment) =>
+        _persisted.AddOrUpdate(deployment, new Persisted(deployment.Version, deployment.Events.Count));
+
+    private async Task<IReadOnlyList<Deployment>> RestoreAsync(DeployMindDbContext db, List<DeploymentRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = rows.Select(r => r.Id).ToList();
+        var events = (await db.Events.AsNoTracking().Where(e => ids.Contains(e.DeploymentId)).ToListAsync(cancellationToken))
+            .GroupBy(e => e.DeploymentId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Sequence).Select(e => new DeploymentEvent(Time(e.AtMs), e.From, e.To, e.Detail)).ToList());
+        var result = new List<Deployment>(rows.Count);
+        foreach (var row in rows)
+        {
+            var deployment = Deployment.Restore(new DeploymentSnapshot(Guid.Parse(row.Id), row.App, row.Environment, row.Strategy, row.TriggeredBy, Time(row.CreatedAtMs))
+            {
+                UpdatedAt = Time(row.UpdatedAtMs),
+                State = row.State,
+                Version = row.Version,
+                Repository = row.Repository,
+                Branch = row.Branch,
+                Commit = row.Commit,
+                RollbackOf = row.RollbackOf is null ? null : Guid.Parse(row.RollbackOf),
+                FailedStage = row.FailedStage,
+                Reason = row.Reason,
+                Target = row.Target,
+                ReleaseId = row.ReleaseId,
+                Url = row.Url,
+                ImageTag = row.ImageTag,
+                ImageSizeMb = row.ImageSizeMb,
+                HealthChecksPassed = row.HealthChecksPassed,
+                HealthChecksRequired = row.HealthChecksRequired,
+                CanaryPercentReached = row.CanaryPercentReached,
+                Events = events.TryGetValue(row.Id, out var timeline) ? timeline : [],
+            });
+            Remember(deployment);
+            result.Add(deployment);
+        }
+
+        return result;
+    }
+
+    private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static DeploymentRow ToRow(Deployment d) => new()
+    {
+        Id = Key(d.Id),
+        App = d.App,
+        Environment = d.Environment,
+        Strategy = d.Strategy,
+        State = d.State,
+        Version = d.Version,
+        TriggeredBy = d.TriggeredBy,
+        CreatedAtMs = d.CreatedAt.ToUnixTimeMilliseconds(),
+        UpdatedAtMs = d.UpdatedAt.ToUnixTimeMilliseconds(),
+        Repository = d.Repository,
+        Branch = d.Branch,
+        Commit = d.Commit,
+        RollbackOf = d.RollbackOf is { } of ? Key(of) : null,
+        FailedStage = d.FailedStage,
+        Reason = d.Reason,
+        Target = d.Target,
+        ReleaseId = d.ReleaseId,
+        Url = d.Url,
+        ImageTag = d.ImageTag,
+        ImageSizeMb = d.ImageSizeMb,
+        HealthChecksPassed = d.HealthChecksPassed,
+        HealthChecksRequired = d.HealthChecksRequired,
+        CanaryPercentReached = d.CanaryPercentReached,
+    };
+
+    private static IEnumerable<EventRow> EventRows(Deployment d, int from) =>
+        d.Events.Skip(from).Select((e, i) => new EventRow
+        {
+            DeploymentId = Key(d.Id),
+            Sequence = from + i,
+            AtMs = e.At.ToUnixTimeMilliseconds(),
+            From = e.From,
+            To = e.To,
+            Detail = e.Detail,
+        });
+
+    private sealed record Persisted(int Version, int Events);
+}

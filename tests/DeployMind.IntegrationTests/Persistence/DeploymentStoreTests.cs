@@ -1,0 +1,261 @@
+using System.Globalization;
+using DeployMind.Application.Records;
+using DeployMind.Domain.Deploy;
+using DeployMind.Domain.Findings;
+
+namespace DeployMind.IntegrationTests.Persistence;
+
+/// <summary>The store's contract, run on a SQLite file and on a real PostgreSQL server.</summary>
+public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
+    where TTarget : IStoreTarget, new()
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+
+    protected TTarget Target { get; } = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await Target.DisposeAsync();
+
+    [Fact]
+    public async Task AddThenGet_FromAnotherStore_RestoresEveryFieldAndTheTimeline()
+    {
+        var deployment = New("shop-api", "production", T0);
+        Run(deployment, T0, succeed: true);
+        await Target.Open().AddAsync(deployment, CancellationToken.None);
+
+        var loaded = await Target.Open().GetAsync(deployment.Id, CancellationToken.None);
+
+        Assert.NotNull(loaded);
+        Assert.Equal(DeploymentState.Succeeded, loaded.State);
+        Assert.Equal(deployment.Version, loaded.Version);
+        Assert.Equal(("acme/shop-api", "main", "0123456789abcdef0123456789abcdef01234567"), (loaded.Repository, loaded.Branch, loaded.Commit));
+        Assert.Equal(("shop-api:0123456789ab", 42.5), (loaded.ImageTag, loaded.ImageSizeMb));
+        Assert.Equal(("20261127-r1", "local", "http://127.0.0.1:8080/"), (loaded.ReleaseId, loaded.Target, loaded.Url));
+        Assert.Equal((3, 3, 100), (loaded.HealthChecksPassed!.Value, loaded.HealthChecksRequired!.Value, loaded.CanaryPercentReached!.Value));
+        Assert.Equal(StrategyKind.Canary, loaded.Strategy);
+        Assert.Equal("cli:alice", loaded.TriggeredBy);
+        Assert.Equal(deployment.CreatedAt, loaded.CreatedAt);
+        Assert.Equal(deployment.Events, loaded.Events);
+    }
+
+    [Fact]
+    public async Task Save_AppendsNewEventsAndFailure()
+    {
+        var store = Target.Open();
+        var deployment = New("api", "staging", T0);
+        await store.AddAsync(deployment, CancellationToken.None);
+        deployment.MoveTo(DeploymentState.Scanning, "Scan started", T0.AddSeconds(1));
+        await store.SaveAsync(deployment, CancellationToken.None);
+        deployment.Fail(PipelineStage.Scan, "1 blocking finding(s): DMS001 at settings.env:1", T0.AddSeconds(2));
+        await store.SaveAsync(deployment, CancellationToken.None);
+
+        var loaded = (await Target.Open().GetAsync(deployment.Id, CancellationToken.None))!;
+
+        Assert.Equal(DeploymentState.Failed, loaded.State);
+        Assert.Equal(PipelineStage.Scan, loaded.FailedStage);
+        Assert.Equal("1 blocking finding(s): DMS001 at settings.env:1", loaded.Reason);
+        Assert.Equal([DeploymentState.Scanning, DeploymentState.Failed], loaded.Events.Select(e => e.To));
+    }
+
+    [Fact]
+    public async Task Save_AfterAnotherWriterChangedIt_IsRefusedAndKeepsTheOtherWrite()
+    {
+        var deployment = New("api", "production", T0);
+        await Target.Open().AddAsync(deployment, CancellationToken.None);
+        var (storeA, storeB) = (Target.Open(), Target.Open());
+        var a = (await storeA.GetAsync(deployment.Id, CancellationToken.None))!;
+        var b = (await storeB.GetAsync(deployment.Id, CancellationToken.None))!;
+
+        a.MoveTo(DeploymentState.Scanning, "worker A", T0.AddSeconds(1));
+        await storeA.SaveAsync(a, CancellationToken.None);
+        b.MoveTo(DeploymentState.Cancelled, "worker B", T0.AddSeconds(2));
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => storeB.SaveAsync(b, CancellationToken.None));
+
+        Assert.Contains(deployment.Id.ToString(), conflict.Message, StringComparison.Ordinal);
+        var stored = (await Target.Open().GetAsync(deployment.Id, CancellationToken.None))!;
+        Assert.Equal(DeploymentState.Scanning, stored.State);
+        Assert.Equal(["worker A"], stored.Events.Select(e => e.Detail));
+    }
+
+    [Fact]
+    public async Task List_FiltersByRepositoryEnvironmentAppAndState_NewestFirst_UpToTheLimit()
+    {
+        var store = Target.Open();
+        for (var i = 0; i < 6; i++)
+        {
+            var d = New(i % 2 == 0 ? "shop-api" : "billing", i < 3 ? "production" : "staging", T0.AddMinutes(i), repository: i % 2 == 0 ? "acme/shop-api" : "acme/billing");
+            Run(d, T0.AddMinutes(i), succeed: i != 4);
+            await store.AddAsync(d, CancellationToken.None);
+        }
+
+        var all = await store.ListAsync(new DeploymentQuery { Limit = 100 }, CancellationToken.None);
+        var shop = await store.ListAsync(new DeploymentQuery { Repository = "acme/shop-api" }, CancellationToken.None);
+        var staging = await store.ListAsync(new DeploymentQuery { Environment = "staging", App = "shop-api" }, CancellationToken.None);
+        var failed = await store.ListAsync(new DeploymentQuery { State = DeploymentState.Failed }, CancellationToken.None);
+        var two = await store.ListAsync(new DeploymentQuery { Limit = 2 }, CancellationToken.None);
+        var before = await store.ListAsync(new DeploymentQuery { Before = T0.AddMinutes(2) }, CancellationToken.None);
+
+        Assert.Equal(6, all.Count);
+        Assert.Equal(all.OrderByDescending(d => d.CreatedAt).Select(d => d.Id), all.Select(d => d.Id));
+        Assert.Equal([4, 2, 0], shop.Select(d => d.CreatedAt.Minute));
+        Assert.Equal([4], staging.Select(d => d.CreatedAt.Minute));
+        Assert.Equal([4], failed.Select(d => d.CreatedAt.Minute));
+        Assert.Equal([5, 4], two.Select(d => d.CreatedAt.Minute));
+        Assert.Equal([1, 0], before.Select(d => d.CreatedAt.Minute));
+    }
+
+    [Fact]
+    public async Task FindByPrefix_FindsByTheFirstCharacters_AndLookupExplainsMissesAndAmbiguity()
+    {
+        var store = Target.Open();
+        var one = New("api", "production", T0, id: Guid.Parse("3f2a1b9c-0000-4000-8000-000000000001"));
+        var two = New("api", "production", T0.AddSeconds(1), id: Guid.Parse("3f2a1b9d-0000-4000-8000-000000000002"));
+        await store.AddAsync(one, CancellationToken.None);
+        await store.AddAsync(two, CancellationToken.None);
+
+        Assert.Equal(one.Id, (await store.FindAsync("3f2a1b9c", CancellationToken.None)).Id);
+        Assert.Equal(two.Id, (await store.FindAsync("3F2A1B9D", CancellationToken.None)).Id);
+        Assert.Equal(two.Id, (await store.FindAsync(two.Id.ToString(), CancellationToken.None)).Id);
+        var ambiguous = await Assert.ThrowsAsync<DeploymentNotFoundException>(() => store.FindAsync("3f2a", CancellationToken.None));
+        Assert.Contains("more than one", ambiguous.Message, StringComparison.Ordinal);
+        var missing = await Assert.ThrowsAsync<DeploymentNotFoundException>(() => store.FindAsync("abcdef12", CancellationToken.None));
+        Assert.Contains("deploymind list", missing.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<DeploymentNotFoundException>(() => store.FindAsync("not-an-id!", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Log_IsReadInOrderAfterASequence_AndOnlyForItsDeployment()
+    {
+        var store = Target.Open();
+        var (a, b) = (New("api", "production", T0), New("api", "production", T0.AddSeconds(1)));
+        await store.AddAsync(a, CancellationToken.None);
+        await store.AddAsync(b, CancellationToken.None);
+        await store.AppendLogAsync(a.Id, [.. Enumerable.Range(1, 5).Select(i => new LogEntry(T0.AddSeconds(i), "build", $"Step {i}/5"))], CancellationToken.None);
+        await store.AppendLogAsync(b.Id, [new LogEntry(T0, "deploy", "other deployment")], CancellationToken.None);
+        await store.AppendLogAsync(a.Id, [new LogEntry(T0.AddSeconds(9), "deploy", "local: switched")], CancellationToken.None);
+
+        var first = await Target.Open().ReadLogAsync(a.Id, 0, 3, CancellationToken.None);
+        var rest = await Target.Open().ReadLogAsync(a.Id, first[^1].Sequence, 100, CancellationToken.None);
+
+        Assert.Equal(["Step 1/5", "Step 2/5", "Step 3/5"], first.Select(l => l.Text));
+        Assert.Equal(["Step 4/5", "Step 5/5", "local: switched"], rest.Select(l => l.Text));
+        Assert.Equal("deploy", rest[^1].Stage);
+        Assert.Equal(T0.AddSeconds(9), rest[^1].At);
+        Assert.Empty(await store.ReadLogAsync(a.Id, rest[^1].Sequence, 100, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Findings_AreReplacedPerSource()
+    {
+        var store = Target.Open();
+        var d = New("api", "production", T0);
+        await store.AddAsync(d, CancellationToken.None);
+        var secret = new RecordedFinding("repository", "DMS001", "AWS access key id", Severity.Critical, SecurityFindingKind.Secret, "settings.env", 3, 19, "AWS_ACCESS_KEY_ID=AKIA****************", true);
+        var cve = new RecordedFinding("image", "CVE-2026-0001", "openssl 3.0.1 → fixed in 3.0.2", Severity.High, SecurityFindingKind.Vulnerability, "debian 12", 0, 0, "openssl@3.0.1", false);
+
+        await store.SaveFindingsAsync(d.Id, "repository", [secret, secret with { Line = 4 }], CancellationToken.None);
+        await store.SaveFindingsAsync(d.Id, "image", [cve], CancellationToken.None);
+        await store.SaveFindingsAsync(d.Id, "repository", [secret], CancellationToken.None);
+
+        var findings = await Target.Open().GetFindingsAsync(d.Id, CancellationToken.None);
+        Assert.Equal(2, findings.Count);
+        Assert.Contains(secret, findings);
+        Assert.Contains(cve, findings);
+    }
+
+    [Fact]
+    public async Task ParallelWriters_OnSeparateStores_LoseNothing()
+    {
+        // Four stores (separate connection pools, as separate processes would have) each run 15 deployments through
+        // every state with log lines, all at once.
+        const int writers = 4, each = 15;
+        await Target.Open().EnsureReadyAsync(CancellationToken.None);
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var store = Target.Open();
+            for (var i = 0; i < each; i++)
+            {
+                var at = T0.AddSeconds((w * each) + i);
+                var d = New($"app-{w}", "production", at);
+                await store.AddAsync(d, CancellationToken.None);
+                foreach (var (state, detail) in new[] { (DeploymentState.Scanning, "scan"), (DeploymentState.Building, "build"), (DeploymentState.Deploying, "deploy"), (DeploymentState.Verifying, "verify"), (DeploymentState.Succeeded, "done") })
+                {
+                    d.MoveTo(state, detail, at);
+                    await store.AppendLogAsync(d.Id, [new LogEntry(at, "pipeline", string.Create(CultureInfo.InvariantCulture, $"{w}/{i} {detail}"))], CancellationToken.None);
+                    await store.SaveAsync(d, CancellationToken.None);
+                }
+            }
+        })));
+
+        var all = await Target.Open().ListAsync(new DeploymentQuery { Limit = 1000 }, CancellationToken.None);
+        Assert.Equal(writers * each, all.Count);
+        Assert.All(all, d => Assert.Equal(DeploymentState.Succeeded, d.State));
+        Assert.All(all, d => Assert.Equal(5, d.Events.Count));
+        foreach (var d in all.Take(5))
+        {
+            Assert.Equal(5, (await Target.Open().ReadLogAsync(d.Id, 0, 100, CancellationToken.None)).Count);
+        }
+    }
+
+    [Fact]
+    public async Task EnsureReady_OnAnExistingDatabase_KeepsItsRecords()
+    {
+        var d = New("api", "production", T0);
+        await Target.Open().AddAsync(d, CancellationToken.None);
+
+        var again = Target.Open();
+        await again.EnsureReadyAsync(CancellationToken.None);
+
+        Assert.NotNull(await again.GetAsync(d.Id, CancellationToken.None));
+    }
+
+    private static Deployment New(string app, string environment, DateTimeOffset at, Guid? id = null, string repository = "acme/shop-api") =>
+        new(id ?? Guid.NewGuid(), app, environment, StrategyKind.Canary, "cli:alice", at)
+        {
+            Repository = repository,
+            Branch = "main",
+            Commit = "0123456789abcdef0123456789abcdef01234567",
+        };
+
+    private static void Run(Deployment d, DateTimeOffset at, bool succeed)
+    {
+        d.MoveTo(DeploymentState.Scanning, "Scan started", at.AddSeconds(1));
+        d.Note("scan passed: 0 finding(s)", at.AddSeconds(2));
+        d.MoveTo(DeploymentState.Building, "Build started", at.AddSeconds(2));
+        d.RecordImage("shop-api:0123456789ab", 42.5);
+        d.MoveTo(DeploymentState.Deploying, "Deploy started", at.AddSeconds(10));
+        d.RecordRelease("20261127-r1", "local", "http://127.0.0.1:8080/");
+        d.RecordDeploy(3, 3, 100);
+        if (!succeed)
+        {
+            d.Fail(PipelineStage.Deploy, "the new release never got healthy; the previous one still serves", at.AddSeconds(20));
+            return;
+        }
+
+        d.MoveTo(DeploymentState.Verifying, "Verify started", at.AddSeconds(20));
+        d.MoveTo(DeploymentState.Succeeded, "all stages passed", at.AddSeconds(21));
+    }
+}
+
+/// <summary>The contract on a SQLite file (the default store).</summary>
+public sealed class SqliteDeploymentStoreTests : DeploymentStoreTests<SqliteTarget>
+{
+    [Fact]
+    public async Task FirstUse_CreatesTheFolderAndTheFile_InWalMode()
+    {
+        await Target.Open().EnsureReadyAsync(CancellationToken.None);
+
+        Assert.True(File.Exists(Target.File));
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Target.File}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+        command.CommandText = "PRAGMA integrity_check;";
+        Assert.Equal("ok", (string?)await command.ExecuteScalarAsync());
+    }
+}
+
+/// <summary>The same contract on a real PostgreSQL server.</summary>
+public sealed class PostgresDeploymentStoreTests : DeploymentStoreTests<PostgresTarget>;

@@ -1,0 +1,83 @@
+using DeployMind.Application.Records;
+using DeployMind.Infrastructure.Persistence;
+using DeployMind.IntegrationTests.Support;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DeployMind.IntegrationTests.Persistence;
+
+/// <summary>A store under test: how to open (another) store on the same database, and how to clean up.</summary>
+public interface IStoreTarget : IAsyncDisposable
+{
+    /// <summary>A new store instance on the same database (its own connections, like another process).</summary>
+    IDeploymentStore Open();
+
+    string Name { get; }
+}
+
+/// <summary>A SQLite file in a temp folder.</summary>
+public sealed class SqliteTarget : IStoreTarget
+{
+    private readonly TempFolder _folder = new();
+
+    public string Name => "sqlite";
+
+    public string File => Path.Combine(_folder.Path, "nested", "deploymind.db");
+
+    public IDeploymentStore Open() => new EfDeploymentStore(Options.Create(new DatabaseOptions { Path = File, BusyTimeout = "30s" }));
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnectionPoolsClear();
+        _folder.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static void SqliteConnectionPoolsClear() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+}
+
+/// <summary>
+/// A new database on the test PostgreSQL server that scripts/services/postgres.sh starts (127.0.0.1:5433), dropped
+/// afterwards. <c>DEPLOYMIND_TEST_POSTGRES</c> names another server.
+/// </summary>
+public sealed class PostgresTarget : IStoreTarget
+{
+    public const string DefaultServer = "Host=127.0.0.1;Port=5433;Username=deploymind;Password=deploymind;Database=deploymind_test";
+
+    private readonly string _database = "dm_store_" + Guid.NewGuid().ToString("N")[..12];
+    private bool _created;
+
+    public string Name => "postgres";
+
+    public static string Server => Environment.GetEnvironmentVariable("DEPLOYMIND_TEST_POSTGRES") ?? DefaultServer;
+
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(Server) { Database = _database }.ToString();
+
+    public IDeploymentStore Open()
+    {
+        if (!_created)
+        {
+            using var connection = new NpgsqlConnection(Server);
+            connection.Open();
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
+            create.ExecuteNonQuery();
+            _created = true;
+        }
+
+        return new EfDeploymentStore(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = ConnectionString }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_created)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(Server);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
