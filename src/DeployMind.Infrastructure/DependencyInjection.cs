@@ -22,7 +22,7 @@ namespace DeployMind.Infrastructure;
 /// <summary>The adapters' registrations, shared by the CLI and the server.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Registers the adapters (processes, Docker, build, HTTP probe, secret and risky-configuration scanners) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
+    /// <summary>Registers the adapters (processes, Docker, build, HTTP probe, secret and risky-configuration scanners, Trivy image scan) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
     public static IHostApplicationBuilder AddDeployMindInfrastructure(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -44,6 +44,9 @@ public static class DependencyInjection
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.AddOptions<SecretScanOptions>().BindConfiguration(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IImageScanner, TrivyImageScanner>();
+        services.AddOptions<TrivyOptions>().BindConfiguration(TrivyOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrivyOptions>, TrivyOptionsValidator>());
 
         // The nginx router itself is created per host (with that host's runner); only its settings are bound here.
         services.AddOptions<NginxOptions>().BindConfiguration(NginxOptions.SectionName).ValidateOnStart();

@@ -11,6 +11,9 @@ public sealed class AppOptions
 
     /// <summary>Environments by name (production, staging, ...).</summary>
     public Dictionary<string, EnvironmentOptions> Environments { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The environment's settings, or the defaults when it is not configured.</summary>
+    public EnvironmentOptions Environment(string name) => Environments.TryGetValue(name, out var configured) ? configured : new EnvironmentOptions();
 }
 
 /// <summary>One environment (<c>environments.&lt;name&gt;</c>).</summary>
@@ -29,6 +32,9 @@ public sealed class EnvironmentOptions
     public CanaryOptions Canary { get; set; } = new();
 
     public BlueGreenOptions BlueGreen { get; set; } = new();
+
+    /// <summary>Which security findings stop a deployment here.</summary>
+    public ScanPolicyOptions Scan { get; set; } = new();
 
     /// <summary>Releases kept on each host for fast rollbacks.</summary>
     public int KeepReleases { get; set; } = 3;
@@ -156,4 +162,29 @@ public sealed class BlueGreenOptions
 {
     /// <summary>How long the old colour stays warm while the new one is watched.</summary>
     public string ObservationWindow { get; set; } = "2m";
+}
+
+/// <summary><c>scan:</c> which findings block a deployment of the environment (a run may still pass with --allow-findings, recorded).</summary>
+public sealed class ScanPolicyOptions
+{
+    /// <summary>Repository findings (secrets, risky settings) at or above this severity block: critical, high (default), medium, low, info or none.</summary>
+    public string BlockAt { get; set; } = "high";
+
+    /// <summary>Image findings (known vulnerabilities from Trivy) at or above this severity block: critical (default), high, medium, low, info or none.</summary>
+    public string ImageBlockAt { get; set; } = "critical";
+
+    /// <summary>The severity named by <paramref name="text"/>, or null for none.</summary>
+    /// <exception cref="InvalidInputException">Not a severity; the message names <paramref name="key"/>.</exception>
+    public static Domain.Findings.Severity? ParseThreshold(string? text, string key)
+    {
+        var value = text?.Trim();
+        if (string.Equals(value, "none", StringComparison.OrdinalIgnoreCase) || string.Equals(value, "off", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return !string.IsNullOrEmpty(value) && value.All(char.IsAsciiLetter) && Enum.TryParse<Domain.Findings.Severity>(value, ignoreCase: true, out var severity)
+            ? severity
+            : throw new InvalidInputException($"{key}: '{text}' is not a severity; use critical, high, medium, low, info or none.");
+    }
 }

@@ -95,6 +95,7 @@ public sealed class DeploymentRunner
     private sealed class Recorder(DeploymentRunner runner, PipelineContext context, DeploymentLog log, IPipelineObserver? next) : IPipelineObserver
     {
         private bool _scanRecorded;
+        private bool _imageScanRecorded;
 
         public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
         {
@@ -105,6 +106,13 @@ public sealed class DeploymentRunner
                 _scanRecorded = true;
                 var blocking = scan.Blocking.ToHashSet();
                 await runner.TrySaveFindingsAsync(deployment.Id, "repository", scan.Report.Findings.Select(f => Record("repository", f, blocking.Contains(f))));
+            }
+
+            if (!_imageScanRecorded && context.ImageScan is { Skipped: false } image)
+            {
+                _imageScanRecorded = true;
+                var blocking = context.ImageBlocking.ToHashSet();
+                await runner.TrySaveFindingsAsync(deployment.Id, "image", image.Findings.Select(f => Record("image", f, blocking.Contains(f))));
             }
 
             await log.FlushAsync(CancellationToken.None);

@@ -71,6 +71,12 @@ public sealed class PipelineContext
     /// <summary>Set by the build stage.</summary>
     public BuildResult? Build { get; set; }
 
+    /// <summary>Set by the build stage: the built image's scan (skipped when no scanner is installed).</summary>
+    public ImageScanReport? ImageScan { get; set; }
+
+    /// <summary>Set by the build stage: the image findings the environment's policy blocks on.</summary>
+    public IReadOnlyList<Domain.Findings.SecurityFinding> ImageBlocking { get; set; } = [];
+
     /// <summary>Set by the deploy stage.</summary>
     public DeployRequest? Request { get; set; }
 

@@ -1,6 +1,7 @@
+using DeployMind.Application.Deploy;
 using DeployMind.Application.Security;
 using DeployMind.Domain.Deploy;
-using DeployMind.Domain.Findings;
+using Microsoft.Extensions.Options;
 
 namespace DeployMind.Application.Pipeline;
 
@@ -8,10 +9,13 @@ namespace DeployMind.Application.Pipeline;
 public sealed class ScanStage : IPipelineStage
 {
     private readonly ScanService _scans;
+    private readonly AppOptions _app;
 
-    public ScanStage(ScanService scans)
+    public ScanStage(ScanService scans, IOptions<AppOptions> app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         _scans = scans;
+        _app = app.Value;
     }
 
     public PipelineStage Stage => PipelineStage.Scan;
@@ -19,7 +23,9 @@ public sealed class ScanStage : IPipelineStage
     public async Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var result = await _scans.ScanAsync(context.Workspace, Severity.High, cancellationToken);
+        var environment = context.Command?.Environment ?? context.Deployment.Environment;
+        var blockAt = ScanPolicyOptions.ParseThreshold(_app.Environment(environment).Scan.BlockAt, $"environments.{environment}.scan.blockAt");
+        var result = await _scans.ScanAsync(context.Workspace, blockAt, cancellationToken);
         context.Scan = result;
         if (!result.Blocks)
         {

@@ -5,15 +5,15 @@ namespace DeployMind.Application.Security;
 /// <summary>What the scan found and whether it blocks.</summary>
 /// <param name="Report">Secrets and risky settings together, sorted by file and line.</param>
 /// <param name="Blocking">The findings at or above the blocking severity.</param>
-/// <param name="BlockAt">The lowest severity that blocks.</param>
-public sealed record ScanResult(SecretScanReport Report, IReadOnlyList<SecurityFinding> Blocking, Severity BlockAt)
+/// <param name="BlockAt">The lowest severity that blocks; null when nothing blocks (policy "none").</param>
+public sealed record ScanResult(SecretScanReport Report, IReadOnlyList<SecurityFinding> Blocking, Severity? BlockAt)
 {
     public bool Blocks => Blocking.Count > 0;
 
     /// <summary>"2 blocking findings: DMS001 … at config/app.env:3; …" (redacted excerpts only).</summary>
     public string Summary =>
         Blocks
-            ? $"{Blocking.Count} blocking finding(s) (severity {BlockAt.ToString().ToLowerInvariant()} or higher): "
+            ? $"{Blocking.Count} blocking finding(s) (severity {BlockAt?.ToString().ToLowerInvariant()} or higher): "
                 + string.Join("; ", Blocking.Take(5).Select(f => $"{f.RuleId} {f.Title} at {f.File}:{f.Line}"))
                 + (Blocking.Count > 5 ? $"; and {Blocking.Count - 5} more" : string.Empty)
                 + ". Remove the secret from the repository (and rotate it), mark a false positive with deploymind:allow, or run with --allow-findings."
@@ -32,8 +32,8 @@ public sealed class ScanService
         _config = config;
     }
 
-    /// <summary>Scans <paramref name="root"/>; findings at or above <paramref name="blockAt"/> block (default: high, so critical and high).</summary>
-    public async Task<ScanResult> ScanAsync(string root, Severity blockAt, CancellationToken cancellationToken)
+    /// <summary>Scans <paramref name="root"/>; findings at or above <paramref name="blockAt"/> block (default: high, so critical and high; null: none).</summary>
+    public async Task<ScanResult> ScanAsync(string root, Severity? blockAt, CancellationToken cancellationToken)
     {
         var secrets = await _secrets.ScanAsync(root, cancellationToken);
         var config = await _config.ScanAsync(root, cancellationToken);
@@ -41,6 +41,6 @@ public sealed class ScanService
             .OrderBy(f => f.File, StringComparer.Ordinal).ThenBy(f => f.Line).ThenBy(f => f.Column).ThenBy(f => f.RuleId, StringComparer.Ordinal)
             .ToList();
         var report = new SecretScanReport(findings, secrets.FilesScanned, secrets.FilesSkipped, secrets.BytesScanned, secrets.Duration + config.Duration);
-        return new ScanResult(report, [.. findings.Where(f => f.Severity >= blockAt)], blockAt);
+        return new ScanResult(report, [.. findings.Where(f => blockAt is { } threshold && f.Severity >= threshold)], blockAt);
     }
 }

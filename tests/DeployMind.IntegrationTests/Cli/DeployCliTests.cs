@@ -156,6 +156,47 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Deploy_ImageWithACriticalVulnerability_IsHaltedAfterTheBuild_RecordedAndNothingDeployed()
+    {
+        // Trivy cannot run here (no vulnerability database offline): a stand-in prints a real-shaped report.
+        using var trivy = Security.FakeTrivy.Printing("""
+            {
+              "SchemaVersion": 2,
+              "ArtifactName": "app",
+              "ArtifactType": "container_image",
+              "Results": [
+                {
+                  "Target": "app (debian 12.5)",
+                  "Class": "os-pkgs",
+                  "Type": "debian",
+                  "Vulnerabilities": [
+                    { "VulnerabilityID": "CVE-2026-11111", "PkgName": "openssl", "InstalledVersion": "3.0.11-1~deb12u2", "FixedVersion": "3.0.13-1~deb12u1", "Severity": "CRITICAL", "Title": "openssl: remote code execution" },
+                    { "VulnerabilityID": "CVE-2026-22222", "PkgName": "zlib1g", "InstalledVersion": "1:1.2.13", "Severity": "LOW", "Title": "zlib: minor" }
+                  ]
+                }
+              ]
+            }
+            """);
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $"app: {AppName}\n");
+
+        var (code, output) = await RunAsync(new Dictionary<string, string?> { ["security:trivy:path"] = trivy.Path }, "deploy", _app.Path, "--port", $"{_port}");
+
+        Assert.Equal(ExitCodes.BuildFailed, code);
+        Assert.Contains("CVE-2026-11111", output, StringComparison.Ordinal);
+        Assert.Contains("--allow-findings", output, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, (await Support.Docker.RunAsync("ps", "-aq", "--filter", $"label=io.deploymind.app={AppName}")).StandardOutput.Trim());
+        var (_, listJson) = await RunAsync("list", "--app", AppName, "--output", "json");
+        using var list = JsonDocument.Parse(listJson);
+        var id = Assert.Single(list.RootElement.EnumerateArray()).GetProperty("id").GetString()!;
+        var (_, statusJson) = await RunAsync("status", id, "--output", "json");
+        using var status = JsonDocument.Parse(statusJson);
+        Assert.Equal("build", status.RootElement.GetProperty("deployment").GetProperty("failedStage").GetString());
+        var findings = status.RootElement.GetProperty("findings").EnumerateArray().ToList();
+        Assert.Contains(findings, f => f.GetProperty("source").GetString() == "image" && f.GetProperty("ruleId").GetString() == "CVE-2026-11111" && f.GetProperty("blocking").GetBoolean());
+        Assert.Contains(findings, f => f.GetProperty("ruleId").GetString() == "CVE-2026-22222" && !f.GetProperty("blocking").GetBoolean());
+    }
+
+    [Fact]
     public async Task Deploy_FromLocalBareRepositoryAtACommit_DeploysExactlyThatCommit()
     {
         using var bare = new TempFolder();
@@ -221,11 +262,14 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
         return copy.ToArray();
     }
 
-    private async Task<(int Code, string Output)> RunAsync(params string[] args)
+    private Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string?>(), args);
+
+    private async Task<(int Code, string Output)> RunAsync(Dictionary<string, string?> settings, params string[] args)
     {
         var console = new TestConsole().Width(400);
-        var hosts = new CliHostFactory(
-            new Dictionary<string, string?> { ["nginx:prefix"] = _prefix.Path, ["database:path"] = DatabasePath }, Repo.LocalBaseImagesConfig, null);
+        settings["nginx:prefix"] = _prefix.Path;
+        settings["database:path"] = DatabasePath;
+        var hosts = new CliHostFactory(settings, Repo.LocalBaseImagesConfig, null);
         var code = await DeployMindCli.RunAsync(args, console, hosts, CancellationToken.None);
         return (code, console.Output);
     }

@@ -1,0 +1,86 @@
+namespace DeployMind.Infrastructure.Processes;
+
+/// <summary>Finds a program the way a shell would, so a missing tool can be reported before anything is started.</summary>
+internal static class ExecutableLocator
+{
+    /// <summary>
+    /// The full path of <paramref name="program"/>: itself when it names a path (absolute, or relative with a
+    /// directory) and the file exists, otherwise the first executable file of that name in the directories of
+    /// <paramref name="searchPath"/> (a PATH value). Null when there is none.
+    /// </summary>
+    public static string? Find(string program, string? searchPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(program);
+        if (program.Contains('/', StringComparison.Ordinal) || program.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            // An explicit path that exists is returned even when it is not executable: starting it then fails
+            // with "permission denied", which says more than "not found".
+            var full = Path.GetFullPath(program);
+            return File.Exists(full) ? full : null;
+        }
+
+        if (string.IsNullOrEmpty(searchPath))
+        {
+            return null;
+        }
+
+        foreach (var directory in searchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            foreach (var name in Candidates(program))
+            {
+                string candidate;
+                try
+                {
+                    candidate = Path.Combine(directory, name);
+                }
+                catch (ArgumentException)
+                {
+                    continue; // a PATH entry with characters no path can hold
+                }
+
+                if (IsExecutableFile(candidate))
+                {
+                    return Path.GetFullPath(candidate);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><see cref="Find(string, string?)"/> against this process's PATH.</summary>
+    public static string? Find(string program) => Find(program, Environment.GetEnvironmentVariable("PATH"));
+
+    private static IEnumerable<string> Candidates(string program)
+    {
+        yield return program;
+        if (OperatingSystem.IsWindows() && !Path.HasExtension(program))
+        {
+            yield return program + ".exe";
+            yield return program + ".cmd";
+        }
+    }
+
+    private static bool IsExecutableFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        try
+        {
+            return (File.GetUnixFileMode(path) & AnyExecute) != 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
