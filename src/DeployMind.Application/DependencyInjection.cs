@@ -38,6 +38,7 @@ public static class DependencyInjection
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, ScanStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, BuildStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, DeployStage>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, VerifyStage>());
         return builder;
     }
 }

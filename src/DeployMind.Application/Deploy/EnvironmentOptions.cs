@@ -36,6 +36,9 @@ public sealed class EnvironmentOptions
     /// <summary>Which security findings stop a deployment here.</summary>
     public ScanPolicyOptions Scan { get; set; } = new();
 
+    /// <summary>The check through nginx after the switch (the verify stage).</summary>
+    public VerifyOptions Verify { get; set; } = new();
+
     /// <summary>Releases kept on each host for fast rollbacks.</summary>
     public int KeepReleases { get; set; } = 3;
 
@@ -188,3 +191,48 @@ public sealed class ScanPolicyOptions
             : throw new InvalidInputException($"{key}: '{text}' is not a severity; use critical, high, medium, low, info or none.");
     }
 }
+
+/// <summary>
+/// <c>verify:</c> after the new release serves all traffic, the app is requested through nginx on every host, as
+/// users reach it; if it does not answer well, the hosts go back to the previous release.
+/// </summary>
+public sealed class VerifyOptions
+{
+    /// <summary>false skips the stage.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The path requested through nginx (default: the health check's path).</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Consecutive good answers needed on each host.</summary>
+    public int Successes { get; set; } = 3;
+
+    public string Interval { get; set; } = "1s";
+
+    public string Timeout { get; set; } = "2s";
+
+    /// <summary>How long each host has to give its good answers.</summary>
+    public string Deadline { get; set; } = "30s";
+
+    /// <summary>The checked settings.</summary>
+    /// <exception cref="InvalidInputException">A setting is invalid; the message names its key.</exception>
+    public VerifyPolicy ToPolicy(string key, string healthPath)
+    {
+        var path = string.IsNullOrWhiteSpace(Path) ? healthPath : Path.Trim();
+        if (!path.StartsWith('/'))
+        {
+            throw new InvalidInputException($"{key}.path: '{path}' must start with '/'.");
+        }
+
+        if (Successes is < 1 or > 100)
+        {
+            throw new InvalidInputException($"{key}.successes: {Successes} is out of range; use 1 to 100.");
+        }
+
+        return new VerifyPolicy(
+            Enabled, path, Successes, Duration.Parse(Interval, key + ".interval"), Duration.Parse(Timeout, key + ".timeout"), Duration.Parse(Deadline, key + ".deadline"));
+    }
+}
+
+/// <summary>The verify stage's settings, checked.</summary>
+public sealed record VerifyPolicy(bool Enabled, string Path, int Successes, TimeSpan Interval, TimeSpan Timeout, TimeSpan Deadline);

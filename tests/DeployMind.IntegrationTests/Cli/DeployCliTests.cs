@@ -156,6 +156,29 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Deploy_ThatFailsVerificationThroughNginx_EndsRolledBackWithThePreviousReleaseServing()
+    {
+        var config = $"app: {AppName}\nenvironments:\n  production:\n    healthCheck: {{ path: /health, interval: 250ms, successes: 2, deadline: 30s }}\n";
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), config);
+        var (first, firstJson) = await RunAsync("deploy", _app.Path, "--port", $"{_port}", "--output", "json");
+        Assert.True(first == ExitCodes.Success, firstJson);
+
+        // The next release passes its own health checks, but the path verify asks through nginx does not exist.
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), config + "    verify: { path: /missing, interval: 250ms, deadline: 3s }\n");
+        var (second, secondJson) = await RunAsync("deploy", _app.Path, "--port", $"{_port}", "--output", "json");
+
+        Assert.Equal(ExitCodes.DeployFailed, second);
+        using var one = JsonDocument.Parse(firstJson);
+        using var two = JsonDocument.Parse(secondJson);
+        Assert.Equal("rolled_back", two.RootElement.GetProperty("state").GetString());
+        Assert.Contains("status 404", two.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var serving = await Support.Docker.RunAsync("ps", "--filter", $"label=io.deploymind.app={AppName}", "--format", "{{.Label \"io.deploymind.release\"}}");
+        Assert.Equal(one.RootElement.GetProperty("releaseId").GetString(), serving.StandardOutput.Trim());
+        using var client = new HttpClient();
+        Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deploy_ImageWithACriticalVulnerability_IsHaltedAfterTheBuild_RecordedAndNothingDeployed()
     {
         // Trivy cannot run here (no vulnerability database offline): a stand-in prints a real-shaped report.

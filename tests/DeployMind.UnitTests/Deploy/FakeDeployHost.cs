@@ -134,12 +134,24 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     public Task<TrafficWindow> ReadTrafficAsync(string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Task.FromResult(new TrafficWindow(from, to, Traffic(Route, from, to)));
 
+    /// <summary>Paths that answer 404 on every container of these images (a release missing a route).</summary>
+    public Dictionary<string, string> BrokenPaths { get; } = [];
+
     public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var container = _containers.Values.FirstOrDefault(c => c.Spec.Port == url.Port && c.Running);
-        return Task.FromResult(container is null
-            ? new ProbeResult(null, "connection refused")
-            : UnhealthyImages.Contains(container.Spec.Image) ? new ProbeResult(503, "status 503") : new ProbeResult(200, null));
+        // The router's listen port goes to the route's heaviest server, as nginx would send most requests.
+        var port = url.Port;
+        if (Route is { } route && port == route.ListenPort && route.Servers.Count > 0)
+        {
+            port = int.Parse(route.Servers.MaxBy(s => s.Weight)!.Address.Split(':')[1], CultureInfo.InvariantCulture);
+        }
+
+        var container = _containers.Values.FirstOrDefault(c => c.Spec.Port == port && c.Running);
+        return Task.FromResult(
+            container is null ? new ProbeResult(null, "connection refused")
+            : UnhealthyImages.Contains(container.Spec.Image) ? new ProbeResult(503, "status 503")
+            : BrokenPaths.TryGetValue(container.Spec.Image, out var path) && path == url.AbsolutePath ? new ProbeResult(404, "status 404")
+            : new ProbeResult(200, null));
     }
 
     public Task<int> AllocateAsync(IReadOnlySet<int> taken, CancellationToken cancellationToken)

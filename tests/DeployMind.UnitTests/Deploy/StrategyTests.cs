@@ -1,4 +1,5 @@
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Pipeline;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Time.Testing;
 
@@ -261,6 +262,90 @@ public sealed class StrategyTests
     private BlueGreenStrategy BlueGreen() => new(Launcher(), _time);
 
     private ReleaseLauncher Launcher() => new(new HealthChecker(new UnusedProbe(), _time), _time);
+
+    [Fact]
+    public async Task Verify_AnswersWellThroughTheRouter_Passes()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var context = await DeployedAsync(Request("r2", "shop:2", host));
+
+        var report = await DriveAsync(Verify().RunAsync(context, CancellationToken.None));
+
+        Assert.Equal(StageOutcome.Passed, report.Outcome);
+        Assert.Contains("/ready answered 3/3 through nginx on local", report.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_PathBrokenInTheNewRelease_RollsEveryHostBackToThePreviousRelease()
+    {
+        var (web1, web2) = (new FakeDeployHost("web-1"), new FakeDeployHost("web-2"));
+        web1.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        web2.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        web2.BrokenPaths["shop:2"] = "/ready";
+        var context = await DeployedAsync(Request("r2", "shop:2", web1, web2));
+
+        var report = await DriveAsync(Verify().RunAsync(context, CancellationToken.None));
+
+        Assert.Equal(StageOutcome.RolledBack, report.Outcome);
+        Assert.Contains("web-2", report.Summary, StringComparison.Ordinal);
+        Assert.Contains("status 404", report.Summary, StringComparison.Ordinal);
+        Assert.Contains("rolled back to r1", report.Summary, StringComparison.Ordinal);
+        Assert.Equal("r1", Assert.Single(web1.Route!.Servers).Label);
+        Assert.Equal("r1", Assert.Single(web2.Route!.Servers).Label);
+    }
+
+    [Fact]
+    public async Task Verify_FailsWithNoEarlierRelease_HaltsAndSaysTheNewReleaseStays()
+    {
+        var host = new FakeDeployHost();
+        host.BrokenPaths["shop:1"] = "/ready";
+        var context = await DeployedAsync(Request("r1", "shop:1", host));
+
+        var report = await DriveAsync(Verify().RunAsync(context, CancellationToken.None));
+
+        Assert.Equal(StageOutcome.Halted, report.Outcome);
+        Assert.Contains("the new release stays in place", report.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_Disabled_PassesWithoutARequest()
+    {
+        var host = new FakeDeployHost();
+        host.BrokenPaths["shop:1"] = "/ready";
+        var context = await DeployedAsync(Request("r1", "shop:1", host));
+        var app = new AppOptions();
+        app.Environments["production"] = new EnvironmentOptions { Verify = new VerifyOptions { Enabled = false } };
+
+        var report = await Verify(app).RunAsync(context, CancellationToken.None);
+
+        Assert.Equal(StageOutcome.Passed, report.Outcome);
+        Assert.Contains("verify.enabled is false", report.Summary, StringComparison.Ordinal);
+    }
+
+    private async Task<PipelineContext> DeployedAsync(DeployRequest request)
+    {
+        var outcome = await DriveAsync(Rolling().DeployAsync(request, Observer(), CancellationToken.None));
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        return new PipelineContext(new Deployment(Guid.NewGuid(), App, "production", StrategyKind.Rolling, "test", _time.GetUtcNow()), "/tmp")
+        {
+            Observer = Observer(),
+            Request = request,
+            Outcome = outcome,
+        };
+    }
+
+    private VerifyStage Verify(AppOptions? app = null)
+    {
+        // The deploy's own health checks use /health on the container; verify asks /ready through the router.
+        if (app is null)
+        {
+            app = new AppOptions();
+            app.Environments["production"] = new EnvironmentOptions { Verify = new VerifyOptions { Path = "/ready", Interval = "200ms" } };
+        }
+
+        return new(new RollbackService(Rolling()), Microsoft.Extensions.Options.Options.Create(app), _time);
+    }
 
     private static DeployRequest Request(string release, string image, params FakeDeployHost[] hosts) =>
         new(new ReleaseSpec(App, release, image, "3f2a1bc"), [.. hosts.Select(h => h.Host)], 8080, Health)
