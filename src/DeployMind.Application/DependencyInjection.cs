@@ -1,4 +1,5 @@
 using DeployMind.Application.Build;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Security;
@@ -11,18 +12,17 @@ namespace DeployMind.Application;
 /// <summary>The use cases' registrations and options, shared by the CLI and the server.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Binds and validates options (failing fast at start) and registers the use cases.</summary>
+    /// <summary>Binds and validates options (failing fast at start), records the bound sections for the configuration check, and registers the use cases.</summary>
     public static IHostApplicationBuilder AddDeployMindApplication(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<BuildOptions>()
-            .BindConfiguration(BuildOptions.SectionName)
+        builder.Services.AddConfigurationSection<BuildOptions>(BuildOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton<BuildService>();
         builder.Services.TryAddSingleton<InitService>();
         builder.Services.TryAddSingleton<HealthChecker>();
-        builder.Services.AddOptions<AppOptions>().BindConfiguration(string.Empty);
+        builder.Services.AddConfigurationSection<AppOptions>(string.Empty);
         builder.Services.TryAddSingleton<ReleaseLauncher>();
         builder.Services.TryAddSingleton<RollingStrategy>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, RollingStrategy>(sp => sp.GetRequiredService<RollingStrategy>()));
@@ -30,11 +30,12 @@ public static class DependencyInjection
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, BlueGreenStrategy>());
         builder.Services.TryAddSingleton<RollbackService>();
         builder.Services.TryAddSingleton<DeployService>();
-        builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName);
+        builder.Services.AddConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
         builder.Services.TryAddSingleton<PipelineOrchestrator>();
         builder.Services.TryAddSingleton<DeploymentRunner>();
         builder.Services.TryAddSingleton<RollbackRunner>();
         builder.Services.TryAddSingleton<ScanService>();
+        builder.Services.TryAddSingleton<ConfigurationChecker>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, ScanStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, BuildStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, DeployStage>());

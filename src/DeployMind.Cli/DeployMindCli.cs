@@ -1,3 +1,4 @@
+using DeployMind.Application.Configuration;
 using DeployMind.Cli.Commands;
 using DeployMind.Cli.Hosting;
 using DeployMind.Domain;
@@ -66,7 +67,7 @@ public static class DeployMindCli
                 .WithDescription("Print a deployment's log (stage reports, build output, deploy steps, health checks).")
                 .WithExample("logs", "3f2a1b9c")
                 .WithExample("logs", "3f2a1b9c", "--follow");
-            config.SetExceptionHandler((ex, _) => HandleException(console, ex));
+            config.SetExceptionHandler((ex, _) => HandleException(console, ex, hosts.Locator));
         });
         return app.RunAsync(args, cancellationToken);
     }
@@ -88,24 +89,34 @@ public static class DeployMindCli
         return exception.InnerException is null ? exception.Message : $"{exception.Message.TrimEnd('.')}: {exception.InnerException.Message}";
     }
 
-    /// <summary>Maps a failure to one line on the console and an exit code (see <see cref="ExitCodes"/>).</summary>
-    internal static int HandleException(IAnsiConsole console, Exception exception)
+    /// <summary>
+    /// Maps a failure to one line on the console (one per setting when several settings are wrong) and an exit code (see
+    /// <see cref="ExitCodes"/>). An error that names a configuration key is told where the key is written.
+    /// </summary>
+    internal static int HandleException(IAnsiConsole console, Exception exception, IConfigurationLocator? locator = null)
     {
-        var (code, message) = exception switch
+        string Located(string message) => locator is null ? message : locator.Describe(message);
+        string Setting(string text) => Located(text) is var located && located != text ? located : "Invalid configuration: " + text;
+        (int Code, IReadOnlyList<string> Messages) failure = exception switch
         {
-            OperationCanceledException => (ExitCodes.Cancelled, "Cancelled."),
-            LanguageNotDetectedException e => (ExitCodes.DetectionFailed, e.Message),
-            InvalidInputException e => (ExitCodes.InvalidInput, e.Message),
-            CommandAppException e => (ExitCodes.InvalidInput, e.Message),
-            OptionsValidationException e => (ExitCodes.InvalidInput, "Invalid configuration: " + string.Join("; ", e.Failures)),
-            FileNotFoundException e => (ExitCodes.InvalidInput, e.Message),
-            DirectoryNotFoundException e => (ExitCodes.InvalidInput, e.Message),
-            InvalidDataException e => (ExitCodes.InvalidInput, DescribeConfigurationError(e)),
-            FormatException e => (ExitCodes.InvalidInput, "Invalid configuration file: " + e.Message),
-            DeployMindException e => (ExitCodes.Error, e.Message),
-            _ => (ExitCodes.Error, $"Unexpected error: {exception.Message} ({exception.GetType().Name}). Run again with --verbose for details."),
+            OperationCanceledException => (ExitCodes.Cancelled, ["Cancelled."]),
+            LanguageNotDetectedException e => (ExitCodes.DetectionFailed, [e.Message]),
+            InvalidConfigurationException e => (ExitCodes.InvalidInput, [.. e.Problems.Select(p => p.ToString())]),
+            InvalidInputException e => (ExitCodes.InvalidInput, [Located(e.Message)]),
+            CommandAppException e => (ExitCodes.InvalidInput, [e.Message]),
+            OptionsValidationException e => (ExitCodes.InvalidInput, [.. e.Failures.Select(Setting)]),
+            FileNotFoundException e => (ExitCodes.InvalidInput, [e.Message]),
+            DirectoryNotFoundException e => (ExitCodes.InvalidInput, [e.Message]),
+            InvalidDataException e => (ExitCodes.InvalidInput, [DescribeConfigurationError(e)]),
+            FormatException e => (ExitCodes.InvalidInput, ["Invalid configuration file: " + e.Message]),
+            DeployMindException e => (ExitCodes.Error, [e.Message]),
+            _ => (ExitCodes.Error, [$"Unexpected error: {exception.Message} ({exception.GetType().Name}). Run again with --verbose for details."]),
         };
-        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-        return code;
+        foreach (var message in failure.Messages)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        }
+
+        return failure.Code;
     }
 }

@@ -1,9 +1,11 @@
 using DeployMind.Application.Build;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Records;
 using DeployMind.Application.Security;
 using DeployMind.Application.Source;
 using DeployMind.Infrastructure.Build;
+using DeployMind.Infrastructure.Configuration;
 using DeployMind.Infrastructure.Docker;
 using DeployMind.Infrastructure.Git;
 using DeployMind.Infrastructure.Hosts;
@@ -12,6 +14,7 @@ using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Persistence;
 using DeployMind.Infrastructure.Processes;
 using DeployMind.Infrastructure.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -22,12 +25,13 @@ namespace DeployMind.Infrastructure;
 /// <summary>The adapters' registrations, shared by the CLI and the server.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Registers the adapters (processes, Docker, build, HTTP probe, secret and risky-configuration scanners, Trivy image scan) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
+    /// <summary>Registers the adapters (configuration locations, processes, Docker, build, HTTP probe, secret and risky-configuration scanners, Trivy image scan) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
     public static IHostApplicationBuilder AddDeployMindInfrastructure(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IConfigurationLocator>(sp => new ConfigurationLocator(sp.GetRequiredService<IConfiguration>(), Directory.GetCurrentDirectory()));
         services.TryAddSingleton<ICommandRunner, LocalProcessRunner>();
         services.TryAddSingleton<ILanguageDetector, LanguageDetector>();
         services.TryAddSingleton<IDockerfileLinter, DockerfileLinter>();
@@ -38,18 +42,18 @@ public static class DependencyInjection
         services.TryAddSingleton<IDeployHostFactory>(sp => sp.GetRequiredService<DeployHostFactory>());
         services.TryAddSingleton<IHostChecks, HostChecks>();
         services.TryAddSingleton<ISourceProvider, GitSourceProvider>();
-        services.AddOptions<GitOptions>().BindConfiguration(GitOptions.SectionName);
+        services.AddConfigurationSection<GitOptions>(GitOptions.SectionName);
         services.TryAddSingleton<ISecretScanner, SecretScanner>();
         services.TryAddSingleton<IRiskyConfigScanner, RiskyConfigScanner>();
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
+        services.AddConfigurationSection<DatabaseOptions>(DatabaseOptions.SectionName);
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
-        services.AddOptions<SecretScanOptions>().BindConfiguration(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddConfigurationSection<SecretScanOptions>(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IImageScanner, TrivyImageScanner>();
-        services.AddOptions<TrivyOptions>().BindConfiguration(TrivyOptions.SectionName).ValidateOnStart();
+        services.AddConfigurationSection<TrivyOptions>(TrivyOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrivyOptions>, TrivyOptionsValidator>());
 
         // The nginx router itself is created per host (with that host's runner); only its settings are bound here.
-        services.AddOptions<NginxOptions>().BindConfiguration(NginxOptions.SectionName).ValidateOnStart();
+        services.AddConfigurationSection<NginxOptions>(NginxOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NginxOptions>, NginxOptionsValidator>());
         return builder;
     }

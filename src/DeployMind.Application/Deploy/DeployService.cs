@@ -107,21 +107,13 @@ public sealed class DeployService
     {
         ArgumentNullException.ThrowIfNull(command);
         var key = $"environments.{command.Environment}";
-        var environment = _app.Environments.TryGetValue(command.Environment, out var configured) ? configured : new EnvironmentOptions();
+        var environment = _app.Environment(command.Environment);
         var docker = environment.Target.Docker ?? new DockerTargetOptions();
-        List<HostOptions> hostOptions = command.Host is null or "local"
-            ? (command.Host is null && docker.Hosts is { Count: > 0 } ? docker.Hosts : [new HostOptions { Name = "local" }])
-            : [new HostOptions { Name = command.Host, Ssh = command.Host, Key = docker.Hosts?.FirstOrDefault()?.Key, KnownHosts = docker.Hosts?.FirstOrDefault()?.KnownHosts }];
-        var port = command.Port ?? docker.Port;
-        if (port is < 1 or > 65535)
-        {
-            throw new InvalidInputException($"{key}.target.docker.port: {port} is not a port (1-65535).");
-        }
-
+        var port = ListenPort(command, docker, key);
         var tag = image.Contains(':', StringComparison.Ordinal) ? image[(image.LastIndexOf(':') + 1)..] : image;
         var releaseId = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyyMMdd-HHmmssfff}-{tag}");
         var release = new ReleaseSpec(AppName(appPath, command.App), releaseId, image, null);
-        return new DeployRequest(release, [.. hostOptions.Select(_hosts.Create)], port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
+        return new DeployRequest(release, Hosts(command, docker, key), port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
         {
             Canary = environment.Canary.ToPolicy(key + ".canary"),
             ObservationWindow = Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
@@ -131,11 +123,89 @@ public sealed class DeployService
         };
     }
 
+    /// <summary>
+    /// Every problem with the environment's settings and the command's flags, each naming its key (what <c>deploymind validate</c>
+    /// reports); empty when <see cref="StrategyOf"/> and <see cref="CreateRequest"/> would succeed.
+    /// </summary>
+    public IReadOnlyList<string> Problems(DeployCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var key = $"environments.{command.Environment}";
+        var environment = _app.Environment(command.Environment);
+        var docker = environment.Target.Docker ?? new DockerTargetOptions();
+        var problems = new List<string>();
+        foreach (var check in (Action[])[
+            () => StrategyOf(command),
+            () => ListenPort(command, docker, key),
+            () => Hosts(command, docker, key),
+            () => environment.HealthCheck.ToPolicy(key + ".healthCheck"),
+            () => environment.Canary.ToPolicy(key + ".canary"),
+            () => Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
+            () => Duration.Parse(docker.Drain, key + ".target.docker.drain"),
+            () => environment.Verify.ToPolicy(key + ".verify", environment.HealthCheck.Path),
+            () => ScanPolicyOptions.ParseThreshold(environment.Scan.BlockAt, key + ".scan.blockAt"),
+            () => ScanPolicyOptions.ParseThreshold(environment.Scan.ImageBlockAt, key + ".scan.imageBlockAt"),
+        ])
+        {
+            try
+            {
+                check();
+            }
+            catch (InvalidInputException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        return problems;
+    }
+
     /// <summary>The strategy for the command: the flag, else the environment's, else rolling.</summary>
     public StrategyKind StrategyOf(DeployCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var environment = _app.Environments.TryGetValue(command.Environment, out var configured) ? configured : new EnvironmentOptions();
-        return command.Strategy ?? EnvironmentOptions.ParseStrategy(environment.Strategy, $"environments.{command.Environment}.strategy");
+        return command.Strategy ?? EnvironmentOptions.ParseStrategy(_app.Environment(command.Environment).Strategy, $"environments.{command.Environment}.strategy");
+    }
+
+    // The --port flag, else the environment's port; an error names where the bad port came from.
+    private static int ListenPort(DeployCommand command, DockerTargetOptions docker, string key)
+    {
+        var port = command.Port ?? docker.Port;
+        return port is >= 1 and <= 65535
+            ? port
+            : throw new InvalidInputException($"{(command.Port is null ? key + ".target.docker.port" : "--port")}: {port} is not a port (1-65535).");
+    }
+
+    // The --host flag (this machine or one SSH host), else the environment's hosts, else this machine; a configured host whose
+    // address is wrong is named by its key.
+    private List<DeployHost> Hosts(DeployCommand command, DockerTargetOptions docker, string key)
+    {
+        if (command.Host is not null)
+        {
+            var host = command.Host == "local"
+                ? new HostOptions { Name = "local" }
+                : new HostOptions { Name = command.Host, Ssh = command.Host, Key = docker.Hosts?.FirstOrDefault()?.Key, KnownHosts = docker.Hosts?.FirstOrDefault()?.KnownHosts };
+            return [_hosts.Create(host)];
+        }
+
+        if (docker.Hosts is not { Count: > 0 } configured)
+        {
+            return [_hosts.Create(new HostOptions { Name = "local" })];
+        }
+
+        var hosts = new List<DeployHost>(configured.Count);
+        for (var i = 0; i < configured.Count; i++)
+        {
+            try
+            {
+                hosts.Add(_hosts.Create(configured[i]));
+            }
+            catch (InvalidInputException ex)
+            {
+                throw new InvalidInputException($"{key}.target.docker.hosts[{i}].ssh: {ex.Message}", ex);
+            }
+        }
+
+        return hosts;
     }
 }

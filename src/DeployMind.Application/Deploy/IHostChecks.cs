@@ -8,4 +8,8 @@ public interface IHostChecks
 }
 
 /// <summary>One check: what, whether it passed, and the detail (a version, or why it failed and what to do).</summary>
-public sealed record CheckResult(string Name, bool Passed, string Detail);
+public sealed record CheckResult(string Name, bool Passed, string Detail)
+{
+    /// <summary>Passed, but something deserves a look (an unknown key in the configuration, which is ignored).</summary>
+    public bool Warning { get; init; }
+}

@@ -1,3 +1,4 @@
+using DeployMind.Application.Configuration;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
@@ -22,14 +23,16 @@ public sealed class PipelineOrchestrator
     private readonly Dictionary<PipelineStage, IPipelineStage> _stages;
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
+    private readonly IConfigurationLocator _locator;
 
-    public PipelineOrchestrator(IEnumerable<IPipelineStage> stages, IOptions<PipelineOptions> options, TimeProvider time)
+    public PipelineOrchestrator(IEnumerable<IPipelineStage> stages, IOptions<PipelineOptions> options, TimeProvider time, IConfigurationLocator locator)
     {
         ArgumentNullException.ThrowIfNull(stages);
         ArgumentNullException.ThrowIfNull(options);
         _stages = stages.ToDictionary(s => s.Stage);
         _options = options.Value;
         _time = time;
+        _locator = locator;
     }
 
     /// <summary>Runs the pipeline; returns the deployment in a terminal state (never throws for a stage's failure).</summary>
@@ -67,6 +70,11 @@ public sealed class PipelineOrchestrator
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 return await EndAsync(deployment, d => d.Fail(stage, $"{stage} did not finish within its deadline of {Duration.Format(deadline)} (pipeline.{stage.ToString().ToLowerInvariant()}Deadline)", _time.GetUtcNow()), observer);
+            }
+            catch (InvalidInputException ex)
+            {
+                // A setting the stage could not use: say where it is written.
+                return await EndAsync(deployment, d => d.Fail(stage, _locator.Describe(ex.Message), _time.GetUtcNow()), observer);
             }
             catch (DeployMindException ex)
             {

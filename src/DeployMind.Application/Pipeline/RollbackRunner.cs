@@ -1,3 +1,4 @@
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Records;
 using DeployMind.Domain;
@@ -17,13 +18,15 @@ public sealed class RollbackRunner
     private readonly DeployService _deploys;
     private readonly TimeProvider _time;
     private readonly ILogger<RollbackRunner> _logger;
+    private readonly IConfigurationLocator _locator;
 
-    public RollbackRunner(IDeploymentStore store, DeployService deploys, TimeProvider time, ILogger<RollbackRunner> logger)
+    public RollbackRunner(IDeploymentStore store, DeployService deploys, TimeProvider time, ILogger<RollbackRunner> logger, IConfigurationLocator locator)
     {
         _store = store;
         _deploys = deploys;
         _time = time;
         _logger = logger;
+        _locator = locator;
     }
 
     /// <summary>The succeeded deployment of the same app and environment just before <paramref name="of"/>: what a rollback of it goes back to.</summary>
@@ -83,6 +86,11 @@ public sealed class RollbackRunner
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await MoveAsync(rollback, log, d => d.MoveTo(DeploymentState.Cancelled, "rollback cancelled", _time.GetUtcNow()));
+        }
+        catch (InvalidInputException ex)
+        {
+            // A setting the rollback could not use: say where it is written.
+            await MoveAsync(rollback, log, d => d.Fail(PipelineStage.Deploy, _locator.Describe(ex.Message), _time.GetUtcNow()));
         }
         catch (DeployMindException ex)
         {

@@ -1,8 +1,11 @@
 using DeployMind.Application.Build;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Pipeline;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain;
+using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,8 +16,9 @@ using Spectre.Console.Cli;
 namespace DeployMind.Cli.Commands;
 
 /// <summary>
-/// <c>deploymind validate [PATH]</c>: every problem at once — the configuration (each environment's settings) and
-/// each host (connection, Docker engine, nginx, ss, curl) — each ✓ or ✗ with the reason.
+/// <c>deploymind validate [PATH]</c>: every problem at once — the configuration (values that cannot be read, keys no setting
+/// has, each environment's settings), each with the file:line:column it is written at, and each host (connection, Docker
+/// engine, nginx, ss, curl) — each ✓, ! (a warning) or ✗ with the reason.
 /// </summary>
 internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
 {
@@ -29,10 +33,15 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, AppPathSettings settings, CancellationToken cancellationToken)
     {
-        using var host = _hosts.Create(settings.Path, settings.Config, settings.Verbose);
+        // Values that cannot be read are reported here and set back to their defaults in the host, so the checks below still run.
+        using var host = _hosts.CreateChecked(settings.Path, settings.Config, settings.Verbose, out var problems);
+        var locator = host.Services.GetRequiredService<IConfigurationLocator>();
         var results = new List<CheckResult>();
-        results.Add(Check("configuration: build", () => _ = host.Services.GetRequiredService<IOptions<BuildOptions>>().Value, "valid"));
-        results.Add(Check("configuration: nginx", () => _ = host.Services.GetRequiredService<IOptions<NginxOptions>>().Value, "valid"));
+        results.AddRange(problems.Select(p => new CheckResult($"configuration: {p.Key.Split(':')[0]}", p.IsWarning, p.ToString()) { Warning = p.IsWarning }));
+        results.Add(Check(locator, "configuration: build", () => _ = host.Services.GetRequiredService<IOptions<BuildOptions>>().Value));
+        results.Add(Check(locator, "configuration: nginx", () => _ = host.Services.GetRequiredService<IOptions<NginxOptions>>().Value));
+        var pipeline = host.Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+        results.Add(Check(locator, "configuration: pipeline", [.. Enum.GetValues<PipelineStage>().Select(stage => (Action)(() => pipeline.DeadlineOf(stage)))]));
 
         var app = host.Services.GetRequiredService<IOptions<AppOptions>>().Value;
         var deploys = host.Services.GetRequiredService<DeployService>();
@@ -40,9 +49,9 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         var hosts = new Dictionary<string, HostOptions>(StringComparer.Ordinal);
         foreach (var environment in environments)
         {
-            var command = new Application.Deploy.DeployCommand(settings.Path) { Environment = environment };
-            results.Add(Check($"configuration: environments.{environment}.strategy", () => _ = deploys.StrategyOf(command), "valid"));
-            results.Add(Check($"configuration: environments.{environment}", () => _ = deploys.CreateRequest(command, Path.GetFullPath(settings.Path), "validate:check"), "valid"));
+            var name = $"configuration: environments.{environment}";
+            var invalid = deploys.Problems(new Application.Deploy.DeployCommand(settings.Path) { Environment = environment });
+            results.AddRange(invalid.Count == 0 ? [new CheckResult(name, true, "valid")] : invalid.Select(p => new CheckResult(name, false, locator.Describe(p))));
             var configured = app.Environments.TryGetValue(environment, out var options) ? options.Target.Docker?.Hosts : null;
             foreach (var h in configured is { Count: > 0 } ? configured : [new HostOptions { Name = "local" }])
             {
@@ -59,6 +68,7 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         var git = await host.Services.GetRequiredService<ICommandRunner>().RunAsync(CommandSpec.Create("git", "--version"), null, cancellationToken);
         results.Add(new CheckResult("this machine: git", git.Succeeded, git.Succeeded ? git.StandardOutput.Trim() : "not found — install git (deploy --repo needs it)"));
 
+        var failed = results.Count(r => !r.Passed);
         if (settings.Json)
         {
             Json.Write(_console, results);
@@ -68,31 +78,38 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Check", string.Empty, "Detail");
             foreach (var r in results)
             {
-                table.AddRow(Markup.Escape(r.Name), r.Passed ? "[green]✓[/]" : "[red]✗[/]", Markup.Escape(r.Detail));
+                table.AddRow(Markup.Escape(r.Name), !r.Passed ? "[red]✗[/]" : r.Warning ? "[yellow]![/]" : "[green]✓[/]", Markup.Escape(r.Detail));
             }
 
             _console.Write(table);
-            var failed = results.Count(r => !r.Passed);
-            _console.MarkupLine(failed == 0 ? "[green]Everything checks out.[/]" : $"[red]{failed} problem(s).[/]");
+            var warnings = results.Count(r => r.Warning);
+            var warned = warnings == 0 ? string.Empty : $" ({warnings} warning(s))";
+            _console.MarkupLine(failed == 0 ? $"[green]Everything checks out.[/]{warned}" : $"[red]{failed} problem(s).[/]{warned}");
         }
 
-        return results.All(r => r.Passed) ? ExitCodes.Success : ExitCodes.InvalidInput;
+        return failed == 0 ? ExitCodes.Success : ExitCodes.InvalidInput;
     }
 
-    private static CheckResult Check(string name, Action check, string ok)
+    // Runs the checks; each failure names its key and, through the locator, where the key is written.
+    private static CheckResult Check(IConfigurationLocator locator, string name, params Action[] checks)
     {
-        try
+        var failures = new List<string>();
+        foreach (var check in checks)
         {
-            check();
-            return new CheckResult(name, true, ok);
+            try
+            {
+                check();
+            }
+            catch (OptionsValidationException ex)
+            {
+                failures.AddRange(ex.Failures.Select(locator.Describe));
+            }
+            catch (DeployMindException ex)
+            {
+                failures.Add(locator.Describe(ex.Message));
+            }
         }
-        catch (OptionsValidationException ex)
-        {
-            return new CheckResult(name, false, string.Join("; ", ex.Failures));
-        }
-        catch (DeployMindException ex)
-        {
-            return new CheckResult(name, false, ex.Message);
-        }
+
+        return failures.Count == 0 ? new CheckResult(name, true, "valid") : new CheckResult(name, false, string.Join("; ", failures));
     }
 }

@@ -1,6 +1,8 @@
 using DeployMind.Application;
+using DeployMind.Application.Configuration;
 using DeployMind.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +12,8 @@ namespace DeployMind.Cli.Hosting;
 /// Builds the service host a command runs in, with the configuration layered from lowest to highest precedence:
 /// <c>/etc/deploymind/config.yml</c> (machine), <c>~/.deploymind/config.yml</c> (user), the app's
 /// <c>deploymind.yml</c> (or <c>--config</c>), then <c>DEPLOYMIND__*</c> environment variables.
-/// The same registrations as the server: one wiring, two front doors.
+/// The same registrations as the server: one wiring, two front doors. Values that cannot be read stop a command here, each
+/// with its file:line:column; <see cref="Locator"/> lets later errors that name a key say where it is written.
 /// </summary>
 public sealed class CliHostFactory
 {
@@ -52,11 +55,51 @@ public sealed class CliHostFactory
     public static string UserConfigPath =>
         Path.Combine(Environment.GetEnvironmentVariable("DEPLOYMIND_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".deploymind"), "config.yml");
 
+    /// <summary>
+    /// Where the settings of the host created last came from: the CLI points an error that names a key at the file and
+    /// line (or the environment variable) after the command's host is gone. Null before the first host.
+    /// </summary>
+    public IConfigurationLocator? Locator { get; private set; }
+
     /// <summary>Creates the host for an app folder (its deploymind.yml is read when present).</summary>
     /// <param name="appPath">The app folder, or null when the command has none.</param>
     /// <param name="configFile">An explicit configuration file (<c>--config</c>), which must exist.</param>
     /// <param name="verbose">Log debug output to standard error.</param>
+    /// <exception cref="InvalidConfigurationException">Settings whose values cannot be read (every one, with file:line:column).</exception>
     public IHost Create(string? appPath, string? configFile, bool verbose)
+    {
+        var host = Build(appPath, configFile, verbose, reset: new Dictionary<string, string?>());
+        var invalid = host.Services.GetRequiredService<ConfigurationChecker>().InvalidValues();
+        if (invalid.Count > 0)
+        {
+            host.Dispose();
+            throw new InvalidConfigurationException(invalid);
+        }
+
+        return host;
+    }
+
+    /// <summary>
+    /// Creates the host <c>validate</c> checks, with the configuration's own problems: values that cannot be read (set back
+    /// to their defaults in the host, so everything else can still be checked) and keys no setting has.
+    /// </summary>
+    internal IHost CreateChecked(string? appPath, string? configFile, bool verbose, out IReadOnlyList<ConfigurationProblem> problems)
+    {
+        var host = Build(appPath, configFile, verbose, reset: new Dictionary<string, string?>());
+        var checker = host.Services.GetRequiredService<ConfigurationChecker>();
+        var invalid = checker.InvalidValues();
+        problems = [.. invalid, .. checker.UnknownKeys()];
+        if (invalid.Count == 0)
+        {
+            return host;
+        }
+
+        var defaults = invalid.ToDictionary(p => p.Key, p => checker.DefaultOf(p.Key), StringComparer.OrdinalIgnoreCase);
+        host.Dispose();
+        return Build(appPath, configFile, verbose, reset: defaults);
+    }
+
+    private IHost Build(string? appPath, string? configFile, bool verbose, Dictionary<string, string?> reset)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
         var configuration = builder.Configuration;
@@ -69,6 +112,7 @@ public sealed class CliHostFactory
         {
             AddYaml(configuration, _userConfig, optional: true);
         }
+
         if (configFile is not null)
         {
             var full = Path.GetFullPath(configFile);
@@ -86,6 +130,11 @@ public sealed class CliHostFactory
 
         configuration.AddEnvironmentVariables(EnvironmentPrefix);
         configuration.AddInMemoryCollection(_overrides);
+        if (reset.Count > 0)
+        {
+            // Settings put back to their defaults win over every source.
+            configuration.AddInMemoryCollection(reset);
+        }
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -94,7 +143,9 @@ public sealed class CliHostFactory
 
         builder.AddDeployMindApplication();
         builder.AddDeployMindInfrastructure();
-        return builder.Build();
+        var host = builder.Build();
+        Locator = host.Services.GetRequiredService<IConfigurationLocator>();
+        return host;
     }
 
     private static void AddYaml(IConfigurationBuilder configuration, string path, bool optional)

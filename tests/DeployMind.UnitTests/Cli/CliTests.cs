@@ -214,9 +214,9 @@ public sealed class CliTests : IDisposable
         Assert.Equal(ExitCodes.InvalidInput, code);
         using var doc = JsonDocument.Parse(output);
         var failed = doc.RootElement.EnumerateArray().Where(r => !r.GetProperty("passed").GetBoolean()).Select(r => r.GetProperty("detail").GetString()!).ToList();
-        Assert.Contains(failed, d => d.StartsWith("environments.production.strategy: 'green-blue'", StringComparison.Ordinal));
-        Assert.Contains(failed, d => d.StartsWith("environments.production.healthCheck.interval: '2 seconds'", StringComparison.Ordinal));
-        Assert.Contains(failed, d => d.StartsWith("environments.staging.canary.steps [50, 10]", StringComparison.Ordinal));
+        Assert.Contains(failed, d => d.EndsWith("deploymind.yml:3:15: environments.production.strategy: 'green-blue' is not a strategy; use rolling, canary or blue-green.", StringComparison.Ordinal));
+        Assert.Contains(failed, d => d.EndsWith("deploymind.yml:4:30: environments.production.healthCheck.interval: '2 seconds' is not a duration; write it like 500ms, 2s, 5m, 1h30m or 72h.", StringComparison.Ordinal));
+        Assert.Contains(failed, d => d.Contains("deploymind.yml:6:15: environments.staging.canary.steps [50, 10]", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Pipeline;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
+using DeployMind.UnitTests.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -157,8 +159,22 @@ public sealed class PipelineTests
         Assert.Equal("The Docker engine is not reachable", deployment.Reason);
     }
 
-    private PipelineOrchestrator Orchestrator(params IPipelineStage[] stages) =>
-        new(stages, Options.Create(new PipelineOptions()), _time);
+    [Fact]
+    public async Task RunAsync_StageRejectsASetting_FailsWithWhereTheSettingIsWritten()
+    {
+        var locator = new FakeConfigurationLocator().Add("environments:production:target:docker:port", ConfigurationLocation.InFile("deploymind.yml", 7, 15));
+        var orchestrator = Orchestrator(locator, Stage(PipelineStage.Deploy, [], _ => throw new InvalidInputException("environments.production.target.docker.port: 0 is not a port (1-65535).")));
+
+        var deployment = await orchestrator.RunAsync(Context(), null, CancellationToken.None);
+
+        Assert.Equal((DeploymentState.Failed, PipelineStage.Deploy), (deployment.State, deployment.FailedStage!.Value));
+        Assert.Equal("deploymind.yml:7:15: environments.production.target.docker.port: 0 is not a port (1-65535).", deployment.Reason);
+    }
+
+    private PipelineOrchestrator Orchestrator(params IPipelineStage[] stages) => Orchestrator(new FakeConfigurationLocator(), stages);
+
+    private PipelineOrchestrator Orchestrator(IConfigurationLocator locator, params IPipelineStage[] stages) =>
+        new(stages, Options.Create(new PipelineOptions()), _time, locator);
 
     private PipelineContext Context() => new(NewDeployment(), "/tmp/app");
 

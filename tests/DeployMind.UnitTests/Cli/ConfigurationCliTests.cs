@@ -1,0 +1,169 @@
+using System.Text.Json;
+using DeployMind.Cli;
+using DeployMind.Cli.Hosting;
+using Spectre.Console.Testing;
+
+namespace DeployMind.UnitTests.Cli;
+
+/// <summary>A bad deploymind.yml, as a user meets it: every error names the key and the file:line:column it is written at.</summary>
+public sealed class ConfigurationCliTests : IDisposable
+{
+    private const string TwoMistakes = """
+        app: shop
+        environments:
+          production:
+            strategy: canery
+            target:
+              docker:
+                port: eighty
+            healthCheck: { path: /health, interval: 2s }
+        """;
+
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("dm-cfg-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public async Task Validate_TwoBadKeys_ListsBothInOneRunWithTheirLines()
+    {
+        Write(TwoMistakes);
+
+        var (code, output) = await RunAsync("validate", _dir.FullName, "--output", "json");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        var failed = Results(output).Where(r => !r.Passed).Select(r => r.Detail).ToList();
+        Assert.Contains(failed, d => d.EndsWith("deploymind.yml:4:15: environments.production.strategy: 'canery' is not a strategy; use rolling, canary or blue-green.", StringComparison.Ordinal));
+        Assert.Contains(failed, d => d.EndsWith("deploymind.yml:7:15: environments.production.target.docker.port: 'eighty' is not a whole number.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Validate_Table_ShowsEachProblemWithFileAndLine()
+    {
+        Write(TwoMistakes);
+
+        var (code, output) = await RunAsync("validate", _dir.FullName);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("deploymind.yml:4:15: environments.production.strategy: 'canery'", output, StringComparison.Ordinal);
+        Assert.Contains("deploymind.yml:7:15: environments.production.target.docker.port: 'eighty'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_SeveralMistakesInOneEnvironmentAndThePipeline_ReportsEach()
+    {
+        Write("""
+            environments:
+              production:
+                strategy: canary
+                healthCheck: { interval: 2x }
+                canary: { stepDuration: soon }
+                blueGreen:
+                  observationWindow: forever
+                verify: { interval: sometimes }
+                scan: { blockAt: severe }
+            pipeline:
+              buildDeadline: 1 hour
+            """);
+
+        var (code, output) = await RunAsync("validate", _dir.FullName, "--output", "json");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        var failed = Results(output).Where(r => !r.Passed).ToList();
+        Assert.Contains(failed, r => r.Name == "configuration: environments.production" && r.Detail.EndsWith("deploymind.yml:4:30: environments.production.healthCheck.interval: '2x' is not a duration; write it like 500ms, 2s, 5m, 1h30m or 72h.", StringComparison.Ordinal));
+        Assert.Contains(failed, r => r.Name == "configuration: environments.production" && r.Detail.Contains("deploymind.yml:5:29: environments.production.canary.stepDuration: 'soon'", StringComparison.Ordinal));
+        Assert.Contains(failed, r => r.Name == "configuration: environments.production" && r.Detail.Contains("deploymind.yml:7:26: environments.production.blueGreen.observationWindow: 'forever'", StringComparison.Ordinal));
+        Assert.Contains(failed, r => r.Name == "configuration: environments.production" && r.Detail.Contains("deploymind.yml:8:25: environments.production.verify.interval: 'sometimes'", StringComparison.Ordinal));
+        Assert.Contains(failed, r => r.Name == "configuration: environments.production" && r.Detail.Contains("deploymind.yml:9:22: environments.production.scan.blockAt: 'severe'", StringComparison.Ordinal));
+        Assert.Contains(failed, r => r.Name == "configuration: pipeline" && r.Detail.Contains("deploymind.yml:11:18: pipeline.buildDeadline: '1 hour'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Validate_MisspeltKeys_WarnsWithTheLineAndTheClosestKey()
+    {
+        Write("""
+            environments:
+              production:
+                stratgy: canary
+                healthcheck:
+                  intervall: 5s
+                  path: /ready
+            buid:
+              path: .
+            """);
+
+        var (_, output) = await RunAsync("validate", _dir.FullName, "--output", "json");
+
+        var warnings = Results(output).Where(r => r.Warning).ToList();
+        Assert.All(warnings, w => Assert.True(w.Passed));
+        Assert.Equal(3, warnings.Count);
+        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:3:5: environments.production.stratgy: not a known setting, so it is ignored; did you mean strategy?", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:5:7: environments.production.healthcheck.intervall: not a known setting, so it is ignored; did you mean interval?", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:7:1: buid: not a known setting, so it is ignored; did you mean build?", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Deploy_UnknownStrategy_ExitsTwoNamingTheKeyAndLine()
+    {
+        Write(TwoMistakes.Replace("port: eighty", "port: 8080", StringComparison.Ordinal));
+
+        var (code, output) = await RunAsync("deploy", _dir.FullName);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("deploymind.yml:4:15: environments.production.strategy: 'canery' is not a strategy", Unwrapped(output), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_ValuesThatCannotBeRead_ExitsTwoBeforeDoingAnythingListingEach()
+    {
+        Write("""
+            environments:
+              production:
+                keepReleases: three
+                target:
+                  docker:
+                    port: eighty
+            nginx:
+              mode: Manged
+            """);
+
+        var (code, output) = await RunAsync("deploy", _dir.FullName);
+
+        var text = Unwrapped(output);
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("deploymind.yml:3:19: environments.production.keepReleases: 'three' is not a whole number.", text, StringComparison.Ordinal);
+        Assert.Contains("deploymind.yml:6:15: environments.production.target.docker.port: 'eighty' is not a whole number.", text, StringComparison.Ordinal);
+        Assert.Contains("deploymind.yml:8:9: nginx.mode: 'Manged' is not one of Managed, ConfD.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("scanning", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_ConfigFlag_PointsAtThatFile()
+    {
+        var config = Path.Combine(_dir.FullName, "ci.yml");
+        File.WriteAllText(config, "environments:\n  production:\n    strategy: green-blue\n");
+
+        var (code, output) = await RunAsync("deploy", _dir.FullName, "--config", config);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("ci.yml:3:15: environments.production.strategy: 'green-blue'", Unwrapped(output), StringComparison.Ordinal);
+    }
+
+    private void Write(string content) => File.WriteAllText(Path.Combine(_dir.FullName, "deploymind.yml"), content + "\n");
+
+    private static List<(string Name, bool Passed, bool Warning, string Detail)> Results(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return [.. doc.RootElement.EnumerateArray().Select(r => (
+            r.GetProperty("name").GetString()!, r.GetProperty("passed").GetBoolean(), r.GetProperty("warning").GetBoolean(), r.GetProperty("detail").GetString()!))];
+    }
+
+    // The console wraps long lines; the tests read the text as one line per message.
+    private static string Unwrapped(string output) => output.Replace("\n", string.Empty, StringComparison.Ordinal);
+
+    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var console = new TestConsole().Width(400);
+        var code = await DeployMindCli.RunAsync(args, console, CliHostFactory.Isolated(), CancellationToken.None);
+        return (code, console.Output);
+    }
+}
