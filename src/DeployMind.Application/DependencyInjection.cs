@@ -31,6 +31,7 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<RollbackService>();
         builder.Services.TryAddSingleton<DeployService>();
         builder.Services.AddConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
+        builder.Services.AddConfigurationSection<Jobs.QueueOptions>(Jobs.QueueOptions.SectionName);
         builder.Services.TryAddSingleton<PipelineOrchestrator>();
         builder.Services.TryAddSingleton<DeploymentRunner>();
         builder.Services.TryAddSingleton<RollbackRunner>();

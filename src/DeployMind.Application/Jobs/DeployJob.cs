@@ -1,0 +1,52 @@
+namespace DeployMind.Application.Jobs;
+
+/// <summary>Who asked: manual jobs (CLI, API) are taken before webhook jobs of the same environment.</summary>
+public enum JobPriority
+{
+    /// <summary>A person asked (CLI, API): first.</summary>
+    Manual = 0,
+
+    /// <summary>A webhook (push, pull request): after manual jobs.</summary>
+    Webhook = 1,
+}
+
+/// <summary>
+/// A deployment job: what to deploy, where, and who asked. Its <see cref="Id"/> is the deployment's id (the record
+/// exists, <c>queued</c>, from the moment it is enqueued).
+/// </summary>
+public sealed record DeployJob
+{
+    public required Guid Id { get; init; }
+
+    /// <summary>The queue it is in.</summary>
+    public required string Environment { get; init; }
+
+    /// <summary>What it changes, each locked for the deploy: "docker:web-1", "k8s:staging/shop/api". Taken in this order (sorted).</summary>
+    public required IReadOnlyList<string> Targets { get; init; }
+
+    public JobPriority Priority { get; init; } = JobPriority.Manual;
+
+    /// <summary>A webhook delivery id or a client request id: the same key enqueues at most one job.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Where the source comes from: a repository (owner/repo, URL, local bare repository) or a folder on the worker's machine.</summary>
+    public string? Repository { get; init; }
+
+    /// <summary>With <see cref="Repository"/>: the branch, tag or commit.</summary>
+    public string? Ref { get; init; }
+
+    /// <summary>The app's folder (inside the repository, or on the worker's machine).</summary>
+    public string Path { get; init; } = ".";
+
+    public string? Strategy { get; init; }
+
+    public string? Host { get; init; }
+
+    public int? Port { get; init; }
+
+    public bool AllowFindings { get; init; }
+
+    public required string TriggeredBy { get; init; }
+
+    public required DateTimeOffset EnqueuedAt { get; init; }
+}
