@@ -2,12 +2,15 @@ using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Pipeline;
+using DeployMind.Application.Records;
+using DeployMind.Application.Source;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
+using DeployMind.Infrastructure.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
@@ -68,6 +71,13 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         var git = await host.Services.GetRequiredService<ICommandRunner>().RunAsync(CommandSpec.Create("git", "--version"), null, cancellationToken);
         results.Add(new CheckResult("this machine: git", git.Succeeded, git.Succeeded ? git.StandardOutput.Trim() : "not found — install git (deploy --repo needs it)"));
 
+        results.Add(await DatabaseAsync(host.Services, cancellationToken));
+        results.Add(Trivy(host.Services));
+        var tokenVariable = host.Services.GetRequiredService<IOptions<GitOptions>>().Value.TokenVariable;
+        results.Add(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(tokenVariable))
+            ? new CheckResult("GitHub token", true, $"{tokenVariable} is not set: public repositories only (git.tokenVariable names the variable)") { Warning = true }
+            : new CheckResult("GitHub token", true, $"{tokenVariable} is set (its value is not shown)"));
+
         var failed = results.Count(r => !r.Passed);
         if (settings.Json)
         {
@@ -91,6 +101,36 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
     }
 
     // Runs the checks; each failure names its key and, through the locator, where the key is written.
+    /// <summary>The deployment records open, and their schema is migrated.</summary>
+    private static async Task<CheckResult> DatabaseAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var store = services.GetRequiredService<IDeploymentStore>();
+            await store.EnsureReadyAsync(cancellationToken);
+            return new CheckResult("deployment records", true, $"{store.Description} (schema up to date)");
+        }
+        catch (DeployMindException ex)
+        {
+            return new CheckResult("deployment records", false, ex.Message);
+        }
+    }
+
+    /// <summary>Whether images can be scanned (a warning, not a failure, when Trivy is missing).</summary>
+    private static CheckResult Trivy(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<TrivyOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return new CheckResult("image scan", true, "off (security.trivy.enabled is false)") { Warning = true };
+        }
+
+        var program = ExecutableLocator.Find(options.Path);
+        return program is null
+            ? new CheckResult("image scan", true, $"{options.Path} is not on PATH: images are not scanned for known vulnerabilities (install Trivy, or set security.trivy.path)") { Warning = true }
+            : new CheckResult("image scan", true, $"trivy at {program}");
+    }
+
     private static CheckResult Check(IConfigurationLocator locator, string name, params Action[] checks)
     {
         var failures = new List<string>();

@@ -76,14 +76,14 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
                 return;
             }
 
-            if (SqliteFile is not null)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(SqliteFile)!);
-            }
-
             await using var db = CreateContext();
             try
             {
+                if (SqliteFile is not null)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(SqliteFile)!);
+                }
+
                 // Migrations take a lock of their own, so two processes starting at once do not both apply them.
                 await db.Database.MigrateAsync(cancellationToken);
                 if (SqliteFile is not null)

@@ -1,7 +1,7 @@
 namespace DeployMind.Infrastructure.Processes;
 
 /// <summary>Finds a program the way a shell would, so a missing tool can be reported before anything is started.</summary>
-internal static class ExecutableLocator
+public static class ExecutableLocator
 {
     /// <summary>
     /// The full path of <paramref name="program"/>: itself when it names a path (absolute, or relative with a
