@@ -37,6 +37,9 @@ public sealed class DeploymentRunner
         public IProgress<BuildProgress>? BuildProgress { get; init; }
 
         public IPipelineObserver? PipelineObserver { get; init; }
+
+        /// <summary>The deployment is in the store already (a queued job's): it is not added again.</summary>
+        public bool AlreadyRecorded { get; init; }
     }
 
     /// <summary>Records the deployment (queued), runs the pipeline and records every change; returns the finished context.</summary>
@@ -47,7 +50,11 @@ public sealed class DeploymentRunner
         var deployment = run.Deployment;
 
         // The store must work before anything runs: a deployment nobody can find afterwards is worse than none.
-        await _store.AddAsync(deployment, cancellationToken);
+        if (!run.AlreadyRecorded)
+        {
+            await _store.AddAsync(deployment, cancellationToken);
+        }
+
         await using var log = new DeploymentLog(_store, deployment.Id, _time, _logger);
         var context = new PipelineContext(deployment, run.Workspace)
         {

@@ -21,10 +21,11 @@ public static class DeploymentStates
     {
         // A rollback redeploys a release that was scanned and built before: it goes from queued straight to deploying.
         [DeploymentState.Queued] = [DeploymentState.Scanning, DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled],
-        [DeploymentState.Scanning] = [DeploymentState.Building, DeploymentState.Failed, DeploymentState.Cancelled],
-        [DeploymentState.Building] = [DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled],
-        [DeploymentState.Deploying] = [DeploymentState.Verifying, DeploymentState.Failed, DeploymentState.RolledBack, DeploymentState.Cancelled],
-        [DeploymentState.Verifying] = [DeploymentState.Succeeded, DeploymentState.Failed, DeploymentState.RolledBack, DeploymentState.Cancelled],
+        // A running deployment goes back to queued when its worker stopped (shutdown, lost lease) and another takes it over.
+        [DeploymentState.Scanning] = [DeploymentState.Building, DeploymentState.Failed, DeploymentState.Cancelled, DeploymentState.Queued],
+        [DeploymentState.Building] = [DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled, DeploymentState.Queued],
+        [DeploymentState.Deploying] = [DeploymentState.Verifying, DeploymentState.Failed, DeploymentState.RolledBack, DeploymentState.Cancelled, DeploymentState.Queued],
+        [DeploymentState.Verifying] = [DeploymentState.Succeeded, DeploymentState.Failed, DeploymentState.RolledBack, DeploymentState.Cancelled, DeploymentState.Queued],
         [DeploymentState.Succeeded] = [],
         [DeploymentState.Failed] = [],
         [DeploymentState.RolledBack] = [],

@@ -1,0 +1,305 @@
+using System.Globalization;
+using DeployMind.Application.Records;
+using DeployMind.Domain.Deploy;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.Application.Jobs;
+
+/// <summary>
+/// Takes an environment's jobs and runs them, <c>concurrency</c> at a time: each job holds the locks of its targets
+/// (taken in sorted order, so two jobs never wait on each other), keeps its queue entry and its locks alive while it
+/// runs, fences every step with its lock tokens, and is acked once its deployment is finished. A job whose target is
+/// locked goes back to the queue with a delay and says who holds the lock. On shutdown the worker stops taking jobs and
+/// lets the ones in flight finish; a worker that dies leaves its jobs to be taken over.
+/// </summary>
+public sealed partial class DeployWorker
+{
+    private static readonly TimeSpan TakeWait = TimeSpan.FromSeconds(1);
+
+    private readonly IJobQueue _queue;
+    private readonly IDeployLock _locks;
+    private readonly IJobRunner _runner;
+    private readonly IDeploymentStore _store;
+    private readonly QueueOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DeployWorker> _logger;
+
+    public DeployWorker(IJobQueue queue, IDeployLock locks, IJobRunner runner, IDeploymentStore store, IOptions<QueueOptions> options, TimeProvider time, ILogger<DeployWorker> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _queue = queue;
+        _locks = locks;
+        _runner = runner;
+        _store = store;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>How long a job waits before it is offered again when a target is locked.</summary>
+    public TimeSpan LockedRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Runs until <paramref name="stopping"/> is cancelled, then lets the jobs in flight finish.</summary>
+    /// <param name="environment">The queue to take jobs from.</param>
+    /// <param name="name">This worker's name (consumer and lock owner), e.g. "worker-1@build-01".</param>
+    /// <param name="concurrency">Jobs run at once.</param>
+    /// <param name="stopping">Shutdown: no new job is taken.</param>
+    /// <param name="abort">Hard stop: the jobs in flight are cancelled and handed back.</param>
+    public Task RunAsync(string environment, string name, int concurrency, CancellationToken stopping, CancellationToken abort)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(environment);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Task.WhenAll(Enumerable.Range(1, Math.Max(1, concurrency)).Select(slot => SlotAsync(environment, concurrency == 1 ? name : $"{name}#{slot}", stopping, abort)));
+    }
+
+    private async Task SlotAsync(string environment, string consumer, CancellationToken stopping, CancellationToken abort)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            JobLease? lease;
+            try
+            {
+                lease = await _queue.TakeAsync(environment, consumer, TakeWait, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The queue is unreachable (Redis restarting, database locked): wait and try again, nothing is lost.
+                LogQueueUnavailable(environment, ex.Message);
+                await DelayAsync(TimeSpan.FromSeconds(1), stopping);
+                continue;
+            }
+
+            if (lease is not null)
+            {
+                await ProcessAsync(lease, abort);
+            }
+        }
+    }
+
+    /// <summary>One job: its deployment, its locks, the run, the ack. Never throws (except on abort).</summary>
+    internal async Task ProcessAsync(JobLease lease, CancellationToken abort)
+    {
+        var job = lease.Job;
+        try
+        {
+            var deployment = await _store.GetAsync(job.Id, abort);
+            if (deployment is null)
+            {
+                await _queue.FailAsync(lease, $"deployment {job.Id} is not recorded in {_store.Description}", abort);
+                return;
+            }
+
+            if (deployment.IsFinished)
+            {
+                // Delivered again after it finished (the ack was lost): done already.
+                await _queue.AckAsync(lease, abort);
+                return;
+            }
+
+            if (deployment.State != DeploymentState.Queued)
+            {
+                deployment.MoveTo(DeploymentState.Queued, $"taken over by {lease.Consumer} (delivery {lease.Deliveries}): its previous worker stopped during {deployment.State.Name()}", _time.GetUtcNow());
+                await _store.SaveAsync(deployment, abort);
+            }
+
+            var held = await AcquireAsync(job, lease, deployment, abort);
+            if (held is null)
+            {
+                return;
+            }
+
+            await RunHoldingAsync(lease, held, abort);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            await HandBackAsync(lease, "the worker was stopped");
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogJobFailed(job.Id, ex.Message);
+            await TryAsync(() => _queue.FailAsync(lease, ex.Message, CancellationToken.None));
+        }
+    }
+
+    /// <summary>The locks of every target, in sorted order; null (job handed back with a delay) when one is held by someone else.</summary>
+    private async Task<List<LockHandle>?> AcquireAsync(DeployJob job, JobLease lease, Deployment deployment, CancellationToken cancellationToken)
+    {
+        var held = new List<LockHandle>();
+        foreach (var target in job.Targets.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var handle = await _locks.TryAcquireAsync(target, $"{lease.Consumer}: deployment {job.Id}", _options.LockLease, cancellationToken);
+            if (handle is not null)
+            {
+                held.Add(handle);
+                continue;
+            }
+
+            foreach (var h in held)
+            {
+                await _locks.ReleaseAsync(h, CancellationToken.None);
+            }
+
+            var holder = await _locks.GetAsync(target, cancellationToken);
+            var reason = $"waiting for the lock of {target}, held by {holder?.Owner ?? "another deployment"}";
+            if (deployment.Events.Count == 0 || deployment.Events[^1].Detail != reason)
+            {
+                deployment.Note(reason, _time.GetUtcNow());
+                await TryAsync(() => _store.SaveAsync(deployment, CancellationToken.None));
+            }
+
+            await _queue.ReleaseAsync(lease, LockedRetryDelay, reason, cancellationToken);
+            return null;
+        }
+
+        return held;
+    }
+
+    private async Task RunHoldingAsync(JobLease lease, List<LockHandle> held, CancellationToken abort)
+    {
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        var lostReason = (string?)null;
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(lease, held, reason =>
+        {
+            lostReason = reason;
+            lost.Cancel();
+        }, heartbeatStop.Token);
+
+        Deployment? result = null;
+        try
+        {
+            result = await _runner.RunAsync(lease.Job, ct => FenceAsync(held, ct), lost.Token);
+        }
+        catch (OperationCanceledException) when (lostReason is not null && !abort.IsCancellationRequested)
+        {
+            // The lease or a lock was lost: another worker owns the job or the target now; change nothing more.
+            LogLost(lease.Job.Id, lostReason);
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+            foreach (var h in held)
+            {
+                await TryAsync(() => _locks.ReleaseAsync(h, CancellationToken.None));
+            }
+        }
+
+        if (lostReason is not null)
+        {
+            // Not ours any more: the new holder acks it.
+            return;
+        }
+
+        if (result is { IsFinished: true })
+        {
+            await _queue.AckAsync(lease, CancellationToken.None);
+        }
+        else if (!abort.IsCancellationRequested)
+        {
+            await HandBackAsync(lease, "the run ended without finishing its deployment");
+        }
+    }
+
+    /// <summary>Every third of the shorter lease: touches the job and extends the locks; reports a loss once.</summary>
+    private async Task HeartbeatAsync(JobLease lease, List<LockHandle> held, Action<string> onLost, CancellationToken stop)
+    {
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, Math.Min(_options.Visibility.Ticks, _options.LockLease.Ticks) / 3));
+        while (!stop.IsCancellationRequested)
+        {
+            if (!await DelayAsync(period, stop))
+            {
+                return;
+            }
+
+            try
+            {
+                if (!await _queue.TouchAsync(lease, stop))
+                {
+                    onLost("the job was taken over by another worker");
+                    return;
+                }
+
+                foreach (var h in held)
+                {
+                    if (!await _locks.ExtendAsync(h, _options.LockLease, stop))
+                    {
+                        onLost($"the lock of {h.Target} (token {h.Token.ToString(CultureInfo.InvariantCulture)}) was lost");
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A short outage: the leases outlive a few missed beats; the next beat tries again.
+                LogHeartbeatFailed(lease.Job.Id, ex.Message);
+            }
+        }
+    }
+
+    private async Task<bool> FenceAsync(List<LockHandle> held, CancellationToken cancellationToken)
+    {
+        foreach (var h in held)
+        {
+            if (!await _locks.CheckFenceAsync(h.Target, h.Token, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task HandBackAsync(JobLease lease, string reason) =>
+        await TryAsync(() => _queue.ReleaseAsync(lease, TimeSpan.Zero, reason, CancellationToken.None));
+
+    private async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBestEffortFailed(ex.Message);
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Environment} queue is not reachable ({Reason}); trying again.")]
+    private partial void LogQueueUnavailable(string environment, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {Id} failed: {Reason}")]
+    private partial void LogJobFailed(Guid id, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id} stopped: {Reason}")]
+    private partial void LogLost(Guid id, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of job {Id} failed: {Reason}")]
+    private partial void LogHeartbeatFailed(Guid id, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Best-effort cleanup failed: {Reason}")]
+    private partial void LogBestEffortFailed(string reason);
+}
