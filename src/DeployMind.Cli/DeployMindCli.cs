@@ -67,6 +67,18 @@ public static class DeployMindCli
                 .WithDescription("Print a deployment's log (stage reports, build output, deploy steps, health checks).")
                 .WithExample("logs", "3f2a1b9c")
                 .WithExample("logs", "3f2a1b9c", "--follow");
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Take an environment's deployment jobs and run them (locks per target, takeover of a dead worker's jobs).")
+                .WithExample("worker", "--environment", "production", "--concurrency", "2");
+            config.AddCommand<QueueCommand>("queue")
+                .WithDescription("Show the job queues: waiting, in flight, dead letters, oldest waiting.")
+                .WithExample("queue", "--environment", "production", "--dead-letters");
+            config.AddBranch("lock", branch =>
+            {
+                branch.SetDescription("Inspect or free a deploy target's lock.");
+                branch.AddCommand<LockStatusCommand>("status").WithDescription("Who holds a target's lock.").WithExample("lock", "status", "docker:local");
+                branch.AddCommand<LockReleaseCommand>("release").WithDescription("Free a target's lock whoever holds it.").WithExample("lock", "release", "docker:web-1");
+            });
             config.SetExceptionHandler((ex, _) => HandleException(console, ex, hosts.Locator));
         });
         return app.RunAsync(args, cancellationToken);

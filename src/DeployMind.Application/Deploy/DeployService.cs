@@ -167,6 +167,17 @@ public sealed class DeployService
         return command.Strategy ?? EnvironmentOptions.ParseStrategy(_app.Environment(command.Environment).Strategy, $"environments.{command.Environment}.strategy");
     }
 
+    /// <summary>The deploy targets the command changes, as jobs lock them: "docker:&lt;host name&gt;" (the --host flag, else the environment's hosts, else this machine).</summary>
+    public IReadOnlyList<string> TargetsOf(DeployCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
+        IEnumerable<string> names = command.Host is not null ? [command.Host]
+            : docker.Hosts is { Count: > 0 } configured ? configured.Select(h => h.Name)
+            : ["local"];
+        return [.. names.Select(n => $"docker:{n}")];
+    }
+
     // The --port flag, else the environment's port; an error names where the bad port came from.
     private static int ListenPort(DeployCommand command, DockerTargetOptions docker, string key)
     {

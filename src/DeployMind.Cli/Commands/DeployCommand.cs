@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Text.Json;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Records;
-using DeployMind.Application.Source;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain.Deploy;
@@ -27,47 +27,31 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // A repository is fetched first (exactly the commit asked for): its deploymind.yml configures the rest.
-        SourceCheckout? checkout = null;
-        var appPath = settings.Path;
-        if (settings.Repo is not null)
+        if (settings.Queue)
         {
-            using var bootstrap = _hosts.Create(null, settings.Config, settings.Verbose);
-            checkout = await bootstrap.Services.GetRequiredService<ISourceProvider>().FetchAsync(new SourceSpec(settings.Repo, settings.Ref), cancellationToken);
-            appPath = Path.GetFullPath(Path.Combine(checkout.Path, settings.Path));
-            if (!Directory.Exists(appPath))
-            {
-                checkout.Dispose();
-                throw new DirectoryNotFoundException($"The repository {settings.Repo} at {checkout.ShortCommit} has no folder '{settings.Path}'.");
-            }
-
-            if (!settings.Json)
-            {
-                _console.MarkupLine($"[grey]fetched {Markup.Escape(settings.Repo)} at {Markup.Escape(settings.Ref)} ({checkout.ShortCommit})[/]");
-            }
+            return await EnqueueAsync(settings, cancellationToken);
         }
 
-        using var source = checkout;
-        using var host = _hosts.Create(appPath, settings.Config, settings.Verbose);
-        var deploys = host.Services.GetRequiredService<DeployService>();
+        using var workspace = await DeploymentWorkspace.OpenAsync(_hosts, settings.Repo, settings.Ref, settings.Path, settings.Config, settings.Verbose, cancellationToken);
+        var checkout = workspace.Checkout;
+        if (checkout is not null && !settings.Json)
+        {
+            _console.MarkupLine($"[grey]fetched {Markup.Escape(settings.Repo!)} at {Markup.Escape(settings.Ref)} ({checkout.ShortCommit})[/]");
+        }
+
+        var host = workspace.Host;
         var runner = host.Services.GetRequiredService<DeploymentRunner>();
         var time = host.Services.GetRequiredService<TimeProvider>();
-        var app = deploys.AppName(appPath, checkout?.Name);
-        var command = settings.ToCommand() with
-        {
-            AppPath = appPath,
-            App = checkout?.Name,
-            Tag = settings.Tag ?? (checkout is null ? null : $"{app}:{checkout.ShortCommit}"),
-        };
+        var command = workspace.Complete(settings.ToCommand());
         var deployment = new Deployment(
-            Guid.NewGuid(), app, command.Environment, deploys.StrategyOf(command), $"cli:{System.Environment.UserName}", time.GetUtcNow())
+            Guid.NewGuid(), workspace.App, command.Environment, workspace.Deploys.StrategyOf(command), $"cli:{System.Environment.UserName}", time.GetUtcNow())
         {
             Repository = settings.Repo,
             Branch = checkout is null ? null : settings.Ref,
             Commit = checkout?.Commit,
         };
         var pipeline = await runner.RunAsync(
-            new DeploymentRunner.Run(deployment, appPath)
+            new DeploymentRunner.Run(deployment, workspace.AppPath)
             {
                 Command = command,
                 DeployObserver = new ConsoleDeployObserver(_console, settings.Json),
@@ -91,6 +75,66 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         }
 
         return DeploymentViews.ExitCode(deployment);
+    }
+
+    /// <summary>
+    /// --queue: records the deployment (queued) and enqueues its job for a worker. A folder's deploymind.yml names the app
+    /// and hosts now; a repository is fetched by the worker, so its targets come from the flags or the machine's configuration.
+    /// </summary>
+    private async Task<int> EnqueueAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        using var host = _hosts.Create(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose);
+        var services = host.Services;
+        var deploys = services.GetRequiredService<DeployService>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var command = settings.ToCommand() with { AppPath = Path.GetFullPath(settings.Path) };
+        var repositoryName = settings.Repo?.TrimEnd('/').Split('/', ':')[^1].Replace(".git", string.Empty, StringComparison.Ordinal);
+        var app = deploys.AppName(settings.Repo is null ? settings.Path : ".", repositoryName);
+        var triggeredBy = $"cli:{System.Environment.UserName}";
+        var job = new DeployJob
+        {
+            Id = Guid.NewGuid(),
+            Environment = command.Environment,
+            Targets = deploys.TargetsOf(command),
+            Priority = JobPriority.Manual,
+            IdempotencyKey = settings.RequestId,
+            Repository = settings.Repo,
+            Ref = settings.Repo is null ? null : settings.Ref,
+            Path = settings.Repo is null ? Path.GetFullPath(settings.Path) : settings.Path,
+            Strategy = settings.Strategy,
+            Host = settings.Host,
+            Port = settings.Port,
+            AllowFindings = settings.AllowFindings,
+            TriggeredBy = triggeredBy,
+            EnqueuedAt = time.GetUtcNow(),
+        };
+
+        // The job first: a request id seen before gives the deployment it already made, and no second record.
+        var result = await services.GetRequiredService<IJobQueue>().EnqueueAsync(job, cancellationToken);
+        if (result.Added)
+        {
+            await services.GetRequiredService<IDeploymentStore>().AddAsync(
+                new Deployment(job.Id, app, job.Environment, deploys.StrategyOf(command), triggeredBy, job.EnqueuedAt)
+                {
+                    Repository = settings.Repo,
+                    Branch = job.Ref,
+                },
+                cancellationToken);
+        }
+
+        var shortId = result.Job.Id.ToString()[..DeploymentLookup.ShortLength];
+        if (settings.Json)
+        {
+            Json.Write(_console, new { result.Job.Id, ShortId = shortId, Queued = result.Added, result.Job.Environment, result.Job.Targets });
+        }
+        else
+        {
+            _console.MarkupLine(result.Added
+                ? $"Queued deployment [bold]{shortId}[/] of {Markup.Escape(app)} in the {Markup.Escape(job.Environment)} queue (targets {Markup.Escape(string.Join(", ", job.Targets))}). `deploymind logs {shortId} --follow` watches it; `deploymind worker --environment {Markup.Escape(job.Environment)}` runs it."
+                : $"Request {Markup.Escape(settings.RequestId ?? string.Empty)} was queued before as deployment {shortId}; nothing new was queued.");
+        }
+
+        return ExitCodes.Success;
     }
 
     private void Report(Deployment deployment, PipelineContext pipeline, DateTimeOffset now)
@@ -158,6 +202,14 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         [CommandOption("--allow-findings")]
         [Description("Deploy despite blocking security findings (recorded in the deployment).")]
         public bool AllowFindings { get; set; }
+
+        [CommandOption("--queue")]
+        [Description("Queue the deployment for a worker (`deploymind worker`) instead of running it here; prints its id.")]
+        public bool Queue { get; set; }
+
+        [CommandOption("--request-id <ID>")]
+        [Description("With --queue: an idempotency key; the same key queues at most one deployment.")]
+        public string? RequestId { get; set; }
 
         public override ValidationResult Validate() => Repo is null ? base.Validate() : ValidationResult.Success();
 

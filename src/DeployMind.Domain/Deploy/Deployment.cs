@@ -16,6 +16,7 @@ public enum PipelineStage
 public sealed class Deployment
 {
     private readonly List<DeploymentEvent> _events = [];
+    private string? _commit;
 
     public Deployment(Guid id, string app, string environment, StrategyKind strategy, string triggeredBy, DateTimeOffset createdAt)
     {
@@ -54,7 +55,7 @@ public sealed class Deployment
 
     public string? Branch { get; init; }
 
-    public string? Commit { get; init; }
+    public string? Commit { get => _commit; init => _commit = value; }
 
     /// <summary>For a rollback: the deployment it rolled back from.</summary>
     public Guid? RollbackOf { get; init; }
@@ -142,6 +143,14 @@ public sealed class Deployment
         ArgumentException.ThrowIfNullOrWhiteSpace(detail);
         _events.Add(new DeploymentEvent(at, State, State, detail));
         UpdatedAt = at;
+        Version++;
+    }
+
+    /// <summary>Records the commit a queued deployment's source resolved to once it was fetched.</summary>
+    public void RecordCommit(string commit)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(commit);
+        _commit = commit;
         Version++;
     }
 
