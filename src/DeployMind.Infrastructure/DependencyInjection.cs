@@ -1,6 +1,7 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
 using DeployMind.Application.Security;
 using DeployMind.Application.Source;
@@ -47,6 +48,12 @@ public static class DependencyInjection
         services.TryAddSingleton<IRiskyConfigScanner, RiskyConfigScanner>();
         services.AddConfigurationSection<DatabaseOptions>(DatabaseOptions.SectionName);
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
+
+        // Jobs and locks: Redis when queue.provider says so, else the deployment database (one machine, no Redis).
+        services.TryAddSingleton<EmbeddedJobQueue>();
+        services.TryAddSingleton<EmbeddedDeployLock>();
+        services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<EmbeddedJobQueue>());
+        services.TryAddSingleton<IDeployLock>(sp => sp.GetRequiredService<EmbeddedDeployLock>());
         services.AddConfigurationSection<SecretScanOptions>(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IImageScanner, TrivyImageScanner>();
         services.AddConfigurationSection<TrivyOptions>(TrivyOptions.SectionName).ValidateOnStart();

@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using DeployMind.Application.Records;
-using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace DeployMind.Infrastructure.Persistence;
 
@@ -18,92 +15,24 @@ namespace DeployMind.Infrastructure.Persistence;
 /// </summary>
 internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
 {
-    private readonly DatabaseProvider _provider;
-    private readonly DbContextOptions _options;
-    private readonly SemaphoreSlim _readyGate = new(1, 1);
+    private readonly DeployMindDatabase _database;
 
     // What was last written or read for each aggregate this store handed out: the concurrency token and how many
     // timeline entries are already stored. Weak, so aggregates are not kept alive by the store.
     private readonly ConditionalWeakTable<Deployment, Persisted> _persisted = [];
-    private bool _ready;
 
     public EfDeploymentStore(IOptions<DatabaseOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var settings = options.Value;
-        _provider = settings.Resolve();
-        if (_provider == DatabaseProvider.Sqlite)
-        {
-            var path = settings.SqlitePath;
-            var builder = new SqliteConnectionStringBuilder
-            {
-                DataSource = path,
-                ForeignKeys = true,
-                Pooling = true,
-
-                // Microsoft.Data.Sqlite retries a busy database until the command timeout: that is the busy timeout.
-                DefaultTimeout = (int)Math.Ceiling(Duration.Parse(settings.BusyTimeout, "database.busyTimeout").TotalSeconds),
-            };
-            _options = new DbContextOptionsBuilder<SqliteDeployMindDbContext>().UseSqlite(builder.ToString()).Options;
-            Description = $"SQLite {path}";
-            SqliteFile = path;
-        }
-        else
-        {
-            var connection = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString());
-            _options = new DbContextOptionsBuilder<PostgresDeployMindDbContext>().UseNpgsql(connection.ToString()).Options;
-            Description = string.Create(CultureInfo.InvariantCulture, $"PostgreSQL {connection.Host}:{connection.Port}/{connection.Database}");
-        }
+        _database = new DeployMindDatabase(options.Value);
     }
 
-    public string Description { get; }
+    public string Description => _database.Description;
 
     /// <summary>The SQLite file, when that is the provider.</summary>
-    public string? SqliteFile { get; }
+    public string? SqliteFile => _database.SqliteFile;
 
-    public async Task EnsureReadyAsync(CancellationToken cancellationToken)
-    {
-        if (_ready)
-        {
-            return;
-        }
-
-        await _readyGate.WaitAsync(cancellationToken);
-        try
-        {
-            if (_ready)
-            {
-                return;
-            }
-
-            await using var db = CreateContext();
-            try
-            {
-                if (SqliteFile is not null)
-                {
-                    Directory.CreateDirectory(Path.GetDirectoryName(SqliteFile)!);
-                }
-
-                // Migrations take a lock of their own, so two processes starting at once do not both apply them.
-                await db.Database.MigrateAsync(cancellationToken);
-                if (SqliteFile is not null)
-                {
-                    // WAL lets readers (list, logs --follow) run while a deployment writes; it is a property of the file.
-                    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-                }
-            }
-            catch (Exception ex) when (ex is SqliteException or NpgsqlException or InvalidOperationException or IOException or UnauthorizedAccessException)
-            {
-                throw new DeployMindException($"Cannot open the deployment records ({Description}): {ex.Message}", ex);
-            }
-
-            _ready = true;
-        }
-        finally
-        {
-            _readyGate.Release();
-        }
-    }
+    public Task EnsureReadyAsync(CancellationToken cancellationToken) => _database.EnsureReadyAsync(cancellationToken);
 
     public async Task AddAsync(Deployment deployment, CancellationToken cancellationToken)
     {
@@ -273,13 +202,11 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         return [.. rows.Select(f => new RecordedFinding(f.Source, f.RuleId, f.Title, f.Severity, f.Kind, f.File, f.Line, f.Column, f.RedactedExcerpt, f.Blocking))];
     }
 
-    public void Dispose() => _readyGate.Dispose();
+    public void Dispose() => _database.Dispose();
 
     private static string Key(Guid id) => id.ToString("D", CultureInfo.InvariantCulture);
 
-    private DeployMindDbContext CreateContext() => _provider == DatabaseProvider.Sqlite
-        ? new SqliteDeployMindDbContext((DbContextOptions<SqliteDeployMindDbContext>)_options)
-        : new PostgresDeployMindDbContext((DbContextOptions<PostgresDeployMindDbContext>)_options);
+    private DeployMindDbContext CreateContext() => _database.CreateContext();
 
     private void Remember(Deployment deployment) =>
         _persisted.AddOrUpdate(deployment, new Persisted(deployment.Version, deployment.Events.Count));

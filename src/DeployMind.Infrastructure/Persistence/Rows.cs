@@ -1,3 +1,4 @@
+using DeployMind.Application.Jobs;
 using DeployMind.Domain.Deploy;
 using DeployMind.Domain.Findings;
 
@@ -118,4 +119,101 @@ internal sealed class FindingRow
     public string RedactedExcerpt { get; set; } = string.Empty;
 
     public bool Blocking { get; set; }
+}
+
+/// <summary>Where a job is in the embedded queue (column <c>jobs.State</c>).</summary>
+internal enum JobState
+{
+    /// <summary>Not taken yet (or handed back); takeable from <see cref="JobRow.VisibleAtMs"/> on.</summary>
+    Waiting,
+
+    /// <summary>Held by <see cref="JobRow.TakenBy"/> under <see cref="JobRow.LeaseNonce"/>; taken over when not touched for the visibility timeout.</summary>
+    Taken,
+
+    /// <summary>Failed past the delivery limit: a dead letter, with <see cref="JobRow.LastError"/>.</summary>
+    Dead,
+
+    /// <summary>Acked, kept only so its idempotency key still finds it (pruned after a retention period).</summary>
+    Done,
+}
+
+/// <summary>
+/// A job of the embedded queue (table <c>jobs</c>). <see cref="Id"/> is the row id: enqueue order, and with
+/// <see cref="LeaseNonce"/> the lease token. Every state change is one conditional UPDATE on this row.
+/// </summary>
+internal sealed class JobRow
+{
+    public long Id { get; set; }
+
+    /// <summary>The job's (and its deployment's) id, lower-case "D" format.</summary>
+    public string JobId { get; set; } = string.Empty;
+
+    public string Environment { get; set; } = string.Empty;
+
+    /// <summary>Stored by number, not name: it is the sort order (0 manual, 1 webhook).</summary>
+    public JobPriority Priority { get; set; }
+
+    /// <summary>Unique when set: a second enqueue with the same key finds this row.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>The whole <see cref="DeployJob"/>, JSON.</summary>
+    public string Payload { get; set; } = string.Empty;
+
+    public long EnqueuedAtMs { get; set; }
+
+    public JobState State { get; set; }
+
+    /// <summary>A waiting job is not taken before this instant (a release's or a failure's delay).</summary>
+    public long VisibleAtMs { get; set; }
+
+    public string? TakenBy { get; set; }
+
+    public long? TakenAtMs { get; set; }
+
+    /// <summary>Last take or touch: a taken job idle past the visibility timeout is taken over.</summary>
+    public long? TouchedAtMs { get; set; }
+
+    /// <summary>How many times it was taken (a release gives its delivery back).</summary>
+    public int Deliveries { get; set; }
+
+    /// <summary>Identifies the current holding: a lease from an earlier holding cannot touch, ack or fail the job.</summary>
+    public string? LeaseNonce { get; set; }
+
+    public string? LastError { get; set; }
+
+    public long? DeadAtMs { get; set; }
+
+    public long? AckedAtMs { get; set; }
+}
+
+/// <summary>A held deploy lock (table <c>locks</c>); a row past <see cref="ExpiresAtMs"/> is a free lock.</summary>
+internal sealed class LockRow
+{
+    public string Target { get; set; } = string.Empty;
+
+    public string Owner { get; set; } = string.Empty;
+
+    /// <summary>The fencing token of this holding.</summary>
+    public long Token { get; set; }
+
+    /// <summary>Identifies this holding for compare-and-extend/-release.</summary>
+    public string Nonce { get; set; } = string.Empty;
+
+    public long ExpiresAtMs { get; set; }
+}
+
+/// <summary>The newest fencing token a step on a target was taken under (table <c>fences</c>).</summary>
+internal sealed class FenceRow
+{
+    public string Target { get; set; } = string.Empty;
+
+    public long Token { get; set; }
+}
+
+/// <summary>The last fencing token handed out for a target (table <c>lock_counters</c>); it only grows.</summary>
+internal sealed class LockCounterRow
+{
+    public string Target { get; set; } = string.Empty;
+
+    public long LastToken { get; set; }
 }

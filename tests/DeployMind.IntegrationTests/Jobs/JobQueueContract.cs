@@ -29,7 +29,7 @@ public abstract class JobQueueContract : IAsyncLifetime
         var lease = await queue.TakeAsync("production", "w1", Wait, CancellationToken.None);
 
         Assert.NotNull(lease);
-        Assert.Equal(job with { Targets = [.. job.Targets] }, lease.Job with { Targets = job.Targets });
+        Assert.Equal(job, lease.Job with { Targets = job.Targets });
         Assert.Equal(job.Targets, lease.Job.Targets);
         Assert.Equal(1, lease.Deliveries);
         Assert.Equal("w1", lease.Consumer);

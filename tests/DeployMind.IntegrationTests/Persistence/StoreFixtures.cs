@@ -12,6 +12,13 @@ public interface IStoreTarget : IAsyncDisposable
     /// <summary>A new store instance on the same database (its own connections, like another process).</summary>
     IDeploymentStore Open();
 
+    /// <summary>
+    /// The settings of the database under test (created on first call), for any adapter on it. A <paramref name="client"/>
+    /// name gets its own connection pool where the provider keys pools by connection string (PostgreSQL), as another
+    /// process would have.
+    /// </summary>
+    DatabaseOptions Database(string? client = null);
+
     string Name { get; }
 }
 
@@ -24,7 +31,11 @@ public sealed class SqliteTarget : IStoreTarget
 
     public string File => Path.Combine(_folder.Path, "nested", "deploymind.db");
 
-    public IDeploymentStore Open() => new EfDeploymentStore(Options.Create(new DatabaseOptions { Path = File, BusyTimeout = "30s" }));
+    public IDeploymentStore Open() => new EfDeploymentStore(Options.Create(Database()));
+
+    // Microsoft.Data.Sqlite has no free-form connection-string keyword to split pools by; pooled connections are
+    // separate SQLite connections all the same, locking the file like other processes' do.
+    public DatabaseOptions Database(string? client = null) => new() { Path = File, BusyTimeout = "30s" };
 
     public ValueTask DisposeAsync()
     {
@@ -45,6 +56,7 @@ public sealed class PostgresTarget : IStoreTarget
     public const string DefaultServer = "Host=127.0.0.1;Port=5433;Username=deploymind;Password=deploymind;Database=deploymind_test";
 
     private readonly string _database = "dm_store_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly Lock _gate = new();
     private bool _created;
 
     public string Name => "postgres";
@@ -53,18 +65,24 @@ public sealed class PostgresTarget : IStoreTarget
 
     public string ConnectionString => new NpgsqlConnectionStringBuilder(Server) { Database = _database }.ToString();
 
-    public IDeploymentStore Open()
+    public IDeploymentStore Open() => new EfDeploymentStore(Options.Create(Database()));
+
+    public DatabaseOptions Database(string? client = null)
     {
-        if (!_created)
+        lock (_gate)
         {
-            using var connection = new NpgsqlConnection(Server);
-            connection.Open();
-            using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-            create.ExecuteNonQuery();
-            _created = true;
+            if (!_created)
+            {
+                using var connection = new NpgsqlConnection(Server);
+                connection.Open();
+                using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
+                create.ExecuteNonQuery();
+                _created = true;
+            }
         }
 
-        return new EfDeploymentStore(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = ConnectionString }));
+        var connectionString = client is null ? ConnectionString : new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = client }.ToString();
+        return new DatabaseOptions { Provider = "postgres", ConnectionString = connectionString };
     }
 
     public async ValueTask DisposeAsync()

@@ -93,7 +93,8 @@ public sealed class ConfigurationCliTests : IDisposable
 
         var (_, output) = await RunAsync("validate", _dir.FullName, "--output", "json");
 
-        var warnings = Results(output).Where(r => r.Warning).ToList();
+        // Only the configuration's warnings: the machine's (no Trivy, no GitHub token) depend on where the test runs.
+        var warnings = Results(output).Where(r => r.Warning && r.Name.StartsWith("configuration", StringComparison.Ordinal)).ToList();
         Assert.All(warnings, w => Assert.True(w.Passed));
         Assert.Equal(3, warnings.Count);
         Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:3:5: environments.production.stratgy: not a known setting, so it is ignored; did you mean strategy?", StringComparison.Ordinal));

@@ -118,7 +118,7 @@ public sealed class ConfigurationCheckerTests
 
         var sections = host.Services.GetServices<BoundSection>().Select(s => s.Path).Order(StringComparer.Ordinal);
 
-        Assert.Equal([string.Empty, "build", "database", "git", "nginx", "pipeline", "scan", "security:trivy"], sections);
+        Assert.Equal([string.Empty, "build", "database", "git", "nginx", "pipeline", "queue", "scan", "security:trivy"], sections);
     }
 
     private static ConfigurationLocation At(int line) => ConfigurationLocation.InFile("deploymind.yml", line, 1);

@@ -153,6 +153,19 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("deployment_events", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.FenceRow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Token")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Target");
+
+                    b.ToTable("fences", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.FindingRow", b =>
                 {
                     b.Property<long>("Id")
@@ -209,6 +222,117 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("DeploymentId");
 
                     b.ToTable("deployment_findings", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.JobRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AckedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DeadAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Deliveries")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("EnqueuedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasColumnType("text");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text");
+
+                    b.Property<string>("LeaseNonce")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long?>("TakenAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TakenBy")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("TouchedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("VisibleAtMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("Environment", "State", "Priority", "VisibleAtMs", "Id");
+
+                    b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.LockCounterRow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasColumnType("text");
+
+                    b.Property<long>("LastToken")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Target");
+
+                    b.ToTable("lock_counters", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.LockRow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasColumnType("text");
+
+                    b.Property<long>("ExpiresAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Nonce")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Token")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Target");
+
+                    b.ToTable("locks", (string)null);
                 });
 
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.LogRow", b =>

@@ -146,6 +146,19 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("deployment_events", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.FenceRow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Token")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Target");
+
+                    b.ToTable("fences", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.FindingRow", b =>
                 {
                     b.Property<long>("Id")
@@ -200,6 +213,115 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("DeploymentId");
 
                     b.ToTable("deployment_findings", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.JobRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AckedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeadAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Deliveries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EnqueuedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Environment")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaseNonce")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TakenAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TakenBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TouchedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VisibleAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("Environment", "State", "Priority", "VisibleAtMs", "Id");
+
+                    b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.LockCounterRow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastToken")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Target");
+
+                    b.ToTable("lock_counters", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.LockRow", b =>
+                {
+                    b.Property<string>("Target")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Nonce")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Token")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Target");
+
+                    b.ToTable("locks", (string)null);
                 });
 
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.LogRow", b =>

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using DeployMind.Domain;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace DeployMind.Infrastructure.Persistence;
+
+/// <summary>
+/// The deployment database as configured (<c>database:</c>): contexts on it, and its schema made current on first use.
+/// The deployment store, the embedded job queue and the embedded deploy locks each hold one, so they open the same
+/// database the same way.
+/// </summary>
+internal sealed class DeployMindDatabase : IDisposable
+{
+    // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (extended result codes).
+    private const int SqliteUniqueViolation = 2067;
+    private const int SqlitePrimaryKeyViolation = 1555;
+
+    // The databases this process has made current (by Description): the store, the queue and the locks — and every
+    // further client — on one database check its migrations once per process, not once each.
+    private static readonly ConcurrentDictionary<string, bool> Current = new(StringComparer.Ordinal);
+
+    private readonly DbContextOptions _options;
+    private readonly SemaphoreSlim _readyGate = new(1, 1);
+    private volatile bool _ready;
+
+    /// <exception cref="InvalidInputException">The settings name no database.</exception>
+    public DeployMindDatabase(DatabaseOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Provider = settings.Resolve();
+        if (Provider == DatabaseProvider.Sqlite)
+        {
+            var path = settings.SqlitePath;
+            var builder = new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                ForeignKeys = true,
+                Pooling = true,
+
+                // Microsoft.Data.Sqlite retries a busy database until the command timeout: that is the busy timeout.
+                DefaultTimeout = (int)Math.Ceiling(Duration.Parse(settings.BusyTimeout, "database.busyTimeout").TotalSeconds),
+            };
+            _options = new DbContextOptionsBuilder<SqliteDeployMindDbContext>().UseSqlite(builder.ToString()).Options;
+            Description = $"SQLite {path}";
+            SqliteFile = path;
+        }
+        else
+        {
+            var connection = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString());
+            _options = new DbContextOptionsBuilder<PostgresDeployMindDbContext>().UseNpgsql(connection.ToString()).Options;
+            Description = string.Create(CultureInfo.InvariantCulture, $"PostgreSQL {connection.Host}:{connection.Port}/{connection.Database}");
+        }
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>Which database, for messages ("SQLite /home/…/deploymind.db", "PostgreSQL host:5432/deploymind"); no password.</summary>
+    public string Description { get; }
+
+    /// <summary>The SQLite file, when that is the provider.</summary>
+    public string? SqliteFile { get; }
+
+    /// <summary>
+    /// Creates the database (SQLite: its folder and file) and applies pending migrations, once per process and database.
+    /// Safe to call from several processes at once: migrations take a lock of their own.
+    /// </summary>
+    /// <exception cref="DeployMindException">The database cannot be opened or migrated.</exception>
+    public async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_ready || Current.ContainsKey(Description))
+        {
+            _ready = true;
+            return;
+        }
+
+        await _readyGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_ready)
+            {
+                return;
+            }
+
+            await using var db = CreateContext();
+            try
+            {
+                if (SqliteFile is not null)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(SqliteFile)!);
+                }
+
+                // Migrations take a lock of their own, so two processes starting at once do not both apply them.
+                await db.Database.MigrateAsync(cancellationToken);
+                if (SqliteFile is not null)
+                {
+                    // WAL lets readers (list, logs --follow) run while a deployment writes; it is a property of the file.
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is SqliteException or NpgsqlException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                throw new DeployMindException($"Cannot open the deployment records ({Description}): {ex.Message}", ex);
+            }
+
+            Current[Description] = true;
+            _ready = true;
+        }
+        finally
+        {
+            _readyGate.Release();
+        }
+    }
+
+    /// <summary>A new context (one per operation: contexts are not thread-safe). Call <see cref="EnsureReadyAsync"/> first.</summary>
+    public DeployMindDbContext CreateContext() => Provider == DatabaseProvider.Sqlite
+        ? new SqliteDeployMindDbContext((DbContextOptions<SqliteDeployMindDbContext>)_options)
+        : new PostgresDeployMindDbContext((DbContextOptions<PostgresDeployMindDbContext>)_options);
+
+    /// <summary>Whether a failed save broke a unique index or primary key (another writer inserted the same key first).</summary>
+    public static bool IsUniqueViolation(DbUpdateException exception) => exception?.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is SqliteUniqueViolation or SqlitePrimaryKeyViolation,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    public void Dispose() => _readyGate.Dispose();
+}

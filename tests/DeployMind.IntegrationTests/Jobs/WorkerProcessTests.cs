@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DeployMind.Infrastructure.Processes;
+using DeployMind.IntegrationTests.Support;
+
+namespace DeployMind.IntegrationTests.Jobs;
+
+/// <summary>`deploymind deploy --queue` and `deploymind worker` as real processes on the embedded queue (no Redis).</summary>
+public sealed class WorkerProcessTests : IDisposable
+{
+    private readonly TempFolder _home = new();
+    private readonly TempFolder _app = new();
+    private readonly List<Process> _workers = [];
+
+    public void Dispose()
+    {
+        foreach (var worker in _workers.Where(w => !w.HasExited))
+        {
+            worker.Kill(entireProcessTree: true);
+        }
+
+        foreach (var worker in _workers)
+        {
+            worker.Dispose();
+        }
+
+        _home.Dispose();
+        _app.Dispose();
+    }
+
+    [Fact]
+    public async Task QueuedJobs_RunByTwoWorkers_EachDeploymentFinishesExactlyOnce_AndTheQueueEmpties()
+    {
+        // A repository the scan halts (a committed key): each job runs a whole recorded pipeline without Docker.
+        var key = "AKIA" + string.Concat(Enumerable.Range(0, 16).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[Random.Shared.Next(32)]));
+        File.WriteAllText(Path.Combine(_app.Path, "settings.env"), $"AWS_ACCESS_KEY_ID={key}\n");
+        const int jobs = 6;
+        var ids = new List<string>();
+        for (var i = 0; i < jobs; i++)
+        {
+            var queued = await CliAsync("deploy", _app.Path, "--queue", "--request-id", $"req-{i}", "--output", "json");
+            Assert.True(queued.Succeeded, queued.StandardError + queued.StandardOutput);
+            using var doc = JsonDocument.Parse(queued.StandardOutput);
+            ids.Add(doc.RootElement.GetProperty("id").GetString()!);
+        }
+
+        var again = await CliAsync("deploy", _app.Path, "--queue", "--request-id", "req-0", "--output", "json");
+        using (var duplicate = JsonDocument.Parse(again.StandardOutput))
+        {
+            Assert.False(duplicate.RootElement.GetProperty("queued").GetBoolean());
+            Assert.Equal(ids[0], duplicate.RootElement.GetProperty("id").GetString());
+        }
+
+        StartWorker("w1");
+        StartWorker("w2");
+        var deployments = await WaitAsync(ids, TimeSpan.FromSeconds(90));
+
+        Assert.All(deployments, d =>
+        {
+            Assert.Equal("failed", d.GetProperty("state").GetString());
+            Assert.Equal("scan", d.GetProperty("failedStage").GetString());
+            var terminal = d.GetProperty("events").EnumerateArray().Count(e => e.GetProperty("to").GetString() is "failed" or "succeeded" or "rolled_back" or "cancelled");
+            Assert.Equal(1, terminal);
+        });
+        var queue = await CliAsync("queue", "--output", "json");
+        using var stats = JsonDocument.Parse(queue.StandardOutput);
+        var production = stats.RootElement.GetProperty("queues")[0];
+        Assert.Equal(0, production.GetProperty("waiting").GetInt64());
+        Assert.Equal(0, production.GetProperty("inFlight").GetInt64());
+        Assert.Equal(0, production.GetProperty("deadLetters").GetInt64());
+    }
+
+    private async Task<List<JsonElement>> WaitAsync(List<string> ids, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var list = await CliAsync("list", "--limit", "100", "--output", "json");
+            var doc = JsonDocument.Parse(list.StandardOutput);
+            var mine = doc.RootElement.EnumerateArray().Where(d => ids.Contains(d.GetProperty("id").GetString()!)).Select(d => d.Clone()).ToList();
+            if (mine.Count == ids.Count && mine.All(d => d.GetProperty("state").GetString() is "failed" or "succeeded" or "rolled_back" or "cancelled"))
+            {
+                return mine;
+            }
+
+            Assert.True(watch.Elapsed < limit, $"not all deployments finished within {limit}: {list.StandardOutput}");
+            await Task.Delay(500);
+        }
+    }
+
+    private void StartWorker(string name)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), "worker", "--environment", "production", "--name", name])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name2, value) in Environment())
+        {
+            start.Environment[name2] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _workers.Add(process);
+    }
+
+    private Dictionary<string, string> Environment() => new()
+    {
+        ["DEPLOYMIND_HOME"] = _home.Path,
+        ["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml"),
+        ["DEPLOYMIND__QUEUE__PROVIDER"] = "embedded",
+        ["DOTNET_NOLOGO"] = "1",
+    };
+
+    private Task<CommandResult> CliAsync(params string[] args)
+    {
+        var spec = new CommandSpec("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), .. args]);
+        foreach (var (name, value) in Environment())
+        {
+            spec = spec.WithEnvironment(name, value);
+        }
+
+        return Support.Docker.Runner.RunAsync(spec, null, CancellationToken.None);
+    }
+}
