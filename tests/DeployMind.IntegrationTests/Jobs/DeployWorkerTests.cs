@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using DeployMind.Application.Jobs;
+using DeployMind.Application.Records;
+using DeployMind.Domain.Deploy;
+using DeployMind.Infrastructure.Persistence;
+using DeployMind.IntegrationTests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.IntegrationTests.Jobs;
+
+/// <summary>The worker's scheduling on the embedded queue and lock (a SQLite file), with a job runner that records when it held which target.</summary>
+public sealed class DeployWorkerTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly IOptions<DatabaseOptions> _database;
+    private readonly IOptions<QueueOptions> _queueOptions = Options.Create(new QueueOptions { VisibilityTimeout = "3s", LockTtl = "3s", MaxDeliveries = 3 });
+    private readonly EfDeploymentStore _store;
+    private readonly EmbeddedJobQueue _queue;
+    private readonly EmbeddedDeployLock _locks;
+
+    public DeployWorkerTests()
+    {
+        _database = Options.Create(new DatabaseOptions { Path = Path.Combine(_folder.Path, "deploymind.db") });
+        _store = new EfDeploymentStore(_database);
+        _queue = new EmbeddedJobQueue(_database, _queueOptions, TimeProvider.System);
+        _locks = new EmbeddedDeployLock(_database, TimeProvider.System);
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task DifferentTargetsRunInParallel_TheSameTargetOneAtATime()
+    {
+        var runner = new RecordingRunner(_store, TimeSpan.FromMilliseconds(700));
+        var ids = new List<Guid>();
+        foreach (var target in new[] { "docker:a", "docker:a", "docker:b", "docker:b", "docker:a" })
+        {
+            ids.Add(await EnqueueAsync(target));
+        }
+
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(runner).RunAsync("production", "w", 4, stop.Token, CancellationToken.None);
+        await WaitFinishedAsync(ids, TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await worker;
+
+        var runs = runner.Runs.ToList();
+        Assert.Equal(5, runs.Count);
+        foreach (var group in runs.GroupBy(r => r.Target))
+        {
+            var ordered = group.OrderBy(r => r.Start).ToList();
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                Assert.True(ordered[i].Start >= ordered[i - 1].End, $"{group.Key}: two runs overlapped");
+            }
+        }
+
+        Assert.Contains(runs.Where(r => r.Target == "docker:a"), a => runs.Any(b => b.Target == "docker:b" && b.Start < a.End && a.Start < b.End));
+    }
+
+    [Fact]
+    public async Task AJobWhoseTargetIsLocked_WaitsSayingWhoHoldsIt_ThenRuns()
+    {
+        var runner = new RecordingRunner(_store, TimeSpan.FromMilliseconds(100));
+        var held = (await _locks.TryAcquireAsync("docker:a", "operator at the console", TimeSpan.FromMinutes(1), CancellationToken.None))!;
+        var id = await EnqueueAsync("docker:a");
+
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(runner).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var waiting = (await _store.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(DeploymentState.Queued, waiting.State);
+        Assert.Contains(waiting.Events, e => e.Detail == "waiting for the lock of docker:a, held by operator at the console");
+        Assert.Empty(runner.Runs);
+
+        await _locks.ReleaseAsync(held, CancellationToken.None);
+        await WaitFinishedAsync([id], TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+
+        Assert.Single(runner.Runs);
+        Assert.Equal(DeploymentState.Succeeded, (await _store.GetAsync(id, CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task AWorkerThatLosesItsLock_StopsAndLeavesTheJob_ForTheNextHolder()
+    {
+        var runner = new RecordingRunner(_store, TimeSpan.FromSeconds(6));
+        var id = await EnqueueAsync("docker:a");
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(runner).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+        await WaitAsync(() => !runner.Started.IsEmpty, TimeSpan.FromSeconds(20));
+
+        // An operator frees the lock and someone else takes it: the running job must notice and stop changing the target.
+        Assert.True(await _locks.ForceReleaseAsync("docker:a", CancellationToken.None));
+        var other = await _locks.TryAcquireAsync("docker:a", "other", TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.NotNull(other);
+        await WaitAsync(() => runner.Cancelled > 0, TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await worker;
+
+        Assert.Empty(runner.Runs);
+        Assert.False((await _store.GetAsync(id, CancellationToken.None))!.State == DeploymentState.Succeeded);
+        Assert.Equal(1, (await _queue.StatsAsync("production", CancellationToken.None)).InFlight + (await _queue.StatsAsync("production", CancellationToken.None)).Waiting);
+    }
+
+    private DeployWorker Worker(IJobRunner runner) =>
+        new(_queue, _locks, runner, _store, _queueOptions, TimeProvider.System, NullLogger<DeployWorker>.Instance) { LockedRetryDelay = TimeSpan.FromMilliseconds(300) };
+
+    private async Task<Guid> EnqueueAsync(string target)
+    {
+        var job = new DeployJob
+        {
+            Id = Guid.NewGuid(),
+            Environment = "production",
+            Targets = [target],
+            TriggeredBy = "test",
+            EnqueuedAt = DateTimeOffset.UtcNow,
+        };
+        await _store.AddAsync(new Deployment(job.Id, "app", "production", StrategyKind.Rolling, "test", job.EnqueuedAt), CancellationToken.None);
+        await _queue.EnqueueAsync(job, CancellationToken.None);
+        return job.Id;
+    }
+
+    private async Task WaitFinishedAsync(IReadOnlyList<Guid> ids, TimeSpan limit)
+    {
+        var store = new EfDeploymentStore(_database);
+        await WaitAsync(
+            async () => (await Task.WhenAll(ids.Select(id => store.GetAsync(id, CancellationToken.None)))).All(d => d!.IsFinished),
+            limit);
+    }
+
+    private static Task WaitAsync(Func<bool> done, TimeSpan limit) => WaitAsync(() => Task.FromResult(done()), limit);
+
+    private static async Task WaitAsync(Func<Task<bool>> done, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < until, $"not done within {limit}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Holds the job's target for a while, fencing before and after, and records when; then finishes the deployment.</summary>
+    private sealed class RecordingRunner(IDeploymentStore store, TimeSpan hold) : IJobRunner
+    {
+        private int _cancelled;
+
+        public ConcurrentBag<(string Target, DateTimeOffset Start, DateTimeOffset End)> Runs { get; } = [];
+
+        public ConcurrentBag<Guid> Started { get; } = [];
+
+        public int Cancelled => _cancelled;
+
+        public async Task<Deployment> RunAsync(DeployJob job, Func<CancellationToken, Task<bool>> fence, CancellationToken cancellationToken)
+        {
+            var deployment = (await store.GetAsync(job.Id, CancellationToken.None))!;
+            Assert.True(await fence(cancellationToken));
+            var start = DateTimeOffset.UtcNow;
+            Started.Add(job.Id);
+            try
+            {
+                await Task.Delay(hold, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _cancelled);
+                throw;
+            }
+
+            Assert.True(await fence(cancellationToken));
+            Runs.Add((job.Targets[0], start, DateTimeOffset.UtcNow));
+            foreach (var state in new[] { DeploymentState.Scanning, DeploymentState.Building, DeploymentState.Deploying, DeploymentState.Verifying, DeploymentState.Succeeded })
+            {
+                deployment.MoveTo(state, "test", DateTimeOffset.UtcNow);
+            }
+
+            await store.SaveAsync(deployment, CancellationToken.None);
+            return deployment;
+        }
+    }
+}
