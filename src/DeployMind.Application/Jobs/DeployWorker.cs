@@ -157,6 +157,26 @@ public sealed partial class DeployWorker
             return null;
         }
 
+        // The timeline says who held what under which token: the fencing audit of a target reads it.
+        foreach (var h in held)
+        {
+            deployment.Note(string.Create(CultureInfo.InvariantCulture, $"holding {h.Target} with fencing token {h.Token} ({lease.Consumer})"), _time.GetUtcNow());
+        }
+
+        try
+        {
+            await _store.SaveAsync(deployment, cancellationToken);
+        }
+        catch
+        {
+            foreach (var h in held)
+            {
+                await TryAsync(() => _locks.ReleaseAsync(h, CancellationToken.None));
+            }
+
+            throw;
+        }
+
         return held;
     }
 

@@ -92,8 +92,14 @@ internal sealed class DeployMindDatabase : IDisposable
                     Directory.CreateDirectory(Path.GetDirectoryName(SqliteFile)!);
                 }
 
-                // Migrations take a lock of their own, so two processes starting at once do not both apply them.
-                await db.Database.MigrateAsync(cancellationToken);
+                // Migrations take a lock of their own, so two processes starting at once do not both apply them. The lock
+                // is a row, not an OS lock: a process killed while holding it would leave every later start waiting, so it
+                // is only taken when there is something to apply (an upgrade), not on every start.
+                if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
+
                 if (SqliteFile is not null)
                 {
                     // WAL lets readers (list, logs --follow) run while a deployment writes; it is a property of the file.
