@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DeployMind.Infrastructure.Processes;
+using DeployMind.IntegrationTests.Support;
+
+namespace DeployMind.IntegrationTests.Jobs;
+
+/// <summary>A worker killed in the middle of a real deploy: another worker takes the job over once it is idle past the visibility timeout and finishes it.</summary>
+public sealed class TakeoverTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempFolder _home = new();
+    private readonly TempFolder _prefix = new();
+    private readonly TempFolder _app = Repo.CopyOf(Repo.Example("go-stdlib"));
+    private readonly int _port = Docker.FreePort();
+    private readonly string _appName = "dmit-takeover-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly List<Process> _workers = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _app.Dispose();
+        _prefix.Dispose();
+        _home.Dispose();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+
+            worker.Dispose();
+        }
+
+        var ids = await Docker.Runner.RunAsync(CommandSpec.Create("docker", "ps", "-aq", "--filter", $"label=io.deploymind.app={_appName}"), null, CancellationToken.None);
+        foreach (var id in ids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Docker.RunAsync("rm", "--force", id);
+        }
+
+        await Docker.Runner.RunAsync(CommandSpec.Create("nginx", "-p", _prefix.Path, "-c", "conf/nginx.conf", "-s", "quit"), null, CancellationToken.None);
+        var images = await Docker.RunAsync("images", "--format", "{{.Repository}}:{{.Tag}}", Application.Build.ImageNames.Repository(Path.GetFileName(_app.Path)));
+        foreach (var image in images.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Docker.RemoveImageAsync(image);
+        }
+
+        _app.Dispose();
+        _prefix.Dispose();
+        _home.Dispose();
+    }
+
+    [Fact]
+    public async Task AWorkerKilledMidDeploy_AnotherFinishesTheJobWithinTheVisibilityTimeout()
+    {
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $"app: {_appName}\nenvironments:\n  production:\n    healthCheck: {{ path: /health, interval: 1s, successes: 8, deadline: 60s }}\n");
+        var queued = await CliAsync("deploy", _app.Path, "--queue", "--port", _port.ToString(CultureInfo.InvariantCulture), "--output", "json");
+        Assert.True(queued.Succeeded, queued.StandardError + queued.StandardOutput);
+        using var doc = JsonDocument.Parse(queued.StandardOutput);
+        var id = doc.RootElement.GetProperty("shortId").GetString()!;
+
+        var first = StartWorker("first");
+        await WaitForStateAsync(id, s => s is "deploying", TimeSpan.FromSeconds(60));
+        first.Kill(entireProcessTree: true);
+        StartWorker("second");
+        var finished = await WaitForStateAsync(id, s => s is "succeeded" or "failed" or "rolled_back" or "cancelled", TimeSpan.FromSeconds(120));
+
+        Assert.Equal("succeeded", finished.GetProperty("state").GetString());
+        var details = finished.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("detail").GetString()!).ToList();
+        // Killed while its health checks ran (eight, a second apart): the second worker runs the job again from the start.
+        Assert.Contains(details, d => d.StartsWith("taken over by second", StringComparison.Ordinal) && d.Contains("its previous worker stopped during", StringComparison.Ordinal));
+        Assert.Contains(details, d => d.Contains("(first)", StringComparison.Ordinal));
+        Assert.Contains(details, d => d.Contains("(second)", StringComparison.Ordinal));
+        using var client = new HttpClient();
+        Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> WaitForStateAsync(string id, Func<string, bool> wanted, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await CliAsync("status", id, "--output", "json");
+            if (status.StandardOutput.TrimStart().StartsWith('{'))
+            {
+                using var doc = JsonDocument.Parse(status.StandardOutput);
+                var deployment = doc.RootElement.GetProperty("deployment");
+                if (wanted(deployment.GetProperty("state").GetString()!))
+                {
+                    return deployment.Clone();
+                }
+            }
+
+            Assert.True(watch.Elapsed < limit, $"deployment {id} did not get there within {limit}: {status.StandardOutput}");
+            await Task.Delay(200);
+        }
+    }
+
+    private Process StartWorker(string name)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), "worker", "--environment", "production", "--name", name])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in Settings())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _workers.Add(process);
+        return process;
+    }
+
+    private Dictionary<string, string> Settings() => new()
+    {
+        ["DEPLOYMIND_HOME"] = _home.Path,
+        ["DEPLOYMIND_MACHINE_CONFIG"] = Repo.LocalBaseImagesConfig,
+        ["DEPLOYMIND__NGINX__PREFIX"] = _prefix.Path,
+        ["DEPLOYMIND__QUEUE__VISIBILITYTIMEOUT"] = "4s",
+        ["DEPLOYMIND__QUEUE__LOCKTTL"] = "4s",
+        ["DOTNET_NOLOGO"] = "1",
+    };
+
+    private Task<CommandResult> CliAsync(params string[] args)
+    {
+        var spec = new CommandSpec("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), .. args]);
+        foreach (var (key, value) in Settings())
+        {
+            spec = spec.WithEnvironment(key, value);
+        }
+
+        return Docker.Runner.RunAsync(spec, null, CancellationToken.None);
+    }
+}
