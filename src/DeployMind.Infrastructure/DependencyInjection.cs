@@ -14,6 +14,7 @@ using DeployMind.Infrastructure.Http;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Persistence;
 using DeployMind.Infrastructure.Processes;
+using DeployMind.Infrastructure.Redis;
 using DeployMind.Infrastructure.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,8 +53,15 @@ public static class DependencyInjection
         // Jobs and locks: Redis when queue.provider says so, else the deployment database (one machine, no Redis).
         services.TryAddSingleton<EmbeddedJobQueue>();
         services.TryAddSingleton<EmbeddedDeployLock>();
-        services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<EmbeddedJobQueue>());
-        services.TryAddSingleton<IDeployLock>(sp => sp.GetRequiredService<EmbeddedDeployLock>());
+        services.TryAddSingleton<RedisConnection>();
+        services.TryAddSingleton<RedisJobQueue>();
+        services.TryAddSingleton<RedisDeployLock>();
+        services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<IOptions<QueueOptions>>().Value.UsesRedis
+            ? sp.GetRequiredService<RedisJobQueue>()
+            : sp.GetRequiredService<EmbeddedJobQueue>());
+        services.TryAddSingleton<IDeployLock>(sp => sp.GetRequiredService<IOptions<QueueOptions>>().Value.UsesRedis
+            ? sp.GetRequiredService<RedisDeployLock>()
+            : sp.GetRequiredService<EmbeddedDeployLock>());
         services.AddConfigurationSection<SecretScanOptions>(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IImageScanner, TrivyImageScanner>();
         services.AddConfigurationSection<TrivyOptions>(TrivyOptions.SectionName).ValidateOnStart();

@@ -117,8 +117,8 @@ public sealed partial class DeployWorker
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
+            // Stopped before the run began (while locking): the job goes back as it was.
             await HandBackAsync(lease, "the worker was stopped");
-            throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -182,19 +182,24 @@ public sealed partial class DeployWorker
 
     private async Task RunHoldingAsync(JobLease lease, List<LockHandle> held, CancellationToken abort)
     {
+        var control = new JobControl(ct => FenceAsync(held, ct));
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(abort);
+
+        // Registered after the link, so it runs first: the run sees why before it sees the cancellation.
+        using var stopped = abort.Register(() => control.HandOver($"{lease.Consumer} was stopped"));
         var lostReason = (string?)null;
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(lease, held, reason =>
         {
             lostReason = reason;
+            control.HandOver(reason);
             lost.Cancel();
         }, heartbeatStop.Token);
 
         Deployment? result = null;
         try
         {
-            result = await _runner.RunAsync(lease.Job, ct => FenceAsync(held, ct), lost.Token);
+            result = await _runner.RunAsync(lease.Job, control, lost.Token);
         }
         catch (OperationCanceledException) when (lostReason is not null && !abort.IsCancellationRequested)
         {
@@ -221,9 +226,9 @@ public sealed partial class DeployWorker
         {
             await _queue.AckAsync(lease, CancellationToken.None);
         }
-        else if (!abort.IsCancellationRequested)
+        else
         {
-            await HandBackAsync(lease, "the run ended without finishing its deployment");
+            await HandBackAsync(lease, control.HandOverReason ?? "the run ended without finishing its deployment");
         }
     }
 

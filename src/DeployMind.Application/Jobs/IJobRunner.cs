@@ -10,8 +10,9 @@ namespace DeployMind.Application.Jobs;
 public interface IJobRunner
 {
     /// <summary>
-    /// Runs the job's deployment (already recorded, <c>queued</c>) and returns it in a terminal state. Before every step on a
-    /// target it calls <paramref name="fence"/>; when that answers false (a newer holder exists) the run stops.
+    /// Runs the job's deployment (already recorded, <c>queued</c>) and returns it: finished, or back in <c>queued</c> when it
+    /// was handed back. Before every step on a target it calls <see cref="JobControl.FenceAsync"/>; when that answers false
+    /// (a newer holder exists) the run stops and hands the deployment back.
     /// </summary>
-    Task<Deployment> RunAsync(DeployJob job, Func<CancellationToken, Task<bool>> fence, CancellationToken cancellationToken);
+    Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken);
 }

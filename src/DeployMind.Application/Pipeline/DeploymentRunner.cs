@@ -40,6 +40,9 @@ public sealed class DeploymentRunner
 
         /// <summary>The deployment is in the store already (a queued job's): it is not added again.</summary>
         public bool AlreadyRecorded { get; init; }
+
+        /// <summary>See <see cref="PipelineContext.HandOverReason"/>.</summary>
+        public Func<string?>? HandOverReason { get; init; }
     }
 
     /// <summary>Records the deployment (queued), runs the pipeline and records every change; returns the finished context.</summary>
@@ -61,6 +64,7 @@ public sealed class DeploymentRunner
             Command = run.Command,
             Observer = log.Observe(run.DeployObserver),
             BuildProgress = log.Observe(run.BuildProgress),
+            HandOverReason = run.HandOverReason,
         };
         var recorder = new Recorder(this, context, log, run.PipelineObserver);
         await _orchestrator.RunAsync(context, recorder, cancellationToken);

@@ -59,6 +59,12 @@ public sealed class PipelineContext
     /// <summary>Receives the deploy's steps and health checks, for a live view.</summary>
     public IDeployObserver Observer { get; init; } = NullDeployObserver.Instance;
 
+    /// <summary>
+    /// When the run is cancelled: a reason to hand the deployment back to the queue (its worker lost its lease or a lock)
+    /// instead of ending it cancelled; null for a real cancellation.
+    /// </summary>
+    public Func<string?>? HandOverReason { get; init; }
+
     /// <summary>Receives build output lines, for a live view.</summary>
     public IProgress<BuildProgress>? BuildProgress { get; init; }
 

@@ -44,7 +44,7 @@ public sealed class PipelineOrchestrator
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                return await EndAsync(deployment, d => d.MoveTo(DeploymentState.Cancelled, $"cancelled before {stage}", _time.GetUtcNow()), observer);
+                return await StopAsync(context, $"before {stage}", observer);
             }
 
             var configured = _stages.TryGetValue(stage, out var runner);
@@ -65,7 +65,7 @@ public sealed class PipelineOrchestrator
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return await EndAsync(deployment, d => d.MoveTo(DeploymentState.Cancelled, $"cancelled during {stage}; the target was left as it was", _time.GetUtcNow()), observer);
+                return await StopAsync(context, $"during {stage}", observer);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
@@ -95,6 +95,22 @@ public sealed class PipelineOrchestrator
         }
 
         return await EndAsync(deployment, d => d.MoveTo(DeploymentState.Succeeded, "all stages passed", _time.GetUtcNow()), observer);
+    }
+
+    /// <summary>
+    /// Stopped from outside: cancelled (Ctrl-C, API) — or, when the run was handed over (its worker lost its lease or a
+    /// lock), back to queued for the next holder, which runs it again.
+    /// </summary>
+    private async Task<Deployment> StopAsync(PipelineContext context, string when, IPipelineObserver? observer)
+    {
+        if (context.HandOverReason?.Invoke() is { } handOver && context.Deployment.State != DeploymentState.Queued)
+        {
+            return await EndAsync(context.Deployment, d => d.MoveTo(DeploymentState.Queued, $"handed back {when}: {handOver}", _time.GetUtcNow()), observer);
+        }
+
+        return context.Deployment.State == DeploymentState.Queued && context.HandOverReason?.Invoke() is not null
+            ? context.Deployment
+            : await EndAsync(context.Deployment, d => d.MoveTo(DeploymentState.Cancelled, $"cancelled {when}; the target was left as it was", _time.GetUtcNow()), observer);
     }
 
     private static async Task<Deployment> EndAsync(Deployment deployment, Action<Deployment> end, IPipelineObserver? observer)

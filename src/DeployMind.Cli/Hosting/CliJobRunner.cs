@@ -26,10 +26,10 @@ internal sealed class CliJobRunner : IJobRunner
         _verbose = verbose;
     }
 
-    public async Task<Deployment> RunAsync(DeployJob job, Func<CancellationToken, Task<bool>> fence, CancellationToken cancellationToken)
+    public async Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(fence);
+        ArgumentNullException.ThrowIfNull(control);
         DeploymentWorkspace workspace;
         try
         {
@@ -66,7 +66,8 @@ internal sealed class CliJobRunner : IJobRunner
                 {
                     Command = command,
                     AlreadyRecorded = true,
-                    PipelineObserver = new Fence(fence, fenced),
+                    PipelineObserver = new Fence(control, fenced),
+                    HandOverReason = () => control.HandOverReason,
                 },
                 fenced.Token);
             return deployment;
@@ -86,12 +87,13 @@ internal sealed class CliJobRunner : IJobRunner
     }
 
     /// <summary>Before each state change is acted on: still the newest holder of every target? Else stop the run.</summary>
-    private sealed class Fence(Func<CancellationToken, Task<bool>> check, CancellationTokenSource stop) : IPipelineObserver
+    private sealed class Fence(JobControl control, CancellationTokenSource stop) : IPipelineObserver
     {
         public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
         {
-            if (!deployment.IsFinished && !await check(CancellationToken.None))
+            if (!deployment.IsFinished && deployment.State != DeploymentState.Queued && !await control.FenceAsync(CancellationToken.None))
             {
+                control.HandOver("a newer holder of a target exists (fencing token refused)");
                 await stop.CancelAsync();
             }
         }

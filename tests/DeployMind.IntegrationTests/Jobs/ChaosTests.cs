@@ -13,7 +13,7 @@ namespace DeployMind.IntegrationTests.Jobs;
 /// 200 jobs over 2 environments and 3 targets, 3 `deploymind worker` processes per environment killed with SIGKILL at
 /// random moments and started again: every deployment reaches a terminal state exactly once, none is lost, and the
 /// fencing audit (who held which target under which token, read from the timelines) shows no two holders' steps
-/// interleaving on one target. Embedded queue here; <c>DEPLOYMIND_TEST_QUEUE=redis</c> runs it on Redis.
+/// interleaving on one target. On the embedded queue and on Redis.
 /// </summary>
 public sealed partial class ChaosTests : IDisposable
 {
@@ -41,15 +41,27 @@ public sealed partial class ChaosTests : IDisposable
         _app.Dispose();
     }
 
-    [Fact]
-    public async Task WorkersKilledAtRandom_EveryJobFinishesExactlyOnce_NoneLost_NoOverlapOnATarget()
+    private string _provider = "embedded";
+    private string _prefix = "deploymind";
+
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("redis")]
+    public async Task WorkersKilledAtRandom_EveryJobFinishesExactlyOnce_NoneLost_NoOverlapOnATarget(string provider)
     {
+        _provider = provider;
+        await using var redis = new RedisTestServer();
+        _prefix = redis.Prefix;
         // A source the scan halts (a committed key): each job is a whole recorded pipeline of a second or so, no Docker.
         var key = "AKIA" + string.Concat(Enumerable.Range(0, 16).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[Random.Shared.Next(32)]));
         File.WriteAllText(Path.Combine(_app.Path, "settings.env"), $"AWS_ACCESS_KEY_ID={key}\n");
         var database = Options.Create(new DatabaseOptions { Path = Path.Combine(_home.Path, "deploymind.db") });
         var store = new EfDeploymentStore(database);
-        var queue = new EmbeddedJobQueue(database, Options.Create(QueueSettings()), TimeProvider.System);
+        var settings = Options.Create(QueueSettings());
+        using var connection = new Infrastructure.Redis.RedisConnection(settings, Microsoft.Extensions.Logging.Abstractions.NullLogger<Infrastructure.Redis.RedisConnection>.Instance);
+        IJobQueue queue = provider == "redis"
+            ? new Infrastructure.Redis.RedisJobQueue(connection, settings, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Infrastructure.Redis.RedisJobQueue>.Instance)
+            : new EmbeddedJobQueue(database, settings, TimeProvider.System);
         var ids = new List<Guid>();
         for (var i = 0; i < Jobs; i++)
         {
@@ -165,7 +177,15 @@ public sealed partial class ChaosTests : IDisposable
         return finished;
     }
 
-    private static QueueOptions QueueSettings() => new() { VisibilityTimeout = "3s", LockTtl = "3s", MaxDeliveries = 20 };
+    private QueueOptions QueueSettings() => new()
+    {
+        Provider = _provider,
+        Redis = RedisTestServer.Server,
+        KeyPrefix = _prefix,
+        VisibilityTimeout = "3s",
+        LockTtl = "3s",
+        MaxDeliveries = 20,
+    };
 
     private Process Start(string environment, string name)
     {
@@ -176,6 +196,9 @@ public sealed partial class ChaosTests : IDisposable
         };
         start.Environment["DEPLOYMIND_HOME"] = _home.Path;
         start.Environment["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml");
+        start.Environment["DEPLOYMIND__QUEUE__PROVIDER"] = _provider;
+        start.Environment["DEPLOYMIND__QUEUE__REDIS"] = RedisTestServer.Server;
+        start.Environment["DEPLOYMIND__QUEUE__KEYPREFIX"] = _prefix;
         start.Environment["DEPLOYMIND__QUEUE__VISIBILITYTIMEOUT"] = QueueSettings().VisibilityTimeout;
         start.Environment["DEPLOYMIND__QUEUE__LOCKTTL"] = QueueSettings().LockTtl;
         start.Environment["DEPLOYMIND__QUEUE__MAXDELIVERIES"] = QueueSettings().MaxDeliveries.ToString(CultureInfo.InvariantCulture);

@@ -159,10 +159,10 @@ public sealed class DeployWorkerTests : IDisposable
 
         public int Cancelled => _cancelled;
 
-        public async Task<Deployment> RunAsync(DeployJob job, Func<CancellationToken, Task<bool>> fence, CancellationToken cancellationToken)
+        public async Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken)
         {
             var deployment = (await store.GetAsync(job.Id, CancellationToken.None))!;
-            Assert.True(await fence(cancellationToken));
+            Assert.True(await control.FenceAsync(cancellationToken));
             var start = DateTimeOffset.UtcNow;
             Started.Add(job.Id);
             try
@@ -175,7 +175,7 @@ public sealed class DeployWorkerTests : IDisposable
                 throw;
             }
 
-            Assert.True(await fence(cancellationToken));
+            Assert.True(await control.FenceAsync(cancellationToken));
             Runs.Add((job.Targets[0], start, DateTimeOffset.UtcNow));
             foreach (var state in new[] { DeploymentState.Scanning, DeploymentState.Building, DeploymentState.Deploying, DeploymentState.Verifying, DeploymentState.Succeeded })
             {

@@ -117,6 +117,29 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_HandedOverDuringBuild_GoesBackToQueuedNotCancelled()
+    {
+        var ran = new List<PipelineStage>();
+        using var cts = new CancellationTokenSource();
+        var orchestrator = Orchestrator(
+            Stage(PipelineStage.Build, ran, async token =>
+            {
+                await cts.CancelAsync();
+                token.ThrowIfCancellationRequested();
+                return StageReport.Passed("never");
+            }),
+            Stage(PipelineStage.Deploy, ran));
+        var context = new PipelineContext(NewDeployment(), "/tmp/app") { HandOverReason = () => "the lock of docker:local was lost" };
+
+        var deployment = await orchestrator.RunAsync(context, null, cts.Token);
+
+        Assert.Equal(DeploymentState.Queued, deployment.State);
+        Assert.False(deployment.IsFinished);
+        Assert.Equal("handed back during Build: the lock of docker:local was lost", deployment.Events[^1].Detail);
+        Assert.Equal([PipelineStage.Build], ran);
+    }
+
+    [Fact]
     public async Task RunAsync_CancelledDuringDeploy_EndsCancelledWithoutLaterStages()
     {
         var ran = new List<PipelineStage>();
