@@ -1,6 +1,7 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Records;
 using DeployMind.Application.Source;
@@ -10,6 +11,7 @@ using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
+using DeployMind.Infrastructure.Redis;
 using DeployMind.Infrastructure.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -72,6 +74,7 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         results.Add(new CheckResult("this machine: git", git.Succeeded, git.Succeeded ? git.StandardOutput.Trim() : "not found — install git (deploy --repo needs it)"));
 
         results.Add(await DatabaseAsync(host.Services, cancellationToken));
+        results.Add(await QueueAsync(host.Services, cancellationToken));
         results.Add(Trivy(host.Services));
         var tokenVariable = host.Services.GetRequiredService<IOptions<GitOptions>>().Value.TokenVariable;
         results.Add(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(tokenVariable))
@@ -115,6 +118,29 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
             return new CheckResult("deployment records", false, ex.Message);
         }
     }
+
+    /// <summary>Where jobs wait: the deployment database, or Redis answering PING.</summary>
+    private static async Task<CheckResult> QueueAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<IOptions<QueueOptions>>().Value;
+        try
+        {
+            if (!options.UsesRedis)
+            {
+                return new CheckResult("job queue", true, "embedded (the deployment records' database; one machine, no Redis)");
+            }
+
+            var latency = await services.GetRequiredService<RedisConnection>().PingAsync(cancellationToken);
+            return new CheckResult("job queue", true, $"Redis at {RedisEndpoint(options.Redis)} answers ({latency.TotalMilliseconds:F1} ms)");
+        }
+        catch (DeployMindException ex)
+        {
+            return new CheckResult("job queue", false, ex.Message);
+        }
+    }
+
+    // The first endpoint of a StackExchange.Redis configuration string, without its options (a password among them).
+    private static string RedisEndpoint(string configuration) => configuration.Split(',')[0].Trim();
 
     /// <summary>Whether images can be scanned (a warning, not a failure, when Trivy is missing).</summary>
     private static CheckResult Trivy(IServiceProvider services)

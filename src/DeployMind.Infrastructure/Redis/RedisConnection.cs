@@ -15,7 +15,7 @@ namespace DeployMind.Infrastructure.Redis;
 /// connection, calls fail at once (no backlog) with a <see cref="RedisUnavailableException"/> that names the server
 /// and the remedy; the first call after the connection is back works again.
 /// </summary>
-internal sealed partial class RedisConnection : IDisposable, IAsyncDisposable
+public sealed partial class RedisConnection : IDisposable, IAsyncDisposable
 {
     /// <summary>Connect timeout unless <c>queue.redis</c> sets <c>connectTimeout</c>: Redis is on the LAN or loopback.</summary>
     private static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(2);
@@ -76,17 +76,21 @@ internal sealed partial class RedisConnection : IDisposable, IAsyncDisposable
     public string Server { get; }
 
     /// <summary>The key names, under <c>queue.keyPrefix</c>.</summary>
-    public RedisKeys Keys { get; }
+    internal RedisKeys Keys { get; }
 
     /// <summary>Whether the multiplexer exists and has a connection now.</summary>
     public bool IsConnected => _multiplexer?.IsConnected == true;
+
+    /// <summary>Round trip of a PING (what <c>deploymind validate</c> shows).</summary>
+    /// <exception cref="RedisUnavailableException">Redis cannot be reached.</exception>
+    public Task<TimeSpan> PingAsync(CancellationToken cancellationToken) => RunAsync(db => db.PingAsync(), cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="operation"/> on the database; a lost or missing connection becomes a
     /// <see cref="RedisUnavailableException"/>. Redis commands cannot be cancelled once sent: the token is checked
     /// before.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken)
+    internal async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         cancellationToken.ThrowIfCancellationRequested();
@@ -108,7 +112,7 @@ internal sealed partial class RedisConnection : IDisposable, IAsyncDisposable
     /// A signal set on every message of <paramref name="channel"/>: subscribed once per connection and channel, kept
     /// across reconnects, shared by everyone waiting on it.
     /// </summary>
-    public async Task<WakeSignal> SignalAsync(RedisChannel channel, CancellationToken cancellationToken)
+    internal async Task<WakeSignal> SignalAsync(RedisChannel channel, CancellationToken cancellationToken)
     {
         var signal = _signals.GetOrAdd(channel, _ => new WakeSignal());
         if (signal.Subscribed)
