@@ -110,6 +110,30 @@ public sealed class DeployWorkerTests : IDisposable
         Assert.Equal(1, (await _queue.StatsAsync("production", CancellationToken.None)).InFlight + (await _queue.StatsAsync("production", CancellationToken.None)).Waiting);
     }
 
+    [Fact]
+    public async Task APoisonJob_ThatFailsEveryTime_EndsInTheDeadLettersWithItsError()
+    {
+        var id = await EnqueueAsync("docker:a");
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(new ThrowingRunner()).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+
+        await WaitAsync(async () => (await _queue.StatsAsync("production", CancellationToken.None)).DeadLetters == 1, TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+
+        var letter = Assert.Single(await _queue.DeadLettersAsync("production", 10, CancellationToken.None));
+        Assert.Equal(id, letter.Job.Id);
+        Assert.Equal(3, letter.Deliveries);
+        Assert.Equal("the docker daemon is not reachable", letter.LastError);
+        Assert.Null(await _locks.GetAsync("docker:a", CancellationToken.None));
+    }
+
+    private sealed class ThrowingRunner : IJobRunner
+    {
+        public Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("the docker daemon is not reachable");
+    }
+
     private DeployWorker Worker(IJobRunner runner) =>
         new(_queue, _locks, runner, _store, _queueOptions, TimeProvider.System, NullLogger<DeployWorker>.Instance) { LockedRetryDelay = TimeSpan.FromMilliseconds(300) };
 
