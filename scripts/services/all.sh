@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Starts every service the integration tests use (run as root, idempotent; each script says where its files live):
+#   sshd       127.0.0.1:2222  (SSH runner and SSH-host deploys)
+#   PostgreSQL 127.0.0.1:5433  (the deployment store and embedded queue on PostgreSQL)
+#   Redis      127.0.0.1:6380  (the Redis job queue and deploy lock)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bash "$here/sshd.sh"
+bash "$here/postgres.sh"
+bash "$here/redis.sh"
