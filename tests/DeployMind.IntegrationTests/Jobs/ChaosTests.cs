@@ -23,20 +23,12 @@ public sealed partial class ChaosTests : IDisposable
 
     private readonly TempFolder _home = new();
     private readonly TempFolder _app = new();
-    private readonly List<Process> _workers = [];
+
+    private DeploymindProcesses? _cli;
 
     public void Dispose()
     {
-        foreach (var worker in _workers)
-        {
-            if (!worker.HasExited)
-            {
-                worker.Kill(entireProcessTree: true);
-            }
-
-            worker.Dispose();
-        }
-
+        _cli?.Dispose();
         _home.Dispose();
         _app.Dispose();
     }
@@ -189,27 +181,19 @@ public sealed partial class ChaosTests : IDisposable
 
     private Process Start(string environment, string name)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), "worker", "--environment", environment, "--name", name])
+        var settings = QueueSettings();
+        _cli ??= new DeploymindProcesses(new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DEPLOYMIND_HOME"] = _home.Path;
-        start.Environment["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml");
-        start.Environment["DEPLOYMIND__QUEUE__PROVIDER"] = _provider;
-        start.Environment["DEPLOYMIND__QUEUE__REDIS"] = RedisTestServer.Server;
-        start.Environment["DEPLOYMIND__QUEUE__KEYPREFIX"] = _prefix;
-        start.Environment["DEPLOYMIND__QUEUE__VISIBILITYTIMEOUT"] = QueueSettings().VisibilityTimeout;
-        start.Environment["DEPLOYMIND__QUEUE__LOCKTTL"] = QueueSettings().LockTtl;
-        start.Environment["DEPLOYMIND__QUEUE__MAXDELIVERIES"] = QueueSettings().MaxDeliveries.ToString(CultureInfo.InvariantCulture);
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _workers.Add(process);
-        return process;
+            ["DEPLOYMIND_HOME"] = _home.Path,
+            ["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml"),
+            ["DEPLOYMIND__QUEUE__PROVIDER"] = settings.Provider,
+            ["DEPLOYMIND__QUEUE__REDIS"] = settings.Redis,
+            ["DEPLOYMIND__QUEUE__KEYPREFIX"] = settings.KeyPrefix,
+            ["DEPLOYMIND__QUEUE__VISIBILITYTIMEOUT"] = settings.VisibilityTimeout,
+            ["DEPLOYMIND__QUEUE__LOCKTTL"] = settings.LockTtl,
+            ["DEPLOYMIND__QUEUE__MAXDELIVERIES"] = settings.MaxDeliveries.ToString(CultureInfo.InvariantCulture),
+        });
+        return _cli.StartWorker(environment, name);
     }
 
     [GeneratedRegex(@"^holding (\S+) with fencing token (\d+) ")]

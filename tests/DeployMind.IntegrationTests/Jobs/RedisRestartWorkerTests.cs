@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DeployMind.Application.Jobs;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Persistence;
@@ -14,20 +13,11 @@ public sealed class RedisRestartWorkerTests : IDisposable
 {
     private readonly TempFolder _home = new();
     private readonly TempFolder _app = new();
-    private readonly List<Process> _workers = [];
+    private DeploymindProcesses? _cli;
 
     public void Dispose()
     {
-        foreach (var worker in _workers)
-        {
-            if (!worker.HasExited)
-            {
-                worker.Kill(entireProcessTree: true);
-            }
-
-            worker.Dispose();
-        }
-
+        _cli?.Dispose();
         _home.Dispose();
         _app.Dispose();
     }
@@ -65,7 +55,7 @@ public sealed class RedisRestartWorkerTests : IDisposable
         Assert.True(atKill < jobs, "every job finished before Redis went down; the restart proved nothing");
         var all = await Task.WhenAll(ids.Select(id => store.GetAsync(id, CancellationToken.None)));
         Assert.All(all, d => Assert.Equal(1, d!.Events.Count(e => e.IsTransition && e.To.IsTerminal())));
-        Assert.True(_workers.All(w => !w.HasExited), "a worker died with Redis");
+        Assert.True(_cli!.AllRunning, "a worker died with Redis");
     }
 
     private static async Task<int> FinishedAsync(EfDeploymentStore store, List<Guid> ids) =>
@@ -83,24 +73,16 @@ public sealed class RedisRestartWorkerTests : IDisposable
 
     private void Start(string name, string redis)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), "worker", "--environment", "production", "--name", name])
+        _cli ??= new DeploymindProcesses(new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DEPLOYMIND_HOME"] = _home.Path;
-        start.Environment["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml");
-        start.Environment["DEPLOYMIND__QUEUE__PROVIDER"] = "redis";
-        start.Environment["DEPLOYMIND__QUEUE__REDIS"] = redis;
-        start.Environment["DEPLOYMIND__QUEUE__VISIBILITYTIMEOUT"] = "3s";
-        start.Environment["DEPLOYMIND__QUEUE__LOCKTTL"] = "3s";
-        start.Environment["DEPLOYMIND__QUEUE__MAXDELIVERIES"] = "20";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _workers.Add(process);
+            ["DEPLOYMIND_HOME"] = _home.Path,
+            ["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml"),
+            ["DEPLOYMIND__QUEUE__PROVIDER"] = "redis",
+            ["DEPLOYMIND__QUEUE__REDIS"] = redis,
+            ["DEPLOYMIND__QUEUE__VISIBILITYTIMEOUT"] = "3s",
+            ["DEPLOYMIND__QUEUE__LOCKTTL"] = "3s",
+            ["DEPLOYMIND__QUEUE__MAXDELIVERIES"] = "20",
+        });
+        _cli.StartWorker("production", name);
     }
 }

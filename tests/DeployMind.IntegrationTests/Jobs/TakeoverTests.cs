@@ -14,12 +14,25 @@ public sealed class TakeoverTests : IAsyncLifetime, IDisposable
     private readonly TempFolder _app = Repo.CopyOf(Repo.Example("go-stdlib"));
     private readonly int _port = Docker.FreePort();
     private readonly string _appName = "dmit-takeover-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly List<Process> _workers = [];
+    private readonly DeploymindProcesses _cli;
+
+    public TakeoverTests()
+    {
+        _cli = new DeploymindProcesses(new Dictionary<string, string>
+        {
+            ["DEPLOYMIND_HOME"] = _home.Path,
+            ["DEPLOYMIND_MACHINE_CONFIG"] = Repo.LocalBaseImagesConfig,
+            ["DEPLOYMIND__NGINX__PREFIX"] = _prefix.Path,
+            ["DEPLOYMIND__QUEUE__VISIBILITYTIMEOUT"] = "4s",
+            ["DEPLOYMIND__QUEUE__LOCKTTL"] = "4s",
+        });
+    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public void Dispose()
     {
+        _cli.Dispose();
         _app.Dispose();
         _prefix.Dispose();
         _home.Dispose();
@@ -27,16 +40,7 @@ public sealed class TakeoverTests : IAsyncLifetime, IDisposable
 
     public async Task DisposeAsync()
     {
-        foreach (var worker in _workers)
-        {
-            if (!worker.HasExited)
-            {
-                worker.Kill(entireProcessTree: true);
-            }
-
-            worker.Dispose();
-        }
-
+        _cli.Dispose();
         var ids = await Docker.Runner.RunAsync(CommandSpec.Create("docker", "ps", "-aq", "--filter", $"label=io.deploymind.app={_appName}"), null, CancellationToken.None);
         foreach (var id in ids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -101,45 +105,7 @@ public sealed class TakeoverTests : IAsyncLifetime, IDisposable
         }
     }
 
-    private Process StartWorker(string name)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), "worker", "--environment", "production", "--name", name])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in Settings())
-        {
-            start.Environment[key] = value;
-        }
+    private Process StartWorker(string name) => _cli.StartWorker("production", name);
 
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _workers.Add(process);
-        return process;
-    }
-
-    private Dictionary<string, string> Settings() => new()
-    {
-        ["DEPLOYMIND_HOME"] = _home.Path,
-        ["DEPLOYMIND_MACHINE_CONFIG"] = Repo.LocalBaseImagesConfig,
-        ["DEPLOYMIND__NGINX__PREFIX"] = _prefix.Path,
-        ["DEPLOYMIND__QUEUE__VISIBILITYTIMEOUT"] = "4s",
-        ["DEPLOYMIND__QUEUE__LOCKTTL"] = "4s",
-        ["DOTNET_NOLOGO"] = "1",
-    };
-
-    private Task<CommandResult> CliAsync(params string[] args)
-    {
-        var spec = new CommandSpec("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), .. args]);
-        foreach (var (key, value) in Settings())
-        {
-            spec = spec.WithEnvironment(key, value);
-        }
-
-        return Docker.Runner.RunAsync(spec, null, CancellationToken.None);
-    }
+    private Task<CommandResult> CliAsync(params string[] args) => _cli.RunAsync(args);
 }

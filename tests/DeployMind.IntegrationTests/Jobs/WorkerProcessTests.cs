@@ -10,20 +10,21 @@ public sealed class WorkerProcessTests : IDisposable
 {
     private readonly TempFolder _home = new();
     private readonly TempFolder _app = new();
-    private readonly List<Process> _workers = [];
+    private readonly DeploymindProcesses _cli;
+
+    public WorkerProcessTests()
+    {
+        _cli = new DeploymindProcesses(new Dictionary<string, string>
+        {
+            ["DEPLOYMIND_HOME"] = _home.Path,
+            ["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml"),
+            ["DEPLOYMIND__QUEUE__PROVIDER"] = "embedded",
+        });
+    }
 
     public void Dispose()
     {
-        foreach (var worker in _workers.Where(w => !w.HasExited))
-        {
-            worker.Kill(entireProcessTree: true);
-        }
-
-        foreach (var worker in _workers)
-        {
-            worker.Dispose();
-        }
-
+        _cli.Dispose();
         _home.Dispose();
         _app.Dispose();
     }
@@ -88,42 +89,7 @@ public sealed class WorkerProcessTests : IDisposable
         }
     }
 
-    private void StartWorker(string name)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), "worker", "--environment", "production", "--name", name])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name2, value) in Environment())
-        {
-            start.Environment[name2] = value;
-        }
+    private void StartWorker(string name) => _cli.StartWorker("production", name);
 
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _workers.Add(process);
-    }
-
-    private Dictionary<string, string> Environment() => new()
-    {
-        ["DEPLOYMIND_HOME"] = _home.Path,
-        ["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml"),
-        ["DEPLOYMIND__QUEUE__PROVIDER"] = "embedded",
-        ["DOTNET_NOLOGO"] = "1",
-    };
-
-    private Task<CommandResult> CliAsync(params string[] args)
-    {
-        var spec = new CommandSpec("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), .. args]);
-        foreach (var (name, value) in Environment())
-        {
-            spec = spec.WithEnvironment(name, value);
-        }
-
-        return Support.Docker.Runner.RunAsync(spec, null, CancellationToken.None);
-    }
+    private Task<CommandResult> CliAsync(params string[] args) => _cli.RunAsync(args);
 }

@@ -54,14 +54,10 @@ public sealed class ConcurrentProcessesTests : IDisposable
         Assert.DoesNotContain(key, list.StandardOutput, StringComparison.Ordinal);
     }
 
-    private Task<CommandResult> CliAsync(params string[] args)
+    // The default store: $DEPLOYMIND_HOME/deploymind.db. No machine configuration.
+    private Task<CommandResult> CliAsync(params string[] args) => new DeploymindProcesses(new Dictionary<string, string>
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "deploymind.dll");
-        // The default store: $DEPLOYMIND_HOME/deploymind.db. No machine configuration.
-        var spec = new CommandSpec("dotnet", [dll, .. args])
-            .WithEnvironment("DEPLOYMIND_HOME", _home.Path)
-            .WithEnvironment("DEPLOYMIND_MACHINE_CONFIG", Path.Combine(_home.Path, "none.yml"))
-            .WithEnvironment("DOTNET_NOLOGO", "1");
-        return Docker.Runner.RunAsync(spec, null, CancellationToken.None);
-    }
+        ["DEPLOYMIND_HOME"] = _home.Path,
+        ["DEPLOYMIND_MACHINE_CONFIG"] = Path.Combine(_home.Path, "none.yml"),
+    }).RunAsync(args);
 }

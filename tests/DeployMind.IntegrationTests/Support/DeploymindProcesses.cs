@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using DeployMind.Infrastructure.Processes;
+
+namespace DeployMind.IntegrationTests.Support;
+
+/// <summary>
+/// The `deploymind` command as separate processes (the build's deploymind.dll), all with the same environment: one-shot
+/// commands, and long-running workers that are killed with their process tree on dispose.
+/// </summary>
+internal sealed class DeploymindProcesses : IDisposable
+{
+    private readonly List<Process> _started = [];
+
+    /// <param name="environment">Variables for every process (DEPLOYMIND_HOME, DEPLOYMIND__QUEUE__…).</param>
+    public DeploymindProcesses(IReadOnlyDictionary<string, string> environment)
+    {
+        Environment = new Dictionary<string, string>(environment) { ["DOTNET_NOLOGO"] = "1" };
+    }
+
+    public Dictionary<string, string> Environment { get; }
+
+    private static string Dll => Path.Combine(AppContext.BaseDirectory, "deploymind.dll");
+
+    /// <summary>Runs a command to its end.</summary>
+    public Task<CommandResult> RunAsync(params string[] args)
+    {
+        var spec = new CommandSpec("dotnet", [Dll, .. args]);
+        foreach (var (name, value) in Environment)
+        {
+            spec = spec.WithEnvironment(name, value);
+        }
+
+        return Docker.Runner.RunAsync(spec, null, CancellationToken.None);
+    }
+
+    /// <summary>Starts `deploymind worker --environment <paramref name="queue"/> --name <paramref name="name"/>` (output discarded).</summary>
+    public Process StartWorker(string queue, string name)
+    {
+        var start = new ProcessStartInfo("dotnet", [Dll, "worker", "--environment", queue, "--name", name])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _started.Add(process);
+        return process;
+    }
+
+    /// <summary>Whether every worker started is still running.</summary>
+    public bool AllRunning => _started.All(p => !p.HasExited);
+
+    public void Dispose()
+    {
+        foreach (var process in _started)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
+        }
+
+        _started.Clear();
+    }
+}
