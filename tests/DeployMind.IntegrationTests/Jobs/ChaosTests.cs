@@ -11,8 +11,8 @@ namespace DeployMind.IntegrationTests.Jobs;
 
 /// <summary>
 /// 200 jobs over 2 environments and 3 targets, 3 `deploymind worker` processes per environment killed with SIGKILL at
-/// random moments and started again: every deployment reaches a terminal state exactly once, none is lost, and the
-/// fencing audit (who held which target under which token, read from the timelines) shows no two holders' steps
+/// random moments and started again: every deployment reaches a terminal state exactly once, none is lost, different
+/// targets deploy at the same time, and the fencing audit (who held which target under which token, read from the timelines) shows no two holders' steps
 /// interleaving on one target. On the embedded queue and on Redis.
 /// </summary>
 public sealed partial class ChaosTests : IDisposable
@@ -140,6 +140,10 @@ public sealed partial class ChaosTests : IDisposable
         }
 
         Assert.NotEmpty(steps);
+
+        // Different targets did deploy at the same time (the workers ran in parallel, not one after another).
+        var holds = steps.GroupBy(s => (s.Target, s.Token)).Select(g => (g.Key.Target, From: g.Min(s => s.At), To: g.Max(s => s.At))).ToList();
+        Assert.Contains(holds, a => holds.Any(b => b.Target != a.Target && b.From < a.To && a.From < b.To));
         foreach (var target in steps.GroupBy(s => s.Target))
         {
             var ordered = target.OrderBy(s => s.At).ThenBy(s => s.Token).ToList();
