@@ -100,7 +100,18 @@ internal sealed partial class RedisJobQueue : IJobQueue
         CheckEnvironment(environment);
         ArgumentException.ThrowIfNullOrWhiteSpace(consumer);
         var started = _time.GetTimestamp();
-        var wake = await _redis.SignalAsync(_keys.Wake(environment), cancellationToken);
+        WakeSignal wake;
+        try
+        {
+            wake = await _redis.SignalAsync(_keys.Wake(environment), cancellationToken);
+        }
+        catch (RedisUnavailableException)
+        {
+            // The wake-up subscription is an optimisation: without it (its connection still coming up) this take polls,
+            // and the next take subscribes again. If Redis itself is down, the take script below says so.
+            wake = new WakeSignal();
+        }
+
         RedisKey[] keys = [_keys.Jobs(environment, JobPriority.Manual), _keys.Jobs(environment, JobPriority.Webhook), _keys.Delayed(environment), _keys.Deliveries];
         while (true)
         {
