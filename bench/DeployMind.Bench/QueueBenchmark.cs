@@ -352,7 +352,7 @@ internal static partial class QueueBenchmark
         Ref = "3f9c2a7e5b1d4c6f8a0e2b4d6f8a1c3e5b7d9f0a",
         Path = "services/api",
         Strategy = "rolling",
-        Host = "ssh://deploy@10.0.0.5:22",
+        Host = "ssh://ops@203.0.113.5:22",
         Port = 8080,
         TriggeredBy = "bench@queue",
         EnqueuedAt = DateTimeOffset.UtcNow,

@@ -32,7 +32,7 @@ public sealed record DeployJob
     /// <summary>Where the source comes from: a repository (owner/repo, URL, local bare repository) or a folder on the worker's machine.</summary>
     public string? Repository { get; init; }
 
-    /// <summary>With <see cref="Repository"/>: the branch, tag or commit.</summary>
+    /// <summary>With <see cref="Repository"/>: the commit (pinned when the job was queued), or a branch or tag.</summary>
     public string? Ref { get; init; }
 
     /// <summary>The app's folder (inside the repository, or on the worker's machine).</summary>
@@ -43,6 +43,12 @@ public sealed record DeployJob
     public string? Host { get; init; }
 
     public int? Port { get; init; }
+
+    /// <summary>The image tag to build (default: the app and the commit, or the content hash).</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>Build without the layer cache.</summary>
+    public bool NoCache { get; init; }
 
     public bool AllowFindings { get; init; }
 

@@ -103,14 +103,15 @@ public sealed class PipelineOrchestrator
     /// </summary>
     private async Task<Deployment> StopAsync(PipelineContext context, string when, IPipelineObserver? observer)
     {
-        if (context.HandOverReason?.Invoke() is { } handOver && context.Deployment.State != DeploymentState.Queued)
+        var deployment = context.Deployment;
+        if (context.HandOverReason?.Invoke() is not { } handOver)
         {
-            return await EndAsync(context.Deployment, d => d.MoveTo(DeploymentState.Queued, $"handed back {when}: {handOver}", _time.GetUtcNow()), observer);
+            return await EndAsync(deployment, d => d.MoveTo(DeploymentState.Cancelled, $"cancelled {when}; the target was left as it was", _time.GetUtcNow()), observer);
         }
 
-        return context.Deployment.State == DeploymentState.Queued && context.HandOverReason?.Invoke() is not null
-            ? context.Deployment
-            : await EndAsync(context.Deployment, d => d.MoveTo(DeploymentState.Cancelled, $"cancelled {when}; the target was left as it was", _time.GetUtcNow()), observer);
+        return deployment.State == DeploymentState.Queued
+            ? deployment
+            : await EndAsync(deployment, d => d.MoveTo(DeploymentState.Queued, $"handed back {when}: {handOver}", _time.GetUtcNow()), observer);
     }
 
     private static async Task<Deployment> EndAsync(Deployment deployment, Action<Deployment> end, IPipelineObserver? observer)

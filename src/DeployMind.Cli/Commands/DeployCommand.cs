@@ -43,13 +43,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         var runner = host.Services.GetRequiredService<DeploymentRunner>();
         var time = host.Services.GetRequiredService<TimeProvider>();
         var command = workspace.Complete(settings.ToCommand());
-        var deployment = new Deployment(
-            Guid.NewGuid(), workspace.App, command.Environment, workspace.Deploys.StrategyOf(command), $"cli:{System.Environment.UserName}", time.GetUtcNow())
-        {
-            Repository = settings.Repo,
-            Branch = checkout is null ? null : settings.Ref,
-            Commit = checkout?.Commit,
-        };
+        var deployment = workspace.NewDeployment(command, settings.Repo, settings.Ref, time.GetUtcNow());
         var pipeline = await runner.RunAsync(
             new DeploymentRunner.Run(deployment, workspace.AppPath)
             {
@@ -78,48 +72,41 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
     }
 
     /// <summary>
-    /// --queue: records the deployment (queued) and enqueues its job for a worker. A folder's deploymind.yml names the app
-    /// and hosts now; a repository is fetched by the worker, so its targets come from the flags or the machine's configuration.
+    /// --queue: records the deployment (queued) and enqueues its job for a worker. The source is read now, as for a deploy
+    /// here — a repository is fetched and its commit pinned — so the app's name and its targets come from its
+    /// deploymind.yml, and the worker deploys exactly the commit that was asked for.
     /// </summary>
     private async Task<int> EnqueueAsync(Settings settings, CancellationToken cancellationToken)
     {
-        using var host = _hosts.Create(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose);
-        var services = host.Services;
-        var deploys = services.GetRequiredService<DeployService>();
-        var time = services.GetRequiredService<TimeProvider>();
-        var command = settings.ToCommand() with { AppPath = Path.GetFullPath(settings.Path) };
-        var repositoryName = settings.Repo?.TrimEnd('/').Split('/', ':')[^1].Replace(".git", string.Empty, StringComparison.Ordinal);
-        var app = deploys.AppName(settings.Repo is null ? settings.Path : ".", repositoryName);
-        var triggeredBy = $"cli:{System.Environment.UserName}";
+        using var workspace = await DeploymentWorkspace.OpenAsync(_hosts, settings.Repo, settings.Ref, settings.Path, settings.Config, settings.Verbose, cancellationToken);
+        var services = workspace.Host.Services;
+        var command = workspace.Complete(settings.ToCommand());
+        var deployment = workspace.NewDeployment(command, settings.Repo, settings.Ref, services.GetRequiredService<TimeProvider>().GetUtcNow());
         var job = new DeployJob
         {
-            Id = Guid.NewGuid(),
+            Id = deployment.Id,
             Environment = command.Environment,
-            Targets = deploys.TargetsOf(command),
+            Targets = workspace.Deploys.TargetsOf(command),
             Priority = JobPriority.Manual,
             IdempotencyKey = settings.RequestId,
             Repository = settings.Repo,
-            Ref = settings.Repo is null ? null : settings.Ref,
-            Path = settings.Repo is null ? Path.GetFullPath(settings.Path) : settings.Path,
+            Ref = workspace.Checkout?.Commit,
+            Path = settings.Repo is null ? workspace.AppPath : settings.Path,
             Strategy = settings.Strategy,
             Host = settings.Host,
             Port = settings.Port,
+            Tag = settings.Tag,
+            NoCache = settings.NoCache,
             AllowFindings = settings.AllowFindings,
-            TriggeredBy = triggeredBy,
-            EnqueuedAt = time.GetUtcNow(),
+            TriggeredBy = deployment.TriggeredBy,
+            EnqueuedAt = deployment.CreatedAt,
         };
 
         // The job first: a request id seen before gives the deployment it already made, and no second record.
         var result = await services.GetRequiredService<IJobQueue>().EnqueueAsync(job, cancellationToken);
         if (result.Added)
         {
-            await services.GetRequiredService<IDeploymentStore>().AddAsync(
-                new Deployment(job.Id, app, job.Environment, deploys.StrategyOf(command), triggeredBy, job.EnqueuedAt)
-                {
-                    Repository = settings.Repo,
-                    Branch = job.Ref,
-                },
-                cancellationToken);
+            await services.GetRequiredService<IDeploymentStore>().AddAsync(deployment, cancellationToken);
         }
 
         var shortId = result.Job.Id.ToString()[..DeploymentLookup.ShortLength];
@@ -130,7 +117,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         else
         {
             _console.MarkupLine(result.Added
-                ? $"Queued deployment [bold]{shortId}[/] of {Markup.Escape(app)} in the {Markup.Escape(job.Environment)} queue (targets {Markup.Escape(string.Join(", ", job.Targets))}). `deploymind logs {shortId} --follow` watches it; `deploymind worker --environment {Markup.Escape(job.Environment)}` runs it."
+                ? $"Queued deployment [bold]{shortId}[/] of {Markup.Escape(deployment.App)} in the {Markup.Escape(job.Environment)} queue (targets {Markup.Escape(string.Join(", ", job.Targets))}). `deploymind logs {shortId} --follow` watches it; `deploymind worker --environment {Markup.Escape(job.Environment)}` runs it."
                 : $"Request {Markup.Escape(settings.RequestId ?? string.Empty)} was queued before as deployment {shortId}; nothing new was queued.");
         }
 

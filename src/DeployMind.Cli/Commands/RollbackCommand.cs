@@ -47,12 +47,7 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
             Host = settings.Host ?? recordedHost,
             Port = settings.Port ?? recordedPort,
         };
-        if (!settings.Json)
-        {
-            var previous = await runner.PreviousAsync(of, cancellationToken);
-            _console.MarkupLine($"Rolling back {Markup.Escape(of.ShortId())} ({Markup.Escape(of.ImageTag ?? "?")}) to {Markup.Escape(previous.ReleaseId ?? "?")} ({Markup.Escape(previous.ImageTag ?? "?")}) of deployment {Markup.Escape(previous.ShortId())}.");
-        }
-
+        // The release it goes back to is printed by the first step ("rolling back to …") and in the panel.
         var rollback = await runner.RollbackAsync(of, command, $"cli:{Environment.UserName}", new ConsoleDeployObserver(_console, settings.Json), cancellationToken);
         if (settings.Json)
         {

@@ -44,9 +44,28 @@ public sealed class CliHostFactory
     /// (<paramref name="databasePath"/>, else a new one under the temp folder): what tests need to be independent of the machine.
     /// </summary>
     public static CliHostFactory Isolated(string? databasePath = null) => new(
-        new Dictionary<string, string?> { ["database:path"] = databasePath ?? Path.Combine(Path.GetTempPath(), "deploymind-isolated", $"{Guid.NewGuid():N}.db") },
+        new Dictionary<string, string?> { ["database:path"] = databasePath ?? Path.Combine(IsolatedFolder.Value, $"{Guid.NewGuid():N}.db") },
         null,
         null);
+
+    // One folder per process for the isolated factories' databases, deleted when the process ends.
+    private static readonly Lazy<string> IsolatedFolder = new(() =>
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"deploymind-isolated-{Environment.ProcessId}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in the temp folder: harmless.
+            }
+        };
+        return folder;
+    });
 
     /// <summary>The machine-wide configuration file (written by scripts/bootstrap.sh on air-gapped machines).</summary>
     public static string MachineConfigPath => Environment.GetEnvironmentVariable("DEPLOYMIND_MACHINE_CONFIG") ?? "/etc/deploymind/config.yml";

@@ -58,6 +58,8 @@ internal sealed class CliJobRunner : IJobRunner
                 Strategy = job.Strategy is null ? null : EnvironmentOptions.ParseStrategy(job.Strategy, "strategy"),
                 Host = job.Host,
                 Port = job.Port,
+                Tag = job.Tag,
+                NoCache = job.NoCache,
                 AllowFindings = job.AllowFindings,
             });
             using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

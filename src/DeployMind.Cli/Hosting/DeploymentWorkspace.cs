@@ -1,5 +1,6 @@
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Source;
+using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -79,6 +80,18 @@ internal sealed class DeploymentWorkspace : IDisposable
             AppPath = AppPath,
             App = Checkout?.Name,
             Tag = command.Tag ?? (Checkout is null ? null : $"{App}:{Checkout.ShortCommit}"),
+        };
+    }
+
+    /// <summary>A new deployment of the workspace's app (queued), triggered from this command line.</summary>
+    public Deployment NewDeployment(Application.Deploy.DeployCommand command, string? repository, string gitRef, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return new Deployment(Guid.NewGuid(), App, command.Environment, Deploys.StrategyOf(command), $"cli:{Environment.UserName}", now)
+        {
+            Repository = repository,
+            Branch = Checkout is null ? null : gitRef,
+            Commit = Checkout?.Commit,
         };
     }
 

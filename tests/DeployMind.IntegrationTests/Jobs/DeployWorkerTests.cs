@@ -108,6 +108,15 @@ public sealed class DeployWorkerTests : IDisposable
         Assert.Empty(runner.Runs);
         Assert.False((await _store.GetAsync(id, CancellationToken.None))!.State == DeploymentState.Succeeded);
         Assert.Equal(1, (await _queue.StatsAsync("production", CancellationToken.None)).InFlight + (await _queue.StatsAsync("production", CancellationToken.None)).Waiting);
+
+        // The job is still there for the next holder: once the other lock is gone, a worker runs it to the end.
+        await _locks.ReleaseAsync(other, CancellationToken.None);
+        using var stopNext = new CancellationTokenSource();
+        var next = Worker(new RecordingRunner(_store, TimeSpan.FromMilliseconds(100))).RunAsync("production", "w-next", 1, stopNext.Token, CancellationToken.None);
+        await WaitFinishedAsync([id], TimeSpan.FromSeconds(30));
+        await stopNext.CancelAsync();
+        await next;
+        Assert.Equal(DeploymentState.Succeeded, (await _store.GetAsync(id, CancellationToken.None))!.State);
     }
 
     [Fact]

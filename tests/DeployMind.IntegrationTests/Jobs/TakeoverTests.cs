@@ -71,13 +71,22 @@ public sealed class TakeoverTests : IAsyncLifetime, IDisposable
         var first = StartWorker("first");
         await WaitForStateAsync(id, s => s is "deploying", TimeSpan.FromSeconds(60));
         first.Kill(entireProcessTree: true);
+        var killedAt = DateTimeOffset.UtcNow;
         StartWorker("second");
         var finished = await WaitForStateAsync(id, s => s is "succeeded" or "failed" or "rolled_back" or "cancelled", TimeSpan.FromSeconds(120));
 
         Assert.Equal("succeeded", finished.GetProperty("state").GetString());
         var details = finished.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("detail").GetString()!).ToList();
         // Killed while its health checks ran (eight, a second apart): the second worker runs the job again from the start.
-        Assert.Contains(details, d => d.StartsWith("taken over by second", StringComparison.Ordinal) && d.Contains("its previous worker stopped during", StringComparison.Ordinal));
+        var takeover = Assert.Single(
+            finished.GetProperty("events").EnumerateArray(),
+            e => e.GetProperty("detail").GetString()!.StartsWith("taken over by second", StringComparison.Ordinal));
+        Assert.Contains("its previous worker stopped during", takeover.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // The visibility timeout (4s) counts from the job's last touch (every third of it, so up to 1.3s before the
+        // kill), then the second worker's start and one poll: not taken over early, and not much later.
+        var after = takeover.GetProperty("at").GetDateTimeOffset() - killedAt;
+        Assert.InRange(after, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(12));
         Assert.Contains(details, d => d.Contains("(first)", StringComparison.Ordinal));
         Assert.Contains(details, d => d.Contains("(second)", StringComparison.Ordinal));
         using var client = new HttpClient();

@@ -52,9 +52,16 @@ public sealed class WorkerProcessTests : IDisposable
             Assert.Equal(ids[0], duplicate.RootElement.GetProperty("id").GetString());
         }
 
+        // Another process follows one deployment's log from before any worker runs until it finishes.
+        var follow = CliAsync("logs", ids[^1], "--follow");
+        await Task.Delay(TimeSpan.FromSeconds(1));
         StartWorker("w1");
         StartWorker("w2");
         var deployments = await WaitAsync(ids, TimeSpan.FromSeconds(90));
+        var followed = await follow;
+        Assert.Equal(7, followed.ExitCode);
+        Assert.Contains("blocking finding", followed.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("failed at scan", followed.StandardOutput, StringComparison.Ordinal);
 
         Assert.All(deployments, d =>
         {
