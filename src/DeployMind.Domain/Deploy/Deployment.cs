@@ -60,6 +60,12 @@ public sealed class Deployment
     /// <summary>For a rollback: the deployment it rolled back from.</summary>
     public Guid? RollbackOf { get; init; }
 
+    /// <summary>The pull request it deploys (a preview environment), when it came from one.</summary>
+    public int? PullRequest { get; init; }
+
+    /// <summary>True when it removes the app's instance (a closed pull request's preview) instead of deploying a release.</summary>
+    public bool IsTeardown { get; init; }
+
     /// <summary>Where it deploys, e.g. "local" or "web-1, web-2" (set by the deploy stage).</summary>
     public string? Target { get; private set; }
 
@@ -99,6 +105,8 @@ public sealed class Deployment
             Branch = snapshot.Branch,
             Commit = snapshot.Commit,
             RollbackOf = snapshot.RollbackOf,
+            PullRequest = snapshot.PullRequest,
+            IsTeardown = snapshot.IsTeardown,
             State = snapshot.State,
             UpdatedAt = snapshot.UpdatedAt,
             Version = snapshot.Version,

@@ -17,6 +17,10 @@ public sealed record DeploymentSnapshot(Guid Id, string App, string Environment,
 
     public Guid? RollbackOf { get; init; }
 
+    public int? PullRequest { get; init; }
+
+    public bool IsTeardown { get; init; }
+
     public PipelineStage? FailedStage { get; init; }
 
     public string? Reason { get; init; }

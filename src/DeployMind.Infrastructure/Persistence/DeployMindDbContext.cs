@@ -30,6 +30,10 @@ internal abstract class DeployMindDbContext : DbContext
 
     public DbSet<LockCounterRow> LockCounters => Set<LockCounterRow>();
 
+    public DbSet<ApiTokenRow> ApiTokens => Set<ApiTokenRow>();
+
+    public DbSet<WebhookDeliveryRow> WebhookDeliveries => Set<WebhookDeliveryRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<DeploymentRow>(e =>
@@ -44,6 +48,7 @@ internal abstract class DeployMindDbContext : DbContext
             e.HasIndex(d => d.CreatedAtMs);
             e.HasIndex(d => new { d.App, d.Environment, d.CreatedAtMs });
             e.HasIndex(d => new { d.Repository, d.CreatedAtMs });
+            e.HasIndex(d => new { d.Repository, d.PullRequest });
         });
         modelBuilder.Entity<EventRow>(e =>
         {
@@ -99,6 +104,25 @@ internal abstract class DeployMindDbContext : DbContext
         {
             e.ToTable("lock_counters");
             e.HasKey(c => c.Target);
+        });
+
+        // The server's API tokens (hashes only) and the webhook deliveries it received.
+        modelBuilder.Entity<ApiTokenRow>(e =>
+        {
+            e.ToTable("api_tokens");
+            e.HasKey(t => t.Name);
+            e.Property(t => t.Name).HasMaxLength(64);
+            e.Property(t => t.Hash).HasMaxLength(64);
+            e.HasIndex(t => t.Hash).IsUnique();
+        });
+        modelBuilder.Entity<WebhookDeliveryRow>(e =>
+        {
+            e.ToTable("webhook_deliveries");
+            e.HasKey(w => w.Id);
+            e.Property(w => w.DeliveryId).HasMaxLength(100);
+            e.Property(w => w.Result).HasMaxLength(16);
+            e.HasIndex(w => w.DeliveryId);
+            e.HasIndex(w => w.ReceivedAtMs);
         });
     }
 }

@@ -38,6 +38,10 @@ internal sealed class DeploymentRow
 
     public string? RollbackOf { get; set; }
 
+    public int? PullRequest { get; set; }
+
+    public bool IsTeardown { get; set; }
+
     public PipelineStage? FailedStage { get; set; }
 
     public string? Reason { get; set; }
@@ -216,4 +220,43 @@ internal sealed class LockCounterRow
     public string Target { get; set; } = string.Empty;
 
     public long LastToken { get; set; }
+}
+
+/// <summary>An API token (table <c>api_tokens</c>): only its SHA-256 hash is kept; the token itself is shown once, when created.</summary>
+internal sealed class ApiTokenRow
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Lower-case hex SHA-256 of the token.</summary>
+    public string Hash { get; set; } = string.Empty;
+
+    public long CreatedAtMs { get; set; }
+
+    public long? LastUsedAtMs { get; set; }
+
+    public long? RevokedAtMs { get; set; }
+}
+
+/// <summary>A received webhook delivery (table <c>webhook_deliveries</c>) and what was done with it.</summary>
+internal sealed class WebhookDeliveryRow
+{
+    public long Id { get; set; }
+
+    /// <summary>X-GitHub-Delivery.</summary>
+    public string DeliveryId { get; set; } = string.Empty;
+
+    public string Event { get; set; } = string.Empty;
+
+    public string? Action { get; set; }
+
+    public string? Repository { get; set; }
+
+    public long ReceivedAtMs { get; set; }
+
+    /// <summary>queued, duplicate, ignored, rejected.</summary>
+    public string Result { get; set; } = string.Empty;
+
+    public string Detail { get; set; } = string.Empty;
+
+    public string? DeploymentId { get; set; }
 }

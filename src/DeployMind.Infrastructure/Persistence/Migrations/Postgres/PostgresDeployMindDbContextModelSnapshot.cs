@@ -21,6 +21,34 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.ApiTokenRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("LastUsedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("RevokedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("api_tokens", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.DeploymentRow", b =>
                 {
                     b.Property<string>("Id")
@@ -62,6 +90,12 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
 
                     b.Property<string>("ImageTag")
                         .HasColumnType("text");
+
+                    b.Property<bool>("IsTeardown")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("PullRequest")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Reason")
                         .HasColumnType("text");
@@ -107,6 +141,8 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("CreatedAtMs");
 
                     b.HasIndex("Repository", "CreatedAtMs");
+
+                    b.HasIndex("Repository", "PullRequest");
 
                     b.HasIndex("App", "Environment", "CreatedAtMs");
 
@@ -363,6 +399,53 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("DeploymentId", "Id");
 
                     b.ToTable("deployment_logs", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.WebhookDeliveryRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DeliveryId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("DeploymentId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Repository")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId");
+
+                    b.HasIndex("ReceivedAtMs");
+
+                    b.ToTable("webhook_deliveries", (string)null);
                 });
 
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.EventRow", b =>

@@ -16,6 +16,34 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.ApiTokenRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastUsedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RevokedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("api_tokens", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.DeploymentRow", b =>
                 {
                     b.Property<string>("Id")
@@ -57,6 +85,12 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.Property<string>("ImageTag")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsTeardown")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PullRequest")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Reason")
                         .HasColumnType("TEXT");
@@ -102,6 +136,8 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("CreatedAtMs");
 
                     b.HasIndex("Repository", "CreatedAtMs");
+
+                    b.HasIndex("Repository", "PullRequest");
 
                     b.HasIndex("App", "Environment", "CreatedAtMs");
 
@@ -350,6 +386,51 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("DeploymentId", "Id");
 
                     b.ToTable("deployment_logs", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.WebhookDeliveryRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeliveryId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeploymentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Repository")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId");
+
+                    b.HasIndex("ReceivedAtMs");
+
+                    b.ToTable("webhook_deliveries", (string)null);
                 });
 
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.EventRow", b =>
