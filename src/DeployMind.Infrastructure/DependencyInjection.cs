@@ -49,6 +49,9 @@ public static class DependencyInjection
         services.TryAddSingleton<IRiskyConfigScanner, RiskyConfigScanner>();
         services.AddConfigurationSection<DatabaseOptions>(DatabaseOptions.SectionName);
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
+        services.TryAddSingleton<IApiTokens, EfApiTokens>();
+        services.TryAddSingleton<IWebhookDeliveries, EfWebhookDeliveries>();
+        services.TryAddSingleton<Application.Reporting.IDeploymentReporter, Application.Reporting.NoReporter>();
 
         // Jobs and locks: Redis when queue.provider says so, else the deployment database (one machine, no Redis).
         services.TryAddSingleton<EmbeddedJobQueue>();

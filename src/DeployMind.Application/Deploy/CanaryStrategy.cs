@@ -113,12 +113,12 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         var canaryServer = new UpstreamServer(canary.Address, percent, request.Release.ReleaseId);
         if (stable is null || percent >= 100)
         {
-            return new RouteSpec(request.Release.App, request.ListenPort, [canaryServer with { Weight = 1 }]);
+            return new RouteSpec(request.Release.App, request.ListenPort, [canaryServer with { Weight = 1 }]) { ServerName = request.ServerName };
         }
 
         var stableServers = stable.Servers.Where(s => s.Address != canary.Address).ToList();
         var share = Math.Max(1, (100 - percent) / Math.Max(1, stableServers.Count));
-        return new RouteSpec(request.Release.App, request.ListenPort, [.. stableServers.Select(s => s with { Weight = share }), canaryServer]);
+        return new RouteSpec(request.Release.App, request.ListenPort, [.. stableServers.Select(s => s with { Weight = share }), canaryServer]) { ServerName = request.ServerName };
     }
 
     /// <summary>

@@ -33,4 +33,7 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
 
     /// <summary>Releases kept on each host (stopped containers and their images) for fast rollbacks.</summary>
     public int KeepReleases { get; init; } = 3;
+
+    /// <summary>The nginx server name of the app's site (a preview's <c>pr-7.preview.example.com</c>); null: every name on the port.</summary>
+    public string? ServerName { get; init; }
 }

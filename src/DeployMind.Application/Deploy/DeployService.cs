@@ -29,6 +29,9 @@ public sealed record DeployCommand(string AppPath)
 
     /// <summary>The app's name when the folder's name is not it (a checkout in a temp folder): the repository's name.</summary>
     public string? App { get; init; }
+
+    /// <summary>The nginx server name the app's site answers to (previews share a port by name); null: the whole port.</summary>
+    public string? ServerName { get; init; }
 }
 
 /// <summary>
@@ -93,6 +96,35 @@ public sealed class DeployService
         return _rollback.RollbackToAsync(template, target, observer, cancellationToken);
     }
 
+    /// <summary>
+    /// Removes the app <paramref name="app"/> from the command's hosts: its nginx site first (no traffic reaches it), then its
+    /// containers (a closed pull request's preview). Images stay: another app's release may run the same one. What was
+    /// removed, one line per host.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveAsync(DeployCommand command, string app, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(observer);
+        var key = $"environments.{command.Environment}";
+        var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
+        var removed = new List<string>();
+        foreach (var host in Hosts(command, docker, key))
+        {
+            await host.Router.RemoveAsync(app, cancellationToken);
+            var containers = await host.Runtime.ListAsync(app, cancellationToken);
+            foreach (var container in containers)
+            {
+                observer.Step(host.Name, $"removing container {container.Name}");
+                await host.Runtime.StopAsync(container.Name, TimeSpan.FromSeconds(5), cancellationToken);
+                await host.Runtime.RemoveAsync(container.Name, cancellationToken);
+            }
+
+            removed.Add(string.Create(CultureInfo.InvariantCulture, $"{host.Name}: the nginx site and {containers.Count} container(s) of {app}"));
+        }
+
+        return removed;
+    }
+
     /// <summary>The app's name: deploymind.yml's <c>app</c>, else <paramref name="fallback"/> (a repository's name), else the folder's name (letters, digits, '-', '_').</summary>
     public string AppName(string appPath, string? fallback = null)
     {
@@ -120,6 +152,7 @@ public sealed class DeployService
             BatchSize = Math.Max(1, docker.BatchSize),
             Drain = Duration.Parse(docker.Drain, key + ".target.docker.drain"),
             KeepReleases = Math.Max(1, environment.KeepReleases),
+            ServerName = command.ServerName,
         };
     }
 

@@ -5,6 +5,12 @@ public interface IHttpProbe
 {
     /// <summary>GETs <paramref name="url"/>; never throws for HTTP or network failures (they are in the result).</summary>
     Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// GET <paramref name="url"/> as the site <paramref name="hostName"/> (the Host header): what reaches one app among
+    /// several that share an nginx port by server name (preview environments). Null: the URL's own host.
+    /// </summary>
+    Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken);
 }
 
 /// <summary>What one probe saw.</summary>

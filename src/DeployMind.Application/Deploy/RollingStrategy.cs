@@ -84,7 +84,7 @@ public sealed class RollingStrategy : IDeploymentStrategy
 
     /// <summary>The route that sends all of a host's traffic to one release.</summary>
     internal static RouteSpec RouteTo(DeployRequest request, LaunchedRelease release) =>
-        new(request.Release.App, request.ListenPort, [new UpstreamServer(release.Address, 1, request.Release.ReleaseId)]);
+        new(request.Release.App, request.ListenPort, [new UpstreamServer(release.Address, 1, request.Release.ReleaseId)]) { ServerName = request.ServerName };
 
     /// <summary>Puts switched hosts back on their previous route (best effort on every host, whatever fails).</summary>
     internal static async Task RestoreAsync(string app, IEnumerable<(LaunchedRelease Release, RouteSpec? Previous)> switched, IDeployObserver observer)

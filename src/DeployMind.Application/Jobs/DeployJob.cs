@@ -21,7 +21,11 @@ public sealed record DeployJob
     /// <summary>The queue it is in.</summary>
     public required string Environment { get; init; }
 
-    /// <summary>What it changes, each locked for the deploy: "docker:web-1", "k8s:staging/shop/api". Taken in this order (sorted).</summary>
+    /// <summary>
+    /// What it changes, each locked for the deploy: "docker:web-1", "k8s:staging/shop/api". Taken in this order (sorted).
+    /// Empty when whoever queued it could not read the app's configuration (a webhook, the API): the worker finds them
+    /// (<see cref="IJobRunner.TargetsAsync"/>) before it locks anything.
+    /// </summary>
     public required IReadOnlyList<string> Targets { get; init; }
 
     public JobPriority Priority { get; init; } = JobPriority.Manual;
@@ -51,6 +55,15 @@ public sealed record DeployJob
     public bool NoCache { get; init; }
 
     public bool AllowFindings { get; init; }
+
+    /// <summary>The branch pushed (a webhook's job): checked against the environment's <c>branch</c> in the app's deploymind.yml.</summary>
+    public string? Branch { get; init; }
+
+    /// <summary>The pull request this job deploys as a preview (or tears down, with <see cref="Teardown"/>).</summary>
+    public int? PullRequest { get; init; }
+
+    /// <summary>Remove the pull request's preview instead of deploying.</summary>
+    public bool Teardown { get; init; }
 
     public required string TriggeredBy { get; init; }
 

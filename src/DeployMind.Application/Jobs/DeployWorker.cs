@@ -107,7 +107,9 @@ public sealed partial class DeployWorker
                 await _store.SaveAsync(deployment, abort);
             }
 
-            var held = await AcquireAsync(job, lease, deployment, abort);
+            // A job queued by a webhook or the API does not know its targets yet: the runner reads them from the app's configuration.
+            var targets = job.Targets.Count > 0 ? job.Targets : await _runner.TargetsAsync(job, abort);
+            var held = await AcquireAsync(job, targets, lease, deployment, abort);
             if (held is null)
             {
                 return;
@@ -128,10 +130,10 @@ public sealed partial class DeployWorker
     }
 
     /// <summary>The locks of every target, in sorted order; null (job handed back with a delay) when one is held by someone else.</summary>
-    private async Task<List<LockHandle>?> AcquireAsync(DeployJob job, JobLease lease, Deployment deployment, CancellationToken cancellationToken)
+    private async Task<List<LockHandle>?> AcquireAsync(DeployJob job, IReadOnlyList<string> targets, JobLease lease, Deployment deployment, CancellationToken cancellationToken)
     {
         var held = new List<LockHandle>();
-        foreach (var target in job.Targets.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var target in targets.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var handle = await _locks.TryAcquireAsync(target, $"{lease.Consumer}: deployment {job.Id}", _options.LockLease, cancellationToken);
             if (handle is not null)
@@ -194,12 +196,23 @@ public sealed partial class DeployWorker
             lostReason = reason;
             control.HandOver(reason);
             lost.Cancel();
-        }, heartbeatStop.Token);
+        }, () => lost.Cancel(), heartbeatStop.Token);
 
         Deployment? result = null;
         try
         {
             result = await _runner.RunAsync(lease.Job, control, lost.Token);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested && lostReason is null && !abort.IsCancellationRequested)
+        {
+            // Cancelled on request (the API): the run stopped at its next step; its deployment is recorded cancelled (by the
+            // pipeline, or here when the run stopped before the pipeline began).
+            result = await _store.GetAsync(lease.Job.Id, CancellationToken.None);
+            if (result is { IsFinished: false })
+            {
+                result.MoveTo(DeploymentState.Cancelled, "cancelled on request before it changed anything", _time.GetUtcNow());
+                await _store.SaveAsync(result, CancellationToken.None);
+            }
         }
         catch (OperationCanceledException) when (lostReason is not null && !abort.IsCancellationRequested)
         {
@@ -232,10 +245,10 @@ public sealed partial class DeployWorker
         }
     }
 
-    /// <summary>Every third of the shorter lease: touches the job and extends the locks; reports a loss once.</summary>
-    private async Task HeartbeatAsync(JobLease lease, List<LockHandle> held, Action<string> onLost, CancellationToken stop)
+    /// <summary>Every third of the shorter lease (at most every 2 s): touches the job, extends the locks and looks for a cancel request; reports a loss once.</summary>
+    private async Task HeartbeatAsync(JobLease lease, List<LockHandle> held, Action<string> onLost, Action onCancelRequested, CancellationToken stop)
     {
-        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, Math.Min(_options.Visibility.Ticks, _options.LockLease.Ticks) / 3));
+        var period = TimeSpan.FromTicks(Math.Clamp(Math.Min(_options.Visibility.Ticks, _options.LockLease.Ticks) / 3, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(2).Ticks));
         while (!stop.IsCancellationRequested)
         {
             if (!await DelayAsync(period, stop))
@@ -258,6 +271,13 @@ public sealed partial class DeployWorker
                         onLost($"the lock of {h.Target} (token {h.Token.ToString(CultureInfo.InvariantCulture)}) was lost");
                         return;
                     }
+                }
+
+                if (await _store.IsCancelRequestedAsync(lease.Job.Id, stop))
+                {
+                    LogCancelRequested(lease.Job.Id);
+                    onCancelRequested();
+                    return;
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -321,6 +341,9 @@ public sealed partial class DeployWorker
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id} stopped: {Reason}")]
     private partial void LogLost(Guid id, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {Id}: a cancel was requested; stopping the run at its next step.")]
+    private partial void LogCancelRequested(Guid id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of job {Id} failed: {Reason}")]
     private partial void LogHeartbeatFailed(Guid id, string reason);

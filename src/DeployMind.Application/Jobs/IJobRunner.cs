@@ -2,17 +2,16 @@ using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Jobs;
 
-/// <summary>
-/// Runs one job's deployment to its end (source, configuration, pipeline, records): what the worker calls once it holds
-/// the job and its targets' locks. The front door that hosts the worker composes it (each job reads its own app
-/// configuration).
-/// </summary>
+/// <summary>Runs one job's deployment (the worker holds the job's locks meanwhile).</summary>
 public interface IJobRunner
 {
     /// <summary>
-    /// Runs the job's deployment (already recorded, <c>queued</c>) and returns it: finished, or back in <c>queued</c> when it
-    /// was handed back. Before every step on a target it calls <see cref="JobControl.FenceAsync"/>; when that answers false
-    /// (a newer holder exists) the run stops and hands the deployment back.
+    /// The targets the job changes, to lock before <see cref="RunAsync"/>: the job's own when it names them, else read from
+    /// the app's configuration (which may mean fetching the source). Changes nothing. Empty when the job cannot run at
+    /// all (its source is unusable): <see cref="RunAsync"/> then records why.
     /// </summary>
+    Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken);
+
+    /// <summary>Runs the job's recorded deployment to a finished state (or hands it back through <paramref name="control"/>).</summary>
     Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken);
 }

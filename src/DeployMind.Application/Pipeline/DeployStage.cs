@@ -27,8 +27,8 @@ public sealed class DeployStage : IPipelineStage
         request = request with { Release = request.Release with { Commit = context.Deployment.Commit } };
         context.Request = request;
         var local = request.Hosts.All(h => h.Name == "local");
-        context.Deployment.RecordRelease(
-            request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), local ? $"http://127.0.0.1:{request.ListenPort}/" : null);
+        var url = request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
+        context.Deployment.RecordRelease(request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), url);
         var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);
         context.Outcome = outcome;
         context.Deployment.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, outcome.Strategy == StrategyKind.Canary ? outcome.CanaryPercentReached : null);

@@ -1,6 +1,7 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Records;
+using DeployMind.Application.Reporting;
 using DeployMind.Domain.Deploy;
 using DeployMind.Domain.Findings;
 using Microsoft.Extensions.Logging;
@@ -10,19 +11,22 @@ namespace DeployMind.Application.Pipeline;
 /// <summary>
 /// Runs a deployment's pipeline and records all of it as it happens: the deployment and every state change, the log
 /// (stage reports, build output, deploy steps, health checks) and the findings. What the CLI and the worker call.
-/// Recording never changes the outcome: a store that fails is logged and the deployment goes on.
+/// Recording never changes the outcome: a store that fails is logged and the deployment goes on. Every state change is
+/// also reported (<see cref="IDeploymentReporter"/>: commit statuses, the pull request's comment), in the background.
 /// </summary>
 public sealed class DeploymentRunner
 {
     private readonly PipelineOrchestrator _orchestrator;
     private readonly IDeploymentStore _store;
+    private readonly IDeploymentReporter _reporter;
     private readonly TimeProvider _time;
     private readonly ILogger<DeploymentRunner> _logger;
 
-    public DeploymentRunner(PipelineOrchestrator orchestrator, IDeploymentStore store, TimeProvider time, ILogger<DeploymentRunner> logger)
+    public DeploymentRunner(PipelineOrchestrator orchestrator, IDeploymentStore store, IDeploymentReporter reporter, TimeProvider time, ILogger<DeploymentRunner> logger)
     {
         _orchestrator = orchestrator;
         _store = store;
+        _reporter = reporter;
         _time = time;
         _logger = logger;
     }
@@ -128,6 +132,11 @@ public sealed class DeploymentRunner
 
             await log.FlushAsync(CancellationToken.None);
             await runner.TrySaveAsync(deployment);
+            if (last.IsTransition)
+            {
+                runner._reporter.Report(DeploymentReport.Of(deployment, runner._time.GetUtcNow()));
+            }
+
             if (next is not null)
             {
                 await next.ChangedAsync(deployment, cancellationToken);

@@ -46,7 +46,7 @@ public sealed class VerifyStage : IPipelineStage
         var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{request.ListenPort}{policy.Path}"));
         foreach (var host in request.Hosts)
         {
-            var failure = await CheckAsync(host, url, policy, context.Observer, cancellationToken);
+            var failure = await CheckAsync(host, url, request.ServerName, policy, context.Observer, cancellationToken);
             if (failure is null)
             {
                 continue;
@@ -71,13 +71,13 @@ public sealed class VerifyStage : IPipelineStage
     }
 
     /// <summary>Null when the host gave its good answers in time, else the last problem seen.</summary>
-    private async Task<string?> CheckAsync(DeployHost host, Uri url, VerifyPolicy policy, IDeployObserver observer, CancellationToken cancellationToken)
+    private async Task<string?> CheckAsync(DeployHost host, Uri url, string? serverName, VerifyPolicy policy, IDeployObserver observer, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var (passed, last) = (0, "no answer yet");
         while (true)
         {
-            var result = await host.Probe.GetAsync(url, policy.Timeout, cancellationToken);
+            var result = await host.Probe.GetAsync(url, serverName, policy.Timeout, cancellationToken);
             if (result.Healthy)
             {
                 passed++;

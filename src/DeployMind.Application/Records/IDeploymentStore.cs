@@ -37,6 +37,16 @@ public interface IDeploymentStore
     /// <summary>The deployment's recorded findings.</summary>
     Task<IReadOnlyList<RecordedFinding>> GetFindingsAsync(Guid deploymentId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Asks whoever runs the deployment to cancel it. Kept apart from the aggregate (no version change), so it never
+    /// conflicts with the run's own saves; the worker reads it with <see cref="IsCancelRequestedAsync"/>.
+    /// </summary>
+    /// <returns>False when no such deployment is recorded.</returns>
+    Task<bool> RequestCancelAsync(Guid deploymentId, CancellationToken cancellationToken);
+
+    /// <summary>Whether <see cref="RequestCancelAsync"/> was called for the deployment.</summary>
+    Task<bool> IsCancelRequestedAsync(Guid deploymentId, CancellationToken cancellationToken);
+
     /// <summary>Creates the store (file, schema, migrations) if needed; cheap when it is up to date.</summary>
     Task EnsureReadyAsync(CancellationToken cancellationToken);
 

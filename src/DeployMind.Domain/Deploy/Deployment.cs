@@ -33,11 +33,11 @@ public sealed class Deployment
 
     public Guid Id { get; }
 
-    public string App { get; }
+    public string App { get; private set; }
 
     public string Environment { get; }
 
-    public StrategyKind Strategy { get; }
+    public StrategyKind Strategy { get; private set; }
 
     /// <summary>Who or what asked: "cli:alice", "webhook:push", "api:token-name".</summary>
     public string TriggeredBy { get; }
@@ -159,6 +159,28 @@ public sealed class Deployment
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(commit);
         _commit = commit;
+        Version++;
+    }
+
+    /// <summary>
+    /// Sets the app's name and strategy once its configuration is read: a job queued by a webhook or the API knows only the
+    /// repository until the worker has fetched the commit and read its deploymind.yml. Only while still queued.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The deployment has started.</exception>
+    public void Configure(string app, StrategyKind strategy)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(app);
+        if (State != DeploymentState.Queued)
+        {
+            throw new InvalidOperationException($"Deployment {Id} is {State}: its app and strategy are fixed once it has started.");
+        }
+
+        if (app == App && strategy == Strategy)
+        {
+            return;
+        }
+
+        (App, Strategy) = (app, strategy);
         Version++;
     }
 

@@ -17,16 +17,23 @@ internal sealed class CommandHttpProbe : IHttpProbe
         _runner = runner;
     }
 
-    public async Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, null, timeout, cancellationToken);
+
+    public async Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var result = await _runner.RunAsync(Command(url, timeout), null, cancellationToken);
+        var result = await _runner.RunAsync(Command(url, timeout, hostName), null, cancellationToken);
         return Interpret(result.ExitCode, result.StandardOutput, timeout);
     }
 
-    internal static CommandSpec Command(Uri url, TimeSpan timeout) =>
+    internal static CommandSpec Command(Uri url, TimeSpan timeout, string? hostName = null) =>
         CommandSpec.Create(
-            "curl", "--silent", "--output", "/dev/null", "--write-out", "%{http_code}",
-            "--max-time", timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), "--noproxy", "*", url.ToString());
+            "curl",
+            [
+            "--silent", "--output", "/dev/null", "--write-out", "%{http_code}",
+            "--max-time", timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), "--noproxy", "*",
+            .. hostName is null ? Array.Empty<string>() : ["--header", $"Host: {hostName}:{url.Port.ToString(CultureInfo.InvariantCulture)}"],
+            url.ToString(),
+            ]);
 
     /// <summary>curl's exit code and printed status → a probe result (7: refused, 28: timeout).</summary>
     internal static ProbeResult Interpret(int exitCode, string output, TimeSpan timeout)

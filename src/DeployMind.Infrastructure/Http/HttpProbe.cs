@@ -17,13 +17,21 @@ internal sealed class HttpProbe : IHttpProbe, IDisposable
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public async Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, null, timeout, cancellationToken);
+
+    public async Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
-            using var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (hostName is not null)
+            {
+                request.Headers.Host = url.IsDefaultPort ? hostName : $"{hostName}:{url.Port}";
+            }
+
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var status = (int)response.StatusCode;
             return status < 400 ? new ProbeResult(status, null) : new ProbeResult(status, $"status {status}");
         }

@@ -63,6 +63,7 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var entry = db.Deployments.Update(ToRow(deployment));
         entry.Property(r => r.Version).OriginalValue = persisted.Version;
+        entry.Property(r => r.CancelRequestedAtMs).IsModified = false;
         try
         {
             // The versioned update first: when it loses the race, nothing else of this save is attempted.
@@ -77,6 +78,25 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Remember(deployment);
+    }
+
+    public async Task<bool> RequestCancelAsync(Guid deploymentId, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var key = Key(deploymentId);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var updated = await db.Deployments.Where(d => d.Id == key && d.CancelRequestedAtMs == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.CancelRequestedAtMs, now), cancellationToken);
+        return updated > 0 || await db.Deployments.AnyAsync(d => d.Id == key, cancellationToken);
+    }
+
+    public async Task<bool> IsCancelRequestedAsync(Guid deploymentId, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var key = Key(deploymentId);
+        return await db.Deployments.AnyAsync(d => d.Id == key && d.CancelRequestedAtMs != null, cancellationToken);
     }
 
     public async Task<Deployment?> GetAsync(Guid id, CancellationToken cancellationToken)

@@ -42,6 +42,9 @@ internal sealed class DeploymentRow
 
     public bool IsTeardown { get; set; }
 
+    /// <summary>When a cancel was asked for (written on its own, never by a save of the aggregate).</summary>
+    public long? CancelRequestedAtMs { get; set; }
+
     public PipelineStage? FailedStage { get; set; }
 
     public string? Reason { get; set; }

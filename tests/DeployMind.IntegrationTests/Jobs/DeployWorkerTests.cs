@@ -137,8 +137,53 @@ public sealed class DeployWorkerTests : IDisposable
         Assert.Null(await _locks.GetAsync("docker:a", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task AJobWithoutTargets_LocksWhatTheRunnerFinds()
+    {
+        var runner = new RecordingRunner(_store, TimeSpan.FromSeconds(3)) { Resolved = ["docker:found-later"] };
+        var id = await EnqueueAsync(target: null);
+
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(runner).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+        await WaitAsync(() => runner.Started.Contains(id), TimeSpan.FromSeconds(30));
+        var holder = await _locks.GetAsync("docker:found-later", CancellationToken.None);
+        Assert.NotNull(holder);
+        Assert.Contains(id.ToString(), holder.Owner, StringComparison.Ordinal);
+        await WaitFinishedAsync([id], TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+
+        var deployment = await _store.GetAsync(id, CancellationToken.None);
+        Assert.Contains(deployment!.Events, e => e.Detail.StartsWith("holding docker:found-later with fencing token", StringComparison.Ordinal));
+        Assert.Null(await _locks.GetAsync("docker:found-later", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ACancelRequest_StopsTheRunningJob_WhichEndsCancelledAndAcked()
+    {
+        var runner = new RecordingRunner(_store, TimeSpan.FromMinutes(5));
+        var id = await EnqueueAsync("docker:a");
+
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(runner).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+        await WaitAsync(() => runner.Started.Contains(id), TimeSpan.FromSeconds(30));
+        Assert.True(await _store.RequestCancelAsync(id, CancellationToken.None));
+        await WaitFinishedAsync([id], TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+
+        var deployment = await _store.GetAsync(id, CancellationToken.None);
+        Assert.Equal(DeploymentState.Cancelled, deployment!.State);
+        Assert.Equal(1, runner.Cancelled);
+        var stats = await _queue.StatsAsync("production", CancellationToken.None);
+        Assert.Equal((0, 0), (stats.Waiting, stats.InFlight));
+        Assert.False(await _store.RequestCancelAsync(Guid.NewGuid(), CancellationToken.None));
+    }
+
     private sealed class ThrowingRunner : IJobRunner
     {
+        public Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken) => Task.FromResult(job.Targets);
+
         public Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("the docker daemon is not reachable");
     }
@@ -146,13 +191,13 @@ public sealed class DeployWorkerTests : IDisposable
     private DeployWorker Worker(IJobRunner runner) =>
         new(_queue, _locks, runner, _store, _queueOptions, TimeProvider.System, NullLogger<DeployWorker>.Instance) { LockedRetryDelay = TimeSpan.FromMilliseconds(300) };
 
-    private async Task<Guid> EnqueueAsync(string target)
+    private async Task<Guid> EnqueueAsync(string? target)
     {
         var job = new DeployJob
         {
             Id = Guid.NewGuid(),
             Environment = "production",
-            Targets = [target],
+            Targets = target is null ? [] : [target],
             TriggeredBy = "test",
             EnqueuedAt = DateTimeOffset.UtcNow,
         };
@@ -192,6 +237,12 @@ public sealed class DeployWorkerTests : IDisposable
 
         public int Cancelled => _cancelled;
 
+        /// <summary>What a job without targets turns out to change (what a real runner reads from the app's configuration).</summary>
+        public IReadOnlyList<string> Resolved { get; init; } = ["docker:resolved"];
+
+        public Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken) =>
+            Task.FromResult(job.Targets.Count > 0 ? job.Targets : Resolved);
+
         public async Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken)
         {
             var deployment = (await store.GetAsync(job.Id, CancellationToken.None))!;
@@ -209,7 +260,7 @@ public sealed class DeployWorkerTests : IDisposable
             }
 
             Assert.True(await control.FenceAsync(cancellationToken));
-            Runs.Add((job.Targets[0], start, DateTimeOffset.UtcNow));
+            Runs.Add((job.Targets.Count > 0 ? job.Targets[0] : Resolved[0], start, DateTimeOffset.UtcNow));
             foreach (var state in new[] { DeploymentState.Scanning, DeploymentState.Building, DeploymentState.Deploying, DeploymentState.Verifying, DeploymentState.Succeeded })
             {
                 deployment.MoveTo(state, "test", DateTimeOffset.UtcNow);

@@ -137,6 +137,8 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     /// <summary>Paths that answer 404 on every container of these images (a release missing a route).</summary>
     public Dictionary<string, string> BrokenPaths { get; } = [];
 
+    public Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, timeout, cancellationToken);
+
     public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
     {
         // The router's listen port goes to the route's heaviest server, as nginx would send most requests.

@@ -89,6 +89,8 @@ public sealed class HealthCheckerTests
 
         public List<Uri> Urls { get; } = [];
 
+        public Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, timeout, cancellationToken);
+
         public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
         {
             Urls.Add(url);

@@ -381,6 +381,8 @@ public sealed class StrategyTests
     /// <summary>Strategies probe through the host; the checker's default probe must not be used.</summary>
     private sealed class UnusedProbe : IHttpProbe
     {
+        public Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, timeout, cancellationToken);
+
         public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("the host's probe should be used");
     }

@@ -65,6 +65,9 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<int?>("CanaryPercentReached")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("CancelRequestedAtMs")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Commit")
                         .HasColumnType("text");
 

@@ -60,6 +60,9 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<int?>("CanaryPercentReached")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("CancelRequestedAtMs")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Commit")
                         .HasColumnType("TEXT");
 

@@ -1,9 +1,8 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
+namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class GitHub : Migration
@@ -11,28 +10,34 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<long>(
+                name: "CancelRequestedAtMs",
+                table: "deployments",
+                type: "INTEGER",
+                nullable: true);
+
             migrationBuilder.AddColumn<bool>(
                 name: "IsTeardown",
                 table: "deployments",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<int>(
                 name: "PullRequest",
                 table: "deployments",
-                type: "integer",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "api_tokens",
                 columns: table => new
                 {
-                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false),
-                    LastUsedAtMs = table.Column<long>(type: "bigint", nullable: true),
-                    RevokedAtMs = table.Column<long>(type: "bigint", nullable: true)
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUsedAtMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAtMs = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -43,16 +48,16 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                 name: "webhook_deliveries",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    DeliveryId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Event = table.Column<string>(type: "text", nullable: false),
-                    Action = table.Column<string>(type: "text", nullable: true),
-                    Repository = table.Column<string>(type: "text", nullable: true),
-                    ReceivedAtMs = table.Column<long>(type: "bigint", nullable: false),
-                    Result = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Detail = table.Column<string>(type: "text", nullable: false),
-                    DeploymentId = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DeliveryId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Event = table.Column<string>(type: "TEXT", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", nullable: true),
+                    Repository = table.Column<string>(type: "TEXT", nullable: true),
+                    ReceivedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    Result = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", nullable: false),
+                    DeploymentId = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -92,6 +97,10 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
 
             migrationBuilder.DropIndex(
                 name: "IX_deployments_Repository_PullRequest",
+                table: "deployments");
+
+            migrationBuilder.DropColumn(
+                name: "CancelRequestedAtMs",
                 table: "deployments");
 
             migrationBuilder.DropColumn(

@@ -1,8 +1,9 @@
 ﻿using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
+namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class GitHub : Migration
@@ -10,28 +11,34 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<long>(
+                name: "CancelRequestedAtMs",
+                table: "deployments",
+                type: "bigint",
+                nullable: true);
+
             migrationBuilder.AddColumn<bool>(
                 name: "IsTeardown",
                 table: "deployments",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<int>(
                 name: "PullRequest",
                 table: "deployments",
-                type: "INTEGER",
+                type: "integer",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "api_tokens",
                 columns: table => new
                 {
-                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
-                    LastUsedAtMs = table.Column<long>(type: "INTEGER", nullable: true),
-                    RevokedAtMs = table.Column<long>(type: "INTEGER", nullable: true)
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    LastUsedAtMs = table.Column<long>(type: "bigint", nullable: true),
+                    RevokedAtMs = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -42,16 +49,16 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                 name: "webhook_deliveries",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    DeliveryId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Event = table.Column<string>(type: "TEXT", nullable: false),
-                    Action = table.Column<string>(type: "TEXT", nullable: true),
-                    Repository = table.Column<string>(type: "TEXT", nullable: true),
-                    ReceivedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
-                    Result = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Detail = table.Column<string>(type: "TEXT", nullable: false),
-                    DeploymentId = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    DeliveryId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Event = table.Column<string>(type: "text", nullable: false),
+                    Action = table.Column<string>(type: "text", nullable: true),
+                    Repository = table.Column<string>(type: "text", nullable: true),
+                    ReceivedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    Result = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Detail = table.Column<string>(type: "text", nullable: false),
+                    DeploymentId = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -91,6 +98,10 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropIndex(
                 name: "IX_deployments_Repository_PullRequest",
+                table: "deployments");
+
+            migrationBuilder.DropColumn(
+                name: "CancelRequestedAtMs",
                 table: "deployments");
 
             migrationBuilder.DropColumn(

@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+using DeployMind.Application.Records;
+using DeployMind.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.Infrastructure.Persistence;
+
+/// <summary>
+/// <see cref="IApiTokens"/> in the deployment database (table <c>api_tokens</c>): a token is "dm_" and 32 random bytes
+/// (base64url); only its SHA-256 is stored, so a copy of the database does not give access to the API.
+/// </summary>
+internal sealed class EfApiTokens : IApiTokens, IDisposable
+{
+    private const string Prefix = "dm_";
+    private readonly DeployMindDatabase _database;
+    private readonly TimeProvider _time;
+
+    public EfApiTokens(IOptions<DatabaseOptions> options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _database = new DeployMindDatabase(options.Value);
+        _time = time;
+    }
+
+    public async Task<string> CreateAsync(string name, CancellationToken cancellationToken)
+    {
+        name = name?.Trim() ?? string.Empty;
+        if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw new InvalidInputException($"'{name}' is not a token name: use 1 to 64 letters, digits, '-', '_' or '.'.");
+        }
+
+        await _database.EnsureReadyAsync(cancellationToken);
+        await using var db = _database.CreateContext();
+        if (await db.ApiTokens.AnyAsync(t => t.Name == name, cancellationToken))
+        {
+            throw new InvalidInputException($"A token called '{name}' exists already; revoke it first (deploymind token revoke {name}) or choose another name.");
+        }
+
+        var token = Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        db.ApiTokens.Add(new ApiTokenRow { Name = name, Hash = Hash(token), CreatedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds() });
+        await db.SaveChangesAsync(cancellationToken);
+        return token;
+    }
+
+    public async Task<string?> AuthenticateAsync(string token, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 200)
+        {
+            return null;
+        }
+
+        // Looked up by hash: the comparison is of hashes in the database, so timing tells nothing about the token.
+        var hash = Hash(token);
+        await _database.EnsureReadyAsync(cancellationToken);
+        await using var db = _database.CreateContext();
+        var row = await db.ApiTokens.FirstOrDefaultAsync(t => t.Hash == hash && t.RevokedAtMs == null, cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (row.LastUsedAtMs is null || now - row.LastUsedAtMs > 60_000)
+        {
+            // At most once a minute: busy clients do not turn every request into a write.
+            row.LastUsedAtMs = now;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return row.Name;
+    }
+
+    public async Task<bool> RevokeAsync(string name, CancellationToken cancellationToken)
+    {
+        await _database.EnsureReadyAsync(cancellationToken);
+        await using var db = _database.CreateContext();
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        return await db.ApiTokens.Where(t => t.Name == name && t.RevokedAtMs == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.RevokedAtMs, now), cancellationToken) > 0;
+    }
+
+    public async Task<IReadOnlyList<ApiTokenInfo>> ListAsync(CancellationToken cancellationToken)
+    {
+        await _database.EnsureReadyAsync(cancellationToken);
+        await using var db = _database.CreateContext();
+        var rows = await db.ApiTokens.AsNoTracking().OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        return [.. rows.Select(r => new ApiTokenInfo(r.Name, Time(r.CreatedAtMs), Time(r.LastUsedAtMs), Time(r.RevokedAtMs)))];
+    }
+
+    public void Dispose() => _database.Dispose();
+
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static DateTimeOffset? Time(long? ms) => ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
+}
