@@ -59,6 +59,9 @@ public sealed record DeployJob
     /// <summary>The branch pushed (a webhook's job): checked against the environment's <c>branch</c> in the app's deploymind.yml.</summary>
     public string? Branch { get; init; }
 
+    /// <summary>A rollback job: the deployment whose previous release goes back (the job's own deployment records the rollback).</summary>
+    public Guid? RollbackOf { get; init; }
+
     /// <summary>The pull request this job deploys as a preview (or tears down, with <see cref="Teardown"/>).</summary>
     public int? PullRequest { get; init; }
 

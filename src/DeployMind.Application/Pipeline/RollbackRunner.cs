@@ -62,8 +62,40 @@ public sealed class RollbackRunner
             Commit = previous.Commit,
             RollbackOf = of.Id,
         };
-        rollback.RecordImage(previous.ImageTag!, previous.ImageSizeMb ?? 0);
         await _store.AddAsync(rollback, cancellationToken);
+        return await RunAsync(rollback, of, previous, command, observer, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a rollback that was queued as a job (the API's): <paramref name="rollback"/> is recorded, queued, and names the
+    /// deployment it rolls back in <see cref="Deployment.RollbackOf"/>. Returns it in a terminal state.
+    /// </summary>
+    public async Task<Deployment> RunQueuedAsync(Deployment rollback, DeployCommand command, IDeployObserver? observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollback);
+        ArgumentNullException.ThrowIfNull(command);
+        Deployment previous;
+        Deployment? of = null;
+        try
+        {
+            of = rollback.RollbackOf is { } id ? await _store.GetAsync(id, cancellationToken) : null;
+            previous = of is null
+                ? throw new DeployMindException($"Deployment {rollback.RollbackOf?.ToString() ?? "(none)"} is not recorded: there is nothing to roll back.")
+                : await PreviousAsync(of, cancellationToken);
+        }
+        catch (DeployMindException ex)
+        {
+            rollback.Fail(PipelineStage.Deploy, ex.Message, _time.GetUtcNow());
+            await _store.SaveAsync(rollback, CancellationToken.None);
+            return rollback;
+        }
+
+        return await RunAsync(rollback, of!, previous, command, observer, cancellationToken);
+    }
+
+    private async Task<Deployment> RunAsync(Deployment rollback, Deployment of, Deployment previous, DeployCommand command, IDeployObserver? observer, CancellationToken cancellationToken)
+    {
+        rollback.RecordImage(previous.ImageTag!, previous.ImageSizeMb ?? 0);
         await using var log = new DeploymentLog(_store, rollback.Id, _time, _logger);
         var steps = log.Observe(observer);
         await MoveAsync(rollback, log, d => d.MoveTo(DeploymentState.Deploying, $"rolling back deployment {of.ShortId()} to release {previous.ReleaseId} ({previous.ImageTag}) of deployment {previous.ShortId()}", _time.GetUtcNow()));

@@ -71,7 +71,7 @@ internal sealed class CliJobRunner : IJobRunner
             }
 
             var command = prepared.Command!;
-            if (deployment.State == DeploymentState.Queued)
+            if (deployment.State == DeploymentState.Queued && job.RollbackOf is null)
             {
                 // A webhook's or the API's job knew only the repository: the app's name and strategy come from its deploymind.yml.
                 deployment.Configure(command.App ?? workspace.App, job.Teardown ? deployment.Strategy : workspace.Deploys.StrategyOf(command));
@@ -91,6 +91,13 @@ internal sealed class CliJobRunner : IJobRunner
                 if (job.Teardown)
                 {
                     return await TeardownAsync(workspace, deployment, command, cancellationToken);
+                }
+
+                if (job.RollbackOf is not null)
+                {
+                    var rollback = await services.GetRequiredService<RollbackRunner>().RunQueuedAsync(deployment, command, null, cancellationToken);
+                    reporter.Report(DeploymentReport.Of(rollback, time.GetUtcNow()));
+                    return rollback;
                 }
 
                 using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
