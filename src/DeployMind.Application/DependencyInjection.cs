@@ -37,6 +37,10 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<RollbackRunner>();
         builder.Services.TryAddSingleton<ScanService>();
         builder.Services.TryAddSingleton<ConfigurationChecker>();
+        builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName);
+        builder.Services.TryAddSingleton<Jobs.JobIntake>();
+        builder.Services.TryAddSingleton<Webhooks.WebhookIntake>();
+        builder.Services.TryAddSingleton<Webhooks.PreviewSweep>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, ScanStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, BuildStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, DeployStage>());

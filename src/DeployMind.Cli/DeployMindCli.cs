@@ -67,6 +67,10 @@ public static class DeployMindCli
                 .WithDescription("Print a deployment's log (stage reports, build output, deploy steps, health checks).")
                 .WithExample("logs", "3f2a1b9c")
                 .WithExample("logs", "3f2a1b9c", "--follow");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Run the server: GitHub webhooks, the REST API, health and metrics, with its own workers.")
+                .WithExample("serve")
+                .WithExample("serve", "--urls", "http://127.0.0.1:8090", "--no-workers");
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Take an environment's deployment jobs and run them (locks per target, takeover of a dead worker's jobs).")
                 .WithExample("worker", "--environment", "production", "--concurrency", "2");

@@ -118,9 +118,41 @@ public sealed class CliHostFactory
         return Build(appPath, configFile, verbose, reset: defaults);
     }
 
+    /// <summary>
+    /// Configures <paramref name="builder"/> (the server's web host) like every command's host: the same configuration layers
+    /// (its own sources are replaced), logging at <paramref name="minimumLevel"/>, the same registrations.
+    /// </summary>
+    public void Configure(IHostApplicationBuilder builder, string? configFile, LogLevel minimumLevel)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Configuration.Sources.Clear();
+        Configure(builder, null, configFile, minimumLevel, new Dictionary<string, string?>());
+    }
+
+    /// <summary>The invalid values of a host built by <see cref="Configure(IHostApplicationBuilder, string?, LogLevel)"/>, thrown.</summary>
+    /// <exception cref="InvalidConfigurationException">Settings whose values cannot be read.</exception>
+    public void Check(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var invalid = services.GetRequiredService<ConfigurationChecker>().InvalidValues();
+        Locator = services.GetRequiredService<IConfigurationLocator>();
+        if (invalid.Count > 0)
+        {
+            throw new InvalidConfigurationException(invalid);
+        }
+    }
+
     private IHost Build(string? appPath, string? configFile, bool verbose, Dictionary<string, string?> reset)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
+        Configure(builder, appPath, configFile, verbose ? LogLevel.Debug : LogLevel.Warning, reset);
+        var host = builder.Build();
+        Locator = host.Services.GetRequiredService<IConfigurationLocator>();
+        return host;
+    }
+
+    private void Configure(IHostApplicationBuilder builder, string? appPath, string? configFile, LogLevel minimumLevel, Dictionary<string, string?> reset)
+    {
         var configuration = builder.Configuration;
         if (_machineConfig is not null)
         {
@@ -158,13 +190,15 @@ public sealed class CliHostFactory
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter(level => level >= (verbose ? LogLevel.Debug : LogLevel.Warning));
+        builder.Logging.AddFilter(level => level >= minimumLevel);
+        if (minimumLevel > LogLevel.Debug)
+        {
+            // ASP.NET Core's per-request information is noise at the server's default level.
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
 
         builder.AddDeployMindApplication();
         builder.AddDeployMindInfrastructure();
-        var host = builder.Build();
-        Locator = host.Services.GetRequiredService<IConfigurationLocator>();
-        return host;
     }
 
     private static void AddYaml(IConfigurationBuilder configuration, string path, bool optional)

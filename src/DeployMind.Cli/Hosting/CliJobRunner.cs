@@ -236,7 +236,8 @@ internal sealed class CliJobRunner : IJobRunner
             {
                 // The commit is gone (a force-push, a deleted fork): the preview is removed with the server's own settings.
                 var deploys = services.GetRequiredService<DeployService>();
-                var app = PreviewOptions.AppName(deployment.App, number);
+                var suffix = PreviewOptions.AppName(string.Empty, number);
+                var app = deployment.App.EndsWith(suffix, StringComparison.Ordinal) ? deployment.App : PreviewOptions.AppName(deployment.App, number);
                 deployment.MoveTo(DeploymentState.Deploying, $"removing the preview {app} (its source could not be read: {why}; using this machine's settings)", time.GetUtcNow());
                 await store.SaveAsync(deployment, cancellationToken);
                 var removed = await deploys.RemoveAsync(new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host }, app, new LogObserver(store, deployment.Id, time), cancellationToken);
