@@ -3,12 +3,14 @@ using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
+using DeployMind.Application.Reporting;
 using DeployMind.Application.Security;
 using DeployMind.Application.Source;
 using DeployMind.Infrastructure.Build;
 using DeployMind.Infrastructure.Configuration;
 using DeployMind.Infrastructure.Docker;
 using DeployMind.Infrastructure.Git;
+using DeployMind.Infrastructure.GitHub;
 using DeployMind.Infrastructure.Hosts;
 using DeployMind.Infrastructure.Http;
 using DeployMind.Infrastructure.Nginx;
@@ -27,7 +29,7 @@ namespace DeployMind.Infrastructure;
 /// <summary>The adapters' registrations, shared by the CLI and the server.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Registers the adapters (configuration locations, processes, Docker, build, HTTP probe, secret and risky-configuration scanners, Trivy image scan) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
+    /// <summary>Registers the adapters (configuration locations, processes, Docker, build, HTTP probe, secret and risky-configuration scanners, Trivy image scan, GitHub reporter) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
     public static IHostApplicationBuilder AddDeployMindInfrastructure(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -51,7 +53,6 @@ public static class DependencyInjection
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.TryAddSingleton<IApiTokens, EfApiTokens>();
         services.TryAddSingleton<IWebhookDeliveries, EfWebhookDeliveries>();
-        services.TryAddSingleton<Application.Reporting.IDeploymentReporter, Application.Reporting.NoReporter>();
 
         // Jobs and locks: Redis when queue.provider says so, else the deployment database (one machine, no Redis).
         services.TryAddSingleton<EmbeddedJobQueue>();
@@ -73,6 +74,11 @@ public static class DependencyInjection
         // The nginx router itself is created per host (with that host's runner); only its settings are bound here.
         services.AddConfigurationSection<NginxOptions>(NginxOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NginxOptions>, NginxOptionsValidator>());
+
+        // GitHub reports (commit statuses, the PR comment, Deployments API); inactive without a token in github.tokenVariable.
+        services.AddConfigurationSection<GitHubOptions>(GitHubOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidator>());
+        services.TryAddSingleton<IDeploymentReporter, GitHubReporter>();
         return builder;
     }
 }

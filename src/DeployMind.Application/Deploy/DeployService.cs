@@ -32,6 +32,9 @@ public sealed record DeployCommand(string AppPath)
 
     /// <summary>The nginx server name the app's site answers to (previews share a port by name); null: the whole port.</summary>
     public string? ServerName { get; init; }
+
+    /// <summary>A pull request's preview: the app runs as its own instance, <c>&lt;app&gt;-pr-&lt;n&gt;</c>, beside the app itself.</summary>
+    public int? PullRequest { get; init; }
 }
 
 /// <summary>
@@ -92,7 +95,9 @@ public sealed class DeployService
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(target);
-        var template = CreateRequest(command with { App = target.App }, Path.GetFullPath(command.AppPath), target.Image);
+        // The recorded release names its app exactly (a preview's instance too): the rollback touches that app and no other.
+        var template = CreateRequest(command, Path.GetFullPath(command.AppPath), target.Image);
+        template = template with { Release = template.Release with { App = target.App } };
         return _rollback.RollbackToAsync(template, target, observer, cancellationToken);
     }
 
@@ -125,6 +130,34 @@ public sealed class DeployService
         return removed;
     }
 
+    /// <summary>What is left of app <paramref name="app"/> on the command's hosts (containers, nginx site), one line per host that has any.</summary>
+    public async Task<IReadOnlyList<string>> LeftoversAsync(DeployCommand command, string app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var key = $"environments.{command.Environment}";
+        var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
+        var left = new List<string>();
+        foreach (var host in Hosts(command, docker, key))
+        {
+            var containers = await host.Runtime.ListAsync(app, cancellationToken);
+            var site = await host.Router.GetAsync(app, cancellationToken);
+            if (containers.Count > 0 || site is not null)
+            {
+                left.Add($"{host.Name}: {string.Join(", ", containers.Select(c => c.Name))}{(site is null ? string.Empty : " and its nginx site")}");
+            }
+        }
+
+        return left;
+    }
+
+    /// <summary>The name the command's app runs under: the app's name, or for a pull request's preview its own instance's.</summary>
+    public string InstanceName(DeployCommand command, string appPath)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var app = AppName(appPath, command.App);
+        return command.PullRequest is { } number ? PreviewOptions.AppName(app, number) : app;
+    }
+
     /// <summary>The app's name: deploymind.yml's <c>app</c>, else <paramref name="fallback"/> (a repository's name), else the folder's name (letters, digits, '-', '_').</summary>
     public string AppName(string appPath, string? fallback = null)
     {
@@ -144,7 +177,7 @@ public sealed class DeployService
         var port = ListenPort(command, docker, key);
         var tag = image.Contains(':', StringComparison.Ordinal) ? image[(image.LastIndexOf(':') + 1)..] : image;
         var releaseId = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyyMMdd-HHmmssfff}-{tag}");
-        var release = new ReleaseSpec(AppName(appPath, command.App), releaseId, image, null);
+        var release = new ReleaseSpec(InstanceName(command, appPath), releaseId, image, null);
         return new DeployRequest(release, Hosts(command, docker, key), port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
         {
             Canary = environment.Canary.ToPolicy(key + ".canary"),

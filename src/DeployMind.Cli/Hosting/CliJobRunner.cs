@@ -74,7 +74,7 @@ internal sealed class CliJobRunner : IJobRunner
             if (deployment.State == DeploymentState.Queued && job.RollbackOf is null)
             {
                 // A webhook's or the API's job knew only the repository: the app's name and strategy come from its deploymind.yml.
-                deployment.Configure(command.App ?? workspace.App, job.Teardown ? deployment.Strategy : workspace.Deploys.StrategyOf(command));
+                deployment.Configure(workspace.Deploys.InstanceName(command, workspace.AppPath), job.Teardown ? deployment.Strategy : workspace.Deploys.StrategyOf(command));
                 await store.SaveAsync(deployment, cancellationToken);
             }
 
@@ -154,7 +154,7 @@ internal sealed class CliJobRunner : IJobRunner
             {
                 command = command with
                 {
-                    App = PreviewOptions.AppName(workspace.App, number),
+                    PullRequest = number,
                     ServerName = app.Previews.ServerName(number),
                     Port = job.Port ?? app.Previews.Port,
                 };
@@ -173,7 +173,7 @@ internal sealed class CliJobRunner : IJobRunner
             var targets = workspace.Deploys.TargetsOf(command);
             if (job.PullRequest is not null)
             {
-                targets = [.. targets.Select(t => $"{t}/{command.App}")];
+                targets = [.. targets.Select(t => $"{t}/{workspace.Deploys.InstanceName(command, workspace.AppPath)}")];
             }
 
             return new Prepared(workspace, command, targets, null, refusal);
@@ -192,14 +192,14 @@ internal sealed class CliJobRunner : IJobRunner
         var store = services.GetRequiredService<IDeploymentStore>();
         var time = services.GetRequiredService<TimeProvider>();
         var reporter = services.GetRequiredService<IDeploymentReporter>();
-        var app = command.App ?? workspace.App;
+        var app = workspace.Deploys.InstanceName(command, workspace.AppPath);
         deployment.MoveTo(DeploymentState.Deploying, $"removing the preview {app}", time.GetUtcNow());
         await store.SaveAsync(deployment, cancellationToken);
         reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
         try
         {
             var removed = await workspace.Deploys.RemoveAsync(command, app, new LogObserver(store, deployment.Id, time), cancellationToken);
-            deployment.MoveTo(DeploymentState.Succeeded, $"preview removed ({string.Join("; ", removed)})", time.GetUtcNow());
+            await VerifyRemovedAsync(workspace.Deploys, command, app, deployment, removed, store, time, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -213,6 +213,23 @@ internal sealed class CliJobRunner : IJobRunner
         await store.SaveAsync(deployment, CancellationToken.None);
         reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
         return deployment;
+    }
+
+    /// <summary>Verifying: nothing of the preview is left on its hosts; then succeeded (or failed, naming what is left).</summary>
+    private static async Task VerifyRemovedAsync(
+        DeployService deploys, Application.Deploy.DeployCommand command, string app, Deployment deployment, IReadOnlyList<string> removed, IDeploymentStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        deployment.MoveTo(DeploymentState.Verifying, $"removed {string.Join("; ", removed)}", time.GetUtcNow());
+        await store.SaveAsync(deployment, cancellationToken);
+        var left = await deploys.LeftoversAsync(command, app, cancellationToken);
+        if (left.Count == 0)
+        {
+            deployment.MoveTo(DeploymentState.Succeeded, $"preview {app} removed: no container or nginx site of it is left", time.GetUtcNow());
+        }
+        else
+        {
+            deployment.Fail(PipelineStage.Verify, $"the preview {app} is not fully removed: {string.Join("; ", left)}; run the teardown again or remove them by hand", time.GetUtcNow());
+        }
     }
 
     /// <summary>A job that cannot start: failed with the reason, or, for a teardown whose source is gone, removed with the defaults.</summary>
@@ -240,8 +257,9 @@ internal sealed class CliJobRunner : IJobRunner
                 var app = deployment.App.EndsWith(suffix, StringComparison.Ordinal) ? deployment.App : PreviewOptions.AppName(deployment.App, number);
                 deployment.MoveTo(DeploymentState.Deploying, $"removing the preview {app} (its source could not be read: {why}; using this machine's settings)", time.GetUtcNow());
                 await store.SaveAsync(deployment, cancellationToken);
-                var removed = await deploys.RemoveAsync(new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host }, app, new LogObserver(store, deployment.Id, time), cancellationToken);
-                deployment.MoveTo(DeploymentState.Succeeded, $"preview removed ({string.Join("; ", removed)})", time.GetUtcNow());
+                var command = new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host };
+                var removed = await deploys.RemoveAsync(command, app, new LogObserver(store, deployment.Id, time), cancellationToken);
+                await VerifyRemovedAsync(deploys, command, app, deployment, removed, store, time, cancellationToken);
             }
             else
             {

@@ -83,7 +83,7 @@ public sealed class ConfigurationCheckerTests
             .Add("buid", At(6))
             .Add("buid:path", At(7))
             .Add("nginx:listenAdress", At(8))
-            .Add("previews", At(9));
+            .Add("dashboard", At(9));
 
         var problems = Checker(locator, []).UnknownKeys();
 
@@ -94,7 +94,7 @@ public sealed class ConfigurationCheckerTests
                 "deploymind.yml:5:1: environments.production.healthcheck.intervall: not a known setting, so it is ignored; did you mean interval?",
                 "deploymind.yml:6:1: buid: not a known setting, so it is ignored; did you mean build?",
                 "deploymind.yml:8:1: nginx.listenAdress: not a known setting, so it is ignored; did you mean listenAddress?",
-                "deploymind.yml:9:1: previews: not a known setting, so it is ignored; check the spelling in docs/configuration.md",
+                "deploymind.yml:9:1: dashboard: not a known setting, so it is ignored; check the spelling in docs/configuration.md",
             ],
             problems.Select(p => p.ToString()));
     }
@@ -118,7 +118,7 @@ public sealed class ConfigurationCheckerTests
 
         var sections = host.Services.GetServices<BoundSection>().Select(s => s.Path).Order(StringComparer.Ordinal);
 
-        Assert.Equal([string.Empty, "build", "database", "git", "nginx", "pipeline", "queue", "scan", "security:trivy"], sections);
+        Assert.Equal([string.Empty, "build", "database", "git", "github", "nginx", "pipeline", "queue", "scan", "security:trivy", "server"], sections);
     }
 
     private static ConfigurationLocation At(int line) => ConfigurationLocation.InFile("deploymind.yml", line, 1);

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using DeployMind.Application.Records;
+using DeployMind.Domain.Deploy;
+using DeployMind.Infrastructure.Processes;
+using DeployMind.IntegrationTests.Support;
+
+namespace DeployMind.IntegrationTests.Webhooks;
+
+/// <summary>
+/// A pull request's preview, end to end on this machine: a signed pull_request delivery to the real server (embedded
+/// queue, its own worker) → the head commit fetched from a local bare repository, built, deployed behind nginx under
+/// pr-&lt;n&gt;.localhost → the PR's comment and commit statuses on a loopback GitHub API; closing the PR removes it.
+/// </summary>
+public sealed class PreviewEndToEndTests : IAsyncLifetime, IDisposable
+{
+    private const string Secret = "e2e-secret";
+    private const string TokenVariable = "DEPLOYMIND_E2E_GITHUB_TOKEN";
+    private const int Number = 7;
+    private readonly TempFolder _work = new();
+    private readonly TempFolder _prefix = new();
+    private readonly int _port = Support.Docker.FreePort();
+    private FakeGitHubApi _github = null!;
+
+    public async Task InitializeAsync()
+    {
+        _github = await FakeGitHubApi.StartAsync();
+        _github.ExpectedToken = "ghp_e2eTokenNotReal";
+        Environment.SetEnvironmentVariable(TokenVariable, _github.ExpectedToken);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Environment.SetEnvironmentVariable(TokenVariable, null);
+        foreach (var app in new[] { "hello", "hello-pr-7" })
+        {
+            var ids = await Support.Docker.RunAsync("ps", "-aq", "--filter", $"label=io.deploymind.app={app}");
+            foreach (var id in ids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                await Support.Docker.RunAsync("rm", "--force", id);
+            }
+        }
+
+        await Support.Docker.Runner.RunAsync(CommandSpec.Create("nginx", "-p", _prefix.Path, "-c", "conf/nginx.conf", "-s", "quit"), null, CancellationToken.None);
+        var images = await Support.Docker.RunAsync("images", "--format", "{{.Repository}}:{{.Tag}}", "hello");
+        foreach (var image in images.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Support.Docker.RemoveImageAsync(image);
+        }
+
+        await _github.DisposeAsync();
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        _work.Dispose();
+        _prefix.Dispose();
+    }
+
+    [Fact]
+    public async Task AnOpenedPullRequest_GetsAPreviewThroughNginx_ReportedOnGitHub_AndClosingItRemovesThePreview()
+    {
+        var (bare, head) = await CreateRepositoryAsync();
+        await using var server = await ServerHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["server:webhookSecret"] = Secret,
+                ["server:workers:enabled"] = "true",
+                ["server:workers:environments:0"] = "preview",
+                ["server:repositories:acme/hello:source"] = bare,
+                ["github:apiUrl"] = _github.BaseUrl.ToString(),
+                ["github:tokenVariable"] = TokenVariable,
+                ["nginx:prefix"] = _prefix.Path,
+            },
+            machineConfig: Repo.LocalBaseImagesConfig);
+
+        // Opened: the preview is built from the head commit and answers under its own name.
+        var opened = await DeliverAsync(server, "opened", head);
+        var deployment = await WaitFinishedAsync(server, opened, TimeSpan.FromMinutes(6));
+        Assert.True(deployment.State == DeploymentState.Succeeded, $"{deployment.State}: {deployment.Reason}\n{string.Join('\n', deployment.Events.Select(e => e.Detail))}");
+        Assert.Equal(("hello-pr-7", Number, head), (deployment.App, deployment.PullRequest, deployment.Commit));
+        Assert.Equal($"http://pr-7.localhost:{_port}/", deployment.Url);
+        var (status, body) = await GetAsync("pr-7.localhost");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("preview build", body, StringComparison.Ordinal);
+
+        // GitHub heard about it: statuses per stage ending in success, one report comment with the preview's address.
+        await _github.WaitForRequestsAsync(_ => _github.Statuses("acme", "hello", head).Any(s => s.State == "success"), TimeSpan.FromSeconds(30));
+        var statuses = _github.Statuses("acme", "hello", head);
+        Assert.All(statuses, s => Assert.Equal("deploymind/preview", s.Context));
+        Assert.Equal("pending", statuses[0].State);
+        Assert.Equal("success", statuses[^1].State);
+        var comment = Assert.Single(_github.Comments("acme", "hello", Number));
+        Assert.Contains($"http://pr-7.localhost:{_port}/", comment.Body, StringComparison.Ordinal);
+        Assert.Contains(head[..7], comment.Body, StringComparison.Ordinal);
+
+        // Closed: the preview is removed; the same comment says so.
+        var closed = await DeliverAsync(server, "closed", head);
+        var teardown = await WaitFinishedAsync(server, closed, TimeSpan.FromMinutes(2));
+        Assert.True(teardown.State == DeploymentState.Succeeded, $"{teardown.State}: {teardown.Reason}");
+        Assert.True(teardown.IsTeardown);
+        var left = await Support.Docker.RunAsync("ps", "-aq", "--filter", "label=io.deploymind.app=hello-pr-7");
+        Assert.Equal(string.Empty, left.StandardOutput.Trim());
+        var after = await GetAsync("pr-7.localhost");
+        Assert.True(after.Status != HttpStatusCode.OK, $"still answered: {after.Body}\n{string.Join('\n', teardown.Events.Select(e => e.Detail))}");
+        await _github.WaitForRequestsAsync(_ => _github.Comments("acme", "hello", Number).Single().Body.Contains("removed", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30));
+        Assert.Single(_github.Comments("acme", "hello", Number));
+        Assert.DoesNotContain(_github.Requests, r => r.Authorization is { } a && !a.Contains(_github.ExpectedToken!, StringComparison.Ordinal));
+    }
+
+    private static async Task<Guid> DeliverAsync(ServerHost server, string action, string head)
+    {
+        var json = JsonNode.Parse(SignedDelivery.Fixture($"pull_request.{action}.json"))!;
+        json["number"] = Number;
+        json["repository"]!["full_name"] = "acme/hello";
+        json["repository"]!["clone_url"] = "https://github.example.com/acme/hello.git";
+        var pr = json["pull_request"]!;
+        pr["number"] = Number;
+        pr["head"]!["sha"] = head;
+        pr["head"]!["ref"] = "changes";
+        pr["head"]!["repo"]!["full_name"] = "acme/hello";
+        var body = Encoding.UTF8.GetBytes(json.ToJsonString());
+        using var response = await server.Client.SendAsync(SignedDelivery.Signed("pull_request", body, Secret));
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, answer.ToJsonString());
+        return Guid.Parse(answer["deploymentId"]!.GetValue<string>());
+    }
+
+    private static async Task<Deployment> WaitFinishedAsync(ServerHost server, Guid id, TimeSpan limit)
+    {
+        var store = server.Get<IDeploymentStore>();
+        var until = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var deployment = await store.GetAsync(id, CancellationToken.None);
+            if (deployment is { IsFinished: true })
+            {
+                return deployment;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"deployment {id} not finished within {limit}: {deployment?.State}");
+            await Task.Delay(500);
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> GetAsync(string host)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_port}/");
+        request.Headers.Host = $"{host}:{_port}";
+        try
+        {
+            using var response = await client.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+        catch (HttpRequestException ex)
+        {
+            return (HttpStatusCode.ServiceUnavailable, ex.Message);
+        }
+    }
+
+    /// <summary>A bare repository with the Python example on main, and a branch "changes" with one more commit (its head).</summary>
+    private async Task<(string Bare, string Head)> CreateRepositoryAsync()
+    {
+        var bare = Path.Combine(_work.Path, "hello.git");
+        var tree = Path.Combine(_work.Path, "tree");
+        Directory.CreateDirectory(tree);
+        foreach (var file in Directory.EnumerateFiles(Repo.Example("python-stdlib")))
+        {
+            File.Copy(file, Path.Combine(tree, Path.GetFileName(file)));
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(tree, "deploymind.yml"), $"""
+            app: hello
+            environments:
+              preview:
+                target: {"{"} docker: {"{"} port: {_port} {"}"} {"}"}
+                healthCheck: {"{"} path: /health, interval: 500ms, timeout: 2s, successes: 2, deadline: 90s {"}"}
+                verify: {"{"} successes: 2, interval: 500ms, deadline: 30s {"}"}
+            previews:
+              domain: localhost
+            """);
+        await GitAsync(_work.Path, "init", "--bare", "--initial-branch=main", bare);
+        await GitAsync(tree, "init", "--initial-branch=main");
+        await GitAsync(tree, "add", ".");
+        await GitAsync(tree, "-c", "user.email=e2e@example.com", "-c", "user.name=e2e", "commit", "-m", "initial");
+        await GitAsync(tree, "push", bare, "main");
+        await GitAsync(tree, "checkout", "-b", "changes");
+        var app = Path.Combine(tree, "app.py");
+        await File.WriteAllTextAsync(app, (await File.ReadAllTextAsync(app)).Replace("Hello from DeployMind", "Hello from DeployMind, preview build", StringComparison.Ordinal));
+        await GitAsync(tree, "-c", "user.email=e2e@example.com", "-c", "user.name=e2e", "commit", "-am", "change the greeting");
+        await GitAsync(tree, "push", bare, "changes");
+        var head = (await GitAsync(tree, "rev-parse", "HEAD")).Trim();
+        return (bare, head);
+    }
+
+    private static async Task<string> GitAsync(string folder, params string[] args)
+    {
+        var result = await Support.Docker.Runner.RunAsync(new CommandSpec("git", ["-C", folder, .. args]), null, CancellationToken.None);
+        Assert.True(result.ExitCode == 0, $"git {string.Join(' ', args)}: {result.StandardError}");
+        return result.StandardOutput;
+    }
+}
