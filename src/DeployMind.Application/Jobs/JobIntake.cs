@@ -55,6 +55,7 @@ public sealed class JobIntake
         Deployment recorded;
         try
         {
+            // Looked up first: a redelivery finds the first one's record without a failed insert (and its error log).
             recorded = await _store.GetAsync(deployment.Id, cancellationToken) ?? await AddAsync(deployment, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not QueueUnavailableException)

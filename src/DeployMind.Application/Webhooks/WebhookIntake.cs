@@ -67,7 +67,8 @@ public sealed partial class WebhookIntake
             PullRequestEvent pr => await PullRequestAsync(deliveryId, pr, cancellationToken),
             _ => new WebhookOutcome(WebhookResult.Ignored, $"'{eventName}' events deploy nothing (push and pull_request do)"),
         };
-        await RecordAsync(new WebhookDelivery(
+        // Recorded in the background (batched); the answer does not wait for it.
+        _ = RecordAsync(new WebhookDelivery(
             deliveryId, eventName, (evt as PullRequestEvent)?.Action, evt.Repository.Length > 0 ? evt.Repository : null, received,
             outcome.Result.ToString().ToLowerInvariant(), outcome.Detail, outcome.DeploymentId));
         return outcome;

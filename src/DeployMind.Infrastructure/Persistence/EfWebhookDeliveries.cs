@@ -4,10 +4,17 @@ using Microsoft.Extensions.Options;
 
 namespace DeployMind.Infrastructure.Persistence;
 
-/// <summary><see cref="IWebhookDeliveries"/> in the deployment database (table <c>webhook_deliveries</c>).</summary>
+/// <summary>
+/// <see cref="IWebhookDeliveries"/> in the deployment database (table <c>webhook_deliveries</c>). Deliveries are written
+/// in batches by one writer (one transaction for whatever arrived meanwhile): under a burst of webhooks the delivery
+/// log costs one commit per batch, not one per request. <see cref="ListAsync"/> first waits for what is pending.
+/// </summary>
 internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
 {
     private readonly DeployMindDatabase _database;
+    private readonly Lock _gate = new();
+    private List<(WebhookDelivery Delivery, TaskCompletionSource Written)> _pending = [];
+    private Task _writer = Task.CompletedTask;
 
     public EfWebhookDeliveries(IOptions<DatabaseOptions> options)
     {
@@ -15,27 +22,31 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
         _database = new DeployMindDatabase(options.Value);
     }
 
-    public async Task RecordAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    public Task RecordAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        await _database.EnsureReadyAsync(cancellationToken);
-        await using var db = _database.CreateContext();
-        db.WebhookDeliveries.Add(new WebhookDeliveryRow
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
         {
-            DeliveryId = Cut(delivery.DeliveryId, 100),
-            Event = Cut(delivery.Event, 100),
-            Action = delivery.Action is null ? null : Cut(delivery.Action, 100),
-            Repository = delivery.Repository is null ? null : Cut(delivery.Repository, 300),
-            ReceivedAtMs = delivery.ReceivedAt.ToUnixTimeMilliseconds(),
-            Result = Cut(delivery.Result, 16),
-            Detail = Cut(delivery.Detail, 1000),
-            DeploymentId = delivery.DeploymentId?.ToString("D"),
-        });
-        await db.SaveChangesAsync(cancellationToken);
+            _pending.Add((delivery, written));
+            if (_writer.IsCompleted)
+            {
+                _writer = Task.Run(WriteAllAsync, CancellationToken.None);
+            }
+        }
+
+        return written.Task.WaitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<WebhookDelivery>> ListAsync(int limit, CancellationToken cancellationToken)
     {
+        Task writer;
+        lock (_gate)
+        {
+            writer = _writer;
+        }
+
+        await writer.WaitAsync(cancellationToken);
         await _database.EnsureReadyAsync(cancellationToken);
         await using var db = _database.CreateContext();
         var rows = await db.WebhookDeliveries.AsNoTracking().OrderByDescending(w => w.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(cancellationToken);
@@ -45,6 +56,49 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
     }
 
     public void Dispose() => _database.Dispose();
+
+    /// <summary>Writes batches until nothing is pending; each batch's writers learn how it went.</summary>
+    private async Task WriteAllAsync()
+    {
+        while (true)
+        {
+            List<(WebhookDelivery Delivery, TaskCompletionSource Written)> batch;
+            lock (_gate)
+            {
+                if (_pending.Count == 0)
+                {
+                    return;
+                }
+
+                (batch, _pending) = (_pending, []);
+            }
+
+            try
+            {
+                await _database.EnsureReadyAsync(CancellationToken.None);
+                await using var db = _database.CreateContext();
+                db.WebhookDeliveries.AddRange(batch.Select(b => Row(b.Delivery)));
+                await db.SaveChangesAsync(CancellationToken.None);
+                batch.ForEach(b => b.Written.TrySetResult());
+            }
+            catch (Exception ex)
+            {
+                batch.ForEach(b => b.Written.TrySetException(ex));
+            }
+        }
+    }
+
+    private static WebhookDeliveryRow Row(WebhookDelivery delivery) => new()
+    {
+        DeliveryId = Cut(delivery.DeliveryId, 100),
+        Event = Cut(delivery.Event, 100),
+        Action = delivery.Action is null ? null : Cut(delivery.Action, 100),
+        Repository = delivery.Repository is null ? null : Cut(delivery.Repository, 300),
+        ReceivedAtMs = delivery.ReceivedAt.ToUnixTimeMilliseconds(),
+        Result = Cut(delivery.Result, 16),
+        Detail = Cut(delivery.Detail, 1000),
+        DeploymentId = delivery.DeploymentId?.ToString("D"),
+    };
 
     private static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
 }

@@ -74,7 +74,10 @@ internal static partial class GitHubWebhookEndpoint
 
         try
         {
-            var outcome = await intake.HandleAsync(delivery, eventName, body.Value, http.RequestAborted);
+            // Once verified, a delivery is stored whole or not at all: a client that hangs up must not leave a recorded
+            // deployment without its job. Bounded, so a stuck store still answers (503) well inside GitHub's 10 s.
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+            var outcome = await intake.HandleAsync(delivery, eventName, body.Value, bounded.Token);
             var result = outcome.Result.ToString().ToLowerInvariant();
             if (outcome.Result == WebhookResult.Queued)
             {
@@ -88,7 +91,7 @@ internal static partial class GitHubWebhookEndpoint
         {
             return Answer(label, "bad_request", Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unreadable payload", detail: ex.Message));
         }
-        catch (QueueUnavailableException ex)
+        catch (Exception ex) when (ex is QueueUnavailableException or OperationCanceledException)
         {
             LogUnavailable(logger, delivery, ex.Message);
             http.Response.Headers.RetryAfter = "30";
