@@ -37,7 +37,8 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<RollbackRunner>();
         builder.Services.TryAddSingleton<ScanService>();
         builder.Services.TryAddSingleton<ConfigurationChecker>();
-        builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName);
+        builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Webhooks.ServerOptions>, Webhooks.ServerOptionsValidator>());
         builder.Services.TryAddSingleton<Jobs.JobIntake>();
         builder.Services.TryAddSingleton<Webhooks.WebhookIntake>();
         builder.Services.TryAddSingleton<Webhooks.PreviewSweep>();
