@@ -5,6 +5,7 @@ using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Records;
 using DeployMind.Application.Source;
+using DeployMind.Application.Webhooks;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain;
@@ -80,6 +81,17 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         results.Add(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(tokenVariable))
             ? new CheckResult("GitHub token", true, $"{tokenVariable} is not set: public repositories only (git.tokenVariable names the variable)") { Warning = true }
             : new CheckResult("GitHub token", true, $"{tokenVariable} is set (its value is not shown)"));
+
+        // The server's settings (deploymind serve) and its webhook secret, when the configuration has a server section or a secret.
+        var server = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        var serverProblems = ServerOptionsValidator.Problems(server);
+        results.AddRange(serverProblems.Count == 0
+            ? [new CheckResult("configuration: server", true, "valid")]
+            : serverProblems.Select(p => new CheckResult("configuration: server", false, locator.Describe(p))));
+        var secrets = server.WebhookSecrets(Environment.GetEnvironmentVariable);
+        results.Add(secrets.Count == 0
+            ? new CheckResult("webhook secret", true, $"{server.WebhookSecretVariable} is not set: `deploymind serve` refuses webhooks until it is") { Warning = true }
+            : new CheckResult("webhook secret", true, $"{secrets.Count} accepted (values not shown){(secrets.Count > 1 ? "; a rotation is under way: unset the previous one once GitHub uses the new one" : string.Empty)}"));
 
         var failed = results.Count(r => !r.Passed);
         if (settings.Json)
