@@ -6,6 +6,7 @@ using DeployMind.Application.Reporting;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace DeployMind.Cli.Hosting;
@@ -198,7 +199,8 @@ internal sealed class CliJobRunner : IJobRunner
         reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
         try
         {
-            var removed = await workspace.Deploys.RemoveAsync(command, app, new LogObserver(store, deployment.Id, time), cancellationToken);
+            await using var log = new DeploymentLog(store, deployment.Id, time, NullLogger.Instance);
+            var removed = await workspace.Deploys.RemoveAsync(command, app, log.Observe((IDeployObserver?)null), cancellationToken);
             await VerifyRemovedAsync(workspace.Deploys, command, app, deployment, removed, store, time, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -258,7 +260,8 @@ internal sealed class CliJobRunner : IJobRunner
                 deployment.MoveTo(DeploymentState.Deploying, $"removing the preview {app} (its source could not be read: {why}; using this machine's settings)", time.GetUtcNow());
                 await store.SaveAsync(deployment, cancellationToken);
                 var command = new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host };
-                var removed = await deploys.RemoveAsync(command, app, new LogObserver(store, deployment.Id, time), cancellationToken);
+                await using var log = new DeploymentLog(store, deployment.Id, time, NullLogger.Instance);
+                var removed = await deploys.RemoveAsync(command, app, log.Observe((IDeployObserver?)null), cancellationToken);
                 await VerifyRemovedAsync(deploys, command, app, deployment, removed, store, time, cancellationToken);
             }
             else
@@ -287,17 +290,6 @@ internal sealed class CliJobRunner : IJobRunner
     {
         /// <summary>A teardown whose source could not be fetched: it goes ahead with the machine's settings.</summary>
         public string? TeardownWithoutSource { get; init; }
-    }
-
-    /// <summary>Teardown steps into the deployment's log.</summary>
-    private sealed class LogObserver(IDeploymentStore store, Guid id, TimeProvider time) : IDeployObserver
-    {
-        public void Step(string host, string message) =>
-            store.AppendLogAsync(id, [new LogEntry(time.GetUtcNow(), "deploy", $"[{host}] {message}")], CancellationToken.None).GetAwaiter().GetResult();
-
-        public void Health(string host, HealthReport report)
-        {
-        }
     }
 
     /// <summary>Before each state change is acted on: still the newest holder of every target? Else stop the run.</summary>

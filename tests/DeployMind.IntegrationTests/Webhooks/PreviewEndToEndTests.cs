@@ -82,6 +82,8 @@ public sealed class PreviewEndToEndTests : IAsyncLifetime, IDisposable
         Assert.True(deployment.State == DeploymentState.Succeeded, $"{deployment.State}: {deployment.Reason}\n{string.Join('\n', deployment.Events.Select(e => e.Detail))}");
         Assert.Equal(("hello-pr-7", Number, head), (deployment.App, deployment.PullRequest, deployment.Commit));
         Assert.Equal($"http://pr-7.localhost:{_port}/", deployment.Url);
+        // Its own lock: a preview never waits for (or blocks) the deploys of the app itself on the same host.
+        Assert.Contains(deployment.Events, e => e.Detail.StartsWith("holding docker:local/hello-pr-7 with fencing token", StringComparison.Ordinal));
         var (status, body) = await GetAsync("pr-7.localhost");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("preview build", body, StringComparison.Ordinal);
