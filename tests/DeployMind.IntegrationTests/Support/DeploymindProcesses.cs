@@ -34,9 +34,12 @@ internal sealed class DeploymindProcesses : IDisposable
     }
 
     /// <summary>Starts `deploymind worker --environment <paramref name="queue"/> --name <paramref name="name"/>` (output discarded).</summary>
-    public Process StartWorker(string queue, string name)
+    public Process StartWorker(string queue, string name) => Start(null, "worker", "--environment", queue, "--name", name);
+
+    /// <summary>Starts a long-running command; its output lines go to <paramref name="output"/> (else are discarded).</summary>
+    public Process Start(System.Collections.Concurrent.ConcurrentQueue<string>? output, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Dll, "worker", "--environment", queue, "--name", name])
+        var start = new ProcessStartInfo("dotnet", [Dll, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -47,12 +50,20 @@ internal sealed class DeploymindProcesses : IDisposable
         }
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _started.Add(process);
         return process;
+
+        void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                output?.Enqueue(line);
+            }
+        }
     }
 
     /// <summary>Whether every worker started is still running.</summary>
