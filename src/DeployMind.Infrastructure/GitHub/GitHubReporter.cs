@@ -70,7 +70,8 @@ internal sealed partial class GitHubReporter : IDeploymentReporter, IAsyncDispos
 
         if (_client is null)
         {
-            if (Interlocked.Exchange(ref _warnedInactive, 1) == 0)
+            // Said once, and only for a deployment GitHub would have heard about (not for a local folder's).
+            if (GitHubRepository.TryParse(report.Repository, _hosts, out _) && Interlocked.Exchange(ref _warnedInactive, 1) == 0)
             {
                 if (_options.Report)
                 {
