@@ -83,6 +83,13 @@ public static class DeployMindCli
                 branch.AddCommand<LockStatusCommand>("status").WithDescription("Who holds a target's lock.").WithExample("lock", "status", "docker:local");
                 branch.AddCommand<LockReleaseCommand>("release").WithDescription("Free a target's lock whoever holds it.").WithExample("lock", "release", "docker:web-1");
             });
+            config.AddBranch("token", branch =>
+            {
+                branch.SetDescription("Manage the REST API's bearer tokens (stored hashed; shown once when created).");
+                branch.AddCommand<TokenCreateCommand>("create").WithDescription("Create a token and print it once.").WithExample("token", "create", "ci");
+                branch.AddCommand<TokenListCommand>("list").WithDescription("List the tokens: names, created, last used, revoked.").WithExample("token", "list", "--output", "json");
+                branch.AddCommand<TokenRevokeCommand>("revoke").WithDescription("Revoke a token: requests with it get 401.").WithExample("token", "revoke", "ci");
+            });
             config.SetExceptionHandler((ex, _) => HandleException(console, ex, hosts.Locator));
         });
         return app.RunAsync(args, cancellationToken);

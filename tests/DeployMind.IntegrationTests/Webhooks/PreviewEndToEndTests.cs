@@ -63,7 +63,7 @@ public sealed class PreviewEndToEndTests : IAsyncLifetime, IDisposable
     public async Task AnOpenedPullRequest_GetsAPreviewThroughNginx_ReportedOnGitHub_AndClosingItRemovesThePreview()
     {
         var (bare, head) = await CreateRepositoryAsync();
-        await using var server = await ServerHost.StartAsync(
+        await using var server = await DeployMindServerFixture.StartAsync(
             new Dictionary<string, string?>
             {
                 ["server:webhookSecret"] = Secret,
@@ -112,7 +112,7 @@ public sealed class PreviewEndToEndTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(_github.Requests, r => r.Authorization is { } a && !a.Contains(_github.ExpectedToken!, StringComparison.Ordinal));
     }
 
-    private static async Task<Guid> DeliverAsync(ServerHost server, string action, string head)
+    private static async Task<Guid> DeliverAsync(DeployMindServerFixture server, string action, string head)
     {
         var json = JsonNode.Parse(SignedDelivery.Fixture($"pull_request.{action}.json"))!;
         json["number"] = Number;
@@ -130,7 +130,7 @@ public sealed class PreviewEndToEndTests : IAsyncLifetime, IDisposable
         return Guid.Parse(answer["deploymentId"]!.GetValue<string>());
     }
 
-    private static async Task<Deployment> WaitFinishedAsync(ServerHost server, Guid id, TimeSpan limit)
+    private static async Task<Deployment> WaitFinishedAsync(DeployMindServerFixture server, Guid id, TimeSpan limit)
     {
         var store = server.Get<IDeploymentStore>();
         var until = DateTime.UtcNow + limit;

@@ -14,9 +14,9 @@ namespace DeployMind.IntegrationTests.Webhooks;
 public sealed class WebhookEndpointTests : IAsyncLifetime
 {
     private const string Secret = "It's a Secret to Everybody";
-    private ServerHost _server = null!;
+    private DeployMindServerFixture _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerHost.StartAsync(new Dictionary<string, string?> { ["server:webhookSecret"] = Secret });
+    public async Task InitializeAsync() => _server = await DeployMindServerFixture.StartAsync(new Dictionary<string, string?> { ["server:webhookSecret"] = Secret });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -30,7 +30,7 @@ public sealed class WebhookFuzzTests
         const int Cases = 1500;
         var seed = Environment.TickCount;
         var random = new Random(seed);
-        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?> { ["server:webhookSecret"] = Secret });
+        await using var server = await DeployMindServerFixture.StartAsync(new Dictionary<string, string?> { ["server:webhookSecret"] = Secret });
         var statuses = new Dictionary<HttpStatusCode, int>();
         for (var i = 0; i < Cases; i++)
         {

@@ -11,7 +11,7 @@ public sealed class WebhookSettingsTests
     [Fact]
     public async Task DuringARotation_BothSecretsAreAccepted_AndNoOther()
     {
-        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?>
+        await using var server = await DeployMindServerFixture.StartAsync(new Dictionary<string, string?>
         {
             ["server:webhookSecret"] = "new-secret",
             ["server:previousWebhookSecret"] = "old-secret",
@@ -27,7 +27,7 @@ public sealed class WebhookSettingsTests
     [Fact]
     public async Task WithoutASecret_EveryDeliveryIsRefused_AndTheAnswerSaysWhatToSet()
     {
-        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?> { ["server:webhookSecretVariable"] = "DEPLOYMIND_TEST_UNSET_SECRET" });
+        await using var server = await DeployMindServerFixture.StartAsync(new Dictionary<string, string?> { ["server:webhookSecretVariable"] = "DEPLOYMIND_TEST_UNSET_SECRET" });
         var body = SignedDelivery.Fixture("push.with-new-branch.json");
         using var response = await server.Client.SendAsync(SignedDelivery.Signed("push", body, string.Empty));
 
@@ -40,7 +40,7 @@ public sealed class WebhookSettingsTests
     public async Task WhenTheQueueIsDown_TheAnswerIs503WithRetryAfter_NeverA2xx()
     {
         // Redis on a port nothing listens on: every enqueue fails fast.
-        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?>
+        await using var server = await DeployMindServerFixture.StartAsync(new Dictionary<string, string?>
         {
             ["server:webhookSecret"] = "s",
             ["queue:provider"] = "redis",
@@ -63,7 +63,7 @@ public sealed class WebhookSettingsTests
     [Fact]
     public async Task AConfiguredRepository_MapsItsBranches_AndIsFetchedFromItsSource()
     {
-        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?>
+        await using var server = await DeployMindServerFixture.StartAsync(new Dictionary<string, string?>
         {
             ["server:webhookSecret"] = "s",
             ["server:repositories:Codertocat/Hello-World:source"] = "/srv/git/hello.git",
@@ -82,7 +82,7 @@ public sealed class WebhookSettingsTests
     [Fact]
     public async Task OnlyConfiguredRepositories_IgnoresTheOthers()
     {
-        await using var server = await ServerHost.StartAsync(new Dictionary<string, string?>
+        await using var server = await DeployMindServerFixture.StartAsync(new Dictionary<string, string?>
         {
             ["server:webhookSecret"] = "s",
             ["server:onlyConfiguredRepositories"] = "true",

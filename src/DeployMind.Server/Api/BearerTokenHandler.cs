@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using DeployMind.Application.Records;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.Server.Api;
+
+/// <summary>
+/// <c>Authorization: Bearer &lt;token&gt;</c>, checked with <see cref="IApiTokens.AuthenticateAsync"/>: the principal's name is
+/// the token's name. A missing, unknown or revoked token is answered 401 with <c>WWW-Authenticate: Bearer</c> and a
+/// problem; when the tokens cannot be checked (the database is down) the answer is 503. The token itself is never
+/// logged nor put in a message: only whether one was sent.
+/// </summary>
+internal sealed partial class BearerTokenHandler : AuthenticationHandler<AuthenticationSchemeOptions>
+{
+    public const string SchemeName = "Bearer";
+    private const string Prefix = "Bearer ";
+
+    private readonly IApiTokens _tokens;
+    private readonly IProblemDetailsService _problems;
+
+    public BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IApiTokens tokens, IProblemDetailsService problems)
+        : base(options, logger, encoder)
+    {
+        _tokens = tokens;
+        _problems = problems;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var headers = Request.Headers.Authorization;
+        if (headers.Count == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var header = headers.Count == 1 ? headers[0] ?? string.Empty : string.Empty;
+        if (!header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || header.AsSpan(Prefix.Length).Trim().IsEmpty)
+        {
+            return AuthenticateResult.Fail("The Authorization header is not one 'Bearer <token>'.");
+        }
+
+        var token = header[Prefix.Length..].Trim();
+        string? name;
+        try
+        {
+            name = await _tokens.AuthenticateAsync(token, Context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCheckFailed(Logger, ex.GetType().Name, ex.Message);
+            return AuthenticateResult.Fail(new TokenCheckUnavailableException($"API tokens cannot be checked now: {ex.Message}", ex));
+        }
+
+        if (name is null)
+        {
+            return AuthenticateResult.Fail("The bearer token is unknown or revoked.");
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], SchemeName, ClaimTypes.Name, ClaimTypes.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is TokenCheckUnavailableException unavailable)
+        {
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = "10";
+            await WriteAsync("Cannot check the token now", unavailable.Message);
+            return;
+        }
+
+        var sent = Request.Headers.Authorization.Count > 0;
+        var remote = Context.Connection.RemoteIpAddress;
+        LogRefused(Logger, Request.Method, Request.Path.Value ?? "/", sent ? "an invalid or revoked token" : "no token", remote);
+
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = sent ? "Bearer error=\"invalid_token\"" : "Bearer";
+        await (sent
+            ? WriteAsync("Invalid token", "The bearer token is malformed, unknown or revoked. `deploymind token list` shows the tokens; `deploymind token create NAME` makes one.")
+            : WriteAsync("Authentication required", "Send the header 'Authorization: Bearer <token>'; `deploymind token create NAME` makes a token."));
+    }
+
+    private async Task WriteAsync(string title, string detail)
+    {
+        var problem = new ProblemDetailsContext { HttpContext = Context };
+        problem.ProblemDetails.Status = Response.StatusCode;
+        problem.ProblemDetails.Title = title;
+        problem.ProblemDetails.Detail = detail;
+        if (!await _problems.TryWriteAsync(problem))
+        {
+            await Response.WriteAsJsonAsync(problem.ProblemDetails, Context.RequestAborted);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "API request {Method} {Path} refused: {What} (from {Remote}).")]
+    private static partial void LogRefused(ILogger logger, string method, string path, string what, System.Net.IPAddress? remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "API tokens cannot be checked ({Type}: {Reason}); requests are answered 503.")]
+    private static partial void LogCheckFailed(ILogger logger, string type, string reason);
+}
