@@ -38,15 +38,18 @@ public sealed partial class WebhookIntake
     private readonly JobIntake _jobs;
     private readonly IWebhookDeliveries _deliveries;
     private readonly ServerOptions _options;
+    private readonly AppOptions _app;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookIntake> _logger;
 
-    public WebhookIntake(JobIntake jobs, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, TimeProvider time, ILogger<WebhookIntake> logger)
+    public WebhookIntake(JobIntake jobs, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, IOptions<AppOptions> app, TimeProvider time, ILogger<WebhookIntake> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(app);
         _jobs = jobs;
         _deliveries = deliveries;
         _options = options.Value;
+        _app = app.Value;
         _time = time;
         _logger = logger;
     }
@@ -108,6 +111,7 @@ public sealed partial class WebhookIntake
         if (environment is null)
         {
             var mapped = repository?.Branches is { Count: > 0 } branches ? string.Join(", ", branches.Select(b => $"{b.Key} → {b.Value}"))
+                : ConfiguredBranches() is { Count: > 0 } configured ? string.Join(", ", configured.Select(b => $"{b.Branch} → {b.Environment}"))
                 : push.DefaultBranch is { } main ? $"{main} → production (the default branch)" : "none";
             return Ignored($"branch {branch} deploys no environment (branches that do: {mapped}; set server.repositories.\"{push.Repository}\".branches for others)");
         }
@@ -209,16 +213,29 @@ public sealed partial class WebhookIntake
             : new WebhookOutcome(WebhookResult.Duplicate, "this delivery was received before; its job is queued already", job.Id, job.Environment);
     }
 
-    /// <summary>The environment a push to <paramref name="branch"/> deploys: the configured map, else the default branch → production.</summary>
-    private static string? EnvironmentOf(RepositoryOptions? repository, string branch, string? defaultBranch)
+    /// <summary>
+    /// The environment a push to <paramref name="branch"/> deploys: the repository's map (<c>server.repositories</c>), else
+    /// the environments' <c>branch</c> in the server's own configuration (a deploymind.yml given to <c>serve --config</c>),
+    /// else the default branch → production.
+    /// </summary>
+    private string? EnvironmentOf(RepositoryOptions? repository, string branch, string? defaultBranch)
     {
         if (repository?.Branches is { Count: > 0 } branches)
         {
             return branches.TryGetValue(branch, out var environment) && !string.IsNullOrWhiteSpace(environment) ? environment.Trim() : null;
         }
 
+        if (ConfiguredBranches() is { Count: > 0 } configured)
+        {
+            return configured.FirstOrDefault(c => string.Equals(c.Branch, branch, StringComparison.Ordinal)).Environment;
+        }
+
         return string.Equals(branch, defaultBranch, StringComparison.Ordinal) ? "production" : null;
     }
+
+    /// <summary>The environments of the server's configuration that name their branch (a branch named twice: the first by name).</summary>
+    private List<(string Branch, string Environment)> ConfiguredBranches() =>
+        [.. _app.Environments.Where(e => !string.IsNullOrWhiteSpace(e.Value.Branch)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Value.Branch!.Trim(), e.Key))];
 
     /// <summary>The app's name until its deploymind.yml is read (the worker sets the real one): the repository's name.</summary>
     private static string AppOf(string repository) => ImageNames.Repository(repository[(repository.IndexOf('/', StringComparison.Ordinal) + 1)..]).Replace('.', '-');

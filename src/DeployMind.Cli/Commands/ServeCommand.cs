@@ -36,7 +36,8 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production", Args = [] });
         _hosts.Configure(builder, settings.Config, settings.Verbose ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-        builder.Services.AddSingleton<IJobRunner>(new CliJobRunner(_hosts, settings.Config, settings.Verbose));
+        // Jobs read the server's --config under each app's own deploymind.yml (not instead of it).
+        builder.Services.AddSingleton<IJobRunner>(new CliJobRunner(_hosts.WithProcessConfig(settings.Config), null, settings.Verbose));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownSeconds));
         builder.AddDeployMindServer();
         if (settings.NoWorkers)

@@ -34,7 +34,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
         var worker = new DeployWorker(
             services.GetRequiredService<IJobQueue>(),
             services.GetRequiredService<IDeployLock>(),
-            new CliJobRunner(_hosts, settings.Config, settings.Verbose),
+            new CliJobRunner(_hosts.WithProcessConfig(settings.Config), null, settings.Verbose),
             services.GetRequiredService<IDeploymentStore>(),
             services.GetRequiredService<IOptions<QueueOptions>>(),
             services.GetRequiredService<TimeProvider>(),

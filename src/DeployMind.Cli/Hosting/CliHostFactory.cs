@@ -22,6 +22,7 @@ public sealed class CliHostFactory
     private readonly IReadOnlyDictionary<string, string?> _overrides;
     private readonly string? _machineConfig;
     private readonly string? _userConfig;
+    private readonly string? _processConfig;
 
     /// <summary>The CLI's factory: machine and user configuration files in their usual places.</summary>
     public CliHostFactory()
@@ -38,6 +39,19 @@ public sealed class CliHostFactory
         _machineConfig = machineConfig;
         _userConfig = userConfig;
     }
+
+    private CliHostFactory(CliHostFactory from, string processConfig)
+        : this(from._overrides, from._machineConfig, from._userConfig)
+    {
+        _processConfig = Path.GetFullPath(processConfig);
+    }
+
+    /// <summary>
+    /// A factory whose hosts also read <paramref name="processConfig"/> (a server's or worker's <c>--config</c>), above the
+    /// machine and user files and below each app's deploymind.yml: the process's settings (database, queue, GitHub) reach
+    /// every job, and each app still configures its own deploys. Null: this factory.
+    /// </summary>
+    public CliHostFactory WithProcessConfig(string? processConfig) => processConfig is null ? this : new CliHostFactory(this, processConfig);
 
     /// <summary>
     /// A factory that reads only the app's (or the given) configuration and records deployments in a file of its own
@@ -162,6 +176,11 @@ public sealed class CliHostFactory
         if (_userConfig is not null)
         {
             AddYaml(configuration, _userConfig, optional: true);
+        }
+
+        if (_processConfig is not null && !string.Equals(_processConfig, configFile is null ? null : Path.GetFullPath(configFile), StringComparison.Ordinal))
+        {
+            AddYaml(configuration, _processConfig, optional: false);
         }
 
         if (configFile is not null)

@@ -94,4 +94,33 @@ public sealed class WebhookSettingsTests
         Assert.Contains("not one of server.repositories", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, (await server.Get<IJobQueue>().StatsAsync("production", CancellationToken.None)).Waiting);
     }
+
+    [Fact]
+    public async Task TheEnvironmentsBranches_InTheServersConfiguration_DecideWhereAPushGoes()
+    {
+        await using var server = await DeployMindServerFixture.StartAsync(new Dictionary<string, string?>
+        {
+            ["server:webhookSecret"] = "s",
+            ["environments:staging:branch"] = "develop",
+            ["environments:production:branch"] = "release",
+        });
+        var push = System.Text.Json.Nodes.JsonNode.Parse(SignedDelivery.Fixture("push.with-new-branch.json"))!;
+        push["ref"] = "refs/heads/develop";
+        using (var response = await server.Client.SendAsync(SignedDelivery.Signed("push", System.Text.Encoding.UTF8.GetBytes(push.ToJsonString()), "s")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        // The default branch (master) is not one of them: nothing, and the answer lists the branches that deploy.
+        using (var response = await server.Client.SendAsync(SignedDelivery.Signed("push", SignedDelivery.Fixture("push.with-new-branch.json"), "s")))
+        {
+            var detail = await response.Content.ReadAsStringAsync();
+            Assert.Contains("develop → staging", detail, StringComparison.Ordinal);
+            Assert.Contains("release → production", detail, StringComparison.Ordinal);
+        }
+
+        var queue = server.Get<IJobQueue>();
+        Assert.Equal(1, (await queue.StatsAsync("staging", CancellationToken.None)).Waiting);
+        Assert.Equal(0, (await queue.StatsAsync("production", CancellationToken.None)).Waiting);
+    }
 }
