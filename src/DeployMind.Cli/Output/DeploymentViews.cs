@@ -100,36 +100,8 @@ internal static class DeploymentViews
         return table;
     }
 
-    /// <summary>The deployment as <c>--output json</c> writes it.</summary>
-    public static object ToJson(Deployment d, DateTimeOffset now) => new
-    {
-        d.Id,
-        ShortId = d.ShortId(),
-        d.App,
-        d.Environment,
-        State = d.State.Name(),
-        Strategy = d.Strategy.Name(),
-        d.FailedStage,
-        d.Reason,
-        d.Repository,
-        d.Branch,
-        d.Commit,
-        d.ImageTag,
-        d.ImageSizeMb,
-        d.ReleaseId,
-        d.Target,
-        d.Url,
-        d.HealthChecksPassed,
-        d.HealthChecksRequired,
-        d.CanaryPercentReached,
-        d.RollbackOf,
-        d.TriggeredBy,
-        d.CreatedAt,
-        d.UpdatedAt,
-        DurationSeconds = Math.Round(((d.IsFinished ? d.UpdatedAt : now) - d.CreatedAt).TotalSeconds, 1),
-        StateSeconds = d.StateDurations(now).Select(s => new { State = s.State.Name(), Seconds = Math.Round(s.Duration.TotalSeconds, 1) }),
-        Events = d.Events.Select(e => new { e.At, From = e.From.Name(), To = e.To.Name(), e.Detail }),
-    };
+    /// <summary>The deployment as <c>--output json</c> writes it: the same view as the REST API's.</summary>
+    public static DeploymentView ToJson(Deployment d, DateTimeOffset now) => DeploymentView.Of(d, now);
 
     /// <summary>The exit code a finished deployment gives (see <see cref="ExitCodes"/>).</summary>
     public static int ExitCode(Deployment d) => d.State switch

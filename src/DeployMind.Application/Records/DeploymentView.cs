@@ -1,14 +1,13 @@
 using System.Text.Json.Serialization;
-using DeployMind.Application.Records;
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Server.Api;
+namespace DeployMind.Application.Records;
 
 /// <summary>
-/// A deployment as the API shows it: the same fields as the CLI's <c>status --output json</c> (states and strategies
+/// A deployment as the API and the CLI's <c>--output json</c> show it (states and strategies
 /// as users write them: <c>rolled_back</c>, <c>blue-green</c>), plus its findings when one deployment is asked for.
 /// </summary>
-internal sealed record DeploymentView(
+public sealed record DeploymentView(
     Guid Id,
     string ShortId,
     string App,

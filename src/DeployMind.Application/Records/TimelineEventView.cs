@@ -1,9 +1,9 @@
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Server.Api;
+namespace DeployMind.Application.Records;
 
 /// <summary>One entry of a deployment's timeline; <see cref="Transition"/> is false for a note within a state.</summary>
-internal sealed record TimelineEventView(DateTimeOffset At, string From, string To, string Detail, bool Transition)
+public sealed record TimelineEventView(DateTimeOffset At, string From, string To, string Detail, bool Transition)
 {
     public static TimelineEventView Of(DeploymentEvent e)
     {
