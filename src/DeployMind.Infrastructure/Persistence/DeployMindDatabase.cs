@@ -43,7 +43,11 @@ internal sealed class DeployMindDatabase : IDisposable
                 // Microsoft.Data.Sqlite retries a busy database until the command timeout: that is the busy timeout.
                 DefaultTimeout = (int)Math.Ceiling(Duration.Parse(settings.BusyTimeout, "database.busyTimeout").TotalSeconds),
             };
-            _options = new DbContextOptionsBuilder<SqliteDeployMindDbContext>().UseSqlite(builder.ToString()).Options;
+            var busy = Duration.Parse(settings.BusyTimeout, "database.busyTimeout");
+            _options = new DbContextOptionsBuilder<SqliteDeployMindDbContext>()
+                .UseSqlite(builder.ToString())
+                .AddInterceptors(new SqliteBusyTimeout(busy))
+                .Options;
             Description = $"SQLite {path}";
             SqliteFile = path;
         }
@@ -134,4 +138,35 @@ internal sealed class DeployMindDatabase : IDisposable
     };
 
     public void Dispose() => _readyGate.Dispose();
+}
+
+/// <summary>
+/// Sets SQLite's own busy handler on every connection it opens (<c>PRAGMA busy_timeout</c>): a writer waiting for
+/// another one is woken within milliseconds of the lock's release. Without it Microsoft.Data.Sqlite retries a busy
+/// statement every 150 ms, which turned every collision between two writers (a webhook's record and the delivery
+/// log, two workers) into a 150 ms stall.
+/// </summary>
+internal sealed class SqliteBusyTimeout(TimeSpan timeout) : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    private readonly string _pragma = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds};");
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = _pragma;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(
+        System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = _pragma;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
