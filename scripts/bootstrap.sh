@@ -3,7 +3,8 @@
 #   - installs what DeployMind and its tests use (Docker engine, nginx, debootstrap, git, curl, ss),
 #   - starts the Docker engine if it is not running (no bridge, no iptables: containers use the host network),
 #   - builds the local base images when missing (no Docker Hub here: scripts/base-images/build.sh),
-#   - installs /etc/deploymind/config.yml, which maps generated Dockerfiles' base images to them.
+#   - installs /etc/deploymind/config.yml, which maps generated Dockerfiles' base images to them,
+#   - installs the Kubernetes schema validator the tests run (tests/k8s-schema: npm ci, kubernetes-models).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,8 @@ command -v git >/dev/null || need+=(git)
 command -v curl >/dev/null || need+=(curl)
 command -v nginx >/dev/null || need+=(nginx)
 command -v ss >/dev/null || need+=(iproute2)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"
@@ -45,5 +48,11 @@ install -d /etc/deploymind
 if [ ! -f /etc/deploymind/config.yml ] || ! cmp -s "$here/base-images/local.yml" /etc/deploymind/config.yml; then
   log "installing /etc/deploymind/config.yml (base images -> local stand-ins)"
   install -m 0644 "$here/base-images/local.yml" /etc/deploymind/config.yml
+fi
+# The generated Kubernetes manifests are checked against the official OpenAPI schemas by this validator (from the npm registry).
+schema="$here/../tests/k8s-schema"
+if [ ! -d "$schema/node_modules/kubernetes-models" ] || [ "$schema/package-lock.json" -nt "$schema/node_modules/.package-lock.json" ]; then
+  log "installing the Kubernetes schema validator (npm ci in tests/k8s-schema)"
+  (cd "$schema" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 log "ready"

@@ -29,6 +29,8 @@ public static class DependencyInjection
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, CanaryStrategy>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, BlueGreenStrategy>());
         builder.Services.TryAddSingleton<RollbackService>();
+        builder.Services.TryAddSingleton<Deploy.Kubernetes.KubernetesDeployer>();
+        builder.Services.TryAddSingleton<Deploy.Kubernetes.KubernetesPreflight>();
         builder.Services.TryAddSingleton<DeployService>();
         builder.Services.AddConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
         builder.Services.AddConfigurationSection<Jobs.QueueOptions>(Jobs.QueueOptions.SectionName);

@@ -41,7 +41,7 @@ public static class DeployMindCli
                 .WithExample("build", "examples/go-stdlib")
                 .WithExample("build", ".", "--tag", "shop-api:1.4.2");
             config.AddCommand<ValidateCommand>("validate")
-                .WithDescription("Check the configuration and every host (connection, Docker, nginx, ss, curl), reporting every problem at once.")
+                .WithDescription("Check the configuration, every host (connection, Docker, nginx, ss, curl) and Kubernetes target (reachability, version, RBAC), reporting every problem at once.")
                 .WithExample("validate", ".");
             config.AddCommand<ScanCommand>("scan")
                 .WithDescription("Scan for committed secrets and risky Docker/compose/Kubernetes settings (the pipeline's gate).")
@@ -51,6 +51,10 @@ public static class DeployMindCli
                 .WithDescription("Build the app and deploy it (rolling, canary or blue-green) behind nginx on this machine or SSH hosts.")
                 .WithExample("deploy", "examples/go-stdlib", "--strategy", "canary")
                 .WithExample("deploy", ".", "--env", "production", "--host", "ssh://deploy@203.0.113.10:22");
+            config.AddCommand<ManifestsCommand>("manifests")
+                .WithDescription("Print the Kubernetes manifests an environment's deploys apply (Deployment, Service, HPA, PDB, ConfigMap), as YAML or JSON.")
+                .WithExample("manifests", ".", "--env", "staging")
+                .WithExample("manifests", "examples/go-stdlib", "--env", "staging", "--output", "json");
             config.AddCommand<RollbackCommand>("rollback")
                 .WithDescription("Go back to the release before a recorded deployment, or to the previous release kept on an app's hosts (no build, no scan).")
                 .WithExample("rollback", "3f2a1b9c")

@@ -13,6 +13,7 @@ using DeployMind.Infrastructure.Git;
 using DeployMind.Infrastructure.GitHub;
 using DeployMind.Infrastructure.Hosts;
 using DeployMind.Infrastructure.Http;
+using DeployMind.Infrastructure.Kubernetes;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Persistence;
 using DeployMind.Infrastructure.Processes;
@@ -29,7 +30,7 @@ namespace DeployMind.Infrastructure;
 /// <summary>The adapters' registrations, shared by the CLI and the server.</summary>
 public static class DependencyInjection
 {
-    /// <summary>Registers the adapters (configuration locations, processes, Docker, build, HTTP probe, secret and risky-configuration scanners, Trivy image scan, GitHub reporter) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
+    /// <summary>Registers the adapters (configuration locations, processes, Docker, build, HTTP probe, Kubernetes, secret and risky-configuration scanners, Trivy image scan, GitHub reporter) and the nginx settings. Uses TryAdd so hosts and tests can replace parts.</summary>
     public static IHostApplicationBuilder AddDeployMindInfrastructure(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -70,6 +71,10 @@ public static class DependencyInjection
         services.TryAddSingleton<IImageScanner, TrivyImageScanner>();
         services.AddConfigurationSection<TrivyOptions>(TrivyOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrivyOptions>, TrivyOptionsValidator>());
+
+        // Kubernetes: a cluster per environment's target (kubeconfig context or in-cluster), images pushed with docker when a registry is set.
+        services.TryAddSingleton<Application.Deploy.Kubernetes.IKubernetesClusterFactory, KubernetesClusterFactory>();
+        services.TryAddSingleton<Application.Deploy.Kubernetes.IImagePublisher, DockerImagePublisher>();
 
         // The nginx router itself is created per host (with that host's runner); only its settings are bound here.
         services.AddConfigurationSection<NginxOptions>(NginxOptions.SectionName).ValidateOnStart();

@@ -36,4 +36,7 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
 
     /// <summary>The nginx server name of the app's site (a preview's <c>pr-7.preview.example.com</c>); null: every name on the port.</summary>
     public string? ServerName { get; init; }
+
+    /// <summary>The Kubernetes target when the environment deploys to a cluster (then <see cref="Hosts"/> is empty), else null.</summary>
+    public Kubernetes.KubernetesSettings? Kubernetes { get; init; }
 }

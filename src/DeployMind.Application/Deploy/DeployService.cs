@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeployMind.Application.Build;
+using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,7 @@ public sealed record DeployCommand(string AppPath)
 }
 
 /// <summary>
-/// Deploys built images on the environment's Docker hosts with its strategy (the pipeline's deploy stage) and rolls
+/// Deploys built images on the environment's Docker hosts or Kubernetes namespace with its strategy (the pipeline's deploy stage) and rolls
 /// back (<c>deploymind rollback</c>); resolves the environment's configuration and flags into a <see cref="DeployRequest"/>.
 /// </summary>
 public sealed class DeployService
@@ -46,6 +47,7 @@ public sealed class DeployService
     private readonly IDeployHostFactory _hosts;
     private readonly IEnumerable<IDeploymentStrategy> _strategies;
     private readonly RollbackService _rollback;
+    private readonly KubernetesDeployer _kubernetes;
     private readonly AppOptions _app;
     private readonly TimeProvider _time;
 
@@ -53,6 +55,7 @@ public sealed class DeployService
         IDeployHostFactory hosts,
         IEnumerable<IDeploymentStrategy> strategies,
         RollbackService rollback,
+        KubernetesDeployer kubernetes,
         IOptions<AppOptions> app,
         TimeProvider time)
     {
@@ -60,6 +63,7 @@ public sealed class DeployService
         _hosts = hosts;
         _strategies = strategies;
         _rollback = rollback;
+        _kubernetes = kubernetes;
         _app = app.Value;
         _time = time;
     }
@@ -69,6 +73,11 @@ public sealed class DeployService
     public async Task<DeployOutcome> DeployImageAsync(DeployRequest request, StrategyKind strategy, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Kubernetes is not null)
+        {
+            return await _kubernetes.DeployAsync(request, strategy, observer, cancellationToken);
+        }
+
         foreach (var host in request.Hosts)
         {
             if (!await host.Runtime.ImageExistsAsync(request.Release.Image, cancellationToken))
@@ -87,7 +96,7 @@ public sealed class DeployService
     {
         ArgumentNullException.ThrowIfNull(command);
         var template = CreateRequest(command, Path.GetFullPath(command.AppPath), "rollback");
-        return _rollback.RollbackAsync(template, observer, cancellationToken);
+        return template.Kubernetes is not null ? _kubernetes.RollbackAsync(template, observer, cancellationToken) : _rollback.RollbackAsync(template, observer, cancellationToken);
     }
 
     /// <summary>Rolls the command's hosts to <paramref name="target"/>, a release recorded earlier.</summary>
@@ -98,7 +107,9 @@ public sealed class DeployService
         // The recorded release names its app exactly (a preview's instance too): the rollback touches that app and no other.
         var template = CreateRequest(command, Path.GetFullPath(command.AppPath), target.Image);
         template = template with { Release = template.Release with { App = target.App } };
-        return _rollback.RollbackToAsync(template, target, observer, cancellationToken);
+        return template.Kubernetes is not null
+            ? _kubernetes.RollbackToAsync(template, target, observer, cancellationToken)
+            : _rollback.RollbackToAsync(template, target, observer, cancellationToken);
     }
 
     /// <summary>
@@ -168,18 +179,27 @@ public sealed class DeployService
 
     /// <summary>The deploy request for an image: the environment's hosts, port, health and strategy settings, flags applied.</summary>
     /// <exception cref="InvalidInputException">A setting is invalid; the message names its key.</exception>
-    public DeployRequest CreateRequest(DeployCommand command, string appPath, string image)
+    public DeployRequest CreateRequest(DeployCommand command, string appPath, string image) => CreateRequest(command, appPath, image, null);
+
+    /// <summary>
+    /// The deploy request for an image; for a Kubernetes target, <paramref name="detectedPort"/> (the detected app's port) is
+    /// the container's port unless <c>target.kubernetes.containerPort</c> is set, and the request has no hosts.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A setting is invalid; the message names its key.</exception>
+    public DeployRequest CreateRequest(DeployCommand command, string appPath, string image, int? detectedPort)
     {
         ArgumentNullException.ThrowIfNull(command);
         var key = $"environments.{command.Environment}";
         var environment = _app.Environment(command.Environment);
         var docker = environment.Target.Docker ?? new DockerTargetOptions();
-        var port = ListenPort(command, docker, key);
+        var kubernetes = KubernetesSettingsOf(command, detectedPort);
+        var port = kubernetes?.ServicePort ?? ListenPort(command, docker, key);
         var tag = image.Contains(':', StringComparison.Ordinal) ? image[(image.LastIndexOf(':') + 1)..] : image;
         var releaseId = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyyMMdd-HHmmssfff}-{tag}");
         var release = new ReleaseSpec(InstanceName(command, appPath), releaseId, image, null);
-        return new DeployRequest(release, Hosts(command, docker, key), port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
+        return new DeployRequest(release, kubernetes is null ? Hosts(command, docker, key) : [], port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
         {
+            Kubernetes = kubernetes,
             Canary = environment.Canary.ToPolicy(key + ".canary"),
             ObservationWindow = Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
             BatchSize = Math.Max(1, docker.BatchSize),
@@ -191,7 +211,7 @@ public sealed class DeployService
 
     /// <summary>
     /// Every problem with the environment's settings and the command's flags, each naming its key (what <c>deploymind validate</c>
-    /// reports); empty when <see cref="StrategyOf"/> and <see cref="CreateRequest"/> would succeed.
+    /// reports); empty when <see cref="StrategyOf"/> and <see cref="CreateRequest(DeployCommand, string, string)"/> would succeed.
     /// </summary>
     public IReadOnlyList<string> Problems(DeployCommand command)
     {
@@ -200,14 +220,18 @@ public sealed class DeployService
         var environment = _app.Environment(command.Environment);
         var docker = environment.Target.Docker ?? new DockerTargetOptions();
         var problems = new List<string>();
+
+        // A Kubernetes environment has no Docker hosts: their checks (port, hosts, drain) do not apply to it.
+        var onHosts = environment.Target.Kubernetes is null;
         foreach (var check in (Action[])[
+            () => KubernetesSettingsOf(command),
             () => StrategyOf(command),
-            () => ListenPort(command, docker, key),
-            () => Hosts(command, docker, key),
+            () => _ = onHosts ? ListenPort(command, docker, key) : 0,
+            () => _ = onHosts ? Hosts(command, docker, key) : null,
             () => environment.HealthCheck.ToPolicy(key + ".healthCheck"),
             () => environment.Canary.ToPolicy(key + ".canary"),
             () => Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
-            () => Duration.Parse(docker.Drain, key + ".target.docker.drain"),
+            () => _ = onHosts ? Duration.Parse(docker.Drain, key + ".target.docker.drain") : TimeSpan.Zero,
             () => environment.Verify.ToPolicy(key + ".verify", environment.HealthCheck.Path),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.BlockAt, key + ".scan.blockAt"),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.ImageBlockAt, key + ".scan.imageBlockAt"),
@@ -233,15 +257,48 @@ public sealed class DeployService
         return command.Strategy ?? EnvironmentOptions.ParseStrategy(_app.Environment(command.Environment).Strategy, $"environments.{command.Environment}.strategy");
     }
 
-    /// <summary>The deploy targets the command changes, as jobs lock them: "docker:&lt;host name&gt;" (the --host flag, else the environment's hosts, else this machine).</summary>
+    /// <summary>
+    /// The deploy targets the command changes, as jobs lock them: "docker:&lt;host name&gt;" (the --host flag, else the
+    /// environment's hosts, else this machine), or "k8s:&lt;context&gt;/&lt;namespace&gt;/&lt;app&gt;" for a Kubernetes target.
+    /// </summary>
     public IReadOnlyList<string> TargetsOf(DeployCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        if (KubernetesSettingsOf(command) is { } kubernetes)
+        {
+            return [$"k8s:{kubernetes.Display}/{AppName(command.AppPath, command.App)}"];
+        }
+
         var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
         IEnumerable<string> names = command.Host is not null ? [command.Host]
             : docker.Hosts is { Count: > 0 } configured ? configured.Select(h => h.Name)
             : ["local"];
         return [.. names.Select(n => $"docker:{n}")];
+    }
+
+    /// <summary>The environment's Kubernetes target, checked, or null when it deploys to Docker hosts.</summary>
+    /// <exception cref="InvalidInputException">A setting is invalid, both targets are set, or a Docker-only flag was given; the message names the key.</exception>
+    public KubernetesSettings? KubernetesSettingsOf(DeployCommand command, int? detectedPort = null)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var key = $"environments.{command.Environment}.target";
+        var target = _app.Environment(command.Environment).Target;
+        if (target.Kubernetes is not { } kubernetes)
+        {
+            return null;
+        }
+
+        if (target.Docker is not null)
+        {
+            throw new InvalidInputException($"{key}: both docker and kubernetes are set; an environment deploys to one target, keep one of them.");
+        }
+
+        if (command.Host is not null)
+        {
+            throw new InvalidInputException($"--host: {key} is a Kubernetes namespace, not Docker hosts; drop --host or use an environment with target.docker.");
+        }
+
+        return kubernetes.ToSettings(key + ".kubernetes", detectedPort);
     }
 
     // The --port flag, else the environment's port; an error names where the bad port came from.

@@ -92,6 +92,9 @@ public sealed class EnvironmentOptions
 public sealed class TargetOptions
 {
     public DockerTargetOptions? Docker { get; set; }
+
+    /// <summary>A Kubernetes namespace instead of Docker hosts (the two exclude each other).</summary>
+    public KubernetesTargetOptions? Kubernetes { get; set; }
 }
 
 /// <summary><c>target.docker:</c> Docker hosts behind their own nginx.</summary>

@@ -3,7 +3,7 @@ using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Pipeline;
 
-/// <summary>The deploy stage: the built image onto the environment's hosts with its strategy.</summary>
+/// <summary>The deploy stage: the built image onto the environment's hosts (or Kubernetes namespace) with its strategy.</summary>
 public sealed class DeployStage : IPipelineStage
 {
     private readonly DeployService _deploys;
@@ -23,12 +23,21 @@ public sealed class DeployStage : IPipelineStage
             return StageReport.Passed("nothing to deploy (build only)");
         }
 
-        var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag);
+        var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag, context.Plan.Detection?.Port);
         request = request with { Release = request.Release with { Commit = context.Deployment.Commit } };
         context.Request = request;
-        var local = request.Hosts.All(h => h.Name == "local");
-        var url = request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
-        context.Deployment.RecordRelease(request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), url);
+        if (request.Kubernetes is { } kubernetes)
+        {
+            // In the cluster the app answers at its Service; the target names the context and namespace.
+            context.Deployment.RecordRelease(request.Release.ReleaseId, $"k8s {kubernetes.Display}", null);
+        }
+        else
+        {
+            var local = request.Hosts.All(h => h.Name == "local");
+            var url = request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
+            context.Deployment.RecordRelease(request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), url);
+        }
+
         var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);
         context.Outcome = outcome;
         context.Deployment.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, outcome.Strategy == StrategyKind.Canary ? outcome.CanaryPercentReached : null);

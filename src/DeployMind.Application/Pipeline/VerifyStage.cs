@@ -43,6 +43,12 @@ public sealed class VerifyStage : IPipelineStage
             return StageReport.Passed($"skipped ({key}.enabled is false)");
         }
 
+        if (request.Kubernetes is { } kubernetes)
+        {
+            // No nginx of ours fronts a cluster: the rollout already waited for every pod's readiness probe on the health path.
+            return StageReport.Passed($"skipped for the Kubernetes target {kubernetes.Display}: the rollout waited for every pod's readiness probe on {request.Health.Path}");
+        }
+
         var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{request.ListenPort}{policy.Path}"));
         foreach (var host in request.Hosts)
         {

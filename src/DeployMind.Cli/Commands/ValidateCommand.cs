@@ -1,6 +1,7 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Records;
@@ -23,8 +24,9 @@ namespace DeployMind.Cli.Commands;
 
 /// <summary>
 /// <c>deploymind validate [PATH]</c>: every problem at once — the configuration (values that cannot be read, keys no setting
-/// has, each environment's settings), each with the file:line:column it is written at, and each host (connection, Docker
-/// engine, nginx, ss, curl) — each ✓, ! (a warning) or ✗ with the reason.
+/// has, each environment's settings), each with the file:line:column it is written at, each host (connection, Docker
+/// engine, nginx, ss, curl) and each Kubernetes target (reachability, server version, RBAC gaps) — each ✓, ! (a warning)
+/// or ✗ with the reason.
 /// </summary>
 internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
 {
@@ -53,11 +55,20 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         var deploys = host.Services.GetRequiredService<DeployService>();
         var environments = app.Environments.Count > 0 ? app.Environments.Keys.ToList() : ["production"];
         var hosts = new Dictionary<string, HostOptions>(StringComparer.Ordinal);
+        var clusters = new List<(string Environment, KubernetesSettings Settings)>();
         foreach (var environment in environments)
         {
             var name = $"configuration: environments.{environment}";
-            var invalid = deploys.Problems(new Application.Deploy.DeployCommand(settings.Path) { Environment = environment });
+            var command = new Application.Deploy.DeployCommand(settings.Path) { Environment = environment };
+            var invalid = deploys.Problems(command);
             results.AddRange(invalid.Count == 0 ? [new CheckResult(name, true, "valid")] : invalid.Select(p => new CheckResult(name, false, locator.Describe(p))));
+            if (KubernetesOf(deploys, command) is { } kubernetes)
+            {
+                // A Kubernetes environment has no Docker hosts of its own to check: its cluster is checked below.
+                clusters.Add((environment, kubernetes));
+                continue;
+            }
+
             var configured = app.Environments.TryGetValue(environment, out var options) ? options.Target.Docker?.Hosts : null;
             foreach (var h in configured is { Count: > 0 } ? configured : [new HostOptions { Name = "local" }])
             {
@@ -69,6 +80,12 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         foreach (var h in hosts.Values)
         {
             results.AddRange(await checks.CheckAsync(h, cancellationToken));
+        }
+
+        var preflight = host.Services.GetRequiredService<KubernetesPreflight>();
+        foreach (var (environment, kubernetes) in clusters)
+        {
+            results.AddRange(await preflight.CheckAsync(environment, kubernetes, cancellationToken));
         }
 
         var git = await host.Services.GetRequiredService<ICommandRunner>().RunAsync(CommandSpec.Create("git", "--version"), null, cancellationToken);
@@ -113,6 +130,19 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         }
 
         return failed == 0 ? ExitCodes.Success : ExitCodes.InvalidInput;
+    }
+
+    /// <summary>The environment's Kubernetes target, or null for Docker hosts or settings already reported as invalid.</summary>
+    private static KubernetesSettings? KubernetesOf(DeployService deploys, Application.Deploy.DeployCommand command)
+    {
+        try
+        {
+            return deploys.KubernetesSettingsOf(command);
+        }
+        catch (InvalidInputException)
+        {
+            return null;
+        }
     }
 
     // Runs the checks; each failure names its key and, through the locator, where the key is written.

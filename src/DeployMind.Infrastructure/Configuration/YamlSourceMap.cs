@@ -85,7 +85,7 @@ internal sealed class YamlSourceMap
 
     private void Add(string key, Mark keyStart, YamlNode value)
     {
-        var position = new YamlKeyPosition(keyStart.Line, keyStart.Column, value.Start.Line, value.Start.Column, value is YamlScalarNode);
+        var position = new YamlKeyPosition((int)keyStart.Line, (int)keyStart.Column, (int)value.Start.Line, (int)value.Start.Column, value is YamlScalarNode);
         if (_positions.TryAdd(key, position))
         {
             _ordered.Add(new(key, position));

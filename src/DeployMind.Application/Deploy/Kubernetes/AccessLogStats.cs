@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace DeployMind.Application.Deploy.Kubernetes;
+
+/// <summary>Requests, 5xx and p95 latency counted from access-log lines with a pattern that has a <c>status</c> (and optionally an <c>ms</c>) group.</summary>
+public static class AccessLogStats
+{
+    public static UpstreamStats Count(IEnumerable<string> lines, Regex pattern)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(pattern);
+        var (requests, errors) = (0, 0);
+        var latencies = new List<double>();
+        foreach (var line in lines)
+        {
+            var match = pattern.Match(line);
+            if (!match.Success || !int.TryParse(match.Groups["status"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var status) || status is < 100 or > 599)
+            {
+                continue;
+            }
+
+            requests++;
+            errors += status >= 500 ? 1 : 0;
+            if (match.Groups["ms"] is { Success: true } ms && double.TryParse(ms.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var latency))
+            {
+                latencies.Add(latency);
+            }
+        }
+
+        latencies.Sort();
+        var p95 = latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.95) - 1)];
+        return new UpstreamStats(requests, errors, p95);
+    }
+}

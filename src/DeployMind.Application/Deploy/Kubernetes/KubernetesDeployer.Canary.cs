@@ -1,0 +1,198 @@
+using System.Globalization;
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Deploy.Kubernetes;
+
+public sealed partial class KubernetesDeployer
+{
+    /// <summary>
+    /// The canary's replicas beside <paramref name="stable"/> stable pods so that it gets about <paramref name="percent"/>%
+    /// of the Service's traffic (at least one pod): round(stable × p / (100 − p)).
+    /// </summary>
+    public static int CanaryReplicas(int stable, int percent)
+    {
+        if (percent >= 100)
+        {
+            return stable;
+        }
+
+        return Math.Max(1, (int)Math.Round(stable * percent / (double)(100 - percent), MidpointRounding.AwayFromZero));
+    }
+
+    /// <summary>
+    /// Canary: "&lt;app&gt;-canary" runs the new release behind the same Service, sized per step; each step lasts the step
+    /// duration while its pods must stay ready without restarts (and, with a log pattern, pass the error-rate analysis).
+    /// A bad canary is deleted at once; a good one is promoted: the stable Deployment rolls to the new release, then the
+    /// canary is removed.
+    /// </summary>
+    private async Task<DeployOutcome> CanaryAsync(
+        IKubernetesCluster cluster, DeployRequest request, KubernetesWorkload workload, IDeployObserver observer, long started, CancellationToken cancellationToken)
+    {
+        var stable = await cluster.GetDeploymentAsync(workload.DeploymentName, cancellationToken);
+        if (stable is null)
+        {
+            observer.Step(cluster.Display, $"no stable {workload.DeploymentName} yet: the first release rolls out directly");
+            return await RollingAsync(cluster, workload, StrategyKind.Canary, observer, started, cancellationToken) is var first && first.Status == DeployStatus.Succeeded
+                ? first with { CanaryPercentReached = 100 }
+                : first;
+        }
+
+        var canary = workload with { Variant = KubernetesVariant.Canary };
+        var steps = new List<CanaryStepResult>();
+        var reached = 0;
+        var stableReplicas = Math.Max(1, stable.Replicas);
+        observer.Step(cluster.Display, $"applying {canary.DeploymentName} ({canary.Image})");
+        await cluster.ApplyAsync(canary, KubernetesParts.ConfigMap | KubernetesParts.Deployment, cancellationToken);
+        try
+        {
+            foreach (var percent in request.Canary.Steps.Where(p => p < 100))
+            {
+                var replicas = CanaryReplicas(stableReplicas, percent);
+                await cluster.ScaleAsync(canary.DeploymentName, replicas, cancellationToken);
+                var rollout = await WaitAsync(cluster, canary, canary.DeploymentName, observer, cancellationToken);
+                if (!rollout.Complete)
+                {
+                    await DeleteCanaryAsync(cluster, canary, observer);
+                    var status = reached == 0 ? DeployStatus.Failed : DeployStatus.RolledBack;
+                    return Failed(StrategyKind.Canary, $"The canary did not become ready at {percent}%: {rollout.Failure}. It was deleted; the stable release serves.", rollout, started, status) with
+                    {
+                        CanarySteps = steps,
+                        CanaryPercentReached = reached,
+                    };
+                }
+
+                reached = percent;
+                observer.Step(cluster.Display, string.Create(
+                    CultureInfo.InvariantCulture, $"canary at {percent}%: {replicas} canary pod(s) beside {stableReplicas} stable ({100.0 * replicas / (replicas + stableReplicas):0}% of the Service's endpoints)"));
+                var extensions = 0;
+                while (true)
+                {
+                    var result = await WatchCanaryStepAsync(cluster, request, canary, cancellationToken);
+                    steps.Add(result);
+                    observer.Step("canary", $"{percent}% step: {result.Verdict}: {result.Reason}");
+                    if (result.Verdict == CanaryVerdict.Healthy
+                        || (result.Verdict == CanaryVerdict.InsufficientData && request.Canary.OnInsufficientData == InsufficientDataAction.Pass))
+                    {
+                        break;
+                    }
+
+                    if (result.Verdict == CanaryVerdict.InsufficientData && request.Canary.OnInsufficientData == InsufficientDataAction.Extend
+                        && extensions++ < request.Canary.MaxExtensions)
+                    {
+                        observer.Step("canary", $"not enough data at {percent}%; extending the step");
+                        continue;
+                    }
+
+                    await DeleteCanaryAsync(cluster, canary, observer);
+                    var why = result.Verdict == CanaryVerdict.InsufficientData ? "insufficient data" : "unhealthy";
+                    return Failed(StrategyKind.Canary, $"Canary {why} at {percent}%: {result.Reason}. The canary was deleted; the stable release serves.", null, started, DeployStatus.RolledBack) with
+                    {
+                        CanarySteps = steps,
+                        CanaryPercentReached = percent,
+                    };
+                }
+            }
+
+            // Promotion: the stable Deployment rolls to the new release (the canary still serves beside it), then the canary goes.
+            observer.Step(cluster.Display, $"promoting: {workload.DeploymentName} rolls to {workload.Image}");
+            await cluster.ApplyAsync(workload, KubernetesParts.All, cancellationToken);
+            await SizeAsync(cluster, workload, stable, cancellationToken);
+            var promoted = await WaitAsync(cluster, workload, workload.DeploymentName, observer, cancellationToken);
+            if (!promoted.Complete)
+            {
+                var back = await UndoAsync(cluster, workload, observer, cancellationToken);
+                await DeleteCanaryAsync(cluster, canary, observer);
+                return Failed(
+                    StrategyKind.Canary,
+                    $"Promotion failed: {promoted.Failure}; {workload.DeploymentName} is back on revision {back?.Number.ToString(CultureInfo.InvariantCulture) ?? "(none earlier)"} and the canary was deleted.",
+                    promoted,
+                    started,
+                    DeployStatus.RolledBack) with { CanarySteps = steps, CanaryPercentReached = reached };
+            }
+
+            await DeleteCanaryAsync(cluster, canary, observer);
+            return Succeeded(StrategyKind.Canary, cluster, promoted, started, 100) with { CanarySteps = steps };
+        }
+        catch (OperationCanceledException)
+        {
+            await DeleteCanaryAsync(cluster, canary, observer);
+            throw;
+        }
+        catch (Domain.DeployMindException ex)
+        {
+            await DeleteCanaryAsync(cluster, canary, observer);
+            return Failed(StrategyKind.Canary, $"{ex.Message} The canary was deleted; the stable release serves.", null, started, reached == 0 ? DeployStatus.Failed : DeployStatus.RolledBack) with
+            {
+                CanarySteps = steps,
+                CanaryPercentReached = reached,
+            };
+        }
+    }
+
+    private static async Task DeleteCanaryAsync(IKubernetesCluster cluster, KubernetesWorkload canary, IDeployObserver observer)
+    {
+        observer.Step(cluster.Display, $"deleting {canary.DeploymentName}");
+        await cluster.DeleteDeploymentAsync(canary.DeploymentName, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// One step: every health interval for the step duration, the canary's pods must all be ready with no new restarts
+    /// (a pod that is not is a verdict at once); then, with a log pattern, the step's access-log lines of the canary and
+    /// stable pods are judged by <see cref="CanaryAnalysis"/>.
+    /// </summary>
+    private async Task<CanaryStepResult> WatchCanaryStepAsync(IKubernetesCluster cluster, DeployRequest request, KubernetesWorkload canary, CancellationToken cancellationToken)
+    {
+        var selector = KubernetesNames.ReleaseSelector(canary.App, canary.ReleaseId);
+        var baseline = (await cluster.ListPodsAsync(selector, cancellationToken)).ToDictionary(p => p.Name, p => p.Restarts, StringComparer.Ordinal);
+        var from = _time.GetUtcNow();
+        var until = from + request.Canary.StepDuration;
+        var checks = 0;
+        while (_time.GetUtcNow() < until)
+        {
+            var wait = until - _time.GetUtcNow();
+            await Task.Delay(wait < request.Health.Interval ? wait : request.Health.Interval, _time, cancellationToken);
+            checks++;
+            var pods = await cluster.ListPodsAsync(selector, cancellationToken);
+            var bad = pods.FirstOrDefault(p => !p.Ready || p.Restarts > baseline.GetValueOrDefault(p.Name));
+            if (bad is not null || pods.Count == 0)
+            {
+                var what = bad is null ? "no canary pod is left"
+                    : !bad.Ready ? $"canary pod {bad.Name} is not ready{(bad.WaitingReason is { } r ? $" ({r})" : string.Empty)}"
+                    : string.Create(CultureInfo.InvariantCulture, $"canary pod {bad.Name} restarted ({bad.Restarts} restarts{(bad.LastTerminationReason is { } t ? $", last: {t}" : string.Empty)})");
+                var diagnosis = await KubernetesRollouts.DiagnoseAsync(cluster, canary.DeploymentName, what, bad, cancellationToken);
+                return new CanaryStepResult(CanaryVerdict.Unhealthy, UpstreamStats.Empty, UpstreamStats.Empty, diagnosis);
+            }
+        }
+
+        var ready = string.Create(CultureInfo.InvariantCulture, $"canary pods ready with no restarts through {checks} check(s)");
+        if (canary.Settings.LogPattern is null)
+        {
+            return new CanaryStepResult(CanaryVerdict.Healthy, UpstreamStats.Empty, UpstreamStats.Empty, ready);
+        }
+
+        var window = await ReadTrafficAsync(cluster, canary, from, cancellationToken);
+        var judged = CanaryAnalysis.Judge(window, "canary", "stable", request.Canary);
+        return judged with { Reason = $"{ready}; {judged.Reason}" };
+    }
+
+    /// <summary>The step's requests of the canary and the stable pods, counted from their log lines with the configured pattern.</summary>
+    private async Task<TrafficWindow> ReadTrafficAsync(IKubernetesCluster cluster, KubernetesWorkload canary, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        var to = _time.GetUtcNow();
+        var since = to - from + TimeSpan.FromSeconds(1);
+        var byTrack = new Dictionary<string, UpstreamStats>(StringComparer.Ordinal);
+        foreach (var (track, variant) in new[] { ("canary", KubernetesVariant.Canary), ("stable", KubernetesVariant.Stable) })
+        {
+            var pods = await cluster.ListPodsAsync(KubernetesNames.Selector(KubernetesNames.DeploymentSelector(canary.App, variant)), cancellationToken);
+            var lines = new List<string>();
+            foreach (var pod in pods)
+            {
+                lines.AddRange(await cluster.PodLogsAsync(pod.Name, 10_000, since, cancellationToken));
+            }
+
+            byTrack[track] = AccessLogStats.Count(lines, canary.Settings.LogPattern!);
+        }
+
+        return new TrafficWindow(from, to, byTrack);
+    }
+}

@@ -1,0 +1,114 @@
+using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Kubernetes;
+using DeployMind.Application.Pipeline;
+using DeployMind.Domain;
+using DeployMind.Domain.Deploy;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DeployMind.UnitTests.Deploy.Kubernetes;
+
+/// <summary>How the shared deploy service and pipeline stages treat an environment that targets Kubernetes.</summary>
+public sealed class KubernetesDeployServiceTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void CreateRequest_KubernetesTarget_HasNoHostsTheServicePortAndTheDetectedContainerPort()
+    {
+        var service = Service(new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging", Namespace = "shop", ServicePort = 8081 } });
+
+        var request = service.CreateRequest(new DeployCommand("/apps/shop") { Environment = "staging" }, "/apps/shop", "shop:1a2b", detectedPort: 3000);
+
+        Assert.Empty(request.Hosts);
+        Assert.Equal(8081, request.ListenPort);
+        Assert.Equal((3000, "staging/shop"), (request.Kubernetes!.ContainerPort, request.Kubernetes.Display));
+    }
+
+    [Fact]
+    public void TargetsOf_KubernetesTarget_IsTheClusterNamespaceAndApp()
+    {
+        var service = Service(new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging", Namespace = "shop" } });
+
+        Assert.Equal(["k8s:staging/shop/shop"], service.TargetsOf(new DeployCommand("/apps/shop") { Environment = "staging" }));
+    }
+
+    [Fact]
+    public void Problems_DockerAndKubernetesBoth_IsOneClearProblemNamingTheTarget()
+    {
+        var service = Service(new TargetOptions { Docker = new DockerTargetOptions(), Kubernetes = new KubernetesTargetOptions() });
+
+        var problems = service.Problems(new DeployCommand("/apps/shop") { Environment = "staging" });
+
+        Assert.Equal(["environments.staging.target: both docker and kubernetes are set; an environment deploys to one target, keep one of them."], problems);
+    }
+
+    [Fact]
+    public void Problems_BadKubernetesSetting_IsReportedWithItsKey()
+    {
+        var service = Service(new TargetOptions { Kubernetes = new KubernetesTargetOptions { Replicas = -1 } });
+
+        var problems = service.Problems(new DeployCommand("/apps/shop") { Environment = "staging" });
+
+        Assert.Equal(["environments.staging.target.kubernetes.replicas: -1 is out of range; use 1 to 1000."], problems);
+    }
+
+    [Fact]
+    public void CreateRequest_HostFlagWithAKubernetesTarget_SaysToDropIt()
+    {
+        var service = Service(new TargetOptions { Kubernetes = new KubernetesTargetOptions() });
+
+        var error = Assert.Throws<InvalidInputException>(() => service.CreateRequest(new DeployCommand("/apps/shop") { Environment = "staging", Host = "deploy@203.0.113.10" }, "/apps/shop", "shop:1"));
+
+        Assert.StartsWith("--host: environments.staging.target is a Kubernetes namespace", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_KubernetesDeployment_IsSkippedSayingTheRolloutCheckedReadiness()
+    {
+        var app = new AppOptions();
+        var settings = new KubernetesTargetOptions { Context = "staging", Namespace = "shop" }.ToSettings("k", 8080);
+        var request = new DeployRequest(new ReleaseSpec("shop", "r1", "shop:1", null), [], 80, HealthPolicy.Default) { Kubernetes = settings };
+        var context = new PipelineContext(new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.Rolling, "test", _time.GetUtcNow()), "/tmp")
+        {
+            Request = request,
+            Outcome = new DeployOutcome(DeployStatus.Succeeded, StrategyKind.Rolling, null, TimeSpan.FromSeconds(3)),
+        };
+
+        var report = await new VerifyStage(new RollbackService(new RollingStrategy(new ReleaseLauncher(new HealthChecker(new NoProbe(), _time), _time), _time)), Options.Create(app), _time)
+            .RunAsync(context, CancellationToken.None);
+
+        Assert.Equal(StageOutcome.Passed, report.Outcome);
+        Assert.Equal("skipped for the Kubernetes target staging/shop: the rollout waited for every pod's readiness probe on /health", report.Summary);
+    }
+
+    private DeployService Service(TargetOptions target)
+    {
+        var app = new AppOptions { App = "shop" };
+        app.Environments["staging"] = new EnvironmentOptions { Target = target };
+        var rolling = new RollingStrategy(new ReleaseLauncher(new HealthChecker(new NoProbe(), _time), _time), _time);
+        return new DeployService(new NoHosts(), [rolling], new RollbackService(rolling), new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time), Options.Create(app), _time);
+    }
+
+    private sealed class NoHosts : IDeployHostFactory
+    {
+        public DeployHost Create(HostOptions options) => throw new InvalidOperationException("no Docker host is used here");
+    }
+
+    private sealed class NoClusters : IKubernetesClusterFactory
+    {
+        public IKubernetesCluster Connect(KubernetesSettings settings) => throw new InvalidOperationException("no cluster is used here");
+    }
+
+    private sealed class NoPublisher : IImagePublisher
+    {
+        public Task<string> PublishAsync(string image, string registry, CancellationToken cancellationToken) => throw new InvalidOperationException("nothing is pushed here");
+    }
+
+    private sealed class NoProbe : IHttpProbe
+    {
+        public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) => throw new InvalidOperationException("nothing is probed here");
+
+        public Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken) => throw new InvalidOperationException("nothing is probed here");
+    }
+}
