@@ -163,6 +163,10 @@ internal sealed class CliJobRunner : IJobRunner
                 {
                     refusal = "previews are disabled for this app (previews.enabled: false in its deploymind.yml)";
                 }
+                else if (app.Environment(job.Environment).Target.Kubernetes is not null)
+                {
+                    refusal = $"previews run on Docker hosts, but environments.{job.Environment}.target is kubernetes: give the previews' environment (server.previews.environment) a docker target";
+                }
             }
             else if (job.Priority == JobPriority.Webhook && app.Environment(job.Environment).Branch is { Length: > 0 } branch
                 && job.Branch is { } pushed && !string.Equals(branch, pushed, StringComparison.Ordinal))
