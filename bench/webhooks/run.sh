@@ -52,6 +52,8 @@ for c in $connections; do
   done
 done
 
+# wrk stops with requests still in flight (it does not wait for their answers): let the server finish them first.
+sleep 3
 jobs=$(redis-cli -p "$redis_port" XLEN "$prefix:jobs:production:webhook" 2>/dev/null || echo "?")
 streams=$(redis-cli -p "$redis_port" --scan --pattern "$prefix*" | tr '\n' ' ')
 records=$(sqlite3 "$work/home/deploymind.db" "select count(*) from deployments" 2>/dev/null || echo "?")
@@ -76,7 +78,8 @@ redis_version=$(redis-cli -p "$redis_port" INFO server | grep redis_version | cu
     echo "| $c | $r | $local_requests | $local_rps | $local_p50_ms | $local_p90_ms | $local_p99_ms | $local_max_ms | $local_errors | $local_non2xx |"
   done <<< "$rows"
   echo
-  echo "After the runs: $records deployments recorded, $jobs jobs in the production webhook stream (warm-up included) — one per request."
+  echo "After the runs (and 3 s for the requests wrk left in flight): $records deployments recorded, $jobs jobs in the production webhook"
+  echo "stream (warm-up included): one job per recorded deployment."
   echo
   echo "Against GitHub's 10 s delivery timeout: the worst request above (max) is the margin left; GitHub needs the answer, not the"
   echo "deploy, within 10 s, and the server never deploys inside the request."
