@@ -77,7 +77,7 @@ internal static partial class GitHubWebhookEndpoint
             // Once verified, a delivery is stored whole or not at all: a client that hangs up must not leave a recorded
             // deployment without its job. Bounded, so a stuck store still answers (503) well inside GitHub's 10 s.
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(8));
-            var outcome = await intake.HandleAsync(delivery, eventName, body.Value, bounded.Token);
+            var outcome = await intake.HandleAsync(delivery, eventName, Payload(request.ContentType, body.Value), bounded.Token);
             var result = outcome.Result.ToString().ToLowerInvariant();
             if (outcome.Result == WebhookResult.Queued)
             {
@@ -98,6 +98,24 @@ internal static partial class GitHubWebhookEndpoint
             return Answer(label, "unavailable", Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Cannot queue the deployment now",
                 detail: $"{ex.Message}. Nothing was queued; redeliver later."));
         }
+    }
+
+    /// <summary>
+    /// The event's JSON: the body itself, or — for a webhook set to <c>application/x-www-form-urlencoded</c> — its
+    /// <c>payload</c> field (the signature covers the whole form body, so this runs after the check).
+    /// </summary>
+    /// <exception cref="WebhookPayloadException">A form without a <c>payload</c> field.</exception>
+    internal static ReadOnlyMemory<byte> Payload(string? contentType, ReadOnlyMemory<byte> body)
+    {
+        if (contentType is null || !contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            return body;
+        }
+
+        var form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery("?" + System.Text.Encoding.UTF8.GetString(body.Span));
+        return form.TryGetValue("payload", out var payload) && payload.Count == 1 && payload[0] is { Length: > 0 } json
+            ? System.Text.Encoding.UTF8.GetBytes(json)
+            : throw new WebhookPayloadException("A form-encoded delivery needs one 'payload' field holding the event's JSON.");
     }
 
     /// <summary>The body, or null when it is over <paramref name="max"/> bytes (reading stops there).</summary>

@@ -64,6 +64,20 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFormEncodedDelivery_IsVerifiedOverTheWholeForm_AndQueuesLikeJson()
+    {
+        var json = Encoding.UTF8.GetString(SignedDelivery.Fixture("push.with-new-branch.json"));
+        var form = Encoding.UTF8.GetBytes("payload=" + Uri.EscapeDataString(json));
+        using var request = SignedDelivery.Signed("push", form, Secret);
+        request.Content!.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("queued", (await Answer(response))["result"]!.GetValue<string>());
+        Assert.Equal(1, await WaitingAsync("production"));
+    }
+
+    [Fact]
     public async Task Ping_Answers200()
     {
         using var response = await _server.Client.SendAsync(SignedDelivery.Signed("ping", SignedDelivery.Fixture("ping.json"), Secret));
