@@ -30,7 +30,7 @@ public static class ServerComposition
         services.AddApiAuthentication();
         services.AddSingleton<WorkerHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkerHostedService>());
-        services.AddHostedService<PreviewSweeper>();
+        services.AddHostedService<Housekeeping>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         return builder;
     }

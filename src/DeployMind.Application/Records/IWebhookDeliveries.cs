@@ -5,6 +5,9 @@ public interface IWebhookDeliveries
 {
     Task RecordAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the deliveries received before <paramref name="before"/>; returns how many.</summary>
+    Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
     /// <summary>The latest deliveries, newest first.</summary>
     Task<IReadOnlyList<WebhookDelivery>> ListAsync(int limit, CancellationToken cancellationToken);
 }

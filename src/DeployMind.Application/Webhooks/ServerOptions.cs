@@ -39,6 +39,12 @@ public sealed class ServerOptions
 
     public ServerPreviewOptions Previews { get; set; } = new();
 
+    /// <summary>How long received webhook deliveries are kept (<c>GET /api/webhooks/deliveries</c>); older ones are deleted.</summary>
+    public string DeliveryRetention { get; set; } = "720h";
+
+    /// <summary>The retention, checked.</summary>
+    public TimeSpan DeliveryRetentionValue => Duration.Parse(DeliveryRetention, "server.deliveryRetention");
+
     public ServerWorkerOptions Workers { get; set; } = new();
 
     /// <summary>The accepted webhook secrets (current first), from the variables or the settings; empty when none is set.</summary>

@@ -25,6 +25,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"server.maxWebhookBytes: {options.MaxWebhookBytes} is out of range; give 1024 to 104857600 (GitHub's payloads are at most 25 MB)."));
         }
 
+        Check(problems, () => options.DeliveryRetentionValue, "server.deliveryRetention", positive: true);
         Check(problems, () => options.Previews.TtlValue, "server.previews.ttl", positive: true);
         Check(problems, () => options.Previews.SweepIntervalValue, "server.previews.sweepInterval", positive: true);
         if (!IsName(options.Previews.Environment))

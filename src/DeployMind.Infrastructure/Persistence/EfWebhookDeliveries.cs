@@ -55,6 +55,14 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
             r.DeploymentId is null ? null : Guid.Parse(r.DeploymentId)))];
     }
 
+    public async Task<int> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await _database.EnsureReadyAsync(cancellationToken);
+        await using var db = _database.CreateContext();
+        var limit = before.ToUnixTimeMilliseconds();
+        return await db.WebhookDeliveries.Where(w => w.ReceivedAtMs < limit).ExecuteDeleteAsync(cancellationToken);
+    }
+
     public void Dispose() => _database.Dispose();
 
     /// <summary>Writes batches until nothing is pending; each batch's writers learn how it went.</summary>

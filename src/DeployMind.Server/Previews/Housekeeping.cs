@@ -1,0 +1,65 @@
+using DeployMind.Application.Records;
+using DeployMind.Application.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace DeployMind.Server.Previews;
+
+/// <summary>
+/// The server's periodic chores, every <c>server.previews.sweepInterval</c>: the preview sweep (<see cref="PreviewSweep"/>,
+/// while previews are on) and the deletion of webhook deliveries older than <c>server.deliveryRetention</c>.
+/// </summary>
+internal sealed partial class Housekeeping(
+    PreviewSweep sweep, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, TimeProvider time, ILogger<Housekeeping> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var interval = settings.Previews.SweepIntervalValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (settings.Previews.Enabled)
+                {
+                    var queued = await sweep.SweepAsync(stoppingToken);
+                    if (queued.Count > 0)
+                    {
+                        LogSwept(queued.Count);
+                    }
+                }
+
+                var pruned = await deliveries.PruneAsync(time.GetUtcNow() - settings.DeliveryRetentionValue, stoppingToken);
+                if (pruned > 0)
+                {
+                    LogPruned(pruned);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queued the removal of {Count} expired preview(s).")]
+    private partial void LogSwept(int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} webhook deliveries older than server.deliveryRetention.")]
+    private partial void LogPruned(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Housekeeping failed ({Reason}); it runs again at the next interval.")]
+    private partial void LogFailed(string reason);
+}
