@@ -1,6 +1,5 @@
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
-using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
 
 namespace DeployMind.Application.Webhooks;
@@ -43,36 +42,12 @@ public sealed class PreviewSweep
             }
 
             var (repository, number) = group.Key;
-            var key = $"sweep:{repository}#{number}:{latest.Id:N}";
-            var id = JobIntake.IdFor(key);
-            var triggeredBy = $"sweeper: no deploy for {Domain.Duration.Format(ttl)}";
-            var teardown = new Deployment(id, latest.App, previews.Environment, latest.Strategy, triggeredBy, now)
-            {
-                Repository = repository,
-                Branch = latest.Branch,
-                Commit = latest.Commit,
-                PullRequest = number,
-                IsTeardown = true,
-            };
-            var job = new DeployJob
-            {
-                Id = id,
-                Environment = previews.Environment,
-                Targets = [],
-                Priority = JobPriority.Webhook,
-                IdempotencyKey = key,
-                Repository = _options.Repository(repository)?.Source ?? repository,
-                Ref = latest.Commit,
-                Path = _options.Repository(repository)?.Path ?? ".",
-                Branch = latest.Branch,
-                PullRequest = number,
-                Teardown = true,
-                TriggeredBy = triggeredBy,
-                EnqueuedAt = now,
-            };
+            var (teardown, job) = new PreviewJob(
+                $"sweep:{repository}#{number}:{latest.Id:N}", repository, number, latest.Branch, latest.Commit, latest.App, Teardown: true,
+                $"sweeper: no deploy for {Domain.Duration.Format(ttl)}").Create(_options, now);
             if ((await _jobs.SubmitAsync(teardown, job, cancellationToken)).Added)
             {
-                queued.Add(id);
+                queued.Add(job.Id);
             }
         }
 

@@ -173,34 +173,12 @@ public sealed partial class WebhookIntake
             throw new WebhookPayloadException($"pull_request.head.sha: '{pr.HeadSha}' is not a commit id.");
         }
 
-        var key = "github:" + deliveryId;
-        var id = JobIntake.IdFor(key);
-        var now = _time.GetUtcNow();
-        var triggeredBy = $"webhook:pull_request {pr.Action} by {pr.Sender}";
-        var deployment = new Deployment(id, PreviewOptions.AppName(AppOf(pr.Repository), pr.Number), previews.Environment, StrategyKind.Rolling, triggeredBy, now)
+        var (deployment, job) = new PreviewJob(
+            "github:" + deliveryId, pr.Repository, pr.Number, pr.HeadRef, pr.HeadSha, PreviewOptions.AppName(AppOf(pr.Repository), pr.Number), teardown,
+            $"webhook:pull_request {pr.Action} by {pr.Sender}")
         {
-            Repository = pr.Repository,
-            Branch = pr.HeadRef,
-            Commit = pr.HeadSha,
-            PullRequest = pr.Number,
-            IsTeardown = teardown,
-        };
-        var job = new DeployJob
-        {
-            Id = id,
-            Environment = previews.Environment,
-            Targets = [],
-            Priority = JobPriority.Webhook,
-            IdempotencyKey = key,
-            Repository = repository?.Source ?? (pr.FromFork ? pr.HeadCloneUrl : pr.CloneUrl) ?? pr.Repository,
-            Ref = pr.HeadSha,
-            Path = repository?.Path ?? ".",
-            Branch = pr.HeadRef,
-            PullRequest = pr.Number,
-            Teardown = teardown,
-            TriggeredBy = triggeredBy,
-            EnqueuedAt = now,
-        };
+            Source = pr.FromFork ? pr.HeadCloneUrl : pr.CloneUrl,
+        }.Create(_options, _time.GetUtcNow());
         var what = teardown ? $"removes the preview of pull request #{pr.Number}" : $"deploys {pr.HeadSha[..7]} as the preview of pull request #{pr.Number}";
         return await SubmitAsync(deployment, job, what, cancellationToken);
     }
