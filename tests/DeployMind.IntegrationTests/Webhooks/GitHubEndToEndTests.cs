@@ -9,11 +9,11 @@ using DeployMind.IntegrationTests.Support;
 namespace DeployMind.IntegrationTests.Webhooks;
 
 /// <summary>
-/// A pull request's preview, end to end on this machine: a signed pull_request delivery to the real server (embedded
+/// GitHub deliveries end to end on this machine (a push to main deploys production; a pull request gets a preview): a signed pull_request delivery to the real server (embedded
 /// queue, its own worker) → the head commit fetched from a local bare repository, built, deployed behind nginx under
 /// pr-&lt;n&gt;.localhost → the PR's comment and commit statuses on a loopback GitHub API; closing the PR removes it.
 /// </summary>
-public sealed class PreviewEndToEndTests : IAsyncLifetime, IDisposable
+public sealed class GitHubEndToEndTests : IAsyncLifetime, IDisposable
 {
     private const string Secret = "e2e-secret";
     private const string TokenVariable = "DEPLOYMIND_E2E_GITHUB_TOKEN";
@@ -112,6 +112,43 @@ public sealed class PreviewEndToEndTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(_github.Requests, r => r.Authorization is { } a && !a.Contains(_github.ExpectedToken!, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task APushToMain_DeploysProductionThroughTheServersWorker_AndReportsTheCommitStatus()
+    {
+        var (bare, _) = await CreateRepositoryAsync();
+        var main = (await GitAsync(_work.Path, "--git-dir", bare, "rev-parse", "main")).Trim();
+        await using var server = await DeployMindServerFixture.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["server:webhookSecret"] = Secret,
+                ["server:workers:enabled"] = "true",
+                ["server:workers:environments:0"] = "production",
+                ["server:repositories:acme/hello:source"] = bare,
+                ["github:apiUrl"] = _github.BaseUrl.ToString(),
+                ["github:tokenVariable"] = TokenVariable,
+                ["nginx:prefix"] = _prefix.Path,
+            },
+            machineConfig: Repo.LocalBaseImagesConfig);
+        var json = JsonNode.Parse(SignedDelivery.Fixture("push.with-new-branch.json"))!;
+        (json["ref"], json["after"]) = ("refs/heads/main", main);
+        json["repository"]!["full_name"] = "acme/hello";
+        json["repository"]!["default_branch"] = "main";
+        using var response = await server.Client.SendAsync(SignedDelivery.Signed("push", Encoding.UTF8.GetBytes(json.ToJsonString()), Secret));
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, answer.ToJsonString());
+
+        var deployment = await WaitFinishedAsync(server, Guid.Parse(answer["deploymentId"]!.GetValue<string>()), TimeSpan.FromMinutes(6));
+        Assert.True(deployment.State == DeploymentState.Succeeded, $"{deployment.State}: {deployment.Reason}\n{string.Join('\n', deployment.Events.Select(e => e.Detail))}");
+        Assert.Equal(("hello", "production", main, "main"), (deployment.App, deployment.Environment, deployment.Commit, deployment.Branch));
+        Assert.Contains(deployment.Events, e => e.Detail.StartsWith("holding docker:local with fencing token", StringComparison.Ordinal));
+        var (status, body) = await GetAsync("localhost");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("Hello from DeployMind", body, StringComparison.Ordinal);
+        await _github.WaitForRequestsAsync(_ => _github.Statuses("acme", "hello", main).Any(s => s.State == "success"), TimeSpan.FromSeconds(30));
+        Assert.All(_github.Statuses("acme", "hello", main), s => Assert.Equal("deploymind/production", s.Context));
+        Assert.Empty(_github.Comments("acme", "hello", Number));
+    }
+
     private static async Task<Guid> DeliverAsync(DeployMindServerFixture server, string action, string head)
     {
         var json = JsonNode.Parse(SignedDelivery.Fixture($"pull_request.{action}.json"))!;
@@ -177,6 +214,11 @@ public sealed class PreviewEndToEndTests : IAsyncLifetime, IDisposable
         await File.WriteAllTextAsync(Path.Combine(tree, "deploymind.yml"), $"""
             app: hello
             environments:
+              production:
+                branch: main
+                target: {"{"} docker: {"{"} port: {_port} {"}"} {"}"}
+                healthCheck: {"{"} path: /health, interval: 500ms, timeout: 2s, successes: 2, deadline: 90s {"}"}
+                verify: {"{"} successes: 2, interval: 500ms, deadline: 30s {"}"}
               preview:
                 target: {"{"} docker: {"{"} port: {_port} {"}"} {"}"}
                 healthCheck: {"{"} path: /health, interval: 500ms, timeout: 2s, successes: 2, deadline: 90s {"}"}
