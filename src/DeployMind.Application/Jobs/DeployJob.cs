@@ -24,7 +24,7 @@ public sealed record DeployJob
     /// <summary>
     /// What it changes, each locked for the deploy: "docker:web-1", "k8s:staging/shop/api". Taken in this order (sorted).
     /// Empty when whoever queued it could not read the app's configuration (a webhook, the API): the worker finds them
-    /// (<see cref="IJobRunner.TargetsAsync"/>) before it locks anything.
+    /// (<see cref="IJobRunner.PrepareAsync"/>) before it locks anything.
     /// </summary>
     public required IReadOnlyList<string> Targets { get; init; }
 

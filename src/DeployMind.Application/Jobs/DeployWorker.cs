@@ -107,15 +107,16 @@ public sealed partial class DeployWorker
                 await _store.SaveAsync(deployment, abort);
             }
 
-            // A job queued by a webhook or the API does not know its targets yet: the runner reads them from the app's configuration.
-            var targets = job.Targets.Count > 0 ? job.Targets : await _runner.TargetsAsync(job, abort);
-            var held = await AcquireAsync(job, targets, lease, deployment, abort);
+            // A job queued by a webhook or the API does not know its targets yet: the runner reads them from the app's
+            // configuration, and keeps the fetched source for the run.
+            using var prepared = await _runner.PrepareAsync(job, abort);
+            var held = await AcquireAsync(job, prepared.Targets, lease, deployment, abort);
             if (held is null)
             {
                 return;
             }
 
-            await RunHoldingAsync(lease, held, abort);
+            await RunHoldingAsync(lease, held, prepared, abort);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -182,7 +183,7 @@ public sealed partial class DeployWorker
         return held;
     }
 
-    private async Task RunHoldingAsync(JobLease lease, List<LockHandle> held, CancellationToken abort)
+    private async Task RunHoldingAsync(JobLease lease, List<LockHandle> held, PreparedJob prepared, CancellationToken abort)
     {
         var control = new JobControl(ct => FenceAsync(held, ct));
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(abort);
@@ -201,7 +202,7 @@ public sealed partial class DeployWorker
         Deployment? result = null;
         try
         {
-            result = await _runner.RunAsync(lease.Job, control, lost.Token);
+            result = await prepared.RunAsync(control, lost.Token);
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested && lostReason is null && !abort.IsCancellationRequested)
         {
@@ -245,10 +246,10 @@ public sealed partial class DeployWorker
         }
     }
 
-    /// <summary>Every third of the shorter lease (at most every 2 s): touches the job, extends the locks and looks for a cancel request; reports a loss once.</summary>
+    /// <summary>Every third of the shorter lease: touches the job, extends the locks and looks for a cancel request; reports a loss once.</summary>
     private async Task HeartbeatAsync(JobLease lease, List<LockHandle> held, Action<string> onLost, Action onCancelRequested, CancellationToken stop)
     {
-        var period = TimeSpan.FromTicks(Math.Clamp(Math.Min(_options.Visibility.Ticks, _options.LockLease.Ticks) / 3, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(2).Ticks));
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, Math.Min(_options.Visibility.Ticks, _options.LockLease.Ticks) / 3));
         while (!stop.IsCancellationRequested)
         {
             if (!await DelayAsync(period, stop))

@@ -2,16 +2,38 @@ using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Jobs;
 
-/// <summary>Runs one job's deployment (the worker holds the job's locks meanwhile).</summary>
+/// <summary>Prepares and runs jobs for a worker (which holds the job's locks while it runs).</summary>
 public interface IJobRunner
 {
     /// <summary>
-    /// The targets the job changes, to lock before <see cref="RunAsync"/>: the job's own when it names them, else read from
-    /// the app's configuration (which may mean fetching the source). Changes nothing. Empty when the job cannot run at
-    /// all (its source is unusable): <see cref="RunAsync"/> then records why.
+    /// Prepares <paramref name="job"/>: its targets, to lock before it runs — the job's own when it names them, else read
+    /// from the app's configuration (which means fetching the source, kept for the run). Changes nothing. Targets are
+    /// empty when the job cannot run at all (its source is unusable): the run then records why. The worker disposes
+    /// what it prepared, run or not.
     /// </summary>
-    Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken);
+    Task<PreparedJob> PrepareAsync(DeployJob job, CancellationToken cancellationToken);
+}
 
-    /// <summary>Runs the job's recorded deployment to a finished state (or hands it back through <paramref name="control"/>).</summary>
-    Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken);
+/// <summary>A job ready to lock and run: its targets, the run, and what preparing it fetched (released on dispose).</summary>
+public sealed class PreparedJob : IDisposable
+{
+    private readonly Func<JobControl, CancellationToken, Task<Deployment>> _run;
+    private readonly IDisposable? _resources;
+
+    /// <param name="targets">What the run changes, locked first.</param>
+    /// <param name="run">Runs the job's recorded deployment to a finished state (or hands it back through the control).</param>
+    /// <param name="resources">What the preparation holds for the run (a fetched source), disposed with this.</param>
+    public PreparedJob(IReadOnlyList<string> targets, Func<JobControl, CancellationToken, Task<Deployment>> run, IDisposable? resources = null)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(run);
+        (Targets, _run, _resources) = (targets, run, resources);
+    }
+
+    public IReadOnlyList<string> Targets { get; }
+
+    /// <summary>Runs the job (once its targets are locked).</summary>
+    public Task<Deployment> RunAsync(JobControl control, CancellationToken cancellationToken) => _run(control, cancellationToken);
+
+    public void Dispose() => _resources?.Dispose();
 }

@@ -6,6 +6,7 @@ using DeployMind.Application.Reporting;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -32,98 +33,117 @@ internal sealed class CliJobRunner : IJobRunner
         _verbose = verbose;
     }
 
-    public async Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken)
+    public async Task<PreparedJob> PrepareAsync(DeployJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         if (job.Targets.Count > 0)
         {
-            return job.Targets;
+            // The job names its targets: the source is fetched once they are locked (a job that waits for a lock fetches nothing).
+            return new PreparedJob(job.Targets, async (control, token) =>
+            {
+                using var prepared = await PrepareSourceAsync(job, token);
+                return await RunAsync(job, prepared, control, token);
+            });
         }
 
-        var prepared = await PrepareAsync(job, cancellationToken);
-        using (prepared.Workspace)
+        // A webhook's or the API's job: the fetched source tells the targets, and is kept for the run.
+        var source = await PrepareSourceAsync(job, cancellationToken);
+        return new PreparedJob(source.Targets, (control, token) => RunAsync(job, source, control, token), source);
+    }
+
+    private static async Task<Deployment> RunAsync(DeployJob job, Prepared prepared, JobControl control, CancellationToken cancellationToken)
+    {
+        var services = prepared.Services;
+        var store = services.GetRequiredService<IDeploymentStore>();
+        var reporter = services.GetRequiredService<IDeploymentReporter>();
+        var deployment = await store.GetAsync(job.Id, cancellationToken)
+            ?? throw new DeployMindException($"Deployment {job.Id} is not recorded in {store.Description}; is `database` configured the same for the worker and for whoever enqueued the job?");
+        try
         {
-            return prepared.Targets;
+            return await RunAsync(job, prepared, deployment, control, cancellationToken);
+        }
+        finally
+        {
+            // The prepared host's reporter goes with it: what it still has to send is sent first (bounded).
+            using var flush = new CancellationTokenSource(ReportFlushDeadline);
+            await reporter.FlushAsync(flush.Token);
         }
     }
 
-    public async Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken)
+    private static async Task<Deployment> RunAsync(DeployJob job, Prepared prepared, Deployment deployment, JobControl control, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(control);
-        var prepared = await PrepareAsync(job, cancellationToken);
+        var services = prepared.Services;
+        var store = services.GetRequiredService<IDeploymentStore>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var reporter = services.GetRequiredService<IDeploymentReporter>();
+        if (deployment.IsFinished)
+        {
+            return deployment;
+        }
+
         if (prepared.Workspace is not { } workspace)
         {
-            // The source or its configuration is unusable: the deployment ends (recorded), nothing is retried.
-            return await EndUnstartedAsync(job, prepared, cancellationToken);
+            // The source or its configuration is unusable: the deployment fails (recorded), nothing is retried; a teardown
+            // whose commit is gone still removes the preview, with this machine's settings.
+            if (prepared.Command is { } fallback && prepared.App is { } app)
+            {
+                return await RemovePreviewAsync(services, fallback, app, deployment, $"removing the preview {app} ({prepared.Problem}; using this machine's settings)", cancellationToken);
+            }
+
+            deployment.Fail(PipelineStage.Scan, prepared.Problem ?? "the job could not be prepared", time.GetUtcNow());
+            await store.SaveAsync(deployment, CancellationToken.None);
+            reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
+            return deployment;
         }
 
-        using (workspace)
+        if (workspace.Checkout is { } checkout && deployment.Commit != checkout.Commit)
         {
-            var services = workspace.Host.Services;
-            var store = services.GetRequiredService<IDeploymentStore>();
-            var time = services.GetRequiredService<TimeProvider>();
-            var reporter = services.GetRequiredService<IDeploymentReporter>();
-            var deployment = await store.GetAsync(job.Id, cancellationToken)
-                ?? throw new DeployMindException($"Deployment {job.Id} is not recorded in {store.Description}; is `database` configured the same for the worker and for whoever enqueued the job?");
-            if (workspace.Checkout is { } checkout && deployment.Commit != checkout.Commit)
-            {
-                deployment.RecordCommit(checkout.Commit);
-            }
-
-            var command = prepared.Command!;
-            if (deployment.State == DeploymentState.Queued && job.RollbackOf is null)
-            {
-                // A webhook's or the API's job knew only the repository: the app's name and strategy come from its deploymind.yml.
-                deployment.Configure(workspace.Deploys.InstanceName(command, workspace.AppPath), job.Teardown ? deployment.Strategy : workspace.Deploys.StrategyOf(command));
-                await store.SaveAsync(deployment, cancellationToken);
-            }
-
-            try
-            {
-                if (prepared.Refusal is { } refusal)
-                {
-                    deployment.MoveTo(DeploymentState.Cancelled, refusal, time.GetUtcNow());
-                    await store.SaveAsync(deployment, cancellationToken);
-                    reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
-                    return deployment;
-                }
-
-                if (job.Teardown)
-                {
-                    return await TeardownAsync(workspace, deployment, command, cancellationToken);
-                }
-
-                if (job.RollbackOf is not null)
-                {
-                    var rollback = await services.GetRequiredService<RollbackRunner>().RunQueuedAsync(deployment, command, null, cancellationToken);
-                    reporter.Report(DeploymentReport.Of(rollback, time.GetUtcNow()));
-                    return rollback;
-                }
-
-                using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                await services.GetRequiredService<DeploymentRunner>().RunAsync(
-                    new DeploymentRunner.Run(deployment, workspace.AppPath)
-                    {
-                        Command = command,
-                        AlreadyRecorded = true,
-                        PipelineObserver = new Fence(control, fenced),
-                        HandOverReason = () => control.HandOverReason,
-                    },
-                    fenced.Token);
-                return deployment;
-            }
-            finally
-            {
-                // The workspace's reporter goes with its host: what it still has to send is sent first (bounded).
-                using var flush = new CancellationTokenSource(ReportFlushDeadline);
-                await reporter.FlushAsync(flush.Token);
-            }
+            deployment.RecordCommit(checkout.Commit);
         }
+
+        var command = prepared.Command!;
+        if (deployment.State == DeploymentState.Queued && job.RollbackOf is null)
+        {
+            // A webhook's or the API's job knew only the repository: the app's name and strategy come from its deploymind.yml.
+            deployment.Configure(prepared.App!, job.Teardown ? deployment.Strategy : workspace.Deploys.StrategyOf(command));
+            await store.SaveAsync(deployment, cancellationToken);
+        }
+
+        if (prepared.Refusal is { } refusal)
+        {
+            deployment.MoveTo(DeploymentState.Cancelled, refusal, time.GetUtcNow());
+            await store.SaveAsync(deployment, cancellationToken);
+            reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
+            return deployment;
+        }
+
+        if (job.Teardown)
+        {
+            return await RemovePreviewAsync(services, command, prepared.App!, deployment, $"removing the preview {prepared.App}", cancellationToken);
+        }
+
+        if (job.RollbackOf is not null)
+        {
+            var rollback = await services.GetRequiredService<RollbackRunner>().RunQueuedAsync(deployment, command, null, cancellationToken);
+            reporter.Report(DeploymentReport.Of(rollback, time.GetUtcNow()));
+            return rollback;
+        }
+
+        using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await services.GetRequiredService<DeploymentRunner>().RunAsync(
+            new DeploymentRunner.Run(deployment, workspace.AppPath)
+            {
+                Command = command,
+                AlreadyRecorded = true,
+                PipelineObserver = new Fence(control, fenced),
+                HandOverReason = () => control.HandOverReason,
+            },
+            fenced.Token);
+        return deployment;
     }
 
-    /// <summary>The job's workspace and command, or why it cannot run (<see cref="Prepared.Workspace"/> null).</summary>
-    private async Task<Prepared> PrepareAsync(DeployJob job, CancellationToken cancellationToken)
+    /// <summary>The job's workspace, command, app and targets; or why it cannot run (no workspace).</summary>
+    private async Task<Prepared> PrepareSourceAsync(DeployJob job, CancellationToken cancellationToken)
     {
         DeploymentWorkspace workspace;
         try
@@ -132,9 +152,10 @@ internal sealed class CliJobRunner : IJobRunner
         }
         catch (Exception ex) when (ex is DeployMindException or DirectoryNotFoundException or FileNotFoundException or InvalidDataException)
         {
-            return job.Teardown
-                ? new Prepared(null, null, [], null, null) { Problem = null, TeardownWithoutSource = ex.Message }
-                : new Prepared(null, null, [], $"could not prepare the source: {ex.Message}", null);
+            var problem = $"could not prepare the source: {ex.Message}";
+            return job is { Teardown: true, PullRequest: { } number }
+                ? await PrepareSourcelessTeardownAsync(job, number, problem, cancellationToken)
+                : new Prepared(_hosts.Create(null, _config, _verbose), null, null, null, [], problem, null);
         }
 
         try
@@ -174,38 +195,69 @@ internal sealed class CliJobRunner : IJobRunner
                 refusal = $"the push to {pushed} was queued for {job.Environment}, but deploymind.yml says environments.{job.Environment}.branch is {branch}: nothing deployed";
             }
 
-            // Previews lock their own app on each host: they never wait for (or block) the environment's other deploys.
-            var targets = workspace.Deploys.TargetsOf(command);
-            if (job.PullRequest is not null)
-            {
-                targets = [.. targets.Select(t => $"{t}/{workspace.Deploys.InstanceName(command, workspace.AppPath)}")];
-            }
-
-            return new Prepared(workspace, command, targets, null, refusal);
+            var instance = workspace.Deploys.InstanceName(command, workspace.AppPath);
+            return new Prepared(null, workspace, command, instance, PreviewTargets(workspace.Deploys, command, instance), null, refusal);
         }
         catch (DeployMindException ex)
         {
             workspace.Dispose();
-            return new Prepared(null, null, [], $"the app's configuration cannot be used: {ex.Message}", null);
+            return new Prepared(_hosts.Create(null, _config, _verbose), null, null, null, [], $"the app's configuration cannot be used: {ex.Message}", null);
         }
     }
 
-    /// <summary>Removes the preview from every host of its environment (recorded as its own deployment: queued → deploying → succeeded).</summary>
-    private static async Task<Deployment> TeardownAsync(DeploymentWorkspace workspace, Deployment deployment, Application.Deploy.DeployCommand command, CancellationToken cancellationToken)
+    /// <summary>A closed pull request whose commit is gone (a force-push, a deleted fork): its preview is removed with this machine's settings.</summary>
+    private async Task<Prepared> PrepareSourcelessTeardownAsync(DeployJob job, int number, string problem, CancellationToken cancellationToken)
     {
-        var services = workspace.Host.Services;
+        var host = _hosts.Create(null, _config, _verbose);
+        try
+        {
+            var deployment = await host.Services.GetRequiredService<IDeploymentStore>().GetAsync(job.Id, cancellationToken);
+            var deploys = host.Services.GetRequiredService<DeployService>();
+            var command = new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host, PullRequest = number };
+            var suffix = PreviewOptions.AppName(string.Empty, number);
+            var app = deployment is null ? null : deployment.App.EndsWith(suffix, StringComparison.Ordinal) ? deployment.App : PreviewOptions.AppName(deployment.App, number);
+            return new Prepared(host, null, app is null ? null : command, app, app is null ? [] : PreviewTargets(deploys, command, app), problem, null);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// What the job locks: the command's targets; a preview locks its own app on each host, so it never waits for (or
+    /// blocks) the environment's other deploys.
+    /// </summary>
+    private static IReadOnlyList<string> PreviewTargets(DeployService deploys, Application.Deploy.DeployCommand command, string instance) =>
+        command.PullRequest is null ? deploys.TargetsOf(command) : [.. deploys.TargetsOf(command).Select(t => $"{t}/{instance}")];
+
+    /// <summary>Removes the preview from every host of its environment (recorded as its own deployment: deploying → verifying → succeeded).</summary>
+    private static async Task<Deployment> RemovePreviewAsync(
+        IServiceProvider services, Application.Deploy.DeployCommand command, string app, Deployment deployment, string detail, CancellationToken cancellationToken)
+    {
+        var deploys = services.GetRequiredService<DeployService>();
         var store = services.GetRequiredService<IDeploymentStore>();
         var time = services.GetRequiredService<TimeProvider>();
         var reporter = services.GetRequiredService<IDeploymentReporter>();
-        var app = workspace.Deploys.InstanceName(command, workspace.AppPath);
-        deployment.MoveTo(DeploymentState.Deploying, $"removing the preview {app}", time.GetUtcNow());
+        deployment.MoveTo(DeploymentState.Deploying, detail, time.GetUtcNow());
         await store.SaveAsync(deployment, cancellationToken);
         reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
         try
         {
             await using var log = new DeploymentLog(store, deployment.Id, time, NullLogger.Instance);
-            var removed = await workspace.Deploys.RemoveAsync(command, app, log.Observe((IDeployObserver?)null), cancellationToken);
-            await VerifyRemovedAsync(workspace.Deploys, command, app, deployment, removed, store, time, cancellationToken);
+            var removed = await deploys.RemoveAsync(command, app, log.Observe((IDeployObserver?)null), cancellationToken);
+            deployment.MoveTo(DeploymentState.Verifying, $"removed {string.Join("; ", removed)}", time.GetUtcNow());
+            await store.SaveAsync(deployment, cancellationToken);
+            var left = await deploys.LeftoversAsync(command, app, cancellationToken);
+            if (left.Count == 0)
+            {
+                deployment.MoveTo(DeploymentState.Succeeded, $"preview {app} removed: no container or nginx site of it is left", time.GetUtcNow());
+            }
+            else
+            {
+                deployment.Fail(PipelineStage.Verify, $"the preview {app} is not fully removed: {string.Join("; ", left)}; run the teardown again or remove them by hand", time.GetUtcNow());
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -221,79 +273,25 @@ internal sealed class CliJobRunner : IJobRunner
         return deployment;
     }
 
-    /// <summary>Verifying: nothing of the preview is left on its hosts; then succeeded (or failed, naming what is left).</summary>
-    private static async Task VerifyRemovedAsync(
-        DeployService deploys, Application.Deploy.DeployCommand command, string app, Deployment deployment, IReadOnlyList<string> removed, IDeploymentStore store, TimeProvider time, CancellationToken cancellationToken)
-    {
-        deployment.MoveTo(DeploymentState.Verifying, $"removed {string.Join("; ", removed)}", time.GetUtcNow());
-        await store.SaveAsync(deployment, cancellationToken);
-        var left = await deploys.LeftoversAsync(command, app, cancellationToken);
-        if (left.Count == 0)
-        {
-            deployment.MoveTo(DeploymentState.Succeeded, $"preview {app} removed: no container or nginx site of it is left", time.GetUtcNow());
-        }
-        else
-        {
-            deployment.Fail(PipelineStage.Verify, $"the preview {app} is not fully removed: {string.Join("; ", left)}; run the teardown again or remove them by hand", time.GetUtcNow());
-        }
-    }
-
-    /// <summary>A job that cannot start: failed with the reason, or, for a teardown whose source is gone, removed with the defaults.</summary>
-    private async Task<Deployment> EndUnstartedAsync(DeployJob job, Prepared prepared, CancellationToken cancellationToken)
-    {
-        using var host = _hosts.Create(null, _config, _verbose);
-        var services = host.Services;
-        var store = services.GetRequiredService<IDeploymentStore>();
-        var time = services.GetRequiredService<TimeProvider>();
-        var reporter = services.GetRequiredService<IDeploymentReporter>();
-        var deployment = await store.GetAsync(job.Id, cancellationToken)
-            ?? throw new DeployMindException($"Deployment {job.Id} is not recorded in {store.Description}.");
-        if (deployment.IsFinished)
-        {
-            return deployment;
-        }
-
-        try
-        {
-            if (prepared.TeardownWithoutSource is { } why && job.PullRequest is { } number)
-            {
-                // The commit is gone (a force-push, a deleted fork): the preview is removed with the server's own settings.
-                var deploys = services.GetRequiredService<DeployService>();
-                var suffix = PreviewOptions.AppName(string.Empty, number);
-                var app = deployment.App.EndsWith(suffix, StringComparison.Ordinal) ? deployment.App : PreviewOptions.AppName(deployment.App, number);
-                deployment.MoveTo(DeploymentState.Deploying, $"removing the preview {app} (its source could not be read: {why}; using this machine's settings)", time.GetUtcNow());
-                await store.SaveAsync(deployment, cancellationToken);
-                var command = new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host };
-                await using var log = new DeploymentLog(store, deployment.Id, time, NullLogger.Instance);
-                var removed = await deploys.RemoveAsync(command, app, log.Observe((IDeployObserver?)null), cancellationToken);
-                await VerifyRemovedAsync(deploys, command, app, deployment, removed, store, time, cancellationToken);
-            }
-            else
-            {
-                deployment.Fail(PipelineStage.Scan, prepared.Problem ?? "the job could not be prepared", time.GetUtcNow());
-            }
-        }
-        catch (Exception ex) when (ex is DeployMindException or InvalidOperationException or IOException)
-        {
-            deployment.Fail(PipelineStage.Deploy, $"the preview could not be removed: {ex.Message}", time.GetUtcNow());
-        }
-
-        await store.SaveAsync(deployment, CancellationToken.None);
-        reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
-        using var flush = new CancellationTokenSource(ReportFlushDeadline);
-        await reporter.FlushAsync(flush.Token);
-        return deployment;
-    }
-
-    /// <param name="Workspace">Null when the job cannot run (see <see cref="Problem"/>).</param>
+    /// <summary>A job prepared to run: its services (the workspace's host, or this machine's when there is no workspace) and what it runs.</summary>
+    /// <param name="Host">This machine's host, when there is no workspace (released with this).</param>
+    /// <param name="Workspace">The fetched source and its host; null when the job cannot run (see <paramref name="Problem"/>).</param>
     /// <param name="Command">The deploy command, with the workspace's folder, app and (for previews) server name.</param>
+    /// <param name="App">The app's instance name (a preview's <c>&lt;app&gt;-pr-&lt;n&gt;</c>).</param>
     /// <param name="Targets">What the job locks.</param>
-    /// <param name="Problem">Why the job cannot run at all (it fails).</param>
+    /// <param name="Problem">Why the job cannot run from its source (it fails, or a teardown goes on with this machine's settings).</param>
     /// <param name="Refusal">Why the job must not deploy although it could (it ends cancelled): previews disabled, a branch mismatch.</param>
-    private sealed record Prepared(DeploymentWorkspace? Workspace, Application.Deploy.DeployCommand? Command, IReadOnlyList<string> Targets, string? Problem, string? Refusal)
+    private sealed record Prepared(
+        IHost? Host, DeploymentWorkspace? Workspace, Application.Deploy.DeployCommand? Command, string? App, IReadOnlyList<string> Targets, string? Problem, string? Refusal)
+        : IDisposable
     {
-        /// <summary>A teardown whose source could not be fetched: it goes ahead with the machine's settings.</summary>
-        public string? TeardownWithoutSource { get; init; }
+        public IServiceProvider Services => Workspace?.Host.Services ?? Host!.Services;
+
+        public void Dispose()
+        {
+            Workspace?.Dispose();
+            Host?.Dispose();
+        }
     }
 
     /// <summary>Before each state change is acted on: still the newest holder of every target? Else stop the run.</summary>

@@ -6,18 +6,23 @@ namespace DeployMind.Server.Metrics;
 /// <summary>Counts and times the deployments the server's workers finish.</summary>
 internal sealed class MeteredJobRunner(IJobRunner inner) : IJobRunner
 {
-    public Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken) => inner.TargetsAsync(job, cancellationToken);
-
-    public async Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken)
+    public async Task<PreparedJob> PrepareAsync(DeployJob job, CancellationToken cancellationToken)
     {
-        var deployment = await inner.RunAsync(job, control, cancellationToken);
-        if (deployment.IsFinished)
-        {
-            var outcome = deployment.State.Name();
-            ServerMetrics.DeploymentsFinished.WithLabels(deployment.Environment, outcome).Inc();
-            ServerMetrics.DeploymentDuration.WithLabels(deployment.Environment, outcome).Observe((deployment.UpdatedAt - deployment.CreatedAt).TotalSeconds);
-        }
+        var prepared = await inner.PrepareAsync(job, cancellationToken);
+        return new PreparedJob(
+            prepared.Targets,
+            async (control, token) =>
+            {
+                var deployment = await prepared.RunAsync(control, token);
+                if (deployment.IsFinished)
+                {
+                    var outcome = deployment.State.Name();
+                    ServerMetrics.DeploymentsFinished.WithLabels(deployment.Environment, outcome).Inc();
+                    ServerMetrics.DeploymentDuration.WithLabels(deployment.Environment, outcome).Observe((deployment.UpdatedAt - deployment.CreatedAt).TotalSeconds);
+                }
 
-        return deployment;
+                return deployment;
+            },
+            prepared);
     }
 }

@@ -52,6 +52,11 @@ public sealed class DeployWorkerTests : IDisposable
 
         var runs = runner.Runs.ToList();
         Assert.Equal(5, runs.Count);
+
+        // Jobs that found their target locked were prepared again later: every preparation was released, run or not.
+        var (prepared, released) = runner.Preparations;
+        Assert.True(prepared >= 5, $"{prepared} preparations");
+        Assert.Equal(prepared, released);
         foreach (var group in runs.GroupBy(r => r.Target))
         {
             var ordered = group.OrderBy(r => r.Start).ToList();
@@ -155,6 +160,7 @@ public sealed class DeployWorkerTests : IDisposable
 
         var deployment = await _store.GetAsync(id, CancellationToken.None);
         Assert.Contains(deployment!.Events, e => e.Detail.StartsWith("holding docker:found-later with fencing token", StringComparison.Ordinal));
+        Assert.Equal((1, 1), runner.Preparations);
         Assert.Null(await _locks.GetAsync("docker:found-later", CancellationToken.None));
     }
 
@@ -182,10 +188,8 @@ public sealed class DeployWorkerTests : IDisposable
 
     private sealed class ThrowingRunner : IJobRunner
     {
-        public Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken) => Task.FromResult(job.Targets);
-
-        public Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("the docker daemon is not reachable");
+        public Task<PreparedJob> PrepareAsync(DeployJob job, CancellationToken cancellationToken) =>
+            Task.FromResult(new PreparedJob(job.Targets, (_, _) => throw new InvalidOperationException("the docker daemon is not reachable")));
     }
 
     private DeployWorker Worker(IJobRunner runner) =>
@@ -240,10 +244,20 @@ public sealed class DeployWorkerTests : IDisposable
         /// <summary>What a job without targets turns out to change (what a real runner reads from the app's configuration).</summary>
         public IReadOnlyList<string> Resolved { get; init; } = ["docker:resolved"];
 
-        public Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken) =>
-            Task.FromResult(job.Targets.Count > 0 ? job.Targets : Resolved);
+        private int _prepared;
+        private int _released;
 
-        public async Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken)
+        /// <summary>Preparations made and released: every one is released, whether its job ran or waited for a lock.</summary>
+        public (int Prepared, int Released) Preparations => (_prepared, _released);
+
+        public Task<PreparedJob> PrepareAsync(DeployJob job, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _prepared);
+            return Task.FromResult(new PreparedJob(
+                job.Targets.Count > 0 ? job.Targets : Resolved, (control, token) => RunAsync(job, control, token), new Release(() => Interlocked.Increment(ref _released))));
+        }
+
+        private async Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken)
         {
             var deployment = (await store.GetAsync(job.Id, CancellationToken.None))!;
             Assert.True(await control.FenceAsync(cancellationToken));
@@ -269,5 +283,10 @@ public sealed class DeployWorkerTests : IDisposable
             await store.SaveAsync(deployment, CancellationToken.None);
             return deployment;
         }
+    }
+
+    private sealed class Release(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 }

@@ -257,16 +257,14 @@ public sealed class DeploymentActionApiTests
     {
         public int Calls { get; private set; }
 
-        public Task<IReadOnlyList<string>> TargetsAsync(DeployJob job, CancellationToken cancellationToken)
+        public Task<PreparedJob> PrepareAsync(DeployJob job, CancellationToken cancellationToken)
         {
             Calls++;
-            return Task.FromResult<IReadOnlyList<string>>(["docker:local"]);
-        }
-
-        public Task<Deployment> RunAsync(DeployJob job, JobControl control, CancellationToken cancellationToken)
-        {
-            Calls++;
-            throw new InvalidOperationException("A cancelled deployment must not run.");
+            return Task.FromResult(new PreparedJob(["docker:local"], (_, _) =>
+            {
+                Calls++;
+                throw new InvalidOperationException("A cancelled deployment must not run.");
+            }));
         }
     }
 }
