@@ -147,6 +147,50 @@ public sealed class GitHubEndToEndTests : IAsyncLifetime, IDisposable
         await _github.WaitForRequestsAsync(_ => _github.Statuses("acme", "hello", main).Any(s => s.State == "success"), TimeSpan.FromSeconds(30));
         Assert.All(_github.Statuses("acme", "hello", main), s => Assert.Equal("deploymind/production", s.Context));
         Assert.Empty(_github.Comments("acme", "hello", Number));
+        Assert.Matches(@"deploymind_deployments_finished_total\{environment=""production"",outcome=""succeeded""\} [1-9]", await server.Client.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
+    public async Task WhatTheAppsOwnConfigurationRefuses_EndsCancelledSayingWhy_AndRunsNothing()
+    {
+        // The server maps main to production, but the app says production deploys `release`; and it has no previews.
+        var (bare, head) = await CreateRepositoryAsync("""
+            app: hello
+            environments:
+              production:
+                branch: release
+            previews:
+              enabled: false
+            """);
+        var main = (await GitAsync(_work.Path, "--git-dir", bare, "rev-parse", "main")).Trim();
+        await using var server = await DeployMindServerFixture.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["server:webhookSecret"] = Secret,
+                ["server:workers:enabled"] = "true",
+                ["server:workers:environments:0"] = "production",
+                ["server:workers:environments:1"] = "preview",
+                ["server:repositories:acme/hello:source"] = bare,
+                ["server:repositories:acme/hello:branches:main"] = "production",
+                ["nginx:prefix"] = _prefix.Path,
+            },
+            machineConfig: Repo.LocalBaseImagesConfig);
+        var json = JsonNode.Parse(SignedDelivery.Fixture("push.with-new-branch.json"))!;
+        (json["ref"], json["after"]) = ("refs/heads/main", main);
+        json["repository"]!["full_name"] = "acme/hello";
+        using var response = await server.Client.SendAsync(SignedDelivery.Signed("push", Encoding.UTF8.GetBytes(json.ToJsonString()), Secret));
+        var pushed = Guid.Parse(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["deploymentId"]!.GetValue<string>());
+        var preview = await DeliverAsync(server, "opened", head);
+
+        var push = await WaitFinishedAsync(server, pushed, TimeSpan.FromMinutes(2));
+        Assert.Equal(DeploymentState.Cancelled, push.State);
+        Assert.Contains("environments.production.branch is release", push.Events[^1].Detail, StringComparison.Ordinal);
+        var pr = await WaitFinishedAsync(server, preview, TimeSpan.FromMinutes(2));
+        Assert.Equal(DeploymentState.Cancelled, pr.State);
+        Assert.Contains("previews are disabled for this app", pr.Events[^1].Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(push.Events.Concat(pr.Events), e => e.To is DeploymentState.Scanning or DeploymentState.Building or DeploymentState.Deploying);
+        var containers = await Support.Docker.RunAsync("ps", "-aq", "--filter", "label=io.deploymind.app=hello");
+        Assert.Equal(string.Empty, containers.StandardOutput.Trim());
     }
 
     private static async Task<Guid> DeliverAsync(DeployMindServerFixture server, string action, string head)
@@ -201,7 +245,7 @@ public sealed class GitHubEndToEndTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>A bare repository with the Python example on main, and a branch "changes" with one more commit (its head).</summary>
-    private async Task<(string Bare, string Head)> CreateRepositoryAsync()
+    private async Task<(string Bare, string Head)> CreateRepositoryAsync(string? configuration = null)
     {
         var bare = Path.Combine(_work.Path, "hello.git");
         var tree = Path.Combine(_work.Path, "tree");
@@ -211,7 +255,7 @@ public sealed class GitHubEndToEndTests : IAsyncLifetime, IDisposable
             File.Copy(file, Path.Combine(tree, Path.GetFileName(file)));
         }
 
-        await File.WriteAllTextAsync(Path.Combine(tree, "deploymind.yml"), $"""
+        await File.WriteAllTextAsync(Path.Combine(tree, "deploymind.yml"), configuration ?? $"""
             app: hello
             environments:
               production:

@@ -51,6 +51,7 @@ public sealed partial class ServerEndpointsTests
         var text = await server.Client.GetStringAsync("/metrics");
         Assert.Matches(@"deploymind_webhook_deliveries_total\{event=""push"",result=""unauthorized""\} [1-9]", text);
         Assert.Matches(@"deploymind_queue_waiting_jobs\{environment=""production""\} 1", text);
+        Assert.Matches(@"deploymind_jobs_queued_total\{environment=""production"",source=""webhook""\} [1-9]", text);
     }
 
     [Fact]
