@@ -56,7 +56,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         if (settings.Json)
         {
             // The deployment as `status` shows it, plus this run's scan, build and deploy details.
-            var json = JsonSerializer.SerializeToNode(DeploymentViews.ToJson(deployment, time.GetUtcNow()), Json.Options)!.AsObject();
+            var json = JsonSerializer.SerializeToNode(DeploymentView.Of(deployment, time.GetUtcNow()), Json.Options)!.AsObject();
             json["scan"] = JsonSerializer.SerializeToNode(
                 pipeline.Scan is null ? null : new { Findings = pipeline.Scan.Report.Findings, Blocking = pipeline.Scan.Blocking.Count }, Json.Options);
             json["build"] = JsonSerializer.SerializeToNode(pipeline.Build is null ? null : pipeline.Build with { Log = [] }, Json.Options);

@@ -38,7 +38,7 @@ internal sealed class ListCommand : AsyncCommand<ListCommand.Settings>
             cancellationToken);
         if (settings.Json)
         {
-            Json.Write(_console, deployments.Select(d => DeploymentViews.ToJson(d, now)));
+            Json.Write(_console, deployments.Select(d => DeploymentView.Of(d, now)));
         }
         else if (deployments.Count == 0)
         {

@@ -51,7 +51,7 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         var rollback = await runner.RollbackAsync(of, command, $"cli:{Environment.UserName}", new ConsoleDeployObserver(_console, settings.Json), cancellationToken);
         if (settings.Json)
         {
-            Json.Write(_console, DeploymentViews.ToJson(rollback, now.GetUtcNow()));
+            Json.Write(_console, DeploymentView.Of(rollback, now.GetUtcNow()));
         }
         else
         {

@@ -29,7 +29,7 @@ internal sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
         var findings = await store.GetFindingsAsync(deployment.Id, cancellationToken);
         if (settings.Json)
         {
-            Json.Write(_console, new { Deployment = DeploymentViews.ToJson(deployment, now), Findings = findings });
+            Json.Write(_console, new { Deployment = DeploymentView.Of(deployment, now), Findings = findings });
             return DeploymentViews.ExitCode(deployment);
         }
 

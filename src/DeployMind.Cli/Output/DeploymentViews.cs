@@ -100,9 +100,6 @@ internal static class DeploymentViews
         return table;
     }
 
-    /// <summary>The deployment as <c>--output json</c> writes it: the same view as the REST API's.</summary>
-    public static DeploymentView ToJson(Deployment d, DateTimeOffset now) => DeploymentView.Of(d, now);
-
     /// <summary>The exit code a finished deployment gives (see <see cref="ExitCodes"/>).</summary>
     public static int ExitCode(Deployment d) => d.State switch
     {

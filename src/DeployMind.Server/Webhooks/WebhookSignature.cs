@@ -11,10 +11,6 @@ internal static class WebhookSignature
 {
     private const string Prefix = "sha256=";
 
-    /// <summary>The header value GitHub would send for <paramref name="body"/> under <paramref name="secret"/>.</summary>
-    public static string Sign(ReadOnlySpan<byte> body, string secret) =>
-        Prefix + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
-
     /// <summary>Whether <paramref name="header"/> is a valid signature of <paramref name="body"/> under one of <paramref name="secrets"/>.</summary>
     public static bool IsValid(string? header, ReadOnlySpan<byte> body, IReadOnlyList<string> secrets)
     {
