@@ -266,14 +266,17 @@ public sealed class DeployService
         ArgumentNullException.ThrowIfNull(command);
         if (KubernetesSettingsOf(command) is { } kubernetes)
         {
-            return [$"k8s:{kubernetes.Display}/{AppName(command.AppPath, command.App)}"];
+            return [$"k8s:{kubernetes.Display}/{InstanceName(command, command.AppPath)}"];
         }
 
         var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
         IEnumerable<string> names = command.Host is not null ? [command.Host]
             : docker.Hosts is { Count: > 0 } configured ? configured.Select(h => h.Name)
             : ["local"];
-        return [.. names.Select(n => $"docker:{n}")];
+        var targets = names.Select(n => $"docker:{n}");
+
+        // A pull request's preview locks its own instance on each host: it never waits for (or blocks) the app's deploys there.
+        return command.PullRequest is null ? [.. targets] : [.. targets.Select(t => $"{t}/{InstanceName(command, command.AppPath)}")];
     }
 
     /// <summary>The environment's Kubernetes target, checked, or null when it deploys to Docker hosts.</summary>

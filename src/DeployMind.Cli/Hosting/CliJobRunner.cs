@@ -195,8 +195,7 @@ internal sealed class CliJobRunner : IJobRunner
                 refusal = $"the push to {pushed} was queued for {job.Environment}, but deploymind.yml says environments.{job.Environment}.branch is {branch}: nothing deployed";
             }
 
-            var instance = workspace.Deploys.InstanceName(command, workspace.AppPath);
-            return new Prepared(null, workspace, command, instance, PreviewTargets(workspace.Deploys, command, instance), null, refusal);
+            return new Prepared(null, workspace, command, workspace.Deploys.InstanceName(command, workspace.AppPath), workspace.Deploys.TargetsOf(command), null, refusal);
         }
         catch (DeployMindException ex)
         {
@@ -213,10 +212,16 @@ internal sealed class CliJobRunner : IJobRunner
         {
             var deployment = await host.Services.GetRequiredService<IDeploymentStore>().GetAsync(job.Id, cancellationToken);
             var deploys = host.Services.GetRequiredService<DeployService>();
-            var command = new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host, PullRequest = number };
+            if (deployment is null)
+            {
+                return new Prepared(host, null, null, null, [], problem, null);
+            }
+
+            // The recorded name is the preview's (<app>-pr-<n>) once a worker has read the app's configuration, else the repository's.
             var suffix = PreviewOptions.AppName(string.Empty, number);
-            var app = deployment is null ? null : deployment.App.EndsWith(suffix, StringComparison.Ordinal) ? deployment.App : PreviewOptions.AppName(deployment.App, number);
-            return new Prepared(host, null, app is null ? null : command, app, app is null ? [] : PreviewTargets(deploys, command, app), problem, null);
+            var app = deployment.App.EndsWith(suffix, StringComparison.Ordinal) ? deployment.App[..^suffix.Length] : deployment.App;
+            var command = new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host, PullRequest = number, App = app };
+            return new Prepared(host, null, command, deploys.InstanceName(command, command.AppPath), deploys.TargetsOf(command), problem, null);
         }
         catch
         {
@@ -224,13 +229,6 @@ internal sealed class CliJobRunner : IJobRunner
             throw;
         }
     }
-
-    /// <summary>
-    /// What the job locks: the command's targets; a preview locks its own app on each host, so it never waits for (or
-    /// blocks) the environment's other deploys.
-    /// </summary>
-    private static IReadOnlyList<string> PreviewTargets(DeployService deploys, Application.Deploy.DeployCommand command, string instance) =>
-        command.PullRequest is null ? deploys.TargetsOf(command) : [.. deploys.TargetsOf(command).Select(t => $"{t}/{instance}")];
 
     /// <summary>Removes the preview from every host of its environment (recorded as its own deployment: deploying → verifying → succeeded).</summary>
     private static async Task<Deployment> RemovePreviewAsync(

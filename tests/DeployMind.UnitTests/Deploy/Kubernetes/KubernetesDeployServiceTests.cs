@@ -34,6 +34,18 @@ public sealed class KubernetesDeployServiceTests
     }
 
     [Fact]
+    public void TargetsOf_APullRequestsPreview_LocksItsOwnInstanceOnEachHost_AndRunsAsIt()
+    {
+        var hosts = new DockerTargetOptions { Hosts = [new HostOptions { Name = "web-1", Ssh = "deploy@203.0.113.10" }, new HostOptions { Name = "web-2", Ssh = "deploy@203.0.113.11" }] };
+        var service = Service(new TargetOptions { Docker = hosts });
+        var preview = new DeployCommand("/apps/shop") { Environment = "staging", PullRequest = 7 };
+
+        Assert.Equal(["docker:web-1/shop-pr-7", "docker:web-2/shop-pr-7"], service.TargetsOf(preview));
+        Assert.Equal(["docker:web-1", "docker:web-2"], service.TargetsOf(preview with { PullRequest = null }));
+        Assert.Equal("shop-pr-7", service.InstanceName(preview, "/apps/shop"));
+    }
+
+    [Fact]
     public void Problems_DockerAndKubernetesBoth_IsOneClearProblemNamingTheTarget()
     {
         var service = Service(new TargetOptions { Docker = new DockerTargetOptions(), Kubernetes = new KubernetesTargetOptions() });
