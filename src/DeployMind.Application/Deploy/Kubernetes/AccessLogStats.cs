@@ -28,8 +28,6 @@ public static class AccessLogStats
             }
         }
 
-        latencies.Sort();
-        var p95 = latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(latencies.Count * 0.95) - 1)];
-        return new UpstreamStats(requests, errors, p95);
+        return new UpstreamStats(requests, errors, Percentile.NearestRank(latencies, 95));
     }
 }

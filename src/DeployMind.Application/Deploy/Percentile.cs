@@ -1,7 +1,7 @@
-namespace DeployMind.Infrastructure.Nginx;
+namespace DeployMind.Application.Deploy;
 
 /// <summary>Percentiles by the nearest-rank method: the smallest observed value with at least p% of values at or below it.</summary>
-internal static class Percentile
+public static class Percentile
 {
     /// <summary>
     /// The <paramref name="percent"/>th percentile (0 &lt; percent ≤ 100) of <paramref name="values"/>: the value at

@@ -1,6 +1,6 @@
-using DeployMind.Infrastructure.Nginx;
+using DeployMind.Application.Deploy;
 
-namespace DeployMind.UnitTests.Nginx;
+namespace DeployMind.UnitTests.Deploy;
 
 public sealed class PercentileTests
 {
