@@ -12,7 +12,7 @@ namespace DeployMind.Cli.Commands;
 internal sealed class LockSettings : CommonSettings
 {
     [CommandArgument(0, "<TARGET>")]
-    [Description("The deploy target, as jobs name it: docker:<host> (e.g. docker:local, docker:web-1).")]
+    [Description("The deploy target, as jobs name it: docker:<host> (docker:local, docker:web-1), docker:<host>/<app>-pr-<n> (a preview), k8s:<context>/<namespace>/<app>.")]
     public string Target { get; set; } = string.Empty;
 }
 
