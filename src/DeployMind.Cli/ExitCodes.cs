@@ -27,6 +27,9 @@ public static class ExitCodes
     /// <summary>The security scan found blocking problems (secrets, risky settings); nothing was built.</summary>
     public const int ScanBlocked = 7;
 
+    /// <summary><c>status</c>: the deployment is still queued or running (ask again); not a failure.</summary>
+    public const int StillRunning = 8;
+
     /// <summary>Cancelled (Ctrl-C / SIGINT).</summary>
     public const int Cancelled = 130;
 }

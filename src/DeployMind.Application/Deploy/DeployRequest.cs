@@ -37,6 +37,9 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
     /// <summary>The nginx server name of the app's site (a preview's <c>pr-7.preview.example.com</c>); null: every name on the port.</summary>
     public string? ServerName { get; init; }
 
+    /// <summary>What the records say of the app's releases: a rollback goes back to the last one that succeeded.</summary>
+    public ReleaseHistory History { get; init; } = ReleaseHistory.Unknown;
+
     /// <summary>The Kubernetes target when the environment deploys to a cluster (then <see cref="Hosts"/> is empty), else null.</summary>
     public Kubernetes.KubernetesSettings? Kubernetes { get; init; }
 }

@@ -36,6 +36,9 @@ public sealed record DeployCommand(string AppPath)
 
     /// <summary>A pull request's preview: the app runs as its own instance, <c>&lt;app&gt;-pr-&lt;n&gt;</c>, beside the app itself.</summary>
     public int? PullRequest { get; init; }
+
+    /// <summary>What the records say of the app's releases here (read by whoever has the records): rollbacks follow it.</summary>
+    public ReleaseHistory History { get; init; } = ReleaseHistory.Unknown;
 }
 
 /// <summary>
@@ -206,6 +209,7 @@ public sealed class DeployService
             Drain = Duration.Parse(docker.Drain, key + ".target.docker.drain"),
             KeepReleases = Math.Max(1, environment.KeepReleases),
             ServerName = command.ServerName,
+            History = command.History,
         };
     }
 

@@ -17,11 +17,16 @@ public sealed class RollbackService
         _rolling = rolling;
     }
 
-    /// <summary>The release to go back to on <paramref name="host"/>: the newest one that is not serving now.</summary>
-    /// <exception cref="DeployMindException">There is no earlier release on the host.</exception>
-    public static async Task<ReleaseSpec> PreviousReleaseAsync(DeployHost host, string app, CancellationToken cancellationToken)
+    /// <summary>
+    /// The release to go back to on <paramref name="host"/>: the newest one older than what serves now that the records say
+    /// succeeded; when the records say nothing of the releases kept there, the newest one they did not reject (a failed,
+    /// rolled-back or interrupted release is never brought back).
+    /// </summary>
+    /// <exception cref="DeployMindException">There is no such release on the host.</exception>
+    public static async Task<ReleaseSpec> PreviousReleaseAsync(DeployHost host, string app, ReleaseHistory history, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(history);
         var route = await host.Router.GetAsync(app, cancellationToken);
         var containers = await host.Runtime.ListAsync(app, cancellationToken);
         var servingContainers = containers
@@ -31,21 +36,30 @@ public sealed class RollbackService
 
         // "Previous" is older than what serves now: rolling back twice goes further back, not forward again.
         var servingSince = servingContainers.Select(c => c.Label(ContainerLabels.StartedAt) ?? string.Empty).DefaultIfEmpty("\uffff").Min(StringComparer.Ordinal)!;
+        var candidates = new List<ReleaseSpec>();
         foreach (var candidate in containers.OrderByDescending(c => c.Label(ContainerLabels.StartedAt), StringComparer.Ordinal))
         {
             var release = candidate.Label(ContainerLabels.Release);
-            if (release is null || serving.Contains(release)
+            if (release is null || serving.Contains(release) || !history.MayServe(release)
                 || string.CompareOrdinal(candidate.Label(ContainerLabels.StartedAt) ?? string.Empty, servingSince) >= 0
+                || candidates.Any(c => c.ReleaseId == release)
                 || !await host.Runtime.ImageExistsAsync(candidate.Image, cancellationToken))
             {
                 continue;
             }
 
-            return new ReleaseSpec(app, release, candidate.Image, candidate.Label(ContainerLabels.Commit));
+            candidates.Add(new ReleaseSpec(app, release, candidate.Image, candidate.Label(ContainerLabels.Commit)));
         }
 
+        var chosen = candidates.FirstOrDefault(c => history.SucceededWith(c.ReleaseId)) ?? candidates.FirstOrDefault();
+        if (chosen is not null)
+        {
+            return chosen;
+        }
+
+        var rejected = history.Rejected.Count > 0 ? $" Releases the records say failed or never served ({history.Rejected.Count}) are never brought back." : string.Empty;
         throw new DeployMindException(
-            $"There is no earlier release of {app} on {host.Name} to roll back to (DeployMind keeps the last releases as stopped containers labelled {ContainerLabels.App}={app}).");
+            $"There is no earlier release of {app} on {host.Name} to roll back to (DeployMind keeps the last releases as stopped containers labelled {ContainerLabels.App}={app}).{rejected}");
     }
 
     /// <summary>Rolls every host to <paramref name="target"/>, a release recorded earlier (its kept container starts again, else its image runs anew).</summary>
@@ -73,7 +87,7 @@ public sealed class RollbackService
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(observer);
-        var target = await PreviousReleaseAsync(template.Hosts[0], template.Release.App, cancellationToken);
+        var target = await PreviousReleaseAsync(template.Hosts[0], template.Release.App, template.History, cancellationToken);
         observer.Step(template.Hosts[0].Name, string.Create(CultureInfo.InvariantCulture, $"rolling back to {target.ReleaseId} ({target.Image})"));
         var outcome = await _rolling.DeployAsync(template with { Release = target }, observer, cancellationToken);
         return (target, outcome);

@@ -62,10 +62,14 @@ public sealed class DeploymentRunner
             await _store.AddAsync(deployment, cancellationToken);
         }
 
+        // A rollback (by itself, after a failed verify) goes back to the last release the records say succeeded.
+        var command = run.Command is { } given
+            ? given with { History = await ReleaseHistoryReader.ReadAsync(_store, deployment.App, deployment.Environment, cancellationToken) }
+            : null;
         await using var log = new DeploymentLog(_store, deployment.Id, _time, _logger);
         var context = new PipelineContext(deployment, run.Workspace)
         {
-            Command = run.Command,
+            Command = command,
             Observer = log.Observe(run.DeployObserver),
             BuildProgress = log.Observe(run.BuildProgress),
             HandOverReason = run.HandOverReason,

@@ -44,15 +44,31 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         var time = host.Services.GetRequiredService<TimeProvider>();
         var command = workspace.Complete(settings.ToCommand());
         var deployment = workspace.NewDeployment(command, settings.Repo, settings.Ref, time.GetUtcNow());
+
+        // Like a worker's job, the run holds the lock of every target it changes (with its fencing token) from before the
+        // deployment is recorded until it is finished: a deploy of the same target by a worker or another CLI waits.
+        var targets = workspace.Deploys.TargetsOf(command);
+        await host.Services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
+        var owner = TargetLocks.OwnerOf($"cli:{System.Environment.UserName}", deployment.Id);
+        await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
+            targets, owner, settings.LockWaitTime, message => _console.MarkupLine($"[yellow]{Markup.Escape(message)}[/]"), cancellationToken);
+        foreach (var handle in held.Handles)
+        {
+            deployment.Note(LockNotes.Holding(handle, owner), time.GetUtcNow());
+        }
+
+        using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var fence = new LockFence(held, fenced, time);
+        held.KeepAlive(fence.Lost);
         var pipeline = await runner.RunAsync(
             new DeploymentRunner.Run(deployment, workspace.AppPath)
             {
                 Command = command,
                 DeployObserver = new ConsoleDeployObserver(_console, settings.Json),
                 BuildProgress = settings.Json ? null : new BuildStepPrinter(_console, settings.Verbose),
-                PipelineObserver = settings.Json ? null : new StatePrinter(_console),
+                PipelineObserver = fence.Then(settings.Json ? null : new StatePrinter(_console)),
             },
-            cancellationToken);
+            fenced.Token);
         if (settings.Json)
         {
             // The deployment as `status` shows it, plus this run's scan, build and deploy details.
@@ -193,6 +209,14 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         [CommandOption("--queue")]
         [Description("Queue the deployment for a worker (`deploymind worker`) instead of running it here; prints its id.")]
         public bool Queue { get; set; }
+
+        [CommandOption("--lock-wait <DURATION>")]
+        [Description("How long to wait while another deploy holds a target's lock (default 30m; 0s: fail at once).")]
+        [DefaultValue("30m")]
+        public string LockWait { get; set; } = "30m";
+
+        /// <summary><see cref="LockWait"/>, checked.</summary>
+        public TimeSpan LockWaitTime => Domain.Duration.Parse(LockWait, "--lock-wait");
 
         [CommandOption("--request-id <ID>")]
         [Description("With --queue: an idempotency key; the same key queues at most one deployment.")]

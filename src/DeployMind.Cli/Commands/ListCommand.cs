@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
@@ -26,6 +27,7 @@ internal sealed class ListCommand : AsyncCommand<ListCommand.Settings>
         using var host = _hosts.Create(null, settings.Config, settings.Verbose);
         var store = host.Services.GetRequiredService<IDeploymentStore>();
         var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await host.Services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
         var deployments = await store.ListAsync(
             new DeploymentQuery
             {

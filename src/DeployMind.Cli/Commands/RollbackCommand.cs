@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Records;
 using DeployMind.Cli.Hosting;
@@ -47,7 +48,11 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
             Host = settings.Host ?? recordedHost,
             Port = settings.Port ?? recordedPort,
         };
-        // The release it goes back to is printed by the first step ("rolling back to …") and in the panel.
+        // The release it goes back to is printed by the first step ("rolling back to …") and in the panel. Like a deploy, it
+        // holds the lock of every target it changes.
+        var targets = host.Services.GetRequiredService<DeployService>().TargetsOf(command);
+        await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
+            targets, TargetLocks.OwnerOf($"cli:{Environment.UserName}", $"rollback of deployment {of.Id}"), settings.LockWaitTime, Waiting, cancellationToken);
         var rollback = await runner.RollbackAsync(of, command, $"cli:{Environment.UserName}", new ConsoleDeployObserver(_console, settings.Json), cancellationToken);
         if (settings.Json)
         {
@@ -70,6 +75,14 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         using var host = _hosts.Create(settings.Target, settings.Config, settings.Verbose);
         var service = host.Services.GetRequiredService<DeployService>();
         var command = new Application.Deploy.DeployCommand(settings.Target) { Environment = settings.Environment, Host = settings.Host, Port = settings.Port };
+        command = command with
+        {
+            // The records first: the last release that succeeded (a rejected one is never brought back).
+            History = await ReleaseHistoryReader.ReadAsync(
+                host.Services.GetRequiredService<IDeploymentStore>(), service.InstanceName(command, command.AppPath), settings.Environment, cancellationToken),
+        };
+        await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
+            service.TargetsOf(command), TargetLocks.OwnerOf($"cli:{Environment.UserName}", $"rollback of {service.InstanceName(command, command.AppPath)}"), settings.LockWaitTime, Waiting, cancellationToken);
         var (release, outcome) = await service.RollbackAsync(command, new ConsoleDeployObserver(_console, settings.Json), cancellationToken);
         if (settings.Json)
         {
@@ -87,8 +100,18 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         return outcome.Status == DeployStatus.Succeeded ? ExitCodes.Success : ExitCodes.DeployFailed;
     }
 
+    private void Waiting(string message) => _console.MarkupLine($"[yellow]{Markup.Escape(message)}[/]");
+
     internal sealed class Settings : CommonSettings
     {
+        [CommandOption("--lock-wait <DURATION>")]
+        [Description("How long to wait while a deploy holds a target's lock (default 30m; 0s: fail at once).")]
+        [DefaultValue("30m")]
+        public string LockWait { get; set; } = "30m";
+
+        /// <summary><see cref="LockWait"/>, checked.</summary>
+        public TimeSpan LockWaitTime => Domain.Duration.Parse(LockWait, "--lock-wait");
+
         [CommandArgument(0, "[ID|PATH]")]
         [Description("A deployment id (or its first characters, as `deploymind list` shows them): go back to the release before it. Or an app folder: go back to the previous release kept on its hosts. Default: the current folder.")]
         public string Target { get; set; } = ".";

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
@@ -25,6 +26,9 @@ internal sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
         using var host = _hosts.Create(null, settings.Config, settings.Verbose);
         var store = host.Services.GetRequiredService<IDeploymentStore>();
         var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+
+        // A deployment whose process is gone is not "still running": it is ended (failed, interrupted) before it is shown.
+        await host.Services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
         var deployment = await store.FindAsync(settings.Id, cancellationToken);
         var findings = await store.GetFindingsAsync(deployment.Id, cancellationToken);
         if (settings.Json)

@@ -100,9 +100,10 @@ internal static class DeploymentViews
         return table;
     }
 
-    /// <summary>The exit code a finished deployment gives (see <see cref="ExitCodes"/>).</summary>
+    /// <summary>The exit code a deployment gives (see <see cref="ExitCodes"/>): one still queued or running gives <see cref="ExitCodes.StillRunning"/>.</summary>
     public static int ExitCode(Deployment d) => d.State switch
     {
+        _ when !d.IsFinished => ExitCodes.StillRunning,
         DeploymentState.Succeeded => ExitCodes.Success,
         DeploymentState.Cancelled => ExitCodes.Cancelled,
         DeploymentState.Failed when d.FailedStage == PipelineStage.Scan => ExitCodes.ScanBlocked,

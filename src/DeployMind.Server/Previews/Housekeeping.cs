@@ -1,3 +1,4 @@
+using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
 using DeployMind.Application.Webhooks;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace DeployMind.Server.Previews;
 /// while previews are on) and the deletion of webhook deliveries older than <c>server.deliveryRetention</c>.
 /// </summary>
 internal sealed partial class Housekeeping(
-    PreviewSweep sweep, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, TimeProvider time, ILogger<Housekeeping> logger) : BackgroundService
+    PreviewSweep sweep, InterruptedDeployments interrupted, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, TimeProvider time, ILogger<Housekeeping> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,6 +27,12 @@ internal sealed partial class Housekeeping(
                     {
                         LogSwept(queued.Count);
                     }
+                }
+
+                var ended = await interrupted.ReconcileAsync(stoppingToken);
+                if (ended.Count > 0)
+                {
+                    LogInterrupted(ended.Count);
                 }
 
                 var pruned = await deliveries.PruneAsync(time.GetUtcNow() - settings.DeliveryRetentionValue, stoppingToken);
@@ -56,6 +63,9 @@ internal sealed partial class Housekeeping(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queued the removal of {Count} expired preview(s).")]
     private partial void LogSwept(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recorded {Count} interrupted deployment(s) as failed (their process was gone).")]
+    private partial void LogInterrupted(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} webhook deliveries older than server.deliveryRetention.")]
     private partial void LogPruned(int count);
