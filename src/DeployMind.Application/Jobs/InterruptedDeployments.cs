@@ -1,3 +1,4 @@
+using System.Globalization;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Records;
 using DeployMind.Domain.Deploy;
@@ -77,6 +78,7 @@ public sealed partial class InterruptedDeployments
         }
 
         var owner = holdings[^1].Owner;
+        var lockedAt = deployment.Events.Last(e => LockNotes.TryParse(e.Detail, out _, out var o) && o == owner).At;
         var targets = holdings.Where(h => h.Owner == owner).Select(h => h.Target).Distinct(StringComparer.Ordinal).ToList();
         foreach (var target in targets)
         {
@@ -94,7 +96,7 @@ public sealed partial class InterruptedDeployments
             _ => PipelineStage.Deploy,
         };
         var during = deployment.State.Name();
-        var cleanup = await CleanUpAsync(deployment, targets, cancellationToken);
+        var cleanup = await CleanUpAsync(deployment, targets, lockedAt, cancellationToken);
         deployment.Fail(
             stage,
             $"interrupted: the process that ran it ({owner}) stopped during {during} and holds no lock any more; {cleanup}",
@@ -112,10 +114,14 @@ public sealed partial class InterruptedDeployments
         return true;
     }
 
-    /// <summary>Removes the run's never-routed containers from the hosts it locked that can be reached without the app's configuration.</summary>
-    private async Task<string> CleanUpAsync(Deployment deployment, IReadOnlyList<string> targets, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the run's never-routed containers from the hosts it locked that can be reached without the app's
+    /// configuration: the app's containers created while the run held the host's lock (its release, whether or not the
+    /// records had learnt its id before the process died).
+    /// </summary>
+    private async Task<string> CleanUpAsync(Deployment deployment, IReadOnlyList<string> targets, DateTimeOffset lockedAt, CancellationToken cancellationToken)
     {
-        if (deployment.ReleaseId is not { } release)
+        if (deployment.State is DeploymentState.Scanning or DeploymentState.Building)
         {
             return "it had not started anything on its hosts";
         }
@@ -125,14 +131,14 @@ public sealed partial class InterruptedDeployments
         {
             if (HostOf(target) is not { } options)
             {
-                said.Add($"{target}: not cleaned up here (a named or Kubernetes target needs the app's configuration); release {release} is marked failed, so no rollback chooses it");
+                said.Add($"{target}: not cleaned up here (a named or Kubernetes target needs the app's configuration); the deployment is marked failed, so no rollback chooses its release");
                 continue;
             }
 
             var (held, _, holder) = await _targetLocks.TryAcquireAsync([target], TargetLocks.OwnerOf("reconcile", deployment.Id), cancellationToken);
             if (held is null)
             {
-                said.Add($"{target}: busy ({holder?.Owner ?? "another run"}), its leftovers of {release} go with that app's next deploy");
+                said.Add($"{target}: busy ({holder?.Owner ?? "another run"}), what the run left goes with that app's next deploy");
                 continue;
             }
 
@@ -140,7 +146,7 @@ public sealed partial class InterruptedDeployments
             {
                 try
                 {
-                    said.Add($"{target}: {await RemoveUnroutedAsync(_hosts.Create(options), deployment.App, release, cancellationToken)}");
+                    said.Add($"{target}: {await RemoveUnroutedAsync(_hosts.Create(options), deployment, lockedAt, cancellationToken)}");
                 }
                 catch (Exception ex) when (ex is Domain.DeployMindException or IOException or InvalidOperationException)
                 {
@@ -152,15 +158,25 @@ public sealed partial class InterruptedDeployments
         return string.Join("; ", said);
     }
 
-    private static async Task<string> RemoveUnroutedAsync(DeployHost host, string app, string release, CancellationToken cancellationToken)
+    private static async Task<string> RemoveUnroutedAsync(DeployHost host, Deployment deployment, DateTimeOffset lockedAt, CancellationToken cancellationToken)
     {
+        var app = deployment.App;
         var route = await host.Router.GetAsync(app, cancellationToken);
-        var containers = (await host.Runtime.ListAsync(app, cancellationToken)).Where(c => c.Label(ContainerLabels.Release) == release).ToList();
+        var containers = (await host.Runtime.ListAsync(app, cancellationToken))
+            .Where(c => c.Label(ContainerLabels.Release) == deployment.ReleaseId
+                || (DateTimeOffset.TryParse(c.Label(ContainerLabels.StartedAt), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var started) && started >= lockedAt))
+            .ToList();
+        if (deployment.ReleaseId is null && containers.Select(c => c.Label(ContainerLabels.Release)).Distinct().SingleOrDefault() is { } release)
+        {
+            // The process died before its release was recorded: the record learns it now, so the history rejects it.
+            deployment.RecordRelease(release, deployment.Target ?? host.Name, deployment.Url);
+        }
+
         var routed = containers.Where(c => route is not null && route.Servers.Any(s => s.Address.EndsWith(":" + c.Label(ContainerLabels.Port), StringComparison.Ordinal))).ToList();
         if (routed.Count > 0)
         {
             // Stopping what nginx sends traffic to would be an outage: it stays, and says how to go back.
-            return $"release {release} serves but was never verified ({string.Join(", ", routed.Select(c => c.Name))}): `deploymind rollback` goes back to the last release that succeeded";
+            return $"its release serves but was never verified ({string.Join(", ", routed.Select(c => c.Name))}): `deploymind rollback` goes back to the last release that succeeded";
         }
 
         foreach (var container in containers)
@@ -170,8 +186,8 @@ public sealed partial class InterruptedDeployments
         }
 
         return containers.Count == 0
-            ? $"nothing of release {release} was left"
-            : $"removed {string.Join(", ", containers.Select(c => c.Name))} (release {release}, never routed)";
+            ? "nothing of its release was left"
+            : $"removed {string.Join(", ", containers.Select(c => c.Name))} (never routed)";
     }
 
     /// <summary>The host behind a <c>docker:</c> target that needs no configuration to reach (this machine, an SSH address); null otherwise.</summary>

@@ -51,7 +51,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         await host.Services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
         var owner = TargetLocks.OwnerOf($"cli:{System.Environment.UserName}", deployment.Id);
         await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
-            targets, owner, settings.LockWaitTime, message => _console.MarkupLine($"[yellow]{Markup.Escape(message)}[/]"), cancellationToken);
+            targets, owner, settings.LockWaitTime, message => Waiting(message, settings.Json), cancellationToken);
         foreach (var handle in held.Handles)
         {
             deployment.Note(LockNotes.Holding(handle, owner), time.GetUtcNow());
@@ -138,6 +138,19 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>Whom the run waits for: on the console, or on standard error when standard output carries JSON.</summary>
+    private void Waiting(string message, bool json)
+    {
+        if (json)
+        {
+            Console.Error.WriteLine(message);
+        }
+        else
+        {
+            _console.MarkupLine($"[yellow]{Markup.Escape(message)}[/]");
+        }
     }
 
     private void Report(Deployment deployment, PipelineContext pipeline, DateTimeOffset now)

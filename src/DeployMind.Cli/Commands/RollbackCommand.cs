@@ -53,7 +53,9 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         var targets = host.Services.GetRequiredService<DeployService>().TargetsOf(command);
         await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
             targets, TargetLocks.OwnerOf($"cli:{Environment.UserName}", $"rollback of deployment {of.Id}"), settings.LockWaitTime, Waiting, cancellationToken);
-        var rollback = await runner.RollbackAsync(of, command, $"cli:{Environment.UserName}", new ConsoleDeployObserver(_console, settings.Json), cancellationToken);
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        held.KeepAlive(reason => Lost(reason, lost));
+        var rollback = await runner.RollbackAsync(of, command, $"cli:{Environment.UserName}", new ConsoleDeployObserver(_console, settings.Json), lost.Token);
         if (settings.Json)
         {
             Json.Write(_console, DeploymentView.Of(rollback, now.GetUtcNow()));
@@ -83,7 +85,9 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         };
         await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
             service.TargetsOf(command), TargetLocks.OwnerOf($"cli:{Environment.UserName}", $"rollback of {service.InstanceName(command, command.AppPath)}"), settings.LockWaitTime, Waiting, cancellationToken);
-        var (release, outcome) = await service.RollbackAsync(command, new ConsoleDeployObserver(_console, settings.Json), cancellationToken);
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        held.KeepAlive(reason => Lost(reason, lost));
+        var (release, outcome) = await service.RollbackAsync(command, new ConsoleDeployObserver(_console, settings.Json), lost.Token);
         if (settings.Json)
         {
             Json.Write(_console, new { Release = release.ReleaseId, release.Image, outcome });
@@ -100,7 +104,15 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         return outcome.Status == DeployStatus.Succeeded ? ExitCodes.Success : ExitCodes.DeployFailed;
     }
 
-    private void Waiting(string message) => _console.MarkupLine($"[yellow]{Markup.Escape(message)}[/]");
+    /// <summary>The lock was lost (another run holds the target now): the rollback stops before its next step.</summary>
+    private static void Lost(string reason, CancellationTokenSource stop)
+    {
+        Console.Error.WriteLine($"stopping: {reason}");
+        stop.Cancel();
+    }
+
+    /// <summary>Whom the rollback waits for (on standard error: standard output may carry JSON).</summary>
+    private static void Waiting(string message) => Console.Error.WriteLine(message);
 
     internal sealed class Settings : CommonSettings
     {
