@@ -28,7 +28,7 @@ public static class ExitCodes
     public const int ScanBlocked = 7;
 
     /// <summary><c>status</c>: the deployment is still queued or running (ask again); not a failure.</summary>
-    public const int StillRunning = 8;
+    public const int StillRunning = 9;
 
     /// <summary>Cancelled (Ctrl-C / SIGINT).</summary>
     public const int Cancelled = 130;

@@ -148,7 +148,7 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
         while (true)
         {
             status = await CliAsync("status", id, "--output", "json");
-            if (status.ExitCode != 8 || watch.Elapsed > TimeSpan.FromSeconds(30))
+            if (status.ExitCode != 9 || watch.Elapsed > TimeSpan.FromSeconds(30))
             {
                 break;
             }
@@ -157,7 +157,7 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
         }
 
         await load.StopAsync();
-        Assert.True(running.ExitCode is 8 or 6, running.StandardOutput);
+        Assert.True(running.ExitCode is 9 or 6, running.StandardOutput);
         Assert.True(status.ExitCode == 6, status.StandardOutput + status.StandardError);
         using var doc = JsonDocument.Parse(status.StandardOutput);
         var deployment = doc.RootElement.GetProperty("deployment");
