@@ -179,6 +179,13 @@ public sealed partial class DeployWorker
     /// </summary>
     private async Task FailJobAsync(JobLease lease, string error, CancellationToken cancellationToken)
     {
+        if (!await _queue.TouchAsync(lease, cancellationToken))
+        {
+            // Taken over meanwhile: the deployment is the new holder's to record.
+            LogLost(lease.Job.Id, $"its attempt failed ({error}) after the job was taken over by another worker");
+            return;
+        }
+
         var dead = await _queue.FailAsync(lease, error, cancellationToken);
         var deployment = await _store.GetAsync(lease.Job.Id, CancellationToken.None);
         if (deployment is null || deployment.IsFinished)
