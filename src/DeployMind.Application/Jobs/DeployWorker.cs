@@ -125,13 +125,20 @@ public sealed partial class DeployWorker
                 return;
             }
 
-            if (await SupersedeAsync(lease, deployment, prepared.App ?? deployment.App, abort))
+            bool superseded;
+            try
             {
-                foreach (var h in held)
-                {
-                    await TryAsync(() => _locks.ReleaseAsync(h, CancellationToken.None));
-                }
+                superseded = await SupersedeAsync(lease, deployment, prepared.App ?? deployment.App, abort);
+            }
+            catch
+            {
+                await ReleaseAllAsync(held);
+                throw;
+            }
 
+            if (superseded)
+            {
+                await ReleaseAllAsync(held);
                 await _queue.AckAsync(lease, CancellationToken.None);
                 return;
             }
@@ -215,6 +222,14 @@ public sealed partial class DeployWorker
         }
 
         await _store.SaveAsync(deployment, CancellationToken.None);
+    }
+
+    private async Task ReleaseAllAsync(List<LockHandle> held)
+    {
+        foreach (var h in held)
+        {
+            await TryAsync(() => _locks.ReleaseAsync(h, CancellationToken.None));
+        }
     }
 
     private static PipelineStage StageOf(DeploymentState state) => state switch
