@@ -27,6 +27,9 @@ public static class ExitCodes
     /// <summary>The security scan found blocking problems (secrets, risky settings); nothing was built.</summary>
     public const int ScanBlocked = 7;
 
+    /// <summary>Superseded: a newer deployment of the same app and environment succeeded first; this one was never deployed.</summary>
+    public const int Superseded = 8;
+
     /// <summary><c>status</c>: the deployment is still queued or running (ask again); not a failure.</summary>
     public const int StillRunning = 9;
 

@@ -101,6 +101,15 @@ public sealed partial class DeployWorker
                 return;
             }
 
+            if (lease.Deliveries > _options.MaxDeliveries)
+            {
+                // Taken over again and again: every worker that took it stopped (crashed, was killed) while running it.
+                // Running it once more could kill this one too: it goes to the dead letters and its deployment fails.
+                var reason = string.Create(CultureInfo.InvariantCulture, $"taken {lease.Deliveries - 1} time(s) and never finished: each worker that ran it stopped during the run (queue.maxDeliveries is {_options.MaxDeliveries})");
+                await FailJobAsync(lease, reason, abort);
+                return;
+            }
+
             if (deployment.State != DeploymentState.Queued)
             {
                 deployment.MoveTo(DeploymentState.Queued, $"taken over by {lease.Consumer} (delivery {lease.Deliveries}): its previous worker stopped during {deployment.State.Name()}", _time.GetUtcNow());
@@ -116,6 +125,24 @@ public sealed partial class DeployWorker
                 return;
             }
 
+            bool superseded;
+            try
+            {
+                superseded = await SupersedeAsync(lease, deployment, prepared.App ?? deployment.App, abort);
+            }
+            catch
+            {
+                await ReleaseAllAsync(held);
+                throw;
+            }
+
+            if (superseded)
+            {
+                await ReleaseAllAsync(held);
+                await _queue.AckAsync(lease, CancellationToken.None);
+                return;
+            }
+
             await RunHoldingAsync(lease, held, prepared, abort);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -125,10 +152,93 @@ public sealed partial class DeployWorker
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogJobFailed(job.Id, ex.Message);
-            await TryAsync(() => _queue.FailAsync(lease, ex.Message, CancellationToken.None));
+            LogJobFailed(job.Id, lease.Deliveries, ex.Message);
+            await TryAsync(() => FailJobAsync(lease, ex.Message, CancellationToken.None));
         }
     }
+
+    /// <summary>
+    /// Whether a deployment of the same app and environment, created after this one, has succeeded: then this one's release
+    /// is older than what serves, and it ends superseded (naming the newer one) without touching the target. Called
+    /// holding the target's locks, so no newer deployment can be running at the same time.
+    /// </summary>
+    private async Task<bool> SupersedeAsync(JobLease lease, Deployment deployment, string app, CancellationToken cancellationToken)
+    {
+        var latest = await _store.ListAsync(new DeploymentQuery { App = app, Environment = deployment.Environment, State = DeploymentState.Succeeded, Limit = 1 }, cancellationToken);
+        if (latest is not [var newer] || newer.Id == deployment.Id || newer.CreatedAt <= deployment.CreatedAt)
+        {
+            return false;
+        }
+
+        var succeededAt = newer.Events.LastOrDefault(e => e.To == DeploymentState.Succeeded && e.IsTransition)?.At ?? newer.UpdatedAt;
+        var reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"superseded by deployment {newer.ShortId()} of {app}, queued after this one, which succeeded at {succeededAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; this older release was not deployed");
+        deployment.MoveTo(DeploymentState.Superseded, reason, _time.GetUtcNow());
+        await _store.SaveAsync(deployment, cancellationToken);
+        LogSuperseded(deployment.Id, lease.Consumer, newer.Id);
+        return true;
+    }
+
+    /// <summary>
+    /// The attempt failed: the queue tries it again after a backoff, or puts it in the dead letters. The deployment says
+    /// so: queued again with the error, or failed (a dead-lettered job is never run again, so its deployment must end).
+    /// </summary>
+    private async Task FailJobAsync(JobLease lease, string error, CancellationToken cancellationToken)
+    {
+        if (!await _queue.TouchAsync(lease, cancellationToken))
+        {
+            // Taken over meanwhile: the deployment is the new holder's to record.
+            LogLost(lease.Job.Id, $"its attempt failed ({error}) after the job was taken over by another worker");
+            return;
+        }
+
+        var dead = await _queue.FailAsync(lease, error, cancellationToken);
+        var deployment = await _store.GetAsync(lease.Job.Id, CancellationToken.None);
+        if (deployment is null || deployment.IsFinished)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        if (dead)
+        {
+            deployment.Fail(
+                StageOf(deployment.State),
+                string.Create(CultureInfo.InvariantCulture, $"the job failed {lease.Deliveries} time(s) and was moved to the dead letters of the {lease.Job.Environment} queue: {error}"),
+                now);
+        }
+        else
+        {
+            var retry = string.Create(CultureInfo.InvariantCulture, $"attempt {lease.Deliveries} of {_options.MaxDeliveries} failed: {error}; tried again in {_options.RetryDelay(lease.Deliveries).TotalSeconds:0.#} s");
+            if (deployment.State == DeploymentState.Queued)
+            {
+                deployment.Note(retry, now);
+            }
+            else
+            {
+                deployment.MoveTo(DeploymentState.Queued, retry, now);
+            }
+        }
+
+        await _store.SaveAsync(deployment, CancellationToken.None);
+    }
+
+    private async Task ReleaseAllAsync(List<LockHandle> held)
+    {
+        foreach (var h in held)
+        {
+            await TryAsync(() => _locks.ReleaseAsync(h, CancellationToken.None));
+        }
+    }
+
+    private static PipelineStage StageOf(DeploymentState state) => state switch
+    {
+        DeploymentState.Building => PipelineStage.Build,
+        DeploymentState.Deploying => PipelineStage.Deploy,
+        DeploymentState.Verifying => PipelineStage.Verify,
+        _ => PipelineStage.Scan,
+    };
 
     /// <summary>The locks of every target, in sorted order; null (job handed back with a delay) when one is held by someone else.</summary>
     private async Task<List<LockHandle>?> AcquireAsync(DeployJob job, IReadOnlyList<string> targets, JobLease lease, Deployment deployment, CancellationToken cancellationToken)
@@ -337,8 +447,11 @@ public sealed partial class DeployWorker
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Environment} queue is not reachable ({Reason}); trying again.")]
     private partial void LogQueueUnavailable(string environment, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {Id} failed: {Reason}")]
-    private partial void LogJobFailed(Guid id, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {Id} failed (delivery {Deliveries}): {Reason}")]
+    private partial void LogJobFailed(Guid id, int deliveries, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id} ({Consumer}): superseded by deployment {Newer}, which succeeded after it was queued; not run.")]
+    private partial void LogSuperseded(Guid id, string consumer, Guid newer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Id} stopped: {Reason}")]
     private partial void LogLost(Guid id, string reason);

@@ -16,7 +16,7 @@ public interface IJobQueue
 
     /// <summary>
     /// The next job of <paramref name="environment"/> for <paramref name="consumer"/>: first a job idle past the visibility
-    /// timeout (a dead worker's), then manual jobs, then webhook jobs, not before a delay set by <see cref="ReleaseAsync"/>.
+    /// timeout (a dead worker's, even past the delivery limit: the lease's count tells the worker to give up on it), then manual jobs, then webhook jobs, not before a delay set by <see cref="ReleaseAsync"/>.
     /// Waits up to <paramref name="wait"/> when there is none (never blocking a shared connection); null if none came.
     /// </summary>
     Task<JobLease?> TakeAsync(string environment, string consumer, TimeSpan wait, CancellationToken cancellationToken);
@@ -31,8 +31,9 @@ public interface IJobQueue
     Task ReleaseAsync(JobLease lease, TimeSpan delay, string reason, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The attempt failed with <paramref name="error"/> (an exception, not a failed deployment): the job is taken again later,
-    /// or, past the delivery limit, moved to the dead-letter list. True when it was dead-lettered.
+    /// The attempt failed with <paramref name="error"/> (an exception, not a failed deployment): the job is taken again after
+    /// a backoff (<see cref="QueueOptions.RetryDelay"/> of the lease's deliveries), or, at the delivery limit, moved to the
+    /// dead-letter list. True when it was dead-lettered (the caller then ends its deployment).
     /// </summary>
     Task<bool> FailAsync(JobLease lease, string error, CancellationToken cancellationToken);
 

@@ -32,6 +32,12 @@ public sealed class PreparedJob : IDisposable
 
     public IReadOnlyList<string> Targets { get; }
 
+    /// <summary>
+    /// The app it deploys, when preparing read it from the app's configuration (a webhook's job, whose record names only the
+    /// repository until it runs); null: the deployment record's app. A newer succeeded deployment of this app supersedes it.
+    /// </summary>
+    public string? App { get; init; }
+
     /// <summary>Runs the job (once its targets are locked).</summary>
     public Task<Deployment> RunAsync(JobControl control, CancellationToken cancellationToken) => _run(control, cancellationToken);
 

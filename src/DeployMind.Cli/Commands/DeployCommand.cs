@@ -105,9 +105,10 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
             Targets = workspace.Deploys.TargetsOf(command),
             Priority = JobPriority.Manual,
             IdempotencyKey = settings.RequestId,
-            Repository = settings.Repo,
+            // A worker runs elsewhere (another folder, another process): local paths go into the job absolute.
+            Repository = settings.Repo is { } repo && Directory.Exists(repo) ? Path.GetFullPath(repo) : settings.Repo,
             Ref = workspace.Checkout?.Commit,
-            Path = settings.Repo is null ? workspace.AppPath : settings.Path,
+            Path = settings.Repo is null ? Path.GetFullPath(workspace.AppPath) : settings.Path,
             Strategy = settings.Strategy,
             Host = settings.Host,
             Port = settings.Port,

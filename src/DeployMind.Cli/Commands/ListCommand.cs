@@ -69,7 +69,7 @@ internal sealed class ListCommand : AsyncCommand<ListCommand.Settings>
         public string? Environment { get; set; }
 
         [CommandOption("--state <STATE>")]
-        [Description("Only deployments in this state: queued, scanning, building, deploying, verifying, succeeded, failed, rolled_back, cancelled.")]
+        [Description("Only deployments in this state: queued, scanning, building, deploying, verifying, succeeded, failed, rolled_back, cancelled, superseded.")]
         public string? State { get; set; }
 
         [CommandOption("-n|--limit <N>")]
@@ -87,7 +87,7 @@ internal sealed class ListCommand : AsyncCommand<ListCommand.Settings>
             }
 
             return State is not null && DeploymentStates.Parse(State) is null
-                ? ValidationResult.Error($"--state: '{State}' is not a state; use queued, scanning, building, deploying, verifying, succeeded, failed, rolled_back or cancelled.")
+                ? ValidationResult.Error($"--state: '{State}' is not a state; use queued, scanning, building, deploying, verifying, succeeded, failed, rolled_back, cancelled or superseded.")
                 : ValidationResult.Success();
         }
     }

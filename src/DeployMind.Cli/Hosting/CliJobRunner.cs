@@ -48,7 +48,7 @@ internal sealed class CliJobRunner : IJobRunner
 
         // A webhook's or the API's job: the fetched source tells the targets, and is kept for the run.
         var source = await PrepareSourceAsync(job, cancellationToken);
-        return new PreparedJob(source.Targets, (control, token) => RunAsync(job, source, control, token), source);
+        return new PreparedJob(source.Targets, (control, token) => RunAsync(job, source, control, token), source) { App = source.App };
     }
 
     private static async Task<Deployment> RunAsync(DeployJob job, Prepared prepared, JobControl control, CancellationToken cancellationToken)

@@ -106,6 +106,7 @@ internal static class DeploymentViews
         _ when !d.IsFinished => ExitCodes.StillRunning,
         DeploymentState.Succeeded => ExitCodes.Success,
         DeploymentState.Cancelled => ExitCodes.Cancelled,
+        DeploymentState.Superseded => ExitCodes.Superseded,
         DeploymentState.Failed when d.FailedStage == PipelineStage.Scan => ExitCodes.ScanBlocked,
         DeploymentState.Failed when d.FailedStage == PipelineStage.Build => ExitCodes.BuildFailed,
         _ => ExitCodes.DeployFailed,
@@ -116,6 +117,7 @@ internal static class DeploymentViews
         DeploymentState.Succeeded => "[green]✅ succeeded[/]",
         DeploymentState.RolledBack => "[yellow]↩ rolled_back[/]",
         DeploymentState.Cancelled => "[yellow]cancelled[/]",
+        DeploymentState.Superseded => "[yellow]⏭ superseded[/]",
         DeploymentState.Failed => $"[red]❌ failed[/]{(d.FailedStage is { } stage ? $" at {stage.ToString().ToLowerInvariant()}" : string.Empty)}",
         _ => $"[blue]{d.State.Name()}…[/]",
     };

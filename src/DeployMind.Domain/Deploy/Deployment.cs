@@ -78,7 +78,7 @@ public sealed class Deployment
     /// <summary>For failed deployments: the stage that failed.</summary>
     public PipelineStage? FailedStage { get; private set; }
 
-    /// <summary>For failed, rolled back or cancelled deployments: why, in one line.</summary>
+    /// <summary>For failed, rolled back, cancelled or superseded deployments: why, in one line.</summary>
     public string? Reason { get; private set; }
 
     public string? ImageTag { get; private set; }
@@ -243,7 +243,7 @@ public sealed class Deployment
     private void Record(DeploymentState to, string detail, DateTimeOffset at)
     {
         _events.Add(new DeploymentEvent(at, State, to, detail));
-        if (to is DeploymentState.RolledBack or DeploymentState.Cancelled)
+        if (to is DeploymentState.RolledBack or DeploymentState.Cancelled or DeploymentState.Superseded)
         {
             Reason = detail;
         }

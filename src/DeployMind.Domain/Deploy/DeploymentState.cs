@@ -12,6 +12,9 @@ public enum DeploymentState
     Failed,
     RolledBack,
     Cancelled,
+
+    /// <summary>Never run: a deployment of the same app and environment queued after it succeeded first (its release is older).</summary>
+    Superseded,
 }
 
 /// <summary>The state machine of DESIGN.md §1.</summary>
@@ -20,7 +23,8 @@ public static class DeploymentStates
     private static readonly Dictionary<DeploymentState, DeploymentState[]> Legal = new()
     {
         // A rollback redeploys a release that was scanned and built before: it goes from queued straight to deploying.
-        [DeploymentState.Queued] = [DeploymentState.Scanning, DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled],
+        // A queued job whose release is older than one that has since succeeded on its target is superseded, never run.
+        [DeploymentState.Queued] = [DeploymentState.Scanning, DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled, DeploymentState.Superseded],
         // A running deployment goes back to queued when its worker stopped (shutdown, lost lease) and another takes it over.
         [DeploymentState.Scanning] = [DeploymentState.Building, DeploymentState.Failed, DeploymentState.Cancelled, DeploymentState.Queued],
         [DeploymentState.Building] = [DeploymentState.Deploying, DeploymentState.Failed, DeploymentState.Cancelled, DeploymentState.Queued],
@@ -30,6 +34,7 @@ public static class DeploymentStates
         [DeploymentState.Failed] = [],
         [DeploymentState.RolledBack] = [],
         [DeploymentState.Cancelled] = [],
+        [DeploymentState.Superseded] = [],
     };
 
     /// <summary>Whether <paramref name="from"/> may move to <paramref name="to"/>.</summary>

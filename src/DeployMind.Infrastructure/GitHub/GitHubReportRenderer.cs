@@ -64,7 +64,7 @@ internal static class GitHubReportRenderer
         Row(text, "Strategy", report.CanaryPercentReached is { } percent && report.Strategy == StrategyKind.Canary
             ? $"{StrategyText(report.Strategy)} (reached {percent}%)"
             : StrategyText(report.Strategy));
-        if (report.Url is { Length: > 0 } url && report.State is not (DeploymentState.Failed or DeploymentState.RolledBack or DeploymentState.Cancelled))
+        if (report.Url is { Length: > 0 } url && report.State is not (DeploymentState.Failed or DeploymentState.RolledBack or DeploymentState.Cancelled or DeploymentState.Superseded))
         {
             Row(text, report.PullRequest is null ? "URL" : "Preview", Cell(url));
         }
@@ -74,7 +74,7 @@ internal static class GitHubReportRenderer
             Row(text, "Failed stage", stage.ToString().ToLowerInvariant());
         }
 
-        if (report.State is DeploymentState.Failed or DeploymentState.RolledBack or DeploymentState.Cancelled && report.Reason is { Length: > 0 } reason)
+        if (report.State is DeploymentState.Failed or DeploymentState.RolledBack or DeploymentState.Cancelled or DeploymentState.Superseded && report.Reason is { Length: > 0 } reason)
         {
             Row(text, "Reason", Cell(reason));
         }
@@ -99,6 +99,7 @@ internal static class GitHubReportRenderer
                 ? $"{stage.ToString().ToLowerInvariant()} failed: {report.Reason ?? "no reason given"}"
                 : $"failed: {report.Reason ?? "no reason given"}",
             DeploymentState.RolledBack => $"rolled back: {report.Reason ?? "no reason given"}",
+            DeploymentState.Superseded => report.Reason ?? "superseded by a newer deployment",
             _ => report.Reason is { Length: > 0 } why ? $"cancelled: {why}" : "cancelled",
         };
         return Cut(OneLine(text), MaxDescriptionLength);
@@ -127,6 +128,7 @@ internal static class GitHubReportRenderer
             DeploymentState.Succeeded => "🧹 Preview removed",
             DeploymentState.Failed or DeploymentState.RolledBack => "❌ Preview removal failed",
             DeploymentState.Cancelled => "⛔ Preview removal cancelled",
+            DeploymentState.Superseded => "⏭ Preview removal superseded",
             _ => "⏳ Removing the preview",
         }
         : report.State switch
@@ -139,6 +141,7 @@ internal static class GitHubReportRenderer
             DeploymentState.Succeeded => "✅ Deployed",
             DeploymentState.Failed => "❌ Failed",
             DeploymentState.RolledBack => "↩️ Rolled back",
+            DeploymentState.Superseded => "⏭ Superseded",
             _ => "⛔ Cancelled",
         };
 

@@ -168,7 +168,7 @@ internal sealed partial class GitHubReporter
     {
         DmState.Succeeded => CommitState.Success,
         DmState.Failed or DmState.RolledBack => CommitState.Failure,
-        DmState.Cancelled => CommitState.Error,
+        DmState.Cancelled or DmState.Superseded => CommitState.Error,
         _ => CommitState.Pending,
     };
 
@@ -178,6 +178,7 @@ internal sealed partial class GitHubReporter
         DmState.Succeeded => GhDeploymentState.Success,
         DmState.Failed or DmState.RolledBack => GhDeploymentState.Failure,
         DmState.Cancelled => GhDeploymentState.Error,
+        DmState.Superseded => GhDeploymentState.Inactive,
         _ => GhDeploymentState.InProgress,
     };
 

@@ -26,13 +26,11 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
     // Candidates looked at per attempt: more than one, so a take that loses a race tries the next job at once.
     private const int Candidates = 8;
 
-    private static readonly TimeSpan FirstFailureBackoff = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(2);
-
     private readonly DeployMindDatabase _database;
     private readonly TimeProvider _time;
     private readonly long _visibilityMs;
     private readonly int _maxDeliveries;
+    private readonly QueueOptions _options;
 
     /// <exception cref="InvalidInputException">A setting is not valid.</exception>
     public EmbeddedJobQueue(IOptions<DatabaseOptions> database, IOptions<QueueOptions> queue, TimeProvider time)
@@ -51,6 +49,8 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
             throw new InvalidInputException($"queue.maxDeliveries: {queue.Value.MaxDeliveries} must be at least 1.");
         }
 
+        queue.Value.CheckRetryBackoff();
+        _options = queue.Value;
         _visibilityMs = (long)visibility.TotalMilliseconds;
         _maxDeliveries = queue.Value.MaxDeliveries;
         _time = time;
@@ -193,8 +193,8 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
             return true;
         }
 
-        // Under the limit: waiting again after a short backoff (it doubles with each delivery).
-        var visibleAt = now + (long)Backoff(lease.Deliveries).TotalMilliseconds;
+        // Under the limit: waiting again after a backoff (queue.retryBackoff, doubling with each delivery).
+        var visibleAt = now + (long)_options.RetryDelay(lease.Deliveries).TotalMilliseconds;
         await Held(db, id, nonce).ExecuteUpdateAsync(
             s => s
                 .SetProperty(j => j.State, JobState.Waiting)
@@ -247,14 +247,6 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
     }
 
     public void Dispose() => _database.Dispose();
-
-    /// <summary>The delay before a failed job may be taken again: 50 ms after the first delivery, doubling, at most 2 s.</summary>
-    internal static TimeSpan Backoff(int deliveries)
-    {
-        var factor = Math.Pow(2, Math.Clamp(deliveries - 1, 0, 16));
-        var delay = FirstFailureBackoff * factor;
-        return delay < MaxFailureBackoff ? delay : MaxFailureBackoff;
-    }
 
     /// <summary>The lease token: the row id and the nonce of this holding.</summary>
     internal static string Token(long id, string nonce) => string.Create(CultureInfo.InvariantCulture, $"{id}:{nonce}");
@@ -311,19 +303,15 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
             .Where(j => j.Environment == environment && j.State == JobState.Taken && j.TouchedAtMs <= idleBefore)
             .OrderBy(j => j.Priority)
             .ThenBy(j => j.Id)
-            .Select(j => new { j.Id, j.Deliveries, j.TakenBy })
+            .Select(j => j.Id)
             .Take(Candidates)
             .ToListAsync(cancellationToken);
-        foreach (var job in abandoned)
-        {
-            if (job.Deliveries >= _maxDeliveries)
-            {
-                // Its workers keep dying on it: a dead letter rather than another worker to kill.
-                await BuryAbandonedAsync(db, job.Id, $"taken {job.Deliveries} time(s) and never acked; last by {job.TakenBy}, which stopped touching it", now, idleBefore, cancellationToken);
-                continue;
-            }
 
-            if (await TryClaimAsync(db, job.Id, consumer, now, idleBefore, cancellationToken) is { } lease)
+        // Even past the delivery limit (its workers keep dying on it): the worker that takes it sees the count, fails it
+        // into the dead letters and records its deployment failed, instead of running it again.
+        foreach (var id in abandoned)
+        {
+            if (await TryClaimAsync(db, id, consumer, now, idleBefore, cancellationToken) is { } lease)
             {
                 return lease;
             }
@@ -351,14 +339,13 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
     /// Takes job <paramref name="id"/> if it is still takeable — waiting and visible, or taken but idle past the
     /// visibility timeout — in one UPDATE: of several processes racing for it, exactly one changes the row.
     /// </summary>
-    private async Task<JobLease?> TryClaimAsync(DeployMindDbContext db, long id, string consumer, long now, long idleBefore, CancellationToken cancellationToken)
+    private static async Task<JobLease?> TryClaimAsync(DeployMindDbContext db, long id, string consumer, long now, long idleBefore, CancellationToken cancellationToken)
     {
         var nonce = NewNonce();
-        var max = _maxDeliveries;
         var claimed = await db.Jobs
             .Where(j => j.Id == id
                 && ((j.State == JobState.Waiting && j.VisibleAtMs <= now)
-                    || (j.State == JobState.Taken && j.TouchedAtMs <= idleBefore && j.Deliveries < max)))
+                    || (j.State == JobState.Taken && j.TouchedAtMs <= idleBefore)))
             .ExecuteUpdateAsync(
                 s => s
                     .SetProperty(j => j.State, JobState.Taken)
@@ -380,13 +367,5 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
 
         // Null only if it was taken over again in between (a whole visibility timeout): not ours any more.
         return row is null ? null : new JobLease(Deserialize(row.Payload), consumer, Token(id, nonce), row.Deliveries);
-    }
-
-    private async Task BuryAbandonedAsync(DeployMindDbContext db, long id, string error, long now, long idleBefore, CancellationToken cancellationToken)
-    {
-        var max = _maxDeliveries;
-        await db.Jobs
-            .Where(j => j.Id == id && j.State == JobState.Taken && j.TouchedAtMs <= idleBefore && j.Deliveries >= max)
-            .ExecuteUpdateAsync(s => DeadLetter(s, error, now), cancellationToken);
     }
 }

@@ -13,7 +13,8 @@ namespace DeployMind.Infrastructure.Redis;
 /// <c>…:webhook</c>) read by the consumer group <c>workers</c>. A take first claims an entry idle past the visibility
 /// timeout (XAUTOCLAIM: a dead worker's), then reads a new one (XREADGROUP), manual before webhook; a lease is the
 /// entry id and its stream, and stays pending until acked. Delayed jobs wait in <c>{prefix}:delayed:{env}</c> and go
-/// back into their stream when due; a failed job waits there too (50 ms, doubling per delivery, at most 2 s), and one
+/// back into their stream when due; a failed job waits there too (<c>queue.retryBackoff</c>, doubling per delivery, at most
+/// <c>queue.maxRetryBackoff</c>), and one
 /// that failed <c>queue.maxDeliveries</c> times goes to <c>{prefix}:dead:{env}</c>.
 /// Deliveries are counted per job in <c>{prefix}:deliveries</c>, so they survive the job moving between entries.
 /// No blocking commands (the connection is shared): a take polls, woken early by a publish on enqueue.
@@ -35,16 +36,13 @@ internal sealed partial class RedisJobQueue : IJobQueue
     /// <summary>Shortest pause between two looks, so a delayed job due "now" does not spin the loop.</summary>
     private const long MinPauseMs = 10;
 
-    // A failed job waits before it is taken again, doubling per delivery (as the embedded queue does): 50 ms, 100 ms, … 2 s.
-    private static readonly TimeSpan FirstFailureBackoff = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(2);
-
     private readonly RedisConnection _redis;
     private readonly RedisKeys _keys;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisJobQueue> _logger;
     private readonly long _visibilityMs;
     private readonly int _maxDeliveries;
+    private readonly QueueOptions _options;
 
     public RedisJobQueue(RedisConnection redis, IOptions<QueueOptions> options, TimeProvider time, ILogger<RedisJobQueue> logger)
     {
@@ -62,6 +60,8 @@ internal sealed partial class RedisJobQueue : IJobQueue
             throw new InvalidInputException($"queue.maxDeliveries: {settings.MaxDeliveries} must be 1 or more.");
         }
 
+        settings.CheckRetryBackoff();
+        _options = settings;
         _redis = redis;
         _keys = redis.Keys;
         _time = time;
@@ -199,7 +199,7 @@ internal sealed partial class RedisJobQueue : IJobQueue
                 FailScript,
                 [stream, _keys.Delayed(job.Environment), _keys.Deliveries, _keys.Dead(job.Environment), _keys.Job(job.Id)],
                 [
-                    Group, lease.Consumer, entry, job.Id.ToString("D"), Serialize(job), _maxDeliveries, Milliseconds(Backoff(lease.Deliveries)),
+                    Group, lease.Consumer, entry, job.Id.ToString("D"), Serialize(job), _maxDeliveries, Milliseconds(_options.RetryDelay(lease.Deliveries)),
                     RedisKeys.PriorityName(job.Priority), _keys.Wake(job.Environment).ToString(), error ?? string.Empty,
                     _time.GetUtcNow().ToUnixTimeMilliseconds(), job.IdempotencyKey is null ? 0 : 1, lease.Deliveries, DeadLetterCap,
                 ]),
@@ -276,13 +276,6 @@ internal sealed partial class RedisJobQueue : IJobQueue
         }
 
         return letters;
-    }
-
-    /// <summary>How long a job that failed at its <paramref name="deliveries"/>th delivery waits before it is taken again.</summary>
-    internal static TimeSpan Backoff(int deliveries)
-    {
-        var delay = FirstFailureBackoff * Math.Pow(2, Math.Clamp(deliveries - 1, 0, 16));
-        return delay < MaxFailureBackoff ? delay : MaxFailureBackoff;
     }
 
     private static string Token(RedisKey stream, string entry) => $"{entry}@{stream}";

@@ -16,7 +16,7 @@ internal static class DeploymentEndpoints
             .WithName("ListDeployments")
             .WithTags("deployments")
             .WithSummary("Lists deployments, newest first, filtered by app, environment, repository and state.")
-            .WithDescription($"limit: 1 to {MaxLimit} (default {DefaultLimit}); state: queued, scanning, building, deploying, verifying, succeeded, failed, rolled_back or cancelled; before: an ISO 8601 instant (the createdAt of the last one seen, to page).")
+            .WithDescription($"limit: 1 to {MaxLimit} (default {DefaultLimit}); state: queued, scanning, building, deploying, verifying, succeeded, failed, rolled_back, cancelled or superseded; before: an ISO 8601 instant (the createdAt of the last one seen, to page).")
             .Produces<IReadOnlyList<DeploymentView>>()
             .ProducesValidationProblem();
         api.MapGet("/deployments/{id}", GetAsync)

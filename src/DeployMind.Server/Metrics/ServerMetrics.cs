@@ -15,7 +15,7 @@ internal static class ServerMetrics
         "deploymind_jobs_queued_total", "Deployment jobs queued by the server, by environment and source (webhook, api).", "environment", "source");
 
     public static readonly Counter DeploymentsFinished = Prometheus.Metrics.CreateCounter(
-        "deploymind_deployments_finished_total", "Deployments run by this server's workers, by environment and outcome (succeeded, failed, rolled_back, cancelled).", "environment", "outcome");
+        "deploymind_deployments_finished_total", "Deployments run by this server's workers, by environment and outcome (succeeded, failed, rolled_back, cancelled, superseded).", "environment", "outcome");
 
     public static readonly Histogram DeploymentDuration = Prometheus.Metrics.CreateHistogram(
         "deploymind_deployment_duration_seconds", "How long this server's workers' deployments took, from queued to finished.",

@@ -14,7 +14,7 @@ public sealed class DeployWorkerTests : IDisposable
 {
     private readonly TempFolder _folder = new();
     private readonly IOptions<DatabaseOptions> _database;
-    private readonly IOptions<QueueOptions> _queueOptions = Options.Create(new QueueOptions { VisibilityTimeout = "3s", LockTtl = "3s", MaxDeliveries = 3 });
+    private readonly IOptions<QueueOptions> _queueOptions = Options.Create(new QueueOptions { VisibilityTimeout = "3s", LockTtl = "3s", MaxDeliveries = 3, RetryBackoff = "200ms" });
     private readonly EfDeploymentStore _store;
     private readonly EmbeddedJobQueue _queue;
     private readonly EmbeddedDeployLock _locks;
@@ -41,7 +41,8 @@ public sealed class DeployWorkerTests : IDisposable
         var ids = new List<Guid>();
         foreach (var target in new[] { "docker:a", "docker:a", "docker:b", "docker:b", "docker:a" })
         {
-            ids.Add(await EnqueueAsync(target));
+            // An app each: a newer deployment of the same app would supersede an older one still waiting for the lock.
+            ids.Add(await EnqueueAsync(target, app: $"app-{ids.Count}"));
         }
 
         using var stop = new CancellationTokenSource();
@@ -140,6 +141,89 @@ public sealed class DeployWorkerTests : IDisposable
         Assert.Equal(3, letter.Deliveries);
         Assert.Equal("the docker daemon is not reachable", letter.LastError);
         Assert.Null(await _locks.GetAsync("docker:a", CancellationToken.None));
+
+        // Never run again: its deployment ends failed, saying why, and each failed attempt is in its timeline.
+        var deployment = (await _store.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(DeploymentState.Failed, deployment.State);
+        Assert.Equal("the job failed 3 time(s) and was moved to the dead letters of the production queue: the docker daemon is not reachable", deployment.Reason);
+        Assert.Contains(deployment.Events, e => e.Detail == "attempt 1 of 3 failed: the docker daemon is not reachable; tried again in 0.2 s");
+        Assert.Contains(deployment.Events, e => e.Detail == "attempt 2 of 3 failed: the docker daemon is not reachable; tried again in 0.4 s");
+    }
+
+    [Fact]
+    public async Task AJobRunOverAndOverByWorkersThatDie_IsNotRunAgain_ItsDeploymentFails()
+    {
+        // Three deliveries already (workers that took it and died): the next taker gives up on it instead of running it.
+        var id = await EnqueueAsync("docker:a");
+        var fast = Options.Create(new QueueOptions { VisibilityTimeout = "200ms", MaxDeliveries = 3 });
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.NotNull(await new EmbeddedJobQueue(_database, fast, TimeProvider.System).TakeAsync("production", $"dies-{i}", TimeSpan.FromSeconds(3), CancellationToken.None));
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        var runner = new RecordingRunner(_store, TimeSpan.FromMilliseconds(100));
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(runner, new EmbeddedJobQueue(_database, fast, TimeProvider.System), fast).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+        await WaitFinishedAsync([id], TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+
+        Assert.Empty(runner.Started);
+        var deployment = (await _store.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(DeploymentState.Failed, deployment.State);
+        Assert.Contains("taken 3 time(s) and never finished", deployment.Reason, StringComparison.Ordinal);
+        Assert.Equal(id, Assert.Single(await _queue.DeadLettersAsync("production", 10, CancellationToken.None)).Job.Id);
+    }
+
+    [Fact]
+    public async Task AnOlderJob_WhoseAppANewerDeploymentDeployedMeanwhile_IsSuperseded_NotRun_AndAcked()
+    {
+        // q1 (a webhook's) is queued first, q2 (manual, so taken first) after it: q2 succeeds, then q1 must not put its
+        // older release back over q2's.
+        var runner = new RecordingRunner(_store, TimeSpan.FromMilliseconds(200));
+        var q1 = await EnqueueAsync("docker:a", JobPriority.Webhook);
+        await Task.Delay(20);
+        var q2 = await EnqueueAsync("docker:a", JobPriority.Manual);
+
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(runner).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+        await WaitFinishedAsync([q1, q2], TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+
+        Assert.Equal([q2], runner.Started);
+        var newer = (await _store.GetAsync(q2, CancellationToken.None))!;
+        Assert.Equal(DeploymentState.Succeeded, newer.State);
+        var older = (await _store.GetAsync(q1, CancellationToken.None))!;
+        Assert.Equal(DeploymentState.Superseded, older.State);
+        Assert.StartsWith($"superseded by deployment {q2.ToString("N")[..8]} of app, queued after this one, which succeeded at ", older.Reason, StringComparison.Ordinal);
+        var stats = await _queue.StatsAsync("production", CancellationToken.None);
+        Assert.Equal((0L, 0L, 0L), (stats.Waiting, stats.InFlight, stats.DeadLetters));
+        Assert.Null(await _locks.GetAsync("docker:a", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AnOlderJob_OfAnotherApp_OrAfterAFailedNewerOne_StillRuns()
+    {
+        var runner = new RecordingRunner(_store, TimeSpan.FromMilliseconds(100));
+        var q1 = await EnqueueAsync("docker:a", JobPriority.Webhook);
+        await Task.Delay(20);
+        var otherApp = await EnqueueAsync("docker:a", JobPriority.Manual, app: "other");
+        var failedNewer = Guid.NewGuid();
+        var failed = new Deployment(failedNewer, "app", "production", StrategyKind.Rolling, "test", DateTimeOffset.UtcNow.AddSeconds(1));
+        failed.MoveTo(DeploymentState.Scanning, "test", DateTimeOffset.UtcNow);
+        failed.Fail(PipelineStage.Scan, "blocked", DateTimeOffset.UtcNow);
+        await _store.AddAsync(failed, CancellationToken.None);
+
+        using var stop = new CancellationTokenSource();
+        var worker = Worker(runner).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+        await WaitFinishedAsync([q1, otherApp], TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+
+        Assert.Equal(DeploymentState.Succeeded, (await _store.GetAsync(q1, CancellationToken.None))!.State);
+        Assert.Equal(DeploymentState.Succeeded, (await _store.GetAsync(otherApp, CancellationToken.None))!.State);
     }
 
     [Fact]
@@ -192,20 +276,21 @@ public sealed class DeployWorkerTests : IDisposable
             Task.FromResult(new PreparedJob(job.Targets, (_, _) => throw new InvalidOperationException("the docker daemon is not reachable")));
     }
 
-    private DeployWorker Worker(IJobRunner runner) =>
-        new(_queue, _locks, runner, _store, _queueOptions, TimeProvider.System, NullLogger<DeployWorker>.Instance) { LockedRetryDelay = TimeSpan.FromMilliseconds(300) };
+    private DeployWorker Worker(IJobRunner runner, IJobQueue? queue = null, IOptions<QueueOptions>? options = null) =>
+        new(queue ?? _queue, _locks, runner, _store, options ?? _queueOptions, TimeProvider.System, NullLogger<DeployWorker>.Instance) { LockedRetryDelay = TimeSpan.FromMilliseconds(300) };
 
-    private async Task<Guid> EnqueueAsync(string? target)
+    private async Task<Guid> EnqueueAsync(string? target, JobPriority priority = JobPriority.Manual, string app = "app")
     {
         var job = new DeployJob
         {
             Id = Guid.NewGuid(),
             Environment = "production",
             Targets = target is null ? [] : [target],
+            Priority = priority,
             TriggeredBy = "test",
             EnqueuedAt = DateTimeOffset.UtcNow,
         };
-        await _store.AddAsync(new Deployment(job.Id, "app", "production", StrategyKind.Rolling, "test", job.EnqueuedAt), CancellationToken.None);
+        await _store.AddAsync(new Deployment(job.Id, app, "production", StrategyKind.Rolling, "test", job.EnqueuedAt), CancellationToken.None);
         await _queue.EnqueueAsync(job, CancellationToken.None);
         return job.Id;
     }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace DeployMind.IntegrationTests.Jobs;
 
 /// <summary>
-/// The queue contract on the deployment database, a fresh one per test. Every <see cref="Open()"/> is a new queue with its
+/// The queue contract on the deployment database, a fresh one per test. Every <c>Open()</c> is a new queue with its
 /// own database client, as another worker process would have.
 /// </summary>
 public abstract class EmbeddedJobQueueTests<TTarget> : JobQueueContract
@@ -68,24 +68,6 @@ public abstract class EmbeddedJobQueueTests<TTarget> : JobQueueContract
     }
 
     [Fact]
-    public async Task AJobWhoseWorkersKeepDying_EndsInDeadLetters()
-    {
-        var options = new QueueOptions { VisibilityTimeout = "200ms", MaxDeliveries = 2 };
-        var job = Job("production", JobPriority.Manual);
-        await Open(options).EnqueueAsync(job, CancellationToken.None);
-
-        Assert.NotNull(await Open(options).TakeAsync("production", "dies-1", TimeSpan.Zero, CancellationToken.None));
-        var second = await Open(options).TakeAsync("production", "dies-2", TimeSpan.FromSeconds(2), CancellationToken.None);
-        Assert.Equal(2, second!.Deliveries);
-
-        Assert.Null(await Open(options).TakeAsync("production", "next", TimeSpan.FromMilliseconds(600), CancellationToken.None));
-        var letter = Assert.Single(await Open(options).DeadLettersAsync("production", 10, CancellationToken.None));
-        Assert.Equal((job.Id, 2), (letter.Job.Id, letter.Deliveries));
-        Assert.Contains("dies-2", letter.LastError, StringComparison.Ordinal);
-        Assert.False(await Open(options).TouchAsync(second, CancellationToken.None));
-    }
-
-    [Fact]
     public async Task AStaleLease_CannotAckReleaseOrFailTheNewHoldersJob()
     {
         var options = new QueueOptions { VisibilityTimeout = "200ms", MaxDeliveries = 5 };
@@ -112,11 +94,16 @@ public abstract class EmbeddedJobQueueTests<TTarget> : JobQueueContract
         await Assert.ThrowsAsync<ArgumentException>(() => Open().TouchAsync(foreign, CancellationToken.None));
     }
 
-    protected override IJobQueue Open() => Open(new QueueOptions
+    protected override IJobQueue Open(Action<QueueOptions> configure)
     {
-        VisibilityTimeout = string.Create(CultureInfo.InvariantCulture, $"{Visibility.TotalMilliseconds}ms"),
-        MaxDeliveries = MaxDeliveries,
-    });
+        var options = new QueueOptions
+        {
+            VisibilityTimeout = string.Create(CultureInfo.InvariantCulture, $"{Visibility.TotalMilliseconds}ms"),
+            MaxDeliveries = MaxDeliveries,
+        };
+        configure(options);
+        return Open(options);
+    }
 
     private EmbeddedJobQueue Open(QueueOptions options) => new(
         Options.Create(Target.Database($"queue-{Interlocked.Increment(ref _clients)}")),

@@ -1,19 +1,31 @@
+using System.Diagnostics;
+using System.Globalization;
 using DeployMind.Application.Jobs;
 
 namespace DeployMind.IntegrationTests.Jobs;
 
 /// <summary>
 /// What every <see cref="IJobQueue"/> must do, run against each adapter (Redis, embedded). Subclasses give a fresh,
-/// empty queue per test with a short visibility timeout (<see cref="Visibility"/>) and <see cref="MaxDeliveries"/>.
+/// empty queue per test with a short visibility timeout (<see cref="Visibility"/>) and <see cref="MaxDeliveries"/>; a failed
+/// job waits <see cref="RetryBackoff"/> before it is taken again, doubling per delivery up to <see cref="MaxRetryBackoff"/>.
 /// </summary>
 public abstract class JobQueueContract : IAsyncLifetime
 {
     protected static readonly TimeSpan Visibility = TimeSpan.FromSeconds(2);
     protected const int MaxDeliveries = 3;
+    protected static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(400);
+    protected static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromMilliseconds(600);
     private static readonly TimeSpan Wait = TimeSpan.FromMilliseconds(200);
 
     /// <summary>A queue on the fresh store (several calls: several clients of the same queue, as separate workers are).</summary>
-    protected abstract IJobQueue Open();
+    protected IJobQueue Open() => Open(o =>
+    {
+        o.RetryBackoff = Ms(RetryBackoff);
+        o.MaxRetryBackoff = Ms(MaxRetryBackoff);
+    });
+
+    /// <summary>A queue on the fresh store with the contract's settings (visibility, deliveries), then <paramref name="configure"/>'s.</summary>
+    protected abstract IJobQueue Open(Action<QueueOptions> configure);
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
@@ -176,7 +188,8 @@ public abstract class JobQueueContract : IAsyncLifetime
 
         for (var i = 1; i <= MaxDeliveries; i++)
         {
-            var lease = await queue.TakeAsync("production", "w1", Wait, CancellationToken.None);
+            // Each failure waits out its backoff before the job comes back.
+            var lease = await queue.TakeAsync("production", "w1", TimeSpan.FromSeconds(5), CancellationToken.None);
             Assert.NotNull(lease);
             Assert.Equal(i, lease.Deliveries);
             deadLettered.Add(await queue.FailAsync(lease, $"attempt {i}: docker daemon not reachable", CancellationToken.None));
@@ -190,6 +203,60 @@ public abstract class JobQueueContract : IAsyncLifetime
         Assert.Equal($"attempt {MaxDeliveries}: docker daemon not reachable", letter.LastError);
         var stats = await queue.StatsAsync("production", CancellationToken.None);
         Assert.Equal((0L, 0L, 1L), (stats.Waiting, stats.InFlight, stats.DeadLetters));
+    }
+
+    [Fact]
+    public async Task Fail_BacksOff_TheJobComesBackOnlyAfterItsDelay_WhichDoublesPerDelivery_UpToTheCap()
+    {
+        var queue = Open();
+        var job = Job("production", JobPriority.Manual);
+        await queue.EnqueueAsync(job, CancellationToken.None);
+
+        // Delivery 1 fails: back after RetryBackoff; delivery 2 fails: after twice that, capped at MaxRetryBackoff.
+        var expected = new[] { RetryBackoff, MaxRetryBackoff };
+        for (var delivery = 1; delivery <= expected.Length; delivery++)
+        {
+            var lease = (await queue.TakeAsync("production", "w1", TimeSpan.FromSeconds(5), CancellationToken.None))!;
+            Assert.Equal(delivery, lease.Deliveries);
+            var failedAt = Stopwatch.StartNew();
+            Assert.False(await queue.FailAsync(lease, $"attempt {delivery}: registry not reachable", CancellationToken.None));
+
+            Assert.Null(await Open().TakeAsync("production", "eager", expected[delivery - 1] / 2, CancellationToken.None));
+            var again = await Open().TakeAsync("production", "w2", TimeSpan.FromSeconds(5), CancellationToken.None);
+            var waited = failedAt.Elapsed;
+            Assert.NotNull(again);
+            Assert.Equal(job.Id, again.Job.Id);
+            Assert.True(waited >= expected[delivery - 1] - TimeSpan.FromMilliseconds(20), $"delivery {delivery}: back after {waited.TotalMilliseconds} ms, before its {expected[delivery - 1].TotalMilliseconds} ms backoff");
+            Assert.True(waited < expected[delivery - 1] + TimeSpan.FromSeconds(1.5), $"delivery {delivery}: back only after {waited.TotalMilliseconds} ms");
+            await queue.ReleaseAsync(again, TimeSpan.Zero, "next round", CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task AnAbandonedJob_PastTheDeliveryLimit_IsStillHandedOut_WithItsCount_AndItsFailureIsADeadLetter()
+    {
+        // Its workers keep dying on it: the queue does not bury it silently; the taker sees the count and fails it (the
+        // worker then ends the job's deployment).
+        var fast = (Action<QueueOptions>)(o =>
+        {
+            o.VisibilityTimeout = "300ms";
+            o.MaxDeliveries = 2;
+        });
+        var job = Job("production", JobPriority.Manual);
+        await Open(fast).EnqueueAsync(job, CancellationToken.None);
+
+        JobLease? lease = null;
+        for (var delivery = 1; delivery <= 3; delivery++)
+        {
+            lease = await Open(fast).TakeAsync("production", $"dies-{delivery}", TimeSpan.FromSeconds(3), CancellationToken.None);
+            Assert.NotNull(lease);
+            Assert.Equal(delivery, lease.Deliveries);
+        }
+
+        Assert.True(await Open(fast).FailAsync(lease!, "taken 2 time(s) and never finished", CancellationToken.None));
+        Assert.Null(await Open(fast).TakeAsync("production", "next", TimeSpan.FromMilliseconds(600), CancellationToken.None));
+        var letter = Assert.Single(await Open(fast).DeadLettersAsync("production", 10, CancellationToken.None));
+        Assert.Equal((job.Id, "taken 2 time(s) and never finished"), (letter.Job.Id, letter.LastError));
     }
 
     [Fact]
@@ -258,6 +325,8 @@ public abstract class JobQueueContract : IAsyncLifetime
 
         Assert.Equal(ids.Order(), acked.Order());
     }
+
+    private static string Ms(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds}ms");
 
     protected static DeployJob Job(string environment, JobPriority priority) => new()
     {

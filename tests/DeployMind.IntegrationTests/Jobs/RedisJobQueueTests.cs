@@ -8,7 +8,12 @@ public sealed class RedisJobQueueTests : JobQueueContract
 {
     private RedisTestServer Redis { get; } = new();
 
-    protected override IJobQueue Open() => Redis.OpenQueue();
+    protected override IJobQueue Open(Action<QueueOptions> configure)
+    {
+        var options = Redis.Options;
+        configure(options);
+        return Redis.OpenQueue(options);
+    }
 
     public override Task InitializeAsync() => Redis.ConnectAsync(connections: 4);
 

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DeployMind.Application.Jobs;
+using DeployMind.Infrastructure.Persistence;
 using DeployMind.Infrastructure.Processes;
 using DeployMind.IntegrationTests.Support;
+using Microsoft.Extensions.Options;
 
 namespace DeployMind.IntegrationTests.Jobs;
 
@@ -76,6 +79,36 @@ public sealed class WorkerProcessTests : IDisposable
         Assert.Equal(0, production.GetProperty("waiting").GetInt64());
         Assert.Equal(0, production.GetProperty("inFlight").GetInt64());
         Assert.Equal(0, production.GetProperty("deadLetters").GetInt64());
+    }
+
+    [Fact]
+    public async Task DeployQueue_WithARelativePath_QueuesTheAbsoluteFolder_WhichAWorkerInAnotherFolderDeploys()
+    {
+        var key = "AKIA" + string.Concat(Enumerable.Range(0, 16).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[Random.Shared.Next(32)]));
+        File.WriteAllText(Path.Combine(_app.Path, "settings.env"), $"AWS_ACCESS_KEY_ID={key}\n");
+
+        var queued = await _cli.RunInAsync(Path.GetDirectoryName(_app.Path), "deploy", Path.GetFileName(_app.Path), "--queue", "--output", "json");
+        Assert.True(queued.Succeeded, queued.StandardError + queued.StandardOutput);
+        using var doc = JsonDocument.Parse(queued.StandardOutput);
+        var id = doc.RootElement.GetProperty("id").GetString()!;
+
+        // The job as the queue holds it: the folder, absolute.
+        var queue = new EmbeddedJobQueue(
+            Options.Create(new DatabaseOptions { Path = Path.Combine(_home.Path, "deploymind.db") }), Options.Create(new QueueOptions()), TimeProvider.System);
+        using (queue)
+        {
+            var lease = await queue.TakeAsync("production", "inspector", TimeSpan.FromSeconds(5), CancellationToken.None);
+            Assert.NotNull(lease);
+            Assert.Equal(Path.GetFullPath(_app.Path), lease.Job.Path);
+            await queue.ReleaseAsync(lease, TimeSpan.Zero, "inspected", CancellationToken.None);
+        }
+
+        // A worker started elsewhere (this test's folder) scans that folder: the committed key blocks it.
+        StartWorker("elsewhere");
+        var deployment = Assert.Single(await WaitAsync([id], TimeSpan.FromSeconds(60)));
+        Assert.Equal("failed", deployment.GetProperty("state").GetString());
+        Assert.Equal("scan", deployment.GetProperty("failedStage").GetString());
+        Assert.Contains(deployment.GetProperty("events").EnumerateArray(), e => e.GetProperty("detail").GetString()!.Contains("blocking finding", StringComparison.Ordinal));
     }
 
     private async Task<List<JsonElement>> WaitAsync(List<string> ids, TimeSpan limit)

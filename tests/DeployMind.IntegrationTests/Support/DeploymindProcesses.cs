@@ -22,9 +22,12 @@ internal sealed class DeploymindProcesses : IDisposable
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "deploymind.dll");
 
     /// <summary>Runs a command to its end.</summary>
-    public Task<CommandResult> RunAsync(params string[] args)
+    public Task<CommandResult> RunAsync(params string[] args) => RunInAsync(null, args);
+
+    /// <summary>Runs a command to its end in <paramref name="workingDirectory"/> (null: this process's).</summary>
+    public Task<CommandResult> RunInAsync(string? workingDirectory, params string[] args)
     {
-        var spec = new CommandSpec("dotnet", [Dll, .. args]);
+        var spec = new CommandSpec("dotnet", [Dll, .. args]) { WorkingDirectory = workingDirectory };
         foreach (var (name, value) in Environment)
         {
             spec = spec.WithEnvironment(name, value);

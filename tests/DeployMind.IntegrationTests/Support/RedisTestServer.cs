@@ -61,8 +61,11 @@ internal sealed class RedisTestServer : IAsyncDisposable
     }
 
     /// <summary>A queue client on the next connection opened up front.</summary>
-    public RedisJobQueue OpenQueue() =>
-        new(NextConnection(), Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System, NullLogger<RedisJobQueue>.Instance);
+    public RedisJobQueue OpenQueue() => OpenQueue(Options);
+
+    /// <summary>A queue client with other settings (start from <see cref="Options"/>: its prefix and server).</summary>
+    public RedisJobQueue OpenQueue(QueueOptions options) =>
+        new(NextConnection(), Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLogger<RedisJobQueue>.Instance);
 
     /// <summary>A lock client on the next connection opened up front.</summary>
     public RedisDeployLock OpenLock() => new(NextConnection(), TimeProvider.System);

@@ -121,9 +121,22 @@ public sealed class GitHubReportRendererTests
     [InlineData(DeploymentState.Verifying, "verifying health")]
     [InlineData(DeploymentState.Succeeded, "deployed in 47s")]
     [InlineData(DeploymentState.Cancelled, "cancelled")]
+    [InlineData(DeploymentState.Superseded, "superseded by a newer deployment")]
     public void Description_SaysTheStage(DeploymentState state, string expected)
     {
         Assert.Equal(expected, GitHubReportRenderer.Description(Report(state)));
+    }
+
+    [Fact]
+    public void Superseded_SaysByWhich_AndShowsNoUrl()
+    {
+        var report = Report(DeploymentState.Superseded) with { Reason = "superseded by deployment 1a2b3c4d of shop, queued after this one" };
+
+        Assert.Equal("superseded by deployment 1a2b3c4d of shop, queued after this one", GitHubReportRenderer.Description(report));
+        var comment = GitHubReportRenderer.Comment(report, null);
+        Assert.Contains("Superseded", comment, StringComparison.Ordinal);
+        Assert.Contains("1a2b3c4d", comment, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://pr-12.example.com", comment, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -83,8 +83,24 @@ public sealed class DeploymentTests
         Assert.Equal(8, d.Version);
     }
 
+    [Fact]
+    public void Superseded_IsTerminal_WithItsReason_AndOnlyAQueuedDeploymentGetsThere()
+    {
+        var queued = new Deployment(Guid.NewGuid(), "api", "production", StrategyKind.Rolling, "cli:alice", T0);
+        queued.MoveTo(DeploymentState.Superseded, "superseded by deployment 1a2b3c4d", T0.AddSeconds(1));
+
+        Assert.True(queued.IsFinished);
+        Assert.Equal("superseded by deployment 1a2b3c4d", queued.Reason);
+        Assert.Equal("superseded", queued.State.Name());
+
+        var running = new Deployment(Guid.NewGuid(), "api", "production", StrategyKind.Rolling, "cli:alice", T0);
+        running.MoveTo(DeploymentState.Scanning, "scan", T0.AddSeconds(1));
+        Assert.Throws<IllegalTransitionException>(() => running.MoveTo(DeploymentState.Superseded, "too late", T0.AddSeconds(2)));
+    }
+
     [Theory]
     [InlineData("rolled_back", DeploymentState.RolledBack)]
+    [InlineData("superseded", DeploymentState.Superseded)]
     [InlineData("RolledBack", DeploymentState.RolledBack)]
     [InlineData("rolled-back", DeploymentState.RolledBack)]
     [InlineData(" failed ", DeploymentState.Failed)]
