@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Webhooks;
 using DeployMind.Server.Metrics;
@@ -17,6 +18,8 @@ namespace DeployMind.Server.Webhooks;
 /// </summary>
 internal static partial class GitHubWebhookEndpoint
 {
+    private const string ClientGone = "The connection closed before the whole body arrived.";
+
     public static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/webhooks/github", HandleAsync)
             .WithName("GitHubWebhook")
@@ -62,10 +65,25 @@ internal static partial class GitHubWebhookEndpoint
             limit.MaxRequestBodySize = max;
         }
 
-        using var turn = await gate.EnterAsync(http.RequestAborted);
+        RateLimitLease? turn;
+        try
+        {
+            turn = await gate.EnterAsync(http.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client hung up (even mid-body) before its turn came.
+            return Answer(label, "bad_request", Unreadable(http, logger, StatusCodes.Status400BadRequest, ClientGone));
+        }
+
+        using var held = turn;
         if (turn is null)
         {
-            LogBusy(logger, http.Connection.RemoteIpAddress);
+            if (gate.TakeReport() is { } refused)
+            {
+                LogBusy(logger, refused, http.Connection.RemoteIpAddress);
+            }
+
             http.Response.Headers.RetryAfter = "10";
             return Answer(label, "busy", Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many deliveries at once",
                 detail: "This server is reading as many webhook bodies as it takes at once and its queue is full. Nothing was read; redeliver later."));
@@ -156,15 +174,21 @@ internal static partial class GitHubWebhookEndpoint
         catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {
             // The client went away (reset, or hung up mid-body): nobody reads the answer, which still is not a 500.
-            (status, reason) = (StatusCodes.Status400BadRequest, "The connection closed before the whole body arrived.");
+            (status, reason) = (StatusCodes.Status400BadRequest, ClientGone);
         }
 
+        return new ReadBody(null, Unreadable(http, logger, status, reason), status == StatusCodes.Status408RequestTimeout ? "timeout" : "bad_request");
+    }
+
+    /// <summary>The answer to a body that could not be read (408 or 400), logged in one line; the connection closes after it.</summary>
+    private static IResult Unreadable(HttpContext http, ILogger logger, int status, string reason)
+    {
         LogUnreadable(logger, status, reason, http.Connection.RemoteIpAddress);
         http.Response.Headers.Connection = "close";
         var (title, detail) = status == StatusCodes.Status408RequestTimeout
             ? ("Body too slow", $"{reason} Send the whole body at once; GitHub does.")
             : ("Incomplete body", $"{reason} The body must be as long as Content-Length says (or end its chunks).");
-        return new ReadBody(null, Results.Problem(statusCode: status, title: title, detail: detail), status == StatusCodes.Status408RequestTimeout ? "timeout" : "bad_request");
+        return Results.Problem(statusCode: status, title: title, detail: detail);
     }
 
     private static IResult TooLarge(string detail) =>
@@ -210,8 +234,8 @@ internal static partial class GitHubWebhookEndpoint
         public ValueTask DisposeAsync() => Body?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook deliveries are arriving faster than they are read; one from {Remote} was answered 503.")]
-    private static partial void LogBusy(ILogger logger, System.Net.IPAddress? remote);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook deliveries arrive faster than they are read: {Refused} answered 503 since the last report (the latest from {Remote}).")]
+    private static partial void LogBusy(ILogger logger, int refused, System.Net.IPAddress? remote);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A webhook body from {Remote} could not be read ({Status}): {Reason}")]
     private static partial void LogUnreadable(ILogger logger, int status, string reason, System.Net.IPAddress? remote);
