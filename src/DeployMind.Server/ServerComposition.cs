@@ -2,6 +2,7 @@ using DeployMind.Application.Jobs;
 using DeployMind.Application.Webhooks;
 using DeployMind.Server.Api;
 using DeployMind.Server.Health;
+using DeployMind.Server.Http;
 using DeployMind.Server.Metrics;
 using DeployMind.Server.Previews;
 using DeployMind.Server.Webhooks;
@@ -15,7 +16,8 @@ namespace DeployMind.Server;
 /// <summary>
 /// The server's part of the wiring: the host (the CLI's <c>serve</c>) adds the same application and infrastructure
 /// registrations as every command, and an <see cref="IJobRunner"/> for its workers; this adds the endpoints, API
-/// authentication, metrics, the workers and the preview sweeper.
+/// authentication, the limits on what unauthenticated callers may cost (<see cref="ServerLimits"/>), security headers,
+/// metrics, the workers and the preview sweeper.
 /// </summary>
 public static class ServerComposition
 {
@@ -26,7 +28,10 @@ public static class ServerComposition
         var services = builder.Services;
         services.AddProblemDetails();
         services.AddOpenApi();
+        services.TryAddSingleton(new ServerLimits());
         services.TryAddSingleton<WebhookSecrets>();
+        services.TryAddSingleton<WebhookGate>();
+        services.TryAddSingleton<FailedTokenThrottle>();
         services.AddApiAuthentication();
         services.AddSingleton<WorkerHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkerHostedService>());
@@ -39,6 +44,7 @@ public static class ServerComposition
     public static WebApplication MapDeployMind(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -9,8 +9,9 @@ namespace DeployMind.Server.Api;
 /// <summary>
 /// <c>Authorization: Bearer &lt;token&gt;</c>, checked with <see cref="IApiTokens.AuthenticateAsync"/>: the principal's name is
 /// the token's name. A missing, unknown or revoked token is answered 401 with <c>WWW-Authenticate: Bearer</c> and a
-/// problem; when the tokens cannot be checked (the database is down) the answer is 503. The token itself is never
-/// logged nor put in a message: only whether one was sent.
+/// problem; when the tokens cannot be checked (the database is down) the answer is 503. A client address that failed
+/// too many checks (<see cref="FailedTokenThrottle"/>) gets 429 with <c>Retry-After</c> for further failures, while a
+/// valid token still works. The token itself is never logged nor put in a message: only whether one was sent.
 /// </summary>
 internal sealed partial class BearerTokenHandler : AuthenticationHandler<AuthenticationSchemeOptions>
 {
@@ -19,12 +20,15 @@ internal sealed partial class BearerTokenHandler : AuthenticationHandler<Authent
 
     private readonly IApiTokens _tokens;
     private readonly IProblemDetailsService _problems;
+    private readonly FailedTokenThrottle _throttle;
 
-    public BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IApiTokens tokens, IProblemDetailsService problems)
+    public BearerTokenHandler(
+        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IApiTokens tokens, IProblemDetailsService problems, FailedTokenThrottle throttle)
         : base(options, logger, encoder)
     {
         _tokens = tokens;
         _problems = problems;
+        _throttle = throttle;
     }
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -38,7 +42,7 @@ internal sealed partial class BearerTokenHandler : AuthenticationHandler<Authent
         var header = headers.Count == 1 ? headers[0] ?? string.Empty : string.Empty;
         if (!header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || header.AsSpan(Prefix.Length).Trim().IsEmpty)
         {
-            return AuthenticateResult.Fail("The Authorization header is not one 'Bearer <token>'.");
+            return Failed("The Authorization header is not one 'Bearer <token>'.");
         }
 
         var token = header[Prefix.Length..].Trim();
@@ -55,7 +59,7 @@ internal sealed partial class BearerTokenHandler : AuthenticationHandler<Authent
 
         if (name is null)
         {
-            return AuthenticateResult.Fail("The bearer token is unknown or revoked.");
+            return Failed("The bearer token is unknown or revoked.");
         }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], SchemeName, ClaimTypes.Name, ClaimTypes.Role);
@@ -73,6 +77,14 @@ internal sealed partial class BearerTokenHandler : AuthenticationHandler<Authent
             return;
         }
 
+        if (result.Failure is TooManyFailedTokensException tooMany)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteAsync("Too many failed token checks", tooMany.Message);
+            return;
+        }
+
         var sent = Request.Headers.Authorization.Count > 0;
         var remote = Context.Connection.RemoteIpAddress;
         LogRefused(Logger, Request.Method, Request.Path.Value ?? "/", sent ? "an invalid or revoked token" : "no token", remote);
@@ -82,6 +94,25 @@ internal sealed partial class BearerTokenHandler : AuthenticationHandler<Authent
         await (sent
             ? WriteAsync("Invalid token", "The bearer token is malformed, unknown or revoked. `deploymind token list` shows the tokens; `deploymind token create NAME` makes one.")
             : WriteAsync("Authentication required", "Send the header 'Authorization: Bearer <token>'; `deploymind token create NAME` makes a token."));
+    }
+
+    /// <summary>A failed check: counted for the client's address, and 429 once it is over the limit.</summary>
+    private AuthenticateResult Failed(string reason)
+    {
+        var remote = Context.Connection.RemoteIpAddress;
+        if (_throttle.Failed(remote, out var crossed) is not { } retryAfter)
+        {
+            return AuthenticateResult.Fail(reason);
+        }
+
+        if (crossed)
+        {
+            LogThrottled(Logger, remote, retryAfter);
+        }
+
+        return AuthenticateResult.Fail(new TooManyFailedTokensException(
+            $"Too many requests from this address were refused for their token; wait {Math.Ceiling(retryAfter.TotalSeconds):0} s (Retry-After). A valid token is still accepted meanwhile.",
+            retryAfter));
     }
 
     private async Task WriteAsync(string title, string detail)
@@ -98,6 +129,9 @@ internal sealed partial class BearerTokenHandler : AuthenticationHandler<Authent
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API request {Method} {Path} refused: {What} (from {Remote}).")]
     private static partial void LogRefused(ILogger logger, string method, string path, string what, System.Net.IPAddress? remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Remote} failed too many API token checks; its failures are answered 429 for {RetryAfter}.")]
+    private static partial void LogThrottled(ILogger logger, System.Net.IPAddress? remote, TimeSpan retryAfter);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "API tokens cannot be checked ({Type}: {Reason}); requests are answered 503.")]
     private static partial void LogCheckFailed(ILogger logger, string type, string reason);

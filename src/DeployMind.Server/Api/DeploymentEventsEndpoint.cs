@@ -42,13 +42,15 @@ internal static class DeploymentEventsEndpoint
         var afterSequence = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var last) ? last : 0;
         var response = http.Response;
         response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
+        response.Headers.CacheControl = "no-store";
         response.Headers["X-Accel-Buffering"] = "no";
         http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
         var writer = new EventWriter(response, json.Value.SerializerOptions, time);
         try
         {
+            // The headers go out now, not with the first event: a quiet deployment may have none for a while.
             await response.StartAsync(cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
             await StreamUntilFinishedAsync(deployment, afterSequence, store, time, settings, writer, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

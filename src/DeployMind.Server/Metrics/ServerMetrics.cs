@@ -9,7 +9,7 @@ namespace DeployMind.Server.Metrics;
 internal static class ServerMetrics
 {
     public static readonly Counter WebhookDeliveries = Prometheus.Metrics.CreateCounter(
-        "deploymind_webhook_deliveries_total", "GitHub webhook deliveries, by event and what was done (queued, duplicate, ignored, pong, unauthorized, bad_request, too_large, unavailable).", "event", "result");
+        "deploymind_webhook_deliveries_total", "GitHub webhook deliveries, by event and what was done (queued, duplicate, ignored, pong, unauthorized, bad_request, too_large, timeout, busy, unavailable).", "event", "result");
 
     public static readonly Counter JobsQueued = Prometheus.Metrics.CreateCounter(
         "deploymind_jobs_queued_total", "Deployment jobs queued by the server, by environment and source (webhook, api).", "environment", "source");

@@ -69,6 +69,32 @@ internal sealed class DeploymindProcesses : IDisposable
         }
     }
 
+    /// <summary>Polls <c>/readyz</c> until a started <c>serve</c> answers 200 (60 s at most), failing with its output if it exits or does not.</summary>
+    public static async Task WaitReadyAsync(HttpClient client, Process serve, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < until)
+        {
+            Assert.False(serve.HasExited, "serve exited: " + string.Join('\n', output));
+            try
+            {
+                using var ready = await client.GetAsync("/readyz");
+                if (ready.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail("serve did not become ready within 60 s: " + string.Join('\n', output));
+    }
+
     /// <summary>Whether every worker started is still running.</summary>
     public bool AllRunning => _started.All(p => !p.HasExited);
 

@@ -34,7 +34,7 @@ public sealed class ServeProcessTests : IDisposable
         var output = new ConcurrentQueue<string>();
         var serve = _cli.Start(output, "serve", "--urls", $"http://127.0.0.1:{_port}", "--no-workers");
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri($"http://127.0.0.1:{_port}"), Timeout = TimeSpan.FromSeconds(10) };
-        await WaitReadyAsync(client, serve, output);
+        await DeploymindProcesses.WaitReadyAsync(client, serve, output);
 
         var body = SignedDelivery.Fixture("push.with-new-branch.json");
         using (var response = await client.SendAsync(SignedDelivery.Signed("push", body, Secret)))
@@ -61,30 +61,5 @@ public sealed class ServeProcessTests : IDisposable
         await serve.WaitForExitAsync(exit.Token);
         Assert.Equal(0, serve.ExitCode);
         Assert.DoesNotContain(output, line => line.Contains(Secret, StringComparison.Ordinal));
-    }
-
-    private static async Task WaitReadyAsync(HttpClient client, System.Diagnostics.Process serve, ConcurrentQueue<string> output)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < until)
-        {
-            Assert.False(serve.HasExited, "serve exited: " + string.Join('\n', output));
-            try
-            {
-                using var ready = await client.GetAsync("/readyz");
-                if (ready.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail("serve did not become ready within 60 s: " + string.Join('\n', output));
     }
 }

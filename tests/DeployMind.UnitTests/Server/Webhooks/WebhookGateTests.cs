@@ -1,0 +1,34 @@
+using DeployMind.Server;
+using DeployMind.Server.Webhooks;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DeployMind.UnitTests.Server.Webhooks;
+
+public sealed class WebhookGateTests
+{
+    [Fact]
+    public async Task EnterAsync_PastTheTurnsAndTheQueue_IsRefused_AndRefusalsAreReportedAtMostEveryInterval()
+    {
+        var time = new FakeTimeProvider();
+        using var gate = new WebhookGate(new ServerLimits { WebhookConcurrency = 1, WebhookQueue = 1, WebhookQueueWait = TimeSpan.FromMinutes(1) }, time);
+
+        var first = await gate.EnterAsync(CancellationToken.None);
+        Assert.NotNull(first);
+        var queued = gate.EnterAsync(CancellationToken.None);
+        Assert.False(queued.IsCompleted);
+        Assert.Null(await gate.EnterAsync(CancellationToken.None));
+        Assert.Null(await gate.EnterAsync(CancellationToken.None));
+
+        Assert.Equal(2, gate.TakeReport());
+        Assert.Null(await gate.EnterAsync(CancellationToken.None));
+        Assert.Null(gate.TakeReport());
+        time.Advance(WebhookGate.ReportInterval);
+        Assert.Equal(1, gate.TakeReport());
+
+        // The waiting one gets the turn when it is given back.
+        first.Dispose();
+        using var second = await queued.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.NotNull(second);
+        Assert.Null(gate.TakeReport());
+    }
+}
