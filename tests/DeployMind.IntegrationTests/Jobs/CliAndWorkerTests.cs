@@ -30,7 +30,7 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
             ["DEPLOYMIND_MACHINE_CONFIG"] = Repo.LocalBaseImagesConfig,
             ["DEPLOYMIND__NGINX__PREFIX"] = _prefix.Path,
             ["DEPLOYMIND__QUEUE__PROVIDER"] = "embedded",
-            ["DEPLOYMIND__QUEUE__LOCKTTL"] = "3s",
+            ["DEPLOYMIND__QUEUE__LOCKTTL"] = "5s",
         });
     }
 
@@ -141,7 +141,7 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
         cliDeploy.Kill(entireProcessTree: true);
         await cliDeploy.WaitForExitAsync();
 
-        // Until its lock expires (3s) nobody can tell it from a slow run; after that, it is interrupted.
+        // Until its lock expires (5s) nobody can tell it from a slow run; after that, it is interrupted.
         var running = await CliAsync("status", id, "--output", "json");
         var watch = Stopwatch.StartNew();
         CommandResult status;
