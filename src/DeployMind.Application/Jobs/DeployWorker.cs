@@ -18,7 +18,7 @@ public sealed partial class DeployWorker
     private static readonly TimeSpan TakeWait = TimeSpan.FromSeconds(1);
 
     private readonly IJobQueue _queue;
-    private readonly IDeployLock _locks;
+    private readonly TargetLocks _locks;
     private readonly IJobRunner _runner;
     private readonly IDeploymentStore _store;
     private readonly QueueOptions _options;
@@ -29,7 +29,7 @@ public sealed partial class DeployWorker
     {
         ArgumentNullException.ThrowIfNull(options);
         _queue = queue;
-        _locks = locks;
+        _locks = new TargetLocks(locks, options, time, logger);
         _runner = runner;
         _store = store;
         _options = options.Value;
@@ -224,13 +224,7 @@ public sealed partial class DeployWorker
         await _store.SaveAsync(deployment, CancellationToken.None);
     }
 
-    private async Task ReleaseAllAsync(List<LockHandle> held)
-    {
-        foreach (var h in held)
-        {
-            await TryAsync(() => _locks.ReleaseAsync(h, CancellationToken.None));
-        }
-    }
+    private async Task ReleaseAllAsync(HeldLocks held) => await TryAsync(async () => await held.DisposeAsync());
 
     private static PipelineStage StageOf(DeploymentState state) => state switch
     {
@@ -241,24 +235,11 @@ public sealed partial class DeployWorker
     };
 
     /// <summary>The locks of every target, in sorted order; null (job handed back with a delay) when one is held by someone else.</summary>
-    private async Task<List<LockHandle>?> AcquireAsync(DeployJob job, IReadOnlyList<string> targets, JobLease lease, Deployment deployment, CancellationToken cancellationToken)
+    private async Task<HeldLocks?> AcquireAsync(DeployJob job, IReadOnlyList<string> targets, JobLease lease, Deployment deployment, CancellationToken cancellationToken)
     {
-        var held = new List<LockHandle>();
-        foreach (var target in targets.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var (held, target, holder) = await _locks.TryAcquireAsync(targets, $"{lease.Consumer}: deployment {job.Id}", cancellationToken);
+        if (held is null)
         {
-            var handle = await _locks.TryAcquireAsync(target, $"{lease.Consumer}: deployment {job.Id}", _options.LockLease, cancellationToken);
-            if (handle is not null)
-            {
-                held.Add(handle);
-                continue;
-            }
-
-            foreach (var h in held)
-            {
-                await _locks.ReleaseAsync(h, CancellationToken.None);
-            }
-
-            var holder = await _locks.GetAsync(target, cancellationToken);
             var reason = $"waiting for the lock of {target}, held by {holder?.Owner ?? "another deployment"}";
             if (deployment.Events.Count == 0 || deployment.Events[^1].Detail != reason)
             {
@@ -271,9 +252,9 @@ public sealed partial class DeployWorker
         }
 
         // The timeline says who held what under which token: the fencing audit of a target reads it.
-        foreach (var h in held)
+        foreach (var h in held.Handles)
         {
-            deployment.Note(string.Create(CultureInfo.InvariantCulture, $"holding {h.Target} with fencing token {h.Token} ({lease.Consumer})"), _time.GetUtcNow());
+            deployment.Note(LockNotes.Holding(h, lease.Consumer), _time.GetUtcNow());
         }
 
         try
@@ -282,20 +263,16 @@ public sealed partial class DeployWorker
         }
         catch
         {
-            foreach (var h in held)
-            {
-                await TryAsync(() => _locks.ReleaseAsync(h, CancellationToken.None));
-            }
-
+            await ReleaseAllAsync(held);
             throw;
         }
 
         return held;
     }
 
-    private async Task RunHoldingAsync(JobLease lease, List<LockHandle> held, PreparedJob prepared, CancellationToken abort)
+    private async Task RunHoldingAsync(JobLease lease, HeldLocks held, PreparedJob prepared, CancellationToken abort)
     {
-        var control = new JobControl(ct => FenceAsync(held, ct));
+        var control = new JobControl(held.FenceAsync);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(abort);
 
         // Registered after the link, so it runs first: the run sees why before it sees the cancellation.
@@ -334,10 +311,7 @@ public sealed partial class DeployWorker
         {
             await heartbeatStop.CancelAsync();
             await heartbeat;
-            foreach (var h in held)
-            {
-                await TryAsync(() => _locks.ReleaseAsync(h, CancellationToken.None));
-            }
+            await ReleaseAllAsync(held);
         }
 
         if (lostReason is not null)
@@ -357,7 +331,7 @@ public sealed partial class DeployWorker
     }
 
     /// <summary>Every third of the shorter lease: touches the job, extends the locks and looks for a cancel request; reports a loss once.</summary>
-    private async Task HeartbeatAsync(JobLease lease, List<LockHandle> held, Action<string> onLost, Action onCancelRequested, CancellationToken stop)
+    private async Task HeartbeatAsync(JobLease lease, HeldLocks held, Action<string> onLost, Action onCancelRequested, CancellationToken stop)
     {
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, Math.Min(_options.Visibility.Ticks, _options.LockLease.Ticks) / 3));
         while (!stop.IsCancellationRequested)
@@ -375,13 +349,10 @@ public sealed partial class DeployWorker
                     return;
                 }
 
-                foreach (var h in held)
+                if (await held.ExtendAsync(stop) is { } lostLock)
                 {
-                    if (!await _locks.ExtendAsync(h, _options.LockLease, stop))
-                    {
-                        onLost($"the lock of {h.Target} (token {h.Token.ToString(CultureInfo.InvariantCulture)}) was lost");
-                        return;
-                    }
+                    onLost(HeldLocks.Lost(lostLock));
+                    return;
                 }
 
                 if (await _store.IsCancelRequestedAsync(lease.Job.Id, stop))
@@ -401,19 +372,6 @@ public sealed partial class DeployWorker
                 LogHeartbeatFailed(lease.Job.Id, ex.Message);
             }
         }
-    }
-
-    private async Task<bool> FenceAsync(List<LockHandle> held, CancellationToken cancellationToken)
-    {
-        foreach (var h in held)
-        {
-            if (!await _locks.CheckFenceAsync(h.Target, h.Token, cancellationToken))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private async Task HandBackAsync(JobLease lease, string reason) =>

@@ -40,6 +40,20 @@ public sealed class HeldLocks : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Extends every lock once: the first one that was lost (another run may hold it now), or null.</summary>
+    public async Task<LockHandle?> ExtendAsync(CancellationToken cancellationToken)
+    {
+        foreach (var h in Handles)
+        {
+            if (!await _locks.ExtendAsync(h, _lease, cancellationToken))
+            {
+                return h;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Extends every lock each third of the lease until disposed; <paramref name="onLost"/> hears (once) that one was lost.</summary>
     public void KeepAlive(Action<string> onLost)
     {
@@ -55,13 +69,10 @@ public sealed class HeldLocks : IAsyncDisposable
             try
             {
                 await Task.Delay(period, _time, stop);
-                foreach (var h in Handles)
+                if (await ExtendAsync(stop) is { } lost)
                 {
-                    if (!await _locks.ExtendAsync(h, _lease, stop))
-                    {
-                        onLost(string.Create(CultureInfo.InvariantCulture, $"the lock of {h.Target} (fencing token {h.Token}) was lost"));
-                        return;
-                    }
+                    onLost(Lost(lost));
+                    return;
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -74,6 +85,13 @@ public sealed class HeldLocks : IAsyncDisposable
                 _extendFailed(string.Join(", ", Handles.Select(h => h.Target)), ex.Message);
             }
         }
+    }
+
+    /// <summary>What a run is told when <paramref name="handle"/> was lost.</summary>
+    public static string Lost(LockHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return string.Create(CultureInfo.InvariantCulture, $"the lock of {handle.Target} (fencing token {handle.Token}) was lost");
     }
 
     public async ValueTask DisposeAsync()

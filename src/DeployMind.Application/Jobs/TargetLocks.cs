@@ -15,9 +15,15 @@ public sealed partial class TargetLocks
     private readonly IDeployLock _locks;
     private readonly QueueOptions _options;
     private readonly TimeProvider _time;
-    private readonly ILogger<TargetLocks> _logger;
+    private readonly ILogger _logger;
 
     public TargetLocks(IDeployLock locks, IOptions<QueueOptions> options, TimeProvider time, ILogger<TargetLocks> logger)
+        : this(locks, options, time, (ILogger)logger)
+    {
+    }
+
+    /// <summary>For a use case that logs under its own category (the worker).</summary>
+    internal TargetLocks(IDeployLock locks, IOptions<QueueOptions> options, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _locks = locks;
