@@ -34,6 +34,7 @@ internal sealed class NginxOptionsValidator : IValidateOptions<NginxOptions>
         {
             CheckPath(failures, "ConfDirectory", options.ConfDirectory);
             CheckPath(failures, "MainConfigPath", options.MainConfigPath);
+            CheckPath(failures, "ErrorLogPath", options.ErrorLogPath);
             if (options.ReloadCommand.Any(string.IsNullOrWhiteSpace))
             {
                 failures.Add($"{Section}:ReloadCommand must not contain empty elements (one element per argument, the program first).");
@@ -53,6 +54,11 @@ internal sealed class NginxOptionsValidator : IValidateOptions<NginxOptions>
         if (options.TrafficLogTailBytes < 64 * 1024)
         {
             failures.Add($"{Section}:TrafficLogTailBytes {options.TrafficLogTailBytes} must be at least 65536.");
+        }
+
+        if (options.ReloadConfirmTimeout < TimeSpan.FromMilliseconds(100) || options.ReloadConfirmTimeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"{Section}:ReloadConfirmTimeout {options.ReloadConfirmTimeout} must be from 100ms to 5 minutes (e.g. 00:00:05).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

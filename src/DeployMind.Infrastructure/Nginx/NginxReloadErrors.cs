@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace DeployMind.Infrastructure.Nginx;
+
+/// <summary>Reads what nginx writes to its error log (or prints) when it cannot load a configuration.</summary>
+internal static partial class NginxReloadErrors
+{
+    /// <summary>nginx's emergency, alert and critical lines in <paramref name="text"/>.</summary>
+    public static string[] Lines(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l.Contains("[emerg]", StringComparison.Ordinal) || l.Contains("[alert]", StringComparison.Ordinal)
+                || l.Contains("[crit]", StringComparison.Ordinal))];
+    }
+
+    /// <summary>
+    /// Whether the lines say the reload is over and failed. A failed bind() is retried by nginx a few times before it
+    /// gives up ("still could not bind()"); any other emergency ends the reload at once.
+    /// </summary>
+    public static bool IsFinal(IReadOnlyList<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        return lines.Any(l => l.Contains("still could not bind()", StringComparison.Ordinal) || !BindFailed().IsMatch(l));
+    }
+
+    /// <summary>The ports of "bind() to 127.0.0.1:8080 failed (98: Address already in use)" lines, in order, once each.</summary>
+    public static IReadOnlyList<int> BindFailures(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return [.. BindFailed().Matches(text)
+            .Select(m => int.Parse(m.Groups["port"].Value, NumberStyles.None, CultureInfo.InvariantCulture))
+            .Distinct()];
+    }
+
+    [GeneratedRegex(@"bind\(\) to \S*:(?<port>[0-9]{1,5}) failed", RegexOptions.CultureInvariant)]
+    private static partial Regex BindFailed();
+}
