@@ -6,13 +6,18 @@ namespace DeployMind.Infrastructure.Nginx;
 /// <summary>Reads what nginx writes to its error log (or prints) when it cannot load a configuration.</summary>
 internal static partial class NginxReloadErrors
 {
-    /// <summary>nginx's emergency, alert and critical lines in <paramref name="text"/>.</summary>
+    /// <summary>
+    /// nginx's emergency, alert and critical lines in <paramref name="text"/>, without their time and process ids
+    /// ("[emerg] bind() to 127.0.0.1:8080 failed (98: Address already in use)"), each once (nginx repeats its retries).
+    /// </summary>
     public static string[] Lines(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => l.Contains("[emerg]", StringComparison.Ordinal) || l.Contains("[alert]", StringComparison.Ordinal)
-                || l.Contains("[crit]", StringComparison.Ordinal))];
+            .Select(l => LogPrefix().Replace(l, "$1 "))
+            .Where(l => l.StartsWith("[emerg]", StringComparison.Ordinal) || l.StartsWith("[alert]", StringComparison.Ordinal)
+                || l.StartsWith("[crit]", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>
@@ -33,6 +38,10 @@ internal static partial class NginxReloadErrors
             .Select(m => int.Parse(m.Groups["port"].Value, NumberStyles.None, CultureInfo.InvariantCulture))
             .Distinct()];
     }
+
+    /// <summary>"2026/12/06 14:35:47 [emerg] 32419#32419: " (the error log) or "nginx: [emerg] " (nginx's own output).</summary>
+    [GeneratedRegex(@"^(?:[0-9/]+ [0-9:]+ |nginx: )?(\[[a-z]+\]) (?:[0-9]+#[0-9]+: (?:\*[0-9]+ )?)?", RegexOptions.CultureInvariant)]
+    private static partial Regex LogPrefix();
 
     [GeneratedRegex(@"bind\(\) to \S*:(?<port>[0-9]{1,5}) failed", RegexOptions.CultureInvariant)]
     private static partial Regex BindFailed();

@@ -137,7 +137,9 @@ internal sealed partial class NginxTrafficRouter
             ? $" nginx says:\n{failure.NginxErrors}"
             : $" Look at nginx's error log ({layout.ErrorLogPath}) for the reason.";
         var blocked = NginxReloadErrors.BindFailures(failure.NginxErrors);
-        var sites = blockers.Count == 0 ? string.Empty : $" It is the listen port of {string.Join(", ", blockers.Select(b => b.Path))}, which keeps the whole instance from reloading.";
+        var others = blockers.Where(b => !b.Own).Select(b => b.Path).ToList();
+        var sites = (blockers.Any(b => b.Own) ? $" It is the new listen port of app '{app}'." : string.Empty)
+            + (others.Count == 0 ? string.Empty : $" It is the listen port of {string.Join(", ", others)}, which keeps the whole instance from reloading.");
         var hint = blocked.Count == 0
             ? string.Empty
             : $"\nPort {string.Join(", ", blocked)} is held by another process (not this nginx): `ss -Htlnp` names it.{sites} Stop that process, or move the site aside "

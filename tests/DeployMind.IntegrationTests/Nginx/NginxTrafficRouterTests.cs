@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using DeployMind.Application.Deploy;
+using DeployMind.Infrastructure.Nginx;
 using DeployMind.IntegrationTests.Support;
 using Xunit.Abstractions;
 
@@ -171,6 +173,55 @@ public sealed class NginxTrafficRouterTests : IClassFixture<NginxFixture>, IDisp
         Assert.NotNull(current);
         Assert.Equal(_fixture.A.Address, Assert.Single(current.Servers).Address);
         Assert.Equal("v1", current.Servers[0].Label);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ListenPortHeldByAnotherProcess_ReportsNginxsBindErrorAndKeepsServingTheOldRoute()
+    {
+        var port = Docker.FreePort();
+        var good = new RouteSpec("held", port, [new(_fixture.A.Address, 1, "v1")]);
+        await _fixture.Router.ApplyAsync(good, CancellationToken.None);
+        Assert.Equal(("a", 200), await WaitUntilServingAsync(port));
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var held = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        // nginx -t binds nothing, so it passes; the reload fails and only nginx's error log says why.
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(
+            () => _fixture.Router.ApplyAsync(good with { ListenPort = held, Servers = [new(_fixture.C.Address, 1, "v2")] }, CancellationToken.None));
+
+        _output.WriteLine(error.Message);
+        Assert.Contains("did not switch app 'held'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"bind() to 127.0.0.1:{held} failed (98: Address already in use)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("previous site file is back in place", error.Message, StringComparison.Ordinal);
+        using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{port}/"));
+        Assert.Equal("a", await response.Content.ReadAsStringAsync());
+        var onDisk = await _fixture.CreateRouter().GetAsync("held", CancellationToken.None);
+        Assert.Equal(port, onDisk!.ListenPort);
+        Assert.Equal("v1", Assert.Single(onDisk.Servers).Label);
+
+        // The instance is not left unable to reload: the next switch takes effect.
+        await _fixture.Router.ApplyAsync(good with { Servers = [new(_fixture.C.Address, 1, "v3")] }, CancellationToken.None);
+        using var switched = await _http.GetAsync(new Uri($"http://127.0.0.1:{port}/"));
+        Assert.Equal("c", await switched.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ApplyAsync_Confirmed_NginxServesTheNewGenerationWithoutLoggingIt()
+    {
+        var port = Docker.FreePort();
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await _fixture.Router.ApplyAsync(new RouteSpec("generation", port, [new(_fixture.A.Address, 1, "v1")]), CancellationToken.None);
+        var site = await File.ReadAllTextAsync(Path.Combine(_fixture.Prefix, "conf", "sites", "generation.conf"));
+
+        // ApplyAsync returned: nginx already serves this generation (no polling here).
+        var generation = await _http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/.deploymind/route"));
+        using var app = await _http.GetAsync(new Uri($"http://127.0.0.1:{port}/"));
+
+        Assert.Equal(NginxConfigRenderer.GenerationOf(site), generation);
+        Assert.Equal("a", await app.Content.ReadAsStringAsync());
+        var traffic = await WaitForTrafficAsync("generation", from, DateTimeOffset.UtcNow.AddSeconds(1), 1);
+        Assert.Equal(1, traffic.TotalRequests);
     }
 
     [Fact]

@@ -14,16 +14,19 @@ public sealed class NginxReloadErrorsTests
             + "2026/12/06 14:35:48 [warn] 1#1: conflicting server name \"a\" on 127.0.0.1:80, ignored\n"
             + "2026/12/06 14:35:49 [alert] 1#1: worker process 7 exited on signal 9\n";
 
-        Assert.Equal([BindRetry, "2026/12/06 14:35:49 [alert] 1#1: worker process 7 exited on signal 9"], NginxReloadErrors.Lines(log));
+        Assert.Equal(
+            ["[emerg] bind() to 127.0.0.1:18082 failed (98: Address already in use)", "[alert] worker process 7 exited on signal 9"],
+            NginxReloadErrors.Lines(log + BindRetry + "\n"));
+        Assert.Equal(["[emerg] still could not bind()"], NginxReloadErrors.Lines("nginx: [emerg] still could not bind()\n"));
     }
 
     [Fact]
     public void IsFinal_BindRetriesUntilNginxGivesUp()
     {
         Assert.False(NginxReloadErrors.IsFinal([]));
-        Assert.False(NginxReloadErrors.IsFinal([BindRetry, BindRetry]));
-        Assert.True(NginxReloadErrors.IsFinal([BindRetry, GaveUp]));
-        Assert.True(NginxReloadErrors.IsFinal(["2026/12/06 14:35:47 [emerg] 1#1: open() \"/x/logs/a.log\" failed (13: Permission denied)"]));
+        Assert.False(NginxReloadErrors.IsFinal(NginxReloadErrors.Lines(BindRetry + "\n" + BindRetry)));
+        Assert.True(NginxReloadErrors.IsFinal(NginxReloadErrors.Lines(BindRetry + "\n" + GaveUp)));
+        Assert.True(NginxReloadErrors.IsFinal(NginxReloadErrors.Lines("2026/12/06 14:35:47 [emerg] 1#1: open() \"/x/logs/a.log\" failed (13: Permission denied)")));
     }
 
     [Fact]

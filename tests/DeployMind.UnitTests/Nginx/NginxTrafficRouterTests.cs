@@ -156,9 +156,9 @@ public sealed class NginxTrafficRouterTests
         var error = await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V1 with { ListenPort = 8081 }, CancellationToken.None));
 
         Assert.Contains("did not switch app 'shop'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("[emerg] 1#1: bind() to 127.0.0.1:8081 failed (98: Address already in use)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nginx says:\n[emerg] bind() to 127.0.0.1:8081 failed (98: Address already in use)\n[emerg] still could not bind()\n", error.Message, StringComparison.Ordinal);
         Assert.Contains("Port 8081 is held by another process", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"It is the listen port of {Site}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("It is the new listen port of app 'shop'.", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("traffic switched", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(working, host.Files[Site]);
         Assert.Equal(NginxConfigRenderer.GenerationOf(working), host.Live[8080]);
