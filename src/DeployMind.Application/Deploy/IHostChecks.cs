@@ -3,7 +3,10 @@ namespace DeployMind.Application.Deploy;
 /// <summary>What <c>deploymind validate</c> checks on a host: that it answers and has what deploys need.</summary>
 public interface IHostChecks
 {
-    /// <summary>One result per requirement (connection, Docker engine, nginx, ss, curl); never throws for a failed check.</summary>
+    /// <summary>
+    /// One result per requirement (connection, Docker engine, nginx, ss, curl) and for the nginx sites (each served as
+    /// written, no listen port held by another process); never throws for a failed check.
+    /// </summary>
     Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, CancellationToken cancellationToken);
 }
 

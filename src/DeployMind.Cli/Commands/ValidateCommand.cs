@@ -25,7 +25,7 @@ namespace DeployMind.Cli.Commands;
 /// <summary>
 /// <c>deploymind validate [PATH]</c>: every problem at once — the configuration (values that cannot be read, keys no setting
 /// has, each environment's settings), each with the file:line:column it is written at, each host (connection, Docker
-/// engine, nginx, ss, curl) and each Kubernetes target (reachability, server version, RBAC gaps) — each ✓, ! (a warning)
+/// engine, nginx, ss, curl, nginx sites that are not served as written or whose port another process holds) and each Kubernetes target (reachability, server version, RBAC gaps) — each ✓, ! (a warning)
 /// or ✗ with the reason.
 /// </summary>
 internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
