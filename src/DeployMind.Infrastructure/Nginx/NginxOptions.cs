@@ -46,7 +46,8 @@ public sealed class NginxOptions
     /// How long, after a reload, the router waits for nginx to serve the site it just wrote (its generation on
     /// <c>/.deploymind/route</c>) before it calls the switch failed and puts the previous site back.
     /// </summary>
-    public TimeSpan ReloadConfirmTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <remarks>A duration like 5s or 500ms.</remarks>
+    public string ReloadConfirmTimeout { get; set; } = "5s";
 
     /// <summary>Where the per-app access logs go; empty for <c>&lt;Prefix&gt;/logs</c> (Managed) or <c>/var/log/nginx</c> (ConfD).</summary>
     public string? AccessLogDirectory { get; set; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeployMind.Domain;
 using Microsoft.Extensions.Options;
 
 namespace DeployMind.Infrastructure.Nginx;
@@ -56,9 +57,9 @@ internal sealed class NginxOptionsValidator : IValidateOptions<NginxOptions>
             failures.Add($"{Section}:TrafficLogTailBytes {options.TrafficLogTailBytes} must be at least 65536.");
         }
 
-        if (options.ReloadConfirmTimeout < TimeSpan.FromMilliseconds(100) || options.ReloadConfirmTimeout > TimeSpan.FromMinutes(5))
+        if (!Duration.TryParse(options.ReloadConfirmTimeout, out var confirm) || confirm < TimeSpan.FromMilliseconds(100) || confirm > TimeSpan.FromMinutes(5))
         {
-            failures.Add($"{Section}:ReloadConfirmTimeout {options.ReloadConfirmTimeout} must be from 100ms to 5 minutes (e.g. 00:00:05).");
+            failures.Add($"{Section}:ReloadConfirmTimeout '{options.ReloadConfirmTimeout}' must be a duration from 100ms to 5m (e.g. 5s).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using DeployMind.Application.Deploy;
+using DeployMind.Domain;
 
 namespace DeployMind.Infrastructure.Nginx;
 
@@ -69,6 +70,7 @@ internal sealed partial class NginxTrafficRouter
             return null;
         }
 
+        var timeout = Duration.Parse(_options.ReloadConfirmTimeout, $"{NginxOptions.SectionName}:{nameof(NginxOptions.ReloadConfirmTimeout)}");
         var started = _time.GetTimestamp();
         while (true)
         {
@@ -79,13 +81,13 @@ internal sealed partial class NginxTrafficRouter
             }
 
             var errors = offset is null ? [] : NginxReloadErrors.Lines(await ReadErrorLogAsync(layout, offset.Value));
-            var timedOut = _time.GetElapsedTime(started) >= _options.ReloadConfirmTimeout;
+            var timedOut = _time.GetElapsedTime(started) >= timeout;
             if (NginxReloadErrors.IsFinal(errors) || timedOut)
             {
                 var seen = live is null ? "no generation" : $"generation {live}";
                 var reason = errors.Length > 0
                     ? "nginx's error log reports that the reload failed"
-                    : $"after {_options.ReloadConfirmTimeout.TotalSeconds:0.#}s nginx still answered {seen} on port {target.Port}, not the new one";
+                    : $"after {timeout.TotalSeconds:0.#}s nginx still answered {seen} on port {target.Port}, not the new one";
                 return new SwitchFailure(reason, string.Join("\n", errors), ReportedByNginx: errors.Length > 0);
             }
 

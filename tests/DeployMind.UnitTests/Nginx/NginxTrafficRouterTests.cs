@@ -169,7 +169,7 @@ public sealed class NginxTrafficRouterTests
     public async Task ApplyAsync_ReloadNeverTakesEffect_FailsAfterTheTimeoutAndLoadsThePreviousSiteAgain()
     {
         var host = new FakeHost();
-        using var router = new NginxTrafficRouter(host, new NginxOptions { Prefix = "/srv/nginx", ReloadConfirmTimeout = TimeSpan.FromMilliseconds(200) }, TimeProvider.System, NullLogger<NginxTrafficRouter>.Instance);
+        using var router = new NginxTrafficRouter(host, new NginxOptions { Prefix = "/srv/nginx", ReloadConfirmTimeout = "200ms" }, TimeProvider.System, NullLogger<NginxTrafficRouter>.Instance);
         await router.ApplyAsync(V1, CancellationToken.None);
         var working = host.Files[Site];
         host.IgnoreReloads = true;
