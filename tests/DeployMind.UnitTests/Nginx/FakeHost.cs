@@ -25,6 +25,9 @@ internal sealed class FakeHost : ICommandRunner
     /// <summary>nginx -t's error output; null for a passing test.</summary>
     public string? TestError { get; set; }
 
+    /// <summary>How many nginx -t runs (counted from the first) pass before <see cref="TestError"/> applies.</summary>
+    public int TestErrorAfter { get; set; }
+
     /// <summary>The site files present when nginx -t ran (to check what was tested).</summary>
     public List<string[]> TestedSites { get; } = [];
 
@@ -77,7 +80,7 @@ internal sealed class FakeHost : ICommandRunner
         if (args.Contains("-t"))
         {
             TestedSites.Add([.. Files.Keys.Where(k => k.EndsWith(".conf", StringComparison.Ordinal) && !k.EndsWith("nginx.conf", StringComparison.Ordinal)).Order(StringComparer.Ordinal)]);
-            return TestError is null
+            return TestError is null || TestedSites.Count <= TestErrorAfter
                 ? Ok(string.Empty, "nginx: the configuration file syntax is ok\nnginx: configuration file test is successful\n")
                 : Fail(TestError);
         }

@@ -222,6 +222,75 @@ public sealed class NginxTrafficRouterTests
     }
 
     [Fact]
+    public async Task ApplyAsync_StoppedInstanceCannotStartBecauseOfAnotherAppsSite_QuarantinesItAndStarts()
+    {
+        var host = new FakeHost();
+        const string Other = "/srv/nginx/conf/sites/blog.conf";
+        host.Files[Other] = NginxConfigRenderer.RenderSite(new RouteSpec("blog", 9090, [new("127.0.0.1:6001", 1, "b1")]), "127.0.0.1", "/srv/nginx/logs/blog.access.log", 16, "old-broken");
+        host.HeldPorts.Add(9090);
+        using var router = Router(host);
+
+        await router.ApplyAsync(V1, CancellationToken.None);
+
+        Assert.Equal(NginxConfigRenderer.GenerationOf(host.Files[Site]), host.Live[8080]);
+        Assert.False(host.Files.ContainsKey(Other));
+        Assert.True(host.Files.ContainsKey(Other + ".broken"));
+        Assert.Equal(2, host.CallsTo("nginx").Count(c => !c.Arguments.Contains("-t")));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_QuarantineDoesNotHelp_PutsEverySiteBackAndFails()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var working = host.Files[Site];
+        const string Other = "/srv/nginx/conf/sites/blog.conf";
+        var blog = NginxConfigRenderer.RenderSite(new RouteSpec("blog", 9090, [new("127.0.0.1:6001", 1, "b1")]), "127.0.0.1", "/srv/nginx/logs/blog.access.log", 16, "old-broken");
+        host.Files[Other] = blog;
+        host.HeldPorts.Add(9090);
+        host.TestErrorAfter = host.TestedSites.Count + 1;
+        host.TestError = "nginx: [emerg] unexpected end of file\n";
+
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V2, CancellationToken.None));
+
+        Assert.Contains($"It is the listen port of {Other}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(blog, host.Files[Other]);
+        Assert.False(host.Files.ContainsKey(Other + ".broken"));
+        Assert.Equal(working, host.Files[Site]);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_ConfirmsTheRemovedSiteIsNoLongerServed()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var curls = host.CallsTo("curl").Count();
+
+        await router.RemoveAsync("shop", CancellationToken.None);
+
+        Assert.False(host.Live.ContainsKey(8080));
+        Assert.Equal(curls + 1, host.CallsTo("curl").Count());
+    }
+
+    [Fact]
+    public void ParseListeners_SsOutput_PortsWithTheirProcesses()
+    {
+        const string Output = """
+            LISTEN 0      511    127.0.0.1:8080  0.0.0.0:* users:(("nginx",pid=4243,fd=6),("nginx",pid=4242,fd=6))
+            LISTEN 0      4096   127.0.0.1:9090  0.0.0.0:* users:(("dotnet",pid=21164,fd=129))
+            LISTEN 0      128         [::]:22       [::]:*
+            """;
+
+        var listeners = NginxTrafficRouter.ParseListeners(Output);
+
+        Assert.Equal([("nginx", 4243), ("nginx", 4242)], listeners[8080]);
+        Assert.Equal([("dotnet", 21164)], listeners[9090]);
+        Assert.Empty(listeners[22]);
+    }
+
+    [Fact]
     public async Task ApplyAsync_SameRouteAlreadyLive_DoesNotReload()
     {
         var host = new FakeHost();
