@@ -144,8 +144,10 @@ internal sealed partial class NginxTrafficRouter
             + (others.Count == 0 ? string.Empty : $" It is the listen port of {string.Join(", ", others)}, which keeps the whole instance from reloading.");
         var hint = blocked.Count == 0
             ? string.Empty
-            : $"\nPort {string.Join(", ", blocked)} is held by another process (not this nginx): `ss -Htlnp` names it.{sites} Stop that process, or move the site aside "
-                + "(or give it another port) and deploy again; `deploymind validate` lists such sites.";
+            : $"\nPort {string.Join(", ", blocked)} is held by another process (not this nginx): `ss -Htlnp` names it.{sites} "
+                + (others.Count == 0
+                    ? "Stop that process, or give the app another port, and deploy again."
+                    : "Stop that process, or move that site aside (or give it another port), and deploy again; `deploymind validate` lists such sites.");
         return $"nginx on {_runner.Name} did not {what} app '{app}': {failure.Reason}. nginx keeps serving its previous configuration, "
             + $"and the previous site file is back in place.{says}{hint}";
     }

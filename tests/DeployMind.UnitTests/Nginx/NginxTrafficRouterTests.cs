@@ -159,6 +159,7 @@ public sealed class NginxTrafficRouterTests
         Assert.Contains("nginx says:\n[emerg] bind() to 127.0.0.1:8081 failed (98: Address already in use)\n[emerg] still could not bind()\n", error.Message, StringComparison.Ordinal);
         Assert.Contains("Port 8081 is held by another process", error.Message, StringComparison.Ordinal);
         Assert.Contains("It is the new listen port of app 'shop'.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Stop that process, or give the app another port, and deploy again.", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("traffic switched", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(working, host.Files[Site]);
         Assert.Equal(NginxConfigRenderer.GenerationOf(working), host.Live[8080]);
