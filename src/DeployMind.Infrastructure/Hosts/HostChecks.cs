@@ -14,9 +14,10 @@ internal sealed class HostChecks : IHostChecks
         _hosts = hosts;
     }
 
-    public async Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, IReadOnlyDictionary<int, string> listenPorts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(listenPorts);
         var results = new List<CheckResult>();
         ICommandRunner runner;
         try
@@ -41,18 +42,18 @@ internal sealed class HostChecks : IHostChecks
         results.Add(curl);
         if (nginx.Passed && ss.Passed && curl.Passed)
         {
-            results.AddRange(await SitesAsync(host, cancellationToken));
+            results.AddRange(await SitesAsync(host, listenPorts, cancellationToken));
         }
 
         return results;
     }
 
-    /// <summary>The host's nginx sites: each served as written, no listen port held by another process.</summary>
-    private async Task<IReadOnlyList<CheckResult>> SitesAsync(HostOptions host, CancellationToken cancellationToken)
+    /// <summary>The host's nginx sites: each served as written, no listen port (theirs or a configured one) held by another process.</summary>
+    private async Task<IReadOnlyList<CheckResult>> SitesAsync(HostOptions host, IReadOnlyDictionary<int, string> listenPorts, CancellationToken cancellationToken)
     {
         try
         {
-            return await _hosts.RouterFor(host).DiagnoseAsync(host.Name, cancellationToken);
+            return await _hosts.RouterFor(host).DiagnoseAsync(host.Name, listenPorts, cancellationToken);
         }
         catch (DeployMindException ex)
         {

@@ -17,23 +17,25 @@ internal sealed partial class NginxTrafficRouter
     /// One result for the instance's sites (failed, with every problem and nginx's last errors, when one is not live
     /// or its port is held by another process) and a warning when quarantined (<c>.broken</c>) sites are left.
     /// </summary>
-    public async Task<IReadOnlyList<CheckResult>> DiagnoseAsync(string hostName, CancellationToken cancellationToken)
+    /// <param name="hostName">The host's name in the results.</param>
+    /// <param name="listenPorts">The ports the configuration serves apps on, each with its key: held by another process, a deploy there fails.</param>
+    /// <param name="cancellationToken">Stops the checks.</param>
+    public async Task<IReadOnlyList<CheckResult>> DiagnoseAsync(string hostName, IReadOnlyDictionary<int, string> listenPorts, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(listenPorts);
         var layout = await GetLayoutAsync(cancellationToken);
         var name = $"{hostName}: nginx sites";
         var listing = await RunAsync(NginxCommands.List(layout.SitesDirectory), cancellationToken);
-        if (IsMissingFile(listing))
-        {
-            return [new CheckResult(name, true, $"no sites yet ({layout.SitesDirectory})")];
-        }
-
-        var names = listing.EnsureSuccess().StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var names = IsMissingFile(listing)
+            ? []
+            : listing.EnsureSuccess().StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var master = layout.Mode == NginxMode.Managed ? await ReadRunningPidAsync(layout, cancellationToken) : null;
         var running = layout.Mode != NginxMode.Managed || master is not null;
         var ss = await RunAsync(NginxCommands.Listening(), cancellationToken);
         var listeners = ss.Succeeded ? ParseListeners(ss.StandardOutput) : [];
         var problems = new List<string>();
         var sites = 0;
+        var sitePorts = new HashSet<int>();
         foreach (var file in names.Where(n => n.EndsWith(".conf", StringComparison.Ordinal)))
         {
             var path = $"{layout.SitesDirectory}/{file}";
@@ -47,6 +49,7 @@ internal sealed partial class NginxTrafficRouter
             var generation = NginxConfigRenderer.GenerationOf(text);
             foreach (var port in NginxConfigRenderer.ListenPortsOf(text).Distinct())
             {
+                sitePorts.Add(port);
                 listeners.TryGetValue(port, out var owners);
                 var ours = owners is null || owners.Count == 0 ? (bool?)null : owners.Any(o => master is { } pid ? o.Pid == pid : o.Process == "nginx");
                 if (ours == false || (!running && owners is not null))
@@ -77,11 +80,23 @@ internal sealed partial class NginxTrafficRouter
             }
         }
 
+        foreach (var (port, key) in listenPorts.Where(p => !sitePorts.Contains(p.Key)))
+        {
+            // No site listens there yet: whatever holds it now is not this nginx serving an app.
+            if (listeners.TryGetValue(port, out var owners) && (layout.Mode == NginxMode.Managed || owners.All(o => o.Process != "nginx")))
+            {
+                var who = owners.Count > 0 ? $"{owners[0].Process}, pid {owners[0].Pid}" : "a process this user cannot see";
+                problems.Add($"port {port} ({key}) is held by another process ({who}): a deploy there would fail; free it or choose another port");
+            }
+        }
+
         var results = new List<CheckResult>();
         if (problems.Count == 0)
         {
-            var state = running ? "served as written" : "nginx is not running; it starts on the next deploy";
-            results.Add(new CheckResult(name, true, $"{sites} site(s), {state}"));
+            var state = sites == 0 ? $"no sites yet ({layout.SitesDirectory})"
+                : running ? $"{sites} site(s), served as written"
+                : $"{sites} site(s); nginx is not running, it starts on the next deploy";
+            results.Add(new CheckResult(name, true, state));
         }
         else
         {

@@ -13,7 +13,10 @@ using Xunit.Abstractions;
 
 namespace DeployMind.IntegrationTests.Nginx;
 
-/// <summary>`deploymind validate` on a real managed nginx whose instance cannot reload: a site's port held by another process.</summary>
+/// <summary>
+/// `deploymind validate` on a real managed nginx whose instance cannot reload (a site's port held by another process),
+/// and with a configured port held by another process.
+/// </summary>
 public sealed class NginxValidateTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _prefix = new();
@@ -51,10 +54,11 @@ public sealed class NginxValidateTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Validate_SitePortHeldByAnotherProcess_FailsNamingTheSiteTheProcessAndNginxsError()
+    public async Task Validate_PortsHeldByAnotherProcess_FailsNamingTheSiteOrKeyTheProcessAndNginxsError()
     {
-        await _router.ApplyAsync(new RouteSpec("good", Docker.FreePort(), [new(_backend.Address, 1, "v1")]), CancellationToken.None);
-        var healthy = await ValidateAsync();
+        var goodPort = Docker.FreePort();
+        await _router.ApplyAsync(new RouteSpec("good", goodPort, [new(_backend.Address, 1, "v1")]), CancellationToken.None);
+        var healthy = await ValidateAsync(goodPort);
         Assert.True(healthy["local: nginx sites"].GetProperty("passed").GetBoolean(), healthy["local: nginx sites"].ToString());
         Assert.Equal("1 site(s), served as written", healthy["local: nginx sites"].GetProperty("detail").GetString());
 
@@ -69,7 +73,10 @@ public sealed class NginxValidateTests : IAsyncLifetime, IDisposable
         (await Docker.Runner.RunAsync(NginxCommands.Reload(layout, []), null, CancellationToken.None)).EnsureSuccess();
         await WaitUntilAsync(() => File.ReadAllText(layout.ErrorLogPath).Contains("still could not bind()", StringComparison.Ordinal));
 
-        var broken = await ValidateAsync();
+        using var otherHolder = new TcpListener(IPAddress.Loopback, 0);
+        otherHolder.Start();
+        var configured = ((IPEndPoint)otherHolder.LocalEndpoint).Port;
+        var broken = await ValidateAsync(configured);
 
         var check = broken["local: nginx sites"];
         var detail = check.GetProperty("detail").GetString()!;
@@ -78,14 +85,16 @@ public sealed class NginxValidateTests : IAsyncLifetime, IDisposable
         Assert.Contains($"{sites}/neighbour.conf: its listen port {held} is held by another process (dotnet, pid {Environment.ProcessId}), not this nginx", detail, StringComparison.Ordinal);
         Assert.Contains($"[emerg] bind() to 127.0.0.1:{held} failed (98: Address already in use)", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("good.conf", detail, StringComparison.Ordinal);
+        Assert.Contains($"port {configured} (environments.production.target.docker.port) is held by another process (dotnet, pid {Environment.ProcessId})", detail, StringComparison.Ordinal);
         var quarantined = broken["local: nginx quarantined sites"];
         Assert.True(quarantined.GetProperty("warning").GetBoolean());
         Assert.Contains($"{sites}/older.conf.broken", quarantined.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    private async Task<Dictionary<string, JsonElement>> ValidateAsync()
+    private async Task<Dictionary<string, JsonElement>> ValidateAsync(int port)
     {
         using var app = Repo.CopyOf(Repo.Example("go-stdlib"));
+        app.Write("deploymind.yml", $"environments:\n  production:\n    target:\n      docker:\n        port: {port}\n");
         var console = new TestConsole().Width(400);
         var hosts = new CliHostFactory(new Dictionary<string, string?> { ["nginx:prefix"] = _prefix.Path }, null, null);
 
