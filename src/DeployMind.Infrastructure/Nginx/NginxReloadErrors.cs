@@ -21,13 +21,15 @@ internal static partial class NginxReloadErrors
     }
 
     /// <summary>
-    /// Whether the lines say the reload is over and failed. A failed bind() is retried by nginx a few times before it
-    /// gives up ("still could not bind()"); any other emergency ends the reload at once.
+    /// Whether the lines (from <see cref="Lines"/>) say the reload is over and failed: nginx reports a configuration it
+    /// cannot load as [emerg]. A failed bind() is retried a few times before it gives up ("still could not bind()");
+    /// any other emergency ends the reload at once. Alerts (a worker that died) say nothing about the reload.
     /// </summary>
     public static bool IsFinal(IReadOnlyList<string> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        return lines.Any(l => l.Contains("still could not bind()", StringComparison.Ordinal) || !BindFailed().IsMatch(l));
+        return lines.Any(l => l.StartsWith("[emerg]", StringComparison.Ordinal)
+            && (l.Contains("still could not bind()", StringComparison.Ordinal) || !BindFailed().IsMatch(l)));
     }
 
     /// <summary>The ports of "bind() to 127.0.0.1:8080 failed (98: Address already in use)" lines, in order, once each.</summary>

@@ -81,14 +81,14 @@ internal sealed partial class NginxTrafficRouter
             }
 
             var errors = offset is null ? [] : NginxReloadErrors.Lines(await ReadErrorLogAsync(layout, offset.Value));
-            var timedOut = _time.GetElapsedTime(started) >= timeout;
-            if (NginxReloadErrors.IsFinal(errors) || timedOut)
+            var failed = NginxReloadErrors.IsFinal(errors);
+            if (failed || _time.GetElapsedTime(started) >= timeout)
             {
                 var seen = live is null ? "no generation" : $"generation {live}";
-                var reason = errors.Length > 0
+                var reason = failed
                     ? "nginx's error log reports that the reload failed"
                     : $"after {timeout.TotalSeconds:0.#}s nginx still answered {seen} on port {target.Port}, not the new one";
-                return new SwitchFailure(reason, string.Join("\n", errors), ReportedByNginx: errors.Length > 0);
+                return new SwitchFailure(reason, string.Join("\n", errors), ReportedByNginx: failed);
             }
 
             await Task.Delay(PollInterval, _time, CancellationToken.None);
@@ -162,6 +162,6 @@ internal sealed partial class NginxTrafficRouter
     /// <summary>Why a switch was not confirmed, and nginx's own error lines.</summary>
     /// <param name="Reason">What was seen, for the message.</param>
     /// <param name="NginxErrors">nginx's error lines (empty when it wrote none).</param>
-    /// <param name="ReportedByNginx">nginx said it failed (so it keeps the old configuration); false when it simply did not happen in time.</param>
+    /// <param name="ReportedByNginx">nginx said the reload failed (so it keeps the old configuration); false when it simply did not happen in time.</param>
     private sealed record SwitchFailure(string Reason, string NginxErrors, bool ReportedByNginx);
 }

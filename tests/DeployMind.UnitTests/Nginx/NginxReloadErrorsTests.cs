@@ -21,12 +21,13 @@ public sealed class NginxReloadErrorsTests
     }
 
     [Fact]
-    public void IsFinal_BindRetriesUntilNginxGivesUp()
+    public void IsFinal_EmergenciesOnly_BindRetriesUntilNginxGivesUp()
     {
         Assert.False(NginxReloadErrors.IsFinal([]));
         Assert.False(NginxReloadErrors.IsFinal(NginxReloadErrors.Lines(BindRetry + "\n" + BindRetry)));
         Assert.True(NginxReloadErrors.IsFinal(NginxReloadErrors.Lines(BindRetry + "\n" + GaveUp)));
         Assert.True(NginxReloadErrors.IsFinal(NginxReloadErrors.Lines("2026/12/06 14:35:47 [emerg] 1#1: open() \"/x/logs/a.log\" failed (13: Permission denied)")));
+        Assert.False(NginxReloadErrors.IsFinal(NginxReloadErrors.Lines("2026/12/06 14:35:49 [alert] 1#1: worker process 7 exited on signal 9")));
     }
 
     [Fact]
