@@ -3,8 +3,14 @@ namespace DeployMind.Application.Deploy;
 /// <summary>What <c>deploymind validate</c> checks on a host: that it answers and has what deploys need.</summary>
 public interface IHostChecks
 {
-    /// <summary>One result per requirement (connection, Docker engine, nginx, ss, curl); never throws for a failed check.</summary>
-    Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, CancellationToken cancellationToken);
+    /// <summary>
+    /// One result per requirement (connection, Docker engine, nginx, ss, curl) and for the nginx sites (each served as
+    /// written, no listen port — theirs or a configured one — held by another process); never throws for a failed check.
+    /// </summary>
+    /// <param name="host">The host.</param>
+    /// <param name="listenPorts">The nginx ports the configuration serves apps on there, each with the key that sets it.</param>
+    /// <param name="cancellationToken">Stops the checks.</param>
+    Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, IReadOnlyDictionary<int, string> listenPorts, CancellationToken cancellationToken);
 }
 
 /// <summary>One check: what, whether it passed, and the detail (a version, or why it failed and what to do).</summary>

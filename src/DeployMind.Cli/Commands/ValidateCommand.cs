@@ -25,7 +25,7 @@ namespace DeployMind.Cli.Commands;
 /// <summary>
 /// <c>deploymind validate [PATH]</c>: every problem at once — the configuration (values that cannot be read, keys no setting
 /// has, each environment's settings), each with the file:line:column it is written at, each host (connection, Docker
-/// engine, nginx, ss, curl) and each Kubernetes target (reachability, server version, RBAC gaps) — each ✓, ! (a warning)
+/// engine, nginx, ss, curl, nginx sites that are not served as written or whose port another process holds) and each Kubernetes target (reachability, server version, RBAC gaps) — each ✓, ! (a warning)
 /// or ✗ with the reason.
 /// </summary>
 internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
@@ -55,6 +55,7 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         var deploys = host.Services.GetRequiredService<DeployService>();
         var environments = app.Environments.Count > 0 ? app.Environments.Keys.ToList() : ["production"];
         var hosts = new Dictionary<string, HostOptions>(StringComparer.Ordinal);
+        var ports = new Dictionary<string, Dictionary<int, string>>(StringComparer.Ordinal);
         var clusters = new List<(string Environment, KubernetesSettings Settings)>();
         foreach (var environment in environments)
         {
@@ -69,17 +70,25 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
                 continue;
             }
 
-            var configured = app.Environments.TryGetValue(environment, out var options) ? options.Target.Docker?.Hosts : null;
+            var docker = app.Environments.TryGetValue(environment, out var options) ? options.Target.Docker : null;
+            var configured = docker?.Hosts;
             foreach (var h in configured is { Count: > 0 } ? configured : [new HostOptions { Name = "local" }])
             {
                 hosts.TryAdd(h.Name, h);
+                if (!ports.TryGetValue(h.Name, out var onHost))
+                {
+                    ports[h.Name] = onHost = [];
+                }
+
+                // The nginx port the environment serves on: another process holding it makes its deploys fail.
+                onHost.TryAdd(docker?.Port ?? new DockerTargetOptions().Port, $"environments.{environment}.target.docker.port");
             }
         }
 
         var checks = host.Services.GetRequiredService<IHostChecks>();
         foreach (var h in hosts.Values)
         {
-            results.AddRange(await checks.CheckAsync(h, cancellationToken));
+            results.AddRange(await checks.CheckAsync(h, ports[h.Name], cancellationToken));
         }
 
         var preflight = host.Services.GetRequiredService<KubernetesPreflight>();

@@ -51,6 +51,9 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
         return (ICommandRunner)connection!;
     }
 
+    /// <summary>The nginx router of a configured host (the one its deploys use).</summary>
+    public NginxTrafficRouter RouterFor(HostOptions options) => (NginxTrafficRouter)Create(options).Router;
+
     public void Dispose()
     {
         foreach (var (_, connection) in _hosts.Values)

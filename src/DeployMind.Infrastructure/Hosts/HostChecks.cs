@@ -14,9 +14,10 @@ internal sealed class HostChecks : IHostChecks
         _hosts = hosts;
     }
 
-    public async Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, IReadOnlyDictionary<int, string> listenPorts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(listenPorts);
         var results = new List<CheckResult>();
         ICommandRunner runner;
         try
@@ -33,10 +34,31 @@ internal sealed class HostChecks : IHostChecks
 
         results.Add(await ToolAsync(runner, host.Name, "Docker engine", CommandSpec.Create("docker", "version", "--format", "{{.Server.Version}}"),
             "start the engine (dockerd) and make sure this user may use it (root or the docker group)", cancellationToken));
-        results.Add(await ToolAsync(runner, host.Name, "nginx", CommandSpec.Create("nginx", "-v"), "install nginx (apt-get install nginx)", cancellationToken));
-        results.Add(await ToolAsync(runner, host.Name, "ss", CommandSpec.Create("ss", "-V"), "install iproute2", cancellationToken));
-        results.Add(await ToolAsync(runner, host.Name, "curl", CommandSpec.Create("curl", "--version"), "install curl", cancellationToken));
+        var nginx = await ToolAsync(runner, host.Name, "nginx", CommandSpec.Create("nginx", "-v"), "install nginx (apt-get install nginx)", cancellationToken);
+        results.Add(nginx);
+        var ss = await ToolAsync(runner, host.Name, "ss", CommandSpec.Create("ss", "-V"), "install iproute2", cancellationToken);
+        results.Add(ss);
+        var curl = await ToolAsync(runner, host.Name, "curl", CommandSpec.Create("curl", "--version"), "install curl", cancellationToken);
+        results.Add(curl);
+        if (nginx.Passed && ss.Passed && curl.Passed)
+        {
+            results.AddRange(await SitesAsync(host, listenPorts, cancellationToken));
+        }
+
         return results;
+    }
+
+    /// <summary>The host's nginx sites: each served as written, no listen port (theirs or a configured one) held by another process.</summary>
+    private async Task<IReadOnlyList<CheckResult>> SitesAsync(HostOptions host, IReadOnlyDictionary<int, string> listenPorts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _hosts.RouterFor(host).DiagnoseAsync(host.Name, listenPorts, cancellationToken);
+        }
+        catch (DeployMindException ex)
+        {
+            return [new CheckResult($"{host.Name}: nginx sites", false, ex.Message)];
+        }
     }
 
     private static async Task<CheckResult> ToolAsync(ICommandRunner runner, string host, string what, CommandSpec command, string fix, CancellationToken cancellationToken)

@@ -47,6 +47,35 @@ internal static class NginxCommands
     public static CommandSpec Tail(string path, long bytes) =>
         FileCommand("tail", "-c", bytes.ToString(CultureInfo.InvariantCulture), path);
 
+    /// <summary>Everything of <paramref name="path"/> after its first <paramref name="offset"/> bytes.</summary>
+    public static CommandSpec TailFrom(string path, long offset) =>
+        FileCommand("tail", "-c", "+" + (offset + 1).ToString(CultureInfo.InvariantCulture), path);
+
+    /// <summary>The size of <paramref name="path"/> in bytes.</summary>
+    public static CommandSpec Size(string path) => FileCommand("stat", "-c", "%s", path);
+
+    /// <summary>The names in <paramref name="directory"/>, one a line.</summary>
+    public static CommandSpec List(string directory) => FileCommand("ls", "-1", directory);
+
+    /// <summary>
+    /// GET <paramref name="url"/> on the host, printing the body; fails (exit 22) on a status of 400 or more.
+    /// <paramref name="hostName"/> is the Host header for a site that matches a server name.
+    /// </summary>
+    public static CommandSpec Fetch(Uri url, string? hostName, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return CommandSpec.Create(
+            "curl",
+            [
+                "--silent", "--fail", "--max-time", timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), "--noproxy", "*",
+                .. hostName is null ? Array.Empty<string>() : ["--header", $"Host: {hostName}"],
+                url.ToString(),
+            ]);
+    }
+
+    /// <summary>Listening TCP sockets with their processes (the processes only where the runner's user may see them).</summary>
+    public static CommandSpec Listening() => CommandSpec.Create("ss", "-Htlnp");
+
     /// <summary>Renames within a directory: atomic, so nginx sees the old file or the new one, never half of one.</summary>
     public static CommandSpec Move(string source, string destination) => FileCommand("mv", "-f", source, destination);
 

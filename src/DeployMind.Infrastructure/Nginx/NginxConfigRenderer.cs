@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using DeployMind.Application.Deploy;
 
 namespace DeployMind.Infrastructure.Nginx;
@@ -7,7 +9,7 @@ namespace DeployMind.Infrastructure.Nginx;
 /// Renders nginx configuration as text: the managed instance's main file and one site per app. Pure: no I/O, and
 /// every value is validated (<see cref="NginxRouteValidator"/>) before it reaches the text.
 /// </summary>
-internal static class NginxConfigRenderer
+internal static partial class NginxConfigRenderer
 {
     /// <summary>
     /// The access log line: one JSON object per request. Every value is a string (escape=json quotes them safely);
@@ -18,6 +20,15 @@ internal static class NginxConfigRenderer
         "\"status\":\"$status\",\"upstream_status\":\"$upstream_status\",\"request_time\":\"$request_time\"," +
         "\"upstream_response_time\":\"$upstream_response_time\",\"method\":\"$request_method\",\"uri\":\"$request_uri\"," +
         "\"bytes\":\"$body_bytes_sent\"}";
+
+    /// <summary>
+    /// The path every site answers with its generation (loopback only, not logged): after a reload the router asks it
+    /// until nginx serves the generation just written, so a switch is confirmed by what nginx serves.
+    /// </summary>
+    public const string RoutePath = "/.deploymind/route";
+
+    /// <summary>The comment line that names a site file's generation.</summary>
+    public const string GenerationMarker = "# deploymind-generation: ";
 
     /// <summary>The upstream block's name for <paramref name="app"/>.</summary>
     public static string UpstreamName(string app) => "dm_" + app;
@@ -32,7 +43,7 @@ internal static class NginxConfigRenderer
     public static string RenderMainConfig(NginxLayout layout, string workerProcesses)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        if (layout.Prefix is null || layout.PidPath is null || layout.ErrorLogPath is null || layout.TempDirectory is null)
+        if (layout.Prefix is null || layout.PidPath is null || layout.TempDirectory is null)
         {
             throw new ArgumentException("The main configuration is only rendered for a managed instance.", nameof(layout));
         }
@@ -86,11 +97,19 @@ internal static class NginxConfigRenderer
             """;
     }
 
-    /// <summary>The site of <paramref name="route"/>: its upstream, its server and its JSON access log.</summary>
+    /// <summary>
+    /// The site of <paramref name="route"/>: its upstream, its server, its JSON access log, and its
+    /// <paramref name="generation"/> (a new one per write) answered on <see cref="RoutePath"/>.
+    /// </summary>
     /// <exception cref="DeployMind.Domain.InvalidInputException">The route is not valid.</exception>
-    public static string RenderSite(RouteSpec route, string listenAddress, string accessLogPath, int keepalive)
+    public static string RenderSite(RouteSpec route, string listenAddress, string accessLogPath, int keepalive, string generation)
     {
         NginxRouteValidator.Validate(route);
+        if (!IsGeneration(generation))
+        {
+            throw new ArgumentException($"'{generation}' is not a generation (1 to 40 lower-case letters, digits or '-').", nameof(generation));
+        }
+
         if (!NginxRouteValidator.IsListenAddress(listenAddress))
         {
             throw new ArgumentException($"'{listenAddress}' is not a listen address (IPv4, or IPv6 in brackets).", nameof(listenAddress));
@@ -104,6 +123,7 @@ internal static class NginxConfigRenderer
         var upstream = UpstreamName(route.App);
         var text = new StringBuilder();
         text.Append(NginxRouteComment.Format(route)).Append('\n');
+        text.Append(GenerationMarker).Append(generation).Append('\n');
         text.Append($"# Managed by DeployMind (app {route.App}): rewritten on every deploy, edits are lost.\n\n");
         text.Append($"log_format {LogFormatName(route.App)} escape=json '{LogFormat}';\n\n");
 
@@ -129,6 +149,21 @@ internal static class NginxConfigRenderer
         }
 
         text.Append($"    access_log \"{accessLogPath}\" {LogFormatName(route.App)};\n\n");
+        text.Append("    # This file's generation, for DeployMind's check that a reload took effect: loopback only, not logged.\n");
+        text.Append($"    location = {RoutePath} {{\n");
+        text.Append("        allow 127.0.0.1;\n");
+        text.Append("        allow ::1;\n");
+        if (ProbeAddress(listenAddress) is var probe && probe != "127.0.0.1" && probe != "[::1]")
+        {
+            // A request from the host to its own non-loopback address comes from that address.
+            text.Append($"        allow {probe.Trim('[', ']')};\n");
+        }
+
+        text.Append("        deny all;\n");
+        text.Append("        access_log off;\n");
+        text.Append("        default_type text/plain;\n");
+        text.Append($"        return 200 \"{generation}\";\n");
+        text.Append("    }\n\n");
         text.Append("    location / {\n");
         text.Append($"        proxy_pass http://{upstream};\n");
         text.Append("        # HTTP/1.1 without a Connection header: upstream connections are kept alive.\n");
@@ -149,4 +184,59 @@ internal static class NginxConfigRenderer
         text.Append("}\n");
         return text.ToString();
     }
+
+    /// <summary>The generation named in a site file, or null when it has none (written before generations existed).</summary>
+    public static string? GenerationOf(string site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        foreach (var line in site.Split('\n'))
+        {
+            if (line.StartsWith(GenerationMarker, StringComparison.Ordinal))
+            {
+                var generation = line[GenerationMarker.Length..].Trim();
+                return IsGeneration(generation) ? generation : null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The ports the <c>listen</c> directives of a site file name (any site, ours or not; comments skipped).</summary>
+    public static IReadOnlyList<int> ListenPortsOf(string site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        var ports = new List<int>();
+        foreach (var raw in site.Split('\n'))
+        {
+            var hash = raw.IndexOf('#', StringComparison.Ordinal);
+            var line = hash >= 0 ? raw[..hash] : raw;
+            foreach (Match match in ListenDirective().Matches(line))
+            {
+                var value = match.Groups["value"].Value;
+                var colon = value.LastIndexOf(':');
+                var digits = colon >= 0 && !value.EndsWith(']') ? value[(colon + 1)..] : value;
+                if (int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535)
+                {
+                    ports.Add(port);
+                }
+            }
+        }
+
+        return ports;
+    }
+
+    /// <summary>Where the host reaches a site listening on <paramref name="listenAddress"/>: the loopback for a wildcard.</summary>
+    public static string ProbeAddress(string listenAddress) =>
+        listenAddress switch
+        {
+            "0.0.0.0" => "127.0.0.1",
+            "[::]" => "[::1]",
+            _ => listenAddress,
+        };
+
+    public static bool IsGeneration(string? value) =>
+        value is { Length: > 0 and <= 40 } && value.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+
+    [GeneratedRegex(@"(?:^|[\s;{}])listen\s+(?<value>[^\s;]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex ListenDirective();
 }

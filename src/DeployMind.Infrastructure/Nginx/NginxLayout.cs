@@ -26,8 +26,8 @@ internal sealed record NginxLayout
     /// <summary>Managed: the master's pid file.</summary>
     public string? PidPath { get; init; }
 
-    /// <summary>Managed: nginx's error log.</summary>
-    public string? ErrorLogPath { get; init; }
+    /// <summary>nginx's error log: the instance's own (Managed), or the configured one (ConfD).</summary>
+    public required string ErrorLogPath { get; init; }
 
     /// <summary>Managed: the parent of nginx's temp directories.</summary>
     public string? TempDirectory { get; init; }
@@ -74,13 +74,14 @@ internal sealed record NginxLayout
             SitesDirectory = Expand(options.ConfDirectory, home),
             SiteFilePrefix = "deploymind-",
             AccessLogDirectory = string.IsNullOrEmpty(options.AccessLogDirectory) ? "/var/log/nginx" : Expand(options.AccessLogDirectory, home),
+            ErrorLogPath = Expand(options.ErrorLogPath, home),
         };
     }
 
     private static IEnumerable<string?> Paths(NginxOptions options) =>
         options.Mode == NginxMode.Managed
             ? [options.Prefix, options.AccessLogDirectory]
-            : [options.ConfDirectory, options.MainConfigPath, options.AccessLogDirectory];
+            : [options.ConfDirectory, options.MainConfigPath, options.AccessLogDirectory, options.ErrorLogPath];
 
     private static string Expand(string path, string? home)
     {

@@ -36,6 +36,19 @@ public sealed class NginxOptions
     /// <summary>ConfD: the command (program and arguments) that reloads the running nginx; empty for <c>&lt;Binary&gt; -s reload</c>.</summary>
     public IList<string> ReloadCommand { get; set; } = [];
 
+    /// <summary>
+    /// ConfD: the running nginx's error log, read when a reload does not take effect (nginx reports why only there).
+    /// Managed: always <c>&lt;Prefix&gt;/logs/error.log</c>.
+    /// </summary>
+    public string ErrorLogPath { get; set; } = "/var/log/nginx/error.log";
+
+    /// <summary>
+    /// How long, after a reload, the router waits for nginx to serve the site it just wrote (its generation on
+    /// <c>/.deploymind/route</c>) before it calls the switch failed and puts the previous site back.
+    /// </summary>
+    /// <remarks>A duration like 5s or 500ms.</remarks>
+    public string ReloadConfirmTimeout { get; set; } = "5s";
+
     /// <summary>Where the per-app access logs go; empty for <c>&lt;Prefix&gt;/logs</c> (Managed) or <c>/var/log/nginx</c> (ConfD).</summary>
     public string? AccessLogDirectory { get; set; }
 

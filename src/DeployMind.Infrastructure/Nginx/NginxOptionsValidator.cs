@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeployMind.Domain;
 using Microsoft.Extensions.Options;
 
 namespace DeployMind.Infrastructure.Nginx;
@@ -34,6 +35,7 @@ internal sealed class NginxOptionsValidator : IValidateOptions<NginxOptions>
         {
             CheckPath(failures, "ConfDirectory", options.ConfDirectory);
             CheckPath(failures, "MainConfigPath", options.MainConfigPath);
+            CheckPath(failures, "ErrorLogPath", options.ErrorLogPath);
             if (options.ReloadCommand.Any(string.IsNullOrWhiteSpace))
             {
                 failures.Add($"{Section}:ReloadCommand must not contain empty elements (one element per argument, the program first).");
@@ -53,6 +55,11 @@ internal sealed class NginxOptionsValidator : IValidateOptions<NginxOptions>
         if (options.TrafficLogTailBytes < 64 * 1024)
         {
             failures.Add($"{Section}:TrafficLogTailBytes {options.TrafficLogTailBytes} must be at least 65536.");
+        }
+
+        if (!Duration.TryParse(options.ReloadConfirmTimeout, out var confirm) || confirm < TimeSpan.FromMilliseconds(100) || confirm > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"{Section}:ReloadConfirmTimeout '{options.ReloadConfirmTimeout}' must be a duration from 100ms to 5m (e.g. 5s).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -103,7 +103,8 @@ internal sealed partial class NginxTrafficRouter
     }
 
     /// <summary>Loads the tested configuration: a graceful reload, or (Managed, when stopped) a start.</summary>
-    private async Task ActivateAsync(NginxLayout layout, bool startIfStopped, CancellationToken cancellationToken)
+    /// <returns>False when nothing runs to load it (Managed, stopped, and not to be started).</returns>
+    private async Task<bool> ActivateAsync(NginxLayout layout, bool startIfStopped, CancellationToken cancellationToken)
     {
         if (layout.Mode == NginxMode.Managed && await ReadRunningPidAsync(layout, cancellationToken) is null)
         {
@@ -112,7 +113,7 @@ internal sealed partial class NginxTrafficRouter
                 await StartAsync(layout, cancellationToken);
             }
 
-            return;
+            return startIfStopped;
         }
 
         var reload = await RunAsync(NginxCommands.Reload(layout, [.. _options.ReloadCommand]), cancellationToken);
@@ -122,6 +123,7 @@ internal sealed partial class NginxTrafficRouter
         }
 
         LogReloaded(_runner.Name);
+        return true;
     }
 
     private async Task StartAsync(NginxLayout layout, CancellationToken cancellationToken)

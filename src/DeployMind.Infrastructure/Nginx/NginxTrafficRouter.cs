@@ -8,14 +8,13 @@ namespace DeployMind.Infrastructure.Nginx;
 /// <see cref="ITrafficRouter"/> on nginx, driven only through an <see cref="ICommandRunner"/> (so it works here and
 /// over SSH): one site file per app holding its weighted upstream, its server and its JSON access log, plus the
 /// route itself as a comment so the host's files are the source of truth. A new site is written beside the old one,
-/// swapped in by rename, checked with <c>nginx -t</c> and only then loaded by a graceful reload; a rejected one is
+/// swapped in by rename, checked with <c>nginx -t</c> and only then loaded by a graceful reload. A reload is a signal
+/// whose failure nginx only writes to its error log (a listen port held by another process passes <c>nginx -t</c>), so
+/// a switch counts only once nginx serves the new site: each site answers its own generation on
+/// <see cref="NginxConfigRenderer.RoutePath"/>, asked on the host through the runner. A rejected or unconfirmed site is
 /// swapped back out, so the running configuration and the files on disk stay the working ones.
 /// </summary>
-/// <remarks>
-/// Applies and removals are serialised per instance; use one instance per host. A reload is a signal: nginx switches
-/// to the new configuration a few milliseconds after <see cref="ApplyAsync"/> returns, and a failure nginx -t cannot
-/// see (a listen port taken by another process) is reported by nginx in its error log, not here.
-/// </remarks>
+/// <remarks>Applies and removals are serialised per instance; use one instance per host.</remarks>
 internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
 {
     private const string NextSuffix = ".next";
@@ -41,9 +40,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     public async Task ApplyAsync(RouteSpec route, CancellationToken cancellationToken)
     {
         NginxRouteValidator.Validate(route);
-        var layout = await GetLayoutAsync(cancellationToken);
-        var site = NginxConfigRenderer.RenderSite(route, _options.ListenAddress, layout.AccessLogPath(route.App), _options.UpstreamKeepalive);
-        await ApplySiteAsync(route.App, site, cancellationToken);
+        await ApplySiteAsync(route.App, route, cancellationToken);
         if (_logger.IsEnabled(LogLevel.Information))
         {
             var servers = string.Join(", ", route.Servers.Select(s => $"{s.Address} ({s.Label}) weight {s.Weight}"));
@@ -98,9 +95,13 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
 
     public void Dispose() => _gate.Dispose();
 
-    /// <summary>Replaces (or, with null, removes) the app's site: swap in, test, then reload, or swap back and throw.</summary>
+    /// <summary>
+    /// Replaces (or, with null, removes) the app's site: swap in, test, reload, then confirm that nginx serves the new
+    /// generation; otherwise swap back and throw with nginx's reason. A reload blocked by another site's port is
+    /// retried once with that site quarantined (see <see cref="QuarantineAsync"/>).
+    /// </summary>
     /// <returns>False when there was nothing to remove.</returns>
-    private async Task<bool> ApplySiteAsync(string app, string? site, CancellationToken cancellationToken)
+    private async Task<bool> ApplySiteAsync(string app, RouteSpec? route, CancellationToken cancellationToken)
     {
         var layout = await GetLayoutAsync(cancellationToken);
         var path = layout.SitePath(app);
@@ -111,28 +112,37 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
         {
             await PrepareAsync(layout, cancellationToken);
             var current = await ReadFileAsync(path, cancellationToken);
-            if (current is null && site is null)
+            if (current is null && route is null)
             {
                 return false;
             }
 
+            if (route is not null && current is not null && await IsLiveAsync(layout, route, current, cancellationToken))
+            {
+                // The same route is on disk and nginx serves it: nothing to reload (e.g. traffic put back after a failed switch).
+                LogUnchanged(app, _runner.Name);
+                return true;
+            }
+
+            var generation = route is null ? null : NewGeneration();
             if (current is not null)
             {
                 // The backup stays on disk after a success too: the previous version, for operators.
                 (await RunAsync(NginxCommands.Copy(path, previous), cancellationToken)).EnsureSuccess();
             }
 
-            if (site is null)
+            if (route is null)
             {
                 (await RunAsync(NginxCommands.Remove(path), cancellationToken)).EnsureSuccess();
             }
             else
             {
-                (await RunAsync(NginxCommands.Write(next, site), cancellationToken)).EnsureSuccess();
+                (await RunAsync(NginxCommands.Write(next, RenderSite(layout, route, generation!)), cancellationToken)).EnsureSuccess();
                 (await RunAsync(NginxCommands.Move(next, path), cancellationToken)).EnsureSuccess();
             }
 
             // From here on the swap must be undone whatever happens, even if the caller gives up.
+            var target = route is null ? RemovedTarget(current!) : new SwitchTarget(route.ListenPort, route.ServerName, generation, null);
             var test = await RunAsync(NginxCommands.Test(layout), CancellationToken.None);
             if (!test.Succeeded)
             {
@@ -143,17 +153,42 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
                     $"nginx rejected the configuration for app '{app}' on {_runner.Name}; the previous one stays in place. {errors}");
             }
 
-            try
+            var failure = await ActivateAndConfirmAsync(layout, target, startIfStopped: route is not null);
+            if (failure is null)
             {
-                await ActivateAsync(layout, startIfStopped: site is not null, CancellationToken.None);
-            }
-            catch (RouterConfigurationException)
-            {
-                await RestoreAsync(path, current is not null, previous);
-                throw;
+                return true;
             }
 
-            return true;
+            var blockers = await FindBlockersAsync(layout, path, failure);
+            var quarantined = await QuarantineAsync(blockers, failure);
+            if (quarantined.Count > 0)
+            {
+                var retest = await RunAsync(NginxCommands.Test(layout), CancellationToken.None);
+                var retried = retest.Succeeded ? await ActivateAndConfirmAsync(layout, target, startIfStopped: route is not null) : null;
+                if (retest.Succeeded && retried is null)
+                {
+                    foreach (var site in quarantined)
+                    {
+                        LogQuarantined(site.Path, site.Reason, app, _runner.Name);
+                    }
+
+                    return true;
+                }
+
+                failure = retried ?? failure;
+                await UndoQuarantineAsync(quarantined);
+            }
+
+            await RestoreAsync(path, current is not null, previous);
+            if (!failure.ReportedByNginx)
+            {
+                // Not confirmed and nginx said nothing: a slow reload may still load the new site; load the old one again.
+                await RunAsync(NginxCommands.Reload(layout, [.. _options.ReloadCommand]), CancellationToken.None);
+            }
+
+            var message = Describe(app, layout, target, failure, blockers);
+            LogNotConfirmed(app, message, _runner.Name);
+            throw new RouterConfigurationException(message);
         }
         finally
         {
@@ -226,6 +261,15 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "nginx rejected the configuration for {App} on {Host}: {Errors}")]
     private partial void LogRejected(string app, string errors, string host);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The route of {App} on {Host} is unchanged and live: nothing to reload")]
+    private partial void LogUnchanged(string app, string host);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "nginx did not switch {App} on {Host}: {Reason}")]
+    private partial void LogNotConfirmed(string app, string reason, string host);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined the nginx site {Path} on {Host} (moved to .broken) so that {App} could reload: {Reason}")]
+    private partial void LogQuarantined(string path, string reason, string app, string host);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started nginx (prefix {Prefix}, pid {Pid}) on {Host}")]
     private partial void LogStarted(string prefix, int pid, string host);

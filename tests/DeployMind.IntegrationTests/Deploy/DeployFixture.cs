@@ -21,6 +21,9 @@ public sealed class DeployFixture : IAsyncLifetime, IDisposable
 
     public string Image { get; private set; } = string.Empty;
 
+    /// <summary>The managed nginx instance's prefix (conf/sites/ holds one site per app).</summary>
+    public string NginxPrefix => _prefix.Path;
+
     public IServiceProvider Services => _host!.Services;
 
     public DeployHost LocalHost => Services.GetRequiredService<IDeployHostFactory>().Create(new Application.Deploy.HostOptions { Name = "local" });

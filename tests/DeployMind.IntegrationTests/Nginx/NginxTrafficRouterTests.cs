@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using DeployMind.Application.Deploy;
+using DeployMind.Infrastructure.Nginx;
 using DeployMind.IntegrationTests.Support;
 using Xunit.Abstractions;
 
@@ -174,6 +176,57 @@ public sealed class NginxTrafficRouterTests : IClassFixture<NginxFixture>, IDisp
     }
 
     [Fact]
+    public async Task ApplyAsync_ListenPortHeldByAnotherProcess_ReportsNginxsBindErrorAndKeepsServingTheOldRoute()
+    {
+        var port = Docker.FreePort();
+        var good = new RouteSpec("held", port, [new(_fixture.A.Address, 1, "v1")]);
+        await _fixture.Router.ApplyAsync(good, CancellationToken.None);
+        Assert.Equal(("a", 200), await WaitUntilServingAsync(port));
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var held = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        // nginx -t binds nothing, so it passes; the reload fails and only nginx's error log says why.
+        var stopwatch = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(
+            () => _fixture.Router.ApplyAsync(good with { ListenPort = held, Servers = [new(_fixture.C.Address, 1, "v2")] }, CancellationToken.None));
+
+        _output.WriteLine($"failed after {stopwatch.ElapsedMilliseconds} ms: {error.Message}");
+        Assert.Contains("did not switch app 'held'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"bind() to 127.0.0.1:{held} failed (98: Address already in use)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("previous site file is back in place", error.Message, StringComparison.Ordinal);
+        Assert.Equal("a", await GetOnNewConnectionAsync(port));
+        var onDisk = await _fixture.CreateRouter().GetAsync("held", CancellationToken.None);
+        Assert.Equal(port, onDisk!.ListenPort);
+        Assert.Equal("v1", Assert.Single(onDisk.Servers).Label);
+
+        // The instance is not left unable to reload: the next switch takes effect (on a new connection: a pooled one may
+        // still reach an old worker finishing its last requests).
+        await _fixture.Router.ApplyAsync(good with { Servers = [new(_fixture.C.Address, 1, "v3")] }, CancellationToken.None);
+        Assert.Equal("c", await GetOnNewConnectionAsync(port));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_Confirmed_NginxServesTheNewGenerationWithoutLoggingIt()
+    {
+        var port = Docker.FreePort();
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var stopwatch = Stopwatch.StartNew();
+        await _fixture.Router.ApplyAsync(new RouteSpec("generation", port, [new(_fixture.A.Address, 1, "v1")]), CancellationToken.None);
+        _output.WriteLine($"switch confirmed after {stopwatch.ElapsedMilliseconds} ms (write, nginx -t, reload, until nginx serves it)");
+        var site = await File.ReadAllTextAsync(Path.Combine(_fixture.Prefix, "conf", "sites", "generation.conf"));
+
+        // ApplyAsync returned: nginx already serves this generation (no polling here).
+        var generation = await GetOnNewConnectionAsync(port, "/.deploymind/route");
+        var app = await GetOnNewConnectionAsync(port);
+
+        Assert.Equal(NginxConfigRenderer.GenerationOf(site), generation);
+        Assert.Equal("a", app);
+        var traffic = await WaitForTrafficAsync("generation", from, DateTimeOffset.UtcNow.AddSeconds(1), 1);
+        Assert.Equal(1, traffic.TotalRequests);
+    }
+
+    [Fact]
     public async Task GetAsync_NewRouterOnSamePrefix_ReadsRouteFromFiles()
     {
         var port = Docker.FreePort();
@@ -287,6 +340,12 @@ public sealed class NginxTrafficRouterTests : IClassFixture<NginxFixture>, IDisp
                 await Task.Delay(50);
             }
         }
+    }
+
+    private static async Task<string> GetOnNewConnectionAsync(int port, string path = "/")
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        return await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}{path}"));
     }
 
     private static async Task WaitUntilRefusedAsync(int port)

@@ -1,11 +1,15 @@
+using System.Globalization;
 using System.Text;
+using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
 
 namespace DeployMind.UnitTests.Nginx;
 
 /// <summary>
 /// A hand-written fake host for the nginx router: an in-memory file system behind the file commands it runs
-/// (cat, tee, mv, cp, rm, mkdir, tail), a process table for kill -0, and an nginx whose <c>-t</c> verdict is scripted.
+/// (cat, tee, mv, cp, rm, mkdir, tail, stat, ls), a process table for kill -0, an nginx whose <c>-t</c> verdict is
+/// scripted and whose start and reload load the site files (generations by port, answered to curl) unless a port is
+/// held by another process (then it writes nginx's bind() errors to its error log and keeps what it served).
 /// Every command is recorded.
 /// </summary>
 internal sealed class FakeHost : ICommandRunner
@@ -21,8 +25,24 @@ internal sealed class FakeHost : ICommandRunner
     /// <summary>nginx -t's error output; null for a passing test.</summary>
     public string? TestError { get; set; }
 
+    /// <summary>How many nginx -t runs (counted from the first) pass before <see cref="TestError"/> applies.</summary>
+    public int TestErrorAfter { get; set; }
+
     /// <summary>The site files present when nginx -t ran (to check what was tested).</summary>
     public List<string[]> TestedSites { get; } = [];
+
+    /// <summary>Ports held by another process: a start or reload that needs one fails as nginx's would.</summary>
+    public HashSet<int> HeldPorts { get; } = [];
+
+    /// <summary>Reload signals are lost (nginx never loads the new configuration and says nothing).</summary>
+    public bool IgnoreReloads { get; set; }
+
+    /// <summary>What nginx serves: the generation answered on each listen port.</summary>
+    public Dictionary<int, string> Live { get; } = [];
+
+    public string ErrorLog { get; init; } = "/srv/nginx/logs/error.log";
+
+    public string SitesDirectory { get; init; } = "/srv/nginx/conf/sites";
 
     public string Name => "fake";
 
@@ -37,7 +57,10 @@ internal sealed class FakeHost : ICommandRunner
         var result = command.Program switch
         {
             "cat" => Files.TryGetValue(args[0], out var text) ? Ok(text) : Missing(args[0]),
-            "tail" => Files.TryGetValue(args[2], out var log) ? Ok(Tail(log, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))) : Missing(args[2]),
+            "tail" => Files.TryGetValue(args[2], out var log) ? Ok(Tail(log, args[1])) : Missing(args[2]),
+            "stat" => Files.TryGetValue(args[2], out var sized) ? Ok(Encoding.UTF8.GetByteCount(sized).ToString(CultureInfo.InvariantCulture)) : Missing(args[2]),
+            "ls" => Ok(string.Join('\n', Files.Keys.Where(k => k.StartsWith(args[1] + "/", StringComparison.Ordinal)).Select(k => k[(args[1].Length + 1)..]).Order(StringComparer.Ordinal))),
+            "curl" => Fetch(args[^1]),
             "tee" => Write(args[0], command.StandardInput ?? string.Empty),
             "mv" => Move(args[1], args[2]),
             "cp" => Files.TryGetValue(args[1], out var copied) ? Write(args[2], copied) : Missing(args[1]),
@@ -46,7 +69,7 @@ internal sealed class FakeHost : ICommandRunner
             "kill" => _processes.Contains(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)) ? Ok(string.Empty) : Fail("kill: (1) - No such process"),
             "printenv" => Ok(Home + "\n"),
             "nginx" => Nginx(args),
-            "systemctl" => Ok(string.Empty),
+            "systemctl" => Load(start: false),
             _ => Fail($"{command.Program}: not found"),
         };
         return Task.FromResult(result with { Command = command.ToString() });
@@ -57,14 +80,20 @@ internal sealed class FakeHost : ICommandRunner
         if (args.Contains("-t"))
         {
             TestedSites.Add([.. Files.Keys.Where(k => k.EndsWith(".conf", StringComparison.Ordinal) && !k.EndsWith("nginx.conf", StringComparison.Ordinal)).Order(StringComparer.Ordinal)]);
-            return TestError is null
+            return TestError is null || TestedSites.Count <= TestErrorAfter
                 ? Ok(string.Empty, "nginx: the configuration file syntax is ok\nnginx: configuration file test is successful\n")
                 : Fail(TestError);
         }
 
         if (!args.Contains("-s"))
         {
-            // Start: the master writes its pid file.
+            // Start: binds every site's port (or fails as nginx does), then the master writes its pid file.
+            var started = Load(start: true);
+            if (started.ExitCode != 0)
+            {
+                return started;
+            }
+
             var prefix = args[args.ToList().IndexOf("-p") + 1];
             _processes.Add(4242);
             Files[prefix + "logs/nginx.pid"] = "4242\n";
@@ -72,9 +101,56 @@ internal sealed class FakeHost : ICommandRunner
         else if (args.Contains("quit") || args.Contains("stop"))
         {
             _processes.Clear();
+            Live.Clear();
+        }
+        else if (args.Contains("reload"))
+        {
+            return Load(start: false);
         }
 
         return Ok(string.Empty);
+    }
+
+    /// <summary>Loads the site files as nginx does on a start or a reload: all of them, or (a port is held) none.</summary>
+    private CommandResult Load(bool start)
+    {
+        if (!start && IgnoreReloads)
+        {
+            return Ok(string.Empty);
+        }
+
+        var sites = Files.Where(f => f.Key.StartsWith(SitesDirectory + "/", StringComparison.Ordinal) && f.Key.EndsWith(".conf", StringComparison.Ordinal)).ToList();
+        var held = sites.SelectMany(s => NginxConfigRenderer.ListenPortsOf(s.Value)).Where(HeldPorts.Contains).Distinct().ToList();
+        if (held.Count > 0)
+        {
+            var lines = string.Concat(held.Select(p => $"2026/01/01 00:00:00 [emerg] 1#1: bind() to 127.0.0.1:{p} failed (98: Address already in use)\n"))
+                + "2026/01/01 00:00:00 [emerg] 1#1: still could not bind()\n";
+            if (start)
+            {
+                return Fail(lines.Replace("2026/01/01 00:00:00 ", "nginx: ", StringComparison.Ordinal));
+            }
+
+            // A reload is a signal: the command succeeds, the master logs why it kept the old configuration.
+            Files[ErrorLog] = Files.GetValueOrDefault(ErrorLog, string.Empty) + lines;
+            return Ok(string.Empty);
+        }
+
+        Live.Clear();
+        foreach (var (_, text) in sites)
+        {
+            foreach (var port in NginxConfigRenderer.ListenPortsOf(text))
+            {
+                Live[port] = NginxConfigRenderer.GenerationOf(text) ?? "none";
+            }
+        }
+
+        return Ok(string.Empty);
+    }
+
+    private CommandResult Fetch(string url)
+    {
+        var port = new Uri(url).Port;
+        return Live.TryGetValue(port, out var generation) ? Ok(generation) : new CommandResult(string.Empty, 7, string.Empty, string.Empty, TimeSpan.Zero);
     }
 
     private CommandResult Write(string path, string content)
@@ -100,9 +176,17 @@ internal sealed class FakeHost : ICommandRunner
         return Ok(string.Empty);
     }
 
-    private static string Tail(string text, int bytes)
+    /// <summary>tail -c N (the last N bytes) or tail -c +N (from byte N, counting from 1).</summary>
+    private static string Tail(string text, string count)
     {
         var data = Encoding.UTF8.GetBytes(text);
+        if (count.StartsWith('+'))
+        {
+            var from = int.Parse(count[1..], CultureInfo.InvariantCulture) - 1;
+            return from >= data.Length ? string.Empty : Encoding.UTF8.GetString(data, from, data.Length - from);
+        }
+
+        var bytes = int.Parse(count, CultureInfo.InvariantCulture);
         return data.Length <= bytes ? text : Encoding.UTF8.GetString(data, data.Length - bytes, bytes);
     }
 

@@ -36,7 +36,7 @@ public sealed class NginxConfigRendererTests
     [Fact]
     public void RenderSite_ListenAddressAndNoServerName_ListensThereForAnyName()
     {
-        var site = NginxConfigRenderer.RenderSite(Canary, "[::1]", "/logs/shop.access.log", 0);
+        var site = NginxConfigRenderer.RenderSite(Canary, "[::1]", "/logs/shop.access.log", 0, "g1");
 
         Assert.Contains("    listen [::1]:8080;\n", site, StringComparison.Ordinal);
         Assert.DoesNotContain("server_name", site, StringComparison.Ordinal);
@@ -93,9 +93,52 @@ public sealed class NginxConfigRendererTests
     public void RenderSite_InvalidRoute_Throws()
     {
         Assert.Throws<InvalidInputException>(() => Render(Canary with { App = "shop\nserver { }" }));
-        Assert.Throws<ArgumentException>(() => NginxConfigRenderer.RenderSite(Canary, "0.0.0.0; include /etc/passwd", "/logs/a.log", 16));
-        Assert.Throws<ArgumentException>(() => NginxConfigRenderer.RenderSite(Canary, "127.0.0.1", "/logs/$host.log", 16));
+        Assert.Throws<ArgumentException>(() => NginxConfigRenderer.RenderSite(Canary, "0.0.0.0; include /etc/passwd", "/logs/a.log", 16, "g1"));
+        Assert.Throws<ArgumentException>(() => NginxConfigRenderer.RenderSite(Canary, "127.0.0.1", "/logs/$host.log", 16, "g1"));
     }
+
+    [Fact]
+    public void RenderSite_Generation_AnsweredOnTheRoutePathToLoopbackOnlyAndUnlogged()
+    {
+        var site = NginxConfigRenderer.RenderSite(Canary, "127.0.0.1", "/logs/shop.access.log", 16, "19a2b-0f3c4d");
+
+        var marker = site[site.IndexOf("    location = /.deploymind/route {\n", StringComparison.Ordinal)..];
+        marker = marker[..(marker.IndexOf("    }\n", StringComparison.Ordinal) + 6)];
+        Assert.Equal(
+            "    location = /.deploymind/route {\n        allow 127.0.0.1;\n        allow ::1;\n        deny all;\n        access_log off;\n"
+            + "        default_type text/plain;\n        return 200 \"19a2b-0f3c4d\";\n    }\n",
+            marker);
+        Assert.True(site.IndexOf(marker, StringComparison.Ordinal) < site.IndexOf("    location / {", StringComparison.Ordinal));
+        Assert.Equal("19a2b-0f3c4d", NginxConfigRenderer.GenerationOf(site));
+        Assert.Null(NginxConfigRenderer.GenerationOf(site.Replace("# deploymind-generation: ", "# other: ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void RenderSite_NonLoopbackListenAddress_AllowsTheHostsOwnAddressToo()
+    {
+        var site = NginxConfigRenderer.RenderSite(Canary, "10.0.0.5", "/logs/shop.access.log", 16, "g1");
+        var wildcard = NginxConfigRenderer.RenderSite(Canary, "0.0.0.0", "/logs/shop.access.log", 16, "g1");
+
+        Assert.Contains("        allow 10.0.0.5;\n        deny all;\n", site, StringComparison.Ordinal);
+        Assert.Contains("        allow ::1;\n        deny all;\n", wildcard, StringComparison.Ordinal);
+        Assert.Equal("127.0.0.1", NginxConfigRenderer.ProbeAddress("0.0.0.0"));
+        Assert.Equal("[::1]", NginxConfigRenderer.ProbeAddress("[::]"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("G1")]
+    [InlineData("g1\"; return 500 \"x")]
+    public void RenderSite_InvalidGeneration_Throws(string generation) =>
+        Assert.Throws<ArgumentException>(() => NginxConfigRenderer.RenderSite(Canary, "127.0.0.1", "/logs/a.log", 16, generation));
+
+    [Theory]
+    [InlineData("server {\n    listen 127.0.0.1:8080;\n}", new[] { 8080 })]
+    [InlineData("server { listen 80 default_server; listen [::1]:8443 ssl; }", new[] { 80, 8443 })]
+    [InlineData("server {\n  listen 80 default_server;\n\tlisten [::1]:8443 ssl;\n  listen unix:/run/x.sock;\n}", new[] { 80, 8443 })]
+    [InlineData("# listen 9090;\nserver { }", new int[0])]
+    public void ListenPortsOf_AnySite_ReadsItsListenDirectives(string site, int[] expected) =>
+        Assert.Equal(expected, NginxConfigRenderer.ListenPortsOf(site));
 
     [Fact]
     public void RenderMainConfig_Prefix_KeepsEverythingInsideIt()
@@ -119,5 +162,5 @@ public sealed class NginxConfigRendererTests
         Assert.Equal(main.Count(c => c == '{'), main.Count(c => c == '}'));
     }
 
-    private static string Render(RouteSpec route) => NginxConfigRenderer.RenderSite(route, "127.0.0.1", "/logs/shop.access.log", 16);
+    private static string Render(RouteSpec route) => NginxConfigRenderer.RenderSite(route, "127.0.0.1", "/logs/shop.access.log", 16, "g1");
 }

@@ -28,15 +28,36 @@ public sealed class NginxOptionsValidatorTests
             AccessLogDirectory = "/var/log/$host",
             UpstreamKeepalive = -1,
             TrafficLogTailBytes = 10,
+            ReloadConfirmTimeout = "soon",
         };
 
         var result = new NginxOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        foreach (var key in new[] { "Binary", "Prefix", "ListenAddress", "WorkerProcesses", "AccessLogDirectory", "UpstreamKeepalive", "TrafficLogTailBytes" })
+        foreach (var key in new[] { "Binary", "Prefix", "ListenAddress", "WorkerProcesses", "AccessLogDirectory", "UpstreamKeepalive", "TrafficLogTailBytes", "ReloadConfirmTimeout" })
         {
             Assert.Contains($"nginx:{key}", result.FailureMessage, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("50ms", false)]
+    [InlineData("500ms", true)]
+    [InlineData("5s", true)]
+    [InlineData("10m", false)]
+    public void Validate_ReloadConfirmTimeout_From100msTo5m(string value, bool valid)
+    {
+        var result = new NginxOptionsValidator().Validate(null, new NginxOptions { ReloadConfirmTimeout = value });
+
+        Assert.Equal(valid, result.Succeeded);
+    }
+
+    [Fact]
+    public void Validate_ConfDErrorLogPathWithQuote_NamesTheKey()
+    {
+        var result = new NginxOptionsValidator().Validate(null, new NginxOptions { Mode = NginxMode.ConfD, ErrorLogPath = "/var/log/\"x" });
+
+        Assert.Contains("nginx:ErrorLogPath", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

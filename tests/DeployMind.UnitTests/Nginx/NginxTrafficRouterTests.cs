@@ -94,7 +94,7 @@ public sealed class NginxTrafficRouterTests
     [Fact]
     public async Task ApplyAsync_HomeRelativePrefix_UsesTheHostsHome()
     {
-        var host = new FakeHost { Home = "/home/ops" };
+        var host = new FakeHost { Home = "/home/ops", SitesDirectory = "/home/ops/.deploymind/nginx/conf/sites" };
         using var router = new NginxTrafficRouter(host, new NginxOptions(), TimeProvider.System, NullLogger<NginxTrafficRouter>.Instance);
 
         await router.ApplyAsync(V1, CancellationToken.None);
@@ -107,7 +107,7 @@ public sealed class NginxTrafficRouterTests
     [Fact]
     public async Task ApplyAsync_ConfDMode_WritesPrefixedSiteTestsMainConfigAndRunsReloadCommand()
     {
-        var host = new FakeHost();
+        var host = new FakeHost { SitesDirectory = "/etc/nginx/conf.d" };
         var options = new NginxOptions
         {
             Mode = NginxMode.ConfD,
@@ -123,6 +123,187 @@ public sealed class NginxTrafficRouterTests
         Assert.Equal(["-t", "-c", "/etc/nginx/nginx.conf"], Assert.Single(host.CallsTo("nginx")).Arguments);
         Assert.Equal(["reload", "nginx"], Assert.Single(host.CallsTo("systemctl")).Arguments);
         Assert.False(host.Files.ContainsKey("/etc/nginx/nginx.conf"));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_Running_ConfirmsNginxServesTheNewGeneration()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var first = NginxConfigRenderer.GenerationOf(host.Files[Site]);
+
+        await router.ApplyAsync(V2, CancellationToken.None);
+
+        var second = NginxConfigRenderer.GenerationOf(host.Files[Site]);
+        Assert.NotNull(second);
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, host.Live[8080]);
+        var fetch = host.CallsTo("curl").Last().Arguments;
+        Assert.Equal("http://127.0.0.1:8080/.deploymind/route", fetch[^1]);
+        Assert.Contains("--fail", fetch);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ReloadFailsOnItsOwnHeldPort_ThrowsNginxMessageAndPutsPreviousSiteBack()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var working = host.Files[Site];
+        host.HeldPorts.Add(8081);
+
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V1 with { ListenPort = 8081 }, CancellationToken.None));
+
+        Assert.Contains("did not switch app 'shop'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nginx says:\n[emerg] bind() to 127.0.0.1:8081 failed (98: Address already in use)\n[emerg] still could not bind()\n", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Port 8081 is held by another process", error.Message, StringComparison.Ordinal);
+        Assert.Contains("It is the new listen port of app 'shop'.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Stop that process, or give the app another port, and deploy again.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("traffic switched", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(working, host.Files[Site]);
+        Assert.Equal(NginxConfigRenderer.GenerationOf(working), host.Live[8080]);
+        Assert.False(host.Live.ContainsKey(8081));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ReloadNeverTakesEffect_FailsAfterTheTimeoutAndLoadsThePreviousSiteAgain()
+    {
+        var host = new FakeHost();
+        using var router = new NginxTrafficRouter(host, new NginxOptions { Prefix = "/srv/nginx", ReloadConfirmTimeout = "200ms" }, TimeProvider.System, NullLogger<NginxTrafficRouter>.Instance);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var working = host.Files[Site];
+        host.IgnoreReloads = true;
+
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V2, CancellationToken.None));
+
+        Assert.Contains($"after 0.2s nginx still answered generation {NginxConfigRenderer.GenerationOf(working)} on port 8080, not the new one", error.Message, StringComparison.Ordinal);
+        Assert.Contains("error log (/srv/nginx/logs/error.log)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(working, host.Files[Site]);
+        Assert.Equal(2, host.CallsTo("nginx", "reload").Count());
+    }
+
+    [Fact]
+    public async Task ApplyAsync_AnotherAppsSiteBlocksTheInstance_QuarantinesItAndSwitches()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        const string Other = "/srv/nginx/conf/sites/blog.conf";
+        var blog = new RouteSpec("blog", 9090, [new("127.0.0.1:6001", 1, "b1")]);
+        host.Files[Other] = NginxConfigRenderer.RenderSite(blog, "127.0.0.1", "/srv/nginx/logs/blog.access.log", 16, "old-broken");
+        host.Files[Other + ".previous"] = NginxConfigRenderer.RenderSite(blog with { ListenPort = 9091 }, "127.0.0.1", "/srv/nginx/logs/blog.access.log", 16, "old-good");
+        host.HeldPorts.Add(9090);
+
+        await router.ApplyAsync(V2, CancellationToken.None);
+
+        Assert.Equal(NginxConfigRenderer.GenerationOf(host.Files[Site]), host.Live[8080]);
+        Assert.Equal("old-broken", NginxConfigRenderer.GenerationOf(host.Files[Other + ".broken"]));
+        Assert.Equal("old-good", NginxConfigRenderer.GenerationOf(host.Files[Other]));
+        Assert.Equal("old-good", host.Live[9091]);
+        Assert.Equal(V2.Servers, (await router.GetAsync("shop", CancellationToken.None))!.Servers);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ASiteNotWrittenByDeployMindBlocksTheInstance_FailsNamingItAndMovesNothing()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        const string Foreign = "/srv/nginx/conf/sites/handmade.conf";
+        host.Files[Foreign] = "server {\n    listen 127.0.0.1:9090;\n}\n";
+        host.HeldPorts.Add(9090);
+
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V2, CancellationToken.None));
+
+        Assert.Contains($"It is the listen port of {Foreign}, which keeps the whole instance from reloading.", error.Message, StringComparison.Ordinal);
+        Assert.True(host.Files.ContainsKey(Foreign));
+        Assert.DoesNotContain(host.Files.Keys, k => k.EndsWith(".broken", StringComparison.Ordinal));
+        Assert.Equal(V1.Servers, (await router.GetAsync("shop", CancellationToken.None))!.Servers);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_StoppedInstanceCannotStartBecauseOfAnotherAppsSite_QuarantinesItAndStarts()
+    {
+        var host = new FakeHost();
+        const string Other = "/srv/nginx/conf/sites/blog.conf";
+        host.Files[Other] = NginxConfigRenderer.RenderSite(new RouteSpec("blog", 9090, [new("127.0.0.1:6001", 1, "b1")]), "127.0.0.1", "/srv/nginx/logs/blog.access.log", 16, "old-broken");
+        host.HeldPorts.Add(9090);
+        using var router = Router(host);
+
+        await router.ApplyAsync(V1, CancellationToken.None);
+
+        Assert.Equal(NginxConfigRenderer.GenerationOf(host.Files[Site]), host.Live[8080]);
+        Assert.False(host.Files.ContainsKey(Other));
+        Assert.True(host.Files.ContainsKey(Other + ".broken"));
+        Assert.Equal(2, host.CallsTo("nginx").Count(c => !c.Arguments.Contains("-t")));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_QuarantineDoesNotHelp_PutsEverySiteBackAndFails()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var working = host.Files[Site];
+        const string Other = "/srv/nginx/conf/sites/blog.conf";
+        var blog = NginxConfigRenderer.RenderSite(new RouteSpec("blog", 9090, [new("127.0.0.1:6001", 1, "b1")]), "127.0.0.1", "/srv/nginx/logs/blog.access.log", 16, "old-broken");
+        host.Files[Other] = blog;
+        host.HeldPorts.Add(9090);
+        host.TestErrorAfter = host.TestedSites.Count + 1;
+        host.TestError = "nginx: [emerg] unexpected end of file\n";
+
+        var error = await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V2, CancellationToken.None));
+
+        Assert.Contains($"It is the listen port of {Other}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(blog, host.Files[Other]);
+        Assert.False(host.Files.ContainsKey(Other + ".broken"));
+        Assert.Equal(working, host.Files[Site]);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_ConfirmsTheRemovedSiteIsNoLongerServed()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        var curls = host.CallsTo("curl").Count();
+
+        await router.RemoveAsync("shop", CancellationToken.None);
+
+        Assert.False(host.Live.ContainsKey(8080));
+        Assert.Equal(curls + 1, host.CallsTo("curl").Count());
+    }
+
+    [Fact]
+    public void ParseListeners_SsOutput_PortsWithTheirProcesses()
+    {
+        const string Output = """
+            LISTEN 0      511    127.0.0.1:8080  0.0.0.0:* users:(("nginx",pid=4243,fd=6),("nginx",pid=4242,fd=6))
+            LISTEN 0      4096   127.0.0.1:9090  0.0.0.0:* users:(("dotnet",pid=21164,fd=129))
+            LISTEN 0      128         [::]:22       [::]:*
+            """;
+
+        var listeners = NginxTrafficRouter.ParseListeners(Output);
+
+        Assert.Equal([("nginx", 4243), ("nginx", 4242)], listeners[8080]);
+        Assert.Equal([("dotnet", 21164)], listeners[9090]);
+        Assert.Empty(listeners[22]);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_SameRouteAlreadyLive_DoesNotReload()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V2, CancellationToken.None);
+        var site = host.Files[Site];
+        var reloads = host.CallsTo("nginx").Count();
+
+        await router.ApplyAsync(V2, CancellationToken.None);
+
+        Assert.Equal(reloads, host.CallsTo("nginx").Count());
+        Assert.Equal(site, host.Files[Site]);
     }
 
     [Fact]
