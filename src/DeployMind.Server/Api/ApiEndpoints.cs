@@ -37,7 +37,8 @@ internal static class ApiEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var api = endpoints.MapGroup("/api")
             .RequireAuthorization(Policy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         DeploymentEndpoints.Map(api);
         DeploymentActions.Map(api);
         DeploymentEventsEndpoint.Map(api);

@@ -109,16 +109,16 @@ internal static partial class GitHubWebhookEndpoint
 
         try
         {
-            var bytes = await body.ToArrayAsync(http.RequestAborted);
+            // Once verified, a delivery is stored whole or not at all: a client that hangs up must not leave a recorded
+            // deployment without its job. Bounded, so a stuck store still answers (503) well inside GitHub's 10 s.
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+            var bytes = await body.ToArrayAsync(bounded.Token);
             var payload = Payload(request.ContentType, bytes);
             if ((WebhookText.Utf8Problem(bytes) ?? WebhookText.JsonStringProblem(payload.Span)) is { } notText)
             {
                 return Answer(label, "bad_request", Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unreadable payload", detail: notText));
             }
 
-            // Once verified, a delivery is stored whole or not at all: a client that hangs up must not leave a recorded
-            // deployment without its job. Bounded, so a stuck store still answers (503) well inside GitHub's 10 s.
-            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(8));
             var outcome = await intake.HandleAsync(delivery, eventName, payload, bounded.Token);
             var result = outcome.Result.ToString().ToLowerInvariant();
             if (outcome.Result == WebhookResult.Queued)

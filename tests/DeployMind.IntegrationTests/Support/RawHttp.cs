@@ -13,7 +13,7 @@ internal static class RawHttp
     /// <summary>Sends <paramref name="head"/> (request line and headers, without the blank line), then runs <paramref name="body"/> while reading the answer.</summary>
     /// <param name="port">The server's port on 127.0.0.1.</param>
     /// <param name="head">"POST /path HTTP/1.1\r\nHost: ...\r\n..." without the final blank line.</param>
-    /// <param name="body">Writes (some of) the body; errors once the server has answered or closed are expected and ignored.</param>
+    /// <param name="body">Writes (some of) the body; its token is cancelled once the answer is in. Errors once the server has answered or closed are expected and ignored.</param>
     /// <param name="timeout">How long to wait for the whole answer.</param>
     public static async Task<RawAnswer> ExchangeAsync(int port, string head, Func<Socket, CancellationToken, Task> body, TimeSpan timeout)
     {
@@ -21,11 +21,12 @@ internal static class RawHttp
         using var deadline = new CancellationTokenSource(timeout);
         await socket.ConnectAsync(IPAddress.Loopback, port, deadline.Token);
         await socket.SendAsync(Encoding.ASCII.GetBytes(head.TrimEnd('\r', '\n') + "\r\n\r\n"), SocketFlags.None, deadline.Token);
+        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var sending = Task.Run(async () =>
         {
             try
             {
-                await body(socket, deadline.Token);
+                await body(socket, stopSending.Token);
             }
             catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
@@ -33,6 +34,7 @@ internal static class RawHttp
             }
         });
         var answer = await ReadAnswerAsync(socket, deadline.Token);
+        await stopSending.CancelAsync();
         socket.Close();
         await sending;
         return answer;

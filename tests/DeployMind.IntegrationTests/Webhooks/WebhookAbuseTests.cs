@@ -19,8 +19,8 @@ public sealed class WebhookAbuseTests : IDisposable
     private const int Concurrent = 32;
     private const long BodyBytes = 24L * 1024 * 1024;
 
-    // docs/server.md ("Limits"): bodies in flight cost the server about 40 MB at most (4 read at once, 1 MB of each in
-    // memory, the rest in a temporary file; Kestrel's 1 MB buffer per connection). Measured: +45 to +50 MB of peak
+    // docs/server.md ("Limits"): bodies in flight cost the server about 36 MB here (4 read at once, 1 MB of each in
+    // memory, the rest in a temporary file; up to 1 MB buffered by Kestrel per connection, 32 connections). Measured: +45 to +60 MB of peak
     // resident memory over the server before the waves (it was +4.1 GB when bodies were buffered whole). The bound
     // leaves room for the runtime's own growth on a busy machine.
     private const long BoundBytes = 128L * 1024 * 1024;

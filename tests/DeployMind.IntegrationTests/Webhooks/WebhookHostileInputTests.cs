@@ -113,7 +113,8 @@ public sealed class WebhookHostileInputTests
     [Fact]
     public async Task WhenEveryTurnIsTaken_ADelivery_Answers503WithRetryAfter_AndUnsignedOnesStill401()
     {
-        await using var server = await StartAsync(new ServerLimits { WebhookConcurrency = 1, WebhookQueue = 0 });
+        // One turn, and one place in the queue (so the slow body below waits there if a ping has the turn when it comes).
+        await using var server = await StartAsync(new ServerLimits { WebhookConcurrency = 1, WebhookQueue = 1, WebhookQueueWait = TimeSpan.FromMilliseconds(200) });
 
         // One slow body holds the only turn.
         var slow = RawHttp.ExchangeAsync(server.BaseUrl.Port, Head(1000, WellFormedSignature), async (socket, token) =>
@@ -125,7 +126,7 @@ public sealed class WebhookHostileInputTests
         HttpResponseMessage? busy = null;
         for (var attempt = 0; attempt < 50 && busy?.StatusCode != HttpStatusCode.ServiceUnavailable; attempt++)
         {
-            // Until the slow one holds the turn, this one may get it (and answer 200).
+            // Until the slow one holds the turn, this one may get it (and answer 200); then it waits 200 ms in the queue.
             busy?.Dispose();
             busy = await server.Client.SendAsync(SignedDelivery.Signed("ping", body, Secret));
             await Task.Delay(100);
