@@ -46,6 +46,7 @@ public sealed class PipelineTests
     [InlineData(DeploymentState.Failed)]
     [InlineData(DeploymentState.RolledBack)]
     [InlineData(DeploymentState.Cancelled)]
+    [InlineData(DeploymentState.Superseded)]
     public void Fail_FromTerminalState_IsRefused(DeploymentState terminal)
     {
         var deployment = At(terminal);
@@ -216,7 +217,8 @@ public sealed class PipelineTests
                 d.Fail(PipelineStage.Scan, "x", _time.GetUtcNow());
                 return d;
             case DeploymentState.Cancelled:
-                d.MoveTo(DeploymentState.Cancelled, "x", _time.GetUtcNow());
+            case DeploymentState.Superseded:
+                d.MoveTo(state, "x", _time.GetUtcNow());
                 return d;
             default:
                 foreach (var step in path)
