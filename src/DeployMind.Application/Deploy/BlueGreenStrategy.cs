@@ -85,7 +85,7 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
         }
 
         // The old colour was warm through the window: no drain when it stops (now, or once the caller verified the new one).
-        var handover = new ReleaseSwitch(_launcher, app, launched, TimeSpan.Zero, request.KeepReleases);
+        var handover = new ReleaseSwitch(_launcher, _time, request, launched, TimeSpan.Zero);
         if (!request.DeferRetirement)
         {
             await handover.RetireAsync(observer, cancellationToken);

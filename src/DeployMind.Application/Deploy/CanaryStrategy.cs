@@ -100,7 +100,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
             return Outcome(DeployStatus.Failed, ex is RouterConfigurationException ? $"The router rejected the new configuration: {ex.Message}" : ex.Message, started, steps, reached);
         }
 
-        var handover = new ReleaseSwitch(_launcher, app, canaries, request.Drain, request.KeepReleases);
+        var handover = new ReleaseSwitch(_launcher, _time, request, canaries, request.Drain);
         if (!request.DeferRetirement)
         {
             await handover.RetireAsync(observer, cancellationToken);

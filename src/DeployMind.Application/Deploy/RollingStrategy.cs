@@ -75,7 +75,7 @@ public sealed class RollingStrategy : IDeploymentStrategy
             return Outcome(DeployStatus.Failed, ex is RouterConfigurationException ? $"The router rejected the new configuration: {ex.Message}" : ex.Message, started, lastHealth, []);
         }
 
-        var handover = new ReleaseSwitch(_launcher, request.Release.App, switched, request.Drain, request.KeepReleases);
+        var handover = new ReleaseSwitch(_launcher, _time, request, switched, request.Drain);
         if (!request.DeferRetirement)
         {
             await handover.RetireAsync(observer, cancellationToken);

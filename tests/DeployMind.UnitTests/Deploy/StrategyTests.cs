@@ -274,7 +274,7 @@ public sealed class StrategyTests
         Assert.Equal(host.Running("shop:2").Address, Assert.Single(host.Route!.Servers).Address);
         Assert.Equal(["r1"], outcome.Switch.PreviousReleases);
 
-        await outcome.Switch.RevertAsync(Observer());
+        await DriveAsync(outcome.Switch.RevertAsync(Observer()));
 
         Assert.False(outcome.Switch.Pending);
         Assert.Equal(before, host.Route);
