@@ -431,6 +431,27 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Verify_PathBrokenOnTheSecondHostWithThePreviousStillRunning_PutsEveryHostBackWithoutARestart()
+    {
+        var (web1, web2) = (new FakeDeployHost("web-1"), new FakeDeployHost("web-2"));
+        var old1 = web1.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var old2 = web2.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        web2.BrokenPaths["shop:2"] = "/ready";
+        var context = await DeployedAsync(Request("r2", "shop:2", web1, web2) with { DeferRetirement = true });
+
+        var report = await DriveAsync(Verify().RunAsync(context, CancellationToken.None));
+
+        Assert.Equal(StageOutcome.RolledBack, report.Outcome);
+        Assert.Equal(
+            "verification failed (http://127.0.0.1:8080/ready through nginx on web-2: status 404, 3 times in a row); traffic went straight back to r1, which kept running, and r2 was removed",
+            report.Summary);
+        Assert.Equal((old1.Address, old2.Address), (Assert.Single(web1.Route!.Servers).Address, Assert.Single(web2.Route!.Servers).Address));
+        Assert.Equal((true, true), (old1.Running, old2.Running));
+        Assert.Empty(web1.Stopped.Concat(web2.Stopped));
+        Assert.DoesNotContain(web1.Containers.Concat(web2.Containers), c => c.Spec.Image == "shop:2");
+    }
+
+    [Fact]
     public async Task Verify_FailsWithNoEarlierRelease_HaltsAndSaysTheNewReleaseStays()
     {
         var host = new FakeDeployHost();
