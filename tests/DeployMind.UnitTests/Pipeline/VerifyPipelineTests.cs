@@ -116,29 +116,23 @@ public sealed class VerifyPipelineTests
     {
         var old = _host.Seed("shop", "r1", Old, _time.GetUtcNow().AddHours(-1));
         _host.BrokenPaths[New] = "/ready";
-        using var cancel = new CancellationTokenSource();
 
-        var run = RunAsync(new VerifyOptions { Path = "/ready", Failures = 0 }, null, cancel.Token);
-        while (!_steps.Any(s => s.Contains("verify: /ready", StringComparison.Ordinal)))
-        {
-            await Task.Delay(1);
-            _time.Advance(TimeSpan.FromMilliseconds(500));
-        }
-
-        await cancel.CancelAsync();
-        var deployment = await run;
+        var deployment = await RunAsync(new VerifyOptions { Path = "/ready", Failures = 0 }, cancelAtStep: "verify: /ready");
 
         Assert.Equal(DeploymentState.Cancelled, deployment.State);
         Assert.Equal("cancelled during Verify; traffic is back on r1, which kept running", deployment.Reason);
         Assert.Equal(old.Address, Assert.Single(_host.Route!.Servers).Address);
         Assert.True(old.Running);
+        Assert.DoesNotContain(_host.Containers, c => c.Spec.Image == New);
     }
 
     private static TimeSpan VerifyTime(Deployment deployment) =>
         deployment.Events[^1].At - deployment.Events.Single(e => e.IsTransition && e.To == DeploymentState.Verifying).At;
 
-    private async Task<Deployment> RunAsync(VerifyOptions verify, PipelineOptions? pipeline = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs deploy and verify, driving the fake clock; <paramref name="cancelAtStep"/>: cancels the run when a step says so.</summary>
+    private async Task<Deployment> RunAsync(VerifyOptions verify, PipelineOptions? pipeline = null, string? cancelAtStep = null)
     {
+        using var cancel = new CancellationTokenSource();
         var app = new AppOptions { App = "shop" };
         app.Environments["production"] = new EnvironmentOptions
         {
@@ -158,11 +152,18 @@ public sealed class VerifyPipelineTests
             Command = new DeployCommand("/apps/shop"),
             Plan = new BuildPlan("/apps/shop", null, "FROM scratch", false, null, [], New),
             Build = new BuildResult(true, New, "sha256:2", 10, 3, TimeSpan.FromSeconds(5), 0, [], [], null, null),
-            Observer = new ListObserver(_steps),
+            Observer = new ListObserver(_steps, step =>
+            {
+                if (cancelAtStep is not null && step.Contains(cancelAtStep, StringComparison.Ordinal))
+                {
+                    cancel.Cancel();
+                }
+            }),
         };
 
-        var run = orchestrator.RunAsync(context, null, cancellationToken);
-        for (var i = 0; i < 10_000 && !run.IsCompleted && !cancellationToken.IsCancellationRequested; i++)
+        // One driver of the clock, also after a cancel: putting traffic back waits for the drain.
+        var run = orchestrator.RunAsync(context, null, cancel.Token);
+        for (var i = 0; i < 10_000 && !run.IsCompleted; i++)
         {
             await Task.Delay(1, CancellationToken.None);
             _time.Advance(TimeSpan.FromMilliseconds(500));
@@ -187,9 +188,13 @@ public sealed class VerifyPipelineTests
         public Task<string> PublishAsync(string image, string registry, CancellationToken cancellationToken) => throw new InvalidOperationException("nothing is pushed here");
     }
 
-    private sealed class ListObserver(List<string> steps) : IDeployObserver
+    private sealed class ListObserver(List<string> steps, Action<string> seen) : IDeployObserver
     {
-        public void Step(string host, string message) => steps.Add($"{host}: {message}");
+        public void Step(string host, string message)
+        {
+            steps.Add($"{host}: {message}");
+            seen(message);
+        }
 
         public void Health(string host, HealthReport report)
         {
