@@ -7,7 +7,7 @@ namespace DeployMind.Application.Deploy;
 /// Blue-green: the idle colour gets the new release and must pass its health checks; then the upstream switches to
 /// it atomically (one nginx reload). The old colour stays running through the observation window while the new one
 /// is health-checked and its error rate read from the access log; a bad window switches straight back, a good one
-/// stops the old colour.
+/// stops the old colour (with <see cref="DeployRequest.DeferRetirement"/>: once the caller has verified the new one).
 /// </summary>
 public sealed class BlueGreenStrategy : IDeploymentStrategy
 {
@@ -84,12 +84,14 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
             return Outcome(DeployStatus.Failed, ex is RouterConfigurationException ? $"The router rejected the new configuration: {ex.Message}" : ex.Message, started);
         }
 
-        foreach (var (release, _) in launched)
+        // The old colour was warm through the window: no drain when it stops (now, or once the caller verified the new one).
+        var handover = new ReleaseSwitch(_launcher, _time, request, launched, TimeSpan.Zero);
+        if (!request.DeferRetirement)
         {
-            await _launcher.RetireOthersAsync(app, release, TimeSpan.Zero, request.KeepReleases, observer, cancellationToken);
+            await handover.RetireAsync(observer, cancellationToken);
         }
 
-        return Outcome(DeployStatus.Succeeded, null, started) with { Health = lastHealth, HostsSwitched = [.. launched.Select(l => l.Release.Host.Name)] };
+        return Outcome(DeployStatus.Succeeded, null, started) with { Health = lastHealth, HostsSwitched = [.. launched.Select(l => l.Release.Host.Name)], Switch = handover };
     }
 
     /// <summary>The colour not serving now: the opposite of the running container's colour (blue when none).</summary>

@@ -9,7 +9,8 @@ namespace DeployMind.Application.Deploy;
 /// window read so far from the router's access log every health interval (an error rate already beyond noise ends
 /// the step early); at its end the canary's and the stable's 5xx rate and p95 latency for the window decide.
 /// Above the limits, or on a failed health check, traffic goes back to the stable release at once and the canary
-/// is removed. Too few canary requests to judge is handled as configured (extend, pass, fail).
+/// is removed. Too few canary requests to judge is handled as configured (extend, pass, fail). At 100% the stable
+/// release stops after the drain (with <see cref="DeployRequest.DeferRetirement"/>: once the caller has verified the canary).
 /// </summary>
 public sealed class CanaryStrategy : IDeploymentStrategy
 {
@@ -99,12 +100,13 @@ public sealed class CanaryStrategy : IDeploymentStrategy
             return Outcome(DeployStatus.Failed, ex is RouterConfigurationException ? $"The router rejected the new configuration: {ex.Message}" : ex.Message, started, steps, reached);
         }
 
-        foreach (var (release, _) in canaries)
+        var handover = new ReleaseSwitch(_launcher, _time, request, canaries, request.Drain);
+        if (!request.DeferRetirement)
         {
-            await _launcher.RetireOthersAsync(app, release, request.Drain, request.KeepReleases, observer, cancellationToken);
+            await handover.RetireAsync(observer, cancellationToken);
         }
 
-        return Outcome(DeployStatus.Succeeded, null, started, steps, 100) with { Health = lastHealth, HostsSwitched = [.. canaries.Select(c => c.Release.Host.Name)] };
+        return Outcome(DeployStatus.Succeeded, null, started, steps, 100) with { Health = lastHealth, HostsSwitched = [.. canaries.Select(c => c.Release.Host.Name)], Switch = handover };
     }
 
     /// <summary>Stable servers share 100 − percent, the canary gets percent; no stable means the canary takes all.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy;
@@ -20,6 +21,13 @@ public sealed record DeployOutcome(DeployStatus Status, StrategyKind Strategy, s
 
     /// <summary>The hosts now serving the new release.</summary>
     public IReadOnlyList<string> HostsSwitched { get; init; } = [];
+
+    /// <summary>
+    /// Docker hosts, succeeded: the switch to the new release. With <see cref="DeployRequest.DeferRetirement"/> it is still
+    /// <see cref="ReleaseSwitch.Pending"/> — the previous releases run beside the new one until the caller retires or reverts it.
+    /// </summary>
+    [JsonIgnore]
+    public ReleaseSwitch? Switch { get; init; }
 }
 
 /// <summary>Receives what a deploy is doing, for a live view.</summary>

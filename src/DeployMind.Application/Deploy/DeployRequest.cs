@@ -34,6 +34,13 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
     /// <summary>Releases kept on each host (stopped containers and their images) for fast rollbacks.</summary>
     public int KeepReleases { get; init; } = 3;
 
+    /// <summary>
+    /// true: after the switch the previous releases keep running and the outcome's <see cref="DeployOutcome.Switch"/> is
+    /// pending — the caller retires it once the new release is verified, or reverts it (traffic straight back, no restart).
+    /// false (rollbacks, direct callers): they are retired as soon as every host has switched.
+    /// </summary>
+    public bool DeferRetirement { get; init; }
+
     /// <summary>The nginx server name of the app's site (a preview's <c>pr-7.preview.example.com</c>); null: every name on the port.</summary>
     public string? ServerName { get; init; }
 

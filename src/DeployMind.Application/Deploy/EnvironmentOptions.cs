@@ -233,7 +233,7 @@ public sealed class ScanPolicyOptions
 
 /// <summary>
 /// <c>verify:</c> after the new release serves all traffic, the app is requested through nginx on every host, as
-/// users reach it; if it does not answer well, the hosts go back to the previous release.
+/// users reach it; if it does not answer well, the hosts go back to the previous release, which kept running.
 /// </summary>
 public sealed class VerifyOptions
 {
@@ -245,6 +245,15 @@ public sealed class VerifyOptions
 
     /// <summary>Consecutive good answers needed on each host.</summary>
     public int Successes { get; set; } = 3;
+
+    /// <summary>Consecutive bad answers on one path that end verify at once (0: only the deadline does).</summary>
+    public int Failures { get; set; } = 3;
+
+    /// <summary>
+    /// Compare with the release that served before: <c>/</c>, the health path and the verify path are asked of it before
+    /// the switch, and a path that answered below 500 there must not answer 5xx on the new release.
+    /// </summary>
+    public bool Compare { get; set; } = true;
 
     public string Interval { get; set; } = "1s";
 
@@ -268,10 +277,33 @@ public sealed class VerifyOptions
             throw new InvalidInputException($"{key}.successes: {Successes} is out of range; use 1 to 100.");
         }
 
+        if (Failures is < 0 or > 100)
+        {
+            throw new InvalidInputException($"{key}.failures: {Failures} is out of range; use 1 to 100, or 0 to wait for the deadline.");
+        }
+
+        IReadOnlyList<string> compared = Compare ? [.. new[] { "/", healthPath, path }.Distinct(StringComparer.Ordinal)] : [];
         return new VerifyPolicy(
-            Enabled, path, Successes, Duration.Parse(Interval, key + ".interval"), Duration.Parse(Timeout, key + ".timeout"), Duration.Parse(Deadline, key + ".deadline"));
+            Enabled, path, Successes, Duration.Parse(Interval, key + ".interval"), Duration.Parse(Timeout, key + ".timeout"), Duration.Parse(Deadline, key + ".deadline"))
+        {
+            Failures = Failures,
+            Compared = compared,
+        };
     }
 }
 
 /// <summary>The verify stage's settings, checked.</summary>
-public sealed record VerifyPolicy(bool Enabled, string Path, int Successes, TimeSpan Interval, TimeSpan Timeout, TimeSpan Deadline);
+/// <param name="Enabled">false: the stage is skipped.</param>
+/// <param name="Path">The path that must answer below 400 <paramref name="Successes"/> times in a row.</param>
+/// <param name="Successes">Consecutive good answers needed on each host, on every path checked.</param>
+/// <param name="Interval">Time between rounds of requests.</param>
+/// <param name="Timeout">Time one request may take.</param>
+/// <param name="Deadline">How long each host has.</param>
+public sealed record VerifyPolicy(bool Enabled, string Path, int Successes, TimeSpan Interval, TimeSpan Timeout, TimeSpan Deadline)
+{
+    /// <summary>Consecutive bad answers on one path that end the check at once; 0: only the deadline ends it.</summary>
+    public int Failures { get; init; } = 3;
+
+    /// <summary>Paths compared with the release that served before the switch (empty: no comparison).</summary>
+    public IReadOnlyList<string> Compared { get; init; } = [];
+}

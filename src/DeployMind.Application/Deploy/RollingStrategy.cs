@@ -6,7 +6,8 @@ namespace DeployMind.Application.Deploy;
 /// <summary>
 /// Rolling: per host (or batch of hosts), the new container starts beside the old one, must pass N consecutive
 /// health checks, then the upstream is switched to it. Old containers keep running until every host has switched,
-/// so a failure on a later host puts the already-switched hosts back on the previous release at once.
+/// so a failure on a later host puts the already-switched hosts back on the previous release at once; with
+/// <see cref="DeployRequest.DeferRetirement"/> they keep running until the caller has verified the new release.
 /// </summary>
 public sealed class RollingStrategy : IDeploymentStrategy
 {
@@ -74,12 +75,13 @@ public sealed class RollingStrategy : IDeploymentStrategy
             return Outcome(DeployStatus.Failed, ex is RouterConfigurationException ? $"The router rejected the new configuration: {ex.Message}" : ex.Message, started, lastHealth, []);
         }
 
-        foreach (var (release, _) in switched)
+        var handover = new ReleaseSwitch(_launcher, _time, request, switched, request.Drain);
+        if (!request.DeferRetirement)
         {
-            await _launcher.RetireOthersAsync(request.Release.App, release, request.Drain, request.KeepReleases, observer, cancellationToken);
+            await handover.RetireAsync(observer, cancellationToken);
         }
 
-        return Outcome(DeployStatus.Succeeded, null, started, lastHealth, [.. switched.Select(s => s.Release.Host.Name)]);
+        return Outcome(DeployStatus.Succeeded, null, started, lastHealth, [.. switched.Select(s => s.Release.Host.Name)]) with { Switch = handover };
     }
 
     /// <summary>The route that sends all of a host's traffic to one release.</summary>

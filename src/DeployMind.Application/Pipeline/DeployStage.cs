@@ -1,16 +1,24 @@
 using DeployMind.Application.Deploy;
 using DeployMind.Domain.Deploy;
+using Microsoft.Extensions.Options;
 
 namespace DeployMind.Application.Pipeline;
 
-/// <summary>The deploy stage: the built image onto the environment's hosts (or Kubernetes namespace) with its strategy.</summary>
+/// <summary>
+/// The deploy stage: the built image onto the environment's hosts (or Kubernetes namespace) with its strategy. On Docker
+/// hosts it first records how the serving release answers the paths verify compares (<see cref="ReleaseBaseline"/>), and
+/// the previous release keeps running after the switch: the pipeline retires it once verify passed.
+/// </summary>
 public sealed class DeployStage : IPipelineStage
 {
     private readonly DeployService _deploys;
+    private readonly AppOptions _app;
 
-    public DeployStage(DeployService deploys)
+    public DeployStage(DeployService deploys, IOptions<AppOptions> app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         _deploys = deploys;
+        _app = app.Value;
     }
 
     public PipelineStage Stage => PipelineStage.Deploy;
@@ -36,6 +44,18 @@ public sealed class DeployStage : IPipelineStage
             var local = request.Hosts.All(h => h.Name == "local");
             var url = request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
             context.Deployment.RecordRelease(request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), url);
+        }
+
+        if (request.Kubernetes is null)
+        {
+            var policy = _app.Environment(context.Deployment.Environment).Verify.ToPolicy($"environments.{context.Deployment.Environment}.verify", request.Health.Path);
+            if (policy.Enabled)
+            {
+                context.Baseline = await ReleaseBaseline.RecordAsync(request, policy, context.Observer, cancellationToken);
+            }
+
+            request = request with { DeferRetirement = true };
+            context.Request = request;
         }
 
         var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);

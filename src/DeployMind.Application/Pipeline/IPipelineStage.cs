@@ -86,8 +86,14 @@ public sealed class PipelineContext
     /// <summary>Set by the deploy stage.</summary>
     public DeployRequest? Request { get; set; }
 
-    /// <summary>Set by the deploy stage.</summary>
+    /// <summary>
+    /// Set by the deploy stage. On Docker hosts its <see cref="DeployOutcome.Switch"/> is pending until the pipeline ends: the
+    /// previous release keeps running until verify passed, then it is retired; any other end puts traffic back on it.
+    /// </summary>
     public DeployOutcome? Outcome { get; set; }
+
+    /// <summary>Set by the deploy stage before the switch: how the previous release answered through nginx, for the verify stage.</summary>
+    public ReleaseBaseline Baseline { get; set; } = ReleaseBaseline.None;
 }
 
 /// <summary>Receives every change of a deployment (to record it, to report it).</summary>

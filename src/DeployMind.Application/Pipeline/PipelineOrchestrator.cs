@@ -8,7 +8,9 @@ namespace DeployMind.Application.Pipeline;
 /// <summary>
 /// Runs Scan → Build → Deploy → Verify for one deployment, each under its hard deadline, moving the deployment through
 /// its states: a stage that halts fails the deployment with its stage and reason, a rolled back deploy ends in
-/// <c>rolled_back</c>, cancellation ends in <c>cancelled</c>. A deployment always reaches a terminal state.
+/// <c>rolled_back</c>, cancellation ends in <c>cancelled</c>. A deployment always reaches a terminal state. The previous
+/// release on Docker hosts keeps running through verify: it is retired only once every stage passed, and whatever else
+/// ends the run (a halt, a deadline, an error, a cancel) puts traffic straight back on it.
 /// </summary>
 public sealed class PipelineOrchestrator
 {
@@ -69,24 +71,35 @@ public sealed class PipelineOrchestrator
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
-                return await EndAsync(deployment, d => d.Fail(stage, $"{stage} did not finish within its deadline of {Duration.Format(deadline)} (pipeline.{stage.ToString().ToLowerInvariant()}Deadline)", _time.GetUtcNow()), observer);
+                var back = await RevertAsync(context);
+                return await EndAsync(deployment, d => d.Fail(stage, $"{stage} did not finish within its deadline of {Duration.Format(deadline)} (pipeline.{stage.ToString().ToLowerInvariant()}Deadline){back}", _time.GetUtcNow()), observer);
             }
             catch (InvalidInputException ex)
             {
                 // A setting the stage could not use: say where it is written.
-                return await EndAsync(deployment, d => d.Fail(stage, _locator.Describe(ex.Message), _time.GetUtcNow()), observer);
+                var back = await RevertAsync(context);
+                return await EndAsync(deployment, d => d.Fail(stage, _locator.Describe(ex.Message) + back, _time.GetUtcNow()), observer);
             }
             catch (DeployMindException ex)
             {
-                return await EndAsync(deployment, d => d.Fail(stage, ex.Message, _time.GetUtcNow()), observer);
+                var back = await RevertAsync(context);
+                return await EndAsync(deployment, d => d.Fail(stage, ex.Message + back, _time.GetUtcNow()), observer);
             }
 
             switch (report.Outcome)
             {
                 case StageOutcome.Halted:
-                    return await EndAsync(deployment, d => d.Fail(stage, report.Summary, _time.GetUtcNow()), observer);
+                {
+                    var back = await RevertAsync(context);
+                    return await EndAsync(deployment, d => d.Fail(stage, report.Summary + back, _time.GetUtcNow()), observer);
+                }
+
                 case StageOutcome.RolledBack:
-                    return await EndAsync(deployment, d => d.MoveTo(DeploymentState.RolledBack, report.Summary, _time.GetUtcNow()), observer);
+                {
+                    var back = await RevertAsync(context);
+                    return await EndAsync(deployment, d => d.MoveTo(DeploymentState.RolledBack, report.Summary + back, _time.GetUtcNow()), observer);
+                }
+
                 default:
                     deployment.Note($"{stage.ToString().ToLowerInvariant()} passed: {report.Summary}", _time.GetUtcNow());
                     await NotifyAsync(observer, deployment);
@@ -94,7 +107,54 @@ public sealed class PipelineOrchestrator
             }
         }
 
+        // Verified (or nothing to verify): only now does the release that served before stop.
+        if (context.Outcome?.Switch is { Pending: true } handover)
+        {
+            try
+            {
+                await handover.RetireAsync(context.Observer, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return await StopAsync(context, "while the previous release was retired (the new one was verified and serves)", observer);
+            }
+            catch (DeployMindException ex)
+            {
+                // The new release is verified and serves; an old container that did not stop is stopped by the next deploy.
+                deployment.Note($"the previous release could not be stopped: {ex.Message}", _time.GetUtcNow());
+            }
+        }
+
         return await EndAsync(deployment, d => d.MoveTo(DeploymentState.Succeeded, "all stages passed", _time.GetUtcNow()), observer);
+    }
+
+    /// <summary>
+    /// The run ends without passing: a switch still pending (verify did not pass) goes back to the previous release, which
+    /// kept running. Returns what to add to the reason ("" when there was nothing to put back).
+    /// </summary>
+    private static async Task<string> RevertAsync(PipelineContext context)
+    {
+        if (context.Outcome?.Switch is not { Pending: true } handover)
+        {
+            return string.Empty;
+        }
+
+        if (!handover.HasPrevious)
+        {
+            // A first deploy has nothing to go back to: the new release stays (retired "others" are none).
+            await handover.RetireAsync(context.Observer, CancellationToken.None);
+            return "; the new release stays in place (nothing served before it)";
+        }
+
+        try
+        {
+            await handover.RevertAsync(context.Observer);
+            return $"; traffic is back on {string.Join(", ", handover.PreviousReleases)}, which kept running";
+        }
+        catch (DeployMindException ex)
+        {
+            return $"; putting traffic back on {string.Join(", ", handover.PreviousReleases)} failed: {ex.Message}";
+        }
     }
 
     /// <summary>
@@ -106,7 +166,10 @@ public sealed class PipelineOrchestrator
         var deployment = context.Deployment;
         if (context.HandOverReason?.Invoke() is not { } handOver)
         {
-            return await EndAsync(deployment, d => d.MoveTo(DeploymentState.Cancelled, $"cancelled {when}; the target was left as it was", _time.GetUtcNow()), observer);
+            // An unverified release does not stay: the previous one, still running, serves again. A handed-over run changes
+            // nothing (its worker no longer holds the target); the next holder's deploy retires what is left.
+            var back = await RevertAsync(context);
+            return await EndAsync(deployment, d => d.MoveTo(DeploymentState.Cancelled, back.Length > 0 ? $"cancelled {when}{back}" : $"cancelled {when}; the target was left as it was", _time.GetUtcNow()), observer);
         }
 
         return deployment.State == DeploymentState.Queued

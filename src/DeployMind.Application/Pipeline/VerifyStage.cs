@@ -8,9 +8,12 @@ namespace DeployMind.Application.Pipeline;
 
 /// <summary>
 /// The verify stage: once the new release serves all traffic, every host's nginx is asked for the app's verify path
-/// (default: the health path) until it answers well <c>verify.successes</c> times in a row. A host that does not
-/// within <c>verify.deadline</c> sends every host back to the previous release (the deployment ends rolled back);
-/// when there is none, the deployment fails and says the new release stays in place.
+/// (default: the health path) until it answers below 400 <c>verify.successes</c> times in a row; with <c>verify.compare</c>
+/// (default) every path that answered below 500 on the previous release before the switch (<c>/</c>, the health path, the
+/// verify path: <see cref="ReleaseBaseline"/>) must answer below 500 as many times too. <c>verify.failures</c> bad answers
+/// in a row on one path, or no success within <c>verify.deadline</c>, fail the host: traffic goes straight back to the
+/// previous release, which kept running beside the new one (the deployment ends rolled back). With no earlier release the
+/// deployment fails and says the new release stays in place.
 /// </summary>
 public sealed class VerifyStage : IPipelineStage
 {
@@ -31,7 +34,7 @@ public sealed class VerifyStage : IPipelineStage
     public async Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request is not { } request || context.Outcome is not { Status: DeployStatus.Succeeded })
+        if (context.Request is not { } request || context.Outcome is not { Status: DeployStatus.Succeeded } outcome)
         {
             return StageReport.Passed("nothing to verify (nothing was deployed)");
         }
@@ -49,63 +52,121 @@ public sealed class VerifyStage : IPipelineStage
             return StageReport.Passed($"skipped for the Kubernetes target {kubernetes.Display}: the rollout waited for every pod's readiness probe on {request.Health.Path}");
         }
 
-        var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{request.ListenPort}{policy.Path}"));
+        var compared = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var host in request.Hosts)
         {
-            var failure = await CheckAsync(host, url, request.ServerName, policy, context.Observer, cancellationToken);
-            if (failure is null)
+            var working = context.Baseline.Working(host.Name);
+            compared.UnionWith(working.Keys.Where(p => p != policy.Path));
+            var failure = await CheckAsync(host, request, policy, working, context.Observer, cancellationToken);
+            if (failure is not null)
             {
-                continue;
-            }
-
-            var problem = $"{url} through nginx on {host.Name}: {failure}";
-            try
-            {
-                var (release, outcome) = await _rollback.RollbackAsync(request, context.Observer, cancellationToken);
-                return outcome.Status == DeployStatus.Succeeded
-                    ? new StageReport(StageOutcome.RolledBack, $"verification failed ({problem}); rolled back to {release.ReleaseId}")
-                    : StageReport.Halted($"verification failed ({problem}) and the rollback to {release.ReleaseId} failed too: {outcome.Reason}");
-            }
-            catch (DeployMindException ex)
-            {
-                return StageReport.Halted($"verification failed ({problem}); the new release stays in place: {ex.Message}");
+                return await FailedAsync($"{failure.Value.Url} through nginx on {host.Name}: {failure.Value.Problem}", request, outcome.Switch, context.Observer, cancellationToken);
             }
         }
 
         return StageReport.Passed(string.Create(
-            CultureInfo.InvariantCulture, $"{policy.Path} answered {policy.Successes}/{policy.Successes} through nginx on {string.Join(", ", request.Hosts.Select(h => h.Name))}"));
+            CultureInfo.InvariantCulture,
+            $"{policy.Path} answered {policy.Successes}/{policy.Successes} through nginx on {string.Join(", ", request.Hosts.Select(h => h.Name))}")
+            + (compared.Count > 0 ? $"; {string.Join(" and ", compared)} answered below 500 as on the previous release" : string.Empty));
     }
 
-    /// <summary>Null when the host gave its good answers in time, else the last problem seen.</summary>
-    private async Task<string?> CheckAsync(DeployHost host, Uri url, string? serverName, VerifyPolicy policy, IDeployObserver observer, CancellationToken cancellationToken)
+    /// <summary>Verification failed: back to the previous release, at once when it still runs (a pending switch).</summary>
+    private async Task<StageReport> FailedAsync(string problem, DeployRequest request, ReleaseSwitch? handover, IDeployObserver observer, CancellationToken cancellationToken)
     {
+        if (handover is { Pending: true })
+        {
+            if (!handover.HasPrevious)
+            {
+                await handover.RetireAsync(observer, cancellationToken);
+                return StageReport.Halted($"verification failed ({problem}); the new release stays in place: it is the first release of {request.Release.App} here, there is nothing to go back to.");
+            }
+
+            await handover.RevertAsync(observer);
+            return new StageReport(
+                StageOutcome.RolledBack,
+                $"verification failed ({problem}); traffic went straight back to {string.Join(", ", handover.PreviousReleases)}, which kept running, and {request.Release.ReleaseId} was removed");
+        }
+
+        // The previous release was already stopped (a deploy that retired it at once): it starts again.
+        try
+        {
+            var (release, rolled) = await _rollback.RollbackAsync(request, observer, cancellationToken);
+            return rolled.Status == DeployStatus.Succeeded
+                ? new StageReport(StageOutcome.RolledBack, $"verification failed ({problem}); rolled back to {release.ReleaseId}")
+                : StageReport.Halted($"verification failed ({problem}) and the rollback to {release.ReleaseId} failed too: {rolled.Reason}");
+        }
+        catch (DeployMindException ex)
+        {
+            return StageReport.Halted($"verification failed ({problem}); the new release stays in place: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Null when every path gave its good answers in time on the host; else the path and what went wrong: <see cref="VerifyPolicy.Failures"/>
+    /// bad answers in a row on one path end it at once, else the deadline does. <paramref name="working"/>: the paths that
+    /// answered below 500 on the previous release (they must not answer 5xx now), with what they answered.
+    /// </summary>
+    private async Task<(Uri Url, string Problem)?> CheckAsync(
+        DeployHost host, DeployRequest request, VerifyPolicy policy, IReadOnlyDictionary<string, string> working, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        // The verify path must answer below 400; a compared path below 500 (a 404 or 401 that the old release gave too is no failure).
+        var paths = working.Keys.Where(p => p != policy.Path).Order(StringComparer.Ordinal).Prepend(policy.Path)
+            .Select(p => new PathCheck(p, new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{request.ListenPort}{p}")), p == policy.Path))
+            .ToList();
         var started = _time.GetTimestamp();
-        var (passed, last) = (0, "no answer yet");
         while (true)
         {
-            var result = await host.Probe.GetAsync(url, serverName, policy.Timeout, cancellationToken);
-            if (result.Healthy)
+            foreach (var path in paths)
             {
-                passed++;
-                if (passed >= policy.Successes)
+                var result = await host.Probe.GetAsync(path.Url, request.ServerName, policy.Timeout, cancellationToken);
+                if (path.Strict ? result.Healthy : result.StatusCode is < 500)
                 {
-                    observer.Step(host.Name, string.Create(CultureInfo.InvariantCulture, $"verified: {url.AbsolutePath} answered {passed}/{policy.Successes} through nginx"));
-                    return null;
+                    (path.Passed, path.Failed) = (path.Passed + 1, 0);
+                    continue;
+                }
+
+                (path.Passed, path.Failed, path.Last) = (0, path.Failed + 1, result.Error ?? string.Create(CultureInfo.InvariantCulture, $"status {result.StatusCode}"));
+                observer.Step(host.Name, $"verify: {path.Path} through nginx: {path.Last}");
+                if (policy.Failures > 0 && path.Failed >= policy.Failures)
+                {
+                    return (path.Url, string.Create(CultureInfo.InvariantCulture, $"{path.Last}, {path.Failed} times in a row{Before(working, path.Path)}"));
                 }
             }
-            else
+
+            if (paths.All(p => p.Passed >= policy.Successes))
             {
-                passed = 0;
-                last = result.Error ?? "bad answer";
-                observer.Step(host.Name, $"verify: {url.AbsolutePath} through nginx: {last}");
+                observer.Step(host.Name, string.Create(
+                    CultureInfo.InvariantCulture, $"verified: {string.Join(", ", paths.Select(p => p.Path))} answered {policy.Successes}/{policy.Successes} through nginx"));
+                return null;
             }
 
             if (_time.GetElapsedTime(started) + policy.Interval > policy.Deadline)
             {
-                return string.Create(CultureInfo.InvariantCulture, $"{last} (no {policy.Successes} good answers in a row within {Duration.Format(policy.Deadline)})");
+                var worst = paths.OrderBy(p => p.Passed).First();
+                return (worst.Url, string.Create(
+                    CultureInfo.InvariantCulture, $"{worst.Last} (no {policy.Successes} good answers in a row within {Duration.Format(policy.Deadline)}){Before(working, worst.Path)}"));
             }
 
             await Task.Delay(policy.Interval, _time, cancellationToken);
         }
+    }
+
+    private static string Before(IReadOnlyDictionary<string, string> working, string path) =>
+        working.TryGetValue(path, out var was) ? $"; the previous release answered {was} there" : string.Empty;
+
+    private sealed class PathCheck(string path, Uri url, bool strict)
+    {
+        public string Path { get; } = path;
+
+        public Uri Url { get; } = url;
+
+        /// <summary>The verify path: below 400. Else a compared path: below 500.</summary>
+        public bool Strict { get; } = strict;
+
+        public int Passed { get; set; }
+
+        public int Failed { get; set; }
+
+        public string Last { get; set; } = "no answer yet";
     }
 }

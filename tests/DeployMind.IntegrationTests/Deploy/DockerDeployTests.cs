@@ -1,6 +1,12 @@
+using DeployMind.Application.Build;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Pipeline;
+using DeployMind.Domain.Build;
 using DeployMind.Domain.Deploy;
 using DeployMind.IntegrationTests.Support;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
 
 namespace DeployMind.IntegrationTests.Deploy;
 
@@ -8,12 +14,14 @@ namespace DeployMind.IntegrationTests.Deploy;
 public sealed class DockerDeployTests : IClassFixture<DeployFixture>, IAsyncLifetime
 {
     private readonly DeployFixture _fixture;
+    private readonly ITestOutputHelper _output;
     private readonly string _app = "dmit" + Guid.NewGuid().ToString("N")[..8];
     private readonly int _port = Docker.FreePort();
 
-    public DockerDeployTests(DeployFixture fixture)
+    public DockerDeployTests(DeployFixture fixture, ITestOutputHelper output)
     {
         _fixture = fixture;
+        _output = output;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -110,6 +118,58 @@ public sealed class DockerDeployTests : IClassFixture<DeployFixture>, IAsyncLife
     }
 
     [Fact]
+    public async Task Pipeline_RollingReleaseWhoseRootAnswers500_IsRolledBackFastWhileTheOldReleaseNeverStops()
+    {
+        // The second release is the same app with FAIL_RATE=1 baked in: /health answers 200 (it gets healthy), / answers 500.
+        var broken = $"{_app}:broken";
+        using (var context = new TempFolder())
+        {
+            File.WriteAllText(Path.Combine(context.Path, "Dockerfile"), $"FROM {_fixture.Image}\nENV FAIL_RATE=1\n");
+            var built = await Docker.RunAsync("build", "--quiet", "--tag", broken, context.Path);
+            Assert.True(built.ExitCode == 0, built.StandardError);
+        }
+
+        try
+        {
+            var first = await PipelineAsync(_fixture.Image);
+            Assert.True(first.State == DeploymentState.Succeeded, first.Reason);
+            var old = Assert.Single(await _fixture.LocalHost.Runtime.ListAsync(_app, CancellationToken.None), c => c.Running);
+            var oldStartedAt = (await Docker.RunAsync("inspect", "--format", "{{.State.StartedAt}}", old.Name)).StandardOutput.Trim();
+            await using var health = new LoadLoop(_port, path: "/health");
+            await using var page = new LoadLoop(_port);
+
+            // Default verify settings: the verify path is the health path, which the broken release answers well.
+            var second = await PipelineAsync(broken);
+            await Task.Delay(500);
+            await health.StopAsync();
+            await page.StopAsync();
+
+            var verifying = second.Events.Single(e => e.IsTransition && e.To == DeploymentState.Verifying).At;
+            var verifyTime = second.Events[^1].At - verifying;
+            _output.WriteLine($"verify took {verifyTime.TotalSeconds:0.0} s (deadline 30 s); /health: {health.Failures} of {health.Requests} failed; /: {page.Failures} of {page.Requests} failed, {page.FailuresContaining("injected failure")} of them the broken release's own 500s");
+            _output.WriteLine(second.Reason);
+            Assert.Equal(DeploymentState.RolledBack, second.State);
+            Assert.Contains($"http://127.0.0.1:{_port}/ through nginx on local: status 500, 3 times in a row; the previous release answered 200 there", second.Reason, StringComparison.Ordinal);
+            Assert.Contains("which kept running", second.Reason, StringComparison.Ordinal);
+            Assert.True(verifyTime < TimeSpan.FromSeconds(10), $"verify took {verifyTime}");
+
+            // The old release never stopped serving: nothing reached a stopped or starting container, and it was never restarted.
+            Assert.True(health.Failures == 0, $"{health.Failures} of {health.Requests} requests failed: {string.Join(" | ", health.FailureSamples)}");
+            Assert.True(page.Failures == page.FailuresContaining("injected failure (FAIL_RATE)"), $"{page.Failures} of {page.Requests} requests failed: {string.Join(" | ", page.FailureSamples)}");
+            Assert.True(page.Count("go-stdlib-example") > 0);
+            var now = Assert.Single(await _fixture.LocalHost.Runtime.ListAsync(_app, CancellationToken.None));
+            Assert.Equal((old.Name, true), (now.Name, now.Running));
+            Assert.Equal(oldStartedAt, (await Docker.RunAsync("inspect", "--format", "{{.State.StartedAt}}", old.Name)).StandardOutput.Trim());
+            Assert.Contains("go-stdlib-example", await GetAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _fixture.CleanAsync(_app);
+            await Docker.RemoveImageAsync(broken);
+        }
+    }
+
+    [Fact]
     public async Task Deploy_ReleaseThatCrashesOnStart_FailsWithItsLogs()
     {
         await DeployAsync<RollingStrategy>("v1");
@@ -134,6 +194,21 @@ public sealed class DockerDeployTests : IClassFixture<DeployFixture>, IAsyncLife
 
         var strategy = _fixture.Get<IEnumerable<IDeploymentStrategy>>().OfType<TStrategy>().Single();
         return await strategy.DeployAsync(request, NullDeployObserver.Instance, CancellationToken.None);
+    }
+
+    /// <summary>The pipeline's real deploy and verify stages (scan and build are done: <paramref name="image"/> is on the host), default settings.</summary>
+    private async Task<Deployment> PipelineAsync(string image)
+    {
+        var stages = _fixture.Get<IEnumerable<IPipelineStage>>().Where(s => s.Stage is PipelineStage.Deploy or PipelineStage.Verify);
+        var orchestrator = new PipelineOrchestrator(stages, Options.Create(new PipelineOptions()), TimeProvider.System, _fixture.Get<IConfigurationLocator>());
+        var path = Path.Combine(Path.GetTempPath(), _app);
+        var context = new PipelineContext(new Deployment(Guid.NewGuid(), _app, "production", StrategyKind.Rolling, "test", DateTimeOffset.UtcNow), path)
+        {
+            Command = new DeployCommand(path) { App = _app, Port = _port },
+            Plan = new BuildPlan(path, null, string.Empty, false, null, [], image),
+            Build = new BuildResult(true, image, null, 0, 0, TimeSpan.Zero, 0, [], [], null, null),
+        };
+        return await orchestrator.RunAsync(context, null, CancellationToken.None);
     }
 
     private async Task<string> GetAsync()

@@ -18,12 +18,16 @@ internal sealed class LoadLoop : IAsyncDisposable
     private readonly Task[] _workers;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _bodies = [];
+    private readonly Dictionary<string, int> _failed = [];
     private int _requests;
     private int _failures;
 
-    public LoadLoop(int port, int clients = 2)
+    /// <param name="port">The nginx port.</param>
+    /// <param name="clients">Parallel clients.</param>
+    /// <param name="path">The path requested (default: /).</param>
+    public LoadLoop(int port, int clients = 2, string path = "/")
     {
-        var url = new Uri($"http://127.0.0.1:{port}/");
+        var url = new Uri($"http://127.0.0.1:{port}{path}");
         _workers = [.. Enumerable.Range(0, clients).Select(_ => Task.Run(() => RunAsync(url)))];
     }
 
@@ -39,6 +43,15 @@ internal sealed class LoadLoop : IAsyncDisposable
         lock (_gate)
         {
             return _bodies.Where(kv => kv.Key.Contains(marker, StringComparison.Ordinal)).Sum(kv => kv.Value);
+        }
+    }
+
+    /// <summary>How many failures (status and body, or the error) contained <paramref name="marker"/>.</summary>
+    public int FailuresContaining(string marker)
+    {
+        lock (_gate)
+        {
+            return _failed.Where(kv => kv.Key.Contains(marker, StringComparison.Ordinal)).Sum(kv => kv.Value);
         }
     }
 
@@ -94,6 +107,7 @@ internal sealed class LoadLoop : IAsyncDisposable
         Interlocked.Increment(ref _failures);
         lock (_gate)
         {
+            _failed[what] = _failed.GetValueOrDefault(what) + 1;
             if (FailureSamples.Count < 5)
             {
                 FailureSamples.Add(what);

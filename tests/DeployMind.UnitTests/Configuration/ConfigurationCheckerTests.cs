@@ -112,6 +112,30 @@ public sealed class ConfigurationCheckerTests
     }
 
     [Fact]
+    public void VerifySettings_CompareAndFailures_AreKnownAndTyped()
+    {
+        var locator = new FakeConfigurationLocator()
+            .Add("environments:production:verify:compare", At(1))
+            .Add("environments:production:verify:failures", At(2))
+            .Add("environments:production:verify:failurs", At(3));
+        var checker = Checker(locator, new()
+        {
+            ["environments:production:verify:compare"] = "sometimes",
+            ["environments:production:verify:failures"] = "three",
+        });
+
+        Assert.Equal(
+            ["deploymind.yml:3:1: environments.production.verify.failurs: not a known setting, so it is ignored; did you mean failures?"],
+            checker.UnknownKeys().Select(p => p.ToString()));
+        Assert.Equal(
+            [
+                "deploymind.yml:1:1: environments.production.verify.compare: 'sometimes' must be true or false.",
+                "deploymind.yml:2:1: environments.production.verify.failures: 'three' is not a whole number.",
+            ],
+            checker.InvalidValues().Select(p => p.ToString()));
+    }
+
+    [Fact]
     public void BoundSections_TheCliHost_RecordsEverySectionItBinds()
     {
         using var host = CliHostFactory.Isolated().Create(null, null, verbose: false);

@@ -82,8 +82,12 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     public Task<IReadOnlyList<string>> LogsAsync(string name, int lines, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>(_containers.TryGetValue(name, out var c) && !c.Running ? ["panic: cannot start"] : []);
 
+    /// <summary>The containers stopped, in order.</summary>
+    public List<string> Stopped { get; } = [];
+
     public Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken)
     {
+        Stopped.Add(name);
         _containers[name].Running = false;
         return Task.CompletedTask;
     }
@@ -137,6 +141,9 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     /// <summary>Paths that answer 404 on every container of these images (a release missing a route).</summary>
     public Dictionary<string, string> BrokenPaths { get; } = [];
 
+    /// <summary>Paths that answer 500 on every container of these images (a release whose page is broken, its health path fine).</summary>
+    public Dictionary<string, string> FailingPaths { get; } = [];
+
     public Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, timeout, cancellationToken);
 
     public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
@@ -153,6 +160,7 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
             container is null ? new ProbeResult(null, "connection refused")
             : UnhealthyImages.Contains(container.Spec.Image) ? new ProbeResult(503, "status 503")
             : BrokenPaths.TryGetValue(container.Spec.Image, out var path) && path == url.AbsolutePath ? new ProbeResult(404, "status 404")
+            : FailingPaths.TryGetValue(container.Spec.Image, out var failing) && failing == url.AbsolutePath ? new ProbeResult(500, "status 500")
             : new ProbeResult(200, null));
     }
 

@@ -255,6 +255,141 @@ public sealed class StrategyTests
             () => DriveAsync(new RollbackService(Rolling()).RollbackAsync(Request("ignored", "ignored", host), Observer(), CancellationToken.None)));
     }
 
+    [Theory]
+    [InlineData(StrategyKind.Rolling)]
+    [InlineData(StrategyKind.Canary)]
+    [InlineData(StrategyKind.BlueGreen)]
+    public async Task DeferRetirement_Reverted_TrafficGoesBackToThePreviousReleaseThatNeverStopped(StrategyKind kind)
+    {
+        var host = new FakeDeployHost();
+        var old = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var before = host.Route;
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(10 * s.Weight, 0, 20));
+
+        var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { DeferRetirement = true }, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.True(outcome.Switch!.Pending);
+        Assert.True(old.Running);
+        Assert.Equal(host.Running("shop:2").Address, Assert.Single(host.Route!.Servers).Address);
+        Assert.Equal(["r1"], outcome.Switch.PreviousReleases);
+
+        await DriveAsync(outcome.Switch.RevertAsync(Observer()));
+
+        Assert.False(outcome.Switch.Pending);
+        Assert.Equal(before, host.Route);
+        Assert.True(old.Running);
+        Assert.Empty(host.Stopped);
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Theory]
+    [InlineData(StrategyKind.Rolling)]
+    [InlineData(StrategyKind.Canary)]
+    [InlineData(StrategyKind.BlueGreen)]
+    public async Task DeferRetirement_Retired_StopsThePreviousReleaseAndKeepsIt(StrategyKind kind)
+    {
+        var host = new FakeDeployHost();
+        var old = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(10 * s.Weight, 0, 20));
+        var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { DeferRetirement = true }, Observer(), CancellationToken.None));
+        Assert.Empty(host.Stopped);
+
+        await DriveAsync(outcome.Switch!.RetireAsync(Observer(), CancellationToken.None));
+
+        Assert.False(outcome.Switch.Pending);
+        Assert.Equal(["shop-r1"], host.Stopped);
+        Assert.False(old.Running);
+        Assert.Contains(host.Containers, c => c.Spec.Name == "shop-r1");
+        Assert.Equal(host.Running("shop:2").Address, Assert.Single(host.Route!.Servers).Address);
+    }
+
+    [Theory]
+    [InlineData(3, 0, 6)]
+    [InlineData(0, 29, 36)]
+    public async Task Verify_ConsistentFailure_EndsAfterVerifyFailuresInARowElseAtTheDeadline(int failures, int atLeastSeconds, int belowSeconds)
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.BrokenPaths["shop:2"] = "/ready";
+        var context = await DeployedAsync(Request("r2", "shop:2", host));
+        var app = new AppOptions();
+        app.Environments["production"] = new EnvironmentOptions { Verify = new VerifyOptions { Path = "/ready", Failures = failures } };
+        var started = _time.GetUtcNow();
+
+        // The time includes the rollback's own health checks on the restarted release (about 3 s here).
+        var report = await DriveAsync(Verify(app).RunAsync(context, CancellationToken.None));
+
+        var took = _time.GetUtcNow() - started;
+        Assert.Equal(StageOutcome.RolledBack, report.Outcome);
+        Assert.Contains(failures > 0 ? "status 404, 3 times in a row" : "status 404 (no 3 good answers in a row within 30s)", report.Summary, StringComparison.Ordinal);
+        Assert.InRange(took, TimeSpan.FromSeconds(atLeastSeconds), TimeSpan.FromSeconds(belowSeconds));
+    }
+
+    [Fact]
+    public async Task Verify_ComparedPathWithA404OnBothReleases_IsNoFailure()
+    {
+        // The compared paths must stay below 500, not below 400: a / that needs a login (401, 404) on both releases passes.
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.BrokenPaths["shop:1"] = "/";
+        host.BrokenPaths["shop:2"] = "/";
+        var request = Request("r2", "shop:2", host);
+        var app = new AppOptions();
+        app.Environments["production"] = new EnvironmentOptions { Verify = new VerifyOptions { Interval = "200ms" } };
+        var baseline = await ReleaseBaseline.RecordAsync(request, app.Environment("production").Verify.ToPolicy("v", "/health"), Observer(), CancellationToken.None);
+        var context = await DeployedAsync(request);
+        context.Baseline = baseline;
+
+        var report = await DriveAsync(Verify(app).RunAsync(context, CancellationToken.None));
+
+        Assert.Equal(StageOutcome.Passed, report.Outcome);
+        Assert.Equal("/health answered 3/3 through nginx on local; / answered below 500 as on the previous release", report.Summary);
+        Assert.Equal("404", baseline.Working("local")["/"]);
+    }
+
+    [Fact]
+    public void ReleaseBaseline_PathThatFailedOrDidNotAnswerOnce_IsNotCompared()
+    {
+        var baseline = new ReleaseBaseline(new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<int?>>>
+        {
+            ["web-1"] = new Dictionary<string, IReadOnlyList<int?>> { ["/"] = [200, 500, 200], ["/health"] = [200, 200, 200], ["/api"] = [401, null, 401], ["/login"] = [302, 200] },
+        });
+
+        Assert.Equal(new Dictionary<string, string> { ["/health"] = "200", ["/login"] = "302, 200" }, baseline.Working("web-1"));
+        Assert.Empty(baseline.Working("web-2"));
+    }
+
+    [Theory]
+    [InlineData(true, null, new[] { "/", "/health" })]
+    [InlineData(true, "/ready", new[] { "/", "/health", "/ready" })]
+    [InlineData(true, "/", new[] { "/", "/health" })]
+    [InlineData(false, "/ready", new string[0])]
+    public void VerifyOptions_Compare_ComparesRootTheHealthPathAndTheVerifyPath(bool compare, string? path, string[] expected)
+    {
+        var policy = new VerifyOptions { Compare = compare, Path = path }.ToPolicy("environments.production.verify", "/health");
+
+        Assert.Equal(expected, policy.Compared);
+        Assert.Equal(3, policy.Failures);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(101)]
+    public void VerifyOptions_FailuresOutOfRange_NamesTheKey(int failures)
+    {
+        var error = Assert.Throws<DeployMind.Domain.InvalidInputException>(() => new VerifyOptions { Failures = failures }.ToPolicy("environments.production.verify", "/health"));
+
+        Assert.StartsWith($"environments.production.verify.failures: {failures} is out of range", error.Message, StringComparison.Ordinal);
+    }
+
+    private IDeploymentStrategy Strategy(StrategyKind kind) => kind switch
+    {
+        StrategyKind.Canary => Canary(),
+        StrategyKind.BlueGreen => BlueGreen(),
+        _ => Rolling(),
+    };
+
     private RollingStrategy Rolling() => new(Launcher(), _time);
 
     private CanaryStrategy Canary() => new(Launcher(), _time);
@@ -293,6 +428,27 @@ public sealed class StrategyTests
         Assert.Contains("rolled back to r1", report.Summary, StringComparison.Ordinal);
         Assert.Equal("r1", Assert.Single(web1.Route!.Servers).Label);
         Assert.Equal("r1", Assert.Single(web2.Route!.Servers).Label);
+    }
+
+    [Fact]
+    public async Task Verify_PathBrokenOnTheSecondHostWithThePreviousStillRunning_PutsEveryHostBackWithoutARestart()
+    {
+        var (web1, web2) = (new FakeDeployHost("web-1"), new FakeDeployHost("web-2"));
+        var old1 = web1.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var old2 = web2.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        web2.BrokenPaths["shop:2"] = "/ready";
+        var context = await DeployedAsync(Request("r2", "shop:2", web1, web2) with { DeferRetirement = true });
+
+        var report = await DriveAsync(Verify().RunAsync(context, CancellationToken.None));
+
+        Assert.Equal(StageOutcome.RolledBack, report.Outcome);
+        Assert.Equal(
+            "verification failed (http://127.0.0.1:8080/ready through nginx on web-2: status 404, 3 times in a row); traffic went straight back to r1, which kept running, and r2 was removed",
+            report.Summary);
+        Assert.Equal((old1.Address, old2.Address), (Assert.Single(web1.Route!.Servers).Address, Assert.Single(web2.Route!.Servers).Address));
+        Assert.Equal((true, true), (old1.Running, old2.Running));
+        Assert.Empty(web1.Stopped.Concat(web2.Stopped));
+        Assert.DoesNotContain(web1.Containers.Concat(web2.Containers), c => c.Spec.Image == "shop:2");
     }
 
     [Fact]
@@ -356,6 +512,18 @@ public sealed class StrategyTests
         };
 
     private ListObserver Observer() => new(_steps);
+
+    /// <summary>Advances the fake clock until the work completes.</summary>
+    private async Task DriveAsync(Task work)
+    {
+        for (var i = 0; i < 10_000 && !work.IsCompleted; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+
+        await work;
+    }
 
     /// <summary>Advances the fake clock until the work completes.</summary>
     private async Task<T> DriveAsync<T>(Task<T> work)
