@@ -45,6 +45,12 @@ public sealed class DeploymentRunner
         /// <summary>The deployment is in the store already (a queued job's): it is not added again.</summary>
         public bool AlreadyRecorded { get; init; }
 
+        /// <summary>
+        /// The run's fence on its locks, asked before each change is recorded: once it refuses, nothing more of this run is
+        /// recorded or reported (a newer holder of a target owns the deployment now).
+        /// </summary>
+        public LockFence? Fence { get; init; }
+
         /// <summary>See <see cref="PipelineContext.HandOverReason"/>.</summary>
         public Func<string?>? HandOverReason { get; init; }
     }
@@ -74,7 +80,7 @@ public sealed class DeploymentRunner
             BuildProgress = log.Observe(run.BuildProgress),
             HandOverReason = run.HandOverReason,
         };
-        var recorder = new Recorder(this, context, log, run.PipelineObserver);
+        var recorder = new Recorder(this, context, log, run.Fence, run.PipelineObserver);
         await _orchestrator.RunAsync(context, recorder, cancellationToken);
         await log.FlushAsync(CancellationToken.None);
         return context;
@@ -111,13 +117,18 @@ public sealed class DeploymentRunner
         new(source, finding.RuleId, finding.Title, finding.Severity, finding.Kind, finding.File, finding.Line, finding.Column, finding.RedactedExcerpt, blocking);
 
     /// <summary>On every change: the log line, the findings once the scan has them, then the deployment itself.</summary>
-    private sealed class Recorder(DeploymentRunner runner, PipelineContext context, DeploymentLog log, IPipelineObserver? next) : IPipelineObserver
+    private sealed class Recorder(DeploymentRunner runner, PipelineContext context, DeploymentLog log, LockFence? fence, IPipelineObserver? next) : IPipelineObserver
     {
         private bool _scanRecorded;
         private bool _imageScanRecorded;
 
         public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
         {
+            if (fence is not null && !await fence.AllowsAsync(deployment, cancellationToken))
+            {
+                return;
+            }
+
             var last = deployment.Events[^1];
             log.Write("pipeline", last.IsTransition ? $"{last.To.Name()}: {last.Detail}" : last.Detail);
             if (!_scanRecorded && context.Scan is { } scan)

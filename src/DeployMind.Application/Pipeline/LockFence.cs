@@ -1,69 +1,63 @@
-using DeployMind.Application.Jobs;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Pipeline;
 
 /// <summary>
-/// A run's fence on its held locks: before each state change is acted on, are this run's tokens still the newest on every
-/// target, and is every lock still held? If not, the reason goes into the timeline and the run is stopped (it changes
-/// nothing more; the newer holder owns the target).
+/// A run's fence on the locks it holds, checked before each change of its deployment is recorded (see
+/// <see cref="DeploymentRunner.Run.Fence"/>): are this run's fencing tokens still the newest on every target, and is
+/// every lock still held? Once not, the run is stopped and records nothing more — the newer holder owns the target and
+/// the deployment's record, so a stale run never writes a step (not even its own failure) after the newer one acted.
 /// </summary>
-public sealed class LockFence : IPipelineObserver
+public sealed class LockFence
 {
-    private readonly HeldLocks _held;
+    private readonly Func<CancellationToken, Task<bool>> _fence;
     private readonly CancellationTokenSource _stop;
-    private readonly TimeProvider _time;
+    private readonly Action<string>? _onLost;
     private string? _lost;
 
-    public LockFence(HeldLocks held, CancellationTokenSource stop, TimeProvider time)
+    /// <param name="fence">True while the run's tokens are the newest on its targets.</param>
+    /// <param name="stop">Cancelled when the fence or a lock is lost: the run stops before its next step.</param>
+    /// <param name="onLost">Hears why, once (a worker hands the job back).</param>
+    public LockFence(Func<CancellationToken, Task<bool>> fence, CancellationTokenSource stop, Action<string>? onLost = null)
     {
-        _held = held;
+        _fence = fence;
         _stop = stop;
-        _time = time;
+        _onLost = onLost;
     }
 
     /// <summary>Why the run was stopped, if it was.</summary>
     public string? LostReason => Volatile.Read(ref _lost);
 
-    /// <summary>The heartbeat's report that a lock was lost: the run stops at once.</summary>
+    /// <summary>A lock was lost (the heartbeat says so, or the fence refused): the run stops at once.</summary>
     public void Lost(string reason)
     {
         if (Interlocked.CompareExchange(ref _lost, reason, null) is null)
         {
+            _onLost?.Invoke(reason);
             _stop.Cancel();
         }
     }
 
-    /// <summary>This fence, then <paramref name="next"/> (when there is one).</summary>
-    public IPipelineObserver Then(IPipelineObserver? next) => next is null ? this : new Chain(this, next);
-
-    public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
+    /// <summary>Whether the change just made to <paramref name="deployment"/> may be recorded (and acted on).</summary>
+    public async Task<bool> AllowsAsync(Deployment deployment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        if (deployment.IsFinished || deployment.State == DeploymentState.Queued)
+        if (LostReason is not null)
         {
-            return;
+            return false;
         }
 
-        if (LostReason is { } reason)
+        if (deployment.State == DeploymentState.Queued && !deployment.Events.Any(e => e.IsTransition))
         {
-            deployment.Note($"stopped: {reason}; another run holds the target now", _time.GetUtcNow());
-            return;
+            return true; // Nothing has acted yet.
         }
 
-        if (!await _held.FenceAsync(CancellationToken.None))
+        if (await _fence(cancellationToken))
         {
-            Lost("a newer holder of a target exists (fencing token refused)");
-            deployment.Note($"stopped: {LostReason}; another run holds the target now", _time.GetUtcNow());
+            return true;
         }
-    }
 
-    private sealed class Chain(IPipelineObserver first, IPipelineObserver next) : IPipelineObserver
-    {
-        public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
-        {
-            await first.ChangedAsync(deployment, cancellationToken);
-            await next.ChangedAsync(deployment, cancellationToken);
-        }
+        Lost("a newer holder of a target exists (fencing token refused)");
+        return false;
     }
 }

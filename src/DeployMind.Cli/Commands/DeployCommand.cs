@@ -58,7 +58,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         }
 
         using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var fence = new LockFence(held, fenced, time);
+        var fence = new LockFence(held.FenceAsync, fenced);
         held.KeepAlive(fence.Lost);
         var pipeline = await runner.RunAsync(
             new DeploymentRunner.Run(deployment, workspace.AppPath)
@@ -66,9 +66,15 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
                 Command = command,
                 DeployObserver = new ConsoleDeployObserver(_console, settings.Json),
                 BuildProgress = settings.Json ? null : new BuildStepPrinter(_console, settings.Verbose),
-                PipelineObserver = fence.Then(settings.Json ? null : new StatePrinter(_console)),
+                Fence = fence,
+                PipelineObserver = settings.Json ? null : new StatePrinter(_console),
             },
             fenced.Token);
+        if (fence.LostReason is { } lost)
+        {
+            Waiting($"stopped: {lost}; another run holds the target now and nothing more of this run was recorded", settings.Json);
+        }
+
         if (settings.Json)
         {
             // The deployment as `status` shows it, plus this run's scan, build and deploy details.

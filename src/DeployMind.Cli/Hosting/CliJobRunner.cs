@@ -135,7 +135,7 @@ internal sealed class CliJobRunner : IJobRunner
             {
                 Command = command,
                 AlreadyRecorded = true,
-                PipelineObserver = new Fence(control, fenced),
+                Fence = new LockFence(control.FenceAsync, fenced, control.HandOver),
                 HandOverReason = () => control.HandOverReason,
             },
             fenced.Token);
@@ -289,19 +289,6 @@ internal sealed class CliJobRunner : IJobRunner
         {
             Workspace?.Dispose();
             Host?.Dispose();
-        }
-    }
-
-    /// <summary>Before each state change is acted on: still the newest holder of every target? Else stop the run.</summary>
-    private sealed class Fence(JobControl control, CancellationTokenSource stop) : IPipelineObserver
-    {
-        public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
-        {
-            if (!deployment.IsFinished && deployment.State != DeploymentState.Queued && !await control.FenceAsync(CancellationToken.None))
-            {
-                control.HandOver("a newer holder of a target exists (fencing token refused)");
-                await stop.CancelAsync();
-            }
         }
     }
 }

@@ -75,10 +75,11 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
         Configure(_first, "v1");
         var v1 = await CliAsync("deploy", _first.Path, "--port", Port);
         Assert.True(v1.Succeeded, v1.StandardOutput + v1.StandardError);
-        await using var load = new LoadLoop(_port);
+        await using var load = new LoadLoop(_port, pause: TimeSpan.FromMilliseconds(5));
 
-        // The worker deploys v2 (from one folder); while it holds docker:local, a CLI deploys v3 (another folder, same app).
-        Configure(_first, "v2");
+        // The worker deploys v2 (from one folder; its health checks take 10 s); while it holds docker:local, a CLI deploys v3
+        // (another folder, same app).
+        Configure(_first, "v2", successes: 20, interval: "500ms");
         Configure(_second, "v3");
         var queued = await CliAsync("deploy", _first.Path, "--queue", "--port", Port, "--output", "json");
         Assert.True(queued.Succeeded, queued.StandardError + queued.StandardOutput);
@@ -89,7 +90,7 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
         }
 
         _cli.StartWorker("production", "w1");
-        await WaitForStateAsync(workerId, s => s is "building" or "deploying", TimeSpan.FromSeconds(90));
+        await WaitForStateAsync(workerId, s => s is "deploying", TimeSpan.FromSeconds(120));
         var output = new ConcurrentQueue<string>();
         var cliDeploy = _cli.Start(output, "deploy", _second.Path, "--port", Port);
         using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
@@ -129,7 +130,7 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
         Configure(_first, "v1");
         var v1 = await CliAsync("deploy", _first.Path, "--port", Port);
         Assert.True(v1.Succeeded, v1.StandardOutput + v1.StandardError);
-        await using var load = new LoadLoop(_port);
+        await using var load = new LoadLoop(_port, pause: TimeSpan.FromMilliseconds(5));
 
         // v2's health checks take a while (20, half a second apart): the CLI is killed while they run.
         Configure(_first, "v2", successes: 20, interval: "500ms");

@@ -1,5 +1,7 @@
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Jobs;
+using DeployMind.Application.Pipeline;
+using DeployMind.Application.Reporting;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Persistence;
 using DeployMind.IntegrationTests.Support;
@@ -103,6 +105,35 @@ public sealed class TargetLocksTests : IDisposable
         Assert.Empty(await reconciler.ReconcileAsync(CancellationToken.None));
     }
 
+    [Fact]
+    public async Task ARunWhoseLockWasTakenOver_StopsAndRecordsNothingMore_NotEvenItsOwnFailure()
+    {
+        var held = (await _targetLocks.TryAcquireAsync(["docker:a"], "cli:stale", CancellationToken.None)).Held!;
+        var deployment = new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.Rolling, "cli:ops", DateTimeOffset.UtcNow);
+        using var stop = new CancellationTokenSource();
+        var fence = new LockFence(held.FenceAsync, stop);
+        var build = new Stage(PipelineStage.Build, async () =>
+        {
+            // While the stale run builds, its lock expires and another run takes the target (a newer fencing token acts).
+            await _locks.ForceReleaseAsync("docker:a", CancellationToken.None);
+            var newer = (await _locks.TryAcquireAsync("docker:a", "w1: deployment 2", TimeSpan.FromMinutes(1), CancellationToken.None))!;
+            Assert.True(await _locks.CheckFenceAsync("docker:a", newer.Token, CancellationToken.None));
+            return StageReport.Halted("the build failed");
+        });
+        var orchestrator = new PipelineOrchestrator(
+            [new Stage(PipelineStage.Scan, () => Task.FromResult(StageReport.Passed("ok"))), build], Options.Create(new PipelineOptions()), TimeProvider.System, new NoLocations());
+        var runner = new DeploymentRunner(orchestrator, _store, new NoReporter(), TimeProvider.System, NullLogger<DeploymentRunner>.Instance);
+
+        await runner.RunAsync(new DeploymentRunner.Run(deployment, _folder.Path) { Fence = fence }, stop.Token);
+
+        Assert.Equal(DeploymentState.Failed, deployment.State); // in the stale process's memory only
+        Assert.Equal("a newer holder of a target exists (fencing token refused)", fence.LostReason);
+        Assert.True(stop.IsCancellationRequested);
+        var recorded = (await _store.GetAsync(deployment.Id, CancellationToken.None))!;
+        Assert.Equal(DeploymentState.Building, recorded.State); // the newer holder owns what happens next
+        await held.DisposeAsync();
+    }
+
     private async Task<Guid> RecordRunningAsync(string owner, string target)
     {
         var now = DateTimeOffset.UtcNow;
@@ -114,6 +145,20 @@ public sealed class TargetLocksTests : IDisposable
         deployment.MoveTo(DeploymentState.Deploying, "deploy", now);
         await _store.SaveAsync(deployment, CancellationToken.None);
         return deployment.Id;
+    }
+
+    private sealed class Stage(PipelineStage stage, Func<Task<StageReport>> run) : IPipelineStage
+    {
+        PipelineStage IPipelineStage.Stage => stage;
+
+        public Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken) => run();
+    }
+
+    private sealed class NoLocations : Application.Configuration.IConfigurationLocator
+    {
+        public Application.Configuration.ConfigurationLocation? Locate(string key) => null;
+
+        public IReadOnlyList<Application.Configuration.WrittenKey> WrittenKeys() => [];
     }
 
     /// <summary>The deployments here never started a release: nothing is cleaned up, so no host is ever created.</summary>

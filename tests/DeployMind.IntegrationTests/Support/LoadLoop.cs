@@ -25,10 +25,12 @@ internal sealed class LoadLoop : IAsyncDisposable
     /// <param name="port">The nginx port.</param>
     /// <param name="clients">Parallel clients.</param>
     /// <param name="path">The path requested (default: /).</param>
-    public LoadLoop(int port, int clients = 2, string path = "/")
+    /// <param name="pause">Each client's pause between requests (default none): a slower loop lasts a long scenario out
+    /// within <see cref="MaxRequests"/>.</param>
+    public LoadLoop(int port, int clients = 2, string path = "/", TimeSpan pause = default)
     {
         var url = new Uri($"http://127.0.0.1:{port}{path}");
-        _workers = [.. Enumerable.Range(0, clients).Select(_ => Task.Run(() => RunAsync(url)))];
+        _workers = [.. Enumerable.Range(0, clients).Select(_ => Task.Run(() => RunAsync(url, pause)))];
     }
 
     public int Requests => _requests;
@@ -68,7 +70,7 @@ internal sealed class LoadLoop : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(Uri url)
+    private async Task RunAsync(Uri url, TimeSpan pause)
     {
         while (!_stop.IsCancellationRequested && Interlocked.Increment(ref _requests) <= MaxRequests)
         {
@@ -98,6 +100,18 @@ internal sealed class LoadLoop : IAsyncDisposable
             catch (HttpRequestException ex)
             {
                 Fail(ex.Message);
+            }
+
+            if (pause > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(pause, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
