@@ -21,6 +21,15 @@ public interface ITrafficRouter
 
     /// <summary>Per-upstream request figures from the app's access log for requests that ended in [from, to).</summary>
     Task<TrafficWindow> ReadTrafficAsync(string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Notes on the host that <paramref name="releaseId"/> of <paramref name="app"/> served and was verified: the host's own
+    /// ledger, which a rollback reads when the deployment records are gone (a release that never served is never in it).
+    /// </summary>
+    Task RecordVerifiedAsync(string app, string releaseId, CancellationToken cancellationToken);
+
+    /// <summary>The releases of <paramref name="app"/> the host noted as verified (<see cref="RecordVerifiedAsync"/>), oldest first.</summary>
+    Task<IReadOnlyList<string>> VerifiedAsync(string app, CancellationToken cancellationToken);
 }
 
 /// <summary>How an app's traffic is routed on a host.</summary>

@@ -55,6 +55,8 @@ public sealed class ReleaseSwitch
         Pending = false;
         foreach (var (release, _) in Hosts)
         {
+            // The host's own ledger first: a rollback without the records still knows this release served and was verified.
+            await release.Host.Router.RecordVerifiedAsync(_request.Release.App, _request.Release.ReleaseId, cancellationToken);
             await _launcher.RetireOthersAsync(_request.Release.App, release, _retireDrain, _request.KeepReleases, observer, cancellationToken);
         }
     }

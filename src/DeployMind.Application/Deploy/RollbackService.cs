@@ -19,8 +19,9 @@ public sealed class RollbackService
 
     /// <summary>
     /// The release to go back to on <paramref name="host"/>: the newest one older than what serves now that the records say
-    /// succeeded; when the records say nothing of the releases kept there, the newest one they did not reject (a failed,
-    /// rolled-back or interrupted release is never brought back).
+    /// succeeded; when the records say nothing of the releases kept there, the newest one the host's ledger says was
+    /// verified, else the newest one the records did not reject (a failed, rolled-back or interrupted release is never
+    /// brought back).
     /// </summary>
     /// <exception cref="DeployMindException">There is no such release on the host.</exception>
     public static async Task<ReleaseSpec> PreviousReleaseAsync(DeployHost host, string app, ReleaseHistory history, CancellationToken cancellationToken)
@@ -51,7 +52,12 @@ public sealed class RollbackService
             candidates.Add(new ReleaseSpec(app, release, candidate.Image, candidate.Label(ContainerLabels.Commit)));
         }
 
-        var chosen = candidates.FirstOrDefault(c => history.SucceededWith(c.ReleaseId)) ?? candidates.FirstOrDefault();
+        // The records first; then the host's ledger of verified releases (a release that never served is not in it, e.g. one
+        // a killed deploy left behind); then, for releases from before the ledger, the newest one kept.
+        var verified = candidates.Count > 0 ? await host.Router.VerifiedAsync(app, cancellationToken) : [];
+        var chosen = candidates.FirstOrDefault(c => history.SucceededWith(c.ReleaseId))
+            ?? candidates.FirstOrDefault(c => verified.Contains(c.ReleaseId, StringComparer.Ordinal))
+            ?? candidates.FirstOrDefault();
         if (chosen is not null)
         {
             return chosen;

@@ -35,6 +35,9 @@ internal sealed record NginxLayout
     /// <summary>The site file of <paramref name="app"/>. Its temp and backup files add a suffix, so the sites glob (*.conf) never loads them.</summary>
     public string SitePath(string app) => $"{SitesDirectory}/{SiteFilePrefix}{app}.conf";
 
+    /// <summary>The app's ledger of verified releases beside its site (not included by nginx: only *.conf is).</summary>
+    public string VerifiedPath(string app) => $"{SitesDirectory}/{SiteFilePrefix}{app}.verified";
+
     public string AccessLogPath(string app) => $"{AccessLogDirectory}/{app}.access.log";
 
     /// <summary>Whether <paramref name="options"/> has a path relative to the home directory (so the host's $HOME is needed).</summary>

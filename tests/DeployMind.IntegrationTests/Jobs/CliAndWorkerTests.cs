@@ -171,6 +171,11 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
         Assert.True(load.Failures == 0, $"{load.Failures} of {load.Requests} requests failed: {string.Join(" | ", load.FailureSamples.Take(5))}");
         using var client = new HttpClient();
         Assert.Contains("\"v1\"", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
+
+        // The host's own ledger (what a rollback reads when the records are gone) names v1, verified, and never v2.
+        var ledger = File.ReadAllLines(Path.Combine(_prefix.Path, "conf", "sites", $"{_appName}.verified"));
+        Assert.Equal([firstRelease], ledger);
+        Assert.DoesNotContain(release, ledger);
     }
 
     /// <summary>The app's deploymind.yml and a version the app answers with on <c>/</c>.</summary>

@@ -149,6 +149,25 @@ public sealed class NginxTrafficRouterTests : IClassFixture<NginxFixture>, IDisp
     }
 
     [Fact]
+    public async Task VerifiedLedger_KeepsEachReleaseOnce_NewestLast_BesideASiteNginxStillLoads()
+    {
+        var port = Docker.FreePort();
+        await _fixture.Router.ApplyAsync(new RouteSpec("ledger", port, [new(_fixture.A.Address, 1, "r1")]), CancellationToken.None);
+        Assert.Empty(await _fixture.Router.VerifiedAsync("ledger", CancellationToken.None));
+
+        await _fixture.Router.RecordVerifiedAsync("ledger", "r1", CancellationToken.None);
+        await _fixture.Router.RecordVerifiedAsync("ledger", "r2", CancellationToken.None);
+        await _fixture.Router.RecordVerifiedAsync("ledger", "r1", CancellationToken.None);
+
+        Assert.Equal(["r2", "r1"], await _fixture.Router.VerifiedAsync("ledger", CancellationToken.None));
+        Assert.Empty(await _fixture.Router.VerifiedAsync("another-app", CancellationToken.None));
+
+        // The ledger is not a site: the next switch still tests, reloads and is confirmed.
+        await _fixture.Router.ApplyAsync(new RouteSpec("ledger", port, [new(_fixture.C.Address, 1, "r3")]), CancellationToken.None);
+        Assert.Equal("r3", Assert.Single((await _fixture.Router.GetAsync("ledger", CancellationToken.None))!.Servers).Label);
+    }
+
+    [Fact]
     public async Task ApplyAsync_UpstreamNginxRejects_ThrowsNginxErrorAndKeepsOldRoute()
     {
         var port = Docker.FreePort();

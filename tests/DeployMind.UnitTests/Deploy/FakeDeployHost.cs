@@ -138,6 +138,18 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     public Task<TrafficWindow> ReadTrafficAsync(string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Task.FromResult(new TrafficWindow(from, to, Traffic(Route, from, to)));
 
+    /// <summary>The host's ledger of verified releases (oldest first).</summary>
+    public List<string> Verified { get; } = [];
+
+    public Task RecordVerifiedAsync(string app, string releaseId, CancellationToken cancellationToken)
+    {
+        Verified.Remove(releaseId);
+        Verified.Add(releaseId);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> VerifiedAsync(string app, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([.. Verified]);
+
     /// <summary>Paths that answer 404 on every container of these images (a release missing a route).</summary>
     public Dictionary<string, string> BrokenPaths { get; } = [];
 

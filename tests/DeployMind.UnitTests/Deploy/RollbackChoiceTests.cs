@@ -48,6 +48,18 @@ public sealed class RollbackChoiceTests
     }
 
     [Fact]
+    public async Task PreviousRelease_WithoutRecords_IsTheNewestTheHostsLedgerSaysWasVerified_NotANeverRoutedLeftover()
+    {
+        // v1 verified; a deploy of v2 was killed before it routed (its container left behind); v3 verified and serves.
+        var host = Host(("r1", 1), ("r2", 2), ("r3", 3));
+        host.Verified.AddRange(["r1", "r3"]);
+
+        var release = await RollbackService.PreviousReleaseAsync(host.Host, App, ReleaseHistory.Unknown, CancellationToken.None);
+
+        Assert.Equal("r1", release.ReleaseId);
+    }
+
+    [Fact]
     public void History_AReleaseThatSucceededOnce_IsNotRejected_ByALaterFailedRollbackToIt()
     {
         var history = ReleaseHistoryReader.Of([Recorded("r4", DeploymentState.Succeeded, 4), Recorded("r4", DeploymentState.Failed, 7), Recorded("r5", DeploymentState.Cancelled, 5)]);
