@@ -90,7 +90,7 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
         }
 
         _cli.StartWorker("production", "w1");
-        await WaitForStateAsync(workerId, s => s is "deploying", TimeSpan.FromSeconds(120));
+        await _cli.WaitForStateAsync(workerId, s => s is "deploying", TimeSpan.FromSeconds(120));
         var output = new ConcurrentQueue<string>();
         var cliDeploy = _cli.Start(output, "deploy", _second.Path, "--port", Port);
         using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
@@ -98,7 +98,7 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
             await cliDeploy.WaitForExitAsync(timeout.Token);
         }
 
-        var worker = await WaitForStateAsync(workerId, s => s is "succeeded" or "failed" or "rolled_back" or "cancelled", TimeSpan.FromSeconds(120));
+        var worker = await _cli.WaitForStateAsync(workerId, s => s is "succeeded" or "failed" or "rolled_back" or "cancelled", TimeSpan.FromSeconds(120));
         await load.StopAsync();
 
         var text = string.Join('\n', output);
@@ -239,27 +239,6 @@ public sealed class CliAndWorkerTests : IAsyncLifetime, IDisposable
             }
 
             Assert.True(watch.Elapsed < limit, $"no deployment of {_appName} got there within {limit}: {list.StandardOutput}");
-            await Task.Delay(200);
-        }
-    }
-
-    private async Task<JsonElement> WaitForStateAsync(string id, Func<string, bool> wanted, TimeSpan limit)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var status = await CliAsync("status", id, "--output", "json");
-            if (status.StandardOutput.TrimStart().StartsWith('{'))
-            {
-                using var doc = JsonDocument.Parse(status.StandardOutput);
-                var deployment = doc.RootElement.GetProperty("deployment");
-                if (wanted(deployment.GetProperty("state").GetString()!))
-                {
-                    return deployment.Clone();
-                }
-            }
-
-            Assert.True(watch.Elapsed < limit, $"deployment {id} did not get there within {limit}: {status.StandardOutput}");
             await Task.Delay(200);
         }
     }

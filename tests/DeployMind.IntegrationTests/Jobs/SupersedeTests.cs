@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using DeployMind.Infrastructure.Processes;
@@ -112,7 +111,7 @@ public sealed class SupersedeTests : IAsyncLifetime, IDisposable
         }
 
         var first = _cli.StartWorker("production", "first");
-        await WaitForStateAsync(ids[0], s => s is "deploying", TimeSpan.FromSeconds(120));
+        await _cli!.WaitForStateAsync(ids[0], s => s is "deploying", TimeSpan.FromSeconds(120));
         first.Kill(entireProcessTree: true);
         var killedAt = DateTimeOffset.UtcNow;
         _cli.StartWorker("production", "second");
@@ -120,7 +119,7 @@ public sealed class SupersedeTests : IAsyncLifetime, IDisposable
         var finished = new List<JsonElement>();
         foreach (var id in ids)
         {
-            finished.Add(await WaitForStateAsync(id, s => s is "succeeded" or "failed" or "rolled_back" or "cancelled" or "superseded", TimeSpan.FromSeconds(300)));
+            finished.Add(await _cli!.WaitForStateAsync(id, s => s is "succeeded" or "failed" or "rolled_back" or "cancelled" or "superseded", TimeSpan.FromSeconds(300)));
         }
 
         foreach (var d in finished)
@@ -162,26 +161,5 @@ public sealed class SupersedeTests : IAsyncLifetime, IDisposable
         using var stats = JsonDocument.Parse(queue.StandardOutput);
         var production = stats.RootElement.GetProperty("queues")[0];
         Assert.Equal((0L, 0L, 0L), (production.GetProperty("waiting").GetInt64(), production.GetProperty("inFlight").GetInt64(), production.GetProperty("deadLetters").GetInt64()));
-    }
-
-    private async Task<JsonElement> WaitForStateAsync(string id, Func<string, bool> wanted, TimeSpan limit)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var status = await _cli!.RunAsync("status", id, "--output", "json");
-            if (status.StandardOutput.TrimStart().StartsWith('{'))
-            {
-                using var doc = JsonDocument.Parse(status.StandardOutput);
-                var deployment = doc.RootElement.GetProperty("deployment");
-                if (wanted(deployment.GetProperty("state").GetString()!))
-                {
-                    return deployment.Clone();
-                }
-            }
-
-            Assert.True(watch.Elapsed < limit, $"deployment {id} did not get there within {limit}: {status.StandardOutput}");
-            await Task.Delay(300);
-        }
     }
 }

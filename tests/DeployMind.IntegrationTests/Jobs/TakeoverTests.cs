@@ -69,11 +69,11 @@ public sealed class TakeoverTests : IAsyncLifetime, IDisposable
         var id = doc.RootElement.GetProperty("shortId").GetString()!;
 
         var first = StartWorker("first");
-        await WaitForStateAsync(id, s => s is "deploying", TimeSpan.FromSeconds(60));
+        await _cli.WaitForStateAsync(id, s => s is "deploying", TimeSpan.FromSeconds(60));
         first.Kill(entireProcessTree: true);
         var killedAt = DateTimeOffset.UtcNow;
         StartWorker("second");
-        var finished = await WaitForStateAsync(id, s => s is "succeeded" or "failed" or "rolled_back" or "cancelled", TimeSpan.FromSeconds(120));
+        var finished = await _cli.WaitForStateAsync(id, s => s is "succeeded" or "failed" or "rolled_back" or "cancelled", TimeSpan.FromSeconds(120));
 
         Assert.Equal("succeeded", finished.GetProperty("state").GetString());
         var details = finished.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("detail").GetString()!).ToList();
@@ -91,27 +91,6 @@ public sealed class TakeoverTests : IAsyncLifetime, IDisposable
         Assert.Contains(details, d => d.Contains("(second)", StringComparison.Ordinal));
         using var client = new HttpClient();
         Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
-    }
-
-    private async Task<JsonElement> WaitForStateAsync(string id, Func<string, bool> wanted, TimeSpan limit)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var status = await CliAsync("status", id, "--output", "json");
-            if (status.StandardOutput.TrimStart().StartsWith('{'))
-            {
-                using var doc = JsonDocument.Parse(status.StandardOutput);
-                var deployment = doc.RootElement.GetProperty("deployment");
-                if (wanted(deployment.GetProperty("state").GetString()!))
-                {
-                    return deployment.Clone();
-                }
-            }
-
-            Assert.True(watch.Elapsed < limit, $"deployment {id} did not get there within {limit}: {status.StandardOutput}");
-            await Task.Delay(200);
-        }
     }
 
     private Process StartWorker(string name) => _cli.StartWorker("production", name);

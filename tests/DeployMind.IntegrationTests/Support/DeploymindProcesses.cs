@@ -95,6 +95,31 @@ internal sealed class DeploymindProcesses : IDisposable
         Assert.Fail("serve did not become ready within 60 s: " + string.Join('\n', output));
     }
 
+    /// <summary>
+    /// Asks <c>deploymind status ID --output json</c> until the deployment's state is <paramref name="wanted"/>; returns the
+    /// deployment then. Fails the test after <paramref name="limit"/>, quoting the last answer.
+    /// </summary>
+    public async Task<System.Text.Json.JsonElement> WaitForStateAsync(string id, Func<string, bool> wanted, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await RunAsync("status", id, "--output", "json");
+            if (status.StandardOutput.TrimStart().StartsWith('{'))
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(status.StandardOutput);
+                var deployment = doc.RootElement.GetProperty("deployment");
+                if (wanted(deployment.GetProperty("state").GetString()!))
+                {
+                    return deployment.Clone();
+                }
+            }
+
+            Assert.True(watch.Elapsed < limit, $"deployment {id} did not get there within {limit}: {status.StandardOutput}");
+            await Task.Delay(250);
+        }
+    }
+
     /// <summary>Whether every worker started is still running.</summary>
     public bool AllRunning => _started.All(p => !p.HasExited);
 
