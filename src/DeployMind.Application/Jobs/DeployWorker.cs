@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeployMind.Application.Records;
+using DeployMind.Application.Reporting;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,12 @@ public sealed partial class DeployWorker
 
     /// <summary>How long a job waits before it is offered again when a target is locked.</summary>
     public TimeSpan LockedRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Where the ends the worker itself records are reported (superseded, dead-lettered): the commit status and pull
+    /// request comment say so, as they do for the runs' own ends.
+    /// </summary>
+    public IDeploymentReporter Reporter { get; init; } = new NoReporter();
 
     /// <summary>Runs until <paramref name="stopping"/> is cancelled, then lets the jobs in flight finish.</summary>
     /// <param name="environment">The queue to take jobs from.</param>
@@ -176,6 +183,7 @@ public sealed partial class DeployWorker
             $"superseded by deployment {newer.ShortId()} of {app}, queued after this one, which succeeded at {succeededAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC; this older release was not deployed");
         deployment.MoveTo(DeploymentState.Superseded, reason, _time.GetUtcNow());
         await _store.SaveAsync(deployment, cancellationToken);
+        Reporter.Report(DeploymentReport.Of(deployment, _time.GetUtcNow()));
         LogSuperseded(deployment.Id, lease.Consumer, newer.Id);
         return true;
     }
@@ -222,6 +230,10 @@ public sealed partial class DeployWorker
         }
 
         await _store.SaveAsync(deployment, CancellationToken.None);
+        if (deployment.IsFinished)
+        {
+            Reporter.Report(DeploymentReport.Of(deployment, now));
+        }
     }
 
     private async Task ReleaseAllAsync(HeldLocks held) => await TryAsync(async () => await held.DisposeAsync());

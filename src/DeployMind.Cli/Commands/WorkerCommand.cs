@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Runtime.InteropServices;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
+using DeployMind.Application.Reporting;
 using DeployMind.Cli.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,7 +39,10 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
             services.GetRequiredService<IDeploymentStore>(),
             services.GetRequiredService<IOptions<QueueOptions>>(),
             services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<DeployWorker>>());
+            services.GetRequiredService<ILogger<DeployWorker>>())
+        {
+            Reporter = services.GetRequiredService<IDeploymentReporter>(),
+        };
         await services.GetRequiredService<IDeploymentStore>().EnsureReadyAsync(cancellationToken);
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

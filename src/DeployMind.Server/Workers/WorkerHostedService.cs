@@ -1,5 +1,6 @@
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
+using DeployMind.Application.Reporting;
 using DeployMind.Application.Webhooks;
 using DeployMind.Server.Metrics;
 using Microsoft.Extensions.Options;
@@ -48,7 +49,10 @@ public sealed partial class WorkerHostedService : IHostedService, IDisposable
             _services.GetRequiredService<IDeploymentStore>(),
             _services.GetRequiredService<IOptions<QueueOptions>>(),
             _services.GetRequiredService<TimeProvider>(),
-            _services.GetRequiredService<ILogger<DeployWorker>>());
+            _services.GetRequiredService<ILogger<DeployWorker>>())
+        {
+            Reporter = _services.GetRequiredService<IDeploymentReporter>(),
+        };
         Environments = workers.EnvironmentsOr(_options.Previews.Environment);
         var name = $"server-{Environment.ProcessId}@{Environment.MachineName}";
         var concurrency = Math.Clamp(workers.Concurrency, 1, 64);

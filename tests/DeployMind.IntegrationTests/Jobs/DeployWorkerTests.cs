@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
+using DeployMind.Application.Reporting;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Persistence;
 using DeployMind.IntegrationTests.Support;
@@ -187,12 +188,15 @@ public sealed class DeployWorkerTests : IDisposable
         var q2 = await EnqueueAsync("docker:a", JobPriority.Manual);
 
         using var stop = new CancellationTokenSource();
-        var worker = Worker(runner).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
+        var reports = new ReportList();
+        var worker = Worker(runner, reporter: reports).RunAsync("production", "w", 1, stop.Token, CancellationToken.None);
         await WaitFinishedAsync([q1, q2], TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
         await worker;
 
         Assert.Equal([q2], runner.Started);
+        var report = Assert.Single(reports.Reports, r => r.Id == q1); // the commit status says superseded, not "pending" forever
+        Assert.Equal(DeploymentState.Superseded, report.State);
         var newer = (await _store.GetAsync(q2, CancellationToken.None))!;
         Assert.Equal(DeploymentState.Succeeded, newer.State);
         var older = (await _store.GetAsync(q1, CancellationToken.None))!;
@@ -276,8 +280,22 @@ public sealed class DeployWorkerTests : IDisposable
             Task.FromResult(new PreparedJob(job.Targets, (_, _) => throw new InvalidOperationException("the docker daemon is not reachable")));
     }
 
-    private DeployWorker Worker(IJobRunner runner, IJobQueue? queue = null, IOptions<QueueOptions>? options = null) =>
-        new(queue ?? _queue, _locks, runner, _store, options ?? _queueOptions, TimeProvider.System, NullLogger<DeployWorker>.Instance) { LockedRetryDelay = TimeSpan.FromMilliseconds(300) };
+    private DeployWorker Worker(IJobRunner runner, IJobQueue? queue = null, IOptions<QueueOptions>? options = null, IDeploymentReporter? reporter = null) =>
+        new(queue ?? _queue, _locks, runner, _store, options ?? _queueOptions, TimeProvider.System, NullLogger<DeployWorker>.Instance)
+        {
+            LockedRetryDelay = TimeSpan.FromMilliseconds(300),
+            Reporter = reporter ?? new NoReporter(),
+        };
+
+    /// <summary>The reports the worker sends itself.</summary>
+    private sealed class ReportList : IDeploymentReporter
+    {
+        public ConcurrentQueue<DeploymentReport> Reports { get; } = new();
+
+        public void Report(DeploymentReport report) => Reports.Enqueue(report);
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     private async Task<Guid> EnqueueAsync(string? target, JobPriority priority = JobPriority.Manual, string app = "app")
     {
