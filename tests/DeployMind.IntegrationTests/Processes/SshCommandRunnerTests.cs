@@ -131,12 +131,12 @@ public sealed class SshCommandRunnerTests : IDisposable
     public async Task RunAsync_Secrets_AreRedactedInStreamAndResult()
     {
         const string Secret = "ghp_s3cr3tT0ken"; // deploymind:allow (test data)
-        var streamed = new List<string>();
+        var streamed = new System.Collections.Concurrent.ConcurrentQueue<string>(); // stdout and stderr lines come from two readers
         var spec = CommandSpec.Create("sh", "-c", "echo \"token=$TOKEN\"; echo \"auth failed for $TOKEN\" >&2", Secret)
             .WithEnvironment("TOKEN", Secret)
             .WithSecret(Secret);
 
-        var result = await _runner.RunAsync(spec, l => streamed.Add(l.Text), CancellationToken.None);
+        var result = await _runner.RunAsync(spec, l => streamed.Enqueue(l.Text), CancellationToken.None);
 
         // stdout and stderr are separate streams: their relative order is not defined.
         Assert.Equal(["auth failed for ***", "token=***"], streamed.Order(StringComparer.Ordinal));
