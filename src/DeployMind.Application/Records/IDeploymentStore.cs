@@ -25,6 +25,12 @@ public interface IDeploymentStore
     /// <summary>Deployments matching <paramref name="query"/>, newest first.</summary>
     Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The releases an app's deployments in <paramref name="environment"/> put out and how each ended, newest first, at most
+    /// <paramref name="limit"/>: the deployments' rows only (no timelines), for a rollback's choice of release.
+    /// </summary>
+    Task<IReadOnlyList<RecordedRelease>> ReleasesAsync(string app, string environment, int limit, CancellationToken cancellationToken);
+
     /// <summary>Appends lines to the deployment's log.</summary>
     Task AppendLogAsync(Guid deploymentId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken);
 
@@ -71,6 +77,12 @@ public sealed record DeploymentQuery
 
     public int Limit { get; init; } = 20;
 }
+
+/// <summary>A release a deployment put out, and how that deployment stands.</summary>
+/// <param name="ReleaseId">The release.</param>
+/// <param name="State">The deployment's state.</param>
+/// <param name="UpdatedAt">When the deployment last changed.</param>
+public sealed record RecordedRelease(string ReleaseId, DeploymentState State, DateTimeOffset UpdatedAt);
 
 /// <summary>A log line to append.</summary>
 /// <param name="At">When it was written.</param>

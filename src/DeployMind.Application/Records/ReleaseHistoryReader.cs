@@ -13,38 +13,42 @@ public static class ReleaseHistoryReader
     public static async Task<ReleaseHistory> ReadAsync(IDeploymentStore store, string app, string environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        IReadOnlyList<Deployment> deployments;
         try
         {
-            deployments = await store.ListAsync(new DeploymentQuery { App = app, Environment = environment, Limit = Depth }, cancellationToken);
+            return Of(await store.ReleasesAsync(app, environment, Depth, cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The records are unreachable: the host's labels decide, as when they are gone.
+            // The records are unreachable: the host's own ledger and labels decide, as when they are gone.
             return ReleaseHistory.Unknown;
         }
-
-        return Of(deployments);
     }
 
     /// <summary>The history told by <paramref name="deployments"/> (any order).</summary>
     public static ReleaseHistory Of(IEnumerable<Deployment> deployments)
     {
         ArgumentNullException.ThrowIfNull(deployments);
+        return Of(deployments.Where(d => d.ReleaseId is not null && !d.IsTeardown).Select(d => new RecordedRelease(d.ReleaseId!, d.State, d.UpdatedAt)));
+    }
+
+    /// <summary>The history told by <paramref name="releases"/> (any order).</summary>
+    public static ReleaseHistory Of(IEnumerable<RecordedRelease> releases)
+    {
+        ArgumentNullException.ThrowIfNull(releases);
         var succeeded = new List<string>();
         var rejected = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var d in deployments.Where(d => d.ReleaseId is not null && !d.IsTeardown).OrderByDescending(d => d.UpdatedAt))
+        foreach (var r in releases.OrderByDescending(r => r.UpdatedAt))
         {
-            if (d.State == DeploymentState.Succeeded)
+            if (r.State == DeploymentState.Succeeded)
             {
-                if (!succeeded.Contains(d.ReleaseId!, StringComparer.Ordinal))
+                if (!succeeded.Contains(r.ReleaseId, StringComparer.Ordinal))
                 {
-                    succeeded.Add(d.ReleaseId!);
+                    succeeded.Add(r.ReleaseId);
                 }
             }
-            else if (d.IsFinished)
+            else if (r.State.IsTerminal())
             {
-                rejected.Add(d.ReleaseId!);
+                rejected.Add(r.ReleaseId);
             }
         }
 

@@ -67,12 +67,16 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
                 DeployObserver = new ConsoleDeployObserver(_console, settings.Json),
                 BuildProgress = settings.Json ? null : new BuildStepPrinter(_console, settings.Verbose),
                 Fence = fence,
+
+                // A run that lost its lock hands the target over as it is: the newer holder decides what serves.
+                HandOverReason = () => fence.LostReason,
                 PipelineObserver = settings.Json ? null : new StatePrinter(_console),
             },
             fenced.Token);
         if (fence.LostReason is { } lost)
         {
             Waiting($"stopped: {lost}; another run holds the target now and nothing more of this run was recorded", settings.Json);
+            return ExitCodes.Cancelled;
         }
 
         if (settings.Json)

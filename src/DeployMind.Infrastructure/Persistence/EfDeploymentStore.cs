@@ -158,6 +158,19 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         return await RestoreAsync(db, page, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<RecordedRelease>> ReleasesAsync(string app, string environment, int limit, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var rows = await db.Deployments.AsNoTracking()
+            .Where(d => d.App == app && d.Environment == environment && d.ReleaseId != null && !d.IsTeardown)
+            .OrderByDescending(d => d.CreatedAtMs).ThenByDescending(d => d.Id)
+            .Take(Math.Max(1, limit))
+            .Select(d => new { d.ReleaseId, d.State, d.UpdatedAtMs })
+            .ToListAsync(cancellationToken);
+        return [.. rows.Select(r => new RecordedRelease(r.ReleaseId!, r.State, DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAtMs)))];
+    }
+
     public async Task AppendLogAsync(Guid deploymentId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);

@@ -40,6 +40,34 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Releases_OfOneAppAndEnvironment_NewestFirst_WithHowEachEnded_WithoutTeardownsOrUnreleased()
+    {
+        var store = Target.Open();
+        var good = New("shop", "production", T0);
+        Run(good, T0, succeed: true);
+        var bad = New("shop", "production", T0.AddMinutes(1));
+        Run(bad, T0.AddMinutes(1), succeed: false);
+        var unreleased = New("shop", "production", T0.AddMinutes(2));
+        var otherEnvironment = New("shop", "staging", T0.AddMinutes(3));
+        Run(otherEnvironment, T0.AddMinutes(3), succeed: true);
+        var teardown = new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.Rolling, "webhook", T0.AddMinutes(4)) { IsTeardown = true };
+        teardown.MoveTo(DeploymentState.Deploying, "removing", T0.AddMinutes(4));
+        teardown.RecordRelease("teardown", "local", null);
+        foreach (var d in new[] { good, bad, unreleased, otherEnvironment, teardown })
+        {
+            await store.AddAsync(d, CancellationToken.None);
+        }
+
+        var releases = await Target.Open().ReleasesAsync("shop", "production", 10, CancellationToken.None);
+
+        Assert.Equal(
+            [("20261127-r1", DeploymentState.Failed), ("20261127-r1", DeploymentState.Succeeded)],
+            releases.Select(r => (r.ReleaseId, r.State)));
+        Assert.Equal(bad.UpdatedAt, releases[0].UpdatedAt);
+        Assert.Single(await store.ReleasesAsync("shop", "production", 1, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Save_AppendsNewEventsAndFailure()
     {
         var store = Target.Open();

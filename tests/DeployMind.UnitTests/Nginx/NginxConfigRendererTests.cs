@@ -116,10 +116,10 @@ public sealed class NginxConfigRendererTests
     [Fact]
     public void RenderSite_NonLoopbackListenAddress_AllowsTheHostsOwnAddressToo()
     {
-        var site = NginxConfigRenderer.RenderSite(Canary, "10.0.0.5", "/logs/shop.access.log", 16, "g1");
+        var site = NginxConfigRenderer.RenderSite(Canary, "203.0.113.5", "/logs/shop.access.log", 16, "g1");
         var wildcard = NginxConfigRenderer.RenderSite(Canary, "0.0.0.0", "/logs/shop.access.log", 16, "g1");
 
-        Assert.Contains("        allow 10.0.0.5;\n        deny all;\n", site, StringComparison.Ordinal);
+        Assert.Contains("        allow 203.0.113.5;\n        deny all;\n", site, StringComparison.Ordinal);
         Assert.Contains("        allow ::1;\n        deny all;\n", wildcard, StringComparison.Ordinal);
         Assert.Equal("127.0.0.1", NginxConfigRenderer.ProbeAddress("0.0.0.0"));
         Assert.Equal("[::1]", NginxConfigRenderer.ProbeAddress("[::]"));
