@@ -283,6 +283,27 @@ public sealed class DeployService
         return command.PullRequest is null ? [.. targets] : [.. targets.Select(t => $"{t}/{InstanceName(command, command.AppPath)}")];
     }
 
+    /// <summary>
+    /// The host behind a <c>docker:</c> target of <see cref="TargetsOf"/> when it needs no configuration to reach: this
+    /// machine, or an SSH address given with <c>--host</c> (a preview's <c>/&lt;instance&gt;</c> suffix dropped); null for a
+    /// configured host's name or a Kubernetes target.
+    /// </summary>
+    public static HostOptions? ReachableHostOf(string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!target.StartsWith("docker:", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var name = target["docker:".Length..];
+        var slash = name.StartsWith("ssh://", StringComparison.Ordinal) ? name.IndexOf('/', "ssh://".Length) : name.IndexOf('/', StringComparison.Ordinal);
+        name = slash < 0 ? name : name[..slash];
+        return name == "local" ? new HostOptions { Name = "local" }
+            : name.StartsWith("ssh://", StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal) ? new HostOptions { Name = name, Ssh = name }
+            : null;
+    }
+
     /// <summary>The environment's Kubernetes target, checked, or null when it deploys to Docker hosts.</summary>
     /// <exception cref="InvalidInputException">A setting is invalid, both targets are set, or a Docker-only flag was given; the message names the key.</exception>
     public KubernetesSettings? KubernetesSettingsOf(DeployCommand command, int? detectedPort = null)

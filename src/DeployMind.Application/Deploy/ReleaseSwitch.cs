@@ -55,9 +55,19 @@ public sealed class ReleaseSwitch
         Pending = false;
         foreach (var (release, _) in Hosts)
         {
-            // The host's own ledger first: a rollback without the records still knows this release served and was verified.
-            await release.Host.Router.RecordVerifiedAsync(_request.Release.App, _request.Release.ReleaseId, cancellationToken);
             await _launcher.RetireOthersAsync(_request.Release.App, release, _retireDrain, _request.KeepReleases, observer, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Notes on every host that the new release served and passed verify: the host's own ledger, which a rollback without
+    /// the records reads (<see cref="RollbackService.PreviousReleaseAsync"/>). Only the pipeline calls it, once every stage passed.
+    /// </summary>
+    public async Task RecordVerifiedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (release, _) in Hosts)
+        {
+            await release.Host.Router.RecordVerifiedAsync(_request.Release.App, _request.Release.ReleaseId, cancellationToken);
         }
     }
 

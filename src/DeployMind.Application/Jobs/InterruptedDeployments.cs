@@ -129,7 +129,7 @@ public sealed partial class InterruptedDeployments
         var said = new List<string>();
         foreach (var target in targets)
         {
-            if (HostOf(target) is not { } options)
+            if (DeployService.ReachableHostOf(target) is not { } options)
             {
                 said.Add($"{target}: not cleaned up here (a named or Kubernetes target needs the app's configuration); the deployment is marked failed, so no rollback chooses its release");
                 continue;
@@ -188,22 +188,6 @@ public sealed partial class InterruptedDeployments
         return containers.Count == 0
             ? "nothing of its release was left"
             : $"removed {string.Join(", ", containers.Select(c => c.Name))} (never routed)";
-    }
-
-    /// <summary>The host behind a <c>docker:</c> target that needs no configuration to reach (this machine, an SSH address); null otherwise.</summary>
-    internal static HostOptions? HostOf(string target)
-    {
-        if (!target.StartsWith("docker:", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var name = target["docker:".Length..];
-        var slash = name.StartsWith("ssh://", StringComparison.Ordinal) ? name.IndexOf('/', "ssh://".Length) : name.IndexOf('/', StringComparison.Ordinal);
-        name = slash < 0 ? name : name[..slash];
-        return name == "local" ? new HostOptions { Name = "local" }
-            : name.StartsWith("ssh://", StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal) ? new HostOptions { Name = name, Ssh = name }
-            : null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deployment {Id} was interrupted: {Owner} stopped during {State}; recorded failed.")]

@@ -112,6 +112,16 @@ public sealed class PipelineOrchestrator
         {
             try
             {
+                await handover.RecordVerifiedAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Only a rollback without records reads the ledger: the verified release serves on.
+                deployment.Note($"the hosts' ledger of verified releases could not be written: {ex.Message}", _time.GetUtcNow());
+            }
+
+            try
+            {
                 await handover.RetireAsync(context.Observer, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

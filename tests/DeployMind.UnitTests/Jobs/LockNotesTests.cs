@@ -1,3 +1,4 @@
+using DeployMind.Application.Deploy;
 using DeployMind.Application.Jobs;
 
 namespace DeployMind.UnitTests.Jobs;
@@ -30,7 +31,7 @@ public sealed class LockNotesTests
     [InlineData("docker:ssh://deploy@127.0.0.1:2222/shop-pr-7", "ssh://deploy@127.0.0.1:2222", "ssh://deploy@127.0.0.1:2222")]
     public void InterruptedCleanup_ReachesHostsThatNeedNoConfiguration(string target, string name, string? ssh)
     {
-        var host = InterruptedDeployments.HostOf(target);
+        var host = DeployService.ReachableHostOf(target);
 
         Assert.NotNull(host);
         Assert.Equal((name, ssh), (host.Name, host.Ssh));
@@ -39,5 +40,5 @@ public sealed class LockNotesTests
     [Theory]
     [InlineData("docker:web-1")]
     [InlineData("k8s:staging/shop/api")]
-    public void InterruptedCleanup_LeavesNamedAndKubernetesTargets(string target) => Assert.Null(InterruptedDeployments.HostOf(target));
+    public void InterruptedCleanup_LeavesNamedAndKubernetesTargets(string target) => Assert.Null(DeployService.ReachableHostOf(target));
 }

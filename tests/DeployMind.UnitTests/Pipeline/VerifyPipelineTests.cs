@@ -32,6 +32,7 @@ public sealed class VerifyPipelineTests
         var deployment = await RunAsync(new VerifyOptions());
 
         Assert.Equal(DeploymentState.RolledBack, deployment.State);
+        Assert.Empty(_host.Verified); // the host's ledger never names a rejected release
         Assert.Contains("http://127.0.0.1:8080/ through nginx on local: status 500, 3 times in a row; the previous release answered 200 there", deployment.Reason, StringComparison.Ordinal);
         Assert.Contains("traffic went straight back to r1, which kept running", deployment.Reason, StringComparison.Ordinal);
         Assert.Equal(old.Address, Assert.Single(_host.Route!.Servers).Address);
@@ -52,6 +53,7 @@ public sealed class VerifyPipelineTests
         var deployment = await RunAsync(new VerifyOptions());
 
         Assert.Equal(DeploymentState.Succeeded, deployment.State);
+        Assert.Equal([deployment.ReleaseId!], _host.Verified); // the host's own ledger: served and verified
         Assert.Contains(deployment.Events, e => e.Detail == "verify passed: /health answered 3/3 through nginx on local; / answered below 500 as on the previous release");
         Assert.False(old.Running);
         Assert.Equal(["shop-r1"], _host.Stopped);
@@ -94,6 +96,18 @@ public sealed class VerifyPipelineTests
 
         Assert.Equal(DeploymentState.Succeeded, deployment.State);
         Assert.Equal(New, _host.Running(New).Spec.Image);
+    }
+
+    [Fact]
+    public async Task RunAsync_FirstDeployThatFailsVerify_StaysInPlace_ButIsNotInTheHostsLedger()
+    {
+        _host.FailingPaths[New] = "/ready";
+
+        var deployment = await RunAsync(new VerifyOptions { Path = "/ready" });
+
+        Assert.Equal(DeploymentState.Failed, deployment.State);
+        Assert.Contains("the new release stays in place", deployment.Reason, StringComparison.Ordinal);
+        Assert.Empty(_host.Verified);
     }
 
     [Fact]
