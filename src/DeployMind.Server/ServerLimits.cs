@@ -7,11 +7,14 @@ namespace DeployMind.Server;
 /// </summary>
 internal sealed class ServerLimits
 {
-    /// <summary>Webhook bodies read (and hashed) at once; the others wait in the queue.</summary>
-    public int WebhookConcurrency { get; init; } = 4;
+    /// <summary>
+    /// Webhook bodies read (and hashed) at once; the others wait in the queue. A burst of real deliveries (a few KB each,
+    /// read in a millisecond) must fit: GitHub does not redeliver a delivery answered 503 by itself.
+    /// </summary>
+    public int WebhookConcurrency { get; init; } = 16;
 
     /// <summary>Webhook requests waiting for a turn; beyond these the answer is 503 at once.</summary>
-    public int WebhookQueue { get; init; } = 8;
+    public int WebhookQueue { get; init; } = 64;
 
     /// <summary>How long a queued webhook request waits for a turn before it is answered 503.</summary>
     public TimeSpan WebhookQueueWait { get; init; } = TimeSpan.FromSeconds(5);
