@@ -16,40 +16,42 @@ public static class DependencyInjection
     public static IHostApplicationBuilder AddDeployMindApplication(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddConfigurationSection<BuildOptions>(BuildOptions.SectionName)
+        builder.Services.AddAppConfigurationSection<BuildOptions>(BuildOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.TryAddSingleton<BuildService>();
-        builder.Services.TryAddSingleton<InitService>();
-        builder.Services.TryAddSingleton<HealthChecker>();
-        builder.Services.AddConfigurationSection<AppOptions>(string.Empty);
-        builder.Services.TryAddSingleton<ReleaseLauncher>();
-        builder.Services.TryAddSingleton<RollingStrategy>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, RollingStrategy>(sp => sp.GetRequiredService<RollingStrategy>()));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, CanaryStrategy>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeploymentStrategy, BlueGreenStrategy>());
-        builder.Services.TryAddSingleton<RollbackService>();
-        builder.Services.TryAddSingleton<Deploy.Kubernetes.KubernetesDeployer>();
-        builder.Services.TryAddSingleton<Deploy.Kubernetes.KubernetesPreflight>();
-        builder.Services.TryAddSingleton<DeployService>();
-        builder.Services.AddConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
+        builder.Services.TryAddScoped<BuildService>();
+        builder.Services.TryAddScoped<InitService>();
+        builder.Services.TryAddScoped<HealthChecker>();
+        builder.Services.AddAppConfigurationSection<AppOptions>(string.Empty);
+        builder.Services.TryAddScoped<ReleaseLauncher>();
+        builder.Services.TryAddScoped<RollingStrategy>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IDeploymentStrategy, RollingStrategy>(sp => sp.GetRequiredService<RollingStrategy>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IDeploymentStrategy, CanaryStrategy>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IDeploymentStrategy, BlueGreenStrategy>());
+        builder.Services.TryAddScoped<RollbackService>();
+        builder.Services.TryAddScoped<Deploy.Kubernetes.KubernetesDeployer>();
+        builder.Services.TryAddScoped<Deploy.Kubernetes.KubernetesPreflight>();
+        builder.Services.TryAddScoped<DeployService>();
+        builder.Services.AddAppConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
         builder.Services.AddConfigurationSection<Jobs.QueueOptions>(Jobs.QueueOptions.SectionName);
-        builder.Services.TryAddSingleton<PipelineOrchestrator>();
-        builder.Services.TryAddSingleton<DeploymentRunner>();
-        builder.Services.TryAddSingleton<RollbackRunner>();
-        builder.Services.TryAddSingleton<ScanService>();
+        builder.Services.TryAddScoped<PipelineOrchestrator>();
+        builder.Services.TryAddScoped<DeploymentRunner>();
+        builder.Services.TryAddScoped<RollbackRunner>();
+        builder.Services.TryAddScoped<ScanService>();
         builder.Services.TryAddSingleton<ConfigurationChecker>();
         builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Webhooks.ServerOptions>, Webhooks.ServerOptionsValidator>());
         builder.Services.TryAddSingleton<Jobs.JobIntake>();
+        builder.Services.TryAddSingleton<Jobs.JobRunner>();
+        builder.Services.TryAddSingleton<Jobs.IJobRunner>(sp => sp.GetRequiredService<Jobs.JobRunner>());
         builder.Services.TryAddSingleton<Jobs.TargetLocks>();
-        builder.Services.TryAddSingleton<Jobs.InterruptedDeployments>();
-        builder.Services.TryAddSingleton<Webhooks.WebhookIntake>();
+        builder.Services.TryAddScoped<Jobs.InterruptedDeployments>();
+        builder.Services.TryAddScoped<Webhooks.WebhookIntake>();
         builder.Services.TryAddSingleton<Webhooks.PreviewSweep>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, ScanStage>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, BuildStage>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, DeployStage>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPipelineStage, VerifyStage>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, ScanStage>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, BuildStage>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, DeployStage>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, VerifyStage>());
         return builder;
     }
 }

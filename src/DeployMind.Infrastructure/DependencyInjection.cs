@@ -40,16 +40,16 @@ public static class DependencyInjection
         services.TryAddSingleton<ICommandRunner, LocalProcessRunner>();
         services.TryAddSingleton<ILanguageDetector, LanguageDetector>();
         services.TryAddSingleton<IDockerfileLinter, DockerfileLinter>();
-        services.TryAddSingleton<IDockerfileGenerator, DockerfileGenerator>();
+        services.TryAddScoped<IDockerfileGenerator, DockerfileGenerator>();
         services.TryAddSingleton<IImageBuilder, DockerBuilder>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
-        services.TryAddSingleton<DeployHostFactory>();
-        services.TryAddSingleton<IDeployHostFactory>(sp => sp.GetRequiredService<DeployHostFactory>());
-        services.TryAddSingleton<IHostChecks, HostChecks>();
+        services.TryAddScoped<DeployHostFactory>();
+        services.TryAddScoped<IDeployHostFactory>(sp => sp.GetRequiredService<DeployHostFactory>());
+        services.TryAddScoped<IHostChecks, HostChecks>();
         services.TryAddSingleton<ISourceProvider, GitSourceProvider>();
         services.AddConfigurationSection<GitOptions>(GitOptions.SectionName);
-        services.TryAddSingleton<ISecretScanner, SecretScanner>();
-        services.TryAddSingleton<IRiskyConfigScanner, RiskyConfigScanner>();
+        services.TryAddScoped<ISecretScanner, SecretScanner>();
+        services.TryAddScoped<IRiskyConfigScanner, RiskyConfigScanner>();
         services.AddConfigurationSection<DatabaseOptions>(DatabaseOptions.SectionName);
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.TryAddSingleton<IApiTokens, EfApiTokens>();
@@ -67,9 +67,9 @@ public static class DependencyInjection
         services.TryAddSingleton<IDeployLock>(sp => sp.GetRequiredService<IOptions<QueueOptions>>().Value.UsesRedis
             ? sp.GetRequiredService<RedisDeployLock>()
             : sp.GetRequiredService<EmbeddedDeployLock>());
-        services.AddConfigurationSection<SecretScanOptions>(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<IImageScanner, TrivyImageScanner>();
-        services.AddConfigurationSection<TrivyOptions>(TrivyOptions.SectionName).ValidateOnStart();
+        services.AddAppConfigurationSection<SecretScanOptions>(SecretScanOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddScoped<IImageScanner, TrivyImageScanner>();
+        services.AddAppConfigurationSection<TrivyOptions>(TrivyOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrivyOptions>, TrivyOptionsValidator>());
 
         // Kubernetes: a cluster per environment's target (kubeconfig context or in-cluster), images pushed with docker when a registry is set.
@@ -77,7 +77,7 @@ public static class DependencyInjection
         services.TryAddSingleton<Application.Deploy.Kubernetes.IImagePublisher, DockerImagePublisher>();
 
         // The nginx router itself is created per host (with that host's runner); only its settings are bound here.
-        services.AddConfigurationSection<NginxOptions>(NginxOptions.SectionName).ValidateOnStart();
+        services.AddAppConfigurationSection<NginxOptions>(NginxOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NginxOptions>, NginxOptionsValidator>());
 
         // GitHub reports (commit statuses, the PR comment, Deployments API); inactive without a token in github.tokenVariable.

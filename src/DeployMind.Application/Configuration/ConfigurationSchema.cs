@@ -56,33 +56,8 @@ public sealed class ConfigurationSchema
     }
 
     // The closest known name at that level, when close enough to be a typo ("stratgy" → "strategy").
-    private static string? Suggest(string name, Node node)
-    {
-        var best = node.Properties.Keys
-            .Select(known => (Known: known, Distance: Distance(name.ToUpperInvariant(), known.ToUpperInvariant())))
-            .Where(c => c.Distance <= Math.Max(1, Math.Min(3, name.Length / 3)))
-            .OrderBy(c => c.Distance)
-            .FirstOrDefault();
-        return best.Known is null ? null : char.ToLowerInvariant(best.Known[0]) + best.Known[1..];
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    private static string? Suggest(string name, Node node) =>
+        Domain.Suggestions.Closest(name, node.Properties.Keys) is { } best ? char.ToLowerInvariant(best[0]) + best[1..] : null;
 
     private static Node Describe(Type type, int depth)
     {

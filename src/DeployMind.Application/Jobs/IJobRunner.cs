@@ -38,6 +38,9 @@ public sealed class PreparedJob : IDisposable
     /// </summary>
     public string? App { get; init; }
 
+    /// <summary>The strategy the app's configuration deploys it with, when preparing read it; null: the deployment record's.</summary>
+    public StrategyKind? Strategy { get; init; }
+
     /// <summary>Runs the job (once its targets are locked).</summary>
     public Task<Deployment> RunAsync(JobControl control, CancellationToken cancellationToken) => _run(control, cancellationToken);
 

@@ -4,6 +4,7 @@ using DeployMind.Application.Deploy;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Records;
+using DeployMind.Application.Source;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain.Deploy;
@@ -32,61 +33,81 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
             return await EnqueueAsync(settings, cancellationToken);
         }
 
-        using var workspace = await DeploymentWorkspace.OpenAsync(_hosts, settings.Repo, settings.Ref, settings.Path, settings.Config, settings.Verbose, cancellationToken);
-        var checkout = workspace.Checkout;
-        if (checkout is not null && !settings.Json)
+        // One host for the command; the deploy itself runs through the job runner, like a worker's job: the app's
+        // configuration in a scope of its own, the target's lock and fencing token held from before the deployment is
+        // recorded until it is finished (a deploy of the same target by a worker or another CLI waits).
+        using var host = _hosts.Create(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose);
+        var services = host.Services;
+        var time = services.GetRequiredService<TimeProvider>();
+        var triggeredBy = $"cli:{System.Environment.UserName}";
+        var job = settings.ToJob(Guid.NewGuid(), triggeredBy, time.GetUtcNow()) with { Targets = [] };
+        SourceCheckout? fetched = null;
+        var session = new JobSession
         {
-            _console.MarkupLine($"[grey]fetched {Markup.Escape(settings.Repo!)} at {Markup.Escape(settings.Ref)} ({checkout.ShortCommit})[/]");
-        }
+            ConfigFile = settings.Config,
+            DeployObserver = new ConsoleDeployObserver(_console, settings.Json),
+            BuildProgress = settings.Json ? null : new BuildStepPrinter(_console, settings.Verbose),
+            PipelineObserver = settings.Json ? null : new StatePrinter(_console),
+            Fetched = checkout =>
+            {
+                fetched = checkout;
+                if (!settings.Json)
+                {
+                    _console.MarkupLine($"[grey]fetched {Markup.Escape(settings.Repo!)} at {Markup.Escape(settings.Ref)} ({checkout.ShortCommit})[/]");
+                }
+            },
+        };
+        using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(job, session, cancellationToken);
+        var deployment = new Deployment(job.Id, prepared.App!, job.Environment, prepared.Strategy ?? StrategyKind.Rolling, triggeredBy, job.EnqueuedAt)
+        {
+            Repository = settings.Repo,
+            Branch = fetched is null ? null : settings.Ref,
+            Commit = fetched?.Commit,
+        };
 
-        var host = workspace.Host;
-        var runner = host.Services.GetRequiredService<DeploymentRunner>();
-        var time = host.Services.GetRequiredService<TimeProvider>();
-        var command = workspace.Complete(settings.ToCommand());
-        var deployment = workspace.NewDeployment(command, settings.Repo, settings.Ref, time.GetUtcNow());
-
-        // Like a worker's job, the run holds the lock of every target it changes (with its fencing token) from before the
-        // deployment is recorded until it is finished: a deploy of the same target by a worker or another CLI waits.
-        var targets = workspace.Deploys.TargetsOf(command);
-        await host.Services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
-        var owner = TargetLocks.OwnerOf($"cli:{System.Environment.UserName}", deployment.Id);
-        await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
-            targets, owner, settings.LockWaitTime, message => Waiting(message, settings.Json), cancellationToken);
+        await services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
+        var owner = TargetLocks.OwnerOf(triggeredBy, deployment.Id);
+        await using var held = await services.GetRequiredService<TargetLocks>().AcquireAsync(
+            prepared.Targets, owner, settings.LockWaitTime, message => Waiting(message, settings.Json), cancellationToken);
         foreach (var handle in held.Handles)
         {
             deployment.Note(LockNotes.Holding(handle, owner), time.GetUtcNow());
         }
 
-        using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var fence = new LockFence(held.FenceAsync, fenced);
-        held.KeepAlive(fence.Lost);
-        var pipeline = await runner.RunAsync(
-            new DeploymentRunner.Run(deployment, workspace.AppPath)
-            {
-                Command = command,
-                DeployObserver = new ConsoleDeployObserver(_console, settings.Json),
-                BuildProgress = settings.Json ? null : new BuildStepPrinter(_console, settings.Verbose),
-                Fence = fence,
+        await services.GetRequiredService<IDeploymentStore>().AddAsync(deployment, cancellationToken);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var control = new JobControl(held.FenceAsync);
 
-                // A run that lost its lock hands the target over as it is: the newer holder decides what serves.
-                HandOverReason = () => fence.LostReason,
-                PipelineObserver = settings.Json ? null : new StatePrinter(_console),
-            },
-            fenced.Token);
-        if (fence.LostReason is { } lost)
+        // A run that lost its lock hands the target over as it is: the newer holder decides what serves.
+        held.KeepAlive(reason =>
+        {
+            control.HandOver(reason);
+            run.Cancel();
+        });
+        try
+        {
+            deployment = await prepared.RunAsync(control, run.Token);
+        }
+        catch (OperationCanceledException) when (control.HandOverReason is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopped before the pipeline began recording: nothing of this run changed the target.
+        }
+
+        if (control.HandOverReason is { } lost)
         {
             Waiting($"stopped: {lost}; another run holds the target now and nothing more of this run was recorded", settings.Json);
             return ExitCodes.Cancelled;
         }
 
+        var pipeline = session.Pipeline;
         if (settings.Json)
         {
             // The deployment as `status` shows it, plus this run's scan, build and deploy details.
             var json = JsonSerializer.SerializeToNode(DeploymentView.Of(deployment, time.GetUtcNow()), Json.Options)!.AsObject();
             json["scan"] = JsonSerializer.SerializeToNode(
-                pipeline.Scan is null ? null : new { Findings = pipeline.Scan.Report.Findings, Blocking = pipeline.Scan.Blocking.Count }, Json.Options);
-            json["build"] = JsonSerializer.SerializeToNode(pipeline.Build is null ? null : pipeline.Build with { Log = [] }, Json.Options);
-            json["outcome"] = JsonSerializer.SerializeToNode(pipeline.Outcome, Json.Options);
+                pipeline?.Scan is null ? null : new { Findings = pipeline.Scan.Report.Findings, Blocking = pipeline.Scan.Blocking.Count }, Json.Options);
+            json["build"] = JsonSerializer.SerializeToNode(pipeline?.Build is null ? null : pipeline.Build with { Log = [] }, Json.Options);
+            json["outcome"] = JsonSerializer.SerializeToNode(pipeline?.Outcome, Json.Options);
             Json.Write(_console, json);
         }
         else
@@ -104,30 +125,22 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
     /// </summary>
     private async Task<int> EnqueueAsync(Settings settings, CancellationToken cancellationToken)
     {
-        using var workspace = await DeploymentWorkspace.OpenAsync(_hosts, settings.Repo, settings.Ref, settings.Path, settings.Config, settings.Verbose, cancellationToken);
-        var services = workspace.Host.Services;
-        var command = workspace.Complete(settings.ToCommand());
-        var deployment = workspace.NewDeployment(command, settings.Repo, settings.Ref, services.GetRequiredService<TimeProvider>().GetUtcNow());
-        var job = new DeployJob
+        using var host = _hosts.Create(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose);
+        var services = host.Services;
+        var triggeredBy = $"cli:{System.Environment.UserName}";
+        SourceCheckout? fetched = null;
+        var asked = settings.ToJob(Guid.NewGuid(), triggeredBy, services.GetRequiredService<TimeProvider>().GetUtcNow());
+        using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(
+            asked, new JobSession { ConfigFile = settings.Config, Fetched = checkout => fetched = checkout }, cancellationToken);
+        var deployment = new Deployment(asked.Id, prepared.App!, asked.Environment, prepared.Strategy ?? StrategyKind.Rolling, triggeredBy, asked.EnqueuedAt)
         {
-            Id = deployment.Id,
-            Environment = command.Environment,
-            Targets = workspace.Deploys.TargetsOf(command),
-            Priority = JobPriority.Manual,
-            IdempotencyKey = settings.RequestId,
-            // A worker runs elsewhere (another folder, another process): local paths go into the job absolute.
-            Repository = settings.Repo is { } repo && Directory.Exists(repo) ? Path.GetFullPath(repo) : settings.Repo,
-            Ref = workspace.Checkout?.Commit,
-            Path = settings.Repo is null ? Path.GetFullPath(workspace.AppPath) : settings.Path,
-            Strategy = settings.Strategy,
-            Host = settings.Host,
-            Port = settings.Port,
-            Tag = settings.Tag,
-            NoCache = settings.NoCache,
-            AllowFindings = settings.AllowFindings,
-            TriggeredBy = deployment.TriggeredBy,
-            EnqueuedAt = deployment.CreatedAt,
+            Repository = settings.Repo,
+            Branch = fetched is null ? null : settings.Ref,
+            Commit = fetched?.Commit,
         };
+
+        // The worker deploys exactly the commit that was asked for.
+        var job = asked with { Targets = prepared.Targets, Ref = fetched?.Commit };
 
         // The job first: a request id seen before gives the deployment it already made, and no second record.
         var result = await services.GetRequiredService<IJobQueue>().EnqueueAsync(job, cancellationToken);
@@ -164,14 +177,14 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         }
     }
 
-    private void Report(Deployment deployment, PipelineContext pipeline, DateTimeOffset now)
+    private void Report(Deployment deployment, PipelineContext? pipeline, DateTimeOffset now)
     {
-        if (deployment.FailedStage == PipelineStage.Scan && pipeline.Scan is { } scan)
+        if (deployment.FailedStage == PipelineStage.Scan && pipeline?.Scan is { } scan)
         {
             _console.MarkupLine("[red bold]Blocked by the security scan[/]; nothing was built or deployed.");
             _console.Write(Tables.SecurityFindings(scan.Blocking));
         }
-        else if (pipeline.Build is { Success: false } build)
+        else if (pipeline?.Build is { Success: false } build)
         {
             _console.MarkupLine("[red bold]Build failed[/]; nothing was deployed.");
             _console.WriteLine(build.Error ?? string.Empty);
@@ -248,15 +261,36 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
 
         public override ValidationResult Validate() => Repo is null ? base.Validate() : ValidationResult.Success();
 
-        public Application.Deploy.DeployCommand ToCommand() => new(Path)
+        /// <summary>
+        /// The job these options ask for: a worker runs elsewhere (another folder, another process), so local paths go into
+        /// it absolute; the targets are the app configuration's (read when the job is prepared).
+        /// </summary>
+        public DeployJob ToJob(Guid id, string triggeredBy, DateTimeOffset now)
         {
-            AllowFindings = AllowFindings,
-            Environment = Environment,
-            Host = Host,
-            Port = Port,
-            Tag = Tag,
-            NoCache = NoCache,
-            Strategy = Strategy is null ? null : EnvironmentOptions.ParseStrategy(Strategy, "--strategy"),
-        };
+            if (Strategy is not null)
+            {
+                EnvironmentOptions.ParseStrategy(Strategy, "--strategy");
+            }
+
+            return new DeployJob
+            {
+                Id = id,
+                Environment = Environment,
+                Targets = [],
+                Priority = JobPriority.Manual,
+                IdempotencyKey = RequestId,
+                Repository = Repo is { } repo && Directory.Exists(repo) ? System.IO.Path.GetFullPath(repo) : Repo,
+                Ref = Repo is null ? null : Ref,
+                Path = Repo is null ? System.IO.Path.GetFullPath(Path) : Path,
+                Strategy = Strategy,
+                Host = Host,
+                Port = Port,
+                Tag = Tag,
+                NoCache = NoCache,
+                AllowFindings = AllowFindings,
+                TriggeredBy = triggeredBy,
+                EnqueuedAt = now,
+            };
+        }
     }
 }

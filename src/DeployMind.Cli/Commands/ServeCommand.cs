@@ -4,8 +4,6 @@ using DeployMind.Application.Records;
 using DeployMind.Application.Webhooks;
 using DeployMind.Cli.Hosting;
 using DeployMind.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,29 +31,21 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production", Args = [] });
-        _hosts.Configure(builder, settings.Config, settings.Verbose ? LogLevel.Debug : LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-        // Jobs read the server's --config under each app's own deploymind.yml (not instead of it).
-        builder.Services.AddSingleton<IJobRunner>(new CliJobRunner(_hosts.WithProcessConfig(settings.Config), null, settings.Verbose));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownSeconds));
-        builder.AddDeployMindServer();
-        if (settings.NoWorkers)
-        {
-            builder.Services.PostConfigure<ServerOptions>(o => o.Workers.Enabled = false);
-        }
-
-        var urls = settings.Urls ?? builder.Configuration[$"{ServerOptions.SectionName}:urls"] ?? new ServerOptions().Urls;
-        builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        await using var app = builder.Build();
+        await using var app = await ServerHost.StartAsync(
+            new ServerStart
+            {
+                Layers = _hosts.Layers,
+                ConfigFile = settings.Config,
+                Urls = settings.Urls,
+                NoWorkers = settings.NoWorkers,
+                ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownSeconds),
+                MinimumLevel = settings.Verbose ? LogLevel.Debug : LogLevel.Information,
+            },
+            cancellationToken);
         _hosts.Check(app.Services);
-        app.MapDeployMind();
-
         var store = app.Services.GetRequiredService<IDeploymentStore>();
-        await store.EnsureReadyAsync(cancellationToken);
         var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
         var secrets = options.WebhookSecrets(Environment.GetEnvironmentVariable);
-        await app.StartAsync(cancellationToken);
         _console.MarkupLine($"DeployMind serves on [bold]{Markup.Escape(string.Join(", ", app.Urls))}[/]: POST /webhooks/github, /api, /healthz, /readyz, /metrics, /openapi/v1.json.");
         _console.MarkupLine($"Records: {Markup.Escape(store.Description)}. Queue: {Markup.Escape(app.Services.GetRequiredService<IOptions<QueueOptions>>().Value.Provider)}.");
         _console.MarkupLine(secrets.Count == 0

@@ -35,7 +35,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
         var worker = new DeployWorker(
             services.GetRequiredService<IJobQueue>(),
             services.GetRequiredService<IDeployLock>(),
-            new CliJobRunner(_hosts.WithProcessConfig(settings.Config), null, settings.Verbose),
+            services.GetRequiredService<IJobRunner>(),
             services.GetRequiredService<IDeploymentStore>(),
             services.GetRequiredService<IOptions<QueueOptions>>(),
             services.GetRequiredService<TimeProvider>(),

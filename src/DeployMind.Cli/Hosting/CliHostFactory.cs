@@ -1,7 +1,6 @@
-using DeployMind.Application;
 using DeployMind.Application.Configuration;
 using DeployMind.Infrastructure;
-using Microsoft.Extensions.Configuration;
+using DeployMind.Infrastructure.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,20 +8,15 @@ using Microsoft.Extensions.Logging;
 namespace DeployMind.Cli.Hosting;
 
 /// <summary>
-/// Builds the service host a command runs in, with the configuration layered from lowest to highest precedence:
-/// <c>/etc/deploymind/config.yml</c> (machine), <c>~/.deploymind/config.yml</c> (user), the app's
-/// <c>deploymind.yml</c> (or <c>--config</c>), then <c>DEPLOYMIND__*</c> environment variables.
-/// The same registrations as the server: one wiring, two front doors. Values that cannot be read stop a command here, each
-/// with its file:line:column; <see cref="Locator"/> lets later errors that name a key say where it is written.
+/// Builds the one service host a command runs in (<see cref="Infrastructure.Hosting.AddDeployMind"/>), with the configuration layered from
+/// lowest to highest precedence: <c>/etc/deploymind/config.yml</c> (machine), <c>~/.deploymind/config.yml</c> (user), the
+/// app's <c>deploymind.yml</c> (or <c>--config</c>), then <c>DEPLOYMIND__*</c> environment variables. The same composition
+/// as the server. Values that cannot be read stop a command here, each with its file:line:column; <see cref="Locator"/>
+/// lets later errors that name a key say where it is written.
 /// </summary>
 public sealed class CliHostFactory
 {
-    public const string EnvironmentPrefix = "DEPLOYMIND__";
-
-    private readonly IReadOnlyDictionary<string, string?> _overrides;
-    private readonly string? _machineConfig;
-    private readonly string? _userConfig;
-    private readonly string? _processConfig;
+    public const string EnvironmentPrefix = ConfigurationLayers.EnvironmentPrefix;
 
     /// <summary>The CLI's factory: machine and user configuration files in their usual places.</summary>
     public CliHostFactory()
@@ -35,23 +29,11 @@ public sealed class CliHostFactory
     /// <param name="userConfig">The user's file, or null to read none.</param>
     public CliHostFactory(IReadOnlyDictionary<string, string?> overrides, string? machineConfig, string? userConfig)
     {
-        _overrides = overrides;
-        _machineConfig = machineConfig;
-        _userConfig = userConfig;
+        Layers = new ConfigurationLayers(machineConfig, userConfig, null, overrides);
     }
 
-    private CliHostFactory(CliHostFactory from, string processConfig)
-        : this(from._overrides, from._machineConfig, from._userConfig)
-    {
-        _processConfig = Path.GetFullPath(processConfig);
-    }
-
-    /// <summary>
-    /// A factory whose hosts also read <paramref name="processConfig"/> (a server's or worker's <c>--config</c>), above the
-    /// machine and user files and below each app's deploymind.yml: the process's settings (database, queue, GitHub) reach
-    /// every job, and each app still configures its own deploys. Null: this factory.
-    /// </summary>
-    public CliHostFactory WithProcessConfig(string? processConfig) => processConfig is null ? this : new CliHostFactory(this, processConfig);
+    /// <summary>Where this factory's hosts read their settings.</summary>
+    public ConfigurationLayers Layers { get; }
 
     /// <summary>
     /// A factory that reads only the app's (or the given) configuration and records deployments in a file of its own
@@ -82,11 +64,10 @@ public sealed class CliHostFactory
     });
 
     /// <summary>The machine-wide configuration file (written by scripts/bootstrap.sh on air-gapped machines).</summary>
-    public static string MachineConfigPath => Environment.GetEnvironmentVariable("DEPLOYMIND_MACHINE_CONFIG") ?? "/etc/deploymind/config.yml";
+    public static string MachineConfigPath => ConfigurationLayers.MachineConfigPath;
 
     /// <summary>The user's configuration file.</summary>
-    public static string UserConfigPath =>
-        Path.Combine(Environment.GetEnvironmentVariable("DEPLOYMIND_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".deploymind"), "config.yml");
+    public static string UserConfigPath => ConfigurationLayers.UserConfigPath;
 
     /// <summary>
     /// Where the settings of the host created last came from: the CLI points an error that names a key at the file and
@@ -96,12 +77,12 @@ public sealed class CliHostFactory
 
     /// <summary>Creates the host for an app folder (its deploymind.yml is read when present).</summary>
     /// <param name="appPath">The app folder, or null when the command has none.</param>
-    /// <param name="configFile">An explicit configuration file (<c>--config</c>), which must exist.</param>
+    /// <param name="configFile">An explicit configuration file (<c>--config</c>), which must exist: the app's when there is an app, else the process's (a worker's).</param>
     /// <param name="verbose">Log debug output to standard error.</param>
     /// <exception cref="InvalidConfigurationException">Settings whose values cannot be read (every one, with file:line:column).</exception>
     public IHost Create(string? appPath, string? configFile, bool verbose)
     {
-        var host = Build(appPath, configFile, verbose, reset: new Dictionary<string, string?>());
+        var host = Build(appPath, configFile, verbose, reset: null);
         var invalid = host.Services.GetRequiredService<ConfigurationChecker>().InvalidValues();
         if (invalid.Count > 0)
         {
@@ -118,7 +99,7 @@ public sealed class CliHostFactory
     /// </summary>
     internal IHost CreateChecked(string? appPath, string? configFile, bool verbose, out IReadOnlyList<ConfigurationProblem> problems)
     {
-        var host = Build(appPath, configFile, verbose, reset: new Dictionary<string, string?>());
+        var host = Build(appPath, configFile, verbose, reset: null);
         var checker = host.Services.GetRequiredService<ConfigurationChecker>();
         var invalid = checker.InvalidValues();
         problems = [.. invalid, .. checker.UnknownKeys()];
@@ -134,13 +115,13 @@ public sealed class CliHostFactory
 
     /// <summary>
     /// Configures <paramref name="builder"/> (the server's web host) like every command's host: the same configuration layers
-    /// (its own sources are replaced), logging at <paramref name="minimumLevel"/>, the same registrations.
+    /// (its own sources are replaced), with <paramref name="configFile"/> as the process's file, logging at
+    /// <paramref name="minimumLevel"/>, the same registrations.
     /// </summary>
     public void Configure(IHostApplicationBuilder builder, string? configFile, LogLevel minimumLevel)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Configuration.Sources.Clear();
-        Configure(builder, null, configFile, minimumLevel, new Dictionary<string, string?>());
+        builder.AddDeployMind(Layers, null, configFile, minimumLevel);
     }
 
     /// <summary>The invalid values of a host built by <see cref="Configure(IHostApplicationBuilder, string?, LogLevel)"/>, thrown.</summary>
@@ -156,77 +137,12 @@ public sealed class CliHostFactory
         }
     }
 
-    private IHost Build(string? appPath, string? configFile, bool verbose, Dictionary<string, string?> reset)
+    private IHost Build(string? appPath, string? configFile, bool verbose, IReadOnlyDictionary<string, string?>? reset)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
-        Configure(builder, appPath, configFile, verbose ? LogLevel.Debug : LogLevel.Warning, reset);
+        builder.AddDeployMind(Layers, appPath, configFile, verbose ? LogLevel.Debug : LogLevel.Warning, reset);
         var host = builder.Build();
         Locator = host.Services.GetRequiredService<IConfigurationLocator>();
         return host;
-    }
-
-    private void Configure(IHostApplicationBuilder builder, string? appPath, string? configFile, LogLevel minimumLevel, Dictionary<string, string?> reset)
-    {
-        var configuration = builder.Configuration;
-        if (_machineConfig is not null)
-        {
-            AddYaml(configuration, _machineConfig, optional: true);
-        }
-
-        if (_userConfig is not null)
-        {
-            AddYaml(configuration, _userConfig, optional: true);
-        }
-
-        if (_processConfig is not null && !string.Equals(_processConfig, configFile is null ? null : Path.GetFullPath(configFile), StringComparison.Ordinal))
-        {
-            AddYaml(configuration, _processConfig, optional: false);
-        }
-
-        if (configFile is not null)
-        {
-            var full = Path.GetFullPath(configFile);
-            if (!File.Exists(full))
-            {
-                throw new FileNotFoundException($"The configuration file '{full}' does not exist.", full);
-            }
-
-            AddYaml(configuration, full, optional: false);
-        }
-        else if (appPath is not null)
-        {
-            AddYaml(configuration, Path.Combine(Path.GetFullPath(appPath), "deploymind.yml"), optional: true);
-        }
-
-        configuration.AddEnvironmentVariables(EnvironmentPrefix);
-        configuration.AddInMemoryCollection(_overrides);
-        if (reset.Count > 0)
-        {
-            // Settings put back to their defaults win over every source.
-            configuration.AddInMemoryCollection(reset);
-        }
-
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter(level => level >= minimumLevel);
-        if (minimumLevel > LogLevel.Debug)
-        {
-            // ASP.NET Core's per-request information is noise at the server's default level.
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        }
-
-        builder.AddDeployMindApplication();
-        builder.AddDeployMindInfrastructure();
-    }
-
-    private static void AddYaml(IConfigurationBuilder configuration, string path, bool optional)
-    {
-        if (optional && !File.Exists(path))
-        {
-            return;
-        }
-
-        configuration.AddYamlFile(path, optional, reloadOnChange: false);
     }
 }

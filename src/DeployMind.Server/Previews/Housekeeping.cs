@@ -10,7 +10,7 @@ namespace DeployMind.Server.Previews;
 /// while previews are on) and the deletion of webhook deliveries older than <c>server.deliveryRetention</c>.
 /// </summary>
 internal sealed partial class Housekeeping(
-    PreviewSweep sweep, InterruptedDeployments interrupted, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, TimeProvider time, ILogger<Housekeeping> logger) : BackgroundService
+    PreviewSweep sweep, IServiceScopeFactory scopes, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, TimeProvider time, ILogger<Housekeeping> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,7 +29,9 @@ internal sealed partial class Housekeeping(
                     }
                 }
 
-                var ended = await interrupted.ReconcileAsync(stoppingToken);
+                // The cleanup reaches hosts with this process's settings, in a scope of its own (like a job's).
+                using var scope = scopes.CreateScope();
+                var ended = await scope.ServiceProvider.GetRequiredService<InterruptedDeployments>().ReconcileAsync(stoppingToken);
                 if (ended.Count > 0)
                 {
                     LogInterrupted(ended.Count);

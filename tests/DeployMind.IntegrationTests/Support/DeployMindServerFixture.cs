@@ -4,7 +4,6 @@ using DeployMind.Application.Records;
 using DeployMind.Cli.Hosting;
 using DeployMind.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -76,26 +75,27 @@ internal sealed class DeployMindServerFixture : IAsyncDisposable
 
         var logs = new CapturingLoggerProvider();
         var hosts = new CliHostFactory(overrides, machineConfig, null);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production", Args = [] });
-        hosts.Configure(builder, null, minimumLevel);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
-        // The job runner `serve` gives its workers (they only run with server:workers:enabled=true).
-        builder.Services.AddSingleton<IJobRunner>(new CliJobRunner(hosts, null, false));
-        services?.Invoke(builder.Services);
-        builder.AddDeployMindServer();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        WebApplication app;
         try
         {
-            hosts.Check(app.Services);
-            app.MapDeployMind();
-            await app.Services.GetRequiredService<IDeploymentStore>().EnsureReadyAsync(CancellationToken.None);
-            await app.StartAsync();
+            // The same start as `deploymind serve` and the server's own Program (its workers use the job runner every process registers).
+            app = await ServerHost.StartAsync(
+                new ServerStart
+                {
+                    Layers = hosts.Layers,
+                    Urls = "http://127.0.0.1:0",
+                    MinimumLevel = minimumLevel,
+                    Customize = builder =>
+                    {
+                        builder.Logging.ClearProviders();
+                        builder.Logging.AddProvider(logs);
+                        services?.Invoke(builder.Services);
+                    },
+                },
+                CancellationToken.None);
         }
         catch
         {
-            await app.DisposeAsync();
             folder.Dispose();
             throw;
         }

@@ -1,39 +1,45 @@
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
-using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Records;
 using DeployMind.Application.Reporting;
+using DeployMind.Application.Source;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace DeployMind.Cli.Hosting;
+namespace DeployMind.Application.Jobs;
 
 /// <summary>
-/// The worker's <see cref="IJobRunner"/>: each job gets its own workspace (the commit fetched, the app's deploymind.yml
-/// read) and runs the recorded deployment through the same pipeline as <c>deploy</c>. Every state change is fenced with
-/// the job's lock tokens: a newer holder of a target stops this run before its next step. Pull request jobs deploy the
-/// app's preview (app <c>&lt;app&gt;-pr-&lt;n&gt;</c>, its own server name) or tear it down.
+/// Runs jobs — a worker's, the server's, and the CLI's own <c>deploy</c> — in this process's one container: each job
+/// gets a workspace (the commit fetched, the app's configuration read through <see cref="IAppConfigurationSource"/> into a
+/// DI scope of its own) and runs its recorded deployment through the pipeline. Every state change is fenced with the
+/// job's lock tokens: a newer holder of a target stops this run before its next step. Pull request jobs deploy the app's
+/// preview (app <c>&lt;app&gt;-pr-&lt;n&gt;</c>, its own server name) or tear it down. Use-case policy for jobs lives here:
+/// previews disabled or on Kubernetes are refused, and a push is deployed only to the environment whose branch it is.
 /// </summary>
-internal sealed class CliJobRunner : IJobRunner
+public sealed class JobRunner : IJobRunner
 {
-    private static readonly TimeSpan ReportFlushDeadline = TimeSpan.FromSeconds(30);
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IAppConfigurationSource _configurations;
+    private readonly ISourceProvider _sources;
 
-    private readonly CliHostFactory _hosts;
-    private readonly string? _config;
-    private readonly bool _verbose;
-
-    public CliJobRunner(CliHostFactory hosts, string? config, bool verbose)
+    public JobRunner(IServiceScopeFactory scopes, IAppConfigurationSource configurations, ISourceProvider sources)
     {
-        _hosts = hosts;
-        _config = config;
-        _verbose = verbose;
+        _scopes = scopes;
+        _configurations = configurations;
+        _sources = sources;
     }
 
-    public async Task<PreparedJob> PrepareAsync(DeployJob job, CancellationToken cancellationToken)
+    public Task<PreparedJob> PrepareAsync(DeployJob job, CancellationToken cancellationToken) => PrepareAsync(job, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="IJobRunner.PrepareAsync(DeployJob, CancellationToken)"/> for a front door that runs the job itself, with its
+    /// live views and configuration file (<paramref name="session"/>).
+    /// </summary>
+    public async Task<PreparedJob> PrepareAsync(DeployJob job, JobSession? session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         if (job.Targets.Count > 0)
@@ -41,36 +47,29 @@ internal sealed class CliJobRunner : IJobRunner
             // The job names its targets: the source is fetched once they are locked (a job that waits for a lock fetches nothing).
             return new PreparedJob(job.Targets, async (control, token) =>
             {
-                using var prepared = await PrepareSourceAsync(job, token);
-                return await RunAsync(job, prepared, control, token);
+                using var prepared = await PrepareSourceAsync(job, session, token);
+                return await RunAsync(job, prepared, session, control, token);
             });
         }
 
         // A webhook's or the API's job: the fetched source tells the targets, and is kept for the run.
-        var source = await PrepareSourceAsync(job, cancellationToken);
-        return new PreparedJob(source.Targets, (control, token) => RunAsync(job, source, control, token), source) { App = source.App };
+        var source = await PrepareSourceAsync(job, session, cancellationToken);
+        return new PreparedJob(source.Targets, (control, token) => RunAsync(job, source, session, control, token), source)
+        {
+            App = source.App,
+            Strategy = source.Command is { } command && source.Workspace is { } workspace ? workspace.Deploys.StrategyOf(command) : null,
+        };
     }
 
-    private static async Task<Deployment> RunAsync(DeployJob job, Prepared prepared, JobControl control, CancellationToken cancellationToken)
+    private static async Task<Deployment> RunAsync(DeployJob job, Prepared prepared, JobSession? session, JobControl control, CancellationToken cancellationToken)
     {
-        var services = prepared.Services;
-        var store = services.GetRequiredService<IDeploymentStore>();
-        var reporter = services.GetRequiredService<IDeploymentReporter>();
+        var store = prepared.Services.GetRequiredService<IDeploymentStore>();
         var deployment = await store.GetAsync(job.Id, cancellationToken)
             ?? throw new DeployMindException($"Deployment {job.Id} is not recorded in {store.Description}; is `database` configured the same for the worker and for whoever enqueued the job?");
-        try
-        {
-            return await RunAsync(job, prepared, deployment, control, cancellationToken);
-        }
-        finally
-        {
-            // The prepared host's reporter goes with it: what it still has to send is sent first (bounded).
-            using var flush = new CancellationTokenSource(ReportFlushDeadline);
-            await reporter.FlushAsync(flush.Token);
-        }
+        return await RunAsync(job, prepared, deployment, session, control, cancellationToken);
     }
 
-    private static async Task<Deployment> RunAsync(DeployJob job, Prepared prepared, Deployment deployment, JobControl control, CancellationToken cancellationToken)
+    private static async Task<Deployment> RunAsync(DeployJob job, Prepared prepared, Deployment deployment, JobSession? session, JobControl control, CancellationToken cancellationToken)
     {
         var services = prepared.Services;
         var store = services.GetRequiredService<IDeploymentStore>();
@@ -130,37 +129,45 @@ internal sealed class CliJobRunner : IJobRunner
         }
 
         using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await services.GetRequiredService<DeploymentRunner>().RunAsync(
+        var pipeline = await services.GetRequiredService<DeploymentRunner>().RunAsync(
             new DeploymentRunner.Run(deployment, workspace.AppPath)
             {
                 Command = command,
                 AlreadyRecorded = true,
                 Fence = new LockFence(control.FenceAsync, fenced, control.HandOver),
                 HandOverReason = () => control.HandOverReason,
+                DeployObserver = session?.DeployObserver,
+                BuildProgress = session?.BuildProgress,
+                PipelineObserver = session?.PipelineObserver,
             },
             fenced.Token);
+        if (session is not null)
+        {
+            session.Pipeline = pipeline;
+        }
+
         return deployment;
     }
 
     /// <summary>The job's workspace, command, app and targets; or why it cannot run (no workspace).</summary>
-    private async Task<Prepared> PrepareSourceAsync(DeployJob job, CancellationToken cancellationToken)
+    private async Task<Prepared> PrepareSourceAsync(DeployJob job, JobSession? session, CancellationToken cancellationToken)
     {
-        DeploymentWorkspace workspace;
+        JobWorkspace workspace;
         try
         {
-            workspace = await DeploymentWorkspace.OpenAsync(_hosts, job.Repository, job.Ref ?? "main", job.Path, _config, _verbose, cancellationToken);
+            workspace = await JobWorkspace.OpenAsync(_scopes, _configurations, _sources, job, session, cancellationToken);
         }
-        catch (Exception ex) when (ex is DeployMindException or DirectoryNotFoundException or FileNotFoundException or InvalidDataException)
+        catch (Exception ex) when (ex is DeployMindException or DirectoryNotFoundException or FileNotFoundException or InvalidDataException or OptionsValidationException)
         {
-            var problem = $"could not prepare the source: {ex.Message}";
+            var problem = $"could not prepare the source: {Describe(ex)}";
             return job is { Teardown: true, PullRequest: { } number }
                 ? await PrepareSourcelessTeardownAsync(job, number, problem, cancellationToken)
-                : new Prepared(_hosts.Create(null, _config, _verbose), null, null, null, [], problem, null);
+                : new Prepared(_scopes.CreateScope(), null, null, null, [], problem, null);
         }
 
         try
         {
-            var command = workspace.Complete(new Application.Deploy.DeployCommand(job.Path)
+            var command = workspace.Complete(new DeployCommand(job.Path)
             {
                 Environment = job.Environment,
                 Strategy = job.Strategy is null ? null : EnvironmentOptions.ParseStrategy(job.Strategy, "strategy"),
@@ -170,7 +177,7 @@ internal sealed class CliJobRunner : IJobRunner
                 NoCache = job.NoCache,
                 AllowFindings = job.AllowFindings,
             });
-            var app = workspace.Host.Services.GetRequiredService<IOptions<AppOptions>>().Value;
+            var app = workspace.Services.GetRequiredService<IOptions<AppOptions>>().Value;
             string? refusal = null;
             if (job.PullRequest is { } number)
             {
@@ -197,21 +204,21 @@ internal sealed class CliJobRunner : IJobRunner
 
             return new Prepared(null, workspace, command, workspace.Deploys.InstanceName(command, workspace.AppPath), workspace.Deploys.TargetsOf(command), null, refusal);
         }
-        catch (DeployMindException ex)
+        catch (Exception ex) when (ex is DeployMindException or OptionsValidationException)
         {
             workspace.Dispose();
-            return new Prepared(_hosts.Create(null, _config, _verbose), null, null, null, [], $"the app's configuration cannot be used: {ex.Message}", null);
+            return new Prepared(_scopes.CreateScope(), null, null, null, [], $"the app's configuration cannot be used: {Describe(ex)}", null);
         }
     }
 
     /// <summary>A closed pull request whose commit is gone (a force-push, a deleted fork): its preview is removed with this machine's settings.</summary>
     private async Task<Prepared> PrepareSourcelessTeardownAsync(DeployJob job, int number, string problem, CancellationToken cancellationToken)
     {
-        var host = _hosts.Create(null, _config, _verbose);
+        var host = _scopes.CreateScope();
         try
         {
-            var deployment = await host.Services.GetRequiredService<IDeploymentStore>().GetAsync(job.Id, cancellationToken);
-            var deploys = host.Services.GetRequiredService<DeployService>();
+            var deployment = await host.ServiceProvider.GetRequiredService<IDeploymentStore>().GetAsync(job.Id, cancellationToken);
+            var deploys = host.ServiceProvider.GetRequiredService<DeployService>();
             if (deployment is null)
             {
                 return new Prepared(host, null, null, null, [], problem, null);
@@ -220,7 +227,7 @@ internal sealed class CliJobRunner : IJobRunner
             // The recorded name is the preview's (<app>-pr-<n>) once a worker has read the app's configuration, else the repository's.
             var suffix = PreviewOptions.AppName(string.Empty, number);
             var app = deployment.App.EndsWith(suffix, StringComparison.Ordinal) ? deployment.App[..^suffix.Length] : deployment.App;
-            var command = new Application.Deploy.DeployCommand(".") { Environment = job.Environment, Host = job.Host, PullRequest = number, App = app };
+            var command = new DeployCommand(".") { Environment = job.Environment, Host = job.Host, PullRequest = number, App = app };
             return new Prepared(host, null, command, deploys.InstanceName(command, command.AppPath), deploys.TargetsOf(command), problem, null);
         }
         catch
@@ -232,7 +239,7 @@ internal sealed class CliJobRunner : IJobRunner
 
     /// <summary>Removes the preview from every host of its environment (recorded as its own deployment: deploying → verifying → succeeded).</summary>
     private static async Task<Deployment> RemovePreviewAsync(
-        IServiceProvider services, Application.Deploy.DeployCommand command, string app, Deployment deployment, string detail, CancellationToken cancellationToken)
+        IServiceProvider services, DeployCommand command, string app, Deployment deployment, string detail, CancellationToken cancellationToken)
     {
         var deploys = services.GetRequiredService<DeployService>();
         var store = services.GetRequiredService<IDeploymentStore>();
@@ -271,8 +278,15 @@ internal sealed class CliJobRunner : IJobRunner
         return deployment;
     }
 
-    /// <summary>A job prepared to run: its services (the workspace's host, or this machine's when there is no workspace) and what it runs.</summary>
-    /// <param name="Host">This machine's host, when there is no workspace (released with this).</param>
+    private static string Describe(Exception exception) => exception switch
+    {
+        InvalidConfigurationException invalid => string.Join("; ", invalid.Problems.Select(p => p.ToString())),
+        OptionsValidationException options => string.Join("; ", options.Failures),
+        _ => exception.Message,
+    };
+
+    /// <summary>A job prepared to run: its services (the workspace's scope, or one with this process's settings when there is no workspace) and what it runs.</summary>
+    /// <param name="Host">A scope with this process's settings, when there is no workspace (released with this).</param>
     /// <param name="Workspace">The fetched source and its host; null when the job cannot run (see <paramref name="Problem"/>).</param>
     /// <param name="Command">The deploy command, with the workspace's folder, app and (for previews) server name.</param>
     /// <param name="App">The app's instance name (a preview's <c>&lt;app&gt;-pr-&lt;n&gt;</c>).</param>
@@ -280,10 +294,10 @@ internal sealed class CliJobRunner : IJobRunner
     /// <param name="Problem">Why the job cannot run from its source (it fails, or a teardown goes on with this machine's settings).</param>
     /// <param name="Refusal">Why the job must not deploy although it could (it ends cancelled): previews disabled, a branch mismatch.</param>
     private sealed record Prepared(
-        IHost? Host, DeploymentWorkspace? Workspace, Application.Deploy.DeployCommand? Command, string? App, IReadOnlyList<string> Targets, string? Problem, string? Refusal)
+        IServiceScope? Host, JobWorkspace? Workspace, DeployCommand? Command, string? App, IReadOnlyList<string> Targets, string? Problem, string? Refusal)
         : IDisposable
     {
-        public IServiceProvider Services => Workspace?.Host.Services ?? Host!.Services;
+        public IServiceProvider Services => Workspace?.Services ?? Host!.ServiceProvider;
 
         public void Dispose()
         {

@@ -1,0 +1,95 @@
+using DeployMind.Application.Configuration;
+using DeployMind.Application.Deploy;
+using DeployMind.Application.Source;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DeployMind.Application.Jobs;
+
+/// <summary>
+/// What one job works in: its source (a folder, or exactly one commit of a repository fetched into a temporary folder)
+/// and a DI scope whose app settings are the app's own configuration (<see cref="IAppConfigurationSource"/>). The
+/// process's singletons (records, queue, locks, reporter) are shared; nothing else is built per job.
+/// </summary>
+internal sealed class JobWorkspace : IDisposable
+{
+    private JobWorkspace(SourceCheckout? checkout, string appPath, IServiceScope scope)
+    {
+        Checkout = checkout;
+        AppPath = appPath;
+        Scope = scope;
+        Deploys = scope.ServiceProvider.GetRequiredService<DeployService>();
+        App = Deploys.AppName(appPath, checkout?.Name);
+    }
+
+    /// <summary>The fetched commit, when the source is a repository.</summary>
+    public SourceCheckout? Checkout { get; }
+
+    /// <summary>The app's folder.</summary>
+    public string AppPath { get; }
+
+    /// <summary>The job's services, configured with the app's deploymind.yml.</summary>
+    public IServiceScope Scope { get; }
+
+    public IServiceProvider Services => Scope.ServiceProvider;
+
+    public DeployService Deploys { get; }
+
+    /// <summary>The app's name: deploymind.yml's <c>app</c>, else the repository's or the folder's name.</summary>
+    public string App { get; }
+
+    /// <summary>Fetches the source (when the job names a repository) and opens the app's scope.</summary>
+    /// <exception cref="DirectoryNotFoundException">The repository has no such folder.</exception>
+    /// <exception cref="InvalidConfigurationException">The app's configuration has values that cannot be read.</exception>
+    public static async Task<JobWorkspace> OpenAsync(
+        IServiceScopeFactory scopes, IAppConfigurationSource configurations, ISourceProvider sources, DeployJob job, JobSession? session, CancellationToken cancellationToken)
+    {
+        SourceCheckout? checkout = null;
+        var appPath = job.Path;
+        if (job.Repository is { } repository)
+        {
+            // Exactly the commit asked for: its deploymind.yml configures the rest.
+            checkout = await sources.FetchAsync(new SourceSpec(repository, job.Ref ?? "main"), cancellationToken);
+            appPath = Path.GetFullPath(Path.Combine(checkout.Path, job.Path));
+            if (!Directory.Exists(appPath))
+            {
+                checkout.Dispose();
+                throw new DirectoryNotFoundException($"The repository {repository} at {checkout.ShortCommit} has no folder '{job.Path}'.");
+            }
+
+            session?.Fetched?.Invoke(checkout);
+        }
+
+        IServiceScope? scope = null;
+        try
+        {
+            var configuration = configurations.Load(appPath, session?.ConfigFile);
+            scope = scopes.CreateScope();
+            scope.ServiceProvider.GetRequiredService<AppConfigurationScope>().Use(configuration);
+            return new JobWorkspace(checkout, appPath, scope);
+        }
+        catch
+        {
+            scope?.Dispose();
+            checkout?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The command with what only the workspace knows: the folder, the app's name, and a commit's image tag.</summary>
+    public DeployCommand Complete(DeployCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return command with
+        {
+            AppPath = AppPath,
+            App = Checkout?.Name,
+            Tag = command.Tag ?? (Checkout is null ? null : $"{App}:{Checkout.ShortCommit}"),
+        };
+    }
+
+    public void Dispose()
+    {
+        Scope.Dispose();
+        Checkout?.Dispose();
+    }
+}
