@@ -51,13 +51,15 @@ public static class DependencyInjection
         services.TryAddScoped<ISecretScanner, SecretScanner>();
         services.TryAddScoped<IRiskyConfigScanner, RiskyConfigScanner>();
         services.AddConfigurationSection<DatabaseOptions>(DatabaseOptions.SectionName);
-        services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
-        services.TryAddSingleton<IApiTokens, EfApiTokens>();
-        services.TryAddSingleton<IWebhookDeliveries, EfWebhookDeliveries>();
+        // One database per process, shared by the records, the tokens, the deliveries and the embedded queue and locks.
+        services.TryAddSingleton(sp => new DeployMindDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        services.TryAddSingleton<IDeploymentStore>(sp => new EfDeploymentStore(sp.GetRequiredService<DeployMindDatabase>()));
+        services.TryAddSingleton<IApiTokens>(sp => new EfApiTokens(sp.GetRequiredService<DeployMindDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IWebhookDeliveries>(sp => new EfWebhookDeliveries(sp.GetRequiredService<DeployMindDatabase>()));
 
         // Jobs and locks: Redis when queue.provider says so, else the deployment database (one machine, no Redis).
-        services.TryAddSingleton<EmbeddedJobQueue>();
-        services.TryAddSingleton<EmbeddedDeployLock>();
+        services.TryAddSingleton(sp => new EmbeddedJobQueue(sp.GetRequiredService<DeployMindDatabase>(), sp.GetRequiredService<IOptions<QueueOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new EmbeddedDeployLock(sp.GetRequiredService<DeployMindDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<RedisJobQueue>();
         services.TryAddSingleton<RedisDeployLock>();

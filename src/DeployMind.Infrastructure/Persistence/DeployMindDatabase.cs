@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using DeployMind.Domain;
 using Microsoft.Data.Sqlite;
@@ -9,7 +8,7 @@ namespace DeployMind.Infrastructure.Persistence;
 
 /// <summary>
 /// The deployment database as configured (<c>database:</c>): contexts on it, and its schema made current on first use.
-/// The deployment store, the embedded job queue and the embedded deploy locks each hold one, so they open the same
+/// One per process (a singleton): the deployment store, the embedded job queue and the embedded deploy locks share it, so they open the same
 /// database the same way.
 /// </summary>
 internal sealed class DeployMindDatabase : IDisposable
@@ -17,10 +16,6 @@ internal sealed class DeployMindDatabase : IDisposable
     // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (extended result codes).
     private const int SqliteUniqueViolation = 2067;
     private const int SqlitePrimaryKeyViolation = 1555;
-
-    // The databases this process has made current (by Description): the store, the queue and the locks — and every
-    // further client — on one database check its migrations once per process, not once each.
-    private static readonly ConcurrentDictionary<string, bool> Current = new(StringComparer.Ordinal);
 
     private readonly DbContextOptions _options;
     private readonly SemaphoreSlim _readyGate = new(1, 1);
@@ -68,15 +63,14 @@ internal sealed class DeployMindDatabase : IDisposable
     public string? SqliteFile { get; }
 
     /// <summary>
-    /// Creates the database (SQLite: its folder and file) and applies pending migrations, once per process and database.
+    /// Creates the database (SQLite: its folder and file) and applies pending migrations, once per instance (one per process).
     /// Safe to call from several processes at once: migrations take a lock of their own.
     /// </summary>
     /// <exception cref="DeployMindException">The database cannot be opened or migrated.</exception>
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
-        if (_ready || Current.ContainsKey(Description))
+        if (_ready)
         {
-            _ready = true;
             return;
         }
 
@@ -115,7 +109,6 @@ internal sealed class DeployMindDatabase : IDisposable
                 throw new DeployMindException($"Cannot open the deployment records ({Description}): {ex.Message}", ex);
             }
 
-            Current[Description] = true;
             _ready = true;
         }
         finally

@@ -15,12 +15,22 @@ internal sealed class EfApiTokens : IApiTokens, IDisposable
 {
     private const string Prefix = "dm_";
     private readonly DeployMindDatabase _database;
+    private readonly bool _ownsDatabase;
     private readonly TimeProvider _time;
 
     public EfApiTokens(IOptions<DatabaseOptions> options, TimeProvider time)
+        : this(new DeployMindDatabase((options ?? throw new ArgumentNullException(nameof(options))).Value), time, owns: true)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _database = new DeployMindDatabase(options.Value);
+    }
+
+    /// <param name="database">The process's database (shared; not disposed with this unless <paramref name="owns"/>).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="owns">Dispose the database with this.</param>
+    internal EfApiTokens(DeployMindDatabase database, TimeProvider time, bool owns = false)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _ownsDatabase = owns;
         _time = time;
     }
 
@@ -90,7 +100,13 @@ internal sealed class EfApiTokens : IApiTokens, IDisposable
         return [.. rows.Select(r => new ApiTokenInfo(r.Name, Time(r.CreatedAtMs), Time(r.LastUsedAtMs), Time(r.RevokedAtMs)))];
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

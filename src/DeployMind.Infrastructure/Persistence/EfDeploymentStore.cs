@@ -16,15 +16,24 @@ namespace DeployMind.Infrastructure.Persistence;
 internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
 {
     private readonly DeployMindDatabase _database;
+    private readonly bool _ownsDatabase;
 
     // What was last written or read for each aggregate this store handed out: the concurrency token and how many
     // timeline entries are already stored. Weak, so aggregates are not kept alive by the store.
     private readonly ConditionalWeakTable<Deployment, Persisted> _persisted = [];
 
     public EfDeploymentStore(IOptions<DatabaseOptions> options)
+        : this(new DeployMindDatabase((options ?? throw new ArgumentNullException(nameof(options))).Value), owns: true)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _database = new DeployMindDatabase(options.Value);
+    }
+
+    /// <param name="database">The process's database (shared; not disposed with this unless <paramref name="owns"/>).</param>
+    /// <param name="owns">Dispose the database with this.</param>
+    internal EfDeploymentStore(DeployMindDatabase database, bool owns = false)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _ownsDatabase = owns;
     }
 
     public string Description => _database.Description;
@@ -235,7 +244,13 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         return [.. rows.Select(f => new RecordedFinding(f.Source, f.RuleId, f.Title, f.Severity, f.Kind, f.File, f.Line, f.Column, f.RedactedExcerpt, f.Blocking))];
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
 
     private static string Key(Guid id) => id.ToString("D", CultureInfo.InvariantCulture);
 

@@ -12,14 +12,23 @@ namespace DeployMind.Infrastructure.Persistence;
 internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
 {
     private readonly DeployMindDatabase _database;
+    private readonly bool _ownsDatabase;
     private readonly Lock _gate = new();
     private List<(WebhookDelivery Delivery, TaskCompletionSource Written)> _pending = [];
     private Task _writer = Task.CompletedTask;
 
     public EfWebhookDeliveries(IOptions<DatabaseOptions> options)
+        : this(new DeployMindDatabase((options ?? throw new ArgumentNullException(nameof(options))).Value), owns: true)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _database = new DeployMindDatabase(options.Value);
+    }
+
+    /// <param name="database">The process's database (shared; not disposed with this unless <paramref name="owns"/>).</param>
+    /// <param name="owns">Dispose the database with this.</param>
+    internal EfWebhookDeliveries(DeployMindDatabase database, bool owns = false)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _ownsDatabase = owns;
     }
 
     public Task RecordAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
@@ -63,7 +72,13 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
         return await db.WebhookDeliveries.Where(w => w.ReceivedAtMs < limit).ExecuteDeleteAsync(cancellationToken);
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
 
     /// <summary>Writes batches until nothing is pending; each batch's writers learn how it went.</summary>
     private async Task WriteAllAsync()

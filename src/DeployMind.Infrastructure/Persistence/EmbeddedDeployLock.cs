@@ -14,14 +14,24 @@ namespace DeployMind.Infrastructure.Persistence;
 internal sealed class EmbeddedDeployLock : IDeployLock, IDisposable
 {
     private readonly DeployMindDatabase _database;
+    private readonly bool _ownsDatabase;
     private readonly TimeProvider _time;
 
     public EmbeddedDeployLock(IOptions<DatabaseOptions> database, TimeProvider time)
+        : this(new DeployMindDatabase((database ?? throw new ArgumentNullException(nameof(database))).Value), time, owns: true)
+    {
+    }
+
+    /// <param name="database">The process's database (shared; not disposed with this unless <paramref name="owns"/>).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="owns">Dispose the database with this.</param>
+    internal EmbeddedDeployLock(DeployMindDatabase database, TimeProvider time, bool owns = false)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
-        _database = new DeployMindDatabase(database.Value);
+        _database = database;
+        _ownsDatabase = owns;
     }
 
     public async Task<LockHandle?> TryAcquireAsync(string target, string owner, TimeSpan ttl, CancellationToken cancellationToken)
@@ -152,7 +162,13 @@ internal sealed class EmbeddedDeployLock : IDeployLock, IDisposable
         }
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
 
     /// <summary>The lock, if this holding still holds it and its lease has not run out.</summary>
     private static IQueryable<LockRow> Held(DeployMindDbContext db, LockHandle handle, long now) =>

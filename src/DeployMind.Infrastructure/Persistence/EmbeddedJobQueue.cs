@@ -27,6 +27,7 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
     private const int Candidates = 8;
 
     private readonly DeployMindDatabase _database;
+    private readonly bool _ownsDatabase;
     private readonly TimeProvider _time;
     private readonly long _visibilityMs;
     private readonly int _maxDeliveries;
@@ -34,6 +35,15 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
 
     /// <exception cref="InvalidInputException">A setting is not valid.</exception>
     public EmbeddedJobQueue(IOptions<DatabaseOptions> database, IOptions<QueueOptions> queue, TimeProvider time)
+        : this(new DeployMindDatabase((database ?? throw new ArgumentNullException(nameof(database))).Value), queue, time, owns: true)
+    {
+    }
+
+    /// <param name="database">The process's database (shared; not disposed with this unless <paramref name="owns"/>).</param>
+    /// <param name="queue">The queue's settings.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="owns">Dispose the database with this.</param>
+    internal EmbeddedJobQueue(DeployMindDatabase database, IOptions<QueueOptions> queue, TimeProvider time, bool owns = false)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(queue);
@@ -54,7 +64,8 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
         _visibilityMs = (long)visibility.TotalMilliseconds;
         _maxDeliveries = queue.Value.MaxDeliveries;
         _time = time;
-        _database = new DeployMindDatabase(database.Value);
+        _database = database;
+        _ownsDatabase = owns;
     }
 
     public async Task<EnqueueResult> EnqueueAsync(DeployJob job, CancellationToken cancellationToken)
@@ -246,7 +257,13 @@ internal sealed class EmbeddedJobQueue : IJobQueue, IDisposable
         return [.. rows.Select(r => new DeadLetter(Deserialize(r.Payload), r.Deliveries, r.LastError ?? string.Empty, DateTimeOffset.FromUnixTimeMilliseconds(r.DeadAtMs ?? 0)))];
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
 
     /// <summary>The lease token: the row id and the nonce of this holding.</summary>
     internal static string Token(long id, string nonce) => string.Create(CultureInfo.InvariantCulture, $"{id}:{nonce}");
