@@ -227,7 +227,8 @@ mem=$(awk '/^MemTotal:/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
   echo
   echo "**Dequeue → scanning** is, per job, the time from the previous job's last recorded event (its \`failed\`) to this"
   echo "job's \`scanning\` event. With one job at a time and every job queued before the worker starts, the worker acks the"
-  echo "previous job and takes this one right after that event, so the interval is: ack + take + prepare + lock + pipeline"
+  echo "previous job and takes this one right after that event, so the interval is: the rest of the previous job (its
+host disposed, its ack) + take + prepare + lock + pipeline"
   echo "start, i.e. the whole start-up of a job. The first job of each round is left out (it also pays the worker's own"
   echo "start; shown as *first job after worker start*). The earliest event a worker records for a job is its lock note"
   echo "(\"holding docker:local with fencing token N\"), written after the job was prepared: *lock note → scanning* is"
