@@ -72,8 +72,18 @@ write_app() {
   } > "$dir/settings.env"
 }
 
+# Jobs not finished yet: read from the embedded queue's table (no CLI process competing with the worker); if that
+# table is not there (another build's schema), from `deploymind queue --output json`, at most every 5 s.
 pending_jobs() {
-  sqlite3 -readonly "$1" "select count(*) from jobs where DeadAtMs is null" 2>/dev/null || echo "?"
+  local dll=$1 db=$2
+  if sqlite3 -readonly "$db" "select count(*) from jobs where DeadAtMs is null" 2>/dev/null; then
+    return
+  fi
+
+  sleep 4.5
+  dotnet "$dll" queue --output json 2>/dev/null \
+    | python3 -c 'import json, sys; print(sum(q["waiting"] + q["inFlight"] for q in json.load(sys.stdin)["queues"]))' 2>/dev/null \
+    || echo "?"
 }
 
 # One round: queue JOBS jobs with build $1 (variant $2) in $3, run the worker until they are done, summarise.
@@ -107,7 +117,7 @@ run_round() {
   while :; do
     sleep 0.5
     kill -0 "$worker" 2>/dev/null || { echo "the worker exited early:" >&2; tail -20 "$dir/worker.log" >&2; worker=""; return 1; }
-    left=$(pending_jobs "$db")
+    left=$(pending_jobs "$dll" "$db")
     [ "$left" = 0 ] && break
     [ "$SECONDS" -ge "$deadline" ] && { echo "round timed out with $left jobs left" >&2; break; }
   done
