@@ -57,7 +57,7 @@ public abstract class CommandRunnerContract : IDisposable
     }
 
     [Fact]
-    public void Name_Always_SaysWhereCommandsRun()
+    public void Name_Always_IsNotBlank()
     {
         Assert.False(string.IsNullOrWhiteSpace(Runner.Name));
     }
@@ -177,9 +177,9 @@ public abstract class CommandRunnerContract : IDisposable
     public async Task RunAsync_Utf8_RoundTripsThroughArgumentsAndOutput()
     {
         const string Text = "héllo ✓ 日本 🚀";
-        var lines = new List<string>();
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>(); // two streams, two readers
 
-        var result = await RunAsync(CommandSpec.Create("sh", "-c", "printf '%s\\n' \"$1\"; printf '%s\\n' \"$1\" >&2", "sh", Text), line => lines.Add(line.Text));
+        var result = await RunAsync(CommandSpec.Create("sh", "-c", "printf '%s\\n' \"$1\"; printf '%s\\n' \"$1\" >&2", "sh", Text), line => lines.Enqueue(line.Text));
 
         Assert.Equal(Text + "\n", result.StandardOutput);
         Assert.Equal(Text + "\n", result.StandardError);
