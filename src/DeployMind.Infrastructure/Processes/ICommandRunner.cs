@@ -10,8 +10,13 @@ public interface ICommandRunner
     /// Runs the command to completion. Output is streamed line by line to <paramref name="onOutput"/> as it
     /// arrives (secrets already redacted) and also captured in the result. A non-zero exit code is a result,
     /// not an exception; cancellation kills the process (and its children) and throws
-    /// <see cref="OperationCanceledException"/>.
+    /// <see cref="OperationCanceledException"/>; a token cancelled already starts nothing. Every implementation is
+    /// held to this by the contract tests (tests/DeployMind.IntegrationTests/Processes/CommandRunnerContract.cs).
     /// </summary>
-    /// <exception cref="CommandStartException">The program could not be started (not found, not executable).</exception>
+    /// <exception cref="CommandStartException">
+    /// The program could not be started (not found, not executable, no such working directory) by a runner that starts
+    /// it itself. A runner that hands the line to a remote shell (SSH) reports what that shell does instead: a
+    /// non-zero exit code (127 for a missing program) with its message on standard error.
+    /// </exception>
     Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken);
 }

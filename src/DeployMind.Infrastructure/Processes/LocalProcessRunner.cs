@@ -25,8 +25,19 @@ internal sealed partial class LocalProcessRunner : ICommandRunner
     public async Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+
+        // CliWrap would start the process and kill it right away: a cancelled command must not run at all.
+        cancellationToken.ThrowIfCancellationRequested();
         var redactor = new SecretRedactor(command.Secrets);
         var display = command.ToString();
+        if (command.WorkingDirectory is not null && !Directory.Exists(command.WorkingDirectory))
+        {
+            // Otherwise the start fails with "is the program installed?", which sends the user the wrong way.
+            throw new CommandStartException(
+                $"Could not start `{display}`: its working directory {command.WorkingDirectory} does not exist.",
+                new DirectoryNotFoundException(command.WorkingDirectory));
+        }
+
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         var gate = new Lock();

@@ -1,4 +1,5 @@
 using DeployMind.Infrastructure.Processes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DeployMind.IntegrationTests.Nginx;
@@ -11,7 +12,12 @@ internal sealed class UnprivilegedRunner : ICommandRunner
 {
     public const string User = "nobody";
 
-    private readonly LocalProcessRunner _inner = new(NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+    private readonly LocalProcessRunner _inner;
+
+    public UnprivilegedRunner(ILogger<LocalProcessRunner>? logger = null)
+    {
+        _inner = new LocalProcessRunner(logger ?? NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+    }
 
     public static bool TestsRunAsRoot => Environment.UserName == "root";
 
@@ -24,6 +30,7 @@ internal sealed class UnprivilegedRunner : ICommandRunner
             ? new CommandSpec("runuser", ["-u", User, "--", command.Program, .. command.Arguments])
             {
                 Environment = command.Environment,
+                WorkingDirectory = command.WorkingDirectory,
                 StandardInput = command.StandardInput,
                 Secrets = command.Secrets,
             }
