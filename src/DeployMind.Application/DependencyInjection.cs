@@ -34,7 +34,13 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<DeployService>();
         builder.Services.AddConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
         builder.Services.AddConfigurationSection<Jobs.QueueOptions>(Jobs.QueueOptions.SectionName);
-        builder.Services.TryAddSingleton<PipelineOrchestrator>();
+        builder.Services.TryAddSingleton(sp => new PipelineOrchestrator(
+            sp.GetServices<IPipelineStage>(),
+            sp.GetServices<IPipelineAdvisor>(),
+            sp.GetRequiredService<ITextRedactor>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IConfigurationLocator>()));
         builder.Services.TryAddSingleton<DeploymentRunner>();
         builder.Services.TryAddSingleton<RollbackRunner>();
         builder.Services.TryAddSingleton<ScanService>();

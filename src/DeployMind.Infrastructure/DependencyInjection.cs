@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddConfigurationSection<GitOptions>(GitOptions.SectionName);
         services.TryAddSingleton<ISecretScanner, SecretScanner>();
         services.TryAddSingleton<IRiskyConfigScanner, RiskyConfigScanner>();
+        services.TryAddSingleton<ITextRedactor, SecretTextRedactor>();
         services.AddConfigurationSection<DatabaseOptions>(DatabaseOptions.SectionName);
         services.TryAddSingleton<IDeploymentStore, EfDeploymentStore>();
         services.TryAddSingleton<IApiTokens, EfApiTokens>();
