@@ -165,19 +165,34 @@ public sealed class StageReportTests : IDisposable
         Assert.Equal((PipelineStage.Build, build.Summary), (deployment.FailedStage!.Value, deployment.Reason));
     }
 
+    [Fact]
+    public async Task DeployStage_RevertAsyncAfterADeployThatRetiredThePreviousAtOnce_StartsThePreviousReleaseAgain()
+    {
+        // What a halt after deploy does when there is no pending switch to revert (as on Kubernetes, or a deploy that retired at once).
+        var old = _host.Seed("shop", "r1", Old, _time.GetUtcNow().AddHours(-1));
+        var (deploys, options) = Deploys();
+        var command = new DeployCommand(_app.FullName);
+        var outcome = await DriveAsync(deploys.DeployImageAsync(deploys.CreateRequest(command, _app.FullName, New), StrategyKind.Rolling, NullDeployObserver.Instance, CancellationToken.None));
+        Assert.False(old.Running);
+        var context = new PipelineContext(new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.Rolling, "test", _time.GetUtcNow()), _app.FullName)
+        {
+            Command = command,
+            Outcome = outcome,
+        };
+
+        var back = await DriveAsync(new DeployStage(deploys, options).RevertAsync(context, CancellationToken.None));
+
+        Assert.Equal("; rolled back to r1", back);
+        Assert.Equal(_host.Running(Old).Address, Assert.Single(_host.Route!.Servers).Address);
+    }
+
     private static BuildResult Built() => new(
         true, New, "sha256:2", 42.4, 7, TimeSpan.FromSeconds(12), 3, [], [.. Enumerable.Range(1, 60).Select(i => $"step {i}")], null, null);
 
     /// <summary>Runs the four stages, driving the fake clock.</summary>
     private async Task<(Deployment Deployment, PipelineContext Context)> RunAsync(IPipelineAdvisor advisor, bool allowFindings = true, BuildResult? build = null)
     {
-        var app = new AppOptions { App = "shop" };
-        app.Environments["production"] = new EnvironmentOptions
-        {
-            HealthCheck = new HealthCheckOptions { Interval = "1s", Deadline = "10s" },
-            Target = new TargetOptions { Docker = new DockerTargetOptions { Drain = "1s" } },
-        };
-        var options = Options.Create(app);
+        var (deploys, options) = Deploys();
         var scans = new ScanService(
             new FixedSecrets(new SecurityFinding("DMS001", "AWS access key", Severity.Critical, "config/app.env", 3, 19, "AWS_ACCESS_KEY_ID=AKIA…[REDACTED]")),
             new FixedRiskySettings(new SecurityFinding("DMC001", "Compose service runs privileged", Severity.Medium, "compose.yaml", 4, 5, "privileged: true") { Kind = SecurityFindingKind.RiskyConfiguration }));
@@ -189,10 +204,7 @@ public sealed class StageReportTests : IDisposable
             Options.Create(new BuildOptions()));
         var images = new FixedImageScanner(new ImageScanReport(
             "trivy 0.50.1", false, null, [new SecurityFinding("CVE-2024-2511", "openssl: unbounded memory growth", Severity.High, "debian 12", 0, 0, "libssl3 3.0.11-1") { Kind = SecurityFindingKind.Vulnerability }], TimeSpan.FromSeconds(2)));
-        var launcher = new ReleaseLauncher(new HealthChecker(new UnusedProbe(), _time), _time);
-        var rolling = new RollingStrategy(launcher, _time);
-        var rollback = new RollbackService(rolling);
-        var deploys = new DeployService(new OneHost(_host.Host), [rolling], rollback, new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time), options, _time);
+        var rollback = new RollbackService(new RollingStrategy(new ReleaseLauncher(new HealthChecker(new UnusedProbe(), _time), _time), _time));
         var orchestrator = new PipelineOrchestrator(
             [new ScanStage(scans, options), new BuildStage(builds, images, options), new DeployStage(deploys, options), new VerifyStage(rollback, options, _time)],
             [advisor],
@@ -205,14 +217,32 @@ public sealed class StageReportTests : IDisposable
             Command = new DeployCommand(_app.FullName) { Tag = New, AllowFindings = allowFindings },
         };
 
-        var run = orchestrator.RunAsync(context, null, CancellationToken.None);
+        return (await DriveAsync(orchestrator.RunAsync(context, null, CancellationToken.None)), context);
+    }
+
+    private (DeployService Deploys, IOptions<AppOptions> Options) Deploys()
+    {
+        var app = new AppOptions { App = "shop" };
+        app.Environments["production"] = new EnvironmentOptions
+        {
+            HealthCheck = new HealthCheckOptions { Interval = "1s", Deadline = "10s" },
+            Target = new TargetOptions { Docker = new DockerTargetOptions { Drain = "1s" } },
+        };
+        var options = Options.Create(app);
+        var rolling = new RollingStrategy(new ReleaseLauncher(new HealthChecker(new UnusedProbe(), _time), _time), _time);
+        return (new DeployService(new OneHost(_host.Host), [rolling], new RollbackService(rolling), new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time), options, _time), options);
+    }
+
+    /// <summary>Awaits <paramref name="run"/>, driving the fake clock (health checks, drains, verify intervals).</summary>
+    private async Task<T> DriveAsync<T>(Task<T> run)
+    {
         for (var i = 0; i < 10_000 && !run.IsCompleted; i++)
         {
             await Task.Delay(1, CancellationToken.None);
             _time.Advance(TimeSpan.FromMilliseconds(500));
         }
 
-        return (await run, context);
+        return await run;
     }
 
     private sealed class RecordingAdvisor(Func<PipelineStage, AdvisorVerdict>? answer = null) : IPipelineAdvisor
