@@ -62,6 +62,18 @@ public sealed class PipelineOrchestrator
     {
         ArgumentNullException.ThrowIfNull(context);
         var deployment = context.Deployment;
+
+        TimeSpan advisorTimeout;
+        try
+        {
+            advisorTimeout = _advisors.Length > 0 ? _options.ParseAdvisorTimeout() : TimeSpan.Zero;
+        }
+        catch (InvalidInputException ex)
+        {
+            // An unreadable setting ends the run before anything is done, saying where it is written.
+            return await EndAsync(deployment, d => d.Fail(PipelineStage.Scan, _locator.Describe(ex.Message), _time.GetUtcNow()), observer);
+        }
+
         foreach (var (stage, state) in Order)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -113,14 +125,14 @@ public sealed class PipelineOrchestrator
                 {
                     // The way back first: no advisor delays putting the previous release back.
                     var back = await RevertAsync(context);
-                    await AdviseAfterFailureAsync(stage, report, context, observer, cancellationToken);
+                    await AdviseAfterFailureAsync(stage, report, context, advisorTimeout, observer, cancellationToken);
                     return await EndAsync(deployment, d => d.Fail(stage, report.Summary + back, _time.GetUtcNow()), observer);
                 }
 
                 case StageOutcome.RolledBack:
                 {
                     var back = await RevertAsync(context);
-                    await AdviseAfterFailureAsync(stage, report, context, observer, cancellationToken);
+                    await AdviseAfterFailureAsync(stage, report, context, advisorTimeout, observer, cancellationToken);
                     return await EndAsync(deployment, d => d.MoveTo(DeploymentState.RolledBack, report.Summary + back, _time.GetUtcNow()), observer);
                 }
 
@@ -131,7 +143,7 @@ public sealed class PipelineOrchestrator
                     string? halt;
                     try
                     {
-                        halt = await AdviseAsync(stage, report, context, passed: true, observer, cancellationToken);
+                        halt = await AdviseAsync(stage, report, context, passed: true, advisorTimeout, observer, cancellationToken);
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
@@ -187,20 +199,20 @@ public sealed class PipelineOrchestrator
     /// the first halt, when the stage <paramref name="passed"/> — or null. An advisor that throws or does not answer in
     /// time is a note; only the run's own cancellation is thrown.
     /// </summary>
-    private async Task<string?> AdviseAsync(PipelineStage stage, StageReport report, PipelineContext context, bool passed, IPipelineObserver? observer, CancellationToken cancellationToken)
+    private async Task<string?> AdviseAsync(
+        PipelineStage stage, StageReport report, PipelineContext context, bool passed, TimeSpan limit, IPipelineObserver? observer, CancellationToken cancellationToken)
     {
         string? halt = null;
         var name = stage.ToString().ToLowerInvariant();
         foreach (var advisor in _advisors)
         {
             var who = Clean(SafeName(advisor));
-            var verdict = Redacted(await AskAsync(advisor, stage, report, context, cancellationToken));
+            var verdict = Redacted(await AskAsync(advisor, stage, report, context, limit, cancellationToken));
             var applied = verdict.Halts && passed && halt is null;
             context.Add(new StageAdvice(stage, who, verdict, applied));
-            var at = _time.GetUtcNow();
             foreach (var note in verdict.Notes)
             {
-                context.Deployment.Note($"{name} advisor {who}: {note}", at);
+                await NoteAsync(context.Deployment, $"{name} advisor {who}: {note}", observer);
             }
 
             if (applied)
@@ -210,24 +222,26 @@ public sealed class PipelineOrchestrator
             else if (verdict.Halts)
             {
                 // Nothing to make stricter: the stage failed already, or another advisor halted first.
-                context.Deployment.Note($"{name} advisor {who} would halt too: {verdict.HaltReason}", at);
-            }
-
-            if (verdict.Notes.Count > 0 || (verdict.Halts && !applied))
-            {
-                await NotifyAsync(observer, context.Deployment);
+                await NoteAsync(context.Deployment, $"{name} advisor {who} would halt too: {verdict.HaltReason}", observer);
             }
         }
 
         return halt;
     }
 
+    /// <summary>One line in the timeline: each is recorded on its own (the recorder logs the newest event of each change).</summary>
+    private async Task NoteAsync(Deployment deployment, string line, IPipelineObserver? observer)
+    {
+        deployment.Note(line, _time.GetUtcNow());
+        await NotifyAsync(observer, deployment);
+    }
+
     /// <summary>After a stage that failed: the advisors' notes are recorded, nothing they say changes the outcome.</summary>
-    private async Task AdviseAfterFailureAsync(PipelineStage stage, StageReport report, PipelineContext context, IPipelineObserver? observer, CancellationToken cancellationToken)
+    private async Task AdviseAfterFailureAsync(PipelineStage stage, StageReport report, PipelineContext context, TimeSpan limit, IPipelineObserver? observer, CancellationToken cancellationToken)
     {
         try
         {
-            await AdviseAsync(stage, report, context, passed: false, observer, cancellationToken);
+            await AdviseAsync(stage, report, context, passed: false, limit, observer, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -236,9 +250,8 @@ public sealed class PipelineOrchestrator
     }
 
     /// <summary>One advisor's answer, bounded by the timeout; a failure or a timeout becomes a note.</summary>
-    private async Task<AdvisorVerdict> AskAsync(IPipelineAdvisor advisor, PipelineStage stage, StageReport report, PipelineContext context, CancellationToken cancellationToken)
+    private async Task<AdvisorVerdict> AskAsync(IPipelineAdvisor advisor, PipelineStage stage, StageReport report, PipelineContext context, TimeSpan limit, CancellationToken cancellationToken)
     {
-        var limit = _options.ParseAdvisorTimeout();
         using var timeout = new CancellationTokenSource(limit, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try

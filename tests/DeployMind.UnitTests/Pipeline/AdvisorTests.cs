@@ -206,6 +206,21 @@ public sealed class AdvisorTests
         Assert.Null(context.Report<ScanStageReport>());
     }
 
+    [Fact]
+    public async Task RunAsync_UnreadableAdvisorTimeout_FailsBeforeAnyStageNamingTheKey()
+    {
+        var ran = new List<PipelineStage>();
+        var advisor = new ScriptedAdvisor("any", (_, _) => AdvisorVerdict.None);
+        var orchestrator = Orchestrator([advisor], new PipelineOptions { AdvisorTimeout = "soon" }, Stage(PipelineStage.Scan, ran));
+
+        var deployment = await orchestrator.RunAsync(Context(), null, CancellationToken.None);
+
+        Assert.Equal((DeploymentState.Failed, PipelineStage.Scan), (deployment.State, deployment.FailedStage!.Value));
+        Assert.StartsWith("pipeline.advisorTimeout: ", deployment.Reason, StringComparison.Ordinal);
+        Assert.Empty(ran);
+        Assert.Empty(advisor.Seen);
+    }
+
     private PipelineOrchestrator Orchestrator(IPipelineAdvisor[] advisors, params IPipelineStage[] stages) => Orchestrator(advisors, new PipelineOptions(), stages);
 
     private PipelineOrchestrator Orchestrator(IPipelineAdvisor[] advisors, PipelineOptions options, params IPipelineStage[] stages) =>
