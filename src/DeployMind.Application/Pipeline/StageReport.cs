@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DeployMind.Application.Pipeline;
 
 /// <summary>
@@ -5,7 +7,14 @@ namespace DeployMind.Application.Pipeline;
 /// the typed reports the built-in stages return (<see cref="ScanStageReport"/>, <see cref="BuildStageReport"/>,
 /// <see cref="DeployStageReport"/>, <see cref="VerifyStageReport"/>) — the figures that decided, for the stages after it,
 /// the front doors and the pipeline's advisors (<see cref="IPipelineAdvisor"/>). The summary is rendered from the figures.
+/// Serialized as its base type, a report says which one it is in <c>"kind"</c> (scan, build, deploy, verify, text).
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(ScanStageReport), "scan")]
+[JsonDerivedType(typeof(BuildStageReport), "build")]
+[JsonDerivedType(typeof(DeployStageReport), "deploy")]
+[JsonDerivedType(typeof(VerifyStageReport), "verify")]
+[JsonDerivedType(typeof(TextStageReport), "text")]
 public abstract record StageReport
 {
     /// <summary>How the stage ended.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Deploy.Kubernetes;
@@ -21,6 +22,7 @@ public sealed class StageReportTests : IDisposable
 {
     private const string Old = "shop:1";
     private const string New = "shop:2";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
     private readonly FakeDeployHost _host = new();
     private readonly DirectoryInfo _app = Directory.CreateTempSubdirectory("deploymind-reports-");
@@ -93,6 +95,13 @@ public sealed class StageReportTests : IDisposable
             deployment.Events.Where(e => !e.IsTransition).Select(e => e.Detail));
         Assert.Same(scan, context.Report<ScanStageReport>());
         Assert.Same(verify, context.Reports[PipelineStage.Verify]);
+
+        // Reports serialize as their base type with every figure (what an agent's prompt or a cache key is built from).
+        var json = JsonSerializer.Serialize(context.Reports.Values, Json);
+        Assert.Contains("\"kind\":\"scan\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"cacheHits\":3", json, StringComparison.Ordinal);
+        Assert.Contains("\"previousReleases\":[\"r1\"]", json, StringComparison.Ordinal);
+        Assert.Contains("\"compared\":[\"/\"]", json, StringComparison.Ordinal);
     }
 
     [Theory]
