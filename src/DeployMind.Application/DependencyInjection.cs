@@ -34,7 +34,13 @@ public static class DependencyInjection
         builder.Services.TryAddScoped<DeployService>();
         builder.Services.AddAppConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
         builder.Services.AddConfigurationSection<Jobs.QueueOptions>(Jobs.QueueOptions.SectionName);
-        builder.Services.TryAddScoped<PipelineOrchestrator>();
+        builder.Services.TryAddScoped(sp => new PipelineOrchestrator(
+            sp.GetServices<IPipelineStage>(),
+            sp.GetServices<IPipelineAdvisor>(),
+            sp.GetRequiredService<ITextRedactor>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IConfigurationLocator>()));
         builder.Services.TryAddScoped<DeploymentRunner>();
         builder.Services.TryAddScoped<RollbackRunner>();
         builder.Services.TryAddScoped<ScanService>();

@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddConfigurationSection<GitOptions>(GitOptions.SectionName);
         services.TryAddScoped<ISecretScanner, SecretScanner>();
         services.TryAddScoped<IRiskyConfigScanner, RiskyConfigScanner>();
+        services.TryAddScoped<ITextRedactor, SecretTextRedactor>();
         services.AddConfigurationSection<DatabaseOptions>(DatabaseOptions.SectionName);
         // One database per process, shared by the records, the tokens, the deliveries and the embedded queue and locks.
         services.TryAddSingleton(sp => new DeployMindDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));

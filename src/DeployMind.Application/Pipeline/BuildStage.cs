@@ -34,40 +34,25 @@ public sealed class BuildStage : IPipelineStage
         context.Plan = plan;
         var result = await _builds.BuildAsync(plan, context.BuildProgress, context.Command?.NoCache ?? false, cancellationToken);
         context.Build = result;
+        var report = BuildStageReport.Of(plan, result);
         if (!result.Success)
         {
-            return StageReport.Halted(result.Error ?? "docker build failed.");
+            return report;
         }
 
         context.Deployment.RecordImage(result.ImageTag, result.SizeMb);
-        var built = $"built {result.ImageTag} ({result.SizeMb:F0} MB, {result.Layers} layers) in {result.Duration.TotalSeconds:F0}s";
-
         var environment = context.Command?.Environment ?? context.Deployment.Environment;
         var blockAt = ScanPolicyOptions.ParseThreshold(_app.Environment(environment).Scan.ImageBlockAt, $"environments.{environment}.scan.imageBlockAt");
         var scan = await _images.ScanAsync(result.ImageTag, cancellationToken);
         context.ImageScan = scan;
+        report = report with { ImageScan = scan, ImageBlockAt = blockAt };
         if (scan.Skipped)
         {
-            return StageReport.Passed($"{built}; image scan skipped: {scan.SkipReason}");
+            return report;
         }
 
         var blocking = scan.Findings.Where(f => blockAt is { } threshold && f.Severity >= threshold).ToList();
         context.ImageBlocking = blocking;
-        var counts = string.Join(", ", scan.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
-        var scanned = $"{scan.Scanner}: {(scan.Findings.Count == 0 ? "no known vulnerabilities" : counts)}";
-        if (blocking.Count == 0)
-        {
-            return StageReport.Passed($"{built}; {scanned}");
-        }
-
-        var list = string.Join("; ", blocking.Take(5).Select(f => $"{f.RuleId} in {f.RedactedExcerpt}")) + (blocking.Count > 5 ? $"; and {blocking.Count - 5} more" : string.Empty);
-        if (context.Command?.AllowFindings == true)
-        {
-            return StageReport.Passed($"{built}; {scanned}; {blocking.Count} blocking image finding(s) allowed for this run by --allow-findings: {list}");
-        }
-
-        return StageReport.Halted(
-            $"the image scan found {blocking.Count} blocking finding(s) ({blockAt?.ToString().ToLowerInvariant()} or higher; {scanned}): {list}. "
-            + "Update the base image or the packages, raise environments.<name>.scan.imageBlockAt, or run with --allow-findings.");
+        return report with { ImageBlocking = blocking, FindingsAllowed = blocking.Count > 0 && context.Command?.AllowFindings == true };
     }
 }

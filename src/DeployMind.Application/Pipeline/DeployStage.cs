@@ -1,4 +1,5 @@
 using DeployMind.Application.Deploy;
+using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
 
@@ -7,9 +8,10 @@ namespace DeployMind.Application.Pipeline;
 /// <summary>
 /// The deploy stage: the built image onto the environment's hosts (or Kubernetes namespace) with its strategy. On Docker
 /// hosts it first records how the serving release answers the paths verify compares (<see cref="ReleaseBaseline"/>), and
-/// the previous release keeps running after the switch: the pipeline retires it once verify passed.
+/// the previous release keeps running after the switch: the pipeline retires it once verify passed. When an advisor halts
+/// the pipeline after a deploy that switched without a pending switch (a Kubernetes rollout), it rolls the target back.
 /// </summary>
-public sealed class DeployStage : IPipelineStage
+public sealed class DeployStage : IPipelineStage, IRevertibleStage
 {
     private readonly DeployService _deploys;
     private readonly AppOptions _app;
@@ -28,7 +30,7 @@ public sealed class DeployStage : IPipelineStage
         ArgumentNullException.ThrowIfNull(context);
         if (context.Command is null || context.Build is not { Success: true } build || context.Plan is null)
         {
-            return StageReport.Passed("nothing to deploy (build only)");
+            return DeployStageReport.NothingToDeploy(context.Deployment.Strategy);
         }
 
         var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag, context.Plan.Detection?.Port);
@@ -61,11 +63,28 @@ public sealed class DeployStage : IPipelineStage
         var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);
         context.Outcome = outcome;
         context.Deployment.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, outcome.Strategy == StrategyKind.Canary ? outcome.CanaryPercentReached : null);
-        return outcome.Status switch
+        return DeployStageReport.Of(request, outcome);
+    }
+
+    /// <summary>The deploy passed and serves, but the pipeline was halted after it: back to the release before it.</summary>
+    public async Task<string> RevertAsync(PipelineContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Command is not { } command || context.Outcome is not { Status: DeployStatus.Succeeded })
         {
-            DeployStatus.Succeeded => StageReport.Passed($"{request.Release.ReleaseId} serves all traffic on {string.Join(", ", outcome.HostsSwitched)}"),
-            DeployStatus.RolledBack => new StageReport(StageOutcome.RolledBack, outcome.Reason ?? "rolled back"),
-            _ => StageReport.Halted(outcome.Reason ?? "the deploy failed; the previous release still serves"),
-        };
+            return string.Empty;
+        }
+
+        try
+        {
+            var (release, rolled) = await _deploys.RollbackAsync(command, context.Observer, cancellationToken);
+            return rolled.Status == DeployStatus.Succeeded
+                ? $"; rolled back to {release.ReleaseId}"
+                : $"; the rollback to {release.ReleaseId} failed: {rolled.Reason}";
+        }
+        catch (DeployMindException ex)
+        {
+            return $"; the new release stays in place: {ex.Message}";
+        }
     }
 }

@@ -16,27 +16,6 @@ public interface IPipelineStage
     Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken);
 }
 
-/// <summary>How a stage ended.</summary>
-public enum StageOutcome
-{
-    /// <summary>On to the next stage.</summary>
-    Passed,
-
-    /// <summary>The stage stopped the pipeline (a blocking finding, a failed build, a deploy that never took traffic).</summary>
-    Halted,
-
-    /// <summary>The new release took traffic, misbehaved and was rolled back.</summary>
-    RolledBack,
-}
-
-/// <summary>A stage's report: its outcome and one line saying why.</summary>
-public sealed record StageReport(StageOutcome Outcome, string Summary)
-{
-    public static StageReport Passed(string summary) => new(StageOutcome.Passed, summary);
-
-    public static StageReport Halted(string reason) => new(StageOutcome.Halted, reason);
-}
-
 /// <summary>What the stages share while one deployment runs.</summary>
 public sealed class PipelineContext
 {
@@ -94,6 +73,26 @@ public sealed class PipelineContext
 
     /// <summary>Set by the deploy stage before the switch: how the previous release answered through nginx, for the verify stage.</summary>
     public ReleaseBaseline Baseline { get; set; } = ReleaseBaseline.None;
+
+    /// <summary>
+    /// Every stage's report so far, in stage order (set by the orchestrator as each stage ends): the later stages, the
+    /// front doors and the advisors read the figures here (<see cref="Report{T}"/> for a typed one).
+    /// </summary>
+    public IReadOnlyDictionary<PipelineStage, StageReport> Reports => _reports;
+
+    /// <summary>What the advisors answered after each stage, in order (redacted as recorded).</summary>
+    public IReadOnlyList<StageAdvice> Advice => _advice;
+
+    private readonly SortedDictionary<PipelineStage, StageReport> _reports = [];
+    private readonly List<StageAdvice> _advice = [];
+
+    /// <summary>The report of type <typeparamref name="T"/> (e.g. <see cref="ScanStageReport"/>), or null when no stage has returned one yet.</summary>
+    public T? Report<T>()
+        where T : StageReport => _reports.Values.OfType<T>().LastOrDefault();
+
+    internal void Add(PipelineStage stage, StageReport report) => _reports[stage] = report;
+
+    internal void Add(StageAdvice advice) => _advice.Add(advice);
 }
 
 /// <summary>Receives every change of a deployment (to record it, to report it).</summary>

@@ -1,4 +1,5 @@
 using DeployMind.Application.Configuration;
+using DeployMind.Application.Security;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,9 @@ namespace DeployMind.Application.Pipeline;
 /// its states: a stage that halts fails the deployment with its stage and reason, a rolled back deploy ends in
 /// <c>rolled_back</c>, cancellation ends in <c>cancelled</c>. A deployment always reaches a terminal state. The previous
 /// release on Docker hosts keeps running through verify: it is retired only once every stage passed, and whatever else
-/// ends the run (a halt, a deadline, an error, a cancel) puts traffic straight back on it.
+/// ends the run (a halt, a deadline, an error, a cancel) puts traffic straight back on it. After each stage that returned
+/// a report, the report is kept in <see cref="PipelineContext.Reports"/> and every <see cref="IPipelineAdvisor"/> is asked
+/// about it: advisors add notes, and may halt a stage that passed (never pass one that failed).
 /// </summary>
 public sealed class PipelineOrchestrator
 {
@@ -22,16 +25,33 @@ public sealed class PipelineOrchestrator
         (PipelineStage.Verify, DeploymentState.Verifying),
     ];
 
+    /// <summary>The longest an advisor's note or reason may be in the timeline; the rest is cut.</summary>
+    internal const int MaxAdviceLength = 2000;
+
     private readonly Dictionary<PipelineStage, IPipelineStage> _stages;
+    private readonly IPipelineAdvisor[] _advisors;
+    private readonly ITextRedactor _redactor;
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly IConfigurationLocator _locator;
 
+    /// <summary>A pipeline without advisors.</summary>
     public PipelineOrchestrator(IEnumerable<IPipelineStage> stages, IOptions<PipelineOptions> options, TimeProvider time, IConfigurationLocator locator)
+        : this(stages, [], NothingToRedact.Instance, options, time, locator)
+    {
+    }
+
+    /// <summary>A pipeline whose <paramref name="advisors"/> are asked after each stage; what they say is recorded through <paramref name="redactor"/>.</summary>
+    public PipelineOrchestrator(
+        IEnumerable<IPipelineStage> stages, IEnumerable<IPipelineAdvisor> advisors, ITextRedactor redactor, IOptions<PipelineOptions> options, TimeProvider time, IConfigurationLocator locator)
     {
         ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(advisors);
+        ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(options);
         _stages = stages.ToDictionary(s => s.Stage);
+        _advisors = [.. advisors];
+        _redactor = redactor;
         _options = options.Value;
         _time = time;
         _locator = locator;
@@ -42,6 +62,18 @@ public sealed class PipelineOrchestrator
     {
         ArgumentNullException.ThrowIfNull(context);
         var deployment = context.Deployment;
+
+        TimeSpan advisorTimeout;
+        try
+        {
+            advisorTimeout = _advisors.Length > 0 ? _options.ParseAdvisorTimeout() : TimeSpan.Zero;
+        }
+        catch (InvalidInputException ex)
+        {
+            // An unreadable setting ends the run before anything is done, saying where it is written.
+            return await EndAsync(deployment, d => d.Fail(PipelineStage.Scan, _locator.Describe(ex.Message), _time.GetUtcNow()), observer);
+        }
+
         foreach (var (stage, state) in Order)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -86,24 +118,47 @@ public sealed class PipelineOrchestrator
                 return await EndAsync(deployment, d => d.Fail(stage, ex.Message + back, _time.GetUtcNow()), observer);
             }
 
+            context.Add(stage, report);
             switch (report.Outcome)
             {
                 case StageOutcome.Halted:
                 {
+                    // The way back first: no advisor delays putting the previous release back.
                     var back = await RevertAsync(context);
+                    await AdviseAfterFailureAsync(stage, report, context, advisorTimeout, observer, cancellationToken);
                     return await EndAsync(deployment, d => d.Fail(stage, report.Summary + back, _time.GetUtcNow()), observer);
                 }
 
                 case StageOutcome.RolledBack:
                 {
                     var back = await RevertAsync(context);
+                    await AdviseAfterFailureAsync(stage, report, context, advisorTimeout, observer, cancellationToken);
                     return await EndAsync(deployment, d => d.MoveTo(DeploymentState.RolledBack, report.Summary + back, _time.GetUtcNow()), observer);
                 }
 
                 default:
+                {
                     deployment.Note($"{stage.ToString().ToLowerInvariant()} passed: {report.Summary}", _time.GetUtcNow());
                     await NotifyAsync(observer, deployment);
+                    string? halt;
+                    try
+                    {
+                        halt = await AdviseAsync(stage, report, context, passed: true, advisorTimeout, observer, cancellationToken);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        return await StopAsync(context, $"after {stage}", observer);
+                    }
+
+                    if (halt is not null)
+                    {
+                        // Stricter only: the stage passed its rules, an advisor stops it. A release that serves goes back.
+                        var back = await TakeBackAsync(context);
+                        return await EndAsync(deployment, d => d.Fail(stage, halt + back, _time.GetUtcNow()), observer);
+                    }
+
                     break;
+                }
             }
         }
 
@@ -136,6 +191,128 @@ public sealed class PipelineOrchestrator
         }
 
         return await EndAsync(deployment, d => d.MoveTo(DeploymentState.Succeeded, "all stages passed", _time.GetUtcNow()), observer);
+    }
+
+    /// <summary>
+    /// Asks every advisor about <paramref name="report"/>, one after the other, each within <c>pipeline.advisorTimeout</c>;
+    /// records what each said (redacted) in the context and the timeline. Returns the reason to fail the deployment with —
+    /// the first halt, when the stage <paramref name="passed"/> — or null. An advisor that throws or does not answer in
+    /// time is a note; only the run's own cancellation is thrown.
+    /// </summary>
+    private async Task<string?> AdviseAsync(
+        PipelineStage stage, StageReport report, PipelineContext context, bool passed, TimeSpan limit, IPipelineObserver? observer, CancellationToken cancellationToken)
+    {
+        string? halt = null;
+        var name = stage.ToString().ToLowerInvariant();
+        foreach (var advisor in _advisors)
+        {
+            var who = Clean(SafeName(advisor));
+            var verdict = Redacted(await AskAsync(advisor, stage, report, context, limit, cancellationToken));
+            var applied = verdict.Halts && passed && halt is null;
+            context.Add(new StageAdvice(stage, who, verdict, applied));
+            foreach (var note in verdict.Notes)
+            {
+                await NoteAsync(context.Deployment, $"{name} advisor {who}: {note}", observer);
+            }
+
+            if (applied)
+            {
+                halt = $"the advisor {who} halted the deployment after {name}: {verdict.HaltReason}";
+            }
+            else if (verdict.Halts)
+            {
+                // Nothing to make stricter: the stage failed already, or another advisor halted first.
+                await NoteAsync(context.Deployment, $"{name} advisor {who} would halt too: {verdict.HaltReason}", observer);
+            }
+        }
+
+        return halt;
+    }
+
+    /// <summary>One line in the timeline: each is recorded on its own (the recorder logs the newest event of each change).</summary>
+    private async Task NoteAsync(Deployment deployment, string line, IPipelineObserver? observer)
+    {
+        deployment.Note(line, _time.GetUtcNow());
+        await NotifyAsync(observer, deployment);
+    }
+
+    /// <summary>After a stage that failed: the advisors' notes are recorded, nothing they say changes the outcome.</summary>
+    private async Task AdviseAfterFailureAsync(PipelineStage stage, StageReport report, PipelineContext context, TimeSpan limit, IPipelineObserver? observer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AdviseAsync(stage, report, context, passed: false, limit, observer, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run ends with the stage's failure anyway.
+        }
+    }
+
+    /// <summary>One advisor's answer, bounded by the timeout; a failure or a timeout becomes a note.</summary>
+    private async Task<AdvisorVerdict> AskAsync(IPipelineAdvisor advisor, PipelineStage stage, StageReport report, PipelineContext context, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(limit, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            // WaitAsync: an advisor that ignores its token is not waited for either.
+            return await advisor.AdviseAsync(stage, report, context, linked.Token).WaitAsync(limit, _time, cancellationToken) ?? AdvisorVerdict.None;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && timeout.IsCancellationRequested))
+        {
+            return AdvisorVerdict.Note($"did not answer within {Duration.Format(limit)} (pipeline.advisorTimeout); the outcome is the stage's");
+        }
+        catch (Exception ex)
+        {
+            return AdvisorVerdict.Note($"failed ({ex.GetType().Name}: {ex.Message}); the outcome is the stage's");
+        }
+    }
+
+    private static string SafeName(IPipelineAdvisor advisor)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(advisor.Name) ? advisor.GetType().Name : advisor.Name;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return advisor.GetType().Name;
+        }
+    }
+
+    /// <summary>What an advisor said, as it may be recorded: secrets masked, one line each, bounded in length.</summary>
+    private AdvisorVerdict Redacted(AdvisorVerdict verdict) => verdict with
+    {
+        Notes = [.. verdict.Notes.Where(n => !string.IsNullOrWhiteSpace(n)).Select(Clean)],
+        HaltReason = string.IsNullOrWhiteSpace(verdict.HaltReason) ? null : Clean(verdict.HaltReason),
+    };
+
+    private string Clean(string text)
+    {
+        var line = _redactor.Redact(string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        return line.Length <= MaxAdviceLength ? line : string.Concat(line.AsSpan(0, MaxAdviceLength), "…");
+    }
+
+    /// <summary>
+    /// An advisor halted a stage that passed: whatever serves the new release goes back. A pending switch is reverted (as
+    /// when verify fails); a deploy that switched without one (a Kubernetes rollout) is rolled back by the deploy stage.
+    /// Returns what to add to the reason.
+    /// </summary>
+    private async Task<string> TakeBackAsync(PipelineContext context)
+    {
+        if (context.Outcome?.Switch is { Pending: true })
+        {
+            return await RevertAsync(context);
+        }
+
+        return context.Outcome is { Status: DeployStatus.Succeeded } && _stages.GetValueOrDefault(PipelineStage.Deploy) is IRevertibleStage deploy
+            ? await deploy.RevertAsync(context, CancellationToken.None)
+            : string.Empty;
     }
 
     /// <summary>
@@ -197,4 +374,12 @@ public sealed class PipelineOrchestrator
     // Recording must not be cancelled by the run's own cancellation: a cancelled deployment is still recorded.
     private static Task NotifyAsync(IPipelineObserver? observer, Deployment deployment) =>
         observer?.ChangedAsync(deployment, CancellationToken.None) ?? Task.CompletedTask;
+
+    /// <summary>Used only without advisors: nothing is recorded that needs redacting.</summary>
+    private sealed class NothingToRedact : ITextRedactor
+    {
+        public static NothingToRedact Instance { get; } = new();
+
+        public string Redact(string text) => text;
+    }
 }

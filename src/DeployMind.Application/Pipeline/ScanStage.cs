@@ -27,14 +27,6 @@ public sealed class ScanStage : IPipelineStage
         var blockAt = ScanPolicyOptions.ParseThreshold(_app.Environment(environment).Scan.BlockAt, $"environments.{environment}.scan.blockAt");
         var result = await _scans.ScanAsync(context.Workspace, blockAt, cancellationToken);
         context.Scan = result;
-        if (!result.Blocks)
-        {
-            return StageReport.Passed(result.Summary);
-        }
-
-        return context.Command?.AllowFindings == true
-            ? StageReport.Passed($"{result.Blocking.Count} blocking finding(s) allowed for this run by --allow-findings: "
-                + string.Join("; ", result.Blocking.Take(5).Select(f => $"{f.RuleId} at {f.File}:{f.Line}")))
-            : StageReport.Halted(result.Summary);
+        return new ScanStageReport(result, result.Blocks && context.Command?.AllowFindings == true);
     }
 }

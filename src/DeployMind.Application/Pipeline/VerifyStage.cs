@@ -34,57 +34,66 @@ public sealed class VerifyStage : IPipelineStage
     public async Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var report = new VerifyStageReport { App = context.Request?.Release.App ?? context.Deployment.App };
         if (context.Request is not { } request || context.Outcome is not { Status: DeployStatus.Succeeded } outcome)
         {
-            return StageReport.Passed("nothing to verify (nothing was deployed)");
+            return report with { SkipReason = "nothing to verify (nothing was deployed)" };
         }
 
+        report = report with
+        {
+            ReleaseId = request.Release.ReleaseId,
+            Strategy = outcome.Strategy,
+            Health = outcome.Health,
+            CanarySteps = outcome.CanarySteps,
+            CanaryPercentReached = outcome.CanaryPercentReached,
+        };
         var key = $"environments.{context.Deployment.Environment}.verify";
         var policy = _app.Environment(context.Deployment.Environment).Verify.ToPolicy(key, request.Health.Path);
         if (!policy.Enabled)
         {
-            return StageReport.Passed($"skipped ({key}.enabled is false)");
+            return report with { SkipReason = $"skipped ({key}.enabled is false)" };
         }
 
         if (request.Kubernetes is { } kubernetes)
         {
             // No nginx of ours fronts a cluster: the rollout already waited for every pod's readiness probe on the health path.
-            return StageReport.Passed($"skipped for the Kubernetes target {kubernetes.Display}: the rollout waited for every pod's readiness probe on {request.Health.Path}");
+            return report with { SkipReason = $"skipped for the Kubernetes target {kubernetes.Display}: the rollout waited for every pod's readiness probe on {request.Health.Path}" };
         }
 
+        report = report with { Path = policy.Path, Successes = policy.Successes };
         var compared = new SortedSet<string>(StringComparer.Ordinal);
+        var hosts = new List<VerifyHostFigures>();
         foreach (var host in request.Hosts)
         {
             var working = context.Baseline.Working(host.Name);
             compared.UnionWith(working.Keys.Where(p => p != policy.Path));
-            var failure = await CheckAsync(host, request, policy, working, context.Observer, cancellationToken);
-            if (failure is not null)
+            var figures = await CheckAsync(host, request, policy, working, context.Observer, cancellationToken);
+            hosts.Add(figures);
+            if (figures.Problem is { } problem)
             {
-                return await FailedAsync($"{failure.Value.Url} through nginx on {host.Name}: {failure.Value.Problem}", request, outcome.Switch, context.Observer, cancellationToken);
+                report = report with { Compared = [.. compared], Hosts = [.. hosts], Problem = problem };
+                return report with { Rollback = await FailedAsync(request, outcome.Switch, context.Observer, cancellationToken) };
             }
         }
 
-        return StageReport.Passed(string.Create(
-            CultureInfo.InvariantCulture,
-            $"{policy.Path} answered {policy.Successes}/{policy.Successes} through nginx on {string.Join(", ", request.Hosts.Select(h => h.Name))}")
-            + (compared.Count > 0 ? $"; {string.Join(" and ", compared)} answered below 500 as on the previous release" : string.Empty));
+        return report with { Compared = [.. compared], Hosts = [.. hosts] };
     }
 
     /// <summary>Verification failed: back to the previous release, at once when it still runs (a pending switch).</summary>
-    private async Task<StageReport> FailedAsync(string problem, DeployRequest request, ReleaseSwitch? handover, IDeployObserver observer, CancellationToken cancellationToken)
+    private async Task<VerifyRollback> FailedAsync(DeployRequest request, ReleaseSwitch? handover, IDeployObserver observer, CancellationToken cancellationToken)
     {
         if (handover is { Pending: true })
         {
             if (!handover.HasPrevious)
             {
                 await handover.RetireAsync(observer, cancellationToken);
-                return StageReport.Halted($"verification failed ({problem}); the new release stays in place: it is the first release of {request.Release.App} here, there is nothing to go back to.");
+                return new VerifyRollback(VerifyRollbackKind.FirstRelease, []);
             }
 
+            var previous = handover.PreviousReleases;
             await handover.RevertAsync(observer);
-            return new StageReport(
-                StageOutcome.RolledBack,
-                $"verification failed ({problem}); traffic went straight back to {string.Join(", ", handover.PreviousReleases)}, which kept running, and {request.Release.ReleaseId} was removed");
+            return new VerifyRollback(VerifyRollbackKind.Reverted, previous);
         }
 
         // The previous release was already stopped (a deploy that retired it at once): it starts again.
@@ -92,27 +101,32 @@ public sealed class VerifyStage : IPipelineStage
         {
             var (release, rolled) = await _rollback.RollbackAsync(request, observer, cancellationToken);
             return rolled.Status == DeployStatus.Succeeded
-                ? new StageReport(StageOutcome.RolledBack, $"verification failed ({problem}); rolled back to {release.ReleaseId}")
-                : StageReport.Halted($"verification failed ({problem}) and the rollback to {release.ReleaseId} failed too: {rolled.Reason}");
+                ? new VerifyRollback(VerifyRollbackKind.RestartedPrevious, [release.ReleaseId])
+                : new VerifyRollback(VerifyRollbackKind.RollbackFailed, [release.ReleaseId], rolled.Reason);
         }
         catch (DeployMindException ex)
         {
-            return StageReport.Halted($"verification failed ({problem}); the new release stays in place: {ex.Message}");
+            return new VerifyRollback(VerifyRollbackKind.Unavailable, [], ex.Message);
         }
     }
 
     /// <summary>
-    /// Null when every path gave its good answers in time on the host; else the path and what went wrong: <see cref="VerifyPolicy.Failures"/>
-    /// bad answers in a row on one path end it at once, else the deadline does. <paramref name="working"/>: the paths that
-    /// answered below 500 on the previous release (they must not answer 5xx now), with what they answered.
+    /// The host's figures: every path's answers, and the problem unless every path gave its good answers in time:
+    /// <see cref="VerifyPolicy.Failures"/> bad answers in a row on one path end it at once, else the deadline does.
+    /// <paramref name="working"/>: the paths that answered below 500 on the previous release (they must not answer 5xx
+    /// now), with what they answered.
     /// </summary>
-    private async Task<(Uri Url, string Problem)?> CheckAsync(
+    private async Task<VerifyHostFigures> CheckAsync(
         DeployHost host, DeployRequest request, VerifyPolicy policy, IReadOnlyDictionary<string, string> working, IDeployObserver observer, CancellationToken cancellationToken)
     {
         // The verify path must answer below 400; a compared path below 500 (a 404 or 401 that the old release gave too is no failure).
         var paths = working.Keys.Where(p => p != policy.Path).Order(StringComparer.Ordinal).Prepend(policy.Path)
             .Select(p => new PathCheck(p, new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{request.ListenPort}{p}")), p == policy.Path))
             .ToList();
+        VerifyHostFigures Figures(PathCheck? failed, string? problem) => new(
+            host.Name,
+            [.. paths.Select(p => new VerifyPathFigures(p.Path, p.Strict, p.Passed, p.Failed, p.Last, working.TryGetValue(p.Path, out var was) ? was : null))],
+            failed is null ? null : $"{failed.Url} through nginx on {host.Name}: {problem}");
         var started = _time.GetTimestamp();
         while (true)
         {
@@ -129,7 +143,7 @@ public sealed class VerifyStage : IPipelineStage
                 observer.Step(host.Name, $"verify: {path.Path} through nginx: {path.Last}");
                 if (policy.Failures > 0 && path.Failed >= policy.Failures)
                 {
-                    return (path.Url, string.Create(CultureInfo.InvariantCulture, $"{path.Last}, {path.Failed} times in a row{Before(working, path.Path)}"));
+                    return Figures(path, string.Create(CultureInfo.InvariantCulture, $"{path.Last}, {path.Failed} times in a row{Before(working, path.Path)}"));
                 }
             }
 
@@ -137,13 +151,13 @@ public sealed class VerifyStage : IPipelineStage
             {
                 observer.Step(host.Name, string.Create(
                     CultureInfo.InvariantCulture, $"verified: {string.Join(", ", paths.Select(p => p.Path))} answered {policy.Successes}/{policy.Successes} through nginx"));
-                return null;
+                return Figures(null, null);
             }
 
             if (_time.GetElapsedTime(started) + policy.Interval > policy.Deadline)
             {
                 var worst = paths.OrderBy(p => p.Passed).First();
-                return (worst.Url, string.Create(
+                return Figures(worst, string.Create(
                     CultureInfo.InvariantCulture, $"{worst.Last} (no {policy.Successes} good answers in a row within {Duration.Format(policy.Deadline)}){Before(working, worst.Path)}"));
             }
 

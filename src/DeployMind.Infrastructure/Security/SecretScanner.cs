@@ -124,6 +124,47 @@ internal sealed class SecretScanner : ISecretScanner
         }
     }
 
+    /// <summary>
+    /// <paramref name="text"/> with every value a rule matches masked as a finding's excerpt masks it (no allow pragma
+    /// applies: this text is going to be recorded, not judged).
+    /// </summary>
+    internal static string Redact(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.AsSpan().IndexOfAny(AnyKeyword) < 0)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length);
+        var found = new List<(SecretRule Rule, int Start, int Length)>();
+        var rest = text.AsSpan();
+        while (rest.Length > 0)
+        {
+            var newline = rest.IndexOf('\n');
+            var line = newline < 0 ? rest : rest[..newline];
+            found.Clear();
+            ScanLine(line, found);
+            var position = 0;
+            foreach (var (_, start, length) in found.OrderBy(f => f.Start))
+            {
+                builder.Append(line[position..start]).Append(FindingExcerpt.Mask(line.Slice(start, length)));
+                position = start + length;
+            }
+
+            builder.Append(line[position..]);
+            if (newline < 0)
+            {
+                break;
+            }
+
+            builder.Append('\n');
+            rest = rest[(newline + 1)..];
+        }
+
+        return builder.ToString();
+    }
+
     private static void ScanLine(ReadOnlySpan<char> line, List<(SecretRule Rule, int Start, int Length)> found)
     {
         // Which rules' keywords occur on the line: one vectorised search per keyword hit, then a prefix check.

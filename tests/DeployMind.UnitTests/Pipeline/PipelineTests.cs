@@ -164,7 +164,7 @@ public sealed class PipelineTests
     [Fact]
     public async Task RunAsync_DeployRolledBack_EndsRolledBackWithTheReason()
     {
-        var orchestrator = Orchestrator(Stage(PipelineStage.Deploy, [], _ => Task.FromResult(new StageReport(StageOutcome.RolledBack, "Canary unhealthy at 10%"))));
+        var orchestrator = Orchestrator(Stage(PipelineStage.Deploy, [], _ => Task.FromResult(StageReport.RolledBack("Canary unhealthy at 10%"))));
 
         var deployment = await orchestrator.RunAsync(Context(), null, CancellationToken.None);
 
