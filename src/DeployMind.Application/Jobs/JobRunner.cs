@@ -157,8 +157,9 @@ public sealed class JobRunner : IJobRunner
         {
             workspace = await JobWorkspace.OpenAsync(_scopes, _configurations, _sources, job, session, cancellationToken);
         }
-        catch (Exception ex) when (ex is DeployMindException or DirectoryNotFoundException or FileNotFoundException or InvalidDataException or OptionsValidationException)
+        catch (Exception ex) when (session is null && ex is DeployMindException or DirectoryNotFoundException or FileNotFoundException or InvalidDataException or OptionsValidationException)
         {
+            // A queued job's problem is recorded on its deployment; a front door running the job itself (a session) gets the exception.
             var problem = $"could not prepare the source: {Describe(ex)}";
             return job is { Teardown: true, PullRequest: { } number }
                 ? await PrepareSourcelessTeardownAsync(job, number, problem, cancellationToken)
@@ -207,6 +208,11 @@ public sealed class JobRunner : IJobRunner
         catch (Exception ex) when (ex is DeployMindException or OptionsValidationException)
         {
             workspace.Dispose();
+            if (session is not null)
+            {
+                throw;
+            }
+
             return new Prepared(_scopes.CreateScope(), null, null, null, [], $"the app's configuration cannot be used: {Describe(ex)}", null);
         }
     }
