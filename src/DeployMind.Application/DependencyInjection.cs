@@ -31,6 +31,8 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<RollbackService>();
         builder.Services.TryAddSingleton<Deploy.Kubernetes.KubernetesDeployer>();
         builder.Services.TryAddSingleton<Deploy.Kubernetes.KubernetesPreflight>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Deploy.Targets.IDeployTarget, Deploy.Targets.DockerHostsTarget>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Deploy.Targets.IDeployTarget, Deploy.Targets.KubernetesTarget>());
         builder.Services.TryAddSingleton<DeployService>();
         builder.Services.AddConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
         builder.Services.AddConfigurationSection<Jobs.QueueOptions>(Jobs.QueueOptions.SectionName);
