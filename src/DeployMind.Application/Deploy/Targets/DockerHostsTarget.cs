@@ -28,7 +28,7 @@ public sealed class DockerHostsTarget : IDeployTarget
     public async Task<DeployOutcome> DeployAsync(DeployRequest request, StrategyKind strategy, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        StrategySupport.Ensure(this, strategy, "strategy");
+        StrategySupport.Ensure(this, strategy);
         foreach (var host in request.Hosts)
         {
             if (!await host.Runtime.ImageExistsAsync(request.Release.Image, cancellationToken))

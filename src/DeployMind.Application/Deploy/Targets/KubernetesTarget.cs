@@ -24,7 +24,7 @@ public sealed class KubernetesTarget : IDeployTarget
 
     public Task<DeployOutcome> DeployAsync(DeployRequest request, StrategyKind strategy, IDeployObserver observer, CancellationToken cancellationToken)
     {
-        StrategySupport.Ensure(this, strategy, "strategy");
+        StrategySupport.Ensure(this, strategy);
         return _deployer.DeployAsync(request, strategy, observer, cancellationToken);
     }
 
