@@ -31,6 +31,8 @@ public static class DependencyInjection
         builder.Services.TryAddScoped<RollbackService>();
         builder.Services.TryAddScoped<Deploy.Kubernetes.KubernetesDeployer>();
         builder.Services.TryAddScoped<Deploy.Kubernetes.KubernetesPreflight>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<Deploy.Targets.IDeployTarget, Deploy.Targets.DockerHostsTarget>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<Deploy.Targets.IDeployTarget, Deploy.Targets.KubernetesTarget>());
         builder.Services.TryAddScoped<DeployService>();
         builder.Services.AddAppConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
         builder.Services.AddConfigurationSection<Jobs.QueueOptions>(Jobs.QueueOptions.SectionName);

@@ -112,28 +112,25 @@ public sealed class BlueGreenStrategy : IDeploymentStrategy
         var from = _time.GetUtcNow();
         var until = from + request.ObservationWindow;
         observer.Step("blue-green", $"observing for {request.ObservationWindow.TotalSeconds:0}s; the previous colour stays warm");
-        while (_time.GetUtcNow() < until)
+        return await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
-            var wait = until - _time.GetUtcNow();
-            await Task.Delay(wait < request.Health.Interval ? wait : request.Health.Interval, _time, cancellationToken);
             foreach (var (release, _) in launched)
             {
-                var probe = await release.Host.Probe.GetAsync(new Uri($"http://{release.Address}{request.Health.Path}"), request.Health.Timeout, cancellationToken);
-                if (!probe.Healthy)
+                if (await ReleaseLauncher.ProbeAsync(release, request.Health, ct) is { } failure)
                 {
-                    return $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error})";
+                    return failure;
                 }
 
-                var window = await release.Host.Router.ReadTrafficAsync(request.Release.App, from, _time.GetUtcNow(), cancellationToken);
+                var window = await release.Host.Router.ReadTrafficAsync(request.Release.App, from, _time.GetUtcNow(), ct);
                 var result = CanaryAnalysis.Judge(window, release.Address, null, request.Canary);
                 if (result.Verdict == CanaryVerdict.Unhealthy)
                 {
                     return $"{release.Host.Name}: {result.Reason}";
                 }
             }
-        }
 
-        return null;
+            return null;
+        }, cancellationToken);
     }
 
     private static async Task SwitchBackAsync(string app, List<(LaunchedRelease Release, RouteSpec? Previous)> launched, IDeployObserver observer)

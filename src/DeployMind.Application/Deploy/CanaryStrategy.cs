@@ -65,27 +65,12 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                     break;
                 }
 
-                var extensions = 0;
-                while (true)
+                var failed = await CanaryJudge.RunStepAsync(
+                    request.Canary, percent, steps, observer, ct => RunStepAsync(request, canaries, percent, observer, ct), cancellationToken);
+                if (failed is not null)
                 {
-                    var result = await RunStepAsync(request, canaries, percent, observer, cancellationToken);
-                    steps.Add(result);
-                    if (result.Verdict == CanaryVerdict.Healthy
-                        || (result.Verdict == CanaryVerdict.InsufficientData && request.Canary.OnInsufficientData == InsufficientDataAction.Pass))
-                    {
-                        break;
-                    }
-
-                    if (result.Verdict == CanaryVerdict.InsufficientData && request.Canary.OnInsufficientData == InsufficientDataAction.Extend
-                        && extensions++ < request.Canary.MaxExtensions)
-                    {
-                        observer.Step("canary", $"not enough data at {percent}% ({result.Reason}); extending the step");
-                        continue;
-                    }
-
                     await RollBackAsync(canaries, observer);
-                    var why = result.Verdict == CanaryVerdict.InsufficientData ? "insufficient data" : "unhealthy";
-                    return Outcome(DeployStatus.RolledBack, $"Canary {why} at {percent}%: {result.Reason}. Traffic is back on the stable release.", started, steps, percent) with { Health = lastHealth };
+                    return Outcome(DeployStatus.RolledBack, $"{CanaryJudge.RolledBack(failed, percent)} Traffic is back on the stable release.", started, steps, percent) with { Health = lastHealth };
                 }
             }
         }
@@ -132,31 +117,34 @@ public sealed class CanaryStrategy : IDeploymentStrategy
     {
         var from = _time.GetUtcNow();
         var until = from + request.Canary.StepDuration;
-        while (_time.GetUtcNow() < until)
+        var early = await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
-            var wait = until - _time.GetUtcNow();
-            await Task.Delay(wait < request.Health.Interval ? wait : request.Health.Interval, _time, cancellationToken);
             foreach (var (release, _) in canaries)
             {
-                var probe = await release.Host.Probe.GetAsync(new Uri($"http://{release.Address}{request.Health.Path}"), request.Health.Timeout, cancellationToken);
-                if (!probe.Healthy)
+                if (await ReleaseLauncher.ProbeAsync(release, request.Health, ct) is { } failure)
                 {
-                    var window = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
+                    var window = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), ct);
                     var figures = CanaryAnalysis.Judge(window.Window, window.Canary, window.Stable, request.Canary);
-                    return figures with { Verdict = CanaryVerdict.Unhealthy, Reason = $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error}); {figures.Reason}" };
+                    return figures with { Verdict = CanaryVerdict.Unhealthy, Reason = $"{failure}; {figures.Reason}" };
                 }
             }
 
             if (_time.GetUtcNow() < until)
             {
-                var sofar = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
-                var early = CanaryAnalysis.Judge(sofar.Window, sofar.Canary, sofar.Stable, request.Canary);
-                if (early.Verdict == CanaryVerdict.Unhealthy)
+                var sofar = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), ct);
+                var judged = CanaryAnalysis.Judge(sofar.Window, sofar.Canary, sofar.Stable, request.Canary);
+                if (judged.Verdict == CanaryVerdict.Unhealthy)
                 {
-                    observer.Step("canary", $"{percent}% step: Unhealthy before the step ended: {early.Reason}");
-                    return early;
+                    observer.Step("canary", $"{percent}% step: Unhealthy before the step ended: {judged.Reason}");
+                    return judged;
                 }
             }
+
+            return null;
+        }, cancellationToken);
+        if (early is not null)
+        {
+            return early;
         }
 
         var read = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);

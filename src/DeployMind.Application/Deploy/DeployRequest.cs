@@ -49,4 +49,7 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
 
     /// <summary>The Kubernetes target when the environment deploys to a cluster (then <see cref="Hosts"/> is empty), else null.</summary>
     public Kubernetes.KubernetesSettings? Kubernetes { get; init; }
+
+    /// <summary>The kind of target the request deploys to: a Kubernetes namespace when <see cref="Kubernetes"/> is set, else Docker hosts.</summary>
+    public Targets.DeployTargetKind TargetKind => Kubernetes is null ? Targets.DeployTargetKind.Docker : Targets.DeployTargetKind.Kubernetes;
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy.Kubernetes;
+using DeployMind.Application.Deploy.Targets;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
+using DeployMind.Domain.Hosts;
 using Microsoft.Extensions.Options;
 
 namespace DeployMind.Application.Deploy;
@@ -42,67 +44,46 @@ public sealed record DeployCommand(string AppPath)
 }
 
 /// <summary>
-/// Deploys built images on the environment's Docker hosts or Kubernetes namespace with its strategy (the pipeline's deploy stage) and rolls
-/// back (<c>deploymind rollback</c>); resolves the environment's configuration and flags into a <see cref="DeployRequest"/>.
+/// Deploys built images to the environment's target with its strategy (the pipeline's deploy stage) and rolls back
+/// (<c>deploymind rollback</c>); resolves the environment's configuration and flags into a <see cref="DeployRequest"/>.
+/// The target (<see cref="IDeployTarget"/>: Docker hosts or a Kubernetes namespace) is chosen once from the environment's
+/// <c>target:</c>, and every deploy, rollback and removal is delegated to it.
 /// </summary>
 public sealed class DeployService
 {
     private readonly IDeployHostFactory _hosts;
-    private readonly IEnumerable<IDeploymentStrategy> _strategies;
-    private readonly RollbackService _rollback;
-    private readonly KubernetesDeployer _kubernetes;
+    private readonly IReadOnlyList<IDeployTarget> _targets;
     private readonly AppOptions _app;
     private readonly TimeProvider _time;
 
-    public DeployService(
-        IDeployHostFactory hosts,
-        IEnumerable<IDeploymentStrategy> strategies,
-        RollbackService rollback,
-        KubernetesDeployer kubernetes,
-        IOptions<AppOptions> app,
-        TimeProvider time)
+    public DeployService(IDeployHostFactory hosts, IEnumerable<IDeployTarget> targets, IOptions<AppOptions> app, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(targets);
         _hosts = hosts;
-        _strategies = strategies;
-        _rollback = rollback;
-        _kubernetes = kubernetes;
+        _targets = [.. targets];
         _app = app.Value;
         _time = time;
     }
 
-    /// <summary>Deploys an image that is already built (checked to be on every host first).</summary>
+    /// <summary>Deploys an image that is already built (on Docker hosts: checked to be on every host first).</summary>
     /// <exception cref="DeployMindException">The image is missing on a host; nothing was changed.</exception>
-    public async Task<DeployOutcome> DeployImageAsync(DeployRequest request, StrategyKind strategy, IDeployObserver observer, CancellationToken cancellationToken)
+    /// <exception cref="InvalidInputException">The target does not support <paramref name="strategy"/>; nothing was changed.</exception>
+    public Task<DeployOutcome> DeployImageAsync(DeployRequest request, StrategyKind strategy, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Kubernetes is not null)
-        {
-            return await _kubernetes.DeployAsync(request, strategy, observer, cancellationToken);
-        }
-
-        foreach (var host in request.Hosts)
-        {
-            if (!await host.Runtime.ImageExistsAsync(request.Release.Image, cancellationToken))
-            {
-                throw new DeployMindException(
-                    $"The image {request.Release.Image} is not on host {host.Name}. DeployMind builds on this machine; a remote host needs the image from a registry it can pull from, or the same Docker engine.");
-            }
-        }
-
-        var runner = _strategies.FirstOrDefault(s => s.Kind == strategy) ?? throw new InvalidOperationException($"No strategy registered for {strategy}.");
-        return await runner.DeployAsync(request, observer, cancellationToken);
+        return Target(request.TargetKind).DeployAsync(request, strategy, observer, cancellationToken);
     }
 
-    /// <summary>Rolls the environment back to the previous release kept on its hosts (no build).</summary>
+    /// <summary>Rolls the environment back to the previous release kept on its target (no build).</summary>
     public Task<(ReleaseSpec Release, DeployOutcome Outcome)> RollbackAsync(DeployCommand command, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var template = CreateRequest(command, Path.GetFullPath(command.AppPath), "rollback");
-        return template.Kubernetes is not null ? _kubernetes.RollbackAsync(template, observer, cancellationToken) : _rollback.RollbackAsync(template, observer, cancellationToken);
+        return Target(template.TargetKind).RollbackAsync(template, observer, cancellationToken);
     }
 
-    /// <summary>Rolls the command's hosts to <paramref name="target"/>, a release recorded earlier.</summary>
+    /// <summary>Rolls the command's target to <paramref name="target"/>, a release recorded earlier.</summary>
     public Task<DeployOutcome> RollbackToAsync(DeployCommand command, ReleaseSpec target, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -110,9 +91,15 @@ public sealed class DeployService
         // The recorded release names its app exactly (a preview's instance too): the rollback touches that app and no other.
         var template = CreateRequest(command, Path.GetFullPath(command.AppPath), target.Image);
         template = template with { Release = template.Release with { App = target.App } };
-        return template.Kubernetes is not null
-            ? _kubernetes.RollbackToAsync(template, target, observer, cancellationToken)
-            : _rollback.RollbackToAsync(template, target, observer, cancellationToken);
+        return Target(template.TargetKind).RollbackToAsync(template, target, observer, cancellationToken);
+    }
+
+    /// <summary>The releases of app <paramref name="app"/> kept on the command's target, newest first.</summary>
+    public Task<IReadOnlyList<ReleaseSpec>> ReleasesAsync(DeployCommand command, string app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var template = PlaceOf(command, app);
+        return Target(template.TargetKind).ReleasesAsync(template, app, cancellationToken);
     }
 
     /// <summary>
@@ -120,49 +107,31 @@ public sealed class DeployService
     /// containers (a closed pull request's preview). Images stay: another app's release may run the same one. What was
     /// removed, one line per host.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RemoveAsync(DeployCommand command, string app, IDeployObserver observer, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> RemoveAsync(DeployCommand command, string app, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(observer);
-        var key = $"environments.{command.Environment}";
-        var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
-        var removed = new List<string>();
-        foreach (var host in Hosts(command, docker, key))
-        {
-            await host.Router.RemoveAsync(app, cancellationToken);
-            var containers = await host.Runtime.ListAsync(app, cancellationToken);
-            foreach (var container in containers)
-            {
-                observer.Step(host.Name, $"removing container {container.Name}");
-                await host.Runtime.StopAsync(container.Name, TimeSpan.FromSeconds(5), cancellationToken);
-                await host.Runtime.RemoveAsync(container.Name, cancellationToken);
-            }
-
-            removed.Add(string.Create(CultureInfo.InvariantCulture, $"{host.Name}: the nginx site and {containers.Count} container(s) of {app}"));
-        }
-
-        return removed;
+        var template = PlaceOf(command, app);
+        return Target(template.TargetKind).RemoveAsync(template, app, observer, cancellationToken);
     }
 
     /// <summary>What is left of app <paramref name="app"/> on the command's hosts (containers, nginx site), one line per host that has any.</summary>
-    public async Task<IReadOnlyList<string>> LeftoversAsync(DeployCommand command, string app, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> LeftoversAsync(DeployCommand command, string app, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var key = $"environments.{command.Environment}";
-        var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
-        var left = new List<string>();
-        foreach (var host in Hosts(command, docker, key))
-        {
-            var containers = await host.Runtime.ListAsync(app, cancellationToken);
-            var site = await host.Router.GetAsync(app, cancellationToken);
-            if (containers.Count > 0 || site is not null)
-            {
-                left.Add($"{host.Name}: {string.Join(", ", containers.Select(c => c.Name))}{(site is null ? string.Empty : " and its nginx site")}");
-            }
-        }
-
-        return left;
+        var template = PlaceOf(command, app);
+        return Target(template.TargetKind).LeftoversAsync(template, app, cancellationToken);
     }
+
+    /// <summary>The kind of target the command's environment deploys to (its <c>target:</c>; Docker hosts unless <c>kubernetes</c> is set).</summary>
+    public DeployTargetKind TargetKindOf(DeployCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return _app.Environment(command.Environment).Target.Kubernetes is null ? DeployTargetKind.Docker : DeployTargetKind.Kubernetes;
+    }
+
+    /// <summary>The target the command's environment deploys to.</summary>
+    public IDeployTarget TargetOf(DeployCommand command) => Target(TargetKindOf(command));
 
     /// <summary>The name the command's app runs under: the app's name, or for a pull request's preview its own instance's.</summary>
     public string InstanceName(DeployCommand command, string appPath)
@@ -254,11 +223,18 @@ public sealed class DeployService
         return problems;
     }
 
-    /// <summary>The strategy for the command: the flag, else the environment's, else rolling.</summary>
+    /// <summary>The strategy for the command: the flag, else the environment's, else rolling; one the environment's target supports.</summary>
+    /// <exception cref="InvalidInputException">
+    /// The strategy is not one, or the target does not support it (e.g. "environments.staging: strategy blue-green is not
+    /// supported by kubernetes targets; supported: rolling, canary"): refused before anything changes, never a fallback.
+    /// </exception>
     public StrategyKind StrategyOf(DeployCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return command.Strategy ?? EnvironmentOptions.ParseStrategy(_app.Environment(command.Environment).Strategy, $"environments.{command.Environment}.strategy");
+        var key = $"environments.{command.Environment}";
+        var strategy = command.Strategy ?? EnvironmentOptions.ParseStrategy(_app.Environment(command.Environment).Strategy, key + ".strategy");
+        StrategySupport.Ensure(TargetOf(command), strategy, command.Strategy is null ? key : $"--strategy for {key}");
+        return strategy;
     }
 
     /// <summary>
@@ -276,8 +252,8 @@ public sealed class DeployService
         var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
         IEnumerable<string> names = command.Host is not null ? [command.Host]
             : docker.Hosts is { Count: > 0 } configured ? configured.Select(h => h.Name)
-            : ["local"];
-        var targets = names.Select(n => $"docker:{n}");
+            : [HostAddress.LocalName];
+        var targets = names.Select(n => DockerTargetPrefix + n);
 
         // A pull request's preview locks its own instance on each host: it never waits for (or blocks) the app's deploys there.
         return command.PullRequest is null ? [.. targets] : [.. targets.Select(t => $"{t}/{InstanceName(command, command.AppPath)}")];
@@ -291,17 +267,19 @@ public sealed class DeployService
     public static HostOptions? ReachableHostOf(string target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (!target.StartsWith("docker:", StringComparison.Ordinal))
+        if (!target.StartsWith(DockerTargetPrefix, StringComparison.Ordinal))
         {
             return null;
         }
 
-        var name = target["docker:".Length..];
-        var slash = name.StartsWith("ssh://", StringComparison.Ordinal) ? name.IndexOf('/', "ssh://".Length) : name.IndexOf('/', StringComparison.Ordinal);
-        name = slash < 0 ? name : name[..slash];
-        return name == "local" ? new HostOptions { Name = "local" }
-            : name.StartsWith("ssh://", StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal) ? new HostOptions { Name = name, Ssh = name }
-            : null;
+        // A configured host's name ("web-1") is not an address: it needs the configuration to be reached.
+        var name = HostAddress.WithoutInstance(target[DockerTargetPrefix.Length..]);
+        return name.Length > 0 && HostAddress.TryParse(name, out var address, out _) ? address switch
+        {
+            HostAddress.LocalHost => new HostOptions { Name = HostAddress.LocalName },
+            HostAddress.Ssh => new HostOptions { Name = name, Ssh = name },
+            _ => null,
+        } : null;
     }
 
     /// <summary>The environment's Kubernetes target, checked, or null when it deploys to Docker hosts.</summary>
@@ -329,6 +307,23 @@ public sealed class DeployService
         return kubernetes.ToSettings(key + ".kubernetes", detectedPort);
     }
 
+    private const string DockerTargetPrefix = "docker:";
+
+    private IDeployTarget Target(DeployTargetKind kind) =>
+        _targets.FirstOrDefault(t => t.Kind == kind) ?? throw new InvalidOperationException($"No deploy target is registered for {kind.Name()}.");
+
+    // Where the command's app lives, for what needs no release (removal, leftovers, the releases kept): its hosts or namespace.
+    private DeployRequest PlaceOf(DeployCommand command, string app)
+    {
+        var kind = TargetKindOf(command);
+        var docker = _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions();
+        var hosts = kind == DeployTargetKind.Docker ? Hosts(command, docker, $"environments.{command.Environment}") : [];
+        return new DeployRequest(new ReleaseSpec(app, string.Empty, string.Empty, null), hosts, docker.Port, HealthPolicy.Default)
+        {
+            Kubernetes = kind == DeployTargetKind.Kubernetes ? KubernetesSettingsOf(command) : null,
+        };
+    }
+
     // The --port flag, else the environment's port; an error names where the bad port came from.
     private static int ListenPort(DeployCommand command, DockerTargetOptions docker, string key)
     {
@@ -344,15 +339,15 @@ public sealed class DeployService
     {
         if (command.Host is not null)
         {
-            var host = command.Host == "local"
-                ? new HostOptions { Name = "local" }
+            var host = HostAddress.TryParse(command.Host, out var address, out _) && address is HostAddress.LocalHost
+                ? new HostOptions { Name = HostAddress.LocalName }
                 : new HostOptions { Name = command.Host, Ssh = command.Host, Key = docker.Hosts?.FirstOrDefault()?.Key, KnownHosts = docker.Hosts?.FirstOrDefault()?.KnownHosts };
             return [_hosts.Create(host)];
         }
 
         if (docker.Hosts is not { Count: > 0 } configured)
         {
-            return [_hosts.Create(new HostOptions { Name = "local" })];
+            return [_hosts.Create(new HostOptions { Name = HostAddress.LocalName })];
         }
 
         var hosts = new List<DeployHost>(configured.Count);

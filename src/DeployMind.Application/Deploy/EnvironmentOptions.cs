@@ -1,5 +1,6 @@
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
+using DeployMind.Domain.Hosts;
 
 namespace DeployMind.Application.Deploy;
 
@@ -129,6 +130,10 @@ public sealed class HostOptions
 
     /// <summary>Refuse hosts whose key is not in known_hosts (default). false is an explicit opt-out.</summary>
     public bool StrictHostKeyChecking { get; set; } = true;
+
+    /// <summary>How the host is reached, parsed: this machine when <see cref="Ssh"/> is empty (or <c>local</c>), else its address.</summary>
+    /// <exception cref="InvalidInputException">The address is malformed; the message says why (the caller names the key).</exception>
+    public HostAddress ParseAddress() => HostAddress.Parse(Ssh);
 }
 
 /// <summary><c>healthCheck:</c>.</summary>

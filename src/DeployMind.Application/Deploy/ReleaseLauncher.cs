@@ -117,6 +117,15 @@ public sealed class ReleaseLauncher
     }
 
     /// <summary>Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled).</summary>
+    /// <summary>One health check of a launched release while it is watched: null when it answered well, else what failed.</summary>
+    public static async Task<string?> ProbeAsync(LaunchedRelease release, HealthPolicy health, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(health);
+        var probe = await release.Host.Probe.GetAsync(new Uri($"http://{release.Address}{health.Path}"), health.Timeout, cancellationToken);
+        return probe.Healthy ? null : $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error})";
+    }
+
     public static Task DiscardAsync(LaunchedRelease release, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(release);

@@ -6,6 +6,7 @@ using DeployMind.Application.Records;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain.Deploy;
+using DeployMind.Domain.Hosts;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -40,7 +41,8 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         var of = await store.FindAsync(settings.Target, cancellationToken);
 
         // Where it went: the flags, else what the deployment recorded (an SSH host given with --host, its port), else the configuration.
-        var recordedHost = of.Target is { } target && !target.Contains(',', StringComparison.Ordinal) && target.StartsWith("ssh://", StringComparison.Ordinal) ? target : null;
+        var recordedHost = of.Target is { } target && !target.Contains(',', StringComparison.Ordinal)
+            && HostAddress.TryParse(target, out var address, out _) && address is HostAddress.Ssh ? target : null;
         var recordedPort = Uri.TryCreate(of.Url, UriKind.Absolute, out var url) ? url.Port : (int?)null;
         var command = new Application.Deploy.DeployCommand(settings.AppPath)
         {

@@ -1,5 +1,5 @@
 using DeployMind.Application.Deploy;
-using DeployMind.Domain;
+using DeployMind.Domain.Hosts;
 using DeployMind.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
 
@@ -7,14 +7,10 @@ namespace DeployMind.Infrastructure.Hosts;
 
 internal sealed partial class DeployHostFactory
 {
-    /// <summary>An SSH runner for a configured host: its address, key and known_hosts, strict host key checking unless opted out.</summary>
-    private SshCommandRunner CreateSshRunner(HostOptions options)
+    /// <summary>An SSH runner for a configured host: its parsed address, key and known_hosts, strict host key checking unless opted out.</summary>
+    private SshCommandRunner CreateSshRunner(HostOptions options, HostAddress.Ssh address)
     {
-        if (!SshTarget.TryParse(options.Ssh, out var target, out var error))
-        {
-            throw new InvalidInputException($"Host {options.Name}: ssh '{options.Ssh}' is not an SSH address ({error}); write user@host or ssh://user@host:port.");
-        }
-
+        var target = SshTarget.From(address);
         if (!string.IsNullOrWhiteSpace(options.Key))
         {
             target = target with { PrivateKeyPath = ExpandHome(options.Key) };

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using DeployMind.Application.Deploy;
+using DeployMind.Domain;
+using DeployMind.Domain.Hosts;
 using DeployMind.Infrastructure.Docker;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
@@ -42,7 +44,7 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
     public ICommandRunner RunnerFor(HostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Ssh))
+        if (AddressOf(options) is HostAddress.LocalHost)
         {
             return _local;
         }
@@ -63,18 +65,28 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
     }
 
     private static string Key(HostOptions options) =>
-        string.IsNullOrWhiteSpace(options.Ssh) ? "local" : $"{options.Ssh}|{options.Key}|{options.KnownHosts}|{options.StrictHostKeyChecking}";
+        AddressOf(options) is HostAddress.LocalHost ? HostAddress.LocalName : $"{options.Ssh}|{options.Key}|{options.KnownHosts}|{options.StrictHostKeyChecking}";
 
     private (DeployHost Host, IDisposable? Connection) Build(HostOptions options)
     {
-        if (string.IsNullOrWhiteSpace(options.Ssh))
+        switch (AddressOf(options))
         {
-            return (Assemble(options.Name, _local, _localProbe), null);
+            case HostAddress.Ssh ssh:
+                var runner = CreateSshRunner(options, ssh);
+                return (Assemble(options.Name, runner, new CommandHttpProbe(runner)), runner);
+            case HostAddress.Ssm ssm:
+                throw new InvalidInputException(
+                    $"Host {options.Name}: '{ssm}' is an SSM instance; hosts reached through SSM are not supported yet, write user@host or ssh://user@host:port.");
+            default:
+                return (Assemble(options.Name, _local, _localProbe), null);
         }
-
-        var runner = CreateSshRunner(options);
-        return (Assemble(options.Name, runner, new CommandHttpProbe(runner)), runner as IDisposable);
     }
+
+    // The host's address, parsed once per call site from its settings; a malformed one names the host.
+    private static HostAddress AddressOf(HostOptions options) =>
+        HostAddress.TryParse(options.Ssh, out var address, out var error)
+            ? address
+            : throw new InvalidInputException($"Host {options.Name}: ssh '{options.Ssh}' is not an SSH address ({error}); write user@host or ssh://user@host:port.");
 
     private DeployHost Assemble(string name, ICommandRunner runner, IHttpProbe probe) =>
         new(name,

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using DeployMind.Domain.Hosts;
 
 namespace DeployMind.Infrastructure.Processes;
 
@@ -11,7 +12,7 @@ namespace DeployMind.Infrastructure.Processes;
 public sealed record SshTarget
 {
     /// <summary>The SSH port used when a target names none.</summary>
-    public const int DefaultPort = 22;
+    public const int DefaultPort = HostAddress.Ssh.DefaultPort;
 
     public SshTarget(string user, string host, int port = DefaultPort)
     {
@@ -75,143 +76,22 @@ public sealed record SshTarget
     public static bool TryParse([NotNullWhen(true)] string? value, [NotNullWhen(true)] out SshTarget? target) =>
         TryParse(value, out target, out _);
 
-    /// <summary>Like <see cref="Parse(string)"/>; on failure <paramref name="error"/> says what is wrong.</summary>
+    /// <summary>Like <see cref="Parse(string)"/>; on failure <paramref name="error"/> says what is wrong (the parsing is <see cref="HostAddress.Ssh"/>'s).</summary>
     public static bool TryParse([NotNullWhen(true)] string? value, [NotNullWhen(true)] out SshTarget? target, [NotNullWhen(false)] out string? error)
     {
-        target = null;
-        const string Expected = "expected user@host, user@host:port or ssh://user@host:port";
-        var text = value?.Trim() ?? string.Empty;
-        if (text.Length == 0)
-        {
-            error = $"The SSH target is empty; {Expected}.";
-            return false;
-        }
+        target = HostAddress.Ssh.TryParse(value, out var address, out error) ? From(address) : null;
+        return target is not null;
+    }
 
-        var rest = text;
-        var schemeEnd = rest.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd >= 0)
-        {
-            var scheme = rest[..schemeEnd];
-            if (!scheme.Equals("ssh", StringComparison.OrdinalIgnoreCase))
-            {
-                error = $"The SSH target '{text}' has the scheme '{scheme}'; {Expected}.";
-                return false;
-            }
-
-            rest = rest[(schemeEnd + 3)..];
-            if (rest.EndsWith('/'))
-            {
-                rest = rest[..^1];
-            }
-
-            if (rest.IndexOfAny(['/', '?', '#']) >= 0)
-            {
-                error = $"The SSH target '{text}' has a path or query; {Expected}.";
-                return false;
-            }
-        }
-
-        var at = rest.LastIndexOf('@');
-        if (at < 0)
-        {
-            error = $"The SSH target '{text}' names no user; {Expected}.";
-            return false;
-        }
-
-        var user = rest[..at];
-        var hostPort = rest[(at + 1)..];
-        if (user.Length == 0)
-        {
-            error = $"The SSH target '{text}' has an empty user; {Expected}.";
-            return false;
-        }
-
-        if (!user.All(IsUserChar) || user[0] == '-')
-        {
-            error = $"The user '{user}' in the SSH target '{text}' is not a valid user name (letters, digits, '.', '_', '-').";
-            return false;
-        }
-
-        if (!TrySplitHostPort(hostPort, out var host, out var portText))
-        {
-            error = $"The host in the SSH target '{text}' is malformed (an IPv6 address needs brackets: user@[::1]:22).";
-            return false;
-        }
-
-        if (host.Length == 0)
-        {
-            error = $"The SSH target '{text}' has no host; {Expected}.";
-            return false;
-        }
-
-        if (Uri.CheckHostName(host) == UriHostNameType.Unknown || host.Contains('_', StringComparison.Ordinal) || host[0] == '-')
-        {
-            error = $"'{host}' in the SSH target '{text}' is not a valid host name or IP address.";
-            return false;
-        }
-
-        var port = DefaultPort;
-        if (portText is not null
-            && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
-        {
-            error = $"The port '{portText}' in the SSH target '{text}' is not a number from 1 to 65535.";
-            return false;
-        }
-
-        target = new SshTarget(user, host, port);
-        error = null;
-        return true;
+    /// <summary>The target for a parsed SSH address (default key, known_hosts and strict checking).</summary>
+    public static SshTarget From(HostAddress.Ssh address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return new SshTarget(address.User, address.Host, address.Port);
     }
 
     /// <summary>The address, for logs: <c>user@host:port</c>.</summary>
     public override string ToString() => Address;
-
-    private static bool TrySplitHostPort(string hostPort, out string host, out string? port)
-    {
-        port = null;
-        if (hostPort.StartsWith('['))
-        {
-            var close = hostPort.IndexOf(']', StringComparison.Ordinal);
-            host = close < 0 ? string.Empty : hostPort[1..close];
-            if (close < 0 || Uri.CheckHostName(host) != UriHostNameType.IPv6)
-            {
-                return false;
-            }
-
-            var after = hostPort[(close + 1)..];
-            if (after.Length == 0)
-            {
-                return true;
-            }
-
-            if (after[0] != ':')
-            {
-                return false;
-            }
-
-            port = after[1..];
-            return true;
-        }
-
-        var colon = hostPort.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
-        {
-            host = hostPort;
-            return true;
-        }
-
-        if (hostPort.IndexOf(':', colon + 1) >= 0)
-        {
-            host = hostPort;
-            return false;
-        }
-
-        host = hostPort[..colon];
-        port = hostPort[(colon + 1)..];
-        return true;
-    }
-
-    private static bool IsUserChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '$';
 
     private static string HomePath(params string[] parts) =>
         Path.Combine([Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), .. parts]);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Targets;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Security;
@@ -239,7 +240,7 @@ public sealed class StageReportTests : IDisposable
         };
         var options = Options.Create(app);
         var rolling = new RollingStrategy(new ReleaseLauncher(new HealthChecker(new UnusedProbe(), _time), _time), _time);
-        return (new DeployService(new OneHost(_host.Host), [rolling], new RollbackService(rolling), new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time), options, _time), options);
+        return (new DeployService(new OneHost(_host.Host), [new DockerHostsTarget([rolling], new RollbackService(rolling)), new KubernetesTarget(new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time))], options, _time), options);
     }
 
     /// <summary>Awaits <paramref name="run"/>, driving the fake clock (health checks, drains, verify intervals).</summary>

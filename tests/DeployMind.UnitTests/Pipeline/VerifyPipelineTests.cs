@@ -1,6 +1,7 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Deploy.Kubernetes;
+using DeployMind.Application.Deploy.Targets;
 using DeployMind.Application.Pipeline;
 using DeployMind.Domain.Build;
 using DeployMind.Domain.Deploy;
@@ -158,7 +159,7 @@ public sealed class VerifyPipelineTests
         var launcher = new ReleaseLauncher(new HealthChecker(new UnusedProbe(), _time), _time);
         var rolling = new RollingStrategy(launcher, _time);
         var rollback = new RollbackService(rolling);
-        var deploys = new DeployService(new OneHost(_host.Host), [rolling], rollback, new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time), options, _time);
+        var deploys = new DeployService(new OneHost(_host.Host), [new DockerHostsTarget([rolling], rollback), new KubernetesTarget(new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time))], options, _time);
         var orchestrator = new PipelineOrchestrator(
             [new DeployStage(deploys, options), new VerifyStage(rollback, options, _time)], Options.Create(pipeline ?? new PipelineOptions()), _time, new FakeConfigurationLocator());
         var context = new PipelineContext(new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.Rolling, "test", _time.GetUtcNow()), "/apps/shop")

@@ -80,20 +80,19 @@ public sealed partial class KubernetesDeployer
         var selector = KubernetesNames.ReleaseSelector(workload.App, workload.ReleaseId);
         var baseline = (await cluster.ListPodsAsync(selector, cancellationToken)).ToDictionary(p => p.Name, p => p.Restarts, StringComparer.Ordinal);
         observer.Step(cluster.Display, $"observing {workload.DeploymentName} for {Domain.Duration.Format(window)}");
-        var until = _time.GetUtcNow() + window;
-        while (_time.GetUtcNow() < until)
+        return await ObservationLoop.WatchAsync(_time, _time.GetUtcNow() + window, interval, async ct =>
         {
-            var wait = until - _time.GetUtcNow();
-            await Task.Delay(wait < interval ? wait : interval, _time, cancellationToken);
-            var pods = await cluster.ListPodsAsync(selector, cancellationToken);
-            var bad = pods.FirstOrDefault(p => !p.Ready || p.Restarts > baseline.GetValueOrDefault(p.Name));
-            if (bad is not null)
+            if (UnhealthyPod(await cluster.ListPodsAsync(selector, ct), baseline) is not { } bad)
             {
-                var what = bad.Ready ? string.Create(CultureInfo.InvariantCulture, $"pod {bad.Name} restarted ({bad.Restarts} restarts)") : $"pod {bad.Name} is not ready{(bad.WaitingReason is { } r ? $" ({r})" : string.Empty)}";
-                return await KubernetesRollouts.DiagnoseAsync(cluster, workload.DeploymentName, what, bad, cancellationToken);
+                return null;
             }
-        }
 
-        return null;
+            var what = bad.Ready ? string.Create(CultureInfo.InvariantCulture, $"pod {bad.Name} restarted ({bad.Restarts} restarts)") : $"pod {bad.Name} is not ready{(bad.WaitingReason is { } r ? $" ({r})" : string.Empty)}";
+            return await KubernetesRollouts.DiagnoseAsync(cluster, workload.DeploymentName, what, bad, ct);
+        }, cancellationToken);
     }
+
+    /// <summary>The health judgement of pods being watched: the first that is not ready or restarted since <paramref name="baseline"/> (restarts by pod), else null.</summary>
+    internal static KubernetesPod? UnhealthyPod(IReadOnlyList<KubernetesPod> pods, IReadOnlyDictionary<string, int> baseline) =>
+        pods.FirstOrDefault(p => !p.Ready || p.Restarts > baseline.GetValueOrDefault(p.Name));
 }

@@ -64,28 +64,16 @@ public sealed partial class KubernetesDeployer
                 reached = percent;
                 observer.Step(cluster.Display, string.Create(
                     CultureInfo.InvariantCulture, $"canary at {percent}%: {replicas} canary pod(s) beside {stableReplicas} stable ({100.0 * replicas / (replicas + stableReplicas):0}% of the Service's endpoints)"));
-                var extensions = 0;
-                while (true)
+                var failed = await CanaryJudge.RunStepAsync(request.Canary, percent, steps, observer, async ct =>
                 {
-                    var result = await WatchCanaryStepAsync(cluster, request, canary, cancellationToken);
-                    steps.Add(result);
+                    var result = await WatchCanaryStepAsync(cluster, request, canary, ct);
                     observer.Step("canary", $"{percent}% step: {result.Verdict}: {result.Reason}");
-                    if (result.Verdict == CanaryVerdict.Healthy
-                        || (result.Verdict == CanaryVerdict.InsufficientData && request.Canary.OnInsufficientData == InsufficientDataAction.Pass))
-                    {
-                        break;
-                    }
-
-                    if (result.Verdict == CanaryVerdict.InsufficientData && request.Canary.OnInsufficientData == InsufficientDataAction.Extend
-                        && extensions++ < request.Canary.MaxExtensions)
-                    {
-                        observer.Step("canary", $"not enough data at {percent}%; extending the step");
-                        continue;
-                    }
-
+                    return result;
+                }, cancellationToken);
+                if (failed is not null)
+                {
                     await DeleteCanaryAsync(cluster, canary, observer);
-                    var why = result.Verdict == CanaryVerdict.InsufficientData ? "insufficient data" : "unhealthy";
-                    return Failed(StrategyKind.Canary, $"Canary {why} at {percent}%: {result.Reason}. The canary was deleted; the stable release serves.", null, started, DeployStatus.RolledBack) with
+                    return Failed(StrategyKind.Canary, $"{CanaryJudge.RolledBack(failed, percent)} The canary was deleted; the stable release serves.", null, started, DeployStatus.RolledBack) with
                     {
                         CanarySteps = steps,
                         CanaryPercentReached = percent,
@@ -147,21 +135,25 @@ public sealed partial class KubernetesDeployer
         var from = _time.GetUtcNow();
         var until = from + request.Canary.StepDuration;
         var checks = 0;
-        while (_time.GetUtcNow() < until)
+        var unhealthy = await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
-            var wait = until - _time.GetUtcNow();
-            await Task.Delay(wait < request.Health.Interval ? wait : request.Health.Interval, _time, cancellationToken);
             checks++;
-            var pods = await cluster.ListPodsAsync(selector, cancellationToken);
-            var bad = pods.FirstOrDefault(p => !p.Ready || p.Restarts > baseline.GetValueOrDefault(p.Name));
-            if (bad is not null || pods.Count == 0)
+            var pods = await cluster.ListPodsAsync(selector, ct);
+            var bad = UnhealthyPod(pods, baseline);
+            if (bad is null && pods.Count > 0)
             {
-                var what = bad is null ? "no canary pod is left"
-                    : !bad.Ready ? $"canary pod {bad.Name} is not ready{(bad.WaitingReason is { } r ? $" ({r})" : string.Empty)}"
-                    : string.Create(CultureInfo.InvariantCulture, $"canary pod {bad.Name} restarted ({bad.Restarts} restarts{(bad.LastTerminationReason is { } t ? $", last: {t}" : string.Empty)})");
-                var diagnosis = await KubernetesRollouts.DiagnoseAsync(cluster, canary.DeploymentName, what, bad, cancellationToken);
-                return new CanaryStepResult(CanaryVerdict.Unhealthy, UpstreamStats.Empty, UpstreamStats.Empty, diagnosis);
+                return null;
             }
+
+            var what = bad is null ? "no canary pod is left"
+                : !bad.Ready ? $"canary pod {bad.Name} is not ready{(bad.WaitingReason is { } r ? $" ({r})" : string.Empty)}"
+                : string.Create(CultureInfo.InvariantCulture, $"canary pod {bad.Name} restarted ({bad.Restarts} restarts{(bad.LastTerminationReason is { } t ? $", last: {t}" : string.Empty)})");
+            var diagnosis = await KubernetesRollouts.DiagnoseAsync(cluster, canary.DeploymentName, what, bad, ct);
+            return new CanaryStepResult(CanaryVerdict.Unhealthy, UpstreamStats.Empty, UpstreamStats.Empty, diagnosis);
+        }, cancellationToken);
+        if (unhealthy is not null)
+        {
+            return unhealthy;
         }
 
         var ready = string.Create(CultureInfo.InvariantCulture, $"canary pods ready with no restarts through {checks} check(s)");

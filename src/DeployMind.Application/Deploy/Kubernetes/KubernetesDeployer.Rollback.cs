@@ -34,6 +34,15 @@ public sealed partial class KubernetesDeployer
         return (target, await UndoToAsync(cluster, template, previous, observer, started, cancellationToken));
     }
 
+    /// <summary>The releases of <paramref name="app"/> the cluster keeps (revisions of its Deployment), newest first.</summary>
+    public async Task<IReadOnlyList<ReleaseSpec>> ReleasesAsync(DeployRequest template, string app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var cluster = _clusters.Connect(Settings(template));
+        var revisions = await cluster.RevisionsAsync(app, cancellationToken);
+        return [.. revisions.Select(r => new ReleaseSpec(app, r.ReleaseId ?? $"revision-{r.Number.ToString(CultureInfo.InvariantCulture)}", r.Image ?? "(unknown)", r.Commit))];
+    }
+
     /// <summary>
     /// Back to <paramref name="target"/>, a release recorded earlier: the fast path when the cluster still has it (the idle
     /// colour, or a revision of the stable Deployment with its image); otherwise its image is deployed again with a

@@ -41,7 +41,10 @@ public sealed partial class KubernetesDeployer
             {
                 StrategyKind.Canary => await CanaryAsync(cluster, request, workload, observer, started, cancellationToken),
                 StrategyKind.BlueGreen => await BlueGreenAsync(cluster, request, workload, request.ObservationWindow, observer, started, cancellationToken),
-                _ => await RollingAsync(cluster, workload, StrategyKind.Rolling, observer, started, cancellationToken),
+                StrategyKind.Rolling => await RollingAsync(cluster, workload, StrategyKind.Rolling, observer, started, cancellationToken),
+
+                // Never a silent fallback to rolling: KubernetesTarget refuses what it does not list before anything changes.
+                _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, $"strategy {strategy.Name()} is not supported by kubernetes targets"),
             };
         }
         catch (DeployMindException ex)

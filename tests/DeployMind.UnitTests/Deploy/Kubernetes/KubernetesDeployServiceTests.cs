@@ -1,5 +1,6 @@
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Deploy.Kubernetes;
+using DeployMind.Application.Deploy.Targets;
 using DeployMind.Application.Pipeline;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
@@ -99,7 +100,7 @@ public sealed class KubernetesDeployServiceTests
         var app = new AppOptions { App = "shop" };
         app.Environments["staging"] = new EnvironmentOptions { Target = target };
         var rolling = new RollingStrategy(new ReleaseLauncher(new HealthChecker(new NoProbe(), _time), _time), _time);
-        return new DeployService(new NoHosts(), [rolling], new RollbackService(rolling), new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time), Options.Create(app), _time);
+        return new DeployService(new NoHosts(), [new DockerHostsTarget([rolling], new RollbackService(rolling)), new KubernetesTarget(new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time))], Options.Create(app), _time);
     }
 
     private sealed class NoHosts : IDeployHostFactory
