@@ -41,7 +41,7 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<ConfigurationChecker>();
         builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Webhooks.ServerOptions>, Webhooks.ServerOptionsValidator>());
-        builder.Services.TryAddSingleton<Jobs.JobIntake>();
+        builder.Services.TryAddSingleton<Jobs.DeploymentIntake>();
         builder.Services.TryAddSingleton<Jobs.TargetLocks>();
         builder.Services.TryAddSingleton<Jobs.InterruptedDeployments>();
         builder.Services.TryAddSingleton<Webhooks.WebhookIntake>();

@@ -105,46 +105,43 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
     private async Task<int> EnqueueAsync(Settings settings, CancellationToken cancellationToken)
     {
         using var workspace = await DeploymentWorkspace.OpenAsync(_hosts, settings.Repo, settings.Ref, settings.Path, settings.Config, settings.Verbose, cancellationToken);
-        var services = workspace.Host.Services;
         var command = workspace.Complete(settings.ToCommand());
-        var deployment = workspace.NewDeployment(command, settings.Repo, settings.Ref, services.GetRequiredService<TimeProvider>().GetUtcNow());
-        var job = new DeployJob
+        var request = new DeploymentRequest
         {
-            Id = deployment.Id,
             Environment = command.Environment,
-            Targets = workspace.Deploys.TargetsOf(command),
-            Priority = JobPriority.Manual,
-            IdempotencyKey = settings.RequestId,
+            TriggeredBy = $"cli:{System.Environment.UserName}",
+            Repository = settings.Repo,
+
             // A worker runs elsewhere (another folder, another process): local paths go into the job absolute.
-            Repository = settings.Repo is { } repo && Directory.Exists(repo) ? Path.GetFullPath(repo) : settings.Repo,
-            Ref = workspace.Checkout?.Commit,
+            Source = settings.Repo is { } repo && Directory.Exists(repo) ? Path.GetFullPath(repo) : settings.Repo,
+            Commit = workspace.Checkout?.Commit,
+            Branch = workspace.Checkout is null ? null : settings.Ref,
             Path = settings.Repo is null ? Path.GetFullPath(workspace.AppPath) : settings.Path,
-            Strategy = settings.Strategy,
+            App = workspace.App,
+            Strategy = command.Strategy,
+            RecordedStrategy = workspace.Deploys.StrategyOf(command),
             Host = settings.Host,
             Port = settings.Port,
             Tag = settings.Tag,
             NoCache = settings.NoCache,
             AllowFindings = settings.AllowFindings,
-            TriggeredBy = deployment.TriggeredBy,
-            EnqueuedAt = deployment.CreatedAt,
+            Targets = workspace.Deploys.TargetsOf(command),
+            Priority = JobPriority.Manual,
+            IdempotencyKey = settings.RequestId is { } key ? "cli:" + key : null,
         };
 
-        // The job first: a request id seen before gives the deployment it already made, and no second record.
-        var result = await services.GetRequiredService<IJobQueue>().EnqueueAsync(job, cancellationToken);
-        if (result.Added)
-        {
-            await services.GetRequiredService<IDeploymentStore>().AddAsync(deployment, cancellationToken);
-        }
-
-        var shortId = result.Job.Id.ToString()[..DeploymentLookup.ShortLength];
+        // A request id seen before gives the deployment it already made, and no second record.
+        var result = await workspace.Host.Services.GetRequiredService<DeploymentIntake>().SubmitAsync(request, cancellationToken);
+        var job = result.Job;
+        var shortId = job.Id.ToString()[..DeploymentLookup.ShortLength];
         if (settings.Json)
         {
-            Json.Write(_console, new { result.Job.Id, ShortId = shortId, Queued = result.Added, result.Job.Environment, result.Job.Targets });
+            Json.Write(_console, new { job.Id, ShortId = shortId, Queued = result.Added, job.Environment, job.Targets });
         }
         else
         {
             _console.MarkupLine(result.Added
-                ? $"Queued deployment [bold]{shortId}[/] of {Markup.Escape(deployment.App)} in the {Markup.Escape(job.Environment)} queue (targets {Markup.Escape(string.Join(", ", job.Targets))}). `deploymind logs {shortId} --follow` watches it; `deploymind worker --environment {Markup.Escape(job.Environment)}` runs it."
+                ? $"Queued deployment [bold]{shortId}[/] of {Markup.Escape(result.Deployment.App)} in the {Markup.Escape(job.Environment)} queue (targets {Markup.Escape(string.Join(", ", job.Targets))}). `deploymind logs {shortId} --follow` watches it; `deploymind worker --environment {Markup.Escape(job.Environment)}` runs it."
                 : $"Request {Markup.Escape(settings.RequestId ?? string.Empty)} was queued before as deployment {shortId}; nothing new was queued.");
         }
 
