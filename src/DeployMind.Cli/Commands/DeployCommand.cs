@@ -131,7 +131,18 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         };
 
         // A request id seen before gives the deployment it already made, and no second record.
-        var result = await workspace.Host.Services.GetRequiredService<DeploymentIntake>().SubmitAsync(request, cancellationToken);
+        IntakeResult result;
+        try
+        {
+            result = await workspace.Host.Services.GetRequiredService<DeploymentIntake>().SubmitAsync(request, cancellationToken);
+        }
+        catch (IdempotencyKeyReusedException ex)
+        {
+            var first = ex.Existing;
+            throw new Domain.InvalidInputException(
+                $"--request-id {settings.RequestId} was used for another request: deployment {first.ShortId()} ({(first.RollbackOf is null ? "of" : "rollback of")} {first.Repository ?? first.App} to {first.Environment}). Use a new id for a new request.");
+        }
+
         var job = result.Job;
         var shortId = job.Id.ToString()[..DeploymentLookup.ShortLength];
         if (settings.Json)
