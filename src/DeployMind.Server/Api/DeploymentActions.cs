@@ -91,7 +91,7 @@ internal static partial class DeploymentActions
         }
 
         var repository = request.Repository!.Trim();
-        var deployment = new DeploymentRequest
+        var deploy = new DeploymentRequest
         {
             Environment = request.EnvironmentOrDefault,
             TriggeredBy = ApiProblems.Caller(http.User),
@@ -108,7 +108,7 @@ internal static partial class DeploymentActions
             Priority = JobPriority.Manual,
             IdempotencyKey = key is null ? null : "api:" + key,
         };
-        return await SubmitAsync(http, intake, store, time, loggers, deployment, key, cancellationToken);
+        return await SubmitAsync(http, intake, store, time, loggers, deploy, key, cancellationToken);
     }
 
     private static async Task<IResult> RollbackAsync(
@@ -211,6 +211,7 @@ internal static partial class DeploymentActions
             http.Response.Headers[ReplayedHeader] = "true";
         }
 
+        // The answer shows the deployment as the records hold it now (a replay's may have moved on since).
         var recorded = await store.GetAsync(deployment.Id, cancellationToken) ?? deployment;
         return Results.Accepted($"/api/deployments/{recorded.Id}", DeploymentView.Of(recorded, time.GetUtcNow()));
     }
