@@ -49,7 +49,7 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<ConfigurationChecker>();
         builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Webhooks.ServerOptions>, Webhooks.ServerOptionsValidator>());
-        builder.Services.TryAddSingleton<Jobs.JobIntake>();
+        builder.Services.TryAddSingleton<Jobs.DeploymentIntake>();
         builder.Services.TryAddSingleton<Jobs.JobRunner>();
         builder.Services.TryAddSingleton<Jobs.IJobRunner>(sp => sp.GetRequiredService<Jobs.JobRunner>());
         builder.Services.TryAddSingleton<Jobs.TargetLocks>();

@@ -12,15 +12,15 @@ namespace DeployMind.Application.Webhooks;
 public sealed class PreviewSweep
 {
     private readonly IDeploymentStore _store;
-    private readonly JobIntake _jobs;
+    private readonly DeploymentIntake _intake;
     private readonly ServerOptions _options;
     private readonly TimeProvider _time;
 
-    public PreviewSweep(IDeploymentStore store, JobIntake jobs, IOptions<ServerOptions> options, TimeProvider time)
+    public PreviewSweep(IDeploymentStore store, DeploymentIntake intake, IOptions<ServerOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
-        _jobs = jobs;
+        _intake = intake;
         _options = options.Value;
         _time = time;
     }
@@ -42,12 +42,13 @@ public sealed class PreviewSweep
             }
 
             var (repository, number) = group.Key;
-            var (teardown, job) = new PreviewJob(
+            var teardown = new PreviewJob(
                 $"sweep:{repository}#{number}:{latest.Id:N}", repository, number, latest.Branch, latest.Commit, latest.App, Teardown: true,
-                $"sweeper: no deploy for {Domain.Duration.Format(ttl)}").Create(_options, now);
-            if ((await _jobs.SubmitAsync(teardown, job, cancellationToken)).Added)
+                $"sweeper: no deploy for {Domain.Duration.Format(ttl)}").Request(previews.Environment);
+            var submitted = await _intake.SubmitAsync(teardown, cancellationToken);
+            if (submitted.Added)
             {
-                queued.Add(job.Id);
+                queued.Add(submitted.Deployment.Id);
             }
         }
 

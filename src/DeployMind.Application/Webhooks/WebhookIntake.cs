@@ -1,4 +1,3 @@
-using DeployMind.Application.Build;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
@@ -35,18 +34,18 @@ public sealed record WebhookOutcome(WebhookResult Result, string Detail, Guid? D
 /// </summary>
 public sealed partial class WebhookIntake
 {
-    private readonly JobIntake _jobs;
+    private readonly DeploymentIntake _intake;
     private readonly IWebhookDeliveries _deliveries;
     private readonly ServerOptions _options;
     private readonly AppOptions _app;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookIntake> _logger;
 
-    public WebhookIntake(JobIntake jobs, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, IOptions<AppOptions> app, TimeProvider time, ILogger<WebhookIntake> logger)
+    public WebhookIntake(DeploymentIntake intake, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, IOptions<AppOptions> app, TimeProvider time, ILogger<WebhookIntake> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(app);
-        _jobs = jobs;
+        _intake = intake;
         _deliveries = deliveries;
         _options = options.Value;
         _app = app.Value;
@@ -116,31 +115,18 @@ public sealed partial class WebhookIntake
             return Ignored($"branch {branch} deploys no environment (branches that do: {mapped}; set server.repositories.\"{push.Repository}\".branches for others)");
         }
 
-        var key = "github:" + deliveryId;
-        var id = JobIntake.IdFor(key);
-        var now = _time.GetUtcNow();
-        var triggeredBy = $"webhook:push by {push.Sender}";
-        var deployment = new Deployment(id, AppOf(push.Repository), environment, StrategyKind.Rolling, triggeredBy, now)
+        var request = new DeploymentRequest
         {
-            Repository = push.Repository,
-            Branch = branch,
-            Commit = push.After,
-        };
-        var job = new DeployJob
-        {
-            Id = id,
             Environment = environment,
-            Targets = [],
-            Priority = JobPriority.Webhook,
-            IdempotencyKey = key,
-            Repository = repository?.Source ?? push.CloneUrl ?? push.Repository,
-            Ref = push.After,
-            Path = repository?.Path ?? ".",
+            TriggeredBy = $"webhook:push by {push.Sender}",
+            Repository = push.Repository,
+            CloneUrl = push.CloneUrl,
+            Commit = push.After,
             Branch = branch,
-            TriggeredBy = triggeredBy,
-            EnqueuedAt = now,
+            Priority = JobPriority.Webhook,
+            IdempotencyKey = "github:" + deliveryId,
         };
-        return await SubmitAsync(deployment, job, $"deploys {push.After[..7]} of {branch} to {environment}", cancellationToken);
+        return await SubmitAsync(request, $"deploys {push.After[..7]} of {branch} to {environment}", cancellationToken);
     }
 
     private async Task<WebhookOutcome> PullRequestAsync(string deliveryId, PullRequestEvent pr, CancellationToken cancellationToken)
@@ -173,23 +159,36 @@ public sealed partial class WebhookIntake
             throw new WebhookPayloadException($"pull_request.head.sha: '{pr.HeadSha}' is not a commit id.");
         }
 
-        var (deployment, job) = new PreviewJob(
-            "github:" + deliveryId, pr.Repository, pr.Number, pr.HeadRef, pr.HeadSha, PreviewOptions.AppName(AppOf(pr.Repository), pr.Number), teardown,
+        var request = new PreviewJob(
+            "github:" + deliveryId, pr.Repository, pr.Number, pr.HeadRef, pr.HeadSha, PreviewOptions.AppName(DeploymentRequest.ProvisionalAppName(pr.Repository), pr.Number), teardown,
             $"webhook:pull_request {pr.Action} by {pr.Sender}")
         {
-            Source = pr.FromFork ? pr.HeadCloneUrl : pr.CloneUrl,
-        }.Create(_options, _time.GetUtcNow());
+            CloneUrl = pr.FromFork ? pr.HeadCloneUrl : pr.CloneUrl,
+        }.Request(previews.Environment);
         var what = teardown ? $"removes the preview of pull request #{pr.Number}" : $"deploys {pr.HeadSha[..7]} as the preview of pull request #{pr.Number}";
-        return await SubmitAsync(deployment, job, what, cancellationToken);
+        return await SubmitAsync(request, what, cancellationToken);
     }
 
-    private async Task<WebhookOutcome> SubmitAsync(Deployment deployment, DeployJob job, string what, CancellationToken cancellationToken)
+    private async Task<WebhookOutcome> SubmitAsync(DeploymentRequest request, string what, CancellationToken cancellationToken)
     {
-        var result = await _jobs.SubmitAsync(deployment, job, cancellationToken);
+        IntakeResult result;
+        try
+        {
+            result = await _intake.SubmitAsync(request, cancellationToken);
+        }
+        catch (IdempotencyKeyReusedException ex)
+        {
+            // The delivery came before and was mapped otherwise (the server's settings changed since): its job stands.
+            return Duplicate(ex.Existing);
+        }
+
         return result.Added
-            ? new WebhookOutcome(WebhookResult.Queued, $"queued: {what}", job.Id, job.Environment)
-            : new WebhookOutcome(WebhookResult.Duplicate, "this delivery was received before; its job is queued already", job.Id, job.Environment);
+            ? new WebhookOutcome(WebhookResult.Queued, $"queued: {what}", result.Deployment.Id, result.Deployment.Environment)
+            : Duplicate(result.Deployment);
     }
+
+    private static WebhookOutcome Duplicate(Deployment first) =>
+        new(WebhookResult.Duplicate, "this delivery was received before; its job is queued already", first.Id, first.Environment);
 
     /// <summary>
     /// The environment a push to <paramref name="branch"/> deploys: the repository's map (<c>server.repositories</c>), else
@@ -214,9 +213,6 @@ public sealed partial class WebhookIntake
     /// <summary>The environments of the server's configuration that name their branch (a branch named twice: the first by name).</summary>
     private List<(string Branch, string Environment)> ConfiguredBranches() =>
         [.. _app.Environments.Where(e => !string.IsNullOrWhiteSpace(e.Value.Branch)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Value.Branch!.Trim(), e.Key))];
-
-    /// <summary>The app's name until its deploymind.yml is read (the worker sets the real one): the repository's name.</summary>
-    private static string AppOf(string repository) => ImageNames.Repository(repository[(repository.IndexOf('/', StringComparison.Ordinal) + 1)..]).Replace('.', '-');
 
     private static string ShortRef(string reference) =>
         reference.StartsWith("refs/heads/", StringComparison.Ordinal) ? reference["refs/heads/".Length..]

@@ -39,8 +39,9 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         using var host = _hosts.Create(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose);
         var services = host.Services;
         var time = services.GetRequiredService<TimeProvider>();
-        var triggeredBy = $"cli:{System.Environment.UserName}";
-        var job = settings.ToJob(Guid.NewGuid(), triggeredBy, time.GetUtcNow()) with { Targets = [] };
+        var intake = services.GetRequiredService<DeploymentIntake>();
+        var asked = settings.ToRequest($"cli:{System.Environment.UserName}");
+        var id = Guid.NewGuid();
         SourceCheckout? fetched = null;
         var session = new JobSession
         {
@@ -57,13 +58,11 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
                 }
             },
         };
-        using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(job, session, cancellationToken);
-        var deployment = new Deployment(job.Id, prepared.App!, job.Environment, prepared.Strategy ?? StrategyKind.Rolling, triggeredBy, job.EnqueuedAt)
-        {
-            Repository = settings.Repo,
-            Branch = fetched is null ? null : settings.Ref,
-            Commit = fetched?.Commit,
-        };
+        using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(intake.Draft(asked, id).Job, session, cancellationToken);
+        var (deployment, _) = intake.Draft(
+            asked with { App = prepared.App, RecordedStrategy = prepared.Strategy, Targets = prepared.Targets, Commit = fetched?.Commit, Branch = fetched is null ? null : settings.Ref },
+            id);
+        var triggeredBy = deployment.TriggeredBy;
 
         await services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
         var owner = TargetLocks.OwnerOf(triggeredBy, deployment.Id);
@@ -74,7 +73,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
             deployment.Note(LockNotes.Holding(handle, owner), time.GetUtcNow());
         }
 
-        await services.GetRequiredService<IDeploymentStore>().AddAsync(deployment, cancellationToken);
+        await intake.RecordAsync(deployment, cancellationToken);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var control = new JobControl(held.FenceAsync);
 
@@ -127,37 +126,48 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
     {
         using var host = _hosts.Create(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose);
         var services = host.Services;
-        var triggeredBy = $"cli:{System.Environment.UserName}";
+        var intake = services.GetRequiredService<DeploymentIntake>();
+        var asked = settings.ToRequest($"cli:{System.Environment.UserName}");
+
+        // The source is read now, as for a deploy here: the app's name, strategy and targets come from its deploymind.yml.
         SourceCheckout? fetched = null;
-        var asked = settings.ToJob(Guid.NewGuid(), triggeredBy, services.GetRequiredService<TimeProvider>().GetUtcNow());
         using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(
-            asked, new JobSession { ConfigFile = settings.Config, Fetched = checkout => fetched = checkout }, cancellationToken);
-        var deployment = new Deployment(asked.Id, prepared.App!, asked.Environment, prepared.Strategy ?? StrategyKind.Rolling, triggeredBy, asked.EnqueuedAt)
+            intake.Draft(asked, Guid.NewGuid()).Job, new JobSession { ConfigFile = settings.Config, Fetched = checkout => fetched = checkout }, cancellationToken);
+        var request = asked with
         {
-            Repository = settings.Repo,
-            Branch = fetched is null ? null : settings.Ref,
+            App = prepared.App,
+            RecordedStrategy = prepared.Strategy,
+            Targets = prepared.Targets,
+
+            // The worker deploys exactly the commit that was asked for.
             Commit = fetched?.Commit,
+            Branch = fetched is null ? null : settings.Ref,
+            IdempotencyKey = settings.RequestId is { } key ? "cli:" + key : null,
         };
 
-        // The worker deploys exactly the commit that was asked for.
-        var job = asked with { Targets = prepared.Targets, Ref = fetched?.Commit };
-
-        // The job first: a request id seen before gives the deployment it already made, and no second record.
-        var result = await services.GetRequiredService<IJobQueue>().EnqueueAsync(job, cancellationToken);
-        if (result.Added)
+        // A request id seen before gives the deployment it already made, and no second record.
+        IntakeResult result;
+        try
         {
-            await services.GetRequiredService<IDeploymentStore>().AddAsync(deployment, cancellationToken);
+            result = await intake.SubmitAsync(request, cancellationToken);
+        }
+        catch (IdempotencyKeyReusedException ex)
+        {
+            var first = ex.Existing;
+            throw new Domain.InvalidInputException(
+                $"--request-id {settings.RequestId} was used for another request: deployment {first.ShortId()} ({(first.RollbackOf is null ? "of" : "rollback of")} {first.Repository ?? first.App} to {first.Environment}). Use a new id for a new request.");
         }
 
-        var shortId = result.Job.Id.ToString()[..DeploymentLookup.ShortLength];
+        var job = result.Job;
+        var shortId = job.Id.ToString()[..DeploymentLookup.ShortLength];
         if (settings.Json)
         {
-            Json.Write(_console, new { result.Job.Id, ShortId = shortId, Queued = result.Added, result.Job.Environment, result.Job.Targets });
+            Json.Write(_console, new { job.Id, ShortId = shortId, Queued = result.Added, job.Environment, job.Targets });
         }
         else
         {
             _console.MarkupLine(result.Added
-                ? $"Queued deployment [bold]{shortId}[/] of {Markup.Escape(deployment.App)} in the {Markup.Escape(job.Environment)} queue (targets {Markup.Escape(string.Join(", ", job.Targets))}). `deploymind logs {shortId} --follow` watches it; `deploymind worker --environment {Markup.Escape(job.Environment)}` runs it."
+                ? $"Queued deployment [bold]{shortId}[/] of {Markup.Escape(result.Deployment.App)} in the {Markup.Escape(job.Environment)} queue (targets {Markup.Escape(string.Join(", ", job.Targets))}). `deploymind logs {shortId} --follow` watches it; `deploymind worker --environment {Markup.Escape(job.Environment)}` runs it."
                 : $"Request {Markup.Escape(settings.RequestId ?? string.Empty)} was queued before as deployment {shortId}; nothing new was queued.");
         }
 
@@ -262,35 +272,25 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         public override ValidationResult Validate() => Repo is null ? base.Validate() : ValidationResult.Success();
 
         /// <summary>
-        /// The job these options ask for: a worker runs elsewhere (another folder, another process), so local paths go into
-        /// it absolute; the targets are the app configuration's (read when the job is prepared).
+        /// The request these options make (the one type every front door fills in): a worker runs elsewhere (another
+        /// folder, another process), so local paths go into it absolute; the app, its strategy and targets are the app
+        /// configuration's, read when the job is prepared.
         /// </summary>
-        public DeployJob ToJob(Guid id, string triggeredBy, DateTimeOffset now)
+        public DeploymentRequest ToRequest(string triggeredBy) => new()
         {
-            if (Strategy is not null)
-            {
-                EnvironmentOptions.ParseStrategy(Strategy, "--strategy");
-            }
-
-            return new DeployJob
-            {
-                Id = id,
-                Environment = Environment,
-                Targets = [],
-                Priority = JobPriority.Manual,
-                IdempotencyKey = RequestId,
-                Repository = Repo is { } repo && Directory.Exists(repo) ? System.IO.Path.GetFullPath(repo) : Repo,
-                Ref = Repo is null ? null : Ref,
-                Path = Repo is null ? System.IO.Path.GetFullPath(Path) : Path,
-                Strategy = Strategy,
-                Host = Host,
-                Port = Port,
-                Tag = Tag,
-                NoCache = NoCache,
-                AllowFindings = AllowFindings,
-                TriggeredBy = triggeredBy,
-                EnqueuedAt = now,
-            };
-        }
+            Environment = Environment,
+            TriggeredBy = triggeredBy,
+            Repository = Repo,
+            Source = Repo is { } repo && Directory.Exists(repo) ? System.IO.Path.GetFullPath(repo) : Repo,
+            Ref = Repo is null ? null : Ref,
+            Path = Repo is null ? System.IO.Path.GetFullPath(Path) : Path,
+            Strategy = Strategy is null ? null : EnvironmentOptions.ParseStrategy(Strategy, "--strategy"),
+            Host = Host,
+            Port = Port,
+            Tag = Tag,
+            NoCache = NoCache,
+            AllowFindings = AllowFindings,
+            Priority = JobPriority.Manual,
+        };
     }
 }

@@ -121,18 +121,7 @@ internal sealed partial record CreateDeploymentRequest
             : null;
 
     /// <summary>The app's provisional name, until the worker reads deploymind.yml: the repository's last segment.</summary>
-    public static string AppNameOf(string repository)
-    {
-        ArgumentNullException.ThrowIfNull(repository);
-        var trimmed = repository.Trim().TrimEnd('/');
-        var name = trimmed[(trimmed.LastIndexOfAny(['/', ':']) + 1)..];
-        if (name.EndsWith(".git", StringComparison.OrdinalIgnoreCase))
-        {
-            name = name[..^4];
-        }
-
-        return ImageNames.Repository(name).Replace('.', '-');
-    }
+    public static string AppNameOf(string repository) => Application.Jobs.DeploymentRequest.ProvisionalAppName(repository);
 
     private static string? RepositoryProblem(string? repository)
     {

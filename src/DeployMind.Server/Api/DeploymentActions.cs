@@ -2,18 +2,17 @@ using System.Globalization;
 using System.Text.Json;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
-using DeployMind.Application.Webhooks;
 using DeployMind.Domain.Deploy;
 using DeployMind.Server.Metrics;
-using Microsoft.Extensions.Options;
 
 namespace DeployMind.Server.Api;
 
 /// <summary>
 /// What changes deployments: <c>POST /api/deployments</c> (queue one), <c>.../{id}/rollback</c> (queue a rollback) and
-/// <c>.../{id}/cancel</c>. Queuing goes through <see cref="JobIntake"/> like a webhook: the deployment is recorded
+/// <c>.../{id}/cancel</c>, each through <see cref="DeploymentIntake"/> like a webhook: the deployment is recorded
 /// (queued) and its job stored before the answer (202); nothing runs inside the request. An <c>Idempotency-Key</c>
-/// header makes a repeated request give the deployment the first one made.
+/// header makes a repeated request give the deployment the first one made. This class only translates: the body and
+/// headers into a <see cref="DeploymentRequest"/>, the intake's answers and refusals into status codes.
 /// </summary>
 internal static partial class DeploymentActions
 {
@@ -52,7 +51,7 @@ internal static partial class DeploymentActions
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpContext http, JobIntake intake, IDeploymentStore store, IOptions<ServerOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext http, DeploymentIntake intake, IDeploymentStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!http.Request.HasJsonContentType())
         {
@@ -85,52 +84,35 @@ internal static partial class DeploymentActions
             return ApiProblems.Invalid(errors);
         }
 
-        var (id, key, keyProblem) = IdFrom(http);
+        var (key, keyProblem) = KeyFrom(http);
         if (keyProblem is not null)
         {
             return keyProblem;
         }
 
         var repository = request.Repository!.Trim();
-        var environment = request.EnvironmentOrDefault;
-        var existing = key is null ? null : await store.GetAsync(id, cancellationToken);
-        if (existing is not null && (existing.RollbackOf is not null || existing.Environment != environment || !string.Equals(existing.Repository, repository, StringComparison.Ordinal)))
+        var deploy = new DeploymentRequest
         {
-            return KeyReused(key!, existing);
-        }
-
-        var caller = ApiProblems.Caller(http.User);
-        var now = time.GetUtcNow();
-        var settings = options.Value.Repository(repository);
-        var deployment = new Deployment(id, CreateDeploymentRequest.AppNameOf(repository), environment, ParseStrategy(request.Strategy), caller, now)
-        {
+            Environment = request.EnvironmentOrDefault,
+            TriggeredBy = ApiProblems.Caller(http.User),
             Repository = repository,
-            Branch = request.RefOrDefault,
-        };
-        var job = new DeployJob
-        {
-            Id = id,
-            Environment = environment,
-            Targets = [],
-            Priority = JobPriority.Manual,
-            IdempotencyKey = key is null ? null : "api:" + key,
-            Repository = settings?.Source ?? repository,
             Ref = request.RefOrDefault,
-            Path = request.Path?.Trim() ?? settings?.Path ?? ".",
-            Strategy = request.Strategy?.Trim(),
+            Branch = request.RefOrDefault,
+            Path = request.Path?.Trim(),
+            Strategy = request.Strategy is null ? null : ParseStrategy(request.Strategy),
             Host = request.Host?.Trim(),
             Port = request.Port,
             Tag = request.Tag,
             NoCache = request.NoCache,
             AllowFindings = request.AllowFindings,
-            TriggeredBy = caller,
-            EnqueuedAt = now,
+            Priority = JobPriority.Manual,
+            IdempotencyKey = key is null ? null : "api:" + key,
         };
-        return await SubmitAsync(http, intake, store, time, loggers, deployment, job, existing is not null, cancellationToken);
+        return await SubmitAsync(http, intake, store, time, loggers, deploy, key, cancellationToken);
     }
 
     private static async Task<IResult> RollbackAsync(
-        HttpContext http, string id, JobIntake intake, IDeploymentStore store, IOptions<ServerOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext http, string id, DeploymentIntake intake, IDeploymentStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (of, problem) = await ApiProblems.FindAsync(store, id, cancellationToken);
         if (of is null)
@@ -138,63 +120,33 @@ internal static partial class DeploymentActions
             return problem!;
         }
 
-        if (of.ReleaseId is null)
+        DeploymentRequest rollback;
+        try
         {
-            var why = of.Reason is { } reason ? $"{of.State.Name()}: {reason}" : of.State.Name();
-            return ApiProblems.Conflict("Nothing to roll back", $"Deployment {of.ShortId()} never reached its hosts ({why}): no release of it runs, so there is nothing to go back from.");
+            rollback = DeploymentIntake.RollbackRequest(of, ApiProblems.Caller(http.User));
+        }
+        catch (RollbackRefusedException ex)
+        {
+            return ex.Refusal switch
+            {
+                RollbackRefusal.NeverReachedHosts => ApiProblems.Conflict("Nothing to roll back", ex.Message),
+                RollbackRefusal.StillRunning => ApiProblems.Conflict("Deployment still running", $"Deployment {of.ShortId()} is {of.State.Name()}: cancel it (POST /api/deployments/{of.ShortId()}/cancel) or wait until it is finished."),
+                _ => ApiProblems.Conflict("No repository recorded", ex.Message),
+            };
         }
 
-        if (!of.IsFinished)
-        {
-            return ApiProblems.Conflict("Deployment still running", $"Deployment {of.ShortId()} is {of.State.Name()}: cancel it (POST /api/deployments/{of.ShortId()}/cancel) or wait until it is finished.");
-        }
-
-        if (of.Repository is null)
-        {
-            return ApiProblems.Conflict("No repository recorded", $"Deployment {of.ShortId()} was deployed from a folder, not a repository, so a worker cannot fetch it: run `deploymind rollback {of.ShortId()}` where it was deployed.");
-        }
-
-        var (newId, key, keyProblem) = IdFrom(http);
+        // The key is read after the rollback's own checks, so a deployment that cannot be rolled back answers 409 first.
+        var (key, keyProblem) = KeyFrom(http);
         if (keyProblem is not null)
         {
             return keyProblem;
         }
 
-        var existing = key is null ? null : await store.GetAsync(newId, cancellationToken);
-        if (existing is not null && existing.RollbackOf != of.Id)
-        {
-            return KeyReused(key!, existing);
-        }
-
-        var caller = ApiProblems.Caller(http.User);
-        var now = time.GetUtcNow();
-        var settings = options.Value.Repository(of.Repository);
-        var rollback = new Deployment(newId, of.App, of.Environment, of.Strategy, caller, now)
-        {
-            Repository = of.Repository,
-            Branch = of.Branch,
-            RollbackOf = of.Id,
-            PullRequest = of.PullRequest,
-        };
-        var job = new DeployJob
-        {
-            Id = newId,
-            Environment = of.Environment,
-            Targets = [],
-            Priority = JobPriority.Manual,
-            IdempotencyKey = key is null ? null : "api:" + key,
-            Repository = settings?.Source ?? of.Repository,
-            Ref = of.Commit ?? of.Branch,
-            Path = settings?.Path ?? ".",
-            RollbackOf = of.Id,
-            PullRequest = of.PullRequest,
-            TriggeredBy = caller,
-            EnqueuedAt = now,
-        };
-        return await SubmitAsync(http, intake, store, time, loggers, rollback, job, existing is not null, cancellationToken);
+        return await SubmitAsync(http, intake, store, time, loggers, rollback with { IdempotencyKey = key is null ? null : "api:" + key }, key, cancellationToken);
     }
 
-    private static async Task<IResult> CancelAsync(HttpContext http, string id, IDeploymentStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> CancelAsync(
+        HttpContext http, string id, DeploymentIntake intake, IDeploymentStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (deployment, problem) = await ApiProblems.FindAsync(store, id, cancellationToken);
         if (deployment is null)
@@ -204,79 +156,79 @@ internal static partial class DeploymentActions
 
         var caller = ApiProblems.Caller(http.User);
         var logger = loggers.CreateLogger("DeployMind.Server.Api");
-        if (deployment.State == DeploymentState.Queued)
+        CancelResult result;
+        try
         {
-            try
-            {
-                deployment.MoveTo(DeploymentState.Cancelled, $"cancelled by {caller}", time.GetUtcNow());
-                await store.SaveAsync(deployment, cancellationToken);
-                LogCancelled(logger, deployment.Id, caller);
-                return Results.Ok(new CancelAnswer(deployment.Id, deployment.State.Name(), false, "Cancelled before a worker started it; its job is skipped."));
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // A worker took it meanwhile: ask that worker to stop it, like any running deployment.
-                deployment = await store.GetAsync(deployment.Id, cancellationToken) ?? deployment;
-            }
+            result = await intake.CancelAsync(deployment.Id, caller, cancellationToken);
+        }
+        catch (CancelRefusedException ex)
+        {
+            return ApiProblems.Conflict("Deployment finished", ex.Message);
         }
 
-        if (deployment.IsFinished)
+        var state = result.Deployment.State.Name();
+        if (!result.Requested)
         {
-            return ApiProblems.Conflict("Deployment finished", $"Deployment {deployment.ShortId()} is already {deployment.State.Name()}: there is nothing to cancel.");
+            LogCancelled(logger, result.Deployment.Id, caller);
+            return Results.Ok(new CancelAnswer(result.Deployment.Id, state, false, "Cancelled before a worker started it; its job is skipped."));
         }
 
-        await store.RequestCancelAsync(deployment.Id, cancellationToken);
-        var state = deployment.State.Name();
-        LogCancelRequested(logger, deployment.Id, state, caller);
+        LogCancelRequested(logger, result.Deployment.Id, state, caller);
         return Results.Json(
-            new CancelAnswer(deployment.Id, state, true, "Its worker stops it at its next step; GET /api/deployments/{id}/events shows when."),
+            new CancelAnswer(result.Deployment.Id, state, true, "Its worker stops it at its next step; GET /api/deployments/{id}/events shows when."),
             statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpContext http, JobIntake intake, IDeploymentStore store, TimeProvider time, ILoggerFactory loggers, Deployment deployment, DeployJob job, bool recordedBefore, CancellationToken cancellationToken)
+        HttpContext http, DeploymentIntake intake, IDeploymentStore store, TimeProvider time, ILoggerFactory loggers, DeploymentRequest request, string? key, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger("DeployMind.Server.Api");
-        EnqueueResult result;
+        IntakeResult result;
         try
         {
-            result = await intake.SubmitAsync(deployment, job, cancellationToken);
+            result = await intake.SubmitAsync(request, cancellationToken);
+        }
+        catch (IdempotencyKeyReusedException ex)
+        {
+            return KeyReused(key!, ex.Existing);
         }
         catch (QueueUnavailableException ex)
         {
-            LogUnavailable(logger, deployment.Id, ex.Message);
+            LogUnavailable(logger, ex.DeploymentId ?? Guid.Empty, ex.Message);
             http.Response.Headers.RetryAfter = "30";
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Cannot queue the deployment now",
                 detail: $"{ex.Message}. Retry later (with the same Idempotency-Key to be sure it is queued once).");
         }
 
+        var deployment = result.Deployment;
         if (result.Added)
         {
-            ServerMetrics.JobsQueued.WithLabels(job.Environment, "api").Inc();
-            LogQueued(logger, deployment.Id, job.RollbackOf is null ? "deployment" : "rollback", deployment.Repository ?? "?", job.Environment, job.TriggeredBy);
+            ServerMetrics.JobsQueued.WithLabels(result.Job.Environment, "api").Inc();
+            LogQueued(logger, deployment.Id, request.RollbackOf is null ? "deployment" : "rollback", deployment.Repository ?? "?", deployment.Environment, request.TriggeredBy);
         }
-        else if (recordedBefore)
+        else if (result.Replayed)
         {
             http.Response.Headers[ReplayedHeader] = "true";
         }
 
+        // The answer shows the deployment as the records hold it now (a replay's may have moved on since).
         var recorded = await store.GetAsync(deployment.Id, cancellationToken) ?? deployment;
         return Results.Accepted($"/api/deployments/{recorded.Id}", DeploymentView.Of(recorded, time.GetUtcNow()));
     }
 
-    /// <summary>The new deployment's id: from the Idempotency-Key header when there is one (the same key, the same id), else a new one.</summary>
-    private static (Guid Id, string? Key, IResult? Problem) IdFrom(HttpContext http)
+    /// <summary>The request's <c>Idempotency-Key</c> header, if any (the same key, the same deployment), or the problem with it.</summary>
+    private static (string? Key, IResult? Problem) KeyFrom(HttpContext http)
     {
         var values = http.Request.Headers[IdempotencyKeyHeader];
         if (values.Count == 0)
         {
-            return (Guid.NewGuid(), null, null);
+            return (null, null);
         }
 
         var key = values.Count == 1 ? values[0]?.Trim() ?? string.Empty : string.Empty;
         return CreateDeploymentRequest.IdempotencyKeyProblem(key) is { } problem
-            ? (Guid.Empty, null, ApiProblems.Invalid(IdempotencyKeyHeader, problem))
-            : (JobIntake.IdFor("api:" + key), key, null);
+            ? (null, ApiProblems.Invalid(IdempotencyKeyHeader, problem))
+            : (key, null);
     }
 
     private static IResult KeyReused(string key, Deployment existing) => Results.Problem(

@@ -82,6 +82,28 @@ public sealed class WorkerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task DeployQueue_ARequestIdReusedForAnotherEnvironment_IsRefused_AndQueuesNothing()
+    {
+        var first = await CliAsync("deploy", _app.Path, "--queue", "--request-id", "release-7", "--output", "json");
+        Assert.True(first.Succeeded, first.StandardError + first.StandardOutput);
+        using var doc = JsonDocument.Parse(first.StandardOutput);
+        var id = doc.RootElement.GetProperty("id").GetString()!;
+        Assert.Equal(DeploymentIntake.IdFor("cli:release-7").ToString(), id);
+
+        var other = await CliAsync("deploy", _app.Path, "--queue", "--env", "staging", "--request-id", "release-7");
+
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains($"--request-id release-7 was used for another request: deployment {id[..8]}", other.StandardOutput + other.StandardError, StringComparison.Ordinal);
+        var queue = new EmbeddedJobQueue(
+            Options.Create(new DatabaseOptions { Path = Path.Combine(_home.Path, "deploymind.db") }), Options.Create(new QueueOptions()), TimeProvider.System);
+        using (queue)
+        {
+            Assert.Equal(0, (await queue.StatsAsync("staging", CancellationToken.None)).Waiting);
+            Assert.Equal(1, (await queue.StatsAsync("production", CancellationToken.None)).Waiting);
+        }
+    }
+
+    [Fact]
     public async Task DeployQueue_WithARelativePath_QueuesTheAbsoluteFolder_WhichAWorkerInAnotherFolderDeploys()
     {
         var key = "AKIA" + string.Concat(Enumerable.Range(0, 16).Select(_ => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[Random.Shared.Next(32)]));

@@ -92,7 +92,7 @@ public sealed class DeploymentActionApiTests
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
         var id = (await ApiTestData.JsonAsync(first))["id"]!.GetValue<string>();
         Assert.Equal(id, (await ApiTestData.JsonAsync(second))["id"]!.GetValue<string>());
-        Assert.Equal(JobIntake.IdFor("api:release-42"), Guid.Parse(id));
+        Assert.Equal(DeploymentIntake.IdFor("api:release-42"), Guid.Parse(id));
         Assert.False(first.Headers.Contains("Idempotent-Replayed"));
         Assert.Equal("true", second.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);

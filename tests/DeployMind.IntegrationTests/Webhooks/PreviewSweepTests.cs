@@ -28,7 +28,7 @@ public sealed class PreviewSweepTests : IDisposable
             Previews = { Ttl = "72h" },
             Repositories = { ["acme/shop"] = new RepositoryOptions { Source = "/srv/git/shop.git", Path = "web" } },
         });
-        _sweep = new PreviewSweep(_store, new JobIntake(_queue, _store, new NoReporter(), _time), options, _time);
+        _sweep = new PreviewSweep(_store, new DeploymentIntake(_queue, _store, new NoReporter(), options, _time), options, _time);
     }
 
     public void Dispose()

@@ -55,7 +55,7 @@ public sealed class WebhookSettingsTests
         Assert.Contains("redeliver", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // The record says why it is not running yet; a redelivery (same id) would queue it.
-        var deployment = await server.Get<IDeploymentStore>().GetAsync(JobIntake.IdFor("github:" + delivery), CancellationToken.None);
+        var deployment = await server.Get<IDeploymentStore>().GetAsync(DeploymentIntake.IdFor("github:" + delivery), CancellationToken.None);
         Assert.NotNull(deployment);
         Assert.Contains(deployment.Events, e => e.Detail.StartsWith("could not be queued yet", StringComparison.Ordinal));
     }

@@ -1,0 +1,176 @@
+using System.Runtime.CompilerServices;
+using DeployMind.Application.Records;
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.UnitTests.Jobs;
+
+/// <summary>
+/// <see cref="IDeploymentStore"/> in memory, keeping what the intake relies on: every read is a copy, a second add of an id
+/// fails, and a save of a copy someone else saved since fails with <see cref="ConcurrencyConflictException"/>.
+/// </summary>
+internal sealed class FakeDeploymentStore : IDeploymentStore
+{
+    private readonly Dictionary<Guid, DeploymentSnapshot> _rows = [];
+    private readonly HashSet<Guid> _cancelRequested = [];
+    private readonly ConditionalWeakTable<Deployment, StrongBox<int>> _loaded = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>When set, every call fails with it (the database is down).</summary>
+    public Exception? Unreachable { get; set; }
+
+    /// <summary>Runs once, before the next add (another request records the same id meanwhile).</summary>
+    public Func<Task>? BeforeNextAdd { get; set; }
+
+    /// <summary>Runs once, before the next save is checked (another process changes the deployment meanwhile).</summary>
+    public Func<Task>? BeforeNextSave { get; set; }
+
+    public int Adds { get; private set; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rows.Count;
+            }
+        }
+    }
+
+    public string Description => "memory";
+
+    public async Task AddAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        ThrowIfUnreachable();
+        await RunOnceAsync(BeforeNextAdd, () => BeforeNextAdd = null);
+        lock (_gate)
+        {
+            if (!_rows.TryAdd(deployment.Id, Snapshot(deployment)))
+            {
+                throw new InvalidOperationException($"UNIQUE constraint failed: deployments.id ({deployment.Id})");
+            }
+
+            Adds++;
+            Track(deployment);
+        }
+    }
+
+    public async Task SaveAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
+        ThrowIfUnreachable();
+        await RunOnceAsync(BeforeNextSave, () => BeforeNextSave = null);
+        lock (_gate)
+        {
+            if (!_loaded.TryGetValue(deployment, out var loaded))
+            {
+                throw new InvalidOperationException($"Deployment {deployment.Id} was neither added nor loaded through this store.");
+            }
+
+            if (_rows[deployment.Id].Version != loaded.Value)
+            {
+                throw new ConcurrencyConflictException(deployment.Id, loaded.Value);
+            }
+
+            _rows[deployment.Id] = Snapshot(deployment);
+            Track(deployment);
+        }
+    }
+
+    public Task<Deployment?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        ThrowIfUnreachable();
+        lock (_gate)
+        {
+            if (!_rows.TryGetValue(id, out var row))
+            {
+                return Task.FromResult<Deployment?>(null);
+            }
+
+            var copy = Deployment.Restore(row);
+            Track(copy);
+            return Task.FromResult<Deployment?>(copy);
+        }
+    }
+
+    public Task<bool> RequestCancelAsync(Guid deploymentId, CancellationToken cancellationToken)
+    {
+        ThrowIfUnreachable();
+        lock (_gate)
+        {
+            if (!_rows.ContainsKey(deploymentId))
+            {
+                return Task.FromResult(false);
+            }
+
+            _cancelRequested.Add(deploymentId);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> IsCancelRequestedAsync(Guid deploymentId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_cancelRequested.Contains(deploymentId));
+        }
+    }
+
+    public Task<IReadOnlyList<Deployment>> FindByPrefixAsync(string prefix, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<RecordedRelease>> ReleasesAsync(string app, string environment, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task AppendLogAsync(Guid deploymentId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<LogLine>> ReadLogAsync(Guid deploymentId, long afterSequence, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task SaveFindingsAsync(Guid deploymentId, string source, IReadOnlyList<RecordedFinding> findings, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<RecordedFinding>> GetFindingsAsync(Guid deploymentId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task EnsureReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static DeploymentSnapshot Snapshot(Deployment d) => new(d.Id, d.App, d.Environment, d.Strategy, d.TriggeredBy, d.CreatedAt)
+    {
+        UpdatedAt = d.UpdatedAt,
+        State = d.State,
+        Version = d.Version,
+        Repository = d.Repository,
+        Branch = d.Branch,
+        Commit = d.Commit,
+        RollbackOf = d.RollbackOf,
+        PullRequest = d.PullRequest,
+        IsTeardown = d.IsTeardown,
+        FailedStage = d.FailedStage,
+        Reason = d.Reason,
+        Target = d.Target,
+        ReleaseId = d.ReleaseId,
+        Url = d.Url,
+        ImageTag = d.ImageTag,
+        ImageSizeMb = d.ImageSizeMb,
+        HealthChecksPassed = d.HealthChecksPassed,
+        HealthChecksRequired = d.HealthChecksRequired,
+        CanaryPercentReached = d.CanaryPercentReached,
+        Events = [.. d.Events],
+    };
+
+    private static async Task RunOnceAsync(Func<Task>? hook, Action clear)
+    {
+        clear();
+        if (hook is not null)
+        {
+            await hook();
+        }
+    }
+
+    private void Track(Deployment deployment) => _loaded.AddOrUpdate(deployment, new StrongBox<int>(deployment.Version));
+
+    private void ThrowIfUnreachable()
+    {
+        if (Unreachable is { } unreachable)
+        {
+            throw unreachable;
+        }
+    }
+}
