@@ -44,7 +44,7 @@ public static class ServerHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production", Args = [] });
         builder.AddDeployMind(start.Layers, null, start.ConfigFile, start.MinimumLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = start.ShutdownTimeout);
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = start.ShutdownTimeout);
         start.Customize?.Invoke(builder);
         builder.AddDeployMindServer();
         if (start.NoWorkers)

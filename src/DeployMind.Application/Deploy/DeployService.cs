@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeployMind.Application.Build;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Application.Deploy.Targets;
 using DeployMind.Domain;

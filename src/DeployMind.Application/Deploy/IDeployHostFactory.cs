@@ -1,3 +1,5 @@
+using DeployMind.Application.Configuration;
+
 namespace DeployMind.Application.Deploy;
 
 /// <summary>Turns configured hosts into <see cref="DeployHost"/>s (runner, containers, nginx, probe, ports).</summary>

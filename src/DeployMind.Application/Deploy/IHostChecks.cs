@@ -1,3 +1,5 @@
+using DeployMind.Application.Configuration;
+
 namespace DeployMind.Application.Deploy;
 
 /// <summary>What <c>deploymind validate</c> checks on a host: that it answers and has what deploys need.</summary>

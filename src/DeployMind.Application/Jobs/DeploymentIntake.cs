@@ -147,12 +147,18 @@ public sealed class DeploymentIntake
     public (Deployment Deployment, DeployJob Job) Draft(DeploymentRequest request, Guid id)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var now = _time.GetUtcNow();
-        return (request.ToDeployment(id, now), request.ToJob(id, request.Repository is { } repository ? _options.Repository(repository) : null, now));
+        return (request.ToDeployment(id, _time.GetUtcNow()), JobOf(request, id));
+    }
+
+    /// <summary>The job of a request, nothing recorded: what a front door prepares (<see cref="IJobRunner.PrepareAsync"/>) to learn the app, its strategy and targets before it records anything.</summary>
+    public DeployJob JobOf(DeploymentRequest request, Guid id)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ToJob(id, request.Repository is { } repository ? _options.Repository(repository) : null, _time.GetUtcNow());
     }
 
     /// <summary>Records a drafted deployment (queued) and sends its first report, like a queued one's.</summary>
-    /// <exception cref="DeployMindException">The records cannot be reached: nothing has run.</exception>
+    /// <exception cref="Domain.DeployMindException">The records cannot be reached: nothing has run.</exception>
     public async Task RecordAsync(Deployment deployment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deployment);

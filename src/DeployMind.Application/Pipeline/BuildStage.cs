@@ -1,5 +1,5 @@
 using DeployMind.Application.Build;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Security;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;

@@ -1,4 +1,4 @@
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Security;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
 using DeployMind.Domain.Deploy;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Records;
@@ -58,7 +58,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
                 }
             },
         };
-        using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(intake.Draft(asked, id).Job, session, cancellationToken);
+        using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(intake.JobOf(asked, id), session, cancellationToken);
         var (deployment, _) = intake.Draft(
             asked with { App = prepared.App, RecordedStrategy = prepared.Strategy, Targets = prepared.Targets, Commit = fetched?.Commit, Branch = fetched is null ? null : settings.Ref },
             id);
@@ -132,7 +132,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         // The source is read now, as for a deploy here: the app's name, strategy and targets come from its deploymind.yml.
         SourceCheckout? fetched = null;
         using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(
-            intake.Draft(asked, Guid.NewGuid()).Job, new JobSession { ConfigFile = settings.Config, Fetched = checkout => fetched = checkout }, cancellationToken);
+            intake.JobOf(asked, Guid.NewGuid()), new JobSession { ConfigFile = settings.Config, Fetched = checkout => fetched = checkout }, cancellationToken);
         var request = asked with
         {
             App = prepared.App,

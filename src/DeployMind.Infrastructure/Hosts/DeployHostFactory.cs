@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Domain;
 using DeployMind.Domain.Hosts;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using DeployMind.Application.Build;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Configuration;
 using DeployMind.Domain;
 using DeployMind.Infrastructure.Processes;
 

@@ -237,7 +237,7 @@ internal static partial class DeploymentActions
         detail: string.Create(CultureInfo.InvariantCulture, $"The Idempotency-Key '{key}' was used for another request: deployment {existing.ShortId()} ({(existing.RollbackOf is null ? "of" : "rollback of")} {existing.Repository ?? existing.App} to {existing.Environment}). Use a new key for a new request."));
 
     private static StrategyKind ParseStrategy(string? strategy) =>
-        Application.Deploy.EnvironmentOptions.ParseStrategy(strategy, "strategy");
+        Application.Configuration.EnvironmentOptions.ParseStrategy(strategy, "strategy");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API: queued {Kind} {Id} of {Repository} to {Environment} for {Caller}.")]
     private static partial void LogQueued(ILogger logger, Guid id, string kind, string repository, string environment, string caller);

@@ -26,7 +26,7 @@ public sealed class DeployFixture : IAsyncLifetime, IDisposable
 
     public IServiceProvider Services => _host!.Services;
 
-    public DeployHost LocalHost => Services.GetRequiredService<IDeployHostFactory>().Create(new Application.Deploy.HostOptions { Name = "local" });
+    public DeployHost LocalHost => Services.GetRequiredService<IDeployHostFactory>().Create(new Application.Configuration.HostOptions { Name = "local" });
 
     public HealthPolicy Health { get; } = new("/health", TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(30));
 

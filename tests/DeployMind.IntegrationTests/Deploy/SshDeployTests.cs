@@ -16,7 +16,7 @@ public sealed class SshDeployTests : IClassFixture<DeployFixture>
         SshTestServer.EnsureRunning();
     }
 
-    private DeployHost SshHost => _fixture.Get<IDeployHostFactory>().Create(new Application.Deploy.HostOptions
+    private DeployHost SshHost => _fixture.Get<IDeployHostFactory>().Create(new Application.Configuration.HostOptions
     {
         Name = "ssh-loopback",
         Ssh = $"ssh://{SshTestServer.User}@{SshTestServer.Host}:{SshTestServer.Port}",

@@ -1,3 +1,4 @@
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Build;

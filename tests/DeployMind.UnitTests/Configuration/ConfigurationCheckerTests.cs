@@ -1,6 +1,5 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
-using DeployMind.Application.Deploy;
 using DeployMind.Cli.Hosting;
 using DeployMind.Infrastructure.Nginx;
 using Microsoft.Extensions.Configuration;

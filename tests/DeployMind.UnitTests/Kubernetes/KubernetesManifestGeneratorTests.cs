@@ -1,4 +1,4 @@
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Kubernetes;

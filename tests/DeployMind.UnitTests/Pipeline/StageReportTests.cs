@@ -1,8 +1,9 @@
 using System.Text.Json;
 using DeployMind.Application.Build;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
-using DeployMind.Application.Deploy.Targets;
 using DeployMind.Application.Deploy.Kubernetes;
+using DeployMind.Application.Deploy.Targets;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Security;
 using DeployMind.Domain.Build;

@@ -1,4 +1,5 @@
 using DeployMind.Application.Build;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Application.Deploy.Targets;

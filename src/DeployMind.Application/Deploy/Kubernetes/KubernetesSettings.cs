@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace DeployMind.Application.Deploy.Kubernetes;
 
-/// <summary>An environment's Kubernetes target, checked (<see cref="KubernetesTargetOptions.ToSettings"/>).</summary>
+/// <summary>An environment's Kubernetes target, checked (<see cref="Configuration.KubernetesTargetOptions.ToSettings"/>).</summary>
 /// <param name="Namespace">The namespace everything goes in.</param>
 /// <param name="Replicas">Pods of the app (the autoscaler's minimum when autoscaling is on).</param>
 /// <param name="ContainerPort">The port the container listens on (PORT).</param>

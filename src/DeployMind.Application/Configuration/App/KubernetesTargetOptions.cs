@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Domain;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Configuration;
 
 /// <summary><c>target.kubernetes:</c> a namespace of a Kubernetes cluster (kubeconfig context or in-cluster).</summary>
 public sealed partial class KubernetesTargetOptions
@@ -180,128 +179,4 @@ public sealed partial class KubernetesTargetOptions
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]([-._a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex RegistryPrefix();
-}
-
-/// <summary><c>target.kubernetes.resources:</c> the container's requests and limits.</summary>
-public sealed partial class KubernetesResourcesOptions
-{
-    public KubernetesQuantityOptions Requests { get; set; } = new() { Cpu = "100m", Memory = "128Mi" };
-
-    public KubernetesQuantityOptions Limits { get; set; } = new() { Cpu = "500m", Memory = "256Mi" };
-
-    /// <summary>The checked quantities.</summary>
-    /// <exception cref="InvalidInputException">A quantity is not one; the message names its key.</exception>
-    public KubernetesResources ToResources(string key) => new(
-        Quantity(Requests.Cpu, key + ".requests.cpu"),
-        Quantity(Requests.Memory, key + ".requests.memory"),
-        Quantity(Limits.Cpu, key + ".limits.cpu"),
-        Quantity(Limits.Memory, key + ".limits.memory"));
-
-    private static string Quantity(string? text, string key)
-    {
-        var value = text?.Trim() ?? string.Empty;
-        return QuantityPattern().IsMatch(value)
-            ? value
-            : throw new InvalidInputException($"{key}: '{text}' is not a Kubernetes quantity; write it like 250m or 0.5 (CPU), 256Mi or 1Gi (memory).");
-    }
-
-    [GeneratedRegex("^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")]
-    private static partial Regex QuantityPattern();
-}
-
-/// <summary>CPU and memory quantities.</summary>
-public sealed class KubernetesQuantityOptions
-{
-    public string? Cpu { get; set; }
-
-    public string? Memory { get; set; }
-}
-
-/// <summary><c>target.kubernetes.autoscaling:</c> a HorizontalPodAutoscaler on CPU.</summary>
-public sealed class KubernetesAutoscalingOptions
-{
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>Default: <c>replicas</c>.</summary>
-    public int? MinReplicas { get; set; }
-
-    public int MaxReplicas { get; set; } = 10;
-
-    /// <summary>Average CPU utilisation the autoscaler aims for, in percent of the request.</summary>
-    public int Cpu { get; set; } = 70;
-
-    /// <summary>The checked policy, or null when autoscaling is off.</summary>
-    public KubernetesAutoscaling? ToPolicy(string key, int replicas)
-    {
-        if (!Enabled)
-        {
-            return null;
-        }
-
-        var min = MinReplicas ?? replicas;
-        if (min < 1)
-        {
-            throw new InvalidInputException($"{key}.minReplicas: {min} must be at least 1.");
-        }
-
-        if (MaxReplicas < min)
-        {
-            throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"{key}.maxReplicas: {MaxReplicas} is below the minimum {min}; raise it."));
-        }
-
-        return Cpu is < 1 or > 100
-            ? throw new InvalidInputException($"{key}.cpu: {Cpu} is not a percentage (1-100).")
-            : new KubernetesAutoscaling(min, MaxReplicas, Cpu);
-    }
-}
-
-/// <summary><c>target.kubernetes.pdb:</c> a PodDisruptionBudget.</summary>
-public sealed class KubernetesPdbOptions
-{
-    public bool Enabled { get; set; } = true;
-
-    public int MinAvailable { get; set; } = 1;
-}
-
-/// <summary>A key of an existing Secret.</summary>
-public sealed class KubernetesSecretRefOptions
-{
-    /// <summary>The Secret's name (in the target namespace).</summary>
-    public string? Secret { get; set; }
-
-    public string? Key { get; set; }
-}
-
-/// <summary><c>target.kubernetes.metrics:</c> how a canary's error rate is read on Kubernetes.</summary>
-public sealed class KubernetesMetricsOptions
-{
-    /// <summary>
-    /// A regular expression matched against each log line of the canary's and the stable pods since the step began, with a
-    /// named group <c>status</c> (the HTTP status) and optionally <c>ms</c> (latency); when set, canary steps are also judged
-    /// by the error-rate analysis (canary.maxErrorRate, minRequests, maxP95) like on Docker hosts.
-    /// </summary>
-    public string? LogPattern { get; set; }
-
-    /// <summary>The compiled pattern, or null.</summary>
-    public Regex? ToPattern(string key)
-    {
-        if (string.IsNullOrWhiteSpace(LogPattern))
-        {
-            return null;
-        }
-
-        Regex regex;
-        try
-        {
-            regex = new Regex(LogPattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InvalidInputException($"{key}.logPattern: not a regular expression ({ex.Message}).", ex);
-        }
-
-        return regex.GetGroupNames().Contains("status")
-            ? regex
-            : throw new InvalidInputException($"{key}.logPattern: needs a named group (?<status>...) capturing the HTTP status, e.g. \"\\\" (?<status>\\d{{3}}) \".");
-    }
 }

@@ -1,0 +1,17 @@
+namespace DeployMind.Application.Configuration;
+
+/// <summary>The top level of deploymind.yml that deploys need: the app's name and its environments.</summary>
+public sealed class AppOptions
+{
+    /// <summary>The app's name (containers, nginx site); default: the folder's name.</summary>
+    public string? App { get; set; }
+
+    /// <summary>Pull request previews of this app (<c>previews:</c>).</summary>
+    public PreviewOptions Previews { get; set; } = new();
+
+    /// <summary>Environments by name (production, staging, ...).</summary>
+    public Dictionary<string, EnvironmentOptions> Environments { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The environment's settings, or the defaults when it is not configured.</summary>
+    public EnvironmentOptions Environment(string name) => Environments.TryGetValue(name, out var configured) ? configured : new EnvironmentOptions();
+}

@@ -1,0 +1,17 @@
+namespace DeployMind.Application.Configuration;
+
+/// <summary><c>target.docker:</c> Docker hosts behind their own nginx.</summary>
+public sealed class DockerTargetOptions
+{
+    /// <summary>The hosts, deployed in this order; none means this machine.</summary>
+    public List<HostOptions>? Hosts { get; set; }
+
+    /// <summary>The port nginx serves the app on, on every host.</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Rolling: hosts switched at once.</summary>
+    public int BatchSize { get; set; } = 1;
+
+    /// <summary>Time for in-flight requests after traffic leaves a container.</summary>
+    public string Drain { get; set; } = "2s";
+}
