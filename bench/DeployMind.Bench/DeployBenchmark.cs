@@ -6,6 +6,8 @@ using System.Text;
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Cli.Hosting;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Nginx;

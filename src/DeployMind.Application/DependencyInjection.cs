@@ -1,6 +1,8 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Security;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
 using DeployMind.Application.Reporting;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy;

@@ -1,3 +1,4 @@
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Application.Deploy.Targets;
 using DeployMind.Domain;

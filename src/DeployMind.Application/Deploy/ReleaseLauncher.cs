@@ -1,4 +1,6 @@
 using System.Globalization;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 

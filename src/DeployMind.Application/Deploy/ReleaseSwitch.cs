@@ -1,3 +1,6 @@
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
+
 namespace DeployMind.Application.Deploy;
 
 /// <summary>

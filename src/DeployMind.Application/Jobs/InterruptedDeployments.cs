@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Records;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Pipeline;

@@ -1,6 +1,7 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;

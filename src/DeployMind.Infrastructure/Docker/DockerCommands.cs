@@ -1,6 +1,6 @@
 using System.Globalization;
 using DeployMind.Application.Build;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Infrastructure.Processes;
 
 namespace DeployMind.Infrastructure.Docker;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Infrastructure.Processes;
 

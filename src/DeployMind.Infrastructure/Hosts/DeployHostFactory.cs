@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using DeployMind.Application.Configuration;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Domain.Hosts;
 using DeployMind.Infrastructure.Docker;

@@ -1,5 +1,5 @@
 using DeployMind.Application.Configuration;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Infrastructure.Processes;
 

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 
 namespace DeployMind.Infrastructure.Http;
 

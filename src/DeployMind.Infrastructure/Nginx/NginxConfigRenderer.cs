@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
-using DeployMind.Application.Deploy;
+using System.Text;
+using DeployMind.Application.Deploy.Hosts;
 
 namespace DeployMind.Infrastructure.Nginx;
 

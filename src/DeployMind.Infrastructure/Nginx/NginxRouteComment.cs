@@ -1,6 +1,6 @@
-using System.Text;
 using System.Text.Json;
-using DeployMind.Application.Deploy;
+using System.Text;
+using DeployMind.Application.Deploy.Hosts;
 
 namespace DeployMind.Infrastructure.Nginx;
 

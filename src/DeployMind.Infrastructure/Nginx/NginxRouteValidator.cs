@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.RegularExpressions;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 
 namespace DeployMind.Infrastructure.Nginx;

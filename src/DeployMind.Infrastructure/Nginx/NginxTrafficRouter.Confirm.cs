@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 
 namespace DeployMind.Infrastructure.Nginx;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 
 namespace DeployMind.Infrastructure.Nginx;
 

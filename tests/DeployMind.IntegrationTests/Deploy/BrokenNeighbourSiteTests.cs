@@ -1,6 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.IntegrationTests.Support;

@@ -1,4 +1,5 @@
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Cli.Hosting;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Nginx;

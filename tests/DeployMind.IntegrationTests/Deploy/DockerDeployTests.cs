@@ -1,6 +1,9 @@
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Pipeline;
 using DeployMind.Domain.Build;
 using DeployMind.Domain.Deploy;

@@ -1,4 +1,6 @@
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Domain.Deploy;
 using DeployMind.Infrastructure.Docker;
 using DeployMind.IntegrationTests.Support;

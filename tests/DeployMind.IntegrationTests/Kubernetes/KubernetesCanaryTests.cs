@@ -1,4 +1,4 @@
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.IntegrationTests.Kubernetes;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using DeployMind.Application.Deploy;
+using System.Net;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.IntegrationTests.Support;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.IntegrationTests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 
 namespace DeployMind.UnitTests.Deploy;
 

@@ -1,4 +1,5 @@
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Time.Testing;

@@ -1,4 +1,5 @@
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Records;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;

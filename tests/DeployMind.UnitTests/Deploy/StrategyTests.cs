@@ -1,5 +1,8 @@
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Pipeline;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Time.Testing;

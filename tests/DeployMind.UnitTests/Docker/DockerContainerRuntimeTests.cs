@@ -1,4 +1,4 @@
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Infrastructure.Docker;
 
 namespace DeployMind.UnitTests.Docker;

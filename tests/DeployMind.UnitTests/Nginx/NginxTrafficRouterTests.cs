@@ -1,4 +1,4 @@
-using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Infrastructure.Nginx;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -35,8 +35,8 @@ public sealed class NginxTrafficSummaryTests
 
         var window = NginxTrafficSummary.Summarize(entries, From, To);
 
-        Assert.Equal(new Application.Deploy.UpstreamStats(20, 1, 19), window.For("a:1"));
-        Assert.Equal(new Application.Deploy.UpstreamStats(2, 1, 100), window.For("b:2"));
+        Assert.Equal(new Application.Deploy.Hosts.UpstreamStats(20, 1, 19), window.For("a:1"));
+        Assert.Equal(new Application.Deploy.Hosts.UpstreamStats(2, 1, 100), window.For("b:2"));
         Assert.Equal(22, window.TotalRequests);
         Assert.Equal(2, window.ByUpstream.Count);
         Assert.Equal(0.5, window.For("b:2").ErrorRate);
@@ -48,7 +48,7 @@ public sealed class NginxTrafficSummaryTests
         var window = NginxTrafficSummary.Summarize([], From, To);
 
         Assert.Equal(0, window.TotalRequests);
-        Assert.Equal(Application.Deploy.UpstreamStats.Empty, window.For("a:1"));
+        Assert.Equal(Application.Deploy.Hosts.UpstreamStats.Empty, window.For("a:1"));
     }
 
     private static NginxAccessLogEntry Entry(DateTimeOffset time, string? upstream, int status, double? ms) => new(time, upstream, status, ms);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
 
 namespace DeployMind.Application.Deploy.Kubernetes;
 

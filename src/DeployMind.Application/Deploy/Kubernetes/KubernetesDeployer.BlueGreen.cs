@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy.Kubernetes;

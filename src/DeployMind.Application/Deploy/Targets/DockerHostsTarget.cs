@@ -1,4 +1,6 @@
 using System.Globalization;
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 

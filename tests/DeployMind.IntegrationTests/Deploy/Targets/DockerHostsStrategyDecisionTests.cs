@@ -1,4 +1,7 @@
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Deploy.Targets;
 using DeployMind.Domain.Deploy;
 using DeployMind.UnitTests.Deploy;

@@ -1,6 +1,9 @@
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Kubernetes;
+using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Deploy.Targets;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;

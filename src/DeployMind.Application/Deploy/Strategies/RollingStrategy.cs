@@ -1,7 +1,8 @@
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Strategies;
 
 /// <summary>
 /// Rolling: per host (or batch of hosts), the new container starts beside the old one, must pass N consecutive

@@ -1,4 +1,4 @@
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>
 /// The one observation loop every strategy watches a new release with (a canary step, a blue-green observation window,

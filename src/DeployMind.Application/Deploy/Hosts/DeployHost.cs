@@ -1,4 +1,4 @@
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Hosts;
 
 /// <summary>A Docker host DeployMind deploys to: its containers, its router, and how to reach its apps.</summary>
 /// <param name="Name">The host's name in configuration ("local", "web-1").</param>

@@ -1,6 +1,6 @@
 using DeployMind.Application.Configuration;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Hosts;
 
 /// <summary>What <c>deploymind validate</c> checks on a host: that it answers and has what deploys need.</summary>
 public interface IHostChecks

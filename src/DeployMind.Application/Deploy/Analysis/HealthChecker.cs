@@ -1,6 +1,7 @@
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>
 /// Waits for a release to answer its health path: consecutive successes required, one check per interval, an overall

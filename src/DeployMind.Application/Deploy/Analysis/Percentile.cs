@@ -1,4 +1,4 @@
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>Percentiles by the nearest-rank method: the smallest observed value with at least p% of values at or below it.</summary>
 public static class Percentile

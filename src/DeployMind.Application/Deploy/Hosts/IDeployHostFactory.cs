@@ -1,6 +1,6 @@
 using DeployMind.Application.Configuration;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Hosts;
 
 /// <summary>Turns configured hosts into <see cref="DeployHost"/>s (runner, containers, nginx, probe, ports).</summary>
 public interface IDeployHostFactory

@@ -1,7 +1,9 @@
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Strategies;
 
 /// <summary>
 /// Blue-green: the idle colour gets the new release and must pass its health checks; then the upstream switches to

@@ -1,7 +1,8 @@
 using System.Globalization;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Strategies;
 
 /// <summary>
 /// Manual rollback, the fast path: the previous release's image is still on the host (DeployMind keeps the last

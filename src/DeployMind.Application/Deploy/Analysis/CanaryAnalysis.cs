@@ -1,6 +1,7 @@
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>How a canary step went.</summary>
 public enum CanaryVerdict

@@ -1,6 +1,6 @@
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Strategies;
 
 /// <summary>One way of replacing the running release with a new one (decision logic here; I/O through the host's ports).</summary>
 public interface IDeploymentStrategy

@@ -1,7 +1,9 @@
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Strategies;
 
 /// <summary>
 /// Canary: the new release starts beside the stable one and gets the configured share of traffic step by step

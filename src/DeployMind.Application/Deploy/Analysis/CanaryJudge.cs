@@ -1,6 +1,6 @@
 using DeployMind.Domain.Deploy;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>What a canary does after a step was judged.</summary>
 public enum CanaryStepAction

@@ -1,4 +1,4 @@
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Hosts;
 
 /// <summary>
 /// The traffic router in front of an app's containers on one host (nginx): an upstream of weighted servers and an

@@ -1,6 +1,6 @@
 using DeployMind.Domain;
 
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Hosts;
 
 /// <summary>The traffic router rejected a configuration (e.g. <c>nginx -t</c> failed); the working one is still in place.</summary>
 public sealed class RouterConfigurationException : DeployMindException

@@ -1,4 +1,4 @@
-namespace DeployMind.Application.Deploy;
+namespace DeployMind.Application.Deploy.Hosts;
 
 /// <summary>The containers and images on one host (Docker through a command runner: local, SSH, SSM).</summary>
 public interface IContainerRuntime
