@@ -7,7 +7,7 @@ namespace DeployMind.Application.Build;
 /// A content hash of an app folder, used as the image tag of a local build (a commit's short SHA is used for git
 /// sources): the same sources give the same tag, any edit gives a new one.
 /// </summary>
-public static class SourceFingerprint
+internal static class SourceFingerprint
 {
     /// <summary>Folders that are dependencies, build output or VCS data, never sources.</summary>
     public static IReadOnlySet<string> IgnoredDirectories { get; } = new HashSet<string>(StringComparer.Ordinal)

@@ -8,7 +8,7 @@ namespace DeployMind.Application.Configuration;
 /// <see cref="ConfigurationSectionExtensions.AddAppConfigurationSection{TOptions}"/> read it, so every use case resolved in
 /// the scope sees the app's <c>deploymind.yml</c> while the process keeps one container, one database and one queue.
 /// </summary>
-public sealed class AppConfigurationScope
+internal sealed class AppConfigurationScope
 {
     private readonly IConfiguration _process;
     private IConfiguration? _app;

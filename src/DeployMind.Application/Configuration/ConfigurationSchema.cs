@@ -10,7 +10,7 @@ namespace DeployMind.Application.Configuration;
 /// binder reads them: a class's properties by name (case-insensitive), a dictionary's or list's items under any key, a scalar's
 /// type for its value.
 /// </summary>
-public sealed class ConfigurationSchema
+internal sealed class ConfigurationSchema
 {
     private const int MaxDepth = 16;
     private readonly Node _root = new();

@@ -5,7 +5,7 @@ namespace DeployMind.Application.Configuration;
 /// <param name="ScalarType">The value's type when the key is a scalar setting.</param>
 /// <param name="KnownSegments">How many leading segments are known (all of them when <paramref name="Known"/>).</param>
 /// <param name="Suggestion">The closest known name for the first unknown segment, when close enough to be a typo.</param>
-public sealed record SchemaMatch(bool Known, Type? ScalarType, int KnownSegments, string? Suggestion)
+internal sealed record SchemaMatch(bool Known, Type? ScalarType, int KnownSegments, string? Suggestion)
 {
     /// <summary>A scalar setting's default as configuration writes it (null: none, or an item of a list or dictionary).</summary>
     public string? DefaultValue { get; init; }

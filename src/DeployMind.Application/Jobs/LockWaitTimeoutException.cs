@@ -3,7 +3,7 @@ using DeployMind.Domain;
 namespace DeployMind.Application.Jobs;
 
 /// <summary>A target's lock stayed held by another run for longer than the caller would wait; nothing was changed.</summary>
-public sealed class LockWaitTimeoutException : DeployMindException
+internal sealed class LockWaitTimeoutException : DeployMindException
 {
     public LockWaitTimeoutException(string message)
         : base(message)

@@ -11,7 +11,7 @@ namespace DeployMind.Application.Pipeline;
 /// scanned for known vulnerabilities (Trivy, when installed). Image findings at or above the environment's
 /// <c>scan.imageBlockAt</c> stop the pipeline before anything is deployed, unless the run allows findings.
 /// </summary>
-public sealed class BuildStage : IPipelineStage
+internal sealed class BuildStage : IPipelineStage
 {
     private readonly BuildService _builds;
     private readonly IImageScanner _images;

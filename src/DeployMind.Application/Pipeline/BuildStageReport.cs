@@ -10,7 +10,7 @@ namespace DeployMind.Application.Pipeline;
 /// hits, duration, the log's tail, the failing step) and the built image's scan with the findings the environment's
 /// <c>scan.imageBlockAt</c> blocks on.
 /// </summary>
-public sealed record BuildStageReport : StageReport
+internal sealed record BuildStageReport : StageReport
 {
     /// <summary>How many of the build log's last lines the report keeps (<see cref="LogTail"/>).</summary>
     public const int LogTailLines = 40;

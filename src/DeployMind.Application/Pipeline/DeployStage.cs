@@ -12,7 +12,7 @@ namespace DeployMind.Application.Pipeline;
 /// the previous release keeps running after the switch: the pipeline retires it once verify passed. When an advisor halts
 /// the pipeline after a deploy that switched without a pending switch (a Kubernetes rollout), it rolls the target back.
 /// </summary>
-public sealed class DeployStage : IPipelineStage, IRevertibleStage
+internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 {
     private readonly DeployService _deploys;
     private readonly AppOptions _app;

@@ -9,7 +9,7 @@ namespace DeployMind.Application.Pipeline;
 /// ended with the figures that decided (health checks, canary steps, the traffic reached), and the switch: on Docker hosts
 /// the releases that served before keep running until the pipeline ends (<see cref="PreviousReleases"/>).
 /// </summary>
-public sealed record DeployStageReport : StageReport
+internal sealed record DeployStageReport : StageReport
 {
     /// <summary>The strategy used.</summary>
     public required StrategyKind Strategy { get; init; }

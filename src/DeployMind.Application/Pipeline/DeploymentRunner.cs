@@ -14,7 +14,7 @@ namespace DeployMind.Application.Pipeline;
 /// Recording never changes the outcome: a store that fails is logged and the deployment goes on. Every state change is
 /// also reported (<see cref="IDeploymentReporter"/>: commit statuses, the pull request's comment), in the background.
 /// </summary>
-public sealed class DeploymentRunner
+internal sealed class DeploymentRunner
 {
     private readonly PipelineOrchestrator _orchestrator;
     private readonly IDeploymentStore _store;

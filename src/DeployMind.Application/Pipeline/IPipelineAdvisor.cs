@@ -16,7 +16,7 @@ namespace DeployMind.Application.Pipeline;
 /// <c>pipeline.advisorTimeout</c> is recorded as a note and changes nothing. Reports and the context are read-only to an
 /// advisor: it must not change them, and it gets no way to run commands on a target.
 /// </remarks>
-public interface IPipelineAdvisor
+internal interface IPipelineAdvisor
 {
     /// <summary>The advisor's name, as the timeline shows it ("security-agent").</summary>
     string Name { get; }

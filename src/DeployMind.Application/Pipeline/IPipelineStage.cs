@@ -3,7 +3,7 @@ using DeployMind.Domain.Deploy;
 namespace DeployMind.Application.Pipeline;
 
 /// <summary>One gated stage of the pipeline (scan, build, deploy, verify).</summary>
-public interface IPipelineStage
+internal interface IPipelineStage
 {
     /// <summary>Which stage this is; the orchestrator runs them in <see cref="PipelineStage"/> order.</summary>
     PipelineStage Stage { get; }

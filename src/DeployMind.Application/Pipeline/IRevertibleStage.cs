@@ -5,7 +5,7 @@ namespace DeployMind.Application.Pipeline;
 /// passed. The orchestrator calls it when an advisor halts the pipeline after the stage passed and nothing else puts the
 /// previous release back (a pending switch on Docker hosts is reverted by the orchestrator itself).
 /// </summary>
-public interface IRevertibleStage
+internal interface IRevertibleStage
 {
     /// <summary>
     /// Puts back what served before the stage ran; returns what to add to the deployment's reason ("; rolled back to r1"),

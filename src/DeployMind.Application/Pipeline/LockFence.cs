@@ -8,7 +8,7 @@ namespace DeployMind.Application.Pipeline;
 /// every lock still held? Once not, the run is stopped and records nothing more — the newer holder owns the target and
 /// the deployment's record, so a stale run never writes a step (not even its own failure) after the newer one acted.
 /// </summary>
-public sealed class LockFence
+internal sealed class LockFence
 {
     private readonly Func<CancellationToken, Task<bool>> _fence;
     private readonly CancellationTokenSource _stop;

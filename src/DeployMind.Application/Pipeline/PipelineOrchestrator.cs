@@ -15,7 +15,7 @@ namespace DeployMind.Application.Pipeline;
 /// a report, the report is kept in <see cref="PipelineContext.Reports"/> and every <see cref="IPipelineAdvisor"/> is asked
 /// about it: advisors add notes, and may halt a stage that passed (never pass one that failed).
 /// </summary>
-public sealed class PipelineOrchestrator
+internal sealed class PipelineOrchestrator
 {
     private static readonly (PipelineStage Stage, DeploymentState State)[] Order =
     [

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DeployMind.Application.Pipeline;
 
 /// <summary>The scan stage: a gate before anything is built. Critical and high findings block unless allowed for the run.</summary>
-public sealed class ScanStage : IPipelineStage
+internal sealed class ScanStage : IPipelineStage
 {
     private readonly ScanService _scans;
     private readonly AppOptions _app;

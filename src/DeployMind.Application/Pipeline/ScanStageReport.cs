@@ -10,7 +10,7 @@ namespace DeployMind.Application.Pipeline;
 /// </summary>
 /// <param name="Scan">The scan and the policy's judgement.</param>
 /// <param name="FindingsAllowed">Blocking findings were allowed for this run, so the stage passed.</param>
-public sealed record ScanStageReport(ScanResult Scan, bool FindingsAllowed) : StageReport
+internal sealed record ScanStageReport(ScanResult Scan, bool FindingsAllowed) : StageReport
 {
     /// <summary>Every finding, sorted by file and line.</summary>
     public IReadOnlyList<SecurityFinding> Findings => Scan.Report.Findings;

@@ -1,7 +1,7 @@
 namespace DeployMind.Application.Pipeline;
 
 /// <summary>A stage report that is only its outcome and line: what a stage without figures of its own returns.</summary>
-public sealed record TextStageReport : StageReport
+internal sealed record TextStageReport : StageReport
 {
     public TextStageReport(StageOutcome outcome, string summary)
     {

@@ -7,4 +7,4 @@ namespace DeployMind.Application.Pipeline;
 /// <param name="FailedInARow">Bad answers in a row at the end.</param>
 /// <param name="Last">The last bad answer ("status 500", a connection error), or "no answer yet" when none was bad.</param>
 /// <param name="Previous">What the previous release answered there before the switch ("200"), or null when it was not compared.</param>
-public sealed record VerifyPathFigures(string Path, bool Strict, int Passed, int FailedInARow, string Last, string? Previous);
+internal sealed record VerifyPathFigures(string Path, bool Strict, int Passed, int FailedInARow, string Last, string? Previous);

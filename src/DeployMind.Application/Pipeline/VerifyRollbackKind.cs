@@ -1,7 +1,7 @@
 namespace DeployMind.Application.Pipeline;
 
 /// <summary>What happened to the new release after it failed verify.</summary>
-public enum VerifyRollbackKind
+internal enum VerifyRollbackKind
 {
     /// <summary>Traffic went straight back to the previous releases, which kept running; the new one was removed.</summary>
     Reverted,

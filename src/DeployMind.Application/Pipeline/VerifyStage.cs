@@ -18,7 +18,7 @@ namespace DeployMind.Application.Pipeline;
 /// previous release, which kept running beside the new one (the deployment ends rolled back). With no earlier release the
 /// deployment fails and says the new release stays in place.
 /// </summary>
-public sealed class VerifyStage : IPipelineStage
+internal sealed class VerifyStage : IPipelineStage
 {
     private readonly RollbackService _rollback;
     private readonly AppOptions _app;

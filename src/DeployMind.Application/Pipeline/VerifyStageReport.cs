@@ -9,7 +9,7 @@ namespace DeployMind.Application.Pipeline;
 /// skipped), the deploy's health and canary figures it followed, and — when the new release failed — what happened to it
 /// (<see cref="Rollback"/>).
 /// </summary>
-public sealed record VerifyStageReport : StageReport
+internal sealed record VerifyStageReport : StageReport
 {
     /// <summary>The app.</summary>
     public required string App { get; init; }

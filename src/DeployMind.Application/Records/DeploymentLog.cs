@@ -12,7 +12,7 @@ namespace DeployMind.Application.Records;
 /// <c>deploymind logs --follow</c> sees lines within a moment. A store that fails is reported once, not per line: the
 /// deployment itself goes on.
 /// </summary>
-public sealed class DeploymentLog : IAsyncDisposable
+internal sealed class DeploymentLog : IAsyncDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
 

@@ -50,7 +50,7 @@ public static class DeploymentLookup
 }
 
 /// <summary>The deployment asked for is not recorded (or the id is ambiguous).</summary>
-public sealed class DeploymentNotFoundException : InvalidInputException
+internal sealed class DeploymentNotFoundException : InvalidInputException
 {
     public DeploymentNotFoundException(string message)
         : base(message)

@@ -15,7 +15,7 @@ public interface IDeploymentReporter
 }
 
 /// <summary>The reporter used when nothing is configured to report to: reports go nowhere.</summary>
-public sealed class NoReporter : IDeploymentReporter
+internal sealed class NoReporter : IDeploymentReporter
 {
     /// <inheritdoc />
     public void Report(DeploymentReport report)

@@ -9,18 +9,18 @@ namespace DeployMind.Application.Webhooks;
 /// <param name="CloneUrl">The repository's clone URL.</param>
 /// <param name="DefaultBranch">The repository's default branch.</param>
 /// <param name="Sender">Who caused it (a GitHub login).</param>
-public abstract record GitHubEvent(string Repository, string? CloneUrl, string? DefaultBranch, string Sender);
+internal abstract record GitHubEvent(string Repository, string? CloneUrl, string? DefaultBranch, string Sender);
 
 /// <summary><c>ping</c>: sent when the webhook is created.</summary>
-public sealed record PingEvent(string Repository, string? CloneUrl, string? DefaultBranch, string Sender, string? Zen)
+internal sealed record PingEvent(string Repository, string? CloneUrl, string? DefaultBranch, string Sender, string? Zen)
     : GitHubEvent(Repository, CloneUrl, DefaultBranch, Sender);
 
 /// <summary><c>push</c>: <c>Ref</c> is refs/heads/main or refs/tags/v1; <c>After</c> the pushed commit (all zeros for a deletion).</summary>
-public sealed record PushEvent(string Repository, string? CloneUrl, string? DefaultBranch, string Sender, string Ref, string After, bool Deleted)
+internal sealed record PushEvent(string Repository, string? CloneUrl, string? DefaultBranch, string Sender, string Ref, string After, bool Deleted)
     : GitHubEvent(Repository, CloneUrl, DefaultBranch, Sender);
 
 /// <summary><c>pull_request</c>: <c>HeadRepository</c> is the owner/name of the head's repository (another one for a fork).</summary>
-public sealed record PullRequestEvent(
+internal sealed record PullRequestEvent(
     string Repository, string? CloneUrl, string? DefaultBranch, string Sender, string Action, int Number, string HeadRef, string HeadSha, string? HeadRepository, string? HeadCloneUrl)
     : GitHubEvent(Repository, CloneUrl, DefaultBranch, Sender)
 {
@@ -29,13 +29,13 @@ public sealed record PullRequestEvent(
 }
 
 /// <summary>Any other event: acknowledged, nothing done.</summary>
-public sealed record OtherEvent(string Name, string Repository, string Sender) : GitHubEvent(Repository, null, null, Sender);
+internal sealed record OtherEvent(string Name, string Repository, string Sender) : GitHubEvent(Repository, null, null, Sender);
 
 /// <summary>A delivery whose body is not the JSON its event should have (the answer is 400).</summary>
 public sealed class WebhookPayloadException(string message) : InvalidInputException(message);
 
 /// <summary>Reads deliveries' bodies defensively: any JSON may arrive, only the fields used are required.</summary>
-public static class GitHubEvents
+internal static class GitHubEvents
 {
     /// <summary>The event in <paramref name="body"/>.</summary>
     /// <exception cref="WebhookPayloadException">Not JSON, or a field the event needs is missing or has the wrong type.</exception>

@@ -11,7 +11,7 @@ namespace DeployMind.Application.Webhooks;
 /// <param name="App">The deployment's name until the worker reads the app's configuration.</param>
 /// <param name="Teardown">Remove the preview instead of deploying it.</param>
 /// <param name="TriggeredBy">Who or what asked.</param>
-public sealed record PreviewJob(string Key, string Repository, int Number, string? Branch, string? Commit, string App, bool Teardown, string TriggeredBy)
+internal sealed record PreviewJob(string Key, string Repository, int Number, string? Branch, string? Commit, string App, bool Teardown, string TriggeredBy)
 {
     /// <summary>Where workers fetch the code when <c>server.repositories</c> does not say (a clone URL); default: the repository's name.</summary>
     public string? CloneUrl { get; init; }

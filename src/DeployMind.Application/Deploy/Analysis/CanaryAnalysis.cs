@@ -19,7 +19,7 @@ public enum CanaryVerdict
 public sealed record CanaryStepResult(CanaryVerdict Verdict, UpstreamStats Canary, UpstreamStats Stable, string Reason);
 
 /// <summary>Judges a canary step from the router's access-log figures (pure: no I/O, no clock).</summary>
-public static class CanaryAnalysis
+internal static class CanaryAnalysis
 {
     public static CanaryStepResult Judge(TrafficWindow window, string canaryAddress, string? stableAddress, CanaryPolicy policy)
     {

@@ -3,7 +3,7 @@ using DeployMind.Domain.Deploy;
 namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>What a canary does after a step was judged.</summary>
-public enum CanaryStepAction
+internal enum CanaryStepAction
 {
     /// <summary>On to the next step (healthy, or too little data with <c>onInsufficientData: pass</c>).</summary>
     Advance,
@@ -20,7 +20,7 @@ public enum CanaryStepAction
 /// decided (<see cref="RunStepAsync"/>), and the sentence a rolled-back canary ends with. The figures themselves are
 /// judged by <see cref="CanaryAnalysis"/>.
 /// </summary>
-public static class CanaryJudge
+internal static class CanaryJudge
 {
     /// <summary>What follows <paramref name="result"/> when the step was already extended <paramref name="extensionsUsed"/> times.</summary>
     public static CanaryStepAction Next(CanaryStepResult result, CanaryPolicy policy, int extensionsUsed)

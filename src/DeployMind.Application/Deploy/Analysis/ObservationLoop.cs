@@ -5,7 +5,7 @@ namespace DeployMind.Application.Deploy.Analysis;
 /// on Docker hosts and on Kubernetes): every interval until the window ends (the last wait shortened to end on time), one
 /// check; the first problem a check finds ends the watch. Time comes from the injected <see cref="TimeProvider"/>.
 /// </summary>
-public static class ObservationLoop
+internal static class ObservationLoop
 {
     /// <summary>Runs <paramref name="check"/> every <paramref name="interval"/> until <paramref name="until"/>; the first non-null result, or null when the window held.</summary>
     public static async Task<T?> WatchAsync<T>(TimeProvider time, DateTimeOffset until, TimeSpan interval, Func<CancellationToken, Task<T?>> check, CancellationToken cancellationToken)

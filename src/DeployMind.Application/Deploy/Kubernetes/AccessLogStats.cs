@@ -6,7 +6,7 @@ using DeployMind.Application.Deploy.Hosts;
 namespace DeployMind.Application.Deploy.Kubernetes;
 
 /// <summary>Requests, 5xx and p95 latency counted from access-log lines with a pattern that has a <c>status</c> (and optionally an <c>ms</c>) group.</summary>
-public static class AccessLogStats
+internal static class AccessLogStats
 {
     public static UpstreamStats Count(IEnumerable<string> lines, Regex pattern)
     {

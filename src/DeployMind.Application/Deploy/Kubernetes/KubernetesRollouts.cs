@@ -8,14 +8,14 @@ namespace DeployMind.Application.Deploy.Kubernetes;
 /// <param name="Last">The Deployment as last read.</param>
 /// <param name="Polls">Reads made.</param>
 /// <param name="Elapsed">Time spent.</param>
-public sealed record RolloutResult(bool Complete, string? Failure, KubernetesDeploymentStatus? Last, int Polls, TimeSpan Elapsed);
+internal sealed record RolloutResult(bool Complete, string? Failure, KubernetesDeploymentStatus? Last, int Polls, TimeSpan Elapsed);
 
 /// <summary>
 /// <c>kubectl rollout status</c> with a deadline, and the diagnosis of a rollout that fails: the Deployment's
 /// ProgressDeadlineExceeded condition, pods that crash-loop or cannot pull their image (reported at once, with the pod's
 /// events and last log lines), or the deadline passing.
 /// </summary>
-public sealed class KubernetesRollouts
+internal sealed class KubernetesRollouts
 {
     /// <summary>Container waiting reasons that do not get better by waiting.</summary>
     public static readonly IReadOnlySet<string> FatalWaitingReasons = new HashSet<string>(StringComparer.Ordinal)

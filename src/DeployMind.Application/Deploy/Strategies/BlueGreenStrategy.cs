@@ -11,7 +11,7 @@ namespace DeployMind.Application.Deploy.Strategies;
 /// is health-checked and its error rate read from the access log; a bad window switches straight back, a good one
 /// stops the old colour (with <see cref="DeployRequest.DeferRetirement"/>: once the caller has verified the new one).
 /// </summary>
-public sealed class BlueGreenStrategy : IDeploymentStrategy
+internal sealed class BlueGreenStrategy : IDeploymentStrategy
 {
     public const string Blue = "blue";
     public const string Green = "green";

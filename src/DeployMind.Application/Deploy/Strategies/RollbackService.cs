@@ -9,7 +9,7 @@ namespace DeployMind.Application.Deploy.Strategies;
 /// releases as stopped containers with their labels), so it is started again, health-checked and switched to with the
 /// rolling strategy — no build, no scan, no canary analysis. What runs where is read from the host itself.
 /// </summary>
-public sealed class RollbackService
+internal sealed class RollbackService
 {
     private readonly RollingStrategy _rolling;
 

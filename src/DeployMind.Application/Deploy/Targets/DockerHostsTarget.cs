@@ -11,7 +11,7 @@ namespace DeployMind.Application.Deploy.Targets;
 /// (rolling, canary, blue-green) over each host's container runtime, router and probe; rollbacks through
 /// <see cref="RollbackService"/>. What runs where is read from the hosts' container labels and nginx sites.
 /// </summary>
-public sealed class DockerHostsTarget : IDeployTarget
+internal sealed class DockerHostsTarget : IDeployTarget
 {
     private readonly IReadOnlyList<IDeploymentStrategy> _strategies;
     private readonly RollbackService _rollback;

@@ -9,7 +9,7 @@ namespace DeployMind.Application.Deploy.Targets;
 /// rolling (the native RollingUpdate), canary (a second Deployment behind the same Service) and blue-green (the Service's
 /// selector switched), and its rollbacks to earlier revisions or the idle colour.
 /// </summary>
-public sealed class KubernetesTarget : IDeployTarget
+internal sealed class KubernetesTarget : IDeployTarget
 {
     private readonly KubernetesDeployer _deployer;
 

@@ -4,7 +4,7 @@ using DeployMind.Domain.Deploy;
 namespace DeployMind.Application.Deploy.Targets;
 
 /// <summary>Whether a target carries out a strategy: an unsupported pair is a configuration error naming both, never a fallback.</summary>
-public static class StrategySupport
+internal static class StrategySupport
 {
     /// <summary>Null when <paramref name="target"/> supports <paramref name="strategy"/>, else the problem, naming <paramref name="key"/> when given.</summary>
     public static string? Problem(IDeployTarget target, StrategyKind strategy, string? key = null)
