@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Domain;
-using DeployMind.Infrastructure.Processes;
+using DeployMind.Domain.Hosts;
 
 namespace DeployMind.Server.Api;
 
@@ -89,9 +89,17 @@ internal sealed partial record CreateDeploymentRequest
             }
         }
 
-        if (Host is not null && Host.Trim() != "local" && !SshTarget.TryParse(Host, out _, out var hostError))
+        if (Host is not null)
         {
-            Add("host", $"'{Clip(Host)}' is not a host: use local or ssh://user@host:port ({hostError.TrimEnd('.')}).");
+            // One parser for host addresses (Domain.Hosts.HostAddress); SSM instances parse but are not a deploy target yet.
+            if (!HostAddress.TryParse(Host, out var address, out var hostError))
+            {
+                Add("host", $"'{Clip(Host)}' is not a host: use local or ssh://user@host:port ({hostError.TrimEnd('.')}).");
+            }
+            else if (address is not (HostAddress.LocalHost or HostAddress.Ssh))
+            {
+                Add("host", $"'{Clip(Host)}' is an {address.Kind} host, which cannot be deployed to yet: use local or ssh://user@host:port.");
+            }
         }
 
         if (Port is < 1 or > 65535)

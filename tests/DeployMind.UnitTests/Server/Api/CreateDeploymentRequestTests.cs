@@ -52,6 +52,22 @@ public sealed class CreateDeploymentRequestTests
         Assert.Contains("a-z, 0-9", errors["environment"][0], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("local")]
+    [InlineData("ssh://deploy@203.0.113.10:2222")]
+    [InlineData("deploy@203.0.113.10")]
+    public void Validate_Hosts_ParsedByTheOneHostAddressParser_Accepted(string host) =>
+        Assert.Empty(new CreateDeploymentRequest { Repository = "acme/shop-api", Host = host }.Validate());
+
+    [Fact]
+    public void Validate_AnSsmHost_ParsesButIsRefusedAsNotDeployableYet()
+    {
+        var errors = new CreateDeploymentRequest { Repository = "acme/shop-api", Host = "ssm://i-0123456789abcdef0@eu-west-1" }.Validate();
+
+        var error = Assert.Single(errors["host"]);
+        Assert.Contains("is an ssm host, which cannot be deployed to yet", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_GoodOptions_AndDefaults()
     {
