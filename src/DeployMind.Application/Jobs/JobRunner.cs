@@ -57,7 +57,7 @@ public sealed class JobRunner : IJobRunner
         return new PreparedJob(source.Targets, (control, token) => RunAsync(job, source, session, control, token), source)
         {
             App = source.App,
-            Strategy = source.Command is { } command && source.Workspace is { } workspace ? workspace.Deploys.StrategyOf(command) : null,
+            Strategy = source.Strategy,
         };
     }
 
@@ -104,7 +104,7 @@ public sealed class JobRunner : IJobRunner
         if (deployment.State == DeploymentState.Queued && job.RollbackOf is null)
         {
             // A webhook's or the API's job knew only the repository: the app's name and strategy come from its deploymind.yml.
-            deployment.Configure(prepared.App!, job.Teardown ? deployment.Strategy : workspace.Deploys.StrategyOf(command));
+            deployment.Configure(prepared.App!, prepared.Strategy ?? deployment.Strategy);
             await store.SaveAsync(deployment, cancellationToken);
         }
 
@@ -203,7 +203,12 @@ public sealed class JobRunner : IJobRunner
                 refusal = $"the push to {pushed} was queued for {job.Environment}, but deploymind.yml says environments.{job.Environment}.branch is {branch}: nothing deployed";
             }
 
-            return new Prepared(null, workspace, command, workspace.Deploys.InstanceName(command, workspace.AppPath), workspace.Deploys.TargetsOf(command), null, refusal);
+            // Read once, inside this guard: a strategy the target cannot run is the job's problem, recorded, never a crash.
+            var strategy = job.Teardown ? (StrategyKind?)null : workspace.Deploys.StrategyOf(command);
+            return new Prepared(null, workspace, command, workspace.Deploys.InstanceName(command, workspace.AppPath), workspace.Deploys.TargetsOf(command), null, refusal)
+            {
+                Strategy = strategy,
+            };
         }
         catch (Exception ex) when (ex is DeployMindException or OptionsValidationException)
         {
@@ -304,6 +309,9 @@ public sealed class JobRunner : IJobRunner
         : IDisposable
     {
         public IServiceProvider Services => Workspace?.Services ?? Host!.ServiceProvider;
+
+        /// <summary>The strategy the app's configuration deploys with (null for a teardown, which keeps the recorded one).</summary>
+        public StrategyKind? Strategy { get; init; }
 
         public void Dispose()
         {

@@ -95,6 +95,31 @@ public sealed class Deployment
 
     public bool IsFinished => State.IsTerminal();
 
+    /// <summary>The deployment as a store saves it: the inverse of <see cref="Restore"/>.</summary>
+    public DeploymentSnapshot Snapshot() => new(Id, App, Environment, Strategy, TriggeredBy, CreatedAt)
+    {
+        UpdatedAt = UpdatedAt,
+        State = State,
+        Version = Version,
+        Repository = Repository,
+        Branch = Branch,
+        Commit = Commit,
+        RollbackOf = RollbackOf,
+        PullRequest = PullRequest,
+        IsTeardown = IsTeardown,
+        FailedStage = FailedStage,
+        Reason = Reason,
+        Target = Target,
+        ReleaseId = ReleaseId,
+        Url = Url,
+        ImageTag = ImageTag,
+        ImageSizeMb = ImageSizeMb,
+        HealthChecksPassed = HealthChecksPassed,
+        HealthChecksRequired = HealthChecksRequired,
+        CanaryPercentReached = CanaryPercentReached,
+        Events = [.. Events],
+    };
+
     /// <summary>Rebuilds a deployment exactly as a store saved it (no transition is replayed or checked).</summary>
     public static Deployment Restore(DeploymentSnapshot snapshot)
     {

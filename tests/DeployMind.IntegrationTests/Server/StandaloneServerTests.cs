@@ -15,7 +15,6 @@ public sealed class StandaloneServerTests : IDisposable
     private readonly TempFolder _app = new();
     private readonly DeploymindProcesses _cli;
     private readonly int _port = Support.Docker.FreePort();
-    private readonly List<Process> _servers = [];
 
     public StandaloneServerTests()
     {
@@ -29,17 +28,6 @@ public sealed class StandaloneServerTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var server in _servers)
-        {
-            if (!server.HasExited)
-            {
-                server.Kill(entireProcessTree: true);
-                server.WaitForExit(10_000);
-            }
-
-            server.Dispose();
-        }
-
         _cli.Dispose();
         _app.Dispose();
         _home.Dispose();
@@ -81,6 +69,27 @@ public sealed class StandaloneServerTests : IDisposable
     }
 
     [Fact]
+    public async Task AJobWhoseAppConfigurationNamesAStrategyNoTargetRuns_FailsOnceWithThatKey_NotRetried()
+    {
+        // Queued while the configuration was good; the app's deploymind.yml is broken before a worker takes the job.
+        File.WriteAllText(Path.Combine(_app.Path, "index.html"), "<p>ok</p>\n");
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), "app: standalone-shop\nenvironments:\n  standalone:\n    strategy: canary\n");
+        var queued = await _cli.RunAsync("deploy", _app.Path, "--env", "standalone", "--queue", "--output", "json");
+        Assert.True(queued.ExitCode == 0, queued.StandardOutput + queued.StandardError);
+        using var answer = System.Text.Json.JsonDocument.Parse(queued.StandardOutput);
+        var id = answer.RootElement.GetProperty("id").GetString()!;
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), "app: standalone-shop\nenvironments:\n  standalone:\n    strategy: canery\n");
+
+        _cli.StartWorker("standalone", "w1");
+        var finished = await _cli.WaitForStateAsync(id, state => state is "failed" or "succeeded" or "cancelled", TimeSpan.FromMinutes(2));
+
+        Assert.Equal("failed", finished.GetProperty("state").GetString());
+        Assert.Contains("environments.standalone.strategy: 'canery' is not a strategy", finished.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var queue = await _cli.RunAsync("queue", "--environment", "standalone", "--dead-letters", "--output", "json");
+        Assert.DoesNotContain(id, queue.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AMistypedArgument_IsRefusedWithTheClosestKnownOne()
     {
         var output = new ConcurrentQueue<string>();
@@ -92,32 +101,6 @@ public sealed class StandaloneServerTests : IDisposable
         Assert.Contains(output, line => line.Contains("unknown argument '--confg'", StringComparison.Ordinal) && line.Contains("did you mean --config?", StringComparison.Ordinal));
     }
 
-    private Process StartServer(ConcurrentQueue<string> output, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "DeployMind.Server.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in _cli.Environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _servers.Add(process);
-        return process;
-
-        void Keep(string? line)
-        {
-            if (line is not null)
-            {
-                output.Enqueue(line);
-            }
-        }
-    }
+    private Process StartServer(ConcurrentQueue<string> output, params string[] args) =>
+        _cli.StartProgram(Path.Combine(AppContext.BaseDirectory, "DeployMind.Server.dll"), output, args);
 }

@@ -40,9 +40,12 @@ internal sealed class DeploymindProcesses : IDisposable
     public Process StartWorker(string queue, string name) => Start(null, "worker", "--environment", queue, "--name", name);
 
     /// <summary>Starts a long-running command; its output lines go to <paramref name="output"/> (else are discarded).</summary>
-    public Process Start(System.Collections.Concurrent.ConcurrentQueue<string>? output, params string[] args)
+    public Process Start(System.Collections.Concurrent.ConcurrentQueue<string>? output, params string[] args) => StartProgram(Dll, output, args);
+
+    /// <summary>Starts another program of the build (e.g. DeployMind.Server.dll) with the same environment, like <see cref="Start"/>.</summary>
+    public Process StartProgram(string dll, System.Collections.Concurrent.ConcurrentQueue<string>? output, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Dll, .. args])
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -45,7 +45,7 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
         await RunOnceAsync(BeforeNextAdd, () => BeforeNextAdd = null);
         lock (_gate)
         {
-            if (!_rows.TryAdd(deployment.Id, Snapshot(deployment)))
+            if (!_rows.TryAdd(deployment.Id, deployment.Snapshot()))
             {
                 throw new InvalidOperationException($"UNIQUE constraint failed: deployments.id ({deployment.Id})");
             }
@@ -71,7 +71,7 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
                 throw new ConcurrencyConflictException(deployment.Id, loaded.Value);
             }
 
-            _rows[deployment.Id] = Snapshot(deployment);
+            _rows[deployment.Id] = deployment.Snapshot();
             Track(deployment);
         }
     }
@@ -130,30 +130,6 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
     public Task<IReadOnlyList<RecordedFinding>> GetFindingsAsync(Guid deploymentId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task EnsureReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private static DeploymentSnapshot Snapshot(Deployment d) => new(d.Id, d.App, d.Environment, d.Strategy, d.TriggeredBy, d.CreatedAt)
-    {
-        UpdatedAt = d.UpdatedAt,
-        State = d.State,
-        Version = d.Version,
-        Repository = d.Repository,
-        Branch = d.Branch,
-        Commit = d.Commit,
-        RollbackOf = d.RollbackOf,
-        PullRequest = d.PullRequest,
-        IsTeardown = d.IsTeardown,
-        FailedStage = d.FailedStage,
-        Reason = d.Reason,
-        Target = d.Target,
-        ReleaseId = d.ReleaseId,
-        Url = d.Url,
-        ImageTag = d.ImageTag,
-        ImageSizeMb = d.ImageSizeMb,
-        HealthChecksPassed = d.HealthChecksPassed,
-        HealthChecksRequired = d.HealthChecksRequired,
-        CanaryPercentReached = d.CanaryPercentReached,
-        Events = [.. d.Events],
-    };
 
     private static async Task RunOnceAsync(Func<Task>? hook, Action clear)
     {
