@@ -1,5 +1,5 @@
+using System.Reflection;
 using DeployMind.Application.Configuration;
-using DeployMind.Cli.Commands;
 using DeployMind.Cli.Hosting;
 using DeployMind.Domain;
 using DeployMind.Domain.Build;
@@ -14,8 +14,42 @@ namespace DeployMind.Cli;
 public static class DeployMindCli
 {
     /// <summary>Runs the CLI. Tests pass a recording console and their own host factory.</summary>
-    public static Task<int> RunAsync(string[] args, IAnsiConsole console, CliHostFactory hosts, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console, CliHostFactory hosts, CancellationToken cancellationToken) =>
+        RunAsync(args, console, hosts, null, cancellationToken);
+
+    /// <summary>
+    /// Parses <paramref name="args"/> as a run would — the checks of <see cref="CliInput"/>, then Spectre's parser and
+    /// binder — without running the command: 0 when they would run, else 2 with the error on <paramref name="console"/>.
+    /// </summary>
+    internal static async Task<int> ParseOnlyAsync(string[] args, IAnsiConsole console)
     {
+        ParsingOnly.Value = true;
+        try
+        {
+            var code = await RunAsync(args, console, CliHostFactory.Isolated(), new StopBeforeRunning(), CancellationToken.None);
+            return code == StopBeforeRunning.Parsed ? ExitCodes.Success : code;
+        }
+        finally
+        {
+            ParsingOnly.Value = false;
+        }
+    }
+
+    /// <summary>True while <see cref="ParseOnlyAsync"/> runs: settings check what was typed, not the machine (an example's folder need not exist here).</summary>
+    internal static AsyncLocal<bool> ParsingOnly { get; } = new();
+
+    /// <summary>Whether a folder named on the command line exists (always, when only parsing).</summary>
+    internal static bool FolderExists(string? path) => ParsingOnly.Value || Directory.Exists(path);
+
+    private static async Task<int> RunAsync(string[] args, IAnsiConsole console, CliHostFactory hosts, ICommandInterceptor? interceptor, CancellationToken cancellationToken)
+    {
+        args = CliInput.Normalize(args);
+        if (CliInput.Problem(args) is { } problem)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(problem)}");
+            return ExitCodes.InvalidInput;
+        }
+
         var services = new ServiceCollection();
         services.AddSingleton(console);
         services.AddSingleton(hosts);
@@ -23,80 +57,40 @@ public static class DeployMindCli
         app.Configure(config =>
         {
             config.SetApplicationName("deploymind");
+            config.SetApplicationVersion(Version);
+            config.UseStrictParsing();
+            if (interceptor is not null)
+            {
+                config.SetInterceptor(interceptor);
+            }
+
             config.ConfigureConsole(console);
             config.Settings.Registrar.RegisterInstance(console);
-            config.AddCommand<DetectCommand>("detect")
-                .WithDescription("Detect an app's language, framework, start command and port.")
-                .WithExample("detect", "examples/node-express")
-                .WithExample("detect", ".", "--output", "json");
-            config.AddCommand<InitCommand>("init")
-                .WithDescription("Write a Dockerfile, .dockerignore and deploymind.yml for an app (existing files are kept unless --force).")
-                .WithExample("init", "services/api");
-            config.AddCommand<LintCommand>("lint")
-                .WithDescription("Check a Dockerfile for security, size and cache problems.")
-                .WithExample("lint", "Dockerfile")
-                .WithExample("lint", "Dockerfile", "--format", "sarif");
-            config.AddCommand<BuildCommand>("build")
-                .WithDescription("Detect, generate or take the Dockerfile, lint it and build the image, with live progress.")
-                .WithExample("build", "examples/go-stdlib")
-                .WithExample("build", ".", "--tag", "shop-api:1.4.2");
-            config.AddCommand<ValidateCommand>("validate")
-                .WithDescription("Check the configuration, every host (connection, Docker, nginx, ss, curl) and Kubernetes target (reachability, version, RBAC), reporting every problem at once.")
-                .WithExample("validate", ".");
-            config.AddCommand<ScanCommand>("scan")
-                .WithDescription("Scan for committed secrets and risky Docker/compose/Kubernetes settings (the pipeline's gate).")
-                .WithExample("scan", ".")
-                .WithExample("scan", ".", "--format", "sarif");
-            config.AddCommand<DeployCommand>("deploy")
-                .WithDescription("Build the app and deploy it (rolling, canary or blue-green) behind nginx on this machine or SSH hosts.")
-                .WithExample("deploy", "examples/go-stdlib", "--strategy", "canary")
-                .WithExample("deploy", ".", "--env", "production", "--host", "ssh://deploy@203.0.113.10:22");
-            config.AddCommand<ManifestsCommand>("manifests")
-                .WithDescription("Print the Kubernetes manifests an environment's deploys apply (Deployment, Service, HPA, PDB, ConfigMap), as YAML or JSON.")
-                .WithExample("manifests", ".", "--env", "staging")
-                .WithExample("manifests", "examples/go-stdlib", "--env", "staging", "--output", "json");
-            config.AddCommand<RollbackCommand>("rollback")
-                .WithDescription("Go back to the release before a recorded deployment, or to the previous release kept on an app's hosts (no build, no scan).")
-                .WithExample("rollback", "3f2a1b9c")
-                .WithExample("rollback", "examples/go-stdlib");
-            config.AddCommand<StatusCommand>("status")
-                .WithDescription("Show a recorded deployment: status panel, timeline, findings.")
-                .WithExample("status", "3f2a1b9c")
-                .WithExample("status", "3f2a1b9c", "--output", "json");
-            config.AddCommand<ListCommand>("list")
-                .WithDescription("List recent deployments, newest first.")
-                .WithExample("list")
-                .WithExample("list", "--repository", "acme/shop-api", "--environment", "production", "--limit", "5");
-            config.AddCommand<LogsCommand>("logs")
-                .WithDescription("Print a deployment's log (stage reports, build output, deploy steps, health checks).")
-                .WithExample("logs", "3f2a1b9c")
-                .WithExample("logs", "3f2a1b9c", "--follow");
-            config.AddCommand<ServeCommand>("serve")
-                .WithDescription("Run the server: GitHub webhooks, the REST API, health and metrics, with its own workers.")
-                .WithExample("serve")
-                .WithExample("serve", "--urls", "http://127.0.0.1:8090", "--no-workers");
-            config.AddCommand<WorkerCommand>("worker")
-                .WithDescription("Take an environment's deployment jobs and run them (locks per target, takeover of a dead worker's jobs).")
-                .WithExample("worker", "--environment", "production", "--concurrency", "2");
-            config.AddCommand<QueueCommand>("queue")
-                .WithDescription("Show the job queues: waiting, in flight, dead letters, oldest waiting.")
-                .WithExample("queue", "--environment", "production", "--dead-letters");
-            config.AddBranch("lock", branch =>
-            {
-                branch.SetDescription("Inspect or free a deploy target's lock.");
-                branch.AddCommand<LockStatusCommand>("status").WithDescription("Who holds a target's lock.").WithExample("lock", "status", "docker:local");
-                branch.AddCommand<LockReleaseCommand>("release").WithDescription("Free a target's lock whoever holds it.").WithExample("lock", "release", "docker:web-1");
-            });
-            config.AddBranch("token", branch =>
-            {
-                branch.SetDescription("Manage the REST API's bearer tokens (stored hashed; shown once when created).");
-                branch.AddCommand<TokenCreateCommand>("create").WithDescription("Create a token and print it once.").WithExample("token", "create", "ci");
-                branch.AddCommand<TokenListCommand>("list").WithDescription("List the tokens: names, created, last used, revoked.").WithExample("token", "list", "--output", "json");
-                branch.AddCommand<TokenRevokeCommand>("revoke").WithDescription("Revoke a token: requests with it get 401.").WithExample("token", "revoke", "ci");
-            });
-            config.SetExceptionHandler((ex, _) => HandleException(console, ex, hosts.Locator));
+            CliCatalog.Register(config);
+            config.SetExceptionHandler((ex, _) => ex is StopBeforeRunning.ParsedException ? StopBeforeRunning.Parsed : HandleException(console, ex, hosts.Locator));
         });
-        return app.RunAsync(args, cancellationToken);
+        return await app.RunAsync(args, cancellationToken);
+    }
+
+    /// <summary>The width output that is not a terminal is laid out for: wide enough that no line is wrapped.</summary>
+    public const int UnwrappedWidth = 4096;
+
+    /// <summary>The version <c>deploymind --version</c> prints: the assembly's informational version (with the commit it was built from, when known).</summary>
+    public static string Version { get; } =
+        typeof(DeployMindCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(DeployMindCli).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    /// <summary>Stops a run once its command line is parsed and bound (<see cref="ParseOnlyAsync"/>).</summary>
+    private sealed class StopBeforeRunning : ICommandInterceptor
+    {
+        public const int Parsed = -100;
+
+        public void Intercept(CommandContext context, CommandSettings settings) => throw new ParsedException();
+
+        public sealed class ParsedException : Exception
+        {
+        }
     }
 
     /// <summary>"Failed to load configuration from file 'x': line 3, column 11: found invalid mapping".</summary>

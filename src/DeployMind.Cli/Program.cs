@@ -13,4 +13,11 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
-return await DeployMindCli.RunAsync(args, AnsiConsole.Console, new CliHostFactory(), cancellation.Token);
+// Piped or redirected output is not a screen: no 80-column wrapping in the middle of an id or a path (COLUMNS still wins).
+var console = AnsiConsole.Console;
+if (Console.IsOutputRedirected)
+{
+    console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : DeployMindCli.UnwrappedWidth;
+}
+
+return await DeployMindCli.RunAsync(args, console, new CliHostFactory(), cancellation.Token);

@@ -1,5 +1,6 @@
 using DeployMind.Domain;
 using DeployMind.Domain.Build;
+using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Build;
 
@@ -18,8 +19,21 @@ public sealed class InitService
         _generator = generator;
     }
 
-    public async Task<InitResult> InitAsync(string appPath, bool force, CancellationToken cancellationToken)
+    /// <summary>Writes the missing files (all of them with <paramref name="force"/>, except an existing deploymind.yml).</summary>
+    /// <param name="appPath">The app's folder.</param>
+    /// <param name="force">Replace an existing Dockerfile and .dockerignore.</param>
+    /// <param name="choices">The starter deploymind.yml's port and strategy (defaults: 8080, rolling).</param>
+    /// <param name="cancellationToken">Stops it.</param>
+    /// <exception cref="InvalidInputException">A port outside 1-65535 or an unknown strategy, named as the flag.</exception>
+    public async Task<InitResult> InitAsync(string appPath, bool force, InitChoices? choices, CancellationToken cancellationToken)
     {
+        choices ??= new InitChoices();
+        if (choices.Port is < 1 or > 65535)
+        {
+            throw new InvalidInputException($"--port: {choices.Port} is not a port (1-65535). It is the port nginx serves the app on; the app itself listens on the port it is given in $PORT.");
+        }
+
+        var strategy = Configuration.EnvironmentOptions.ParseStrategy(choices.Strategy, "--strategy");
         var fullPath = Path.GetFullPath(appPath);
         var detection = await _detector.DetectAsync(fullPath, cancellationToken);
         var generated = _generator.Generate(detection);
@@ -27,12 +41,16 @@ public sealed class InitService
         {
             await WriteAsync(fullPath, "Dockerfile", generated.Dockerfile, force, cancellationToken),
             await WriteAsync(fullPath, ".dockerignore", generated.Dockerignore, force, cancellationToken),
-            await WriteAsync(fullPath, "deploymind.yml", StarterConfig(fullPath, detection), overwrite: false, cancellationToken),
+            await WriteAsync(fullPath, "deploymind.yml", StarterConfig(fullPath, detection, choices.Port, strategy), overwrite: false, cancellationToken),
         };
         return new InitResult(detection, files);
     }
 
-    internal static string StarterConfig(string appPath, DetectionResult detection) =>
+    /// <summary>
+    /// The starter deploymind.yml: <paramref name="port"/> is nginx's (where users reach the app), never the app's own port,
+    /// which DeployMind gives the container in <c>PORT</c>.
+    /// </summary>
+    internal static string StarterConfig(string appPath, DetectionResult detection, int port, StrategyKind strategy) =>
         $"""
         # DeployMind configuration: see docs/configuration.md for every key.
         app: {ImageNames.Repository(Path.GetFileName(appPath))}
@@ -44,11 +62,13 @@ public sealed class InitService
         environments:
           production:
             branch: main
-            strategy: rolling
+            strategy: {strategy.Name()}
             target:
               docker:
                 hosts: [ {"{"} name: local {"}"} ]
-                port: {detection.Port}
+                # The port nginx serves the app on. The app listens on the port DeployMind gives it in $PORT
+                # ({detection.Port} when run outside DeployMind, as detected); the two need not be the same.
+                port: {port}
             healthCheck: {"{"} path: /health, interval: 2s, timeout: 2s, successes: 3, deadline: 60s {"}"}
         """ + "\n";
 
@@ -73,6 +93,11 @@ public sealed class InitService
         return new InitFile(name, exists ? InitFileAction.Overwritten : InitFileAction.Created);
     }
 }
+
+/// <summary>What the starter deploymind.yml says (<c>init --port --strategy</c>).</summary>
+/// <param name="Port">The port nginx serves the app on (<c>target.docker.port</c>), not the app's own.</param>
+/// <param name="Strategy">rolling, canary or blue-green.</param>
+public sealed record InitChoices(int Port = 8080, string Strategy = "rolling");
 
 /// <summary>What <see cref="InitService"/> did.</summary>
 public sealed record InitResult(DetectionResult Detection, IReadOnlyList<InitFile> Files);

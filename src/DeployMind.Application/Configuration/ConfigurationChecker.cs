@@ -10,6 +10,8 @@ namespace DeployMind.Application.Configuration;
 /// </summary>
 public sealed class ConfigurationChecker
 {
+    private const string Ignored = ", so it is ignored";
+
     private readonly IConfiguration _configuration;
     private readonly IConfigurationLocator _locator;
     private readonly ConfigurationSchema _schema;
@@ -56,10 +58,24 @@ public sealed class ConfigurationChecker
 
             var display = ConfigurationKey.Display(written.Key);
             var hint = match.Suggestion is null ? "check the spelling in docs/configuration.md" : $"did you mean {match.Suggestion}?";
-            problems.Add(new ConfigurationProblem(written.Key, $"{display}: not a known setting, so it is ignored; {hint}", written.Location, IsWarning: true));
+            problems.Add(new ConfigurationProblem(written.Key, $"{display}: not a known setting{Ignored}; {hint}", written.Location, IsWarning: true));
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// An unknown key (a warning of <see cref="UnknownKeys"/>) as a deploy refuses it: an error that says how to go on anyway.
+    /// </summary>
+    public static ConfigurationProblem Refused(ConfigurationProblem unknown)
+    {
+        ArgumentNullException.ThrowIfNull(unknown);
+        return unknown with
+        {
+            IsWarning = false,
+            Message = unknown.Message.Replace(Ignored, string.Empty, StringComparison.Ordinal)
+                + " Fix the key, or deploy with --allow-unknown-keys (the API's allowUnknownKeys) to ignore it.",
+        };
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ public static class ConfigurationSectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(sectionPath);
-        services.AddSingleton(new BoundSection(sectionPath, typeof(TOptions)));
+        services.AddSingleton(new BoundSection(sectionPath, typeof(TOptions), PerApp: true));
         services.TryAddScoped<AppConfigurationScope>();
         var builder = services.AddOptions<TOptions>();
         services.AddScoped<IConfigureOptions<TOptions>>(sp => new AppSectionBinding<TOptions>(sp.GetRequiredService<AppConfigurationScope>(), sectionPath));

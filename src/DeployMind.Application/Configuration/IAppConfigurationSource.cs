@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace DeployMind.Application.Configuration;
 
 /// <summary>
@@ -10,11 +8,10 @@ namespace DeployMind.Application.Configuration;
 /// </summary>
 public interface IAppConfigurationSource
 {
-    /// <summary>The configuration the app in <paramref name="appPath"/> deploys with.</summary>
+    /// <summary>The configuration the app in <paramref name="appPath"/> deploys with, and every problem found reading it.</summary>
     /// <param name="appPath">The app's folder: its <c>deploymind.yml</c> is read when present.</param>
     /// <param name="configFile">An explicit file read instead of the app's <c>deploymind.yml</c> (the CLI's <c>--config</c>); it must exist.</param>
-    /// <exception cref="InvalidConfigurationException">Values that cannot be read (every one, with file:line:column).</exception>
     /// <exception cref="FileNotFoundException"><paramref name="configFile"/> does not exist.</exception>
     /// <exception cref="InvalidDataException">A file is not valid YAML.</exception>
-    IConfiguration Load(string appPath, string? configFile);
+    LoadedAppConfiguration Load(string appPath, string? configFile);
 }

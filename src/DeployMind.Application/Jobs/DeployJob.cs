@@ -56,6 +56,12 @@ public sealed record DeployJob
 
     public bool AllowFindings { get; init; }
 
+    /// <summary>Deploy although the app's configuration has keys no setting has (each a warning, recorded); else the job fails naming them.</summary>
+    public bool AllowUnknownKeys { get; init; }
+
+    /// <summary>Move the app to the port or host asked for although another one serves it (see <see cref="DeploymentRequest.Relocate"/>).</summary>
+    public bool Relocate { get; init; }
+
     /// <summary>The branch pushed (a webhook's job): checked against the environment's <c>branch</c> in the app's deploymind.yml.</summary>
     public string? Branch { get; init; }
 

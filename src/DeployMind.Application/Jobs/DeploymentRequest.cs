@@ -71,6 +71,15 @@ public sealed record DeploymentRequest
     /// <summary>Deploy despite blocking security findings (recorded with the deployment).</summary>
     public bool AllowFindings { get; init; }
 
+    /// <summary>Deploy although the app's configuration has keys no setting has (a typo is otherwise refused, naming the key).</summary>
+    public bool AllowUnknownKeys { get; init; }
+
+    /// <summary>
+    /// A <see cref="Port"/> or <see cref="Host"/> other than the one the app and environment are served on is a move, made
+    /// only when asked; otherwise it is refused naming the one in use.
+    /// </summary>
+    public bool Relocate { get; init; }
+
     /// <summary>The pull request it deploys as a preview (or removes, with <see cref="Teardown"/>).</summary>
     public int? PullRequest { get; init; }
 
@@ -146,6 +155,8 @@ public sealed record DeploymentRequest
         Tag = Tag,
         NoCache = NoCache,
         AllowFindings = AllowFindings,
+        AllowUnknownKeys = AllowUnknownKeys,
+        Relocate = Relocate,
         Branch = Priority == JobPriority.Webhook ? Branch : null,
         RollbackOf = RollbackOf,
         PullRequest = PullRequest,

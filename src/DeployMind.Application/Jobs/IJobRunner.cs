@@ -41,6 +41,12 @@ public sealed class PreparedJob : IDisposable
     /// <summary>The strategy the app's configuration deploys it with, when preparing read it; null: the deployment record's.</summary>
     public StrategyKind? Strategy { get; init; }
 
+    /// <summary>
+    /// What is wrong with the app's configuration but was allowed (keys no setting has, with --allow-unknown-keys), each
+    /// with where it is written; also noted on the deployment when it runs.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Runs the job (once its targets are locked).</summary>
     public Task<Deployment> RunAsync(JobControl control, CancellationToken cancellationToken) => _run(control, cancellationToken);
 

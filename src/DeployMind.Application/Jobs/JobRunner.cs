@@ -58,6 +58,7 @@ public sealed class JobRunner : IJobRunner
         {
             App = source.App,
             Strategy = source.Strategy,
+            Warnings = source.Warnings,
         };
     }
 
@@ -106,6 +107,11 @@ public sealed class JobRunner : IJobRunner
             // A webhook's or the API's job knew only the repository: the app's name and strategy come from its deploymind.yml.
             deployment.Configure(prepared.App!, prepared.Strategy ?? deployment.Strategy);
             await store.SaveAsync(deployment, cancellationToken);
+        }
+
+        foreach (var warning in prepared.Warnings)
+        {
+            deployment.Note($"configuration: {warning}", time.GetUtcNow());
         }
 
         if (prepared.Refusal is { } refusal)
@@ -203,11 +209,20 @@ public sealed class JobRunner : IJobRunner
                 refusal = $"the push to {pushed} was queued for {job.Environment}, but deploymind.yml says environments.{job.Environment}.branch is {branch}: nothing deployed";
             }
 
+            // Every problem of the app's configuration at once, before anything is locked or built. A rollback or a preview's
+            // removal goes on whatever the file says now: it must work at 2 a.m. with a half-edited deploymind.yml.
+            IReadOnlyList<ConfigurationProblem> problems = job.Teardown || job.RollbackOf is not null ? [] : workspace.Problems(command, job.AllowUnknownKeys);
+            if (problems.Any(p => !p.IsWarning))
+            {
+                throw new InvalidConfigurationException([.. problems.Where(p => !p.IsWarning)]);
+            }
+
             // Read once, inside this guard: a strategy the target cannot run is the job's problem, recorded, never a crash.
             var strategy = job.Teardown ? (StrategyKind?)null : workspace.Deploys.StrategyOf(command);
             return new Prepared(null, workspace, command, workspace.Deploys.InstanceName(command, workspace.AppPath), workspace.Deploys.TargetsOf(command), null, refusal)
             {
                 Strategy = strategy,
+                Warnings = [.. problems.Select(p => p.ToString())],
             };
         }
         catch (Exception ex) when (ex is DeployMindException or OptionsValidationException)
@@ -312,6 +327,9 @@ public sealed class JobRunner : IJobRunner
 
         /// <summary>The strategy the app's configuration deploys with (null for a teardown, which keeps the recorded one).</summary>
         public StrategyKind? Strategy { get; init; }
+
+        /// <summary>What is wrong with the configuration but was allowed (keys no setting has, with --allow-unknown-keys).</summary>
+        public IReadOnlyList<string> Warnings { get; init; } = [];
 
         public void Dispose()
         {

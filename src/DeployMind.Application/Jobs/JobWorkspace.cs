@@ -1,7 +1,12 @@
+using System.Reflection;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Source;
+using DeployMind.Application.Pipeline;
+using DeployMind.Domain;
+using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace DeployMind.Application.Jobs;
 
@@ -12,11 +17,12 @@ namespace DeployMind.Application.Jobs;
 /// </summary>
 internal sealed class JobWorkspace : IDisposable
 {
-    private JobWorkspace(SourceCheckout? checkout, string appPath, IServiceScope scope)
+    private JobWorkspace(SourceCheckout? checkout, string appPath, IServiceScope scope, LoadedAppConfiguration configuration)
     {
         Checkout = checkout;
         AppPath = appPath;
         Scope = scope;
+        Configuration = configuration;
         Deploys = scope.ServiceProvider.GetRequiredService<DeployService>();
         App = Deploys.AppName(appPath, checkout?.Name);
     }
@@ -37,9 +43,52 @@ internal sealed class JobWorkspace : IDisposable
     /// <summary>The app's name: deploymind.yml's <c>app</c>, else the repository's or the folder's name.</summary>
     public string App { get; }
 
+    /// <summary>The app's configuration as read, with the problems found reading it.</summary>
+    public LoadedAppConfiguration Configuration { get; }
+
+    /// <summary>
+    /// Every problem of the app's configuration for <paramref name="command"/> at once, as <c>validate</c> finds them: values
+    /// that cannot be read, keys no setting has (errors unless <paramref name="allowUnknownKeys"/>, then warnings), each app
+    /// section's own checks and the environment's (strategy, port, hosts, health check, canary, durations, scan policy).
+    /// </summary>
+    public IReadOnlyList<ConfigurationProblem> Problems(DeployCommand command, bool allowUnknownKeys)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var locator = Configuration.Locator;
+        var problems = Configuration.Problems.Select(p => p.IsWarning && !allowUnknownKeys ? ConfigurationChecker.Refused(p) : p).ToList();
+        foreach (var section in Services.GetServices<BoundSection>().Where(s => s.PerApp))
+        {
+            try
+            {
+                _ = typeof(IOptions<>).MakeGenericType(section.OptionsType).GetProperty(nameof(IOptions<object>.Value))!.GetValue(Services.GetRequiredService(typeof(IOptions<>).MakeGenericType(section.OptionsType)));
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is OptionsValidationException failed)
+            {
+                problems.AddRange(failed.Failures.Select(f => ConfigurationProblem.Of(locator, f)));
+            }
+        }
+
+        var pipeline = Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+        foreach (var stage in Enum.GetValues<PipelineStage>())
+        {
+            try
+            {
+                pipeline.DeadlineOf(stage);
+            }
+            catch (InvalidInputException ex)
+            {
+                problems.Add(ConfigurationProblem.Of(locator, ex.Message));
+            }
+        }
+
+        problems.AddRange(Deploys.Problems(command).Select(p => ConfigurationProblem.Of(locator, p)));
+
+        // A value that could not be read was checked at its default, so only its own error names it.
+        return [.. problems.DistinctBy(p => p.ToString())];
+    }
+
     /// <summary>Fetches the source (when the job names a repository) and opens the app's scope.</summary>
     /// <exception cref="DirectoryNotFoundException">The repository has no such folder.</exception>
-    /// <exception cref="InvalidConfigurationException">The app's configuration has values that cannot be read.</exception>
     public static async Task<JobWorkspace> OpenAsync(
         IServiceScopeFactory scopes, IAppConfigurationSource configurations, ISourceProvider sources, DeployJob job, JobSession? session, CancellationToken cancellationToken)
     {
@@ -64,8 +113,8 @@ internal sealed class JobWorkspace : IDisposable
         {
             var configuration = configurations.Load(appPath, session?.ConfigFile);
             scope = scopes.CreateScope();
-            scope.ServiceProvider.GetRequiredService<AppConfigurationScope>().Use(configuration);
-            return new JobWorkspace(checkout, appPath, scope);
+            scope.ServiceProvider.GetRequiredService<AppConfigurationScope>().Use(configuration.Configuration);
+            return new JobWorkspace(checkout, appPath, scope, configuration);
         }
         catch
         {

@@ -38,7 +38,7 @@ public class AppPathSettings : CommonSettings
     public string Path { get; set; } = ".";
 
     public override ValidationResult Validate() =>
-        Directory.Exists(Path)
+        DeployMindCli.FolderExists(Path)
             ? ValidationResult.Success()
             : ValidationResult.Error($"The application folder '{System.IO.Path.GetFullPath(Path)}' does not exist.");
 }

@@ -36,7 +36,8 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         // One host for the command; the deploy itself runs through the job runner, like a worker's job: the app's
         // configuration in a scope of its own, the target's lock and fencing token held from before the deployment is
         // recorded until it is finished (a deploy of the same target by a worker or another CLI waits).
-        using var host = _hosts.Create(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose);
+        // The configuration's problems are reported by the job's preparation, every one at once (validate's checks).
+        using var host = _hosts.CreateChecked(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose, out _);
         var services = host.Services;
         var time = services.GetRequiredService<TimeProvider>();
         var intake = services.GetRequiredService<DeploymentIntake>();
@@ -59,6 +60,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
             },
         };
         using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(intake.JobOf(asked, id), session, cancellationToken);
+        Warn(prepared.Warnings, settings.Json);
         var (deployment, _) = intake.Draft(
             asked with { App = prepared.App, RecordedStrategy = prepared.Strategy, Targets = prepared.Targets, Commit = fetched?.Commit, Branch = fetched is null ? null : settings.Ref },
             id);
@@ -124,7 +126,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
     /// </summary>
     private async Task<int> EnqueueAsync(Settings settings, CancellationToken cancellationToken)
     {
-        using var host = _hosts.Create(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose);
+        using var host = _hosts.CreateChecked(settings.Repo is null ? settings.Path : null, settings.Config, settings.Verbose, out _);
         var services = host.Services;
         var intake = services.GetRequiredService<DeploymentIntake>();
         var asked = settings.ToRequest($"cli:{System.Environment.UserName}");
@@ -133,6 +135,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         SourceCheckout? fetched = null;
         using var prepared = await services.GetRequiredService<JobRunner>().PrepareAsync(
             intake.JobOf(asked, Guid.NewGuid()), new JobSession { ConfigFile = settings.Config, Fetched = checkout => fetched = checkout }, cancellationToken);
+        Warn(prepared.Warnings, settings.Json);
         var request = asked with
         {
             App = prepared.App,
@@ -172,6 +175,22 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The configuration's allowed problems (--allow-unknown-keys), like <see cref="Waiting"/>.</summary>
+    private void Warn(IReadOnlyList<string> warnings, bool json)
+    {
+        foreach (var warning in warnings)
+        {
+            if (json)
+            {
+                Console.Error.WriteLine("warning: " + warning);
+            }
+            else
+            {
+                _console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+            }
+        }
     }
 
     /// <summary>Whom the run waits for: on the console, or on standard error when standard output carries JSON.</summary>
@@ -221,7 +240,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         public string Environment { get; set; } = "production";
 
         [CommandOption("--host <HOST>")]
-        [Description("local (this machine) or ssh://user@host:port, instead of the environment's hosts.")]
+        [Description("local (this machine) or ssh://user@host:port, instead of the environment's hosts. Remembered per app and environment: another one is refused without --relocate.")]
         public string? Host { get; set; }
 
         [CommandOption("-s|--strategy <STRATEGY>")]
@@ -229,7 +248,7 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         public string? Strategy { get; set; }
 
         [CommandOption("-p|--port <PORT>")]
-        [Description("The port nginx serves the app on (default: the environment's, else 8080).")]
+        [Description("The port nginx serves the app on (default: the one it is served on, else the environment's, else 8080). Remembered per app and environment: another one is refused without --relocate.")]
         public int? Port { get; set; }
 
         [CommandOption("-t|--tag <TAG>")]
@@ -252,6 +271,14 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
         [CommandOption("--allow-findings")]
         [Description("Deploy despite blocking security findings (recorded in the deployment).")]
         public bool AllowFindings { get; set; }
+
+        [CommandOption("--allow-unknown-keys")]
+        [Description("Deploy although deploymind.yml has keys no setting has (each printed as a warning); without it they are refused, with the key meant.")]
+        public bool AllowUnknownKeys { get; set; }
+
+        [CommandOption("--relocate")]
+        [Description("With --port or --host: move the app there although it is served elsewhere (otherwise refused, naming where it is).")]
+        public bool Relocate { get; set; }
 
         [CommandOption("--queue")]
         [Description("Queue the deployment for a worker (`deploymind worker`) instead of running it here; prints its id.")]
@@ -290,6 +317,8 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
             Tag = Tag,
             NoCache = NoCache,
             AllowFindings = AllowFindings,
+            AllowUnknownKeys = AllowUnknownKeys,
+            Relocate = Relocate,
             Priority = JobPriority.Manual,
         };
     }

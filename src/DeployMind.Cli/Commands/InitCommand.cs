@@ -23,7 +23,7 @@ internal sealed class InitCommand : AsyncCommand<InitCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var host = _hosts.Create(settings.Path, settings.Config, settings.Verbose);
-        var result = await host.Services.GetRequiredService<InitService>().InitAsync(settings.Path, settings.Force, cancellationToken);
+        var result = await host.Services.GetRequiredService<InitService>().InitAsync(settings.Path, settings.Force, new InitChoices(settings.Port, settings.Strategy), cancellationToken);
         if (settings.Json)
         {
             Json.Write(_console, result);
@@ -50,5 +50,15 @@ internal sealed class InitCommand : AsyncCommand<InitCommand.Settings>
         [CommandOption("-f|--force")]
         [Description("Overwrite an existing Dockerfile and .dockerignore with generated ones.")]
         public bool Force { get; set; }
+
+        [CommandOption("-p|--port <PORT>")]
+        [Description("The port nginx serves the app on, written to the starter deploymind.yml (target.docker.port). Not the app's own port: the app listens on the port it is given in $PORT. Default: 8080.")]
+        [DefaultValue(8080)]
+        public int Port { get; set; } = 8080;
+
+        [CommandOption("-s|--strategy <STRATEGY>")]
+        [Description("The starter deploymind.yml's strategy: rolling (default), canary or blue-green.")]
+        [DefaultValue("rolling")]
+        public string Strategy { get; set; } = "rolling";
     }
 }

@@ -31,6 +31,18 @@ internal sealed class LintCommand : AsyncCommand<LintCommand.Settings>
         }
 
         var path = Path.GetFullPath(settings.Dockerfile);
+        if (Directory.Exists(path))
+        {
+            // A folder: the Dockerfile in it, as `build` and `deploy` take it.
+            var inFolder = Path.Combine(path, "Dockerfile");
+            if (!File.Exists(inFolder))
+            {
+                throw new FileNotFoundException($"The folder '{path}' has no Dockerfile. Pass the Dockerfile's path (deploymind lint path/to/Dockerfile), or run `deploymind init {settings.Dockerfile}` to generate one.", inFolder);
+            }
+
+            path = inFolder;
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"The Dockerfile '{path}' does not exist. Pass its path (deploymind lint path/to/Dockerfile), or run `deploymind init` to generate one.", path);
@@ -103,7 +115,7 @@ internal sealed class LintCommand : AsyncCommand<LintCommand.Settings>
     internal sealed class Settings : CommonSettings
     {
         [CommandArgument(0, "[DOCKERFILE]")]
-        [Description("The Dockerfile to check. Default: ./Dockerfile.")]
+        [Description("The Dockerfile to check, or a folder with a Dockerfile. Default: ./Dockerfile.")]
         public string Dockerfile { get; set; } = "Dockerfile";
 
         [CommandOption("-f|--format <FORMAT>")]

@@ -87,7 +87,7 @@ internal sealed class ManifestsCommand : AsyncCommand<ManifestsCommand.Settings>
         public bool Verbose { get; set; }
 
         public override ValidationResult Validate() =>
-            Directory.Exists(Path)
+            DeployMindCli.FolderExists(Path)
                 ? ValidationResult.Success()
                 : ValidationResult.Error($"The application folder '{System.IO.Path.GetFullPath(Path)}' does not exist.");
     }

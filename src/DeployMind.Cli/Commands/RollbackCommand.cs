@@ -147,18 +147,18 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         public int? Port { get; set; }
 
         /// <summary>A deployment id rather than a folder: not an existing folder, and shaped like an id.</summary>
-        public bool ById => !Directory.Exists(Target) && DeploymentLookup.LooksLikePrefix(Target);
+        public bool ById => !DeployMindCli.FolderExists(Target) && DeploymentLookup.LooksLikePrefix(Target);
 
         public string AppPath => PathOption ?? ".";
 
         public override ValidationResult Validate()
         {
-            if (!ById && !Directory.Exists(Target))
+            if (!ById && !DeployMindCli.FolderExists(Target))
             {
                 return ValidationResult.Error($"'{Target}' is neither an app folder nor a deployment id (`deploymind list` shows the ids).");
             }
 
-            return PathOption is not null && !Directory.Exists(PathOption)
+            return PathOption is not null && !DeployMindCli.FolderExists(PathOption)
                 ? ValidationResult.Error($"--path: the application folder '{System.IO.Path.GetFullPath(PathOption)}' does not exist.")
                 : ValidationResult.Success();
         }

@@ -46,7 +46,9 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         using var host = _hosts.CreateChecked(settings.Path, settings.Config, settings.Verbose, out var problems);
         var locator = host.Services.GetRequiredService<IConfigurationLocator>();
         var results = new List<CheckResult>();
-        results.AddRange(problems.Select(p => new CheckResult($"configuration: {p.Key.Split(':')[0]}", p.IsWarning, p.ToString()) { Warning = p.IsWarning }));
+        // A key no setting has fails like a deploy fails on it (deploy --allow-unknown-keys ignores it).
+        results.AddRange(problems.Select(p => p.IsWarning ? ConfigurationChecker.Refused(p) : p)
+            .Select(p => new CheckResult($"configuration: {p.Key.Split(':')[0]}", Passed: false, p.ToString())));
         results.Add(Check(locator, "configuration: build", () => _ = host.Services.GetRequiredService<IOptions<BuildOptions>>().Value));
         results.Add(Check(locator, "configuration: nginx", () => _ = host.Services.GetRequiredService<IOptions<NginxOptions>>().Value));
         var pipeline = host.Services.GetRequiredService<IOptions<PipelineOptions>>().Value;

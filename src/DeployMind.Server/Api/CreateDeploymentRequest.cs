@@ -45,6 +45,12 @@ internal sealed partial record CreateDeploymentRequest
     /// <summary>Deploy despite blocking security findings (recorded with the deployment).</summary>
     public bool AllowFindings { get; init; }
 
+    /// <summary>Deploy although the app's deploymind.yml has keys no setting has (otherwise the deployment fails naming them).</summary>
+    public bool AllowUnknownKeys { get; init; }
+
+    /// <summary>Move the app to <see cref="Port"/> or <see cref="Host"/> although another port or host serves it (otherwise refused).</summary>
+    public bool Relocate { get; init; }
+
     /// <summary>The ref, default applied.</summary>
     public string RefOrDefault => string.IsNullOrWhiteSpace(Ref) ? DefaultRef : Ref.Trim();
 

@@ -105,6 +105,8 @@ internal static partial class DeploymentActions
             Tag = request.Tag,
             NoCache = request.NoCache,
             AllowFindings = request.AllowFindings,
+            AllowUnknownKeys = request.AllowUnknownKeys,
+            Relocate = request.Relocate,
             Priority = JobPriority.Manual,
             IdempotencyKey = key is null ? null : "api:" + key,
         };

@@ -93,13 +93,12 @@ public sealed class ConfigurationCliTests : IDisposable
 
         var (_, output) = await RunAsync("validate", _dir.FullName, "--output", "json");
 
-        // Only the configuration's warnings: the machine's (no Trivy, no GitHub token) depend on where the test runs.
-        var warnings = Results(output).Where(r => r.Warning && r.Name.StartsWith("configuration", StringComparison.Ordinal)).ToList();
-        Assert.All(warnings, w => Assert.True(w.Passed));
+        // Keys no setting has fail validate as they fail a deploy.
+        var warnings = Results(output).Where(r => !r.Passed && r.Name.StartsWith("configuration", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, warnings.Count);
-        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:3:5: environments.production.stratgy: not a known setting, so it is ignored; did you mean strategy?", StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:5:7: environments.production.healthcheck.intervall: not a known setting, so it is ignored; did you mean interval?", StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:7:1: buid: not a known setting, so it is ignored; did you mean build?", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:3:5: environments.production.stratgy: not a known setting; did you mean strategy? Fix the key, or deploy with --allow-unknown-keys (the API's allowUnknownKeys) to ignore it.", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:5:7: environments.production.healthcheck.intervall: not a known setting; did you mean interval? Fix the key, or deploy with --allow-unknown-keys (the API's allowUnknownKeys) to ignore it.", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Detail.EndsWith("deploymind.yml:7:1: buid: not a known setting; did you mean build? Fix the key, or deploy with --allow-unknown-keys (the API's allowUnknownKeys) to ignore it.", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -111,6 +110,73 @@ public sealed class ConfigurationCliTests : IDisposable
 
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("deploymind.yml:4:15: environments.production.strategy: 'canery' is not a strategy", Unwrapped(output), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_MistypedKey_IsRefusedNamingTheKeyItMeant_AndNothingIsRecorded()
+    {
+        // Before, `stratgy: canary` was ignored and a rolling deploy ran and exited 0; only validate warned.
+        Write("app: shop\nenvironments:\n  production:\n    stratgy: canary\n");
+        var database = Path.Combine(_dir.FullName, "records.db");
+
+        var (code, output) = await RunAsync(CliHostFactory.Isolated(database), "deploy", _dir.FullName);
+        var (_, list) = await RunAsync(CliHostFactory.Isolated(database), "list", "--output", "json");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("deploymind.yml:4:5: environments.production.stratgy: not a known setting; did you mean strategy?", Unwrapped(output), StringComparison.Ordinal);
+        Assert.Contains("--allow-unknown-keys", Unwrapped(output), StringComparison.Ordinal);
+        Assert.Equal("[]", list.Trim());
+    }
+
+    [Fact]
+    public async Task Deploy_EveryConfigurationProblem_IsReportedAtOnce_AsValidateDoes()
+    {
+        // Before, deploy stopped at the first problem it met: `interval: 2x` was reported by validate but not by deploy.
+        Write("""
+            app: shop
+            environments:
+              production:
+                stratgy: canary
+                healthCheck: { interval: 2x }
+                keepReleases: three
+                canary: { steps: [50, 10] }
+            """);
+
+        var (code, output) = await RunAsync("deploy", _dir.FullName);
+        var text = Unwrapped(output);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("environments.production.stratgy: not a known setting", text, StringComparison.Ordinal);
+        Assert.Matches(@"deploymind\.yml:5:\d+: environments\.production\.healthCheck\.interval: '2x' is not a duration", text);
+        Assert.Contains("environments.production.keepReleases: 'three' is not a whole number", text, StringComparison.Ordinal);
+        Assert.Contains("environments.production.canary.steps", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_AllowUnknownKeys_WarnsAndGoesOn_RecordingTheWarning()
+    {
+        Write("app: shop\nenvironments:\n  production:\n    stratgy: canary\n");
+        var database = Path.Combine(_dir.FullName, "records.db");
+
+        // --queue records the deployment without running it here: what matters is that the preparation let it through.
+        var (code, output) = await RunAsync(CliHostFactory.Isolated(database), "deploy", _dir.FullName, "--queue", "--allow-unknown-keys");
+        var (_, list) = await RunAsync(CliHostFactory.Isolated(database), "list", "--output", "json");
+
+        Assert.True(code == ExitCodes.Success, output);
+        Assert.Contains("warning:", output, StringComparison.Ordinal);
+        Assert.Contains("environments.production.stratgy: not a known setting, so it is ignored; did you mean strategy?", Unwrapped(output), StringComparison.Ordinal);
+        Assert.Contains("\"queued\"", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_Queue_MistypedKey_IsRefusedBeforeAnythingIsQueued()
+    {
+        Write("app: shop\nbuid:\n  path: .\n");
+
+        var (code, output) = await RunAsync("deploy", _dir.FullName, "--queue");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("buid: not a known setting; did you mean build?", Unwrapped(output), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,10 +227,12 @@ public sealed class ConfigurationCliTests : IDisposable
     // The console wraps long lines; the tests read the text as one line per message.
     private static string Unwrapped(string output) => output.Replace("\n", string.Empty, StringComparison.Ordinal);
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    private static Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(CliHostFactory.Isolated(), args);
+
+    private static async Task<(int Code, string Output)> RunAsync(CliHostFactory hosts, params string[] args)
     {
         var console = new TestConsole().Width(400);
-        var code = await DeployMindCli.RunAsync(args, console, CliHostFactory.Isolated(), CancellationToken.None);
+        var code = await DeployMindCli.RunAsync(args, console, hosts, CancellationToken.None);
         return (code, console.Output);
     }
 }

@@ -64,8 +64,8 @@ public sealed class OneContainerTests : IDisposable
         using var host = builder.Build();
         var source = host.Services.GetRequiredService<IAppConfigurationSource>();
 
-        using var first = Open(host.Services, source.Load(shop, null));
-        using var second = Open(host.Services, source.Load(blog, null));
+        using var first = Open(host.Services, source.Load(shop, null).Configuration);
+        using var second = Open(host.Services, source.Load(blog, null).Configuration);
         var shopApp = first.ServiceProvider.GetRequiredService<IOptions<AppOptions>>().Value;
         var blogApp = second.ServiceProvider.GetRequiredService<IOptions<AppOptions>>().Value;
 
@@ -94,7 +94,7 @@ public sealed class OneContainerTests : IDisposable
         builder.AddDeployMind(Layers, null, process, LogLevel.Warning);
         using var host = builder.Build();
 
-        using var scope = Open(host.Services, host.Services.GetRequiredService<IAppConfigurationSource>().Load(app, null));
+        using var scope = Open(host.Services, host.Services.GetRequiredService<IAppConfigurationSource>().Load(app, null).Configuration);
         var options = scope.ServiceProvider.GetRequiredService<IOptions<AppOptions>>().Value;
 
         // The server's file still applies where the app's says nothing; the app's wins where it does.
@@ -104,18 +104,23 @@ public sealed class OneContainerTests : IDisposable
     }
 
     [Fact]
-    public void An_apps_unreadable_value_is_refused_with_where_it_is_written()
+    public void An_apps_unreadable_value_is_reported_with_where_it_is_written_and_read_as_its_default()
     {
         var app = App("shop", "healthCheck:\n      successes: soon", string.Empty);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
         builder.AddDeployMind(Layers, null, null, LogLevel.Warning);
         using var host = builder.Build();
 
-        var error = Assert.Throws<InvalidConfigurationException>(() => host.Services.GetRequiredService<IAppConfigurationSource>().Load(app, null));
+        var loaded = host.Services.GetRequiredService<IAppConfigurationSource>().Load(app, null);
 
-        var problem = Assert.Single(error.Problems);
+        var problem = Assert.Single(loaded.Problems);
+        Assert.False(problem.IsWarning);
         Assert.Contains("soon", problem.ToString(), StringComparison.Ordinal);
         Assert.Contains("deploymind.yml:", problem.ToString(), StringComparison.Ordinal);
+
+        // The rest of the settings can still be checked: the unreadable one reads as its default.
+        using var scope = Open(host.Services, loaded.Configuration);
+        Assert.Equal(new HealthCheckOptions().Successes, scope.ServiceProvider.GetRequiredService<IOptions<AppOptions>>().Value.Environment("production").HealthCheck.Successes);
     }
 
     [Fact]
@@ -125,9 +130,9 @@ public sealed class OneContainerTests : IDisposable
         builder.AddDeployMind(Layers, null, null, LogLevel.Warning);
         using var host = builder.Build();
         var source = host.Services.GetRequiredService<IAppConfigurationSource>();
-        using var scope = Open(host.Services, source.Load(App("shop", "strategy: canary", string.Empty), null));
+        using var scope = Open(host.Services, source.Load(App("shop", "strategy: canary", string.Empty), null).Configuration);
 
-        Assert.Throws<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredService<AppConfigurationScope>().Use(source.Load(_folder, null)));
+        Assert.Throws<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredService<AppConfigurationScope>().Use(source.Load(_folder, null).Configuration));
     }
 
     public void Dispose()
