@@ -6,6 +6,7 @@ using DeployMind.Application.Reporting;
 using DeployMind.Application.Source;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -207,6 +208,16 @@ public sealed class JobRunner : IJobRunner
                 && job.Branch is { } pushed && !string.Equals(branch, pushed, StringComparison.Ordinal))
             {
                 refusal = $"the push to {pushed} was queued for {job.Environment}, but deploymind.yml says environments.{job.Environment}.branch is {branch}: nothing deployed";
+            }
+
+            // Where the app lives is remembered: a deploy without --port or --host stays there, one with another is refused
+            // unless it asked to move. Previews, rollbacks and removals have places of their own.
+            if (job is { Teardown: false, RollbackOf: null, PullRequest: null } && app.Environment(job.Environment).Target.Kubernetes is null
+                && await Placement.OfAsync(workspace.Services.GetRequiredService<IDeploymentStore>(), workspace.Deploys.InstanceName(command, workspace.AppPath), job.Environment, cancellationToken) is { } placement)
+            {
+                var docker = $"environments:{job.Environment}:target:docker";
+                var configuration = workspace.Configuration.Configuration;
+                command = placement.Apply(command, job.Relocate, configuration[$"{docker}:port"] is not null, configuration.GetSection($"{docker}:hosts").Exists());
             }
 
             // Every problem of the app's configuration at once, before anything is locked or built. A rollback or a preview's

@@ -46,7 +46,7 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
         {
             var local = request.Hosts.All(h => h.Name == Domain.Hosts.HostAddress.LocalName);
             var url = request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
-            context.Deployment.RecordRelease(request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), url);
+            context.Deployment.RecordRelease(request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), url, request.ListenPort);
         }
 
         if (request.Kubernetes is null)

@@ -103,7 +103,7 @@ public sealed class RollbackRunner
         {
             var target = new ReleaseSpec(of.App, previous.ReleaseId!, previous.ImageTag!, previous.Commit);
             var outcome = await _deploys.RollbackToAsync(command with { Environment = of.Environment }, target, steps, cancellationToken);
-            rollback.RecordRelease(target.ReleaseId, string.Join(", ", outcome.HostsSwitched.DefaultIfEmpty(previous.Target ?? "local")), previous.Url);
+            rollback.RecordRelease(target.ReleaseId, string.Join(", ", outcome.HostsSwitched.DefaultIfEmpty(previous.Target ?? "local")), previous.Url, command.Port ?? previous.ListenPort);
             rollback.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, null);
             if (outcome.Status == DeployStatus.Succeeded)
             {

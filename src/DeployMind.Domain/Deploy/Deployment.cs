@@ -73,6 +73,9 @@ public sealed class Deployment
     public string? ReleaseId { get; private set; }
 
     /// <summary>Where the app answers once deployed (set by the deploy stage).</summary>
+    /// <summary>The port nginx serves the release on, on every host (Docker hosts; null in a cluster or before the deploy stage).</summary>
+    public int? ListenPort { get; private set; }
+
     public string? Url { get; private set; }
 
     /// <summary>For failed deployments: the stage that failed.</summary>
@@ -112,6 +115,7 @@ public sealed class Deployment
         Target = Target,
         ReleaseId = ReleaseId,
         Url = Url,
+        ListenPort = ListenPort,
         ImageTag = ImageTag,
         ImageSizeMb = ImageSizeMb,
         HealthChecksPassed = HealthChecksPassed,
@@ -140,6 +144,7 @@ public sealed class Deployment
             Target = snapshot.Target,
             ReleaseId = snapshot.ReleaseId,
             Url = snapshot.Url,
+            ListenPort = snapshot.ListenPort,
             ImageTag = snapshot.ImageTag,
             ImageSizeMb = snapshot.ImageSizeMb,
             HealthChecksPassed = snapshot.HealthChecksPassed,
@@ -209,12 +214,12 @@ public sealed class Deployment
         Version++;
     }
 
-    /// <summary>Records where the release runs.</summary>
-    public void RecordRelease(string releaseId, string target, string? url)
+    /// <summary>Records where the release runs: its hosts (or cluster), its URL, and the port nginx serves it on (Docker hosts).</summary>
+    public void RecordRelease(string releaseId, string target, string? url, int? listenPort = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(releaseId);
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
-        (ReleaseId, Target, Url) = (releaseId, target, url);
+        (ReleaseId, Target, Url, ListenPort) = (releaseId, target, url, listenPort ?? ListenPort);
         Version++;
     }
 

@@ -31,6 +31,8 @@ public sealed record DeploymentSnapshot(Guid Id, string App, string Environment,
 
     public string? Url { get; init; }
 
+    public int? ListenPort { get; init; }
+
     public string? ImageTag { get; init; }
 
     public double? ImageSizeMb { get; init; }

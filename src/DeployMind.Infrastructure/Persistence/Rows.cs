@@ -55,6 +55,9 @@ internal sealed class DeploymentRow
 
     public string? Url { get; set; }
 
+    /// <summary>The port nginx serves the release on (Docker hosts): what a later deploy without --port keeps.</summary>
+    public int? ListenPort { get; set; }
+
     public string? ImageTag { get; set; }
 
     public double? ImageSizeMb { get; set; }

@@ -97,6 +97,9 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<bool>("IsTeardown")
                         .HasColumnType("boolean");
 
+                    b.Property<int?>("ListenPort")
+                        .HasColumnType("integer");
+
                     b.Property<int?>("PullRequest")
                         .HasColumnType("integer");
 

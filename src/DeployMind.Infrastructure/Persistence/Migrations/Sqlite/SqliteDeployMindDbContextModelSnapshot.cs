@@ -92,6 +92,9 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<bool>("IsTeardown")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ListenPort")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("PullRequest")
                         .HasColumnType("INTEGER");
 
