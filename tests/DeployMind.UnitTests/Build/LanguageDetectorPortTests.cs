@@ -221,6 +221,20 @@ public sealed class LanguageDetectorPortTests
     }
 
     [Fact]
+    public async Task DetectAsync_GoNumberInAVariableNamedLikePort_IsNotAPort()
+    {
+        using var app = new TempAppFolder()
+            .Write("go.mod", "module example.com/api\n\ngo 1.22\n")
+            .Write("main.go", "package main\n\nfunc main() {\n\treport := 42\n\tsupport = \"1234\"\n\thttp.ListenAndServe(addr(), nil)\n}\n");
+
+        var result = await app.DetectAsync();
+
+        Assert.Equal(8080, result.Port);
+        Assert.Equal(PortSource.Default, result.PortSource);
+        Assert.Equal(0.7, result.Confidence);
+    }
+
+    [Fact]
     public async Task DetectAsync_GinRunLiteral_ReadsPort()
     {
         using var app = new TempAppFolder()
@@ -263,6 +277,7 @@ public sealed class LanguageDetectorPortTests
     [Theory]
     [InlineData("src/main/resources/application.properties", "spring.application.name=shop\nserver.port=8081\n", 2)]
     [InlineData("src/main/resources/application.properties", "server.port=${PORT:8081}\n", 1)]
+    [InlineData("src/main/resources/application.properties", "server.port=${SERVER_PORT:8081}\n", 1)]
     [InlineData("src/main/resources/application.yml", "spring:\n  application:\n    name: shop\nserver:\n  shutdown: graceful\n  port: 8081\n", 6)]
     public async Task DetectAsync_SpringServerPort_ReadsPort(string file, string content, int line)
     {

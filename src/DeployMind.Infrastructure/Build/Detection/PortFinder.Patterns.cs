@@ -34,7 +34,7 @@ internal static partial class PortFinder
         | cmp\.Or\(\s*os\.Getenv\(\s*"PORT"\s*\)\s*,\s*"?:?(?<port>\d{2,5})\b
         | ENV\.fetch\(\s*['"]PORT['"]\s*(?:,\s*['"]?(?<port>\d{2,5})|\)\s*\{\s*['"]?(?<port>\d{2,5}))
         | ENV\[\s*['"]PORT['"]\s*\]\s*\|\|\s*['"]?(?<port>\d{2,5})\b
-        | \$\{PORT:(?<port>\d{2,5})\}
+        | \$\{(?:[A-Z]+_)*PORT:(?<port>\d{2,5})\}
         | GetEnvironmentVariable\(\s*"PORT"\s*\)\s*\?\?\s*"?(?<port>\d{2,5})\b
         """, RegexOptions.IgnorePatternWhitespace | RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex EnvDefault();
@@ -130,7 +130,7 @@ internal static partial class PortFinder
     private static partial Regex GoAddrField();
 
     /// <summary>The fallback after <c>os.Getenv("PORT")</c>: <c>port = "9090"</c>, <c>defaultAddr := ":9090"</c>.</summary>
-    [GeneratedRegex("""\b\w*(?i:port|addr)\s*:?=(?!=)\s*(?:"(?:[^"\s:]*:)?(?<port>\d{2,5})"|(?<port>\d{2,5})\b)""", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
+    [GeneratedRegex("""\b(?i:(?:default|http|listen|server|app)_?)?(?i:port|addr)\s*:?=(?!=)\s*(?:"(?:[^"\s:]*:)?(?<port>\d{2,5})"|(?<port>\d{2,5})\b)""", RegexOptions.CultureInvariant, TimeoutMilliseconds)]
     private static partial Regex GoPortAssignment();
 
     /// <summary><c>flag.String("addr", ":9090", ...)</c>, <c>flag.Int("port", 9090, ...)</c>.</summary>
