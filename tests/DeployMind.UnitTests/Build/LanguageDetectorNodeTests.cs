@@ -29,7 +29,10 @@ public sealed class LanguageDetectorNodeTests
         Assert.Equal(3000, result.Port);
         Assert.Equal("npm", result.PackageManager);
         Assert.Equal("package-lock.json", result.Lockfile);
-        Assert.Equal(["package.json", "package.json: dependency express", "package-lock.json", "package.json: scripts.start"], result.Evidence);
+        Assert.Equal(
+            ["package.json", "package.json: dependency express", "package-lock.json", "package.json: scripts.start",
+             "port 3000 from server.js:1 (require('express')().listen(process.env.PORT || 3000);)"],
+            result.Evidence);
         Assert.Equal(1.0, result.Confidence);
         Assert.Equal(app.Root, result.AppPath);
         Assert.False(result.StartCommandFromProcfile);
@@ -44,7 +47,8 @@ public sealed class LanguageDetectorNodeTests
     public async Task DetectAsync_FrameworkDependency_DetectsFramework(string dependency, string framework)
     {
         using var app = new TempAppFolder()
-            .Write("package.json", $$"""{ "dependencies": { "{{dependency}}": "1.0.0" }, "scripts": { "start": "x" } }""");
+            .Write("package.json", $$"""{ "dependencies": { "{{dependency}}": "1.0.0" }, "scripts": { "start": "x" } }""")
+            .Write("index.js", "app.listen(3000);\n");
 
         var result = await app.DetectAsync();
 
@@ -238,7 +242,7 @@ public sealed class LanguageDetectorNodeTests
     {
         using var app = new TempAppFolder()
             .Write("package.json", """{ "dependencies": { "lodash": "4" }, "devDependencies": { "jest": "29" } }""")
-            .Write("index.js", "");
+            .Write("index.js", "require('http').createServer(handle).listen(3000);\n");
 
         var result = await app.DetectAsync();
 

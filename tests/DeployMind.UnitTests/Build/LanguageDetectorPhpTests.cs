@@ -24,7 +24,9 @@ public sealed class LanguageDetectorPhpTests
         Assert.Equal("composer", result.PackageManager);
         Assert.Equal("composer.lock", result.Lockfile);
         Assert.Equal("^8.2", result.Facts[DetectionFacts.PhpVersion]);
-        Assert.Equal(["composer.json", "composer.json: dependency laravel/framework", "composer.lock", "artisan"], result.Evidence);
+        Assert.Equal(
+            ["composer.json", "composer.json: dependency laravel/framework", "composer.lock", "artisan", "port 8000 is Laravel's default, given to the app in $PORT by the start command"],
+            result.Evidence);
         Assert.Equal(1.0, result.Confidence);
     }
 

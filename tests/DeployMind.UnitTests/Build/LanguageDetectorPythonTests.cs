@@ -22,8 +22,8 @@ public sealed class LanguageDetectorPythonTests
         Assert.Equal("pip", result.PackageManager);
         Assert.Null(result.Lockfile);
         Assert.Equal("requirements.txt", result.Facts[DetectionFacts.RequirementsFile]);
-        Assert.Equal(["requirements.txt", "requirements.txt: dependency flask"], result.Evidence);
-        Assert.Equal(1.0, result.Confidence);
+        Assert.Equal(["requirements.txt", "requirements.txt: dependency flask", "port 5000 is Flask's default (not found in the code)"], result.Evidence);
+        Assert.Equal(0.7, result.Confidence);
     }
 
     [Fact]
@@ -295,7 +295,7 @@ public sealed class LanguageDetectorPythonTests
         using var app = new TempAppFolder()
             .Write("pyproject.toml", "[project]\nrequires-python = \">=3.10\"\n")
             .Write(".python-version", "3.12.3\n")
-            .Write("main.py", "");
+            .Write("main.py", "serve(app, port=8000)\n");
 
         var result = await app.DetectAsync();
 

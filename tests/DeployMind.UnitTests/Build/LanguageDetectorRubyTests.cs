@@ -22,7 +22,7 @@ public sealed class LanguageDetectorRubyTests
         Assert.Equal("bundler", result.PackageManager);
         Assert.Equal("Gemfile.lock", result.Lockfile);
         Assert.Equal("3.3.1", result.Facts[DetectionFacts.RubyVersion]);
-        Assert.Equal(["Gemfile", "Gemfile: dependency rails", "Gemfile.lock"], result.Evidence);
+        Assert.Equal(["Gemfile", "Gemfile: dependency rails", "Gemfile.lock", "port 3000 is Rails's default, given to the app in $PORT by the start command"], result.Evidence);
         Assert.Equal(1.0, result.Confidence);
     }
 

@@ -32,8 +32,8 @@ public sealed class LanguageDetectorRustTests
         Assert.Equal("cargo", result.PackageManager);
         Assert.Equal("Cargo.lock", result.Lockfile);
         Assert.Equal("shop-api", result.Facts[DetectionFacts.RustBinary]);
-        Assert.Equal(["Cargo.toml", "Cargo.toml: dependency axum", "Cargo.lock"], result.Evidence);
-        Assert.Equal(1.0, result.Confidence);
+        Assert.Equal(["Cargo.toml", "Cargo.toml: dependency axum", "Cargo.lock", "port 8080 is Axum's default (not found in the code)"], result.Evidence);
+        Assert.Equal(0.7, result.Confidence);
     }
 
     [Fact]

@@ -43,6 +43,13 @@ internal sealed class AppFolder
 
     public bool DirectoryExists(string relativePath) => Directory.Exists(Full(relativePath));
 
+    /// <summary>The size of a file in bytes, or null when there is no such file.</summary>
+    public long? FileSize(string relativePath)
+    {
+        var info = new FileInfo(Full(relativePath));
+        return info.Exists ? info.Length : null;
+    }
+
     /// <summary>The first of <paramref name="relativePaths"/> that exists as a file, or null.</summary>
     public string? FirstExisting(IEnumerable<string> relativePaths) => relativePaths.FirstOrDefault(FileExists);
 
