@@ -11,8 +11,21 @@ internal sealed partial class DockerContainerRuntime
     internal static readonly CommandSpec ListeningSockets = CommandSpec.Create("ss", "-Hltnp");
 
     // Containers run on the host network, so their sockets are among the host's: the container's processes (docker top
-    // gives their host PIDs, the whole tree) are matched against the owners ss prints for each listening socket.
+    // gives their host PIDs, the whole tree) are matched against the owners ss prints for each listening socket. A
+    // diagnosis only: a program that cannot be started makes it unknown (null), never a failed health check.
     public async Task<IReadOnlySet<int>?> ListeningPortsAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ListeningPortsOrThrowAsync(name, cancellationToken);
+        }
+        catch (CommandStartException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<IReadOnlySet<int>?> ListeningPortsOrThrowAsync(string name, CancellationToken cancellationToken)
     {
         var top = await _runner.RunAsync(DockerCommands.Top(name), null, cancellationToken);
         if (!top.Succeeded)

@@ -96,6 +96,16 @@ public sealed class DockerContainerRuntimeTests
         Assert.Empty((await new DockerContainerRuntime(runner).ListeningPortsAsync("shop-r7", CancellationToken.None))!);
     }
 
+    [Fact]
+    public async Task ListeningPortsAsync_SsCannotBeStarted_IsNull()
+    {
+        var runner = new ScriptedRunner((0, "UID PID PPID C STIME TTY TIME CMD\n65532 4123 4100 0 20:38 ? 00:00:01 node\n"));
+
+        Assert.Null(await new DockerContainerRuntime(runner).ListeningPortsAsync("shop-r7", CancellationToken.None));
+        Assert.Equal(2, runner.Calls.Count);
+    }
+
+    /// <summary>Answers the scripted results in order; past them, the program cannot be started.</summary>
     private sealed class ScriptedRunner(params (int ExitCode, string Output)[] results) : ICommandRunner
     {
         public List<CommandSpec> Calls { get; } = [];
@@ -105,6 +115,11 @@ public sealed class DockerContainerRuntimeTests
         public Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
         {
             Calls.Add(command);
+            if (Calls.Count > results.Length)
+            {
+                throw new CommandStartException($"{command.Program}: not found", new FileNotFoundException(command.Program));
+            }
+
             var (exitCode, output) = results[Calls.Count - 1];
             return Task.FromResult(new CommandResult(command.ToString(), exitCode, exitCode == 0 ? output : string.Empty, exitCode == 0 ? string.Empty : output, TimeSpan.Zero));
         }
