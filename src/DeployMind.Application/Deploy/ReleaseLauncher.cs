@@ -97,7 +97,7 @@ public sealed class ReleaseLauncher
                 host.Probe,
                 new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
                 request.Health,
-                HealthChecker.ContainerLiveness(host.Runtime, name),
+                HealthWatch.Container(host.Runtime, name),
                 new ObserverProgress(host.Name, observer),
                 cancellationToken);
         }

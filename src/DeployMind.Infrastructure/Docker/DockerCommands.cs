@@ -96,6 +96,9 @@ internal static class DockerCommands
     public static CommandSpec ListByApp(string app) =>
         CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={ContainerLabels.App}={app}", "--format", "{{.Names}}");
 
+    /// <summary><c>docker top</c>: the container's processes (all of them, with their host PIDs in the PID column).</summary>
+    public static CommandSpec Top(string name) => CommandSpec.Create(Program, "top", name);
+
     public static CommandSpec Logs(string name, int lines) =>
         CommandSpec.Create(Program, "logs", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
 

@@ -6,7 +6,7 @@ using DeployMind.Infrastructure.Processes;
 namespace DeployMind.Infrastructure.Docker;
 
 /// <summary>Docker containers and images on one host, through that host's command runner (local, SSH, SSM).</summary>
-internal sealed class DockerContainerRuntime : IContainerRuntime
+internal sealed partial class DockerContainerRuntime : IContainerRuntime
 {
     private readonly ICommandRunner _runner;
 

@@ -40,7 +40,7 @@ internal sealed class CommandHttpProbe : IHttpProbe
     {
         if (exitCode == 7)
         {
-            return new ProbeResult(null, "connection refused (nothing listens on that port yet)");
+            return new ProbeResult(null, "connection refused (nothing listens on that port yet)") { Refused = true };
         }
 
         if (exitCode == 28)

@@ -41,13 +41,12 @@ internal sealed class HttpProbe : IHttpProbe, IDisposable
         }
         catch (HttpRequestException ex)
         {
-            var reason = ex.InnerException is SocketException socket ? socket.SocketErrorCode switch
+            if (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
             {
-                SocketError.ConnectionRefused => "connection refused (nothing listens on that port yet)",
-                _ => socket.Message,
+                return new ProbeResult(null, "connection refused (nothing listens on that port yet)") { Refused = true };
             }
-            : ex.Message;
-            return new ProbeResult(null, reason);
+
+            return new ProbeResult(null, ex.InnerException is SocketException socket ? socket.Message : ex.Message);
         }
     }
 

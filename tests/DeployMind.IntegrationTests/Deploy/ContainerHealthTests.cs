@@ -27,7 +27,7 @@ public sealed class ContainerHealthTests : IDisposable
         var progress = new List<string>();
 
         var report = await _host.Get<HealthChecker>().WaitHealthyAsync(
-            new Uri($"http://127.0.0.1:{port}"), Fast, HealthChecker.ContainerLiveness(_runtime, name), new SyncProgress(r => progress.Add(r.Summary)), CancellationToken.None);
+            new Uri($"http://127.0.0.1:{port}"), Fast, HealthWatch.Container(_runtime, name), new SyncProgress(r => progress.Add(r.Summary)), CancellationToken.None);
 
         Assert.True(report.Healthy, report.Failure);
         Assert.Equal("3/3 checks passed", progress[^1]);
@@ -46,7 +46,7 @@ public sealed class ContainerHealthTests : IDisposable
 
         var started = DateTime.UtcNow;
         var report = await _host.Get<HealthChecker>().WaitHealthyAsync(
-            new Uri($"http://127.0.0.1:{Docker.FreePort()}"), Fast, HealthChecker.ContainerLiveness(_runtime, name), null, CancellationToken.None);
+            new Uri($"http://127.0.0.1:{Docker.FreePort()}"), Fast, HealthWatch.Container(_runtime, name), null, CancellationToken.None);
 
         Assert.False(report.Healthy);
         Assert.Contains("exited with code 3", report.Failure, StringComparison.Ordinal);

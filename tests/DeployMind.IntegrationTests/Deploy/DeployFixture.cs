@@ -37,7 +37,8 @@ public sealed class DeployFixture : IAsyncLifetime, IDisposable
             .Create(null, Repo.LocalBaseImagesConfig, verbose: false);
         using var source = Repo.CopyOf(Repo.Example("go-stdlib"));
         var builds = Services.GetRequiredService<Application.Build.BuildService>();
-        var plan = await builds.PlanAsync(source.Path, "dm-it-deploy-go:test", CancellationToken.None);
+        // A tag of its own: test classes sharing the engine (and one another's cached layers) never remove each other's image.
+        var plan = await builds.PlanAsync(source.Path, "dm-it-deploy-go:" + Guid.NewGuid().ToString("N")[..8], CancellationToken.None);
         var result = await builds.BuildAsync(plan, null, noCache: false, CancellationToken.None);
         Assert.True(result.Success, result.Error);
         Image = result.ImageTag;

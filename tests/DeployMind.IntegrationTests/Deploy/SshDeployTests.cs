@@ -55,6 +55,31 @@ public sealed class SshDeployTests : IClassFixture<DeployFixture>
     }
 
     [Fact]
+    public async Task Rolling_ReleaseListeningOnAFixedPortOverSsh_FailsLongBeforeTheDeadlineNamingThePort()
+    {
+        // curl on the host says refused, docker top and ss run there too: the diagnosis needs nothing local.
+        var app = "dmitsshport" + Guid.NewGuid().ToString("N")[..8];
+        var fixedPort = Docker.FreePort();
+        var request = _fixture.Request(app, "v1", Docker.FreePort(), new Dictionary<string, string> { ["PORT"] = fixedPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }, SshHost) with
+        {
+            Health = new HealthPolicy("/health", TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), 3, TimeSpan.FromSeconds(30)),
+        };
+        try
+        {
+            var started = DateTime.UtcNow;
+            var outcome = await _fixture.Get<RollingStrategy>().DeployAsync(request, NullDeployObserver.Instance, CancellationToken.None);
+
+            Assert.Equal(DeployStatus.Failed, outcome.Status);
+            Assert.Contains($"listens on {fixedPort}, not on $PORT=", outcome.Reason, StringComparison.Ordinal);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), $"took {DateTime.UtcNow - started}");
+        }
+        finally
+        {
+            await _fixture.CleanAsync(app);
+        }
+    }
+
+    [Fact]
     public async Task Runtime_HostileLabelsAndEnvironmentOverSsh_ArriveAsDataAndRunNothing()
     {
         var marker = $"/tmp/dm-pwned-{Guid.NewGuid():N}";

@@ -80,7 +80,20 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
         Task.FromResult(_containers.TryGetValue(name, out var c) ? c.State : null);
 
     public Task<IReadOnlyList<string>> LogsAsync(string name, int lines, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>(_containers.TryGetValue(name, out var c) && !c.Running ? ["panic: cannot start"] : []);
+        Task.FromResult<IReadOnlyList<string>>(
+            !_containers.TryGetValue(name, out var c) ? []
+            : !c.Running ? ["panic: cannot start"]
+            : FixedPorts.TryGetValue(c.Spec.Image, out var fixedPort) ? [$"listening on :{fixedPort}"]
+            : []);
+
+    /// <summary>Images whose apps ignore PORT and listen on this port instead (probes on their given port are refused).</summary>
+    public Dictionary<string, int> FixedPorts { get; } = [];
+
+    public Task<IReadOnlySet<int>?> ListeningPortsAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<int>?>(
+            !_containers.TryGetValue(name, out var c) || !c.Running ? null
+            : UnhealthyImages.Contains(c.Spec.Image) ? new HashSet<int>()
+            : new HashSet<int> { FixedPorts.TryGetValue(c.Spec.Image, out var fixedPort) ? fixedPort : c.Spec.Port });
 
     /// <summary>The containers stopped, in order.</summary>
     public List<string> Stopped { get; } = [];
@@ -169,7 +182,7 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
 
         var container = _containers.Values.FirstOrDefault(c => c.Spec.Port == port && c.Running);
         return Task.FromResult(
-            container is null ? new ProbeResult(null, "connection refused")
+            container is null || FixedPorts.ContainsKey(container.Spec.Image) ? new ProbeResult(null, "connection refused") { Refused = true }
             : UnhealthyImages.Contains(container.Spec.Image) ? new ProbeResult(503, "status 503")
             : BrokenPaths.TryGetValue(container.Spec.Image, out var path) && path == url.AbsolutePath ? new ProbeResult(404, "status 404")
             : FailingPaths.TryGetValue(container.Spec.Image, out var failing) && failing == url.AbsolutePath ? new ProbeResult(500, "status 500")

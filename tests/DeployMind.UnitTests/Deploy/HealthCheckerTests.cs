@@ -50,12 +50,129 @@ public sealed class HealthCheckerTests
         var checks = 0;
         Task<string?> Liveness(CancellationToken _) => Task.FromResult(++checks >= 3 ? "Container x exited with code 1. Its last 1 log lines:\n  Error: boom" : null);
 
-        var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, Liveness, null, CancellationToken.None));
+        var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, new HealthWatch("container x", Liveness), null, CancellationToken.None));
 
         Assert.False(report.Healthy);
         Assert.Equal(2, report.Attempts);
         Assert.Contains("Error: boom", report.Failure, StringComparison.Ordinal);
         Assert.True(report.Elapsed < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_AppListensOnAnotherPort_FailsFastNamingBothPortsAndTheFix()
+    {
+        var checker = new HealthChecker(new ScriptedProbe(), _time);
+        var watch = Watch([5000]) with { Logs = _ => Task.FromResult<IReadOnlyList<string>>(["listening on http://0.0.0.0:5000"]) };
+
+        var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, watch, null, CancellationToken.None));
+
+        Assert.False(report.Healthy);
+        Assert.Equal(HealthChecker.WrongPortChecks, report.Attempts);
+        Assert.True(report.Elapsed < TimeSpan.FromSeconds(10), $"failed after {report.Elapsed}");
+        Assert.Contains("the app in container x listens on 5000, not on $PORT=41234", report.Failure, StringComparison.Ordinal);
+        Assert.Contains("Make it listen on the port in PORT", report.Failure, StringComparison.Ordinal);
+        Assert.Contains("target.docker.port", report.Failure, StringComparison.Ordinal);
+        Assert.Contains("Its last 1 log lines:\n  listening on http://0.0.0.0:5000", report.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_AppListensOnSeveralOtherPorts_NamesThemAll()
+    {
+        var checker = new HealthChecker(new ScriptedProbe(), _time);
+
+        var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, Watch([9090, 5000, 5001]), null, CancellationToken.None));
+
+        Assert.Contains("listens on 5000, 5001 and 9090, not on $PORT=41234", report.Failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new int[0])] // listens on nothing yet (or the host does not say who owns its sockets)
+    [InlineData(new[] { 41234 })] // listens on the right port, refuses anyway (e.g. binds another address)
+    [InlineData(new[] { 41234, 9090 })]
+    public async Task WaitHealthyAsync_RefusedWithoutListeningElsewhere_WaitsUntilTheDeadline(int[] listening)
+    {
+        var checker = new HealthChecker(new ScriptedProbe(), _time);
+        var policy = new HealthPolicy("/ready", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(10));
+
+        var report = await RunAsync(checker.WaitHealthyAsync(Base, policy, Watch(listening), null, CancellationToken.None));
+
+        Assert.False(report.Healthy);
+        Assert.Equal(6, report.Attempts);
+        Assert.Contains("was not healthy within 10s", report.Failure, StringComparison.Ordinal);
+        Assert.Contains("last error: connection refused", report.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_StartsOnAnotherPortThenOnItsOwn_GetsHealthy()
+    {
+        // One refused check with the app elsewhere is not enough: it may be moving to its port (a framework's first listener).
+        var probe = new StatusProbe(new() { ["/health"] = [0, 0, 200, 200, 200] });
+        var checks = 0;
+        var watch = new HealthWatch("container x", _ => Task.FromResult<string?>(null))
+        {
+            ListeningPorts = _ => Task.FromResult<IReadOnlySet<int>?>(++checks == 1 ? new HashSet<int> { 5000 } : new HashSet<int>()),
+        };
+
+        var report = await RunAsync(new HealthChecker(probe, _time).WaitHealthyAsync(Base, HealthPolicy.Default, watch, null, CancellationToken.None));
+
+        Assert.True(report.Healthy, report.Failure);
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_HealthPathAnswers404_FailsAfterThreeNamingPathStatusAndKey()
+    {
+        var probe = new StatusProbe(new() { ["/health"] = [404], ["/"] = [200] });
+        var checker = new HealthChecker(probe, _time);
+
+        var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, null, null, CancellationToken.None));
+
+        Assert.False(report.Healthy);
+        Assert.Equal(HealthChecker.NotFoundChecks, report.Attempts);
+        Assert.Equal(
+            "http://127.0.0.1:41234/health answered 404 3 times in a row: the app answers on port 41234 but does not serve /health. "
+            + "Set healthCheck.path to a path it serves (/ answers 200), or give the app a /health route.",
+            report.Failure);
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_HealthPathAnswers405AndRootFails_SaysGetAndNoRootHint()
+    {
+        var probe = new StatusProbe(new() { ["/ready"] = [405], ["/"] = [404] });
+        var checker = new HealthChecker(probe, _time);
+        var policy = new HealthPolicy("/ready", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(60));
+
+        var report = await RunAsync(checker.WaitHealthyAsync(Base, policy, null, null, CancellationToken.None));
+
+        Assert.Equal(HealthChecker.NotFoundChecks, report.Attempts);
+        Assert.Contains("answered 405 (method not allowed; health checks are GET requests) 3 times in a row", report.Failure, StringComparison.Ordinal);
+        Assert.Contains("Set healthCheck.path to a path it serves with a status below 400, or give the app a /ready route.", report.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_404sInterrupted_CountsOnlyConsecutiveOnes()
+    {
+        var probe = new StatusProbe(new() { ["/health"] = [404, 404, 503, 404, 404, 200, 200, 200] });
+        var checker = new HealthChecker(probe, _time);
+
+        var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, null, null, CancellationToken.None));
+
+        Assert.True(report.Healthy, report.Failure);
+        Assert.Equal(8, report.Attempts);
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_ServerErrors_WaitUntilTheDeadline()
+    {
+        var probe = new StatusProbe(new() { ["/health"] = [503] });
+        var checker = new HealthChecker(probe, _time);
+        var policy = new HealthPolicy("/health", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(10));
+
+        var report = await RunAsync(checker.WaitHealthyAsync(Base, policy, Watch([41234]), null, CancellationToken.None));
+
+        Assert.False(report.Healthy);
+        Assert.Equal(6, report.Attempts);
+        Assert.Contains("was not healthy within 10s", report.Failure, StringComparison.Ordinal);
+        Assert.Contains("last error: status 503", report.Failure, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -97,9 +214,37 @@ public sealed class HealthCheckerTests
             Urls.Add(url);
             var healthy = _next < answers.Length && answers[_next];
             _next++;
-            return Task.FromResult(healthy ? new ProbeResult(200, null) : new ProbeResult(null, "connection refused"));
+            return Task.FromResult(healthy ? new ProbeResult(200, null) : new ProbeResult(null, "connection refused") { Refused = true });
         }
     }
+
+    /// <summary>Answers per path from a script of statuses (0: refused); the last one repeats.</summary>
+    private sealed class StatusProbe(Dictionary<string, int[]> script) : IHttpProbe
+    {
+        private readonly Dictionary<string, int> _next = [];
+
+        public Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, timeout, cancellationToken);
+
+        public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var statuses = script[url.AbsolutePath];
+            var next = _next.GetValueOrDefault(url.AbsolutePath);
+            _next[url.AbsolutePath] = next + 1;
+            var status = statuses[Math.Min(next, statuses.Length - 1)];
+            return Task.FromResult(
+                status == 0 ? new ProbeResult(null, "connection refused") { Refused = true }
+                : status < 400 ? new ProbeResult(status, null)
+                : new ProbeResult(status, $"status {status}"));
+        }
+    }
+
+    /// <summary>A running process that listens on <paramref name="ports"/> and printed nothing.</summary>
+    private static HealthWatch Watch(int[] ports) =>
+        new("container x", _ => Task.FromResult<string?>(null))
+        {
+            ListeningPorts = _ => Task.FromResult<IReadOnlySet<int>?>(ports.ToHashSet()),
+            Logs = _ => Task.FromResult<IReadOnlyList<string>>([]),
+        };
 
     private sealed class SyncProgress(Action<HealthReport> report) : IProgress<HealthReport>
     {

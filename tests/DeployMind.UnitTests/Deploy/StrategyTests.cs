@@ -67,6 +67,26 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Rolling_ReleaseListeningOnAnotherPort_FailsBeforeTheDeadlineAndLeavesTheOldServing()
+    {
+        var host = new FakeDeployHost();
+        var old = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var before = host.Route;
+        host.FixedPorts["shop:2"] = 5000;
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Contains("the app in container shop-r2 listens on 5000, not on $PORT=", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("listening on :5000", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(HealthChecker.WrongPortChecks, outcome.Health!.Attempts);
+        Assert.True(outcome.Health.Elapsed < Health.Deadline, $"failed after {outcome.Health.Elapsed}");
+        Assert.Same(before, host.Route);
+        Assert.True(old.Running);
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Fact]
     public async Task Rolling_SecondHostFails_FirstHostIsPutBack()
     {
         var web1 = new FakeDeployHost("web-1");

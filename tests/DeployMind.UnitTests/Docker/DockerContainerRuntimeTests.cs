@@ -1,5 +1,6 @@
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Infrastructure.Docker;
+using DeployMind.Infrastructure.Processes;
 
 namespace DeployMind.UnitTests.Docker;
 
@@ -53,5 +54,74 @@ public sealed class DockerContainerRuntimeTests
         Assert.Equal(("shop-r6", false, (int?)137), (states[1].Name, states[1].Running, states[1].ExitCode));
         Assert.False(states[2].Running);
         Assert.Equal(1, states[2].ExitCode);
+    }
+
+    [Fact]
+    public async Task ListeningPortsAsync_ContainerProcesses_AreMatchedAgainstTheHostsSockets()
+    {
+        const string Top = """
+            UID                 PID                 PPID                C                   STIME               TTY                 TIME                CMD
+            root                4100                4080                0                   20:38               ?                   00:00:00            /bin/sh -c exec node server.js
+            65532               4123                4100                0                   20:38               ?                   00:00:01            node server.js
+            """;
+        const string Sockets = """
+            LISTEN 0      511        127.0.0.1:5000  0.0.0.0:* users:(("node",pid=4123,fd=18))
+            LISTEN 0      511             [::]:9229     [::]:* users:(("node",pid=4123,fd=20),("node",pid=4124,fd=20))
+            LISTEN 0      4096       127.0.0.1:8080  0.0.0.0:* users:(("nginx",pid=900,fd=6),("nginx",pid=901,fd=6))
+            LISTEN 0      128          0.0.0.0:2024  0.0.0.0:*
+            """;
+        var runner = new ScriptedRunner((0, Top), (0, Sockets));
+
+        var ports = await new DockerContainerRuntime(runner).ListeningPortsAsync("shop-r7", CancellationToken.None);
+
+        Assert.Equal([5000, 9229], ports!.Order());
+        Assert.Equal(["docker top shop-r7", "ss -Hltnp"], runner.Calls.Select(c => c.ToString()));
+    }
+
+    [Fact]
+    public async Task ListeningPortsAsync_NoSuchContainer_IsNullWithoutListingSockets()
+    {
+        var runner = new ScriptedRunner((1, "Error response from daemon: No such container: shop-r7"));
+
+        Assert.Null(await new DockerContainerRuntime(runner).ListeningPortsAsync("shop-r7", CancellationToken.None));
+        Assert.Single(runner.Calls);
+    }
+
+    [Fact]
+    public async Task ListeningPortsAsync_SocketsWithoutOwners_IsEmpty()
+    {
+        // Not root: ss cannot say which process owns another user's socket, so nothing is attributed to the container.
+        var runner = new ScriptedRunner((0, "UID PID PPID C STIME TTY TIME CMD\n65532 4123 4100 0 20:38 ? 00:00:01 node\n"), (0, "LISTEN 0 511 127.0.0.1:5000 0.0.0.0:*\n"));
+
+        Assert.Empty((await new DockerContainerRuntime(runner).ListeningPortsAsync("shop-r7", CancellationToken.None))!);
+    }
+
+    [Fact]
+    public async Task ListeningPortsAsync_SsCannotBeStarted_IsNull()
+    {
+        var runner = new ScriptedRunner((0, "UID PID PPID C STIME TTY TIME CMD\n65532 4123 4100 0 20:38 ? 00:00:01 node\n"));
+
+        Assert.Null(await new DockerContainerRuntime(runner).ListeningPortsAsync("shop-r7", CancellationToken.None));
+        Assert.Equal(2, runner.Calls.Count);
+    }
+
+    /// <summary>Answers the scripted results in order; past them, the program cannot be started.</summary>
+    private sealed class ScriptedRunner(params (int ExitCode, string Output)[] results) : ICommandRunner
+    {
+        public List<CommandSpec> Calls { get; } = [];
+
+        public string Name => "scripted";
+
+        public Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
+        {
+            Calls.Add(command);
+            if (Calls.Count > results.Length)
+            {
+                throw new CommandStartException($"{command.Program}: not found", new FileNotFoundException(command.Program));
+            }
+
+            var (exitCode, output) = results[Calls.Count - 1];
+            return Task.FromResult(new CommandResult(command.ToString(), exitCode, exitCode == 0 ? output : string.Empty, exitCode == 0 ? string.Empty : output, TimeSpan.Zero));
+        }
     }
 }

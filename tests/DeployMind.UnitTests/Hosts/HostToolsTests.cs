@@ -22,7 +22,7 @@ public sealed class HostToolsTests
     {
         var result = CommandHttpProbe.Interpret(exit, output, TimeSpan.FromSeconds(2));
 
-        Assert.Equal((status, error), (result.StatusCode, result.Error));
+        Assert.Equal((status, error, exit == 7), (result.StatusCode, result.Error, result.Refused));
     }
 
     [Fact]

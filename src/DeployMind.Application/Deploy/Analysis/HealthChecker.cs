@@ -1,3 +1,4 @@
+using System.Globalization;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain.Deploy;
 
@@ -5,10 +6,20 @@ namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>
 /// Waits for a release to answer its health path: consecutive successes required, one check per interval, an overall
-/// deadline; stops at once when the liveness check says the process is gone (a container that exited), with why.
+/// deadline. Stops before the deadline, saying why and what to change, when waiting cannot help: the process is gone
+/// (a container that exited), it listens on another port than the one it was given (refused
+/// <see cref="WrongPortChecks"/> checks in a row while its processes listen elsewhere), or it answers but not on the
+/// health path (404 or 405 <see cref="NotFoundChecks"/> checks in a row). Other failures (5xx, timeouts, refused while
+/// it listens on nothing yet) are waited out until the deadline: the app may still be starting.
 /// </summary>
 public sealed class HealthChecker
 {
+    /// <summary>Consecutive refused checks, with the app listening on other ports only, that fail the wait at once.</summary>
+    public const int WrongPortChecks = 2;
+
+    /// <summary>Consecutive 404 (or 405) answers on the health path that fail the wait at once.</summary>
+    public const int NotFoundChecks = 3;
+
     private readonly IHttpProbe _probe;
     private readonly TimeProvider _time;
 
@@ -21,23 +32,23 @@ public sealed class HealthChecker
     /// <summary>Checks <paramref name="baseUrl"/> + the policy's path until healthy, dead or out of time.</summary>
     /// <param name="baseUrl">e.g. http://127.0.0.1:41234.</param>
     /// <param name="policy">Path, interval, timeout, successes and deadline.</param>
-    /// <param name="liveness">Returns why the app can no longer become healthy (it exited: code and last log lines), or null while it runs.</param>
+    /// <param name="watch">The process behind the URL (whether it runs, what it listens on, its logs), or null to only probe.</param>
     /// <param name="progress">Receives the running figures after every check ("2/3 checks passed").</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     public Task<HealthReport> WaitHealthyAsync(
         Uri baseUrl,
         HealthPolicy policy,
-        Func<CancellationToken, Task<string?>>? liveness,
+        HealthWatch? watch,
         IProgress<HealthReport>? progress,
         CancellationToken cancellationToken) =>
-        WaitHealthyAsync(_probe, baseUrl, policy, liveness, progress, cancellationToken);
+        WaitHealthyAsync(_probe, baseUrl, policy, watch, progress, cancellationToken);
 
-    /// <summary>As <see cref="WaitHealthyAsync(Uri, HealthPolicy, Func{CancellationToken, Task{string?}}?, IProgress{HealthReport}?, CancellationToken)"/>, probing through <paramref name="probe"/> (e.g. from a remote host).</summary>
+    /// <summary>As <see cref="WaitHealthyAsync(Uri, HealthPolicy, HealthWatch?, IProgress{HealthReport}?, CancellationToken)"/>, probing through <paramref name="probe"/> (e.g. from a remote host).</summary>
     public async Task<HealthReport> WaitHealthyAsync(
         IHttpProbe probe,
         Uri baseUrl,
         HealthPolicy policy,
-        Func<CancellationToken, Task<string?>>? liveness,
+        HealthWatch? watch,
         IProgress<HealthReport>? progress,
         CancellationToken cancellationToken)
     {
@@ -48,10 +59,12 @@ public sealed class HealthChecker
         var started = _time.GetTimestamp();
         var attempts = 0;
         var consecutive = 0;
+        var notFound = 0;
+        var wrongPort = 0;
         string? lastError = null;
         while (true)
         {
-            if (liveness is not null && await liveness(cancellationToken) is { } dead)
+            if (watch is not null && await watch.Liveness(cancellationToken) is { } dead)
             {
                 return new HealthReport(false, consecutive, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
             }
@@ -59,6 +72,14 @@ public sealed class HealthChecker
             var result = await probe.GetAsync(url, policy.Timeout, cancellationToken);
             attempts++;
             (consecutive, lastError) = result.Healthy ? (consecutive + 1, lastError) : (0, result.Error);
+            notFound = result.StatusCode is 404 or 405 ? notFound + 1 : 0;
+            IReadOnlySet<int>? listening = null;
+            if (result.Refused && watch?.ListeningPorts is { } ports)
+            {
+                listening = await ports(cancellationToken);
+            }
+
+            wrongPort = listening is { Count: > 0 } && !listening.Contains(url.Port) ? wrongPort + 1 : 0;
             var elapsed = _time.GetElapsedTime(started);
             var report = new HealthReport(consecutive >= policy.Successes, consecutive, policy.Successes, attempts, elapsed, null);
             progress?.Report(report);
@@ -67,11 +88,21 @@ public sealed class HealthChecker
                 return report;
             }
 
+            if (notFound >= NotFoundChecks)
+            {
+                return report with { Failure = await NotServedAsync(probe, url, result.StatusCode!.Value, policy, cancellationToken) };
+            }
+
+            if (wrongPort >= WrongPortChecks)
+            {
+                return report with { Failure = await WrongPortAsync(url, listening!, watch!, cancellationToken) };
+            }
+
             if (elapsed + policy.Interval > policy.Deadline)
             {
                 var why = $"{url} was not healthy within {policy.Deadline.TotalSeconds:0.#}s: {consecutive}/{policy.Successes} consecutive checks passed after {attempts} attempts"
                     + (lastError is null ? "." : $"; last error: {lastError}.");
-                if (liveness is not null && await liveness(cancellationToken) is { } deadNow)
+                if (watch is not null && await watch.Liveness(cancellationToken) is { } deadNow)
                 {
                     why += " " + deadNow;
                 }
@@ -97,9 +128,39 @@ public sealed class HealthChecker
 
             var logs = await runtime.LogsAsync(container, logLines, cancellationToken);
             var what = state is null ? $"Container {container} is gone" : $"Container {container} exited with code {state.ExitCode}";
-            return logs.Count == 0
-                ? $"{what} and printed nothing."
-                : $"{what}. Its last {logs.Count} log lines:\n  " + string.Join("\n  ", logs);
+            return logs.Count == 0 ? $"{what} and printed nothing." : $"{what}. {LogTail(logs)}";
         };
+    }
+
+    // "Its last 2 log lines:\n  a\n  b", or that it printed nothing.
+    private static string LogTail(IReadOnlyList<string> logs) =>
+        logs.Count == 0 ? "It printed nothing." : $"Its last {logs.Count} log lines:\n  " + string.Join("\n  ", logs);
+
+    // The app answers, but not on the health path: says so with the status, and whether / would do.
+    private static async Task<string> NotServedAsync(IHttpProbe probe, Uri url, int status, HealthPolicy policy, CancellationToken cancellationToken)
+    {
+        var what = status == 405 ? "405 (method not allowed; health checks are GET requests)" : status.ToString(CultureInfo.InvariantCulture);
+        var why = $"{url} answered {what} {NotFoundChecks} times in a row: the app answers on port {url.Port.ToString(CultureInfo.InvariantCulture)} but does not serve {policy.Path}.";
+        var root = policy.Path == "/" ? null : await probe.GetAsync(new Uri(url, "/"), policy.Timeout, cancellationToken);
+        return root is { Healthy: true, StatusCode: { } code }
+            ? $"{why} Set healthCheck.path to a path it serves (/ answers {code.ToString(CultureInfo.InvariantCulture)}), or give the app a {policy.Path} route."
+            : $"{why} Set healthCheck.path to a path it serves with a status below 400, or give the app a {policy.Path} route.";
+    }
+
+    // Refused on the port it was given while it listens on others: it does not read PORT.
+    private static async Task<string> WrongPortAsync(Uri url, IReadOnlySet<int> listening, HealthWatch watch, CancellationToken cancellationToken)
+    {
+        var port = url.Port.ToString(CultureInfo.InvariantCulture);
+        var ports = listening.Order().Select(p => p.ToString(CultureInfo.InvariantCulture)).ToList();
+        var on = ports.Count == 1 ? ports[0] : string.Join(", ", ports[..^1]) + " and " + ports[^1];
+        var why = $"{url} refused the connection {WrongPortChecks} times in a row: the app in {watch.Name} listens on {on}, not on $PORT={port}. "
+            + "Make it listen on the port in PORT (and bind HOST): DeployMind gives each release a free port there, so no setting moves it "
+            + "(target.docker.port is the port nginx serves the app on, not the app's own).";
+        if (watch.Logs is null)
+        {
+            return why;
+        }
+
+        return why + " " + LogTail(await watch.Logs(cancellationToken));
     }
 }

@@ -15,6 +15,14 @@ public interface IContainerRuntime
     /// <summary>The last <paramref name="lines"/> lines of the container's output (stdout and stderr).</summary>
     Task<IReadOnlyList<string>> LogsAsync(string name, int lines, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The TCP ports the container's own processes listen on, whatever the address (found from the host: the
+    /// container's processes matched against the host's listening sockets); empty when they listen on none, or when the
+    /// host does not say which process owns a socket (<c>ss</c> shows that to root only). Null when there is no such
+    /// running container or the host cannot list its sockets.
+    /// </summary>
+    Task<IReadOnlySet<int>?> ListeningPortsAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Stops a container, giving it <paramref name="grace"/> to finish after SIGTERM.</summary>
     Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken);
 

@@ -19,4 +19,7 @@ public interface IHttpProbe
 public sealed record ProbeResult(int? StatusCode, string? Error)
 {
     public bool Healthy => Error is null;
+
+    /// <summary>The connection was refused: nothing listens on that address and port (yet).</summary>
+    public bool Refused { get; init; }
 }
