@@ -99,6 +99,42 @@ public sealed class DeployCliTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Deploy_WithoutPort_StaysOnThePortTheAppIsServedOn_AnotherIsRefusedUnlessRelocate()
+    {
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $$"""
+            app: {{AppName}}
+            environments:
+              production:
+                healthCheck: { path: /health, interval: 250ms, timeout: 2s, successes: 2, deadline: 30s }
+            """);
+        var other = Docker.FreePort();
+        using var client = new HttpClient();
+
+        var (first, firstOutput) = await RunAsync("deploy", _app.Path, "--port", $"{_port}");
+        File.AppendAllText(Path.Combine(_app.Path, "main.go"), "\n// second release\n");
+
+        // Before, leaving out --port moved the app to 8080.
+        var (second, secondJson) = await RunAsync("deploy", _app.Path, "--output", "json");
+        var (refused, refusedOutput) = await RunAsync("deploy", _app.Path, "--port", $"{other}");
+
+        Assert.True(first == ExitCodes.Success, firstOutput);
+        Assert.True(second == ExitCodes.Success, secondJson);
+        using (var json = JsonDocument.Parse(secondJson))
+        {
+            Assert.Equal($"http://127.0.0.1:{_port}/", json.RootElement.GetProperty("url").GetString());
+        }
+
+        Assert.Equal(ExitCodes.InvalidInput, refused);
+        Assert.Contains($"is served on port {_port}", refusedOutput.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{_port}/")), StringComparison.Ordinal);
+
+        var (moved, movedJson) = await RunAsync("deploy", _app.Path, "--port", $"{other}", "--relocate", "--output", "json");
+
+        Assert.True(moved == ExitCodes.Success, movedJson);
+        Assert.Contains("go-stdlib-example", await client.GetStringAsync(new Uri($"http://127.0.0.1:{other}/")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deploy_RepositoryWithCommittedAwsKey_IsHaltedAtScanBuildsNothingAndNeverPrintsTheKey()
     {
         // Built at run time so this file holds no key; the shape is AWS's (AKIA + 16), the value random.
