@@ -332,9 +332,10 @@ public sealed partial class CliInputTests : IDisposable
         }
     }
 
-    // The words of a shell line: quotes group, the leading `deploymind` goes.
+    // The words of a shell line up to a redirection or a pipe: quotes group, the leading `deploymind` goes.
     private static string[] Words(string line) =>
-        [.. ShellWord().Matches(line).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Value).Skip(1)];
+        [.. ShellWord().Matches(line).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Value)
+            .TakeWhile(w => w is not (">" or ">>" or "2>" or "|" or "&&" or ";")).Skip(1)];
 
     private static string RepositoryRoot()
     {
