@@ -263,5 +263,9 @@ internal static class DeployBenchmark
         public void Health(string host, HealthReport report)
         {
         }
+
+        public void Progress(string host, string message)
+        {
+        }
     }
 }

@@ -24,7 +24,7 @@ public static class Hosting
     /// An explicit configuration file (<c>--config</c>): the app's, instead of its deploymind.yml, when there is an app; else
     /// the process's own (a server's or worker's), which every job's app configuration is then layered over.
     /// </param>
-    /// <param name="minimumLevel">What is logged (to standard error).</param>
+    /// <param name="minimumLevel">What is logged (to standard error); <see cref="LogLevel.None"/>: nothing, no console logger at all.</param>
     /// <param name="reset">Settings put back to their defaults, above every source (the <c>validate</c> command's second pass).</param>
     public static IHostApplicationBuilder AddDeployMind(
         this IHostApplicationBuilder builder, ConfigurationLayers layers, string? appPath, string? configFile, LogLevel minimumLevel, IReadOnlyDictionary<string, string?>? reset = null)
@@ -35,13 +35,21 @@ public static class Hosting
         layers.AddTo(builder.Configuration, appPath, configFile, reset);
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter(level => level >= minimumLevel);
-        if (minimumLevel > LogLevel.Debug)
+        if (minimumLevel == LogLevel.None)
         {
-            // ASP.NET Core's per-request information is noise at the server's default level.
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            // A CLI command without --verbose: its own output says what matters, no logger line joins it.
+            builder.Logging.SetMinimumLevel(LogLevel.None);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.AddFilter(level => level >= minimumLevel);
+            if (minimumLevel > LogLevel.Debug)
+            {
+                // ASP.NET Core's per-request information is noise at the server's default level.
+                builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            }
         }
 
         // Jobs read the process's file (a server's or worker's --config) under each app's own deploymind.yml.

@@ -37,6 +37,12 @@ public interface IDeployObserver
     void Step(string host, string message);
 
     void Health(string host, HealthReport report);
+
+    /// <summary>
+    /// Where a watched step stands ("canary 10%: 12/50 requests, 0 errors, p95 40 ms, 18s left"), a few times a step
+    /// (see <see cref="Analysis.StepProgress"/>); each report supersedes the one before, so a live view may redraw one line.
+    /// </summary>
+    void Progress(string host, string message);
 }
 
 /// <summary>An observer that ignores everything.</summary>
@@ -49,6 +55,10 @@ public sealed class NullDeployObserver : IDeployObserver
     }
 
     public void Health(string host, HealthReport report)
+    {
+    }
+
+    public void Progress(string host, string message)
     {
     }
 }

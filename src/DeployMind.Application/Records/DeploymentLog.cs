@@ -124,6 +124,13 @@ internal sealed class DeploymentLog : IAsyncDisposable
 
             next?.Health(host, report);
         }
+
+        public void Progress(string host, string message)
+        {
+            // A few lines a step (StepProgress paces them): the record shows the step was watched, and how it went.
+            log.Write("deploy", $"{host}: {message}");
+            next?.Progress(host, message);
+        }
     }
 
     private sealed class LoggingBuildProgress(DeploymentLog log, IProgress<BuildProgress>? next) : IProgress<BuildProgress>

@@ -219,7 +219,8 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
             _console.WriteLine(build.Error ?? string.Empty);
         }
 
-        _console.Write(DeploymentViews.StatusPanel(deployment, now));
+        // A failed build's message (with the log's last lines) was just printed: the panel repeats only its first line.
+        _console.Write(DeploymentViews.StatusPanel(deployment, now, reasonShownAbove: pipeline?.Build is { Success: false }));
         _console.MarkupLine($"[grey]`deploymind status {deployment.ShortId()}` shows it again, `deploymind logs {deployment.ShortId()}` its log.[/]");
     }
 
@@ -228,7 +229,10 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
     {
         public Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
         {
-            console.MarkupLine($"[bold]{Markup.Escape(deployment.State.Name())}[/] [grey]{Markup.Escape(deployment.Events[^1].Detail)}[/]");
+            // One line per state: a detail's further lines (a failed build's log) are in the report at the end.
+            var detail = deployment.Events[^1].Detail;
+            var firstLine = detail.Split('\n', 2)[0];
+            console.MarkupLine($"[bold]{Markup.Escape(deployment.State.Name())}[/] [grey]{Markup.Escape(firstLine)}[/]");
             return Task.CompletedTask;
         }
     }

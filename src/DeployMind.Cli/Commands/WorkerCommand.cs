@@ -30,7 +30,8 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        using var host = _hosts.Create(null, settings.Config, settings.Verbose);
+        // A worker's jobs end in its log only: warnings are kept without --verbose.
+        using var host = _hosts.Create(null, settings.Config, settings.Verbose, LogLevel.Warning);
         var services = host.Services;
         var worker = new DeployWorker(
             services.GetRequiredService<IJobQueue>(),

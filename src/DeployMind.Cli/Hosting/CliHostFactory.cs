@@ -79,10 +79,14 @@ public sealed class CliHostFactory
     /// <param name="appPath">The app folder, or null when the command has none.</param>
     /// <param name="configFile">An explicit configuration file (<c>--config</c>), which must exist: the app's when there is an app, else the process's (a worker's).</param>
     /// <param name="verbose">Log debug output to standard error.</param>
+    /// <param name="quietLevel">
+    /// What is logged without <paramref name="verbose"/>: nothing by default — a command's own output says what matters, and
+    /// logger lines ("warn: DeployMind…[0]") in it are noise; a worker, whose jobs' outcomes only its log tells, passes Warning.
+    /// </param>
     /// <exception cref="InvalidConfigurationException">Settings whose values cannot be read (every one, with file:line:column).</exception>
-    public IHost Create(string? appPath, string? configFile, bool verbose)
+    public IHost Create(string? appPath, string? configFile, bool verbose, LogLevel quietLevel = LogLevel.None)
     {
-        var host = Build(appPath, configFile, verbose, reset: null);
+        var host = Build(appPath, configFile, verbose ? LogLevel.Debug : quietLevel, reset: null);
         var invalid = host.Services.GetRequiredService<ConfigurationChecker>().InvalidValues();
         if (invalid.Count > 0)
         {
@@ -99,7 +103,7 @@ public sealed class CliHostFactory
     /// </summary>
     internal IHost CreateChecked(string? appPath, string? configFile, bool verbose, out IReadOnlyList<ConfigurationProblem> problems)
     {
-        var host = Build(appPath, configFile, verbose, reset: null);
+        var host = Build(appPath, configFile, verbose ? LogLevel.Debug : LogLevel.None, reset: null);
         var checker = host.Services.GetRequiredService<ConfigurationChecker>();
         var invalid = checker.InvalidValues();
         problems = [.. invalid, .. checker.UnknownKeys()];
@@ -110,7 +114,7 @@ public sealed class CliHostFactory
 
         var defaults = invalid.ToDictionary(p => p.Key, p => checker.DefaultOf(p.Key), StringComparer.OrdinalIgnoreCase);
         host.Dispose();
-        return Build(appPath, configFile, verbose, reset: defaults);
+        return Build(appPath, configFile, verbose ? LogLevel.Debug : LogLevel.None, reset: defaults);
     }
 
     /// <summary>
@@ -137,10 +141,10 @@ public sealed class CliHostFactory
         }
     }
 
-    private IHost Build(string? appPath, string? configFile, bool verbose, IReadOnlyDictionary<string, string?>? reset)
+    private IHost Build(string? appPath, string? configFile, LogLevel minimumLevel, IReadOnlyDictionary<string, string?>? reset)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
-        builder.AddDeployMind(Layers, appPath, configFile, verbose ? LogLevel.Debug : LogLevel.Warning, reset);
+        builder.AddDeployMind(Layers, appPath, configFile, minimumLevel, reset);
         var host = builder.Build();
         Locator = host.Services.GetRequiredService<IConfigurationLocator>();
         return host;

@@ -9,7 +9,10 @@ namespace DeployMind.Cli.Output;
 internal static class DeploymentViews
 {
     /// <summary>The status panel of the original plan, from what the deployment recorded.</summary>
-    public static Table StatusPanel(Deployment d, DateTimeOffset now)
+    /// <param name="d">The deployment.</param>
+    /// <param name="now">For the duration of one still running.</param>
+    /// <param name="reasonShownAbove">The whole reason was just printed: the panel shows its first line only.</param>
+    public static Table StatusPanel(Deployment d, DateTimeOffset now, bool reasonShownAbove = false)
     {
         var table = Tables.KeyValue("DeployMind — Deployment Status");
         table.AddRow("Deployment ID", d.Id.ToString());
@@ -53,8 +56,9 @@ internal static class DeploymentViews
         }
 
         table.AddRow("Triggered by", Markup.Escape($"{d.TriggeredBy} at {d.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}"));
-        if (d.Reason is { } reason && d.State is not DeploymentState.Succeeded)
+        if (d.Reason is { } whole && d.State is not DeploymentState.Succeeded)
         {
+            var reason = reasonShownAbove && whole.Contains('\n', StringComparison.Ordinal) ? whole.Split('\n', 2)[0] + " (in full above)" : whole;
             table.AddRow("Reason", $"[red]{Markup.Escape(reason)}[/]");
         }
 

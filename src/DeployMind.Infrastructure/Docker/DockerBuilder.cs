@@ -92,7 +92,10 @@ internal sealed partial class DockerBuilder : IImageBuilder
             && (id = parts[0]).Length > 0;
     }
 
-    /// <summary>One clear message: the failing step, the builder's own error, and the last lines of the log.</summary>
+    /// <summary>
+    /// One clear message: the failing step, the builder's own error, what to do when the cause is known (a base image
+    /// that cannot be pulled, a package index that cannot be reached), and the last lines of the log with repeats collapsed.
+    /// </summary>
     internal static string DescribeFailure(BuildOutputParser parser, IReadOnlyList<string> log, int exitCode)
     {
         var reason = parser.Errors.Count > 0 ? parser.Errors[^1] : $"docker build exited with code {exitCode}";
@@ -111,7 +114,12 @@ internal sealed partial class DockerBuilder : IImageBuilder
             hint = $"\nThe base image could not be pulled. Map it to one this machine has or can reach with build.baseImages in deploymind.yml (see docs/configuration.md), or build the local base images (scripts/base-images/build.sh).";
         }
 
-        var tail = log.Where(l => !string.IsNullOrWhiteSpace(l)).TakeLast(TailLines);
+        else if (PackageIndexFailure.Describe(parser.Instruction, PackageIndexFailure.LastStep(log)) is { } unreachable)
+        {
+            hint = "\n" + unreachable;
+        }
+
+        var tail = BuildLogTail.Last(log, TailLines);
         return $"Build failed {where}: {reason}{hint}\nLast lines of the build log:\n  " + string.Join("\n  ", tail);
     }
 

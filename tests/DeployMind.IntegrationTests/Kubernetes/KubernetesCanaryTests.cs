@@ -115,4 +115,24 @@ public sealed class KubernetesCanaryTests : IAsyncLifetime
         Assert.Contains(Server.Calls, c => c.StartsWith("GET pods/shop-canary-", StringComparison.Ordinal) && c.EndsWith("/log", StringComparison.Ordinal));
         Assert.Null(Server.Get("deployments", "shop-canary"));
     }
+
+    [Fact]
+    public async Task Canary_TooFewRequestsInALongerStep_ReportsProgressAndRollsBackSayingWhatTheStepNeeds()
+    {
+        Server.Logs["shop:2"] = [.. Enumerable.Range(0, 3).Select(i => $"GET /orders/{i} \" 200 \" 12ms")];
+        Server.Logs["shop:1"] = [.. Enumerable.Range(0, 3).Select(i => $"GET /orders/{i} \" 200 \" 9ms")];
+        var policy = new CanaryPolicy([50, 100], TimeSpan.FromSeconds(6), 0.05, 50, InsufficientDataAction.Fail);
+
+        var outcome = await _target.DeployAsync(
+            _target.Request("r2", "shop:2", o => o.Metrics.LogPattern = "\" (?<status>\\d{3}) \"", policy), StrategyKind.Canary);
+
+        // Two canary pods with three requests each; 50 canary requests in 6 s at 50%: 50 / 6 / 0.5 ≈ 16.7 requests/s; a progress report 5 s into the step.
+        Assert.True(outcome.Status == DeployStatus.RolledBack, outcome.Reason);
+        Assert.True(outcome.Reason!.Contains("the canary saw 6 of the 50 requests canary.minRequests asks for in 6s at 50%", StringComparison.Ordinal), outcome.Reason);
+        Assert.Contains("about 17 requests/s must reach the app", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("canary.onInsufficientData is fail", outcome.Reason, StringComparison.Ordinal);
+        var progress = Assert.Single(_target.Steps, s => s.StartsWith("canary: progress: ", StringComparison.Ordinal));
+        Assert.StartsWith("canary: progress: canary 50%: 6/50 requests, 0 errors", progress, StringComparison.Ordinal);
+        Assert.Null(Server.Get("deployments", "shop-canary"));
+    }
 }

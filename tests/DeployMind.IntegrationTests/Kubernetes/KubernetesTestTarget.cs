@@ -77,6 +77,14 @@ public sealed class KubernetesTestTarget : IAsyncDisposable
         public void Health(string host, HealthReport report)
         {
         }
+
+        public void Progress(string host, string message)
+        {
+            lock (steps)
+            {
+                steps.Add($"{host}: progress: {message}");
+            }
+        }
     }
 
     /// <summary>Records pushes and answers with the pushed name, as <c>docker push</c> to the registry would.</summary>

@@ -196,6 +196,43 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Canary_TooFewRequests_RollbackNamesTheSettingsAndTheTrafficNeeded()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(s.Label == "r2" ? 3 : 30, 0, 20));
+
+        var outcome = await DriveAsync(Canary().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        // 20 canary requests in a 10 s step at 10% of the traffic: 20 / 10 / 0.1 = 20 requests/s must reach the app.
+        Assert.Equal(DeployStatus.RolledBack, outcome.Status);
+        Assert.Contains("the canary saw 3 of the 20 requests canary.minRequests asks for in 10s at 10%", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("about 20 requests/s must reach the app for a step of 10s", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("canary.stepDuration", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains("canary.onInsufficientData is extend", outcome.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("Traffic is back on the stable release.", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, _steps.Count(s => s.Contains("the step runs again", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Canary_LongStep_ReportsProgressAFewTimesAStep()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => s.Label == "r2" ? new UpstreamStats(12, 0, 40) : new UpstreamStats(108, 0, 20));
+        var request = Request("r2", "shop:2", host) with { Canary = new CanaryPolicy([10, 100], TimeSpan.FromSeconds(60), 0.05, 50, InsufficientDataAction.Pass) };
+
+        var outcome = await DriveAsync(Canary().DeployAsync(request, Observer(), CancellationToken.None));
+
+        // A 60 s step checked every second: a report every 6 s (a tenth of the step), none at its end.
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        var progress = _steps.Where(s => s.StartsWith("canary: progress: ", StringComparison.Ordinal)).ToList();
+        Assert.InRange(progress.Count, 8, 10);
+        Assert.Equal("canary: progress: canary 10%: 12/50 requests, 0 errors, p95 40 ms, 54s left", progress[0]);
+        Assert.EndsWith("6s left", progress[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Canary_CancelledMidStep_PutsTrafficBackAndRemovesTheCanary()
     {
         var host = new FakeDeployHost();
@@ -258,6 +295,21 @@ public sealed class StrategyTests
         Assert.Equal(DeployStatus.Succeeded, outcome.Status);
         Assert.False(old.Running);
         Assert.Equal("shop-r2-blue", host.Running("shop:2").Spec.Name);
+    }
+
+    [Fact]
+    public async Task BlueGreen_ObservationWindow_ReportsProgress()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, _ => new UpstreamStats(100, 0, 20));
+
+        var outcome = await DriveAsync(BlueGreen().DeployAsync(Request("r2", "shop:2", host) with { ObservationWindow = TimeSpan.FromSeconds(30) }, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        var progress = _steps.Where(s => s.StartsWith("blue-green: progress: ", StringComparison.Ordinal)).ToList();
+        Assert.InRange(progress.Count, 4, 5); // every 5 s of 30, none at the end
+        Assert.Equal("blue-green: progress: new colour: 100 requests, 0 errors, p95 20 ms, 25s left", progress[0]);
     }
 
     [Fact]
@@ -568,6 +620,8 @@ public sealed class StrategyTests
         public void Health(string host, HealthReport report)
         {
         }
+
+        public void Progress(string host, string message) => steps.Add($"{host}: progress: {message}");
     }
 
     /// <summary>Strategies probe through the host; the checker's default probe must not be used.</summary>

@@ -44,6 +44,25 @@ public sealed class DockerBuilderTests
     }
 
     [Fact]
+    public async Task BuildAsync_PipCannotReachItsIndex_SaysSoOnceAndCollapsesTheRetries()
+    {
+        string[] before = ["Step 5/18 : COPY requirements.txt ./", " ---> 3ceed4690aa4"];
+        var runner = new ScriptedRunner(new Step("build", 1, [.. before, .. PackageIndexFailureTests.PipLog]));
+        var builder = new DockerBuilder(runner, TimeProvider.System, NullLogger<DockerBuilder>.Instance);
+
+        var result = await builder.BuildAsync(new ImageBuildRequest("/c", "/c/Dockerfile", "app:1"), null, CancellationToken.None);
+
+        var lines = result.Error!.Split('\n');
+        Assert.StartsWith("Build failed at step 6/18 `RUN pip --python /opt/venv/bin/python install", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("pip could not reach its package index (pypi.org: ", lines[1], StringComparison.Ordinal);
+        Assert.Single(lines, l => l.Contains("could not reach", StringComparison.Ordinal));
+        var retry = Assert.Single(lines, l => l.Contains("Retrying", StringComparison.Ordinal));
+        Assert.EndsWith("(×5)", retry, StringComparison.Ordinal);
+        Assert.Contains("  ERROR: No matching distribution found for flask==3.0.0", lines);
+        Assert.Equal(PackageIndexFailureTests.PipLog.Length + 2, result.Log.Count); // the recorded log keeps every line
+    }
+
+    [Fact]
     public async Task BuildAsync_DockerMissing_ReturnsFailureNamingTheCli()
     {
         var builder = new DockerBuilder(new ScriptedRunner(), TimeProvider.System, NullLogger<DockerBuilder>.Instance);

@@ -218,6 +218,10 @@ public sealed class VerifyPipelineTests
         public void Health(string host, HealthReport report)
         {
         }
+
+        public void Progress(string host, string message)
+        {
+        }
     }
 
     /// <summary>Strategies probe through the host; the checker's default probe must not be used.</summary>

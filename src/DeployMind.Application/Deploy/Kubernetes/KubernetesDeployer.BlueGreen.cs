@@ -81,10 +81,18 @@ public sealed partial class KubernetesDeployer
         var selector = KubernetesNames.ReleaseSelector(workload.App, workload.ReleaseId);
         var baseline = (await cluster.ListPodsAsync(selector, cancellationToken)).ToDictionary(p => p.Name, p => p.Restarts, StringComparer.Ordinal);
         observer.Step(cluster.Display, $"observing {workload.DeploymentName} for {Domain.Duration.Format(window)}");
-        return await ObservationLoop.WatchAsync(_time, _time.GetUtcNow() + window, interval, async ct =>
+        var from = _time.GetUtcNow();
+        var progress = new StepProgress(_time, from, from + window);
+        return await ObservationLoop.WatchAsync(_time, from + window, interval, async ct =>
         {
-            if (UnhealthyPod(await cluster.ListPodsAsync(selector, ct), baseline) is not { } bad)
+            var pods = await cluster.ListPodsAsync(selector, ct);
+            if (UnhealthyPod(pods, baseline) is not { } bad)
             {
+                if (progress.Due() is { } left)
+                {
+                    observer.Progress(cluster.Display, string.Create(CultureInfo.InvariantCulture, $"{workload.DeploymentName}: {pods.Count} pod(s) ready, no restarts, {left}"));
+                }
+
                 return null;
             }
 

@@ -68,14 +68,14 @@ public sealed partial class KubernetesDeployer
                     CultureInfo.InvariantCulture, $"canary at {percent}%: {replicas} canary pod(s) beside {stableReplicas} stable ({100.0 * replicas / (replicas + stableReplicas):0}% of the Service's endpoints)"));
                 var failed = await CanaryJudge.RunStepAsync(request.Canary, percent, steps, observer, async ct =>
                 {
-                    var result = await WatchCanaryStepAsync(cluster, request, canary, ct);
+                    var result = await WatchCanaryStepAsync(cluster, request, canary, percent, observer, ct);
                     observer.Step("canary", $"{percent}% step: {result.Verdict}: {result.Reason}");
                     return result;
                 }, cancellationToken);
                 if (failed is not null)
                 {
                     await DeleteCanaryAsync(cluster, canary, observer);
-                    return Failed(StrategyKind.Canary, $"{CanaryJudge.RolledBack(failed, percent)} The canary was deleted; the stable release serves.", null, started, DeployStatus.RolledBack) with
+                    return Failed(StrategyKind.Canary, $"{CanaryJudge.RolledBack(failed, percent, request.Canary)} The canary was deleted; the stable release serves.", null, started, DeployStatus.RolledBack) with
                     {
                         CanarySteps = steps,
                         CanaryPercentReached = percent,
@@ -128,15 +128,18 @@ public sealed partial class KubernetesDeployer
     /// <summary>
     /// One step: every health interval for the step duration, the canary's pods must all be ready with no new restarts
     /// (a pod that is not is a verdict at once); then, with a log pattern, the step's access-log lines of the canary and
-    /// stable pods are judged by <see cref="CanaryAnalysis"/>.
+    /// stable pods are judged by <see cref="CanaryAnalysis"/>. A few times a step, where it stands is reported as progress
+    /// (with a log pattern, the canary's requests so far).
     /// </summary>
-    private async Task<CanaryStepResult> WatchCanaryStepAsync(IKubernetesCluster cluster, DeployRequest request, KubernetesWorkload canary, CancellationToken cancellationToken)
+    private async Task<CanaryStepResult> WatchCanaryStepAsync(
+        IKubernetesCluster cluster, DeployRequest request, KubernetesWorkload canary, int percent, IDeployObserver observer, CancellationToken cancellationToken)
     {
         var selector = KubernetesNames.ReleaseSelector(canary.App, canary.ReleaseId);
         var baseline = (await cluster.ListPodsAsync(selector, cancellationToken)).ToDictionary(p => p.Name, p => p.Restarts, StringComparer.Ordinal);
         var from = _time.GetUtcNow();
         var until = from + request.Canary.StepDuration;
         var checks = 0;
+        var progress = new StepProgress(_time, from, until);
         var unhealthy = await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
             checks++;
@@ -144,6 +147,14 @@ public sealed partial class KubernetesDeployer
             var bad = UnhealthyPod(pods, baseline);
             if (bad is null && pods.Count > 0)
             {
+                if (progress.Due() is { } left)
+                {
+                    var figures = canary.Settings.LogPattern is null
+                        ? string.Create(CultureInfo.InvariantCulture, $"{pods.Count} pod(s) ready, no restarts")
+                        : StepProgress.Figures((await ReadTrafficAsync(cluster, canary, from, ct)).For("canary"), request.Canary.MinRequests);
+                    observer.Progress("canary", $"canary {percent}%: {figures}, {left}");
+                }
+
                 return null;
             }
 

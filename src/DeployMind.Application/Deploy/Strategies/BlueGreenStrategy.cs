@@ -114,8 +114,10 @@ internal sealed class BlueGreenStrategy : IDeploymentStrategy
         var from = _time.GetUtcNow();
         var until = from + request.ObservationWindow;
         observer.Step("blue-green", $"observing for {request.ObservationWindow.TotalSeconds:0}s; the previous colour stays warm");
+        var progress = new StepProgress(_time, from, until);
         return await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
+            var seen = new List<UpstreamStats>();
             foreach (var (release, _) in launched)
             {
                 if (await ReleaseLauncher.ProbeAsync(release, request.Health, ct) is { } failure)
@@ -129,6 +131,14 @@ internal sealed class BlueGreenStrategy : IDeploymentStrategy
                 {
                     return $"{release.Host.Name}: {result.Reason}";
                 }
+
+                seen.Add(result.Canary);
+            }
+
+            if (progress.Due() is { } left)
+            {
+                var sum = new UpstreamStats(seen.Sum(s => s.Requests), seen.Sum(s => s.ServerErrors), seen.Count == 0 ? 0 : seen.Max(s => s.P95Milliseconds));
+                observer.Progress("blue-green", $"new colour: {StepProgress.Figures(sum, null)}, {left}");
             }
 
             return null;

@@ -72,7 +72,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                 if (failed is not null)
                 {
                     await RollBackAsync(canaries, observer);
-                    return Outcome(DeployStatus.RolledBack, $"{CanaryJudge.RolledBack(failed, percent)} Traffic is back on the stable release.", started, steps, percent) with { Health = lastHealth };
+                    return Outcome(DeployStatus.RolledBack, $"{CanaryJudge.RolledBack(failed, percent, request.Canary)} Traffic is back on the stable release.", started, steps, percent) with { Health = lastHealth };
                 }
             }
         }
@@ -119,6 +119,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
     {
         var from = _time.GetUtcNow();
         var until = from + request.Canary.StepDuration;
+        var progress = new StepProgress(_time, from, until);
         var early = await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
             foreach (var (release, _) in canaries)
@@ -139,6 +140,11 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                 {
                     observer.Step("canary", $"{percent}% step: Unhealthy before the step ended: {judged.Reason}");
                     return judged;
+                }
+
+                if (progress.Due() is { } left)
+                {
+                    observer.Progress("canary", $"canary {percent}%: {StepProgress.Figures(judged.Canary, request.Canary.MinRequests)}, {left}");
                 }
             }
 
