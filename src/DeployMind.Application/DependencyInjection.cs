@@ -3,6 +3,7 @@ using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Application.Deploy.Strategies;
+using DeployMind.Application.Jobs;
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,8 @@ public static class DependencyInjection
             sp.GetRequiredService<IConfigurationLocator>()));
         builder.Services.TryAddScoped<DeploymentRunner>();
         builder.Services.TryAddScoped<RollbackRunner>();
+        builder.Services.TryAddScoped<AppRemoval>();
+        builder.Services.TryAddScoped<AppLifecycle>();
         builder.Services.TryAddScoped<ScanService>();
         builder.Services.TryAddSingleton<ConfigurationChecker>();
         builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName).ValidateOnStart();

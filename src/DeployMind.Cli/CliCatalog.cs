@@ -17,6 +17,7 @@ internal static class CliCatalog
     [
         new("lock", "Inspect or free a deploy target's lock."),
         new("token", "Manage the REST API's bearer tokens (stored hashed; shown once when created)."),
+        new("app", "What runs of an app on its environment's hosts: logs, stop, start, restart, remove."),
     ];
 
     /// <summary>The commands, in the order help lists them.</summary>
@@ -52,6 +53,18 @@ internal static class CliCatalog
             ["worker", "--environment", "production", "--concurrency", "2"]),
         new("queue", typeof(QueueCommand), "Show the job queues: waiting, in flight, dead letters, oldest waiting.",
             ["queue", "--environment", "production", "--dead-letters"]),
+        new("apps", typeof(AppsCommand), "Every app and environment: the release live, where, since when, whether it runs, and a deployment in progress.",
+            ["apps"], ["apps", "--output", "json"]),
+        new("app logs", typeof(AppLogsCommand), "The app's running containers' output on every host, each line tagged with its host and container.",
+            ["app", "logs", "examples/go-stdlib"], ["app", "logs", ".", "--env", "staging", "--follow", "--lines", "20"]),
+        new("app stop", typeof(AppStopCommand), "Stop the app's running containers on every host (holding the targets' locks).",
+            ["app", "stop", "."], ["app", "stop", ".", "--env", "staging", "--grace", "30s"]),
+        new("app start", typeof(AppStartCommand), "Start the live release's containers again where they are stopped.",
+            ["app", "start", "."]),
+        new("app restart", typeof(AppRestartCommand), "Stop the app's containers, then start the live release's again.",
+            ["app", "restart", ".", "--env", "production"]),
+        new("app remove", typeof(AppRemoveCommand), "Remove the app from its environment: nginx site, containers and images (asks first; --yes for scripts), recorded.",
+            ["app", "remove", ".", "--env", "staging"], ["app", "remove", "services/api", "--yes"]),
         new("lock status", typeof(LockStatusCommand), "Who holds a target's lock.", ["lock", "status", "docker:local"]),
         new("lock release", typeof(LockReleaseCommand), "Free a target's lock whoever holds it.", ["lock", "release", "docker:web-1"]),
         new("token create", typeof(TokenCreateCommand), "Create a token and print it once.", ["token", "create", "ci"]),

@@ -125,6 +125,20 @@ public sealed class DeployService
         return Target(template.TargetKind).LeftoversAsync(template, app, cancellationToken);
     }
 
+    /// <summary>The Docker hosts the command's environment deploys to (<c>--host</c>, else its configured hosts, else this machine).</summary>
+    /// <exception cref="InvalidInputException">The environment targets Kubernetes (named, with what to use instead), or a host's address is wrong.</exception>
+    public IReadOnlyList<DeployHost> HostsOf(DeployCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var key = $"environments.{command.Environment}";
+        if (TargetKindOf(command) == DeployTargetKind.Kubernetes)
+        {
+            throw new InvalidInputException($"{key}.target: this environment runs in Kubernetes; its containers are the cluster's pods (kubectl logs, kubectl exec, kubectl scale).");
+        }
+
+        return Hosts(command, _app.Environment(command.Environment).Target.Docker ?? new DockerTargetOptions(), key);
+    }
+
     /// <summary>The kind of target the command's environment deploys to (its <c>target:</c>; Docker hosts unless <c>kubernetes</c> is set).</summary>
     public DeployTargetKind TargetKindOf(DeployCommand command)
     {

@@ -8,7 +8,6 @@ using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace DeployMind.Application.Jobs;
@@ -88,7 +87,7 @@ public sealed class JobRunner : IJobRunner
             // whose commit is gone still removes the preview, with this machine's settings.
             if (prepared.Command is { } fallback && prepared.App is { } app)
             {
-                return await RemovePreviewAsync(services, fallback, app, deployment, $"removing the preview {app} ({prepared.Problem}; using this machine's settings)", cancellationToken);
+                return await RemovePreviewAsync(services, fallback, app, deployment, $"{prepared.Problem}; using this machine's settings", cancellationToken);
             }
 
             deployment.Fail(PipelineStage.Scan, prepared.Problem ?? "the job could not be prepared", time.GetUtcNow());
@@ -125,7 +124,7 @@ public sealed class JobRunner : IJobRunner
 
         if (job.Teardown)
         {
-            return await RemovePreviewAsync(services, command, prepared.App!, deployment, $"removing the preview {prepared.App}", cancellationToken);
+            return await RemovePreviewAsync(services, command, prepared.App!, deployment, null, cancellationToken);
         }
 
         if (job.RollbackOf is not null)
@@ -275,45 +274,9 @@ public sealed class JobRunner : IJobRunner
     }
 
     /// <summary>Removes the preview from every host of its environment (recorded as its own deployment: deploying → verifying → succeeded).</summary>
-    private static async Task<Deployment> RemovePreviewAsync(
-        IServiceProvider services, DeployCommand command, string app, Deployment deployment, string detail, CancellationToken cancellationToken)
-    {
-        var deploys = services.GetRequiredService<DeployService>();
-        var store = services.GetRequiredService<IDeploymentStore>();
-        var time = services.GetRequiredService<TimeProvider>();
-        var reporter = services.GetRequiredService<IDeploymentReporter>();
-        deployment.MoveTo(DeploymentState.Deploying, detail, time.GetUtcNow());
-        await store.SaveAsync(deployment, cancellationToken);
-        reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
-        try
-        {
-            await using var log = new DeploymentLog(store, deployment.Id, time, NullLogger.Instance);
-            var removed = await deploys.RemoveAsync(command, app, log.Observe((IDeployObserver?)null), cancellationToken);
-            deployment.MoveTo(DeploymentState.Verifying, $"removed {string.Join("; ", removed)}", time.GetUtcNow());
-            await store.SaveAsync(deployment, cancellationToken);
-            var left = await deploys.LeftoversAsync(command, app, cancellationToken);
-            if (left.Count == 0)
-            {
-                deployment.MoveTo(DeploymentState.Succeeded, $"preview {app} removed: no container or nginx site of it is left", time.GetUtcNow());
-            }
-            else
-            {
-                deployment.Fail(PipelineStage.Verify, $"the preview {app} is not fully removed: {string.Join("; ", left)}; run the teardown again or remove them by hand", time.GetUtcNow());
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            deployment.MoveTo(DeploymentState.Cancelled, "cancelled while removing the preview; run the teardown again", time.GetUtcNow());
-        }
-        catch (Exception ex) when (ex is DeployMindException or InvalidOperationException or IOException)
-        {
-            deployment.Fail(PipelineStage.Deploy, $"the preview could not be removed: {ex.Message}", time.GetUtcNow());
-        }
-
-        await store.SaveAsync(deployment, CancellationToken.None);
-        reporter.Report(DeploymentReport.Of(deployment, time.GetUtcNow()));
-        return deployment;
-    }
+    private static Task<Deployment> RemovePreviewAsync(
+        IServiceProvider services, DeployCommand command, string app, Deployment deployment, string? note, CancellationToken cancellationToken) =>
+        services.GetRequiredService<AppRemoval>().RemoveAsync(command, app, deployment, $"the preview {app}", removeImages: false, observer: null, note, cancellationToken);
 
     private static string Describe(Exception exception) => exception switch
     {

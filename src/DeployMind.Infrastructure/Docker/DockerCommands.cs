@@ -102,6 +102,10 @@ internal static class DockerCommands
     public static CommandSpec Logs(string name, int lines) =>
         CommandSpec.Create(Program, "logs", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
 
+    /// <summary><c>docker logs --follow</c>: the last lines, then new ones until the container stops.</summary>
+    public static CommandSpec FollowLogs(string name, int lines) =>
+        CommandSpec.Create(Program, "logs", "--follow", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
+
     public static CommandSpec Stop(string name, TimeSpan grace) =>
         CommandSpec.Create(Program, "stop", "--time", ((int)Math.Ceiling(grace.TotalSeconds)).ToString(CultureInfo.InvariantCulture), name);
 

@@ -49,6 +49,19 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         return result.Succeeded ? output : [];
     }
 
+    public async Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        try
+        {
+            await _runner.RunAsync(DockerCommands.FollowLogs(name, lines), output => line(AnsiText.Strip(output.Text)), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Following ends when asked to.
+        }
+    }
+
     public async Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken) =>
         await _runner.RunAsync(DockerCommands.Stop(name, grace), null, cancellationToken);
 

@@ -86,6 +86,14 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
             : FixedPorts.TryGetValue(c.Spec.Image, out var fixedPort) ? [$"listening on :{fixedPort}"]
             : []);
 
+    public async Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken)
+    {
+        foreach (var text in await LogsAsync(name, lines, cancellationToken))
+        {
+            line(text);
+        }
+    }
+
     /// <summary>Images whose apps ignore PORT and listen on this port instead (probes on their given port are refused).</summary>
     public Dictionary<string, int> FixedPorts { get; } = [];
 

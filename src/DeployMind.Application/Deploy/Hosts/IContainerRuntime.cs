@@ -23,6 +23,12 @@ public interface IContainerRuntime
     /// </summary>
     Task<IReadOnlySet<int>?> ListeningPortsAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The last <paramref name="lines"/> lines of the container's output, then every new line as it is written, to
+    /// <paramref name="line"/>, until the container stops or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken);
+
     /// <summary>Stops a container, giving it <paramref name="grace"/> to finish after SIGTERM.</summary>
     Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken);
 

@@ -1,0 +1,231 @@
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Records;
+using DeployMind.Domain.Deploy;
+
+namespace DeployMind.Application.Deploy;
+
+/// <summary>
+/// What runs of an app, after its deploys: every app and environment with its live release (<see cref="OverviewAsync"/>),
+/// and on the Docker hosts of one app's environment its containers' output (<see cref="LogsAsync"/>) and stopping and
+/// starting them (<see cref="StopAsync"/>, <see cref="StartAsync"/>). The live release is the one the newest successful
+/// deployment of the app and environment put out; front doors hold the targets' locks before they change anything.
+/// </summary>
+public sealed class AppLifecycle
+{
+    private readonly DeployService _deploys;
+    private readonly IDeploymentStore _store;
+    private readonly IDeployHostFactory _hosts;
+
+    public AppLifecycle(DeployService deploys, IDeploymentStore store, IDeployHostFactory hosts)
+    {
+        _deploys = deploys;
+        _store = store;
+        _hosts = hosts;
+    }
+
+    /// <summary>
+    /// Every app and environment the records know (previews left out), newest first: the release that serves, where, since
+    /// when, and whether its containers run (checked on this machine and on SSH hosts given with <c>--host</c>; a configured
+    /// host's name needs its app's configuration, so it is not checked here), and the deployment in progress, if any.
+    /// </summary>
+    public async Task<IReadOnlyList<AppStatus>> OverviewAsync(CancellationToken cancellationToken)
+    {
+        var recent = await _store.ListAsync(new DeploymentQuery { Limit = 10_000 }, cancellationToken);
+        var result = new List<AppStatus>();
+        foreach (var group in recent.Where(d => d.PullRequest is null).GroupBy(d => (d.App, d.Environment)))
+        {
+            var live = group.Where(d => d.State == DeploymentState.Succeeded && !d.IsTeardown && d.ReleaseId is not null).MaxBy(d => d.CreatedAt);
+            var running = group.Where(d => !d.IsFinished).MaxBy(d => d.CreatedAt);
+            var removed = group.Where(d => d.State == DeploymentState.Succeeded && d.IsTeardown).MaxBy(d => d.CreatedAt);
+            if (removed is not null && (live is null || removed.CreatedAt > live.CreatedAt))
+            {
+                // Removed (`app remove`) since it was last deployed: nothing of it runs.
+                live = null;
+            }
+
+            if (live is null && running is null)
+            {
+                continue;
+            }
+
+            var health = live is null ? "never deployed" : await HealthAsync(live, cancellationToken);
+            result.Add(new AppStatus(group.Key.App, group.Key.Environment, live?.ReleaseId, live?.Target, live?.Commit, live?.UpdatedAt, live?.Url, health)
+            {
+                LiveDeployment = live?.Id,
+                InProgress = running?.Id,
+                InProgressState = running?.State,
+            });
+        }
+
+        return [.. result.OrderBy(s => s.App, StringComparer.Ordinal).ThenBy(s => s.Environment, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The app's containers on each of the environment's hosts: the live release's first, then any other that runs.</summary>
+    /// <exception cref="Domain.InvalidInputException">The environment runs in Kubernetes, or a host's address is wrong.</exception>
+    public async Task<IReadOnlyList<AppContainer>> ContainersAsync(DeployCommand command, string app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var live = await LiveReleaseAsync(app, command.Environment, cancellationToken);
+        var result = new List<AppContainer>();
+        foreach (var host in _deploys.HostsOf(command))
+        {
+            var containers = await host.Runtime.ListAsync(app, cancellationToken);
+            foreach (var container in containers
+                .Where(c => c.Label(ContainerLabels.Release) == live || (c.Running && live is null) || (c.Running && c.Label(ContainerLabels.Release) != live))
+                .OrderBy(c => c.Label(ContainerLabels.Release) == live ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal))
+            {
+                result.Add(new AppContainer(host, container.Name, container.Label(ContainerLabels.Release), container.Running, container.Label(ContainerLabels.Release) == live));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The running containers' output on every host, each line tagged with its host and container: the last
+    /// <paramref name="lines"/> lines, and with <paramref name="follow"/> every new line until cancelled.
+    /// </summary>
+    public async Task LogsAsync(DeployCommand command, string app, int lines, bool follow, Action<AppLogLine> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var containers = (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Running).ToList();
+        if (containers.Count == 0)
+        {
+            throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no running container on {string.Join(", ", _deploys.HostsOf(command).Select(h => h.Name))}: `deploymind apps` shows what is deployed where.");
+        }
+
+        if (!follow)
+        {
+            foreach (var container in containers)
+            {
+                foreach (var text in await container.Host.Runtime.LogsAsync(container.Name, lines, cancellationToken))
+                {
+                    line(new AppLogLine(container.Host.Name, container.Name, text));
+                }
+            }
+
+            return;
+        }
+
+        // Every container at once: lines are written as they come, whichever host they come from.
+        var gate = new Lock();
+        await Task.WhenAll(containers.Select(container => container.Host.Runtime.FollowLogsAsync(container.Name, lines, text =>
+        {
+            lock (gate)
+            {
+                line(new AppLogLine(container.Host.Name, container.Name, text));
+            }
+        }, cancellationToken)));
+    }
+
+    /// <summary>Stops every running container of the app on the environment's hosts (nginx then has nothing to send its traffic to); one line per container.</summary>
+    public async Task<IReadOnlyList<string>> StopAsync(DeployCommand command, string app, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var done = new List<string>();
+        foreach (var container in (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Running))
+        {
+            await container.Host.Runtime.StopAsync(container.Name, grace, cancellationToken);
+            done.Add($"{container.Host.Name}: stopped {container.Name}");
+        }
+
+        return done;
+    }
+
+    /// <summary>Starts the live release's containers again where they are stopped; one line per container.</summary>
+    /// <exception cref="Domain.InvalidInputException">No container of the live release is left on any host (deploy it again).</exception>
+    public async Task<IReadOnlyList<string>> StartAsync(DeployCommand command, string app, CancellationToken cancellationToken)
+    {
+        var live = (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Live).ToList();
+        if (live.Count == 0)
+        {
+            throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no container of its live release on {string.Join(", ", _deploys.HostsOf(command).Select(h => h.Name))} to start: deploy it again (`deploymind deploy`).");
+        }
+
+        var done = new List<string>();
+        foreach (var container in live)
+        {
+            if (container.Running)
+            {
+                done.Add($"{container.Host.Name}: {container.Name} already runs");
+                continue;
+            }
+
+            await container.Host.Runtime.StartAsync(container.Name, cancellationToken);
+            done.Add($"{container.Host.Name}: started {container.Name}");
+        }
+
+        return done;
+    }
+
+    /// <summary>The release the newest successful deployment of the app and environment put out, or null.</summary>
+    private async Task<string?> LiveReleaseAsync(string app, string environment, CancellationToken cancellationToken)
+    {
+        var succeeded = await _store.ListAsync(new DeploymentQuery { App = app, Environment = environment, State = DeploymentState.Succeeded, Limit = 20 }, cancellationToken);
+        return succeeded.Where(d => d.PullRequest is null && !d.IsTeardown && d.ReleaseId is not null).MaxBy(d => d.CreatedAt)?.ReleaseId;
+    }
+
+    private async Task<string> HealthAsync(Deployment live, CancellationToken cancellationToken)
+    {
+        if (live.Target is not { Length: > 0 } target || target.StartsWith("k8s ", StringComparison.Ordinal))
+        {
+            return "in the cluster (not checked here)";
+        }
+
+        var names = target.Split(", ", StringSplitOptions.RemoveEmptyEntries);
+        var running = 0;
+        var checkedHosts = 0;
+        foreach (var name in names)
+        {
+            if (DeployService.ReachableHostOf("docker:" + name) is not { } options)
+            {
+                continue;
+            }
+
+            checkedHosts++;
+            try
+            {
+                var containers = await _hosts.Create(options).Runtime.ListAsync(live.App, cancellationToken);
+                running += containers.Any(c => c.Running && c.Label(ContainerLabels.Release) == live.ReleaseId) ? 1 : 0;
+            }
+            catch (Exception ex) when (ex is Domain.DeployMindException or IOException or InvalidOperationException)
+            {
+                // Unreachable: counted as not running.
+            }
+        }
+
+        return checkedHosts == 0
+            ? "not checked (configured hosts: `deploymind app logs` in the app's folder reaches them)"
+            : running == checkedHosts ? $"running on {running}/{names.Length} host(s)" : $"down on {checkedHosts - running} of {names.Length} host(s)";
+    }
+}
+
+/// <summary>An app and environment as <c>deploymind apps</c> shows it.</summary>
+/// <param name="App">The app.</param>
+/// <param name="Environment">The environment.</param>
+/// <param name="ReleaseId">The live release (null: never deployed successfully).</param>
+/// <param name="Target">Its hosts, or cluster.</param>
+/// <param name="Commit">Its commit, when deployed from a repository.</param>
+/// <param name="Since">When the deployment that put it there finished.</param>
+/// <param name="Url">Where it answers (this machine).</param>
+/// <param name="Health">Whether its containers run.</param>
+public sealed record AppStatus(string App, string Environment, string? ReleaseId, string? Target, string? Commit, DateTimeOffset? Since, string? Url, string Health)
+{
+    /// <summary>The deployment that put the live release out.</summary>
+    public Guid? LiveDeployment { get; init; }
+
+    /// <summary>A deployment of the app and environment that has not finished.</summary>
+    public Guid? InProgress { get; init; }
+
+    public DeploymentState? InProgressState { get; init; }
+}
+
+/// <summary>A container of an app on one host.</summary>
+/// <param name="Host">The host it runs on.</param>
+/// <param name="Name">The container's name.</param>
+/// <param name="Release">Its release.</param>
+/// <param name="Running">Whether it runs.</param>
+/// <param name="Live">It belongs to the live release.</param>
+public sealed record AppContainer(DeployHost Host, string Name, string? Release, bool Running, bool Live);
+
+/// <summary>A line of a container's output, tagged with where it comes from.</summary>
+public sealed record AppLogLine(string Host, string Container, string Text);

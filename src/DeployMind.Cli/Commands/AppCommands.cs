@@ -1,0 +1,242 @@
+using System.ComponentModel;
+using DeployMind.Application.Deploy;
+using DeployMind.Application.Jobs;
+using DeployMind.Application.Records;
+using DeployMind.Cli.Hosting;
+using DeployMind.Cli.Output;
+using DeployMind.Domain.Deploy;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace DeployMind.Cli.Commands;
+
+/// <summary><c>deploymind apps</c>: every app and environment with its live release, where, since when, whether it runs, and a deployment in progress.</summary>
+internal sealed class AppsCommand(IAnsiConsole console, CliHostFactory hosts) : AsyncCommand<CommonSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CommonSettings settings, CancellationToken cancellationToken)
+    {
+        using var host = hosts.Create(null, settings.Config, settings.Verbose);
+        var apps = await host.Services.GetRequiredService<AppLifecycle>().OverviewAsync(cancellationToken);
+        if (settings.Json)
+        {
+            Json.Write(console, apps);
+            return ExitCodes.Success;
+        }
+
+        if (apps.Count == 0)
+        {
+            console.MarkupLine("Nothing is deployed yet: `deploymind deploy PATH` deploys an app.");
+            return ExitCodes.Success;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("App", "Environment", "Release", "Where", "Since", "Health", "In progress");
+        foreach (var app in apps)
+        {
+            table.AddRow(
+                Markup.Escape(app.App),
+                Markup.Escape(app.Environment),
+                Markup.Escape(app.ReleaseId ?? "—") + (app.Commit is { Length: >= 7 } commit ? $" [grey]({Markup.Escape(commit[..7])})[/]" : string.Empty),
+                Markup.Escape(app.Url ?? app.Target ?? "—"),
+                app.Since is { } since ? since.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "—",
+                app.Health.StartsWith("running", StringComparison.Ordinal) ? $"[green]{Markup.Escape(app.Health)}[/]" : Markup.Escape(app.Health),
+                app.InProgress is { } id ? $"{id.ToString()[..DeploymentLookup.ShortLength]} {app.InProgressState?.Name()}" : string.Empty);
+        }
+
+        console.Write(table);
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary>Options of the <c>app</c> commands: the app's folder (its deploymind.yml names the hosts) and environment.</summary>
+internal class AppSettings : AppPathSettings
+{
+    [CommandOption("-e|--env <ENVIRONMENT>")]
+    [Description("The environment in deploymind.yml (default production).")]
+    public string Environment { get; set; } = "production";
+
+    [CommandOption("--host <HOST>")]
+    [Description("local or ssh://user@host:port, instead of the environment's hosts.")]
+    public string? Host { get; set; }
+
+    /// <summary>The command these options name (where the app runs).</summary>
+    public Application.Deploy.DeployCommand ToCommand() => new(Path) { Environment = Environment, Host = Host };
+}
+
+/// <summary><c>deploymind app logs</c>: the running containers' output across hosts, each line tagged with its host and container.</summary>
+internal sealed class AppLogsCommand(IAnsiConsole console, CliHostFactory hosts) : AsyncCommand<AppLogsCommand.Settings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var host = hosts.Create(settings.Path, settings.Config, settings.Verbose);
+        var deploys = host.Services.GetRequiredService<DeployService>();
+        var command = settings.ToCommand();
+        var app = deploys.InstanceName(command, settings.Path);
+        var writer = console.Profile.Out.Writer;
+        await host.Services.GetRequiredService<AppLifecycle>().LogsAsync(command, app, settings.Lines, settings.Follow, line =>
+        {
+            // Raw: an app's output is not markup, and is never wrapped.
+            writer.WriteLine(settings.Json ? System.Text.Json.JsonSerializer.Serialize(line, Json.CompactOptions) : $"{line.Host} {line.Container} | {line.Text}");
+            writer.Flush();
+        }, cancellationToken);
+        return ExitCodes.Success;
+    }
+
+    internal sealed class Settings : AppSettings
+    {
+        [CommandOption("-f|--follow")]
+        [Description("Keep printing new lines until Ctrl-C.")]
+        public bool Follow { get; set; }
+
+        [CommandOption("-n|--lines <N>")]
+        [Description("How many of the last lines of each container (default 100).")]
+        [DefaultValue(100)]
+        public int Lines { get; set; } = 100;
+
+        public override ValidationResult Validate() =>
+            Lines is < 0 or > 100_000 ? ValidationResult.Error($"--lines: {Lines} is out of range; give 0 to 100000.") : base.Validate();
+    }
+}
+
+/// <summary>What <c>app stop|start|restart</c> do: the containers of the app on the environment's hosts, holding the targets' locks.</summary>
+internal enum AppAction
+{
+    Stop,
+    Start,
+    Restart,
+}
+
+/// <summary><c>deploymind app stop|start|restart</c>: stops the app's running containers, starts its live release's again, or both.</summary>
+internal abstract class AppPowerCommand(IAnsiConsole console, CliHostFactory hosts, AppAction action) : AsyncCommand<AppPowerCommand.Settings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var host = hosts.Create(settings.Path, settings.Config, settings.Verbose);
+        var deploys = host.Services.GetRequiredService<DeployService>();
+        var lifecycle = host.Services.GetRequiredService<AppLifecycle>();
+        var command = settings.ToCommand();
+        var app = deploys.InstanceName(command, settings.Path);
+        await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
+            deploys.TargetsOf(command), TargetLocks.OwnerOf($"cli:{Environment.UserName}", $"app {action.ToString().ToLowerInvariant()} of {app}"),
+            settings.LockWaitTime, message => Console.Error.WriteLine(message), cancellationToken);
+        var grace = Domain.Duration.Parse(settings.Grace, "--grace");
+        var done = new List<string>();
+        if (action is AppAction.Stop or AppAction.Restart)
+        {
+            done.AddRange(await lifecycle.StopAsync(command, app, grace, cancellationToken));
+        }
+
+        if (action is AppAction.Start or AppAction.Restart)
+        {
+            done.AddRange(await lifecycle.StartAsync(command, app, cancellationToken));
+        }
+
+        if (settings.Json)
+        {
+            Json.Write(console, new { App = app, settings.Environment, Done = done });
+        }
+        else
+        {
+            foreach (var line in done.DefaultIfEmpty($"{app} ({settings.Environment}): no container to {action.ToString().ToLowerInvariant()}"))
+            {
+                console.MarkupLine(Markup.Escape(line));
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    internal sealed class Settings : AppSettings
+    {
+        [CommandOption("--grace <DURATION>")]
+        [Description("How long a container has to stop after SIGTERM before it is killed (default 10s).")]
+        [DefaultValue("10s")]
+        public string Grace { get; set; } = "10s";
+
+        [CommandOption("--lock-wait <DURATION>")]
+        [Description("How long to wait while a deploy holds a target's lock (default 30m; 0s: fail at once).")]
+        [DefaultValue("30m")]
+        public string LockWait { get; set; } = "30m";
+
+        public TimeSpan LockWaitTime => Domain.Duration.Parse(LockWait, "--lock-wait");
+    }
+}
+
+internal sealed class AppStopCommand(IAnsiConsole console, CliHostFactory hosts) : AppPowerCommand(console, hosts, AppAction.Stop);
+
+internal sealed class AppStartCommand(IAnsiConsole console, CliHostFactory hosts) : AppPowerCommand(console, hosts, AppAction.Start);
+
+internal sealed class AppRestartCommand(IAnsiConsole console, CliHostFactory hosts) : AppPowerCommand(console, hosts, AppAction.Restart);
+
+/// <summary>
+/// <c>deploymind app remove</c>: the app's nginx site, containers and release images on the environment's hosts (or its
+/// objects in the cluster), after a confirmation (<c>--yes</c> for scripts), recorded as a deployment of its own.
+/// </summary>
+internal sealed class AppRemoveCommand(IAnsiConsole console, CliHostFactory hosts) : AsyncCommand<AppRemoveCommand.Settings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var host = hosts.Create(settings.Path, settings.Config, settings.Verbose);
+        var services = host.Services;
+        var deploys = services.GetRequiredService<DeployService>();
+        var command = settings.ToCommand();
+        var app = deploys.InstanceName(command, settings.Path);
+        var targets = deploys.TargetsOf(command);
+        if (deploys.TargetKindOf(command) == Application.Deploy.Targets.DeployTargetKind.Kubernetes)
+        {
+            throw new Domain.InvalidInputException($"environments.{settings.Environment}.target: {app} runs in Kubernetes ({string.Join(", ", targets)}); remove its objects with kubectl (they carry the label app.kubernetes.io/name={app}).");
+        }
+
+        if (!settings.Yes)
+        {
+            if (!console.Profile.Capabilities.Interactive || System.Console.IsInputRedirected)
+            {
+                throw new Domain.InvalidInputException($"`app remove` removes {app} ({settings.Environment}) from {string.Join(", ", targets)}: add --yes to confirm when nobody can answer a question.");
+            }
+
+            if (!await console.ConfirmAsync($"Remove {app} ({settings.Environment}) from {string.Join(", ", targets)}: its nginx site, containers and images?", defaultValue: false, cancellationToken))
+            {
+                console.MarkupLine("Nothing removed.");
+                return ExitCodes.Cancelled;
+            }
+        }
+
+        var time = services.GetRequiredService<TimeProvider>();
+        var triggeredBy = $"cli:{Environment.UserName}";
+        var deployment = new Deployment(Guid.NewGuid(), app, settings.Environment, deploys.StrategyOf(command), triggeredBy, time.GetUtcNow()) { IsTeardown = true };
+        await using var held = await services.GetRequiredService<TargetLocks>().AcquireAsync(
+            targets, TargetLocks.OwnerOf(triggeredBy, deployment.Id), settings.LockWaitTime, message => Console.Error.WriteLine(message), cancellationToken);
+        foreach (var handle in held.Handles)
+        {
+            deployment.Note(LockNotes.Holding(handle, TargetLocks.OwnerOf(triggeredBy, deployment.Id)), time.GetUtcNow());
+        }
+
+        await services.GetRequiredService<IDeploymentStore>().AddAsync(deployment, cancellationToken);
+        var removed = await services.GetRequiredService<AppRemoval>().RemoveAsync(
+            command, app, deployment, $"the app {app}", removeImages: true, new ConsoleDeployObserver(console, settings.Json), note: null, cancellationToken);
+        if (settings.Json)
+        {
+            Json.Write(console, DeploymentView.Of(removed, time.GetUtcNow()));
+        }
+        else
+        {
+            console.Write(DeploymentViews.StatusPanel(removed, time.GetUtcNow()));
+        }
+
+        return DeploymentViews.ExitCode(removed);
+    }
+
+    internal sealed class Settings : AppSettings
+    {
+        [CommandOption("-y|--yes")]
+        [Description("Remove without asking (scripts).")]
+        public bool Yes { get; set; }
+
+        [CommandOption("--lock-wait <DURATION>")]
+        [Description("How long to wait while a deploy holds a target's lock (default 30m; 0s: fail at once).")]
+        [DefaultValue("30m")]
+        public string LockWait { get; set; } = "30m";
+
+        public TimeSpan LockWaitTime => Domain.Duration.Parse(LockWait, "--lock-wait");
+    }
+}
