@@ -57,6 +57,8 @@ internal static class CliCatalog
             ["apps"], ["apps", "--output", "json"]),
         new("app logs", typeof(AppLogsCommand), "The app's running containers' output on every host, each line tagged with its host and container.",
             ["app", "logs", "examples/go-stdlib"], ["app", "logs", ".", "--env", "staging", "--follow", "--lines", "20"]),
+        new("app exec", typeof(AppExecCommand), "Run a command in a running container of the app's live release (no terminal); its output and exit code.",
+            ["app", "exec", ".", "--", "ls", "-la", "/app"], ["app", "exec", ".", "--env", "staging", "--on", "local", "--", "env"]),
         new("app stop", typeof(AppStopCommand), "Stop the app's running containers on every host (holding the targets' locks).",
             ["app", "stop", "."], ["app", "stop", ".", "--env", "staging", "--grace", "30s"]),
         new("app start", typeof(AppStartCommand), "Start the live release's containers again where they are stopped.",

@@ -118,6 +118,19 @@ public sealed class AppLifecycle
         }, cancellationToken)));
     }
 
+    /// <summary>
+    /// Runs <paramref name="exec"/> in one running container of the live release (on <paramref name="hostName"/>, else the
+    /// first host that has one), without a terminal; its output to <paramref name="line"/>; the command's exit code.
+    /// </summary>
+    public async Task<int> ExecAsync(DeployCommand command, string app, IReadOnlyList<string> exec, string? hostName, Action<AppLogLine> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var containers = await ContainersAsync(command, app, cancellationToken);
+        var target = containers.Where(c => c.Running && (hostName is null || c.Host.Name == hostName)).OrderBy(c => c.Live ? 0 : 1).FirstOrDefault()
+            ?? throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no running container{(hostName is null ? string.Empty : $" on {hostName}")}: `deploymind apps` shows what runs where.");
+        return await target.Host.Runtime.ExecAsync(target.Name, exec, text => line(new AppLogLine(target.Host.Name, target.Name, text)), cancellationToken);
+    }
+
     /// <summary>Stops every running container of the app on the environment's hosts (nginx then has nothing to send its traffic to); one line per container.</summary>
     public async Task<IReadOnlyList<string>> StopAsync(DeployCommand command, string app, TimeSpan grace, CancellationToken cancellationToken)
     {

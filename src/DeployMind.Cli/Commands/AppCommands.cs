@@ -98,6 +98,40 @@ internal sealed class AppLogsCommand(IAnsiConsole console, CliHostFactory hosts)
     }
 }
 
+/// <summary>
+/// <c>deploymind app exec [PATH] -- CMD…</c>: runs a command in a running container of the live release (the first host's,
+/// or <c>--on HOST</c>'s), without a terminal; its output as it comes, and its exit code.
+/// </summary>
+internal sealed class AppExecCommand(IAnsiConsole console, CliHostFactory hosts) : AsyncCommand<AppExecCommand.Settings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var exec = context.Remaining.Raw;
+        if (exec.Count == 0)
+        {
+            throw new Domain.InvalidInputException("`app exec` needs the command after `--`: deploymind app exec . -- ls -la /app");
+        }
+
+        using var host = hosts.Create(settings.Path, settings.Config, settings.Verbose);
+        var deploys = host.Services.GetRequiredService<DeployService>();
+        var command = settings.ToCommand();
+        var app = deploys.InstanceName(command, settings.Path);
+        var writer = console.Profile.Out.Writer;
+        return await host.Services.GetRequiredService<AppLifecycle>().ExecAsync(command, app, [.. exec], settings.On, line =>
+        {
+            writer.WriteLine(line.Text);
+            writer.Flush();
+        }, cancellationToken);
+    }
+
+    internal sealed class Settings : AppSettings
+    {
+        [CommandOption("--on <HOST>")]
+        [Description("The host whose container runs it (a host's name as `deploymind apps` shows it); default: the first that has one.")]
+        public string? On { get; set; }
+    }
+}
+
 /// <summary>What <c>app stop|start|restart</c> do: the containers of the app on the environment's hosts, holding the targets' locks.</summary>
 internal enum AppAction
 {

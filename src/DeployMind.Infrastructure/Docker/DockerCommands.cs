@@ -102,6 +102,9 @@ internal static class DockerCommands
     public static CommandSpec Logs(string name, int lines) =>
         CommandSpec.Create(Program, "logs", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
 
+    /// <summary><c>docker exec</c> without a terminal: <paramref name="command"/> as given, each word one argument.</summary>
+    public static CommandSpec Exec(string name, IReadOnlyList<string> command) => new(Program, ["exec", name, .. command]);
+
     /// <summary><c>docker logs --follow</c>: the last lines, then new ones until the container stops.</summary>
     public static CommandSpec FollowLogs(string name, int lines) =>
         CommandSpec.Create(Program, "logs", "--follow", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);

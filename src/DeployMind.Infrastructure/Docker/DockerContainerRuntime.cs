@@ -62,6 +62,13 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         }
     }
 
+    public async Task<int> ExecAsync(string name, IReadOnlyList<string> command, Action<string> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var result = await _runner.RunAsync(DockerCommands.Exec(name, command), output => line(output.Text), cancellationToken);
+        return result.ExitCode;
+    }
+
     public async Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken) =>
         await _runner.RunAsync(DockerCommands.Stop(name, grace), null, cancellationToken);
 

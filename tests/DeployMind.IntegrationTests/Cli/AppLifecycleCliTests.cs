@@ -10,7 +10,7 @@ namespace DeployMind.IntegrationTests.Cli;
 public sealed class AppLifecycleCliTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _prefix = new();
-    private readonly TempFolder _app = Repo.CopyOf(Repo.Example("go-stdlib"));
+    private readonly TempFolder _app = Repo.CopyOf(Repo.Example("python-stdlib"));
     private readonly int _port = Docker.FreePort();
 
     private string AppName { get; } = "dmit-life-" + Guid.NewGuid().ToString("N")[..8];
@@ -75,6 +75,11 @@ public sealed class AppLifecycleCliTests : IAsyncLifetime, IDisposable
         Assert.Contains($"local {AppName}-", logsOutput, StringComparison.Ordinal);
         Assert.Contains(" | ", logsOutput, StringComparison.Ordinal);
 
+        // app exec: a command in the live container, its output and exit code.
+        var (exec, execOutput) = await RunAsync("app", "exec", _app.Path, "--", "sh", "-c", "echo port=$PORT; exit 3");
+        Assert.Equal(3, exec);
+        Assert.Contains("port=", execOutput, StringComparison.Ordinal);
+
         // app stop: nothing runs, apps says so; app start: it answers again.
         var (stopped, stopOutput) = await RunAsync("app", "stop", _app.Path, "--grace", "2s");
         Assert.True(stopped == ExitCodes.Success, stopOutput);
@@ -86,7 +91,7 @@ public sealed class AppLifecycleCliTests : IAsyncLifetime, IDisposable
 
         var (started, startOutput) = await RunAsync("app", "start", _app.Path);
         Assert.True(started == ExitCodes.Success, startOutput);
-        Assert.Contains("go-stdlib-example", await GetWhenUpAsync(client), StringComparison.Ordinal);
+        Assert.Contains("python-stdlib-example", await GetWhenUpAsync(client), StringComparison.Ordinal);
 
         // app remove: refused without --yes when nobody can answer; with it, nothing is left, and it is recorded.
         var (refused, refusedOutput) = await RunAsync("app", "remove", _app.Path);

@@ -86,6 +86,13 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
             : FixedPorts.TryGetValue(c.Spec.Image, out var fixedPort) ? [$"listening on :{fixedPort}"]
             : []);
 
+    public Task<int> ExecAsync(string name, IReadOnlyList<string> command, Action<string> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        line(string.Join(' ', command));
+        return Task.FromResult(_containers.TryGetValue(name, out var c) && c.Running ? 0 : 1);
+    }
+
     public async Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken)
     {
         foreach (var text in await LogsAsync(name, lines, cancellationToken))

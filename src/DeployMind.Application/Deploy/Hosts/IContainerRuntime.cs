@@ -29,6 +29,9 @@ public interface IContainerRuntime
     /// </summary>
     Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken);
 
+    /// <summary>Runs <paramref name="command"/> in the running container (no terminal), each output line to <paramref name="line"/>; its exit code.</summary>
+    Task<int> ExecAsync(string name, IReadOnlyList<string> command, Action<string> line, CancellationToken cancellationToken);
+
     /// <summary>Stops a container, giving it <paramref name="grace"/> to finish after SIGTERM.</summary>
     Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken);
 
