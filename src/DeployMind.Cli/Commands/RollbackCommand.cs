@@ -43,7 +43,7 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
         // Where it went: the flags, else what the deployment recorded (an SSH host given with --host, its port), else the configuration.
         var recordedHost = of.Target is { } target && !target.Contains(',', StringComparison.Ordinal)
             && HostAddress.TryParse(target, out var address, out _) && address is HostAddress.Ssh ? target : null;
-        var recordedPort = Uri.TryCreate(of.Url, UriKind.Absolute, out var url) ? url.Port : (int?)null;
+        var recordedPort = of.ListenPort ?? (Uri.TryCreate(of.Url, UriKind.Absolute, out var url) ? url.Port : null);
         var command = new Application.Deploy.DeployCommand(settings.AppPath)
         {
             Environment = of.Environment,
