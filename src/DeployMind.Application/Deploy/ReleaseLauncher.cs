@@ -87,7 +87,8 @@ public sealed class ReleaseLauncher
             }
 
             observer.Step(host.Name, $"starting {name} ({release.Image}) on port {port}");
-            await host.Runtime.RunAsync(new ContainerSpec(name, release.Image, port) { Environment = release.Environment, Labels = labels }, cancellationToken);
+            var spec = request.Container.Apply(new ContainerSpec(name, release.Image, port) { Environment = release.Environment, Labels = labels });
+            await host.Runtime.RunAsync(spec, cancellationToken);
         }
 
         HealthReport report;
@@ -135,13 +136,16 @@ public sealed class ReleaseLauncher
     }
 
     /// <summary>
-    /// After traffic left them: waits for in-flight requests, stops the app's other running containers, and removes
-    /// releases beyond the newest <paramref name="keep"/> (containers and images) so the host does not fill up.
+    /// After traffic left them: waits for in-flight requests, stops the app's other running containers (each given the
+    /// request's stop timeout after SIGTERM), and removes releases beyond the newest <see cref="DeployRequest.KeepReleases"/>
+    /// (containers and images) so the host does not fill up.
     /// </summary>
-    public async Task RetireOthersAsync(string app, LaunchedRelease current, TimeSpan drain, int keep, IDeployObserver observer, CancellationToken cancellationToken)
+    public async Task RetireOthersAsync(DeployRequest request, LaunchedRelease current, TimeSpan drain, IDeployObserver observer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(observer);
+        var (app, keep) = (request.Release.App, request.KeepReleases);
         var host = current.Host;
         var containers = await host.Runtime.ListAsync(app, cancellationToken);
         var others = containers.Where(c => c.Name != current.Container).ToList();
@@ -153,7 +157,7 @@ public sealed class ReleaseLauncher
         foreach (var old in others.Where(c => c.Running))
         {
             observer.Step(host.Name, $"stopping {old.Name}");
-            await host.Runtime.StopAsync(old.Name, TimeSpan.FromSeconds(10), cancellationToken);
+            await host.Runtime.StopAsync(old.Name, request.Container.StopTimeout, cancellationToken);
         }
 
         var newestFirst = containers.OrderByDescending(c => c.Label(ContainerLabels.StartedAt), StringComparer.Ordinal).ToList();

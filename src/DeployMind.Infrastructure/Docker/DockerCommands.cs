@@ -56,13 +56,16 @@ internal static class DockerCommands
     public static CommandSpec InspectImage(string image) =>
         CommandSpec.Create(Program, "image", "inspect", "--format", InspectFormat, image);
 
-    /// <summary><c>docker run</c>: detached, host network, PORT and HOST set, restart unless stopped; env values are secrets.</summary>
+    /// <summary>
+    /// <c>docker run</c>: detached, host network, PORT and HOST set, the spec's restart policy (unless stopped by default),
+    /// init process, stop timeout, CPU and memory limits and volumes; env values are secrets.
+    /// </summary>
     public static CommandSpec Run(ContainerSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var args = new List<string>
         {
-            "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", "unless-stopped",
+            "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", spec.Restart,
             "--env", $"PORT={spec.Port.ToString(CultureInfo.InvariantCulture)}", "--env", $"HOST={spec.BindAddress}",
         };
         foreach (var (name, value) in spec.Environment.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -75,6 +78,35 @@ internal static class DockerCommands
         {
             args.Add("--label");
             args.Add($"{name}={value}");
+        }
+
+        if (spec.Init)
+        {
+            args.Add("--init");
+        }
+
+        if (spec.StopTimeout is { } stopTimeout)
+        {
+            args.Add("--stop-timeout");
+            args.Add(Seconds(stopTimeout));
+        }
+
+        if (spec.Cpus is { } cpus)
+        {
+            args.Add("--cpus");
+            args.Add(cpus.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (spec.MemoryBytes is { } memory)
+        {
+            args.Add("--memory");
+            args.Add(memory.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var volume in spec.Volumes)
+        {
+            args.Add("--volume");
+            args.Add(volume);
         }
 
         args.Add(spec.Image);
@@ -103,7 +135,7 @@ internal static class DockerCommands
         CommandSpec.Create(Program, "logs", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
 
     public static CommandSpec Stop(string name, TimeSpan grace) =>
-        CommandSpec.Create(Program, "stop", "--time", ((int)Math.Ceiling(grace.TotalSeconds)).ToString(CultureInfo.InvariantCulture), name);
+        CommandSpec.Create(Program, "stop", "--time", Seconds(grace), name);
 
     public static CommandSpec Start(string name) => CommandSpec.Create(Program, "start", name);
 
@@ -112,4 +144,7 @@ internal static class DockerCommands
     public static CommandSpec ImageId(string image) => CommandSpec.Create(Program, "image", "inspect", "--format", "{{.Id}}", image);
 
     public static CommandSpec RemoveImage(string image) => CommandSpec.Create(Program, "image", "rm", image);
+
+    // Whole seconds, rounded up: docker's stop timeouts take no fraction.
+    private static string Seconds(TimeSpan value) => ((int)Math.Ceiling(value.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 }

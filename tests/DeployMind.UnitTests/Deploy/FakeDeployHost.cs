@@ -98,9 +98,13 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     /// <summary>The containers stopped, in order.</summary>
     public List<string> Stopped { get; } = [];
 
+    /// <summary>The grace each stop gave its container after SIGTERM, by container.</summary>
+    public Dictionary<string, TimeSpan> StopGraces { get; } = [];
+
     public Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken)
     {
         Stopped.Add(name);
+        StopGraces[name] = grace;
         _containers[name].Running = false;
         return Task.CompletedTask;
     }
