@@ -13,6 +13,9 @@ namespace DeployMind.Application.Deploy;
 /// <param name="Health">Its health report.</param>
 public sealed record LaunchedRelease(DeployHost Host, string Container, int Port, HealthReport Health)
 {
+    /// <summary>The image it runs, when known (removed with it when it is discarded and nothing else uses it).</summary>
+    public string? Image { get; init; }
+
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 }
 
@@ -112,11 +115,12 @@ public sealed class ReleaseLauncher
         {
             observer.Step(host.Name, $"{name} is not healthy; removing it (the running release is untouched)");
             await host.Runtime.RemoveAsync(name, CancellationToken.None);
+            await RemoveImageIfUnusedAsync(host, release.Image, observer, CancellationToken.None);
             return (null, report);
         }
 
         observer.Step(host.Name, $"{name} is healthy ({report.Summary})");
-        return (new LaunchedRelease(host, name, port, report), report);
+        return (new LaunchedRelease(host, name, port, report) { Image = release.Image }, report);
     }
 
     /// <summary>Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled).</summary>
@@ -129,10 +133,32 @@ public sealed class ReleaseLauncher
         return probe.Healthy ? null : $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error})";
     }
 
-    public static Task DiscardAsync(LaunchedRelease release, CancellationToken cancellationToken)
+    /// <remarks>Its image goes too when no other container on the host was created from it: a failed release's image does not pile up.</remarks>
+    public static async Task DiscardAsync(LaunchedRelease release, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(release);
-        return release.Host.Runtime.RemoveAsync(release.Container, cancellationToken);
+        await release.Host.Runtime.RemoveAsync(release.Container, cancellationToken);
+        if (release.Image is { } own)
+        {
+            await RemoveImageIfUnusedAsync(release.Host, own, null, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Removes <paramref name="image"/> from the host unless a container there (running or stopped — a kept release, any
+    /// app's) was created from it. Removal is best effort: an image docker will not remove stays.
+    /// </summary>
+    public static async Task<bool> RemoveImageIfUnusedAsync(DeployHost host, string image, IDeployObserver? observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (await host.Runtime.ImageInUseAsync(image, cancellationToken))
+        {
+            return false;
+        }
+
+        observer?.Step(host.Name, $"removing image {image} (no container uses it)");
+        await host.Runtime.RemoveImageAsync(image, cancellationToken);
+        return true;
     }
 
     /// <summary>
@@ -168,7 +194,8 @@ public sealed class ReleaseLauncher
             await host.Runtime.RemoveAsync(stale.Name, cancellationToken);
             if (!containers.Any(c => kept.Contains(c.Name) && c.Image == stale.Image))
             {
-                await host.Runtime.RemoveImageAsync(stale.Image, cancellationToken);
+                // Another app's container (a preview of the same source) may run it: only an image nothing uses goes.
+                await RemoveImageIfUnusedAsync(host, stale.Image, null, cancellationToken);
             }
         }
     }

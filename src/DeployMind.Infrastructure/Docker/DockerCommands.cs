@@ -143,6 +143,10 @@ internal static class DockerCommands
 
     public static CommandSpec ImageId(string image) => CommandSpec.Create(Program, "image", "inspect", "--format", "{{.Id}}", image);
 
+    /// <summary>Ids of every container (running or not) created from the image (any of its tags): <c>--filter ancestor</c>.</summary>
+    public static CommandSpec ContainersOf(string image) =>
+        CommandSpec.Create(Program, "ps", "--all", "--quiet", "--no-trunc", "--filter", $"ancestor={image}");
+
     public static CommandSpec RemoveImage(string image) => CommandSpec.Create(Program, "image", "rm", image);
 
     // Whole seconds, rounded up: docker's stop timeouts take no fraction.

@@ -122,6 +122,9 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
 
     public List<string> RemovedImages { get; } = [];
 
+    public Task<bool> ImageInUseAsync(string image, CancellationToken cancellationToken) =>
+        Task.FromResult(_containers.Values.Any(c => c.Spec.Image == image));
+
     public Task RemoveImageAsync(string image, CancellationToken cancellationToken)
     {
         RemovedImages.Add(image);

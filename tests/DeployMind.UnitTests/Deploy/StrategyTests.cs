@@ -53,6 +53,46 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Rolling_ReleaseThatNeverGetsHealthy_ItsImageGoesWithItsContainer()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.UnhealthyImages.Add("shop:2");
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Equal(["shop:2"], host.RemovedImages);
+    }
+
+    [Fact]
+    public async Task Rolling_FailedReleaseOfAnImageAnotherContainerUses_KeepsTheImage()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Seed("shop-pr-7", "p1", "shop:2", _time.GetUtcNow().AddHours(-1)).Running = false;
+        host.UnhealthyImages.Add("shop:2");
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Empty(host.RemovedImages);
+    }
+
+    [Fact]
+    public async Task DeferRetirement_Reverted_TheRejectedReleasesImageIsRemovedAndThePreviousOnesKept()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host) with { DeferRetirement = true }, Observer(), CancellationToken.None));
+
+        await DriveAsync(outcome.Switch!.RevertAsync(Observer()));
+
+        Assert.Equal(["shop:2"], host.RemovedImages);
+        Assert.True(host.Running("shop:1").Running);
+    }
+
+    [Fact]
     public async Task Rolling_MoreReleasesThanKept_RemovesTheOldestWithTheirImages()
     {
         var host = new FakeDeployHost();

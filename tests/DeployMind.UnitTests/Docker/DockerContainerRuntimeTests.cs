@@ -64,6 +64,10 @@ public sealed class DockerContainerRuntimeTests
     }
 
     [Fact]
+    public void ContainersOf_Image_FiltersEveryContainerOnTheImage() =>
+        Assert.Equal(["ps", "--all", "--quiet", "--no-trunc", "--filter", "ancestor=shop:3f2a"], DockerCommands.ContainersOf("shop:3f2a").Arguments);
+
+    [Fact]
     public void ListByApp_App_FiltersOnTheAppLabel()
     {
         Assert.Equal(

@@ -35,6 +35,12 @@ public interface IContainerRuntime
     /// <summary>Whether the image is present on this host.</summary>
     Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether any container on the host (running or stopped, of any app) was created from the image (by this reference
+    /// or another tag of the same image); true when the host cannot say.
+    /// </summary>
+    Task<bool> ImageInUseAsync(string image, CancellationToken cancellationToken);
+
     /// <summary>Removes an image; no error when it does not exist or is still used.</summary>
     Task RemoveImageAsync(string image, CancellationToken cancellationToken);
 }
