@@ -54,6 +54,7 @@ public static class DependencyInjection
         builder.Services.TryAddScoped<RollbackRunner>();
         builder.Services.TryAddScoped<AppRemoval>();
         builder.Services.TryAddScoped<AppLifecycle>();
+        builder.Services.TryAddScoped<Accessories>();
         builder.Services.TryAddScoped<ScanService>();
         builder.Services.TryAddSingleton<ConfigurationChecker>();
         builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName).ValidateOnStart();

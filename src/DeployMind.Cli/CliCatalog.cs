@@ -17,7 +17,8 @@ internal static class CliCatalog
     [
         new("lock", "Inspect or free a deploy target's lock."),
         new("token", "Manage the REST API's bearer tokens (stored hashed; shown once when created)."),
-        new("app", "What runs of an app on its environment's hosts: logs, stop, start, restart, remove."),
+        new("app", "What runs of an app on its environment's hosts: logs, exec, stop, start, restart, remove."),
+        new("accessory", "An app's accessories (accessories: in deploymind.yml): boot, reboot, logs, remove."),
     ];
 
     /// <summary>The commands, in the order help lists them.</summary>
@@ -67,6 +68,14 @@ internal static class CliCatalog
             ["app", "restart", ".", "--env", "production"]),
         new("app remove", typeof(AppRemoveCommand), "Remove the app from its environment: nginx site, containers and images (asks first; --yes for scripts), recorded.",
             ["app", "remove", ".", "--env", "staging"], ["app", "remove", "services/api", "--yes"]),
+        new("accessory boot", typeof(AccessoryBootCommand), "Start an accessory (or all) unless it runs: created once with its volumes, started again when stopped.",
+            ["accessory", "boot", "db"], ["accessory", "boot", "all", "services/api", "--env", "staging"]),
+        new("accessory reboot", typeof(AccessoryRebootCommand), "Recreate an accessory's container (a new image or settings); its volumes stay.",
+            ["accessory", "reboot", "cache", "."]),
+        new("accessory logs", typeof(AccessoryLogsCommand), "An accessory's output, tagged with its host and container.",
+            ["accessory", "logs", "db", ".", "--lines", "50"], ["accessory", "logs", "db", "--follow"]),
+        new("accessory remove", typeof(AccessoryRemoveCommand), "Remove an accessory's container (asks first; --yes for scripts); its volumes stay.",
+            ["accessory", "remove", "cache", ".", "--yes"]),
         new("lock status", typeof(LockStatusCommand), "Who holds a target's lock.", ["lock", "status", "docker:local"]),
         new("lock release", typeof(LockReleaseCommand), "Free a target's lock whoever holds it.", ["lock", "release", "docker:web-1"]),
         new("token create", typeof(TokenCreateCommand), "Create a token and print it once.", ["token", "create", "ci"]),

@@ -18,13 +18,15 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
     private readonly DeployService _deploys;
     private readonly AppOptions _app;
     private readonly SecretResolver _secrets;
+    private readonly Accessories _accessories;
 
-    public DeployStage(DeployService deploys, IOptions<AppOptions> app, SecretResolver secrets)
+    public DeployStage(DeployService deploys, IOptions<AppOptions> app, SecretResolver secrets, Accessories accessories)
     {
         ArgumentNullException.ThrowIfNull(app);
         _deploys = deploys;
         _app = app.Value;
         _secrets = secrets;
+        _accessories = accessories;
     }
 
     public PipelineStage Stage => PipelineStage.Deploy;
@@ -43,9 +45,28 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
         {
             // The app's variables, secrets resolved now (once per deploy): a missing one stops here, before any host changes.
             var environment = AppEnvironment.Of(_app, context.Command.Environment, context.Plan.AppPath);
-            if (!environment.IsEmpty)
+            var variables = environment.IsEmpty ? new Dictionary<string, string>() : new Dictionary<string, string>(await _secrets.ResolveAsync(environment, cancellationToken));
+
+            // The accessories run before the release that needs them (booted once, kept across deploys); the app is told
+            // where they are, unless its own env says otherwise. A preview shares the app's.
+            if (context.Command.PullRequest is null && _app.Accessories.Count > 0)
             {
-                request = request with { Release = request.Release with { Environment = await _secrets.ResolveAsync(environment, cancellationToken) } };
+                var app = _deploys.InstanceName(context.Command, context.Plan.AppPath);
+                var accessories = _accessories.DescribeAll(context.Command, app);
+                foreach (var accessory in accessories)
+                {
+                    context.Observer.Step("accessory", await _accessories.BootAsync(context.Command, accessory, app, cancellationToken));
+                }
+
+                foreach (var (name, value) in Accessories.Addresses(accessories))
+                {
+                    variables.TryAdd(name, value);
+                }
+            }
+
+            if (variables.Count > 0)
+            {
+                request = request with { Release = request.Release with { Environment = variables } };
             }
         }
 

@@ -194,7 +194,7 @@ public sealed class StageReportTests : IDisposable
             Outcome = outcome,
         };
 
-        var back = await DriveAsync(new DeployStage(deploys, options, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues())).RevertAsync(context, CancellationToken.None));
+        var back = await DriveAsync(new DeployStage(deploys, options, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), new DeployMind.Application.Deploy.Accessories(deploys, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), options, _time)).RevertAsync(context, CancellationToken.None));
 
         Assert.Equal("; rolled back to r1", back);
         Assert.Equal(_host.Running(Old).Address, Assert.Single(_host.Route!.Servers).Address);
@@ -220,7 +220,7 @@ public sealed class StageReportTests : IDisposable
             "trivy 0.50.1", false, null, [new SecurityFinding("CVE-2024-2511", "openssl: unbounded memory growth", Severity.High, "debian 12", 0, 0, "libssl3 3.0.11-1") { Kind = SecurityFindingKind.Vulnerability }], TimeSpan.FromSeconds(2)));
         var rollback = new RollbackService(new RollingStrategy(new ReleaseLauncher(new HealthChecker(new UnusedProbe(), _time), _time), _time));
         var orchestrator = new PipelineOrchestrator(
-            [new ScanStage(scans, options), new BuildStage(builds, images, options), new DeployStage(deploys, options, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues())), new VerifyStage(rollback, options, _time)],
+            [new ScanStage(scans, options), new BuildStage(builds, images, options), new DeployStage(deploys, options, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), new DeployMind.Application.Deploy.Accessories(deploys, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), options, _time)), new VerifyStage(rollback, options, _time)],
             [advisor],
             new PassThrough(),
             Options.Create(new PipelineOptions()),

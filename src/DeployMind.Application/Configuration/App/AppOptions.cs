@@ -15,6 +15,9 @@ public sealed class AppOptions
     /// <summary>Where secret values are looked up (<c>secrets.sources</c>).</summary>
     public SecretsOptions Secrets { get; set; } = new();
 
+    /// <summary>Long-lived services the app needs (<c>accessories:</c>), by name.</summary>
+    public Dictionary<string, AccessoryOptions> Accessories { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Environments by name (production, staging, ...).</summary>
     public Dictionary<string, EnvironmentOptions> Environments { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
