@@ -37,6 +37,10 @@ public static class DependencyInjection
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<Deploy.Targets.IDeployTarget, Deploy.Targets.DockerHostsTarget>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<Deploy.Targets.IDeployTarget, Deploy.Targets.KubernetesTarget>());
         builder.Services.TryAddScoped<DeployService>();
+        builder.Services.TryAddScoped<Security.SecretValues>();
+        builder.Services.TryAddScoped<Deploy.Secrets.SecretResolver>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Deploy.Secrets.ISecretLookup, Deploy.Secrets.EnvironmentSecretLookup>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Deploy.Secrets.ISecretLookup, Deploy.Secrets.EnvFileSecretLookup>());
         builder.Services.AddAppConfigurationSection<PipelineOptions>(PipelineOptions.SectionName);
         builder.Services.AddConfigurationSection<Jobs.QueueOptions>(Jobs.QueueOptions.SectionName);
         builder.Services.TryAddScoped(sp => new PipelineOrchestrator(

@@ -51,6 +51,8 @@ public static class DependencyInjection
         services.TryAddScoped<ISecretScanner, SecretScanner>();
         services.TryAddScoped<IRiskyConfigScanner, RiskyConfigScanner>();
         services.TryAddScoped<ITextRedactor, SecretTextRedactor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Application.Deploy.Secrets.ISecretLookup, Secrets.AwsSecretLookup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Application.Deploy.Secrets.ISecretLookup, Secrets.CliSecretLookup>());
         services.AddConfigurationSection<DatabaseOptions>(DatabaseOptions.SectionName);
         // One database per process, shared by the records, the tokens, the deliveries and the embedded queue and locks.
         services.TryAddSingleton(sp => new DeployMindDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));

@@ -3,6 +3,7 @@ using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Kubernetes;
+using DeployMind.Application.Deploy.Secrets;
 using DeployMind.Application.Deploy.Targets;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
@@ -224,6 +225,7 @@ public sealed class DeployService
             () => environment.Verify.ToPolicy(key + ".verify", environment.HealthCheck.Path),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.BlockAt, key + ".scan.blockAt"),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.ImageBlockAt, key + ".scan.imageBlockAt"),
+            () => AppEnvironment.Of(_app, command.Environment, command.AppPath),
         ])
         {
             try
@@ -320,7 +322,41 @@ public sealed class DeployService
             throw new InvalidInputException($"--host: {key} is a Kubernetes namespace, not Docker hosts; drop --host or use an environment with target.docker.");
         }
 
-        return kubernetes.ToSettings(key + ".kubernetes", detectedPort);
+        var settings = kubernetes.ToSettings(key + ".kubernetes", detectedPort);
+        return WithAppEnvironment(settings, AppEnvironment.Of(_app, command.Environment, command.AppPath), command.Environment, key + ".kubernetes");
+    }
+
+    /// <summary>
+    /// The app's variables (<c>env</c>) in a Kubernetes target: clear values join <c>target.kubernetes.env</c> (the same
+    /// name with another value there, or in <c>secretEnv</c>, is a conflict); secret names are refused, since in a cluster
+    /// secret values live in Secrets, referenced with <c>target.kubernetes.secretEnv</c>.
+    /// </summary>
+    private static KubernetesSettings WithAppEnvironment(KubernetesSettings settings, AppEnvironment environment, string name, string key)
+    {
+        if (environment.Secrets.Count > 0)
+        {
+            throw new InvalidInputException(
+                $"environments.{name}: env.secret ({string.Join(", ", environment.Secrets)}) is for Docker hosts; on Kubernetes a secret comes from a Secret in the cluster: "
+                + $"list it under {key}.secretEnv ({environment.Secrets[0]}: {{ secret: <Secret name>, key: <key> }}) and remove it from env.secret.");
+        }
+
+        var env = new SortedDictionary<string, string>(settings.Env.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (variable, value) in environment.Clear)
+        {
+            if (settings.SecretEnv.ContainsKey(variable))
+            {
+                throw new InvalidInputException($"{key}.secretEnv.{variable}: {variable} is in env.clear too; keep it in one of them.");
+            }
+
+            if (env.TryGetValue(variable, out var other) && other != value)
+            {
+                throw new InvalidInputException($"{key}.env.{variable}: {variable} is in env.clear with another value; keep it in one of them.");
+            }
+
+            env[variable] = value;
+        }
+
+        return settings with { Env = env };
     }
 
     private const string DockerTargetPrefix = "docker:";

@@ -1,5 +1,6 @@
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Secrets;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
@@ -16,12 +17,14 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 {
     private readonly DeployService _deploys;
     private readonly AppOptions _app;
+    private readonly SecretResolver _secrets;
 
-    public DeployStage(DeployService deploys, IOptions<AppOptions> app)
+    public DeployStage(DeployService deploys, IOptions<AppOptions> app, SecretResolver secrets)
     {
         ArgumentNullException.ThrowIfNull(app);
         _deploys = deploys;
         _app = app.Value;
+        _secrets = secrets;
     }
 
     public PipelineStage Stage => PipelineStage.Deploy;
@@ -36,6 +39,16 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 
         var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag, context.Plan.Detection?.Port);
         request = request with { Release = request.Release with { Commit = context.Deployment.Commit } };
+        if (request.Kubernetes is null)
+        {
+            // The app's variables, secrets resolved now (once per deploy): a missing one stops here, before any host changes.
+            var environment = AppEnvironment.Of(_app, context.Command.Environment, context.Plan.AppPath);
+            if (!environment.IsEmpty)
+            {
+                request = request with { Release = request.Release with { Environment = await _secrets.ResolveAsync(environment, cancellationToken) } };
+            }
+        }
+
         context.Request = request;
         if (request.Kubernetes is { } kubernetes)
         {

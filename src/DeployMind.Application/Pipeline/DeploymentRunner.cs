@@ -22,13 +22,17 @@ internal sealed class DeploymentRunner
     private readonly TimeProvider _time;
     private readonly ILogger<DeploymentRunner> _logger;
 
-    public DeploymentRunner(PipelineOrchestrator orchestrator, IDeploymentStore store, IDeploymentReporter reporter, TimeProvider time, ILogger<DeploymentRunner> logger)
+    private readonly Security.SecretValues? _secrets;
+
+    public DeploymentRunner(
+        PipelineOrchestrator orchestrator, IDeploymentStore store, IDeploymentReporter reporter, TimeProvider time, ILogger<DeploymentRunner> logger, Security.SecretValues? secrets = null)
     {
         _orchestrator = orchestrator;
         _store = store;
         _reporter = reporter;
         _time = time;
         _logger = logger;
+        _secrets = secrets;
     }
 
     /// <summary>What the run is given: the deployment, its workspace and command, and optional live views.</summary>
@@ -72,7 +76,7 @@ internal sealed class DeploymentRunner
         var command = run.Command is { } given
             ? given with { History = await ReleaseHistoryReader.ReadAsync(_store, deployment.App, deployment.Environment, cancellationToken) }
             : null;
-        await using var log = new DeploymentLog(_store, deployment.Id, _time, _logger);
+        await using var log = new DeploymentLog(_store, deployment.Id, _time, _logger, _secrets);
         var context = new PipelineContext(deployment, run.Workspace)
         {
             Command = command,

@@ -24,10 +24,13 @@ internal sealed class DeploymentLog : IAsyncDisposable
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly Security.SecretValues? _secrets;
     private bool _failed;
 
-    public DeploymentLog(IDeploymentStore store, Guid deploymentId, TimeProvider time, ILogger logger)
+    /// <summary>A log of deployment <paramref name="deploymentId"/>; <paramref name="secrets"/>, the job's resolved secret values, are masked in every line written.</summary>
+    public DeploymentLog(IDeploymentStore store, Guid deploymentId, TimeProvider time, ILogger logger, Security.SecretValues? secrets = null)
     {
+        _secrets = secrets;
         _store = store;
         _deploymentId = deploymentId;
         _time = time;
@@ -35,8 +38,8 @@ internal sealed class DeploymentLog : IAsyncDisposable
         _loop = Task.Run(FlushPeriodicallyAsync);
     }
 
-    /// <summary>Queues a line (already free of secrets).</summary>
-    public void Write(string stage, string text) => _pending.Enqueue(new LogEntry(_time.GetUtcNow(), stage, text));
+    /// <summary>Queues a line (free of secrets: the job's resolved values are masked here too).</summary>
+    public void Write(string stage, string text) => _pending.Enqueue(new LogEntry(_time.GetUtcNow(), stage, _secrets?.Redact(text) ?? text));
 
     /// <summary>An observer that writes the deploy's steps and each distinct health report here, then passes them on.</summary>
     public IDeployObserver Observe(IDeployObserver? next) => new LoggingDeployObserver(this, next);

@@ -56,19 +56,35 @@ internal static class DockerCommands
     public static CommandSpec InspectImage(string image) =>
         CommandSpec.Create(Program, "image", "inspect", "--format", InspectFormat, image);
 
-    /// <summary><c>docker run</c>: detached, host network, PORT and HOST set, restart unless stopped; env values are secrets.</summary>
-    public static CommandSpec Run(ContainerSpec spec)
+    /// <summary>
+    /// <c>docker run</c>: detached, host network, PORT and HOST set, restart unless stopped. The app's variables
+    /// (<see cref="ContainerSpec.Environment"/>) are read from <paramref name="envFile"/> (written by <see cref="WriteEnvFile"/>),
+    /// never put on the command line; without one, a spec with variables is refused.
+    /// </summary>
+    public static CommandSpec Run(ContainerSpec spec, string? envFile = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var args = new List<string>
+        if (spec.Environment.Count > 0 && envFile is null)
         {
-            "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", "unless-stopped",
-            "--env", $"PORT={spec.Port.ToString(CultureInfo.InvariantCulture)}", "--env", $"HOST={spec.BindAddress}",
-        };
-        foreach (var (name, value) in spec.Environment.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            throw new ArgumentException($"Container {spec.Name} has environment variables: pass them in an env file, never on the command line.", nameof(envFile));
+        }
+
+        var args = new List<string> { "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", "unless-stopped" };
+
+        // --env wins over --env-file: PORT or HOST given in the spec's environment (a test's broken release) replaces ours.
+        foreach (var (name, value) in new[] { ("PORT", spec.Port.ToString(CultureInfo.InvariantCulture)), ("HOST", spec.BindAddress) })
         {
-            args.Add("--env");
-            args.Add($"{name}={value}");
+            if (!spec.Environment.ContainsKey(name))
+            {
+                args.Add("--env");
+                args.Add($"{name}={value}");
+            }
+        }
+
+        if (envFile is not null)
+        {
+            args.Add("--env-file");
+            args.Add(envFile);
         }
 
         foreach (var (name, value) in spec.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -79,14 +95,44 @@ internal static class DockerCommands
 
         args.Add(spec.Image);
         args.AddRange(spec.Command);
-        var command = new CommandSpec(Program, args);
-        foreach (var value in spec.Environment.Values)
+        return new CommandSpec(Program, args);
+    }
+
+    // $1 = the container's name. The file's content comes on standard input; umask 077 and chmod 600 keep it the user's.
+    private const string WriteEnvFileScript =
+        "umask 077; d=\"${HOME:-/tmp}/.deploymind/env\"; mkdir -p \"$d\" && cat > \"$d/$1.env\" && chmod 600 \"$d/$1.env\" && printf '%s\\n' \"$d/$1.env\"";
+
+    private const string RemoveEnvFileScript = "rm -f \"${HOME:-/tmp}/.deploymind/env/$1.env\"";
+
+    /// <summary>
+    /// Writes the env file of container <paramref name="container"/> (~/.deploymind/env/&lt;container&gt;.env, mode 0600) on
+    /// the host and prints its path; the NAME=value lines go through standard input, never on a command line.
+    /// </summary>
+    public static CommandSpec WriteEnvFile(string container, IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var content = new System.Text.StringBuilder();
+        foreach (var (name, value) in environment.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (value.Contains('\n', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The value of {name} spans several lines; an env file holds one line per variable.", nameof(environment));
+            }
+
+            content.Append(name).Append('=').Append(value).Append('\n');
+        }
+
+        var command = CommandSpec.Create("sh", "-c", WriteEnvFileScript, "sh", container) with { StandardInput = content.ToString() };
+        foreach (var value in environment.Values)
         {
             command = command.WithSecret(value);
         }
 
         return command;
     }
+
+    /// <summary>Removes the env file of container <paramref name="container"/> (no error when there is none).</summary>
+    public static CommandSpec RemoveEnvFile(string container) => CommandSpec.Create("sh", "-c", RemoveEnvFileScript, "sh", container);
 
     /// <summary><c>docker container inspect</c> of one or more containers (a JSON array).</summary>
     public static CommandSpec InspectContainers(IEnumerable<string> names) =>

@@ -17,9 +17,27 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
 
     public async Task<string> RunAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {
-        var result = await _runner.RunAsync(DockerCommands.Run(spec), null, cancellationToken);
+        string? envFile = null;
+        if (spec.Environment.Count > 0)
+        {
+            // The app's variables reach docker in a 0600 file on the host (removed with the container), never on a command line.
+            var written = await _runner.RunAsync(DockerCommands.WriteEnvFile(spec.Name, spec.Environment), null, cancellationToken);
+            if (!written.Succeeded || string.IsNullOrWhiteSpace(written.StandardOutput))
+            {
+                throw new DeployMindException($"Could not write the env file of {spec.Name} on {_runner.Name}: {CommandFailedException.Tail(written.StandardError, 5)}");
+            }
+
+            envFile = written.StandardOutput.Trim();
+        }
+
+        var result = await _runner.RunAsync(DockerCommands.Run(spec, envFile), null, cancellationToken);
         if (!result.Succeeded)
         {
+            if (envFile is not null)
+            {
+                await _runner.RunAsync(DockerCommands.RemoveEnvFile(spec.Name), null, CancellationToken.None);
+            }
+
             throw new DeployMindException(
                 $"Could not start container {spec.Name} from {spec.Image} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
         }
@@ -72,8 +90,13 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
     public async Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken) =>
         await _runner.RunAsync(DockerCommands.Stop(name, grace), null, cancellationToken);
 
-    public async Task RemoveAsync(string name, CancellationToken cancellationToken) =>
+    public async Task RemoveAsync(string name, CancellationToken cancellationToken)
+    {
         await _runner.RunAsync(DockerCommands.Remove(name), null, cancellationToken);
+
+        // The release's env file goes with its container.
+        await _runner.RunAsync(DockerCommands.RemoveEnvFile(name), null, cancellationToken);
+    }
 
     public async Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken)
     {

@@ -32,6 +32,9 @@ public sealed record CommandSpec
     /// <summary>Text to write to the process's standard input, then close it; null for none.</summary>
     public string? StandardInput { get; init; }
 
+    /// <summary>The command prints a secret (a secret manager's CLI): runners never log its output lines.</summary>
+    public bool SecretOutput { get; init; }
+
     /// <summary>Values that must never appear in logs or captured output (tokens, passwords).</summary>
     public ImmutableArray<string> Secrets { get; init; } = [];
 

@@ -50,7 +50,11 @@ internal sealed partial class LocalProcessRunner : ICommandRunner
                 (stream == OutputChannel.StandardOutput ? stdout : stderr).Append(line).Append('\n');
             }
 
-            LogOutput(display, line);
+            if (!command.SecretOutput)
+            {
+                LogOutput(display, line);
+            }
+
             onOutput?.Invoke(new OutputLine(stream, line));
         }
 

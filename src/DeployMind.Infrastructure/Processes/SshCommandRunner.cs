@@ -109,7 +109,11 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IDisposable, IA
                 (stream == OutputChannel.StandardOutput ? stdout : stderr).Append(text).Append('\n');
             }
 
-            LogOutput(display, text);
+            if (!command.SecretOutput)
+            {
+                LogOutput(display, text);
+            }
+
             if (onOutput is null || Volatile.Read(ref callbackFailure) is not null)
             {
                 return;
@@ -138,7 +142,7 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IDisposable, IA
             var pumps = Task.WhenAll(
                 Pump(ssh.OutputStream, OutputChannel.StandardOutput, Receive),
                 Pump(ssh.ExtendedOutputStream, OutputChannel.StandardError, Receive));
-            WriteStandardInput(ssh, command.StandardInput);
+            WriteStandardInput(ssh, SshRemoteCommand.StandardInput(command, nonce));
             var completion = Task.WhenAll(execution, pumps);
             using var abort = CancellationTokenSource.CreateLinkedTokenSource(stop, callbackFailed.Token);
             try

@@ -25,6 +25,7 @@ namespace DeployMind.Infrastructure.Processes;
 internal static class SshRemoteCommand
 {
     private const string MarkerPrefix = "deploymind-pgid:";
+    private const string EnvironmentEnd = "deploymind-env-end:";
 
     // $1 = the process group ID. `kill -0 -- -PGID` tells whether any member is left. Fractional sleep is
     // GNU/busybox; plain POSIX sleep falls back to whole seconds.
@@ -42,17 +43,55 @@ internal static class SshRemoteCommand
         ArgumentException.ThrowIfNullOrWhiteSpace(nonce);
 
         var script = CommandSpec.Create("printf", "%s %s\\n", MarkerPrefix + nonce).ToShellCommand() + " \"$$\" >&2; ";
-        if (command.WorkingDirectory is not null)
+        if (command.WorkingDirectory is not null && command.Environment.Count == 0)
         {
             script += "cd " + ShellQuote.Quote(command.WorkingDirectory) + " && ";
+        }
+
+        var noInput = string.IsNullOrEmpty(command.StandardInput) ? " </dev/null" : string.Empty;
+        if (command.Environment.Count > 0)
+        {
+            // The variables' values never go on the line (`ps` on the host shows it): they come first on standard input,
+            // as `export NAME='value'` lines up to an end line tagged with the nonce, read by the shell's `read` (which
+            // takes no byte past its line, so the command's own input follows untouched) and evaluated.
+            script += "__dm_env=; while IFS= read -r __dm_line; do [ \"$__dm_line\" = " + ShellQuote.Quote(EnvironmentEnd + nonce)
+                + " ] && break; __dm_env=\"$__dm_env$__dm_line\n\"; done; eval \"$__dm_env\"; unset __dm_env __dm_line; ";
+            script += (command.WorkingDirectory is not null ? "cd " + ShellQuote.Quote(command.WorkingDirectory) + " && " : string.Empty)
+                + (command with { Environment = command.Environment.Clear() }).ToShellCommand() + noInput;
+            return "exec " + CommandSpec.Create("sh", "-c", script).ToShellCommand();
         }
 
         script += command.ToShellCommand();
 
         // No input: read /dev/null, as a local process with no input pipe does. (SSH.NET sends no EOF on a
         // channel that never carried data, so `cat` would otherwise wait forever.)
-        var noInput = string.IsNullOrEmpty(command.StandardInput) ? " </dev/null" : string.Empty;
         return "exec " + CommandSpec.Create("sh", "-c", script).ToShellCommand() + noInput;
+    }
+
+    /// <summary>
+    /// What <see cref="SshCommandRunner"/> writes to the standard input of the line <see cref="Render"/> made: the command's
+    /// environment (see there) then its own input; null when there is none.
+    /// </summary>
+    public static string? StandardInput(CommandSpec command, string nonce)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.Environment.Count == 0)
+        {
+            return command.StandardInput;
+        }
+
+        var input = new System.Text.StringBuilder();
+        foreach (var (name, value) in command.Environment.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!ShellQuote.IsValidVariableName(name))
+            {
+                throw new ArgumentException($"Environment variable name '{name}' is not valid for a POSIX shell.");
+            }
+
+            input.Append("export ").Append(name).Append('=').Append(ShellQuote.Quote(value)).Append('\n');
+        }
+
+        return input.Append(EnvironmentEnd).Append(nonce).Append('\n').Append(command.StandardInput).ToString();
     }
 
     /// <summary>The line that stops process group <paramref name="processGroup"/>: TERM, a grace period, then KILL.</summary>

@@ -34,6 +34,32 @@ public sealed class SshCommandRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_Environment_NeverOnTheHostsProcessList()
+    {
+        var value = "v-" + Guid.NewGuid().ToString("N");
+        var command = CommandSpec.Create("sh", "-c", "sleep 1; printf '%s' \"$DM_VALUE\"").WithEnvironment("DM_VALUE", value);
+        using var stop = new CancellationTokenSource();
+        var seen = new System.Text.StringBuilder();
+        var local = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+        var watch = Task.Run(async () =>
+        {
+            // The test sshd runs on this machine: its sessions' command lines are in this process list.
+            while (!stop.IsCancellationRequested)
+            {
+                seen.Append((await local.RunAsync(CommandSpec.Create("ps", "-eww", "-o", "args="), null, CancellationToken.None)).StandardOutput);
+            }
+        });
+
+        var result = await _runner.RunAsync(command, null, CancellationToken.None);
+        await stop.CancelAsync();
+        await watch;
+
+        Assert.Equal(value + "\n", result.StandardOutput);
+        Assert.Contains("deploymind-env-end:", seen.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(value, seen.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Name_Target_IsSshUserHostPort()
     {
         Assert.Equal("ssh root@127.0.0.1:2222", _runner.Name);

@@ -7,7 +7,7 @@ namespace DeployMind.UnitTests.Docker;
 public sealed class DockerContainerRuntimeTests
 {
     [Fact]
-    public void Run_Spec_RendersHostNetworkPortHostEnvAndLabels()
+    public void Run_Spec_RendersHostNetworkPortHostEnvFileAndLabels()
     {
         var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234)
         {
@@ -15,14 +15,99 @@ public sealed class DockerContainerRuntimeTests
             Labels = new Dictionary<string, string> { [ContainerLabels.App] = "shop", [ContainerLabels.Release] = "r7" },
         };
 
-        var command = DockerCommands.Run(spec);
+        var command = DockerCommands.Run(spec, "/home/deploy/.deploymind/env/shop-r7.env");
 
         Assert.Equal(
             ["run", "--detach", "--name", "shop-r7", "--network", "host", "--restart", "unless-stopped",
-             "--env", "PORT=41234", "--env", "HOST=127.0.0.1", "--env", "DATABASE_URL=postgres://u:hunter2pw@db/shop",
+             "--env", "PORT=41234", "--env", "HOST=127.0.0.1", "--env-file", "/home/deploy/.deploymind/env/shop-r7.env",
              "--label", "io.deploymind.app=shop", "--label", "io.deploymind.release=r7", "shop:3f2a"],
             command.Arguments);
-        Assert.DoesNotContain("hunter2pw", command.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(command.Arguments, a => a.Contains("hunter2pw", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_EnvironmentNamesHost_TheEnvFilesValueIsNotOverridden()
+    {
+        var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234) { Environment = new Dictionary<string, string> { ["HOST"] = "203.0.113.254" } };
+
+        var command = DockerCommands.Run(spec, "/e.env");
+
+        Assert.Equal(["run", "--detach", "--name", "shop-r7", "--network", "host", "--restart", "unless-stopped", "--env", "PORT=41234", "--env-file", "/e.env", "shop:3f2a"], command.Arguments);
+    }
+
+    [Fact]
+    public void Run_EnvironmentWithoutEnvFile_IsRefused()
+    {
+        var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234) { Environment = new Dictionary<string, string> { ["API_KEY"] = "k" } };
+
+        var ex = Assert.Throws<ArgumentException>(() => DockerCommands.Run(spec));
+
+        Assert.Contains("env file", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_Environment_WritesTheEnvFileThroughStandardInputThenRunsWithIt()
+    {
+        var value = "v-" + Guid.NewGuid().ToString("N");
+        var runner = new ScriptedRunner((0, "/home/deploy/.deploymind/env/shop-r7.env\n"), (0, "c0ffee\n"));
+        var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234)
+        {
+            Environment = new Dictionary<string, string> { ["API_KEY"] = value, ["MODE"] = "live" },
+        };
+
+        var id = await new DockerContainerRuntime(runner).RunAsync(spec, CancellationToken.None);
+
+        Assert.Equal("c0ffee", id);
+        Assert.Equal(2, runner.Calls.Count);
+        var write = runner.Calls[0];
+        Assert.Equal($"API_KEY={value}\nMODE=live\n", write.StandardInput);
+        Assert.Equal(["-c", write.Arguments[1], "sh", "shop-r7"], write.Arguments);
+        Assert.Contains("umask 077", write.Arguments[1], StringComparison.Ordinal);
+        Assert.Contains("--env-file", runner.Calls[1].Arguments);
+        Assert.Contains("/home/deploy/.deploymind/env/shop-r7.env", runner.Calls[1].Arguments);
+        Assert.All(runner.Calls, c => Assert.DoesNotContain(c.Arguments, a => a.Contains(value, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RemoveAsync_Container_RemovesItsEnvFileToo()
+    {
+        var runner = new ScriptedRunner((0, string.Empty), (0, string.Empty));
+
+        await new DockerContainerRuntime(runner).RemoveAsync("shop-r7", CancellationToken.None);
+
+        Assert.Equal(["rm", "--force", "shop-r7"], runner.Calls[0].Arguments);
+        Assert.Equal("sh", runner.Calls[1].Program);
+        Assert.Equal("shop-r7", runner.Calls[1].Arguments[^1]);
+        Assert.Contains("rm -f", runner.Calls[1].Arguments[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteEnvFile_RunByAShell_WritesAPrivateFileTheRemoveCommandDeletes()
+    {
+        var home = Directory.CreateTempSubdirectory("dm-home-");
+        try
+        {
+            var value = "s3cr3t " + Guid.NewGuid().ToString("N") + " $(id) 'q'";
+            var runner = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+            var write = DockerCommands.WriteEnvFile("shop-r7", new Dictionary<string, string> { ["API_KEY"] = value });
+
+            var result = await runner.RunAsync(write.WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
+
+            var path = result.StandardOutput.Trim();
+            Assert.Equal(Path.Combine(home.FullName, ".deploymind", "env", "shop-r7.env"), path);
+            Assert.Equal($"API_KEY={value}\n", await File.ReadAllTextAsync(path));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            }
+
+            await runner.RunAsync(DockerCommands.RemoveEnvFile("shop-r7").WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -165,7 +165,7 @@ public sealed class VerifyPipelineTests
         var rollback = new RollbackService(rolling);
         var deploys = new DeployService(new OneHost(_host.Host), [new DockerHostsTarget([rolling], rollback), new KubernetesTarget(new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time))], options, _time);
         var orchestrator = new PipelineOrchestrator(
-            [new DeployStage(deploys, options), new VerifyStage(rollback, options, _time)], Options.Create(pipeline ?? new PipelineOptions()), _time, new FakeConfigurationLocator());
+            [new DeployStage(deploys, options, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues())), new VerifyStage(rollback, options, _time)], Options.Create(pipeline ?? new PipelineOptions()), _time, new FakeConfigurationLocator());
         var context = new PipelineContext(new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.Rolling, "test", _time.GetUtcNow()), "/apps/shop")
         {
             Command = new DeployCommand("/apps/shop"),

@@ -64,7 +64,7 @@ public sealed class SshRemoteCommandTests
             spec = spec.WithEnvironment("TAG", "v1 $(id) 'quoted'").WithEnvironment("EMPTY", string.Empty);
 
             var line = SshRemoteCommand.Render(spec, Nonce);
-            var (stdout, _, exitCode) = RunShell(line);
+            var (stdout, _, exitCode) = RunShell(line, SshRemoteCommand.StandardInput(spec, Nonce));
 
             Assert.Contains(" && ", line, StringComparison.Ordinal);
             Assert.Equal(0, exitCode);
@@ -74,6 +74,33 @@ public sealed class SshRemoteCommandTests
         {
             dir.Delete();
         }
+    }
+
+    [Fact]
+    public void Render_Environment_ValuesNeverOnTheLineButReachTheCommand()
+    {
+        var value = "v-" + Guid.NewGuid().ToString("N") + " two\nlines 'q' $(id)";
+        var spec = CommandSpec.Create("sh", "-c", "printf '%s' \"$API_KEY\"").WithEnvironment("API_KEY", value);
+
+        var line = SshRemoteCommand.Render(spec, Nonce);
+        var (stdout, _, exitCode) = RunShell(line, SshRemoteCommand.StandardInput(spec, Nonce));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(value, stdout);
+        Assert.DoesNotContain(value.Split(' ')[0], line, StringComparison.Ordinal);
+        Assert.DoesNotContain("API_KEY=", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_EnvironmentAndStandardInput_TheCommandReadsOnlyItsOwnInput()
+    {
+        var spec = (CommandSpec.Create("sh", "-c", "printf '%s|' \"$TAG\"; cat") with { StandardInput = "line one\nline two\n" })
+            .WithEnvironment("TAG", "v1");
+
+        var (stdout, _, exitCode) = RunShell(SshRemoteCommand.Render(spec, Nonce), SshRemoteCommand.StandardInput(spec, Nonce));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("v1|line one\nline two\n", stdout);
     }
 
     [Fact]

@@ -9,6 +9,12 @@ public sealed class AppOptions
     /// <summary>Pull request previews of this app (<c>previews:</c>).</summary>
     public PreviewOptions Previews { get; set; } = new();
 
+    /// <summary>The app's environment variables (<c>env: { clear, secret }</c>); each environment's <c>env</c> is added to them.</summary>
+    public EnvOptions Env { get; set; } = new();
+
+    /// <summary>Where secret values are looked up (<c>secrets.sources</c>).</summary>
+    public SecretsOptions Secrets { get; set; } = new();
+
     /// <summary>Environments by name (production, staging, ...).</summary>
     public Dictionary<string, EnvironmentOptions> Environments { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -26,6 +26,12 @@ public sealed class EnvironmentOptions
     /// <summary>The check through nginx after the switch (the verify stage).</summary>
     public VerifyOptions Verify { get; set; } = new();
 
+    /// <summary>This environment's variables, added to the app's <c>env</c> and overriding them.</summary>
+    public EnvOptions Env { get; set; } = new();
+
+    /// <summary>Where secret values are looked up here; when it names sources they replace the app's.</summary>
+    public SecretsOptions Secrets { get; set; } = new();
+
     /// <summary>Releases kept on each host for fast rollbacks.</summary>
     public int KeepReleases { get; set; } = 3;
 

@@ -99,10 +99,48 @@ public sealed class KubernetesDeployServiceTests
         Assert.Equal("skipped for the Kubernetes target staging/shop: the rollout waited for every pod's readiness probe on /health", report.Summary);
     }
 
-    private DeployService Service(TargetOptions target)
+    [Fact]
+    public void KubernetesSettingsOf_AppAndEnvironmentEnvClear_JoinTheTargetsEnv()
     {
-        var app = new AppOptions { App = "shop" };
-        app.Environments["staging"] = new EnvironmentOptions { Target = target };
+        var service = Service(
+            new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging", Env = new() { ["REGION"] = "eu" } } },
+            new EnvOptions { Clear = new() { ["LOG_LEVEL"] = "info", ["REGION"] = "eu" } },
+            new EnvOptions { Clear = new() { ["LOG_LEVEL"] = "debug" } });
+
+        var settings = service.KubernetesSettingsOf(new DeployCommand("/apps/shop") { Environment = "staging" })!;
+
+        Assert.Equal(new Dictionary<string, string> { ["LOG_LEVEL"] = "debug", ["REGION"] = "eu" }, settings.Env);
+    }
+
+    [Fact]
+    public void KubernetesSettingsOf_EnvClearConflictsWithTheTargetsEnv_NamesTheKey()
+    {
+        var service = Service(
+            new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging", Env = new() { ["REGION"] = "us" } } },
+            new EnvOptions { Clear = new() { ["REGION"] = "eu" } });
+
+        var ex = Assert.Throws<InvalidInputException>(() => service.KubernetesSettingsOf(new DeployCommand("/apps/shop") { Environment = "staging" }));
+
+        Assert.Equal("environments.staging.target.kubernetes.env.REGION: REGION is in env.clear with another value; keep it in one of them.", ex.Message);
+    }
+
+    [Fact]
+    public void Problems_EnvSecretOnKubernetes_IsRefusedNamingSecretEnv()
+    {
+        var service = Service(new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging" } }, new EnvOptions { Secret = ["API_KEY"] });
+
+        var problems = service.Problems(new DeployCommand("/apps/shop") { Environment = "staging" });
+
+        Assert.Contains(
+            "environments.staging: env.secret (API_KEY) is for Docker hosts; on Kubernetes a secret comes from a Secret in the cluster: "
+            + "list it under environments.staging.target.kubernetes.secretEnv (API_KEY: { secret: <Secret name>, key: <key> }) and remove it from env.secret.",
+            problems);
+    }
+
+    private DeployService Service(TargetOptions target, EnvOptions? appEnv = null, EnvOptions? environmentEnv = null)
+    {
+        var app = new AppOptions { App = "shop", Env = appEnv ?? new EnvOptions() };
+        app.Environments["staging"] = new EnvironmentOptions { Target = target, Env = environmentEnv ?? new EnvOptions() };
         var rolling = new RollingStrategy(new ReleaseLauncher(new HealthChecker(new NoProbe(), _time), _time), _time);
         return new DeployService(new NoHosts(), [new DockerHostsTarget([rolling], new RollbackService(rolling)), new KubernetesTarget(new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time))], Options.Create(app), _time);
     }

@@ -1,0 +1,3 @@
+module example.com/deploymind/go-env
+
+go 1.19
