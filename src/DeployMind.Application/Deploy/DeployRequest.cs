@@ -32,6 +32,9 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
     /// <summary>Time for in-flight requests to finish on the old container after traffic left it.</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How the release's containers run on a Docker host (init, stop timeout, restart policy, limits, volumes).</summary>
+    public ContainerSettings Container { get; init; } = ContainerSettings.Default;
+
     /// <summary>Releases kept on each host (stopped containers and their images) for fast rollbacks.</summary>
     public int KeepReleases { get; init; } = 3;
 

@@ -13,6 +13,9 @@ namespace DeployMind.Application.Deploy;
 /// <param name="Health">Its health report.</param>
 public sealed record LaunchedRelease(DeployHost Host, string Container, int Port, HealthReport Health)
 {
+    /// <summary>The image it runs, when known (removed with it when it is discarded and nothing else uses it).</summary>
+    public string? Image { get; init; }
+
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 }
 
@@ -87,7 +90,8 @@ public sealed class ReleaseLauncher
             }
 
             observer.Step(host.Name, $"starting {name} ({release.Image}) on port {port}");
-            await host.Runtime.RunAsync(new ContainerSpec(name, release.Image, port) { Environment = release.Environment, Labels = labels }, cancellationToken);
+            var spec = request.Container.Apply(new ContainerSpec(name, release.Image, port) { Environment = release.Environment, Labels = labels });
+            await host.Runtime.RunAsync(spec, cancellationToken);
         }
 
         HealthReport report;
@@ -104,6 +108,7 @@ public sealed class ReleaseLauncher
         catch (OperationCanceledException)
         {
             await host.Runtime.RemoveAsync(name, CancellationToken.None);
+            await RemoveImageIfUnusedAsync(host, release.Image, null, CancellationToken.None);
             throw;
         }
 
@@ -111,14 +116,14 @@ public sealed class ReleaseLauncher
         {
             observer.Step(host.Name, $"{name} is not healthy; removing it (the running release is untouched)");
             await host.Runtime.RemoveAsync(name, CancellationToken.None);
+            await RemoveImageIfUnusedAsync(host, release.Image, observer, CancellationToken.None);
             return (null, report);
         }
 
         observer.Step(host.Name, $"{name} is healthy ({report.Summary})");
-        return (new LaunchedRelease(host, name, port, report), report);
+        return (new LaunchedRelease(host, name, port, report) { Image = release.Image }, report);
     }
 
-    /// <summary>Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled).</summary>
     /// <summary>One health check of a launched release while it is watched: null when it answered well, else what failed.</summary>
     public static async Task<string?> ProbeAsync(LaunchedRelease release, HealthPolicy health, CancellationToken cancellationToken)
     {
@@ -128,20 +133,48 @@ public sealed class ReleaseLauncher
         return probe.Healthy ? null : $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error})";
     }
 
-    public static Task DiscardAsync(LaunchedRelease release, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled or reverted),
+    /// and its image when no other container on the host was created from it: a failed release's image does not pile up.
+    /// </summary>
+    public static async Task DiscardAsync(LaunchedRelease release, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(release);
-        return release.Host.Runtime.RemoveAsync(release.Container, cancellationToken);
+        await release.Host.Runtime.RemoveAsync(release.Container, cancellationToken);
+        if (release.Image is { } own)
+        {
+            await RemoveImageIfUnusedAsync(release.Host, own, null, cancellationToken);
+        }
     }
 
     /// <summary>
-    /// After traffic left them: waits for in-flight requests, stops the app's other running containers, and removes
-    /// releases beyond the newest <paramref name="keep"/> (containers and images) so the host does not fill up.
+    /// Removes <paramref name="image"/> from the host unless a container there (running or stopped — a kept release, any
+    /// app's) was created from it. Removal is best effort: an image docker will not remove stays.
     /// </summary>
-    public async Task RetireOthersAsync(string app, LaunchedRelease current, TimeSpan drain, int keep, IDeployObserver observer, CancellationToken cancellationToken)
+    public static async Task<bool> RemoveImageIfUnusedAsync(DeployHost host, string image, IDeployObserver? observer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(host);
+        if (await host.Runtime.ImageInUseAsync(image, cancellationToken))
+        {
+            return false;
+        }
+
+        observer?.Step(host.Name, $"removing image {image} (no container uses it)");
+        await host.Runtime.RemoveImageAsync(image, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// After traffic left them: waits for in-flight requests, stops the app's other running containers (each given the
+    /// request's stop timeout after SIGTERM), and removes releases beyond the newest <see cref="DeployRequest.KeepReleases"/>
+    /// (containers and images) so the host does not fill up.
+    /// </summary>
+    public async Task RetireOthersAsync(DeployRequest request, LaunchedRelease current, TimeSpan drain, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(observer);
+        var (app, keep) = (request.Release.App, request.KeepReleases);
         var host = current.Host;
         var containers = await host.Runtime.ListAsync(app, cancellationToken);
         var others = containers.Where(c => c.Name != current.Container).ToList();
@@ -153,7 +186,7 @@ public sealed class ReleaseLauncher
         foreach (var old in others.Where(c => c.Running))
         {
             observer.Step(host.Name, $"stopping {old.Name}");
-            await host.Runtime.StopAsync(old.Name, TimeSpan.FromSeconds(10), cancellationToken);
+            await host.Runtime.StopAsync(old.Name, request.Container.StopTimeout, cancellationToken);
         }
 
         var newestFirst = containers.OrderByDescending(c => c.Label(ContainerLabels.StartedAt), StringComparer.Ordinal).ToList();
@@ -164,7 +197,8 @@ public sealed class ReleaseLauncher
             await host.Runtime.RemoveAsync(stale.Name, cancellationToken);
             if (!containers.Any(c => kept.Contains(c.Name) && c.Image == stale.Image))
             {
-                await host.Runtime.RemoveImageAsync(stale.Image, cancellationToken);
+                // Another app's container (a preview of the same source) may run it: only an image nothing uses goes.
+                await RemoveImageIfUnusedAsync(host, stale.Image, null, cancellationToken);
             }
         }
     }

@@ -58,7 +58,7 @@ public sealed class ReleaseSwitch
         Pending = false;
         foreach (var (release, _) in Hosts)
         {
-            await _launcher.RetireOthersAsync(_request.Release.App, release, _retireDrain, _request.KeepReleases, observer, cancellationToken);
+            await _launcher.RetireOthersAsync(_request, release, _retireDrain, observer, cancellationToken);
         }
     }
 

@@ -57,7 +57,8 @@ internal static class DockerCommands
         CommandSpec.Create(Program, "image", "inspect", "--format", InspectFormat, image);
 
     /// <summary>
-    /// <c>docker run</c>: detached, host network, PORT and HOST set, restart unless stopped. The app's variables
+    /// <c>docker run</c>: detached, host network, PORT and HOST set, the spec's restart policy (unless stopped by default),
+    /// init process, stop timeout, CPU and memory limits and volumes. The app's variables
     /// (<see cref="ContainerSpec.Environment"/>) are read from <paramref name="envFile"/> (written by <see cref="WriteEnvFile"/>),
     /// never put on the command line; without one, a spec with variables is refused.
     /// </summary>
@@ -69,7 +70,7 @@ internal static class DockerCommands
             throw new ArgumentException($"Container {spec.Name} has environment variables: pass them in an env file, never on the command line.", nameof(envFile));
         }
 
-        var args = new List<string> { "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", "unless-stopped" };
+        var args = new List<string> { "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", spec.Restart };
 
         // --env wins over --env-file: PORT or HOST given in the spec's environment (a test's broken release) replaces ours.
         foreach (var (name, value) in new[] { ("PORT", spec.Port.ToString(CultureInfo.InvariantCulture)), ("HOST", spec.BindAddress) })
@@ -91,6 +92,35 @@ internal static class DockerCommands
         {
             args.Add("--label");
             args.Add($"{name}={value}");
+        }
+
+        if (spec.Init)
+        {
+            args.Add("--init");
+        }
+
+        if (spec.StopTimeout is { } stopTimeout)
+        {
+            args.Add("--stop-timeout");
+            args.Add(Seconds(stopTimeout));
+        }
+
+        if (spec.Cpus is { } cpus)
+        {
+            args.Add("--cpus");
+            args.Add(cpus.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (spec.MemoryBytes is { } memory)
+        {
+            args.Add("--memory");
+            args.Add(memory.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var volume in spec.Volumes)
+        {
+            args.Add("--volume");
+            args.Add(volume);
         }
 
         args.Add(spec.Image);
@@ -156,7 +186,7 @@ internal static class DockerCommands
         CommandSpec.Create(Program, "logs", "--follow", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
 
     public static CommandSpec Stop(string name, TimeSpan grace) =>
-        CommandSpec.Create(Program, "stop", "--time", ((int)Math.Ceiling(grace.TotalSeconds)).ToString(CultureInfo.InvariantCulture), name);
+        CommandSpec.Create(Program, "stop", "--time", Seconds(grace), name);
 
     public static CommandSpec Start(string name) => CommandSpec.Create(Program, "start", name);
 
@@ -164,5 +194,12 @@ internal static class DockerCommands
 
     public static CommandSpec ImageId(string image) => CommandSpec.Create(Program, "image", "inspect", "--format", "{{.Id}}", image);
 
+    /// <summary>Ids of every container (running or not) created from the image (any of its tags): <c>--filter ancestor</c>.</summary>
+    public static CommandSpec ContainersOf(string image) =>
+        CommandSpec.Create(Program, "ps", "--all", "--quiet", "--no-trunc", "--filter", $"ancestor={image}");
+
     public static CommandSpec RemoveImage(string image) => CommandSpec.Create(Program, "image", "rm", image);
+
+    // Whole seconds, rounded up: docker's stop timeouts take no fraction.
+    private static string Seconds(TimeSpan value) => ((int)Math.Ceiling(value.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 }

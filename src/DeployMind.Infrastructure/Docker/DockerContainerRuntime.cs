@@ -109,6 +109,12 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
     public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) =>
         (await _runner.RunAsync(DockerCommands.ImageId(image), null, cancellationToken)).Succeeded;
 
+    public async Task<bool> ImageInUseAsync(string image, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.ContainersOf(image), null, cancellationToken);
+        return !result.Succeeded || !string.IsNullOrWhiteSpace(result.StandardOutput);
+    }
+
     public async Task RemoveImageAsync(string image, CancellationToken cancellationToken) =>
         await _runner.RunAsync(DockerCommands.RemoveImage(image), null, cancellationToken);
 

@@ -111,6 +111,30 @@ public sealed class ConfigurationCheckerTests
     }
 
     [Fact]
+    public void ContainerSettings_AreKnownAndTyped()
+    {
+        var locator = new FakeConfigurationLocator()
+            .Add("environments:production:target:docker:container:init", At(1))
+            .Add("environments:production:target:docker:container:stopTimeout", At(2))
+            .Add("environments:production:target:docker:container:restart", At(3))
+            .Add("environments:production:target:docker:container:cpus", At(4))
+            .Add("environments:production:target:docker:container:memory", At(5))
+            .Add("environments:production:target:docker:container:volumes:0", At(6))
+            .Add("environments:production:target:docker:container:memroy", At(7));
+        var checker = Checker(locator, new()
+        {
+            ["environments:production:target:docker:container:init"] = "maybe",
+        });
+
+        Assert.Equal(
+            ["deploymind.yml:7:1: environments.production.target.docker.container.memroy: not a known setting, so it is ignored; did you mean memory?"],
+            checker.UnknownKeys().Select(p => p.ToString()));
+        Assert.Equal(
+            ["deploymind.yml:1:1: environments.production.target.docker.container.init: 'maybe' must be true or false."],
+            checker.InvalidValues().Select(p => p.ToString()));
+    }
+
+    [Fact]
     public void VerifySettings_CompareAndFailures_AreKnownAndTyped()
     {
         var locator = new FakeConfigurationLocator()

@@ -113,9 +113,13 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     /// <summary>The containers stopped, in order.</summary>
     public List<string> Stopped { get; } = [];
 
+    /// <summary>The grace each stop gave its container after SIGTERM, by container.</summary>
+    public Dictionary<string, TimeSpan> StopGraces { get; } = [];
+
     public Task StopAsync(string name, TimeSpan grace, CancellationToken cancellationToken)
     {
         Stopped.Add(name);
+        StopGraces[name] = grace;
         _containers[name].Running = false;
         return Task.CompletedTask;
     }
@@ -132,6 +136,9 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     public Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) => Task.FromResult(true);
 
     public List<string> RemovedImages { get; } = [];
+
+    public Task<bool> ImageInUseAsync(string image, CancellationToken cancellationToken) =>
+        Task.FromResult(_containers.Values.Any(c => c.Spec.Image == image));
 
     public Task RemoveImageAsync(string image, CancellationToken cancellationToken)
     {

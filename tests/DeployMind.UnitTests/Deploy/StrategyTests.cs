@@ -32,6 +32,66 @@ public sealed class StrategyTests
         Assert.Equal("3/3 checks passed", outcome.Health!.Summary);
     }
 
+    [Theory]
+    [InlineData(StrategyKind.Rolling)]
+    [InlineData(StrategyKind.Canary)]
+    [InlineData(StrategyKind.BlueGreen)]
+    public async Task Deploy_ContainerSettings_EveryReleaseContainerRunsWithThemAndTheOldStopsWithinTheStopTimeout(StrategyKind kind)
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, _ => new UpstreamStats(100, 0, 20));
+        var settings = new ContainerSettings { StopTimeout = TimeSpan.FromSeconds(3), Restart = "always", Cpus = 0.5m, MemoryBytes = 256L << 20, Volumes = ["data:/data"] };
+
+        var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { Container = settings }, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        var started = host.Running("shop:2").Spec;
+        Assert.Equal((true, (TimeSpan?)TimeSpan.FromSeconds(3), "always", (decimal?)0.5m, (long?)(256L << 20)), (started.Init, started.StopTimeout, started.Restart, started.Cpus, started.MemoryBytes));
+        Assert.Equal(["data:/data"], started.Volumes);
+        Assert.Equal(TimeSpan.FromSeconds(3), host.StopGraces["shop-r1"]);
+    }
+
+    [Fact]
+    public async Task Rolling_ReleaseThatNeverGetsHealthy_ItsImageGoesWithItsContainer()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.UnhealthyImages.Add("shop:2");
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Equal(["shop:2"], host.RemovedImages);
+    }
+
+    [Fact]
+    public async Task Rolling_FailedReleaseOfAnImageAnotherContainerUses_KeepsTheImage()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Seed("shop-pr-7", "p1", "shop:2", _time.GetUtcNow().AddHours(-1)).Running = false;
+        host.UnhealthyImages.Add("shop:2");
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Empty(host.RemovedImages);
+    }
+
+    [Fact]
+    public async Task DeferRetirement_Reverted_TheRejectedReleasesImageIsRemovedAndThePreviousOnesKept()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host) with { DeferRetirement = true }, Observer(), CancellationToken.None));
+
+        await DriveAsync(outcome.Switch!.RevertAsync(Observer()));
+
+        Assert.Equal(["shop:2"], host.RemovedImages);
+        Assert.True(host.Running("shop:1").Running);
+    }
+
     [Fact]
     public async Task Rolling_MoreReleasesThanKept_RemovesTheOldestWithTheirImages()
     {

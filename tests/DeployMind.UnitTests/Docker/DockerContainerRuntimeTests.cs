@@ -111,6 +111,48 @@ public sealed class DockerContainerRuntimeTests
     }
 
     [Fact]
+    public void Run_ContainerSettings_RendersInitStopTimeoutRestartLimitsAndVolumesAfterTheLabels()
+    {
+        var settings = new ContainerSettings
+        {
+            StopTimeout = TimeSpan.FromSeconds(2.5),
+            Restart = "on-failure:3",
+            Cpus = 1.5m,
+            MemoryBytes = 512L * 1024 * 1024,
+            Volumes = ["data:/var/lib/app", "/srv/uploads:/app/uploads:ro"],
+        };
+        var spec = settings.Apply(new ContainerSpec("shop-r7", "shop:3f2a", 41234)
+        {
+            Labels = new Dictionary<string, string> { [ContainerLabels.App] = "shop" },
+            Command = ["serve"],
+        });
+
+        var command = DockerCommands.Run(spec);
+
+        Assert.Equal(
+            ["run", "--detach", "--name", "shop-r7", "--network", "host", "--restart", "on-failure:3",
+             "--env", "PORT=41234", "--env", "HOST=127.0.0.1", "--label", "io.deploymind.app=shop",
+             "--init", "--stop-timeout", "3", "--cpus", "1.5", "--memory", "536870912",
+             "--volume", "data:/var/lib/app", "--volume", "/srv/uploads:/app/uploads:ro", "shop:3f2a", "serve"],
+            command.Arguments);
+    }
+
+    [Fact]
+    public void Run_DefaultContainerSettings_AddInitAndTheStopTimeoutOnly()
+    {
+        var command = DockerCommands.Run(ContainerSettings.Default.Apply(new ContainerSpec("shop-r7", "shop:3f2a", 41234)));
+
+        Assert.Equal(
+            ["run", "--detach", "--name", "shop-r7", "--network", "host", "--restart", "unless-stopped",
+             "--env", "PORT=41234", "--env", "HOST=127.0.0.1", "--init", "--stop-timeout", "10", "shop:3f2a"],
+            command.Arguments);
+    }
+
+    [Fact]
+    public void ContainersOf_Image_FiltersEveryContainerOnTheImage() =>
+        Assert.Equal(["ps", "--all", "--quiet", "--no-trunc", "--filter", "ancestor=shop:3f2a"], DockerCommands.ContainersOf("shop:3f2a").Arguments);
+
+    [Fact]
     public void ListByApp_App_FiltersOnTheAppLabel()
     {
         Assert.Equal(

@@ -14,4 +14,7 @@ public sealed class DockerTargetOptions
 
     /// <summary>Time for in-flight requests after traffic leaves a container.</summary>
     public string Drain { get; set; } = "2s";
+
+    /// <summary>How each release's container runs: init process, stop timeout, restart policy, limits, volumes.</summary>
+    public ContainerOptions Container { get; set; } = new();
 }

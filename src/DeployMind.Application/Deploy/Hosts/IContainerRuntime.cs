@@ -44,6 +44,12 @@ public interface IContainerRuntime
     /// <summary>Whether the image is present on this host.</summary>
     Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether any container on the host (running or stopped, of any app) was created from the image (by this reference
+    /// or another tag of the same image); true when the host cannot say.
+    /// </summary>
+    Task<bool> ImageInUseAsync(string image, CancellationToken cancellationToken);
+
     /// <summary>Removes an image; no error when it does not exist or is still used.</summary>
     Task RemoveImageAsync(string image, CancellationToken cancellationToken);
 }
@@ -65,6 +71,24 @@ public sealed record ContainerSpec(string Name, string Image, int Port)
 
     /// <summary>Arguments after the image (the image's CMD is replaced); empty to keep it.</summary>
     public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Run an init process as PID 1 (<c>--init</c>), so SIGTERM reaches the app; off unless asked (releases: <see cref="ContainerSettings"/>).</summary>
+    public bool Init { get; init; }
+
+    /// <summary>The container's own stop timeout (<c>--stop-timeout</c>, whole seconds); null: docker's default.</summary>
+    public TimeSpan? StopTimeout { get; init; }
+
+    /// <summary>The restart policy (<c>--restart</c>): unless-stopped, always, on-failure[:N] or no.</summary>
+    public string Restart { get; init; } = "unless-stopped";
+
+    /// <summary>CPU limit in cores (<c>--cpus</c>); null: none.</summary>
+    public decimal? Cpus { get; init; }
+
+    /// <summary>Memory limit in bytes (<c>--memory</c>); null: none.</summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>Named volumes and bind mounts as <c>--volume</c> takes them (checked by <see cref="ContainerSettings.ParseVolumes"/>).</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = [];
 
     /// <summary>A copy that runs <paramref name="command"/> instead of the image's CMD.</summary>
     public ContainerSpec WithCommand(params string[] command) => this with { Command = command };
