@@ -11,7 +11,8 @@
 # usage: bench/rollback/run.sh [BEFORE.dll [AFTER.dll]]
 #   default: this worktree's src/DeployMind.Cli/bin/Release/net10.0/deploymind.dll (built first).
 #   EXAMPLES="node-express python-stdlib", ROUNDS (1-10; default 3), YML: extra deploymind.yml lines for the
-#   environment (default: none, every setting at its default).
+#   environment (default: none, every setting at its default), STRIP_SIGTERM=1: take the examples' SIGTERM handler
+#   out (every line naming SIGTERM), as in most apps, which never install one.
 # Needs: dotnet, docker, nginx, python3.
 set -euo pipefail
 
@@ -19,6 +20,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 examples=${EXAMPLES:-"node-express python-stdlib"}
 rounds=${ROUNDS:-3}
 extra_yml=${YML:-}
+strip_sigterm=${STRIP_SIGTERM:-}
 
 [ $# -le 2 ] || { echo "usage: $0 [BEFORE.dll [AFTER.dll]]" >&2; exit 2; }
 builds=("$@")
@@ -67,6 +69,9 @@ run_round() {
   local folder="$dir/$app"
   cp -r "$root/examples/$example" "$folder"
   rm -rf "$folder/node_modules"
+  if [ -n "$strip_sigterm" ]; then
+    for entry in "$folder/server.js" "$folder/app.py"; do [ -f "$entry" ] && sed -i '/SIGTERM/d' "$entry"; done
+  fi
   local port; port=$(free_port)
   # The port in the configuration: deploys and the rollback all serve there.
   { echo "app: $app"; echo "environments:"; echo "  production:"; echo "    target: { docker: { port: $port } }";
@@ -84,7 +89,8 @@ run_round() {
     || { echo "rollback failed:" >&2; tail -5 "$dir/rollback.log" "$dir/rollback.json" >&2; return 1; }
   ended=$(date +%s%N)
   curl --silent --fail --max-time 5 --output /dev/null "http://127.0.0.1:$port/" || { echo "nothing answers on $port after the rollback" >&2; return 1; }
-  # The rollback's own figures: the health wait inside it, and its duration as the CLI reports it.
+  # wall / the switch as the CLI reports its duration (start the kept release, health checks, nginx, drain, stop
+  # the release rolled back from) / the health wait inside it.
   python3 - "$dir/rollback.json" "$started" "$ended" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -92,7 +98,7 @@ o = r.get("outcome") or {}
 def secs(t):
     if not t: return 0.0
     h, m, s = t.split(":"); return int(h) * 3600 + int(m) * 60 + float(s)
-print(f"{(int(sys.argv[3]) - int(sys.argv[2])) / 1e9:.2f}/{secs((o.get('health') or {}).get('elapsed')):.2f}")
+print(f"{(int(sys.argv[3]) - int(sys.argv[2])) / 1e9:.2f}/{secs(o.get('duration')):.2f}/{secs((o.get('health') or {}).get('elapsed')):.2f}")
 PY
 }
 
@@ -109,14 +115,14 @@ for round in $(seq 1 "$rounds"); do
       dir="$work/r$n"
       mkdir -p "$dir"
       s=$(run_round "${builds[$b]}" "$example" "$dir")
-      echo "round $round, build $(label_of "${builds[$b]}"), $example: rollback $s s (wall/health wait)" >&2
+      echo "round $round, build $(label_of "${builds[$b]}"), $example: rollback $s s (wall/switch/health wait)" >&2
       results["$b|$example"]+="$s "
     done
   done
 done
 
 {
-  echo "| build | example | rollback wall / health wait (s), each round | median wall (s) | max wall (s) |"
+  echo "| build | example | rollback wall / switch / health wait (s), each round | median wall (s) | max wall (s) |"
   echo "| --- | --- | --- | ---: | ---: |"
   for b in "${!builds[@]}"; do
     for example in $examples; do

@@ -108,6 +108,7 @@ public sealed class ReleaseLauncher
         catch (OperationCanceledException)
         {
             await host.Runtime.RemoveAsync(name, CancellationToken.None);
+            await RemoveImageIfUnusedAsync(host, release.Image, null, CancellationToken.None);
             throw;
         }
 
@@ -123,7 +124,6 @@ public sealed class ReleaseLauncher
         return (new LaunchedRelease(host, name, port, report) { Image = release.Image }, report);
     }
 
-    /// <summary>Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled).</summary>
     /// <summary>One health check of a launched release while it is watched: null when it answered well, else what failed.</summary>
     public static async Task<string?> ProbeAsync(LaunchedRelease release, HealthPolicy health, CancellationToken cancellationToken)
     {
@@ -133,7 +133,10 @@ public sealed class ReleaseLauncher
         return probe.Healthy ? null : $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error})";
     }
 
-    /// <remarks>Its image goes too when no other container on the host was created from it: a failed release's image does not pile up.</remarks>
+    /// <summary>
+    /// Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled or reverted),
+    /// and its image when no other container on the host was created from it: a failed release's image does not pile up.
+    /// </summary>
     public static async Task DiscardAsync(LaunchedRelease release, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(release);

@@ -70,11 +70,18 @@ internal static class DockerCommands
             throw new ArgumentException($"Container {spec.Name} has environment variables: pass them in an env file, never on the command line.", nameof(envFile));
         }
 
-        var args = new List<string>
+        var args = new List<string> { "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", spec.Restart };
+
+        // --env wins over --env-file: PORT or HOST given in the spec's environment (a test's broken release) replaces ours.
+        foreach (var (name, value) in new[] { ("PORT", spec.Port.ToString(CultureInfo.InvariantCulture)), ("HOST", spec.BindAddress) })
         {
-            "run", "--detach", "--name", spec.Name, "--network", "host", "--restart", spec.Restart,
-            "--env", $"PORT={spec.Port.ToString(CultureInfo.InvariantCulture)}", "--env", $"HOST={spec.BindAddress}",
-        };
+            if (!spec.Environment.ContainsKey(name))
+            {
+                args.Add("--env");
+                args.Add($"{name}={value}");
+            }
+        }
+
         if (envFile is not null)
         {
             args.Add("--env-file");

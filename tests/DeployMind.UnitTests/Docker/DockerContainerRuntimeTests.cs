@@ -26,6 +26,16 @@ public sealed class DockerContainerRuntimeTests
     }
 
     [Fact]
+    public void Run_EnvironmentNamesHost_TheEnvFilesValueIsNotOverridden()
+    {
+        var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234) { Environment = new Dictionary<string, string> { ["HOST"] = "203.0.113.254" } };
+
+        var command = DockerCommands.Run(spec, "/e.env");
+
+        Assert.Equal(["run", "--detach", "--name", "shop-r7", "--network", "host", "--restart", "unless-stopped", "--env", "PORT=41234", "--env-file", "/e.env", "shop:3f2a"], command.Arguments);
+    }
+
+    [Fact]
     public void Run_EnvironmentWithoutEnvFile_IsRefused()
     {
         var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234) { Environment = new Dictionary<string, string> { ["API_KEY"] = "k" } };

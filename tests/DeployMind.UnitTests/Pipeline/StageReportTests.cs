@@ -5,6 +5,7 @@ using DeployMind.Application.Deploy;
 using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Kubernetes;
+using DeployMind.Application.Deploy.Secrets;
 using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Deploy.Targets;
 using DeployMind.Application.Pipeline;
@@ -194,19 +195,57 @@ public sealed class StageReportTests : IDisposable
             Outcome = outcome,
         };
 
-        var back = await DriveAsync(new DeployStage(deploys, options, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), new DeployMind.Application.Deploy.Accessories(deploys, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), options, _time)).RevertAsync(context, CancellationToken.None));
+        var back = await DriveAsync(new DeployStage(deploys, options, new SecretResolver([], new SecretValues()), new DeployMind.Application.Deploy.Accessories(deploys, new SecretResolver([], new SecretValues()), options, _time)).RevertAsync(context, CancellationToken.None));
 
         Assert.Equal("; rolled back to r1", back);
         Assert.Equal(_host.Running(Old).Address, Assert.Single(_host.Route!.Servers).Address);
+    }
+
+    [Fact]
+    public async Task RunAsync_SecretInNoSource_DeployStageFailsNamingItAndNoHostChanges()
+    {
+        var old = _host.Seed("shop", "r1", Old, _time.GetUtcNow().AddHours(-1));
+        var route = _host.Route;
+
+        var (deployment, _) = await RunAsync(new RecordingAdvisor(), env: new EnvOptions { Secret = ["STRIPE_KEY"] }, lookups: new Secrets(null));
+
+        Assert.Equal(DeploymentState.Failed, deployment.State);
+        Assert.Contains("STRIPE_KEY: looked in the deploying process's environment ($STRIPE_KEY)", deployment.Reason, StringComparison.Ordinal);
+        Assert.Equal([old], _host.Containers);
+        Assert.True(old.Running);
+        Assert.Equal(route, _host.Route);
+    }
+
+    [Fact]
+    public async Task RunAsync_ClearAndSecretEnv_TheNewContainerGetsBoth()
+    {
+        _host.Seed("shop", "r1", Old, _time.GetUtcNow().AddHours(-1));
+
+        var (deployment, _) = await RunAsync(
+            new RecordingAdvisor(), env: new EnvOptions { Clear = new() { ["MODE"] = "live" }, Secret = ["STRIPE_KEY"] }, lookups: new Secrets("sk-value-1234"));
+
+        Assert.Equal(DeploymentState.Succeeded, deployment.State);
+        Assert.Equal(new Dictionary<string, string> { ["MODE"] = "live", ["STRIPE_KEY"] = "sk-value-1234" }, _host.Running(New).Spec.Environment);
+    }
+
+    private sealed class Secrets(string? value) : ISecretLookup
+    {
+        public bool Reads(SecretSourceKind kind) => true;
+
+        public Task<SecretLookupResult> LookupAsync(SecretSource source, IReadOnlyCollection<string> names, CancellationToken cancellationToken) =>
+            Task.FromResult(new SecretLookupResult(value is null ? new Dictionary<string, string>() : names.ToDictionary(n => n, _ => value)));
     }
 
     private static BuildResult Built() => new(
         true, New, "sha256:2", 42.4, 7, TimeSpan.FromSeconds(12), 3, [], [.. Enumerable.Range(1, 60).Select(i => $"step {i}")], null, null);
 
     /// <summary>Runs the four stages, driving the fake clock.</summary>
-    private async Task<(Deployment Deployment, PipelineContext Context)> RunAsync(IPipelineAdvisor advisor, bool allowFindings = true, BuildResult? build = null)
+    private async Task<(Deployment Deployment, PipelineContext Context)> RunAsync(
+        IPipelineAdvisor advisor, bool allowFindings = true, BuildResult? build = null, EnvOptions? env = null, params ISecretLookup[] lookups)
     {
         var (deploys, options) = Deploys();
+        options.Value.Env = env ?? new EnvOptions();
+        var secrets = new SecretResolver(lookups, new SecretValues());
         var scans = new ScanService(
             new FixedSecrets(new SecurityFinding("DMS001", "AWS access key", Severity.Critical, "config/app.env", 3, 19, "AWS_ACCESS_KEY_ID=AKIA…[REDACTED]")),
             new FixedRiskySettings(new SecurityFinding("DMC001", "Compose service runs privileged", Severity.Medium, "compose.yaml", 4, 5, "privileged: true") { Kind = SecurityFindingKind.RiskyConfiguration }));
@@ -220,7 +259,7 @@ public sealed class StageReportTests : IDisposable
             "trivy 0.50.1", false, null, [new SecurityFinding("CVE-2024-2511", "openssl: unbounded memory growth", Severity.High, "debian 12", 0, 0, "libssl3 3.0.11-1") { Kind = SecurityFindingKind.Vulnerability }], TimeSpan.FromSeconds(2)));
         var rollback = new RollbackService(new RollingStrategy(new ReleaseLauncher(new HealthChecker(new UnusedProbe(), _time), _time), _time));
         var orchestrator = new PipelineOrchestrator(
-            [new ScanStage(scans, options), new BuildStage(builds, images, options), new DeployStage(deploys, options, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), new DeployMind.Application.Deploy.Accessories(deploys, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), options, _time)), new VerifyStage(rollback, options, _time)],
+            [new ScanStage(scans, options), new BuildStage(builds, images, options), new DeployStage(deploys, options, secrets, new DeployMind.Application.Deploy.Accessories(deploys, secrets, options, _time)), new VerifyStage(rollback, options, _time)],
             [advisor],
             new PassThrough(),
             Options.Create(new PipelineOptions()),

@@ -1,0 +1,63 @@
+using DeployMind.Application.Configuration;
+using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
+using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Strategies;
+using DeployMind.Application.Deploy.Targets;
+using DeployMind.Domain;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DeployMind.UnitTests.Deploy;
+
+/// <summary>The environment's <c>target.docker.container</c> reaches the deploy request, and a bad value is a problem naming its key.</summary>
+public sealed class DeployServiceContainerTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void CreateRequest_ContainerSettings_AreTheRequests()
+    {
+        var service = Service(new ContainerOptions { Cpus = "1.5", Memory = "512m", Restart = "always", StopTimeout = "3s", Volumes = ["shop-data:/var/lib/shop"] });
+
+        var request = service.CreateRequest(new DeployCommand("/apps/shop"), "/apps/shop", "shop:1");
+
+        Assert.Equal(
+            new ContainerSettings { Cpus = 1.5m, MemoryBytes = 512L << 20, Restart = "always", StopTimeout = TimeSpan.FromSeconds(3), Volumes = request.Container.Volumes },
+            request.Container);
+        Assert.Equal(["shop-data:/var/lib/shop"], request.Container.Volumes);
+    }
+
+    [Fact]
+    public void CreateRequest_NoContainerBlock_InitIsOnAndTheRestAsBefore()
+    {
+        var settings = Service(new ContainerOptions()).CreateRequest(new DeployCommand("/apps/shop"), "/apps/shop", "shop:1").Container;
+
+        Assert.Equal((true, TimeSpan.FromSeconds(10), "unless-stopped", (decimal?)null, (long?)null), (settings.Init, settings.StopTimeout, settings.Restart, settings.Cpus, settings.MemoryBytes));
+        Assert.Empty(settings.Volumes);
+    }
+
+    [Fact]
+    public void Problems_BadContainerSetting_NamesItsKey()
+    {
+        var service = Service(new ContainerOptions { Memory = "lots" });
+
+        var problems = service.Problems(new DeployCommand("/apps/shop"));
+
+        Assert.Equal(["environments.production.target.docker.container.memory: 'lots' is not a memory limit; write a whole number with a unit, e.g. 512m or 2g (units b, k, m, g)."], problems);
+        Assert.Throws<InvalidInputException>(() => service.CreateRequest(new DeployCommand("/apps/shop"), "/apps/shop", "shop:1"));
+    }
+
+    private DeployService Service(ContainerOptions container)
+    {
+        var app = new AppOptions { App = "shop" };
+        app.Environments["production"] = new EnvironmentOptions { Target = new TargetOptions { Docker = new DockerTargetOptions { Container = container } } };
+        var rolling = new RollingStrategy(new ReleaseLauncher(new HealthChecker(new FakeDeployHost(), _time), _time), _time);
+        return new DeployService(new Hosts(), [new DockerHostsTarget([rolling], new RollbackService(rolling))], Options.Create(app), _time);
+    }
+
+    private sealed class Hosts : IDeployHostFactory
+    {
+        public DeployHost Create(HostOptions options) => new FakeDeployHost(options.Name).Host;
+    }
+}
