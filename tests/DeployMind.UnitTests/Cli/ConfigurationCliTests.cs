@@ -169,6 +169,22 @@ public sealed class ConfigurationCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Deploy_AccessoryWithoutImage_IsRefusedBeforeAnythingIsBuilt_NamingTheKey()
+    {
+        Write("app: shop\naccessories:\n  cache: { port: 6379 }\n  db: { image: postgres:16, port: 70000 }\n");
+
+        var (code, output) = await RunAsync("deploy", _dir.FullName, "--queue");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("accessories.cache.image: required", Unwrapped(output), StringComparison.Ordinal);
+        Assert.Contains("accessories.db.port: 70000 is not a port", Unwrapped(output), StringComparison.Ordinal);
+
+        var (checkedCode, validateOutput) = await RunAsync("validate", _dir.FullName, "--output", "json");
+        Assert.Equal(ExitCodes.InvalidInput, checkedCode);
+        Assert.Contains("accessories.cache.image: required", validateOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deploy_Queue_MistypedKey_IsRefusedBeforeAnythingIsQueued()
     {
         Write("app: shop\nbuid:\n  path: .\n");
