@@ -86,6 +86,34 @@ public sealed partial class Accessories
         };
     }
 
+    /// <summary>
+    /// What is wrong with the accessories the command's environment would boot, each naming its key (what a deploy refuses
+    /// before it builds, and <c>validate</c> reports); none for an environment that runs in Kubernetes.
+    /// </summary>
+    public IReadOnlyList<string> Problems(DeployCommand command, string app)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var problems = new List<string>();
+        if (_app.Accessories.Count == 0 || _deploys.TargetKindOf(command) != Targets.DeployTargetKind.Docker)
+        {
+            return problems;
+        }
+
+        foreach (var name in Names)
+        {
+            try
+            {
+                _ = Describe(command, app, name);
+            }
+            catch (InvalidInputException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        return problems;
+    }
+
     /// <summary>Every configured accessory, checked (see <see cref="Describe"/>).</summary>
     public IReadOnlyList<Accessory> DescribeAll(DeployCommand command, string app) => [.. Names.Select(n => Describe(command, app, n))];
 

@@ -34,15 +34,8 @@ public sealed class AppLifecycle
         var result = new List<AppStatus>();
         foreach (var group in recent.Where(d => d.PullRequest is null).GroupBy(d => (d.App, d.Environment)))
         {
-            var live = group.Where(d => d.State == DeploymentState.Succeeded && !d.IsTeardown && d.ReleaseId is not null).MaxBy(d => d.CreatedAt);
+            var live = LiveDeployment.Of(group);
             var running = group.Where(d => !d.IsFinished).MaxBy(d => d.CreatedAt);
-            var removed = group.Where(d => d.State == DeploymentState.Succeeded && d.IsTeardown).MaxBy(d => d.CreatedAt);
-            if (removed is not null && (live is null || removed.CreatedAt > live.CreatedAt))
-            {
-                // Removed (`app remove`) since it was last deployed: nothing of it runs.
-                live = null;
-            }
-
             if (live is null && running is null)
             {
                 continue;
@@ -170,12 +163,9 @@ public sealed class AppLifecycle
         return done;
     }
 
-    /// <summary>The release the newest successful deployment of the app and environment put out, or null.</summary>
-    private async Task<string?> LiveReleaseAsync(string app, string environment, CancellationToken cancellationToken)
-    {
-        var succeeded = await _store.ListAsync(new DeploymentQuery { App = app, Environment = environment, State = DeploymentState.Succeeded, Limit = 20 }, cancellationToken);
-        return succeeded.Where(d => d.PullRequest is null && !d.IsTeardown && d.ReleaseId is not null).MaxBy(d => d.CreatedAt)?.ReleaseId;
-    }
+    /// <summary>The release the live deployment of the app and environment put out, or null.</summary>
+    private async Task<string?> LiveReleaseAsync(string app, string environment, CancellationToken cancellationToken) =>
+        (await LiveDeployment.FindAsync(_store, app, environment, cancellationToken))?.ReleaseId;
 
     private async Task<string> HealthAsync(Deployment live, CancellationToken cancellationToken)
     {

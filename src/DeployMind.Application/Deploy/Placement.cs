@@ -17,15 +17,11 @@ namespace DeployMind.Application.Deploy;
 /// <param name="Deployment">The deployment that put it there.</param>
 internal sealed record Placement(string Hosts, int Port, Deployment Deployment)
 {
-    /// <summary>Where <paramref name="app"/> is served in <paramref name="environment"/>, or null when nothing succeeded there yet.</summary>
+    /// <summary>Where <paramref name="app"/> is served in <paramref name="environment"/>, or null when nothing serves there (never deployed, or removed).</summary>
     public static async Task<Placement?> OfAsync(IDeploymentStore store, string app, string environment, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        var succeeded = await store.ListAsync(new DeploymentQuery { App = app, Environment = environment, State = DeploymentState.Succeeded, Limit = 20 }, cancellationToken);
-        var last = succeeded
-            .Where(d => d.PullRequest is null && !d.IsTeardown && d.ListenPort is not null && !string.IsNullOrEmpty(d.Target))
-            .MaxBy(d => d.CreatedAt);
-        return last is null ? null : new Placement(last.Target!, last.ListenPort!.Value, last);
+        var live = await LiveDeployment.FindAsync(store, app, environment, cancellationToken);
+        return live is { ListenPort: { } port, Target: { Length: > 0 } target } ? new Placement(target, port, live) : null;
     }
 
     /// <summary>

@@ -83,22 +83,8 @@ internal sealed class JobWorkspace : IDisposable
 
         problems.AddRange(Deploys.Problems(command).Select(p => ConfigurationProblem.Of(locator, p)));
 
-        // The accessories a deploy would boot (on Docker hosts): a missing image or a bad port is said now, not after the build.
-        var accessories = Services.GetRequiredService<Accessories>();
-        if (accessories.Names.Count > 0 && Deploys.TargetKindOf(command) == Deploy.Targets.DeployTargetKind.Docker)
-        {
-            foreach (var name in accessories.Names)
-            {
-                try
-                {
-                    _ = accessories.Describe(command, App, name);
-                }
-                catch (InvalidInputException ex)
-                {
-                    problems.Add(ConfigurationProblem.Of(locator, ex.Message));
-                }
-            }
-        }
+        // The accessories a deploy would boot: a missing image or a bad port is said now, not after the build.
+        problems.AddRange(Services.GetRequiredService<Accessories>().Problems(command, App).Select(p => ConfigurationProblem.Of(locator, p)));
 
         // A value that could not be read was checked at its default, so only its own error names it.
         return [.. problems.DistinctBy(p => p.ToString())];

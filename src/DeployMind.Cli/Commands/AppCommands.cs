@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Records;
@@ -6,6 +7,7 @@ using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -153,7 +155,11 @@ internal abstract class AppPowerCommand(IAnsiConsole console, CliHostFactory hos
         await using var held = await host.Services.GetRequiredService<TargetLocks>().AcquireAsync(
             deploys.TargetsOf(command), TargetLocks.OwnerOf($"cli:{Environment.UserName}", $"app {action.ToString().ToLowerInvariant()} of {app}"),
             settings.LockWaitTime, message => Console.Error.WriteLine(message), cancellationToken);
-        var grace = Domain.Duration.Parse(settings.Grace, "--grace");
+        // The environment's stop timeout, as its deploys stop old releases, unless --grace says otherwise.
+        var grace = settings.Grace is { } given
+            ? Domain.Duration.Parse(given, "--grace")
+            : (host.Services.GetRequiredService<IOptions<AppOptions>>().Value.Environment(settings.Environment).Target.Docker?.Container ?? new ContainerOptions())
+                .ToSettings($"environments.{settings.Environment}.target.docker.container").StopTimeout;
         var done = new List<string>();
         if (action is AppAction.Stop or AppAction.Restart)
         {
@@ -183,9 +189,8 @@ internal abstract class AppPowerCommand(IAnsiConsole console, CliHostFactory hos
     internal sealed class Settings : AppSettings
     {
         [CommandOption("--grace <DURATION>")]
-        [Description("How long a container has to stop after SIGTERM before it is killed (default 10s).")]
-        [DefaultValue("10s")]
-        public string Grace { get; set; } = "10s";
+        [Description("How long a container has to stop after SIGTERM before it is killed (default: the environment's target.docker.container.stopTimeout, 10s).")]
+        public string? Grace { get; set; }
 
         [CommandOption("--lock-wait <DURATION>")]
         [Description("How long to wait while a deploy holds a target's lock (default 30m; 0s: fail at once).")]

@@ -64,24 +64,8 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         {
             var name = $"configuration: environments.{environment}";
             var command = new Application.Deploy.DeployCommand(settings.Path) { Environment = environment };
-            var invalid = deploys.Problems(command).ToList();
-            if (deploys.TargetKindOf(command) == Application.Deploy.Targets.DeployTargetKind.Docker)
-            {
-                // The accessories this environment's deploys boot.
-                var accessories = host.Services.GetRequiredService<Accessories>();
-                foreach (var accessory in accessories.Names)
-                {
-                    try
-                    {
-                        _ = accessories.Describe(command, deploys.AppName(settings.Path), accessory);
-                    }
-                    catch (Domain.InvalidInputException ex)
-                    {
-                        invalid.Add(ex.Message);
-                    }
-                }
-            }
-
+            // The environment's settings, and the accessories its deploys boot.
+            IReadOnlyList<string> invalid = [.. deploys.Problems(command), .. host.Services.GetRequiredService<Accessories>().Problems(command, deploys.AppName(settings.Path))];
             results.AddRange(invalid.Count == 0 ? [new CheckResult(name, true, "valid")] : invalid.Select(p => new CheckResult(name, false, locator.Describe(p))));
             if (KubernetesOf(deploys, command) is { } kubernetes)
             {

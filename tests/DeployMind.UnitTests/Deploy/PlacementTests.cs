@@ -114,6 +114,26 @@ public sealed class PlacementTests : IDisposable
         Assert.Null(await Placement.OfAsync(store, "shop", "staging", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task OfAsync_AfterTheAppWasRemoved_RemembersNothing()
+    {
+        // `app remove` ended the app there: a later deploy starts afresh, on any port, instead of being refused.
+        var database = Path.Combine(_dir.FullName, "records.db");
+        using var host = CliHostFactory.Isolated(database).Create(null, null, verbose: false);
+        var store = host.Services.GetRequiredService<IDeploymentStore>();
+        await store.AddAsync(Served("local", 8081, hour: 0), CancellationToken.None);
+        var removal = new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.Rolling, "test", At.AddHours(1)) { IsTeardown = true };
+        removal.MoveTo(DeploymentState.Deploying, "removing the app shop", At.AddHours(1));
+        removal.MoveTo(DeploymentState.Verifying, "removed", At.AddHours(1));
+        removal.MoveTo(DeploymentState.Succeeded, "the app shop removed", At.AddHours(1));
+        await store.AddAsync(removal, CancellationToken.None);
+
+        Assert.Null(await Placement.OfAsync(store, "shop", "production", CancellationToken.None));
+
+        await store.AddAsync(Served("local", 9000, hour: 2), CancellationToken.None);
+        Assert.Equal(9000, (await Placement.OfAsync(store, "shop", "production", CancellationToken.None))?.Port);
+    }
+
     [Theory]
     [InlineData("--port", "9000", "is served on port 8081")]
     [InlineData("--host", "ssh://deploy@203.0.113.10:22", "is served on local")]

@@ -63,7 +63,7 @@ public sealed class PackageIndexFailureTests
         {
             // go 1.19 in deploymind-base/golang:1.19, docker run --network none (captured).
             "RUN go mod download",
-            ["go: github.com/gin-gonic/gin@v1.9.1: Get \"https://proxy.golang.org/github.com/gin-gonic/gin/@v/v1.9.1.mod\": dial tcp: lookup proxy.golang.org on 10.255.255.53:53: dial udp 10.255.255.53:53: connect: network is unreachable"],
+            ["go: github.com/gin-gonic/gin@v1.9.1: Get \"https://proxy.golang.org/github.com/gin-gonic/gin/@v/v1.9.1.mod\": dial tcp: lookup proxy.golang.org on 203.0.113.53:53: dial udp 203.0.113.53:53: connect: network is unreachable"],
             "go could not reach its module proxy (proxy.golang.org: dial tcp)",
             "GOPROXY=https://<mirror>,direct"
         },
