@@ -75,7 +75,8 @@ internal static class DockerCommands
         // --env wins over --env-file: PORT or HOST given in the spec's environment (a test's broken release) replaces ours.
         foreach (var (name, value) in new[] { ("PORT", spec.Port.ToString(CultureInfo.InvariantCulture)), ("HOST", spec.BindAddress) })
         {
-            if (!spec.Environment.ContainsKey(name))
+            // A process that serves nothing (a worker) gets no PORT.
+            if (!spec.Environment.ContainsKey(name) && !(name == "PORT" && spec.Port <= 0))
             {
                 args.Add("--env");
                 args.Add($"{name}={value}");

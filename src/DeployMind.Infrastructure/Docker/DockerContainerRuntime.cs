@@ -154,7 +154,8 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
             var running = state.GetProperty("Running").GetBoolean()
                 && !(state.TryGetProperty("Restarting", out var restarting) && restarting.GetBoolean());
             int? exitCode = running ? null : state.GetProperty("ExitCode").GetInt32();
-            states.Add(new ContainerState(name, config.GetProperty("Image").GetString() ?? string.Empty, running, exitCode, labels));
+            var restarts = item.TryGetProperty("RestartCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : 0;
+            states.Add(new ContainerState(name, config.GetProperty("Image").GetString() ?? string.Empty, running, exitCode, labels) { RestartCount = restarts });
         }
 
         return states;
