@@ -186,6 +186,26 @@ internal static class DockerCommands
     public static CommandSpec FollowLogs(string name, int lines) =>
         CommandSpec.Create(Program, "logs", "--follow", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
 
+    /// <summary><c>docker logs</c> as <paramref name="query"/> asks: <c>--tail</c>, <c>--since</c> (RFC 3339, UTC) and <c>--follow</c>.</summary>
+    public static CommandSpec Logs(string name, ContainerLogQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var args = new List<string> { "logs" };
+        if (query.Follow)
+        {
+            args.Add("--follow");
+        }
+
+        if (query.Since is { } since)
+        {
+            args.Add("--since");
+            args.Add(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        }
+
+        args.AddRange(["--tail", query.Lines.ToString(CultureInfo.InvariantCulture), name]);
+        return new CommandSpec(Program, args);
+    }
+
     public static CommandSpec Stop(string name, TimeSpan grace) =>
         CommandSpec.Create(Program, "stop", "--time", Seconds(grace), name);
 

@@ -80,6 +80,19 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         }
     }
 
+    public async Task StreamLogsAsync(string name, ContainerLogQuery query, Action<string> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        try
+        {
+            await _runner.RunAsync(DockerCommands.Logs(name, query), output => line(AnsiText.Strip(output.Text)), cancellationToken);
+        }
+        catch (OperationCanceledException) when (query.Follow && cancellationToken.IsCancellationRequested)
+        {
+            // Following ends when asked to.
+        }
+    }
+
     public async Task<int> ExecAsync(string name, IReadOnlyList<string> command, Action<string> line, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(line);

@@ -29,6 +29,12 @@ public interface IContainerRuntime
     /// </summary>
     Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The container's output as <paramref name="query"/> asks (the last lines, since a time, then following), each line to
+    /// <paramref name="line"/>; following ends when the container stops or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    Task StreamLogsAsync(string name, ContainerLogQuery query, Action<string> line, CancellationToken cancellationToken);
+
     /// <summary>Runs <paramref name="command"/> in the running container (no terminal), each output line to <paramref name="line"/>; its exit code.</summary>
     Task<int> ExecAsync(string name, IReadOnlyList<string> command, Action<string> line, CancellationToken cancellationToken);
 
@@ -93,6 +99,12 @@ public sealed record ContainerSpec(string Name, string Image, int Port)
     /// <summary>A copy that runs <paramref name="command"/> instead of the image's CMD.</summary>
     public ContainerSpec WithCommand(params string[] command) => this with { Command = command };
 }
+
+/// <summary>Which of a container's output to read.</summary>
+/// <param name="Lines">At most the last this many lines (before following).</param>
+/// <param name="Since">Only lines written since then; null: no limit.</param>
+/// <param name="Follow">Then every new line until the container stops or the reader is cancelled.</param>
+public sealed record ContainerLogQuery(int Lines, DateTimeOffset? Since, bool Follow);
 
 /// <summary>A container as the host reports it.</summary>
 public sealed record ContainerState(string Name, string Image, bool Running, int? ExitCode, IReadOnlyDictionary<string, string> Labels)
