@@ -57,7 +57,7 @@ internal static class CliCatalog
         new("apps", typeof(AppsCommand), "Every app and environment: the release live, where, since when, whether it runs, and a deployment in progress.",
             ["apps"], ["apps", "--output", "json"]),
         new("app logs", typeof(AppLogsCommand), "The app's running containers' output on every host, each line tagged with its host and container.",
-            ["app", "logs", "examples/go-stdlib"], ["app", "logs", ".", "--env", "staging", "--follow", "--lines", "20"]),
+            ["app", "logs", "examples/go-stdlib"], ["app", "logs", ".", "--env", "staging", "--follow", "--lines", "20"], ["app", "logs", ".", "--process", "worker", "--since", "10m"]),
         new("app exec", typeof(AppExecCommand), "Run a command in a running container of the app's live release (no terminal); its output and exit code.",
             ["app", "exec", ".", "--", "ls", "-la", "/app"], ["app", "exec", ".", "--env", "staging", "--on", "local", "--", "env"]),
         new("app stop", typeof(AppStopCommand), "Stop the app's running containers on every host (holding the targets' locks).",

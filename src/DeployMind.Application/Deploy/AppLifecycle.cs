@@ -67,7 +67,10 @@ public sealed class AppLifecycle
                 .Where(c => c.Label(ContainerLabels.Release) == live || (c.Running && live is null) || (c.Running && c.Label(ContainerLabels.Release) != live))
                 .OrderBy(c => c.Label(ContainerLabels.Release) == live ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal))
             {
-                result.Add(new AppContainer(host, container.Name, container.Label(ContainerLabels.Release), container.Running, container.Label(ContainerLabels.Release) == live));
+                result.Add(new AppContainer(host, container.Name, container.Label(ContainerLabels.Release), container.Running, container.Label(ContainerLabels.Release) == live)
+                {
+                    Process = container.Process,
+                });
             }
         }
 
@@ -76,33 +79,39 @@ public sealed class AppLifecycle
 
     /// <summary>
     /// The running containers' output on every host, each line tagged with its host and container: the last
-    /// <paramref name="lines"/> lines, and with <paramref name="follow"/> every new line until cancelled.
+    /// <paramref name="lines"/> lines (written since <paramref name="since"/> when given) of each container of
+    /// <paramref name="process"/> (every process when null), and with <paramref name="follow"/> every new line until cancelled.
     /// </summary>
-    public async Task LogsAsync(DeployCommand command, string app, int lines, bool follow, Action<AppLogLine> line, CancellationToken cancellationToken)
+    /// <exception cref="Domain.InvalidInputException">No container of the app (or of that process) runs on the hosts.</exception>
+    public async Task LogsAsync(
+        DeployCommand command, string app, int lines, bool follow, Action<AppLogLine> line, CancellationToken cancellationToken, string? process = null, DateTimeOffset? since = null)
     {
         ArgumentNullException.ThrowIfNull(line);
-        var containers = (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Running).ToList();
+        var running = (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Running).ToList();
+        var containers = running.Where(c => process is null || c.Process == process).ToList();
         if (containers.Count == 0)
         {
-            throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no running container on {string.Join(", ", _deploys.HostsOf(command).Select(h => h.Name))}: `deploymind apps` shows what is deployed where.");
+            var hosts = string.Join(", ", _deploys.HostsOf(command).Select(h => h.Name));
+            var processes = running.Select(c => c.Process).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            throw new Domain.InvalidInputException(process is not null && processes.Count > 0
+                ? $"{app} ({command.Environment}) runs no {process} process on {hosts}; its running processes: {string.Join(", ", processes)}."
+                : $"{app} ({command.Environment}) has no running container on {hosts}: `deploymind apps` shows what is deployed where.");
         }
 
+        // Every container at once when following: lines are written as they come, whichever host they come from.
+        var query = new ContainerLogQuery(lines, since, follow);
         if (!follow)
         {
             foreach (var container in containers)
             {
-                foreach (var text in await container.Host.Runtime.LogsAsync(container.Name, lines, cancellationToken))
-                {
-                    line(new AppLogLine(container.Host.Name, container.Name, text));
-                }
+                await container.Host.Runtime.StreamLogsAsync(container.Name, query, text => line(new AppLogLine(container.Host.Name, container.Name, text)), cancellationToken);
             }
 
             return;
         }
 
-        // Every container at once: lines are written as they come, whichever host they come from.
         var gate = new Lock();
-        await Task.WhenAll(containers.Select(container => container.Host.Runtime.FollowLogsAsync(container.Name, lines, text =>
+        await Task.WhenAll(containers.Select(container => container.Host.Runtime.StreamLogsAsync(container.Name, query, text =>
         {
             lock (gate)
             {
@@ -119,7 +128,8 @@ public sealed class AppLifecycle
     {
         ArgumentNullException.ThrowIfNull(line);
         var containers = await ContainersAsync(command, app, cancellationToken);
-        var target = containers.Where(c => c.Running && (hostName is null || c.Host.Name == hostName)).OrderBy(c => c.Live ? 0 : 1).FirstOrDefault()
+        var target = containers.Where(c => c.Running && (hostName is null || c.Host.Name == hostName))
+            .OrderBy(c => c.Live ? 0 : 1).ThenBy(c => c.Process == ReleaseProcesses.Web ? 0 : 1).FirstOrDefault()
             ?? throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no running container{(hostName is null ? string.Empty : $" on {hostName}")}: `deploymind apps` shows what runs where.");
         return await target.Host.Runtime.ExecAsync(target.Name, exec, text => line(new AppLogLine(target.Host.Name, target.Name, text)), cancellationToken);
     }
@@ -228,7 +238,11 @@ public sealed record AppStatus(string App, string Environment, string? ReleaseId
 /// <param name="Release">Its release.</param>
 /// <param name="Running">Whether it runs.</param>
 /// <param name="Live">It belongs to the live release.</param>
-public sealed record AppContainer(DeployHost Host, string Name, string? Release, bool Running, bool Live);
+public sealed record AppContainer(DeployHost Host, string Name, string? Release, bool Running, bool Live)
+{
+    /// <summary>Its process type: web, worker, ….</summary>
+    public string Process { get; init; } = ReleaseProcesses.Web;
+}
 
 /// <summary>A line of a container's output, tagged with where it comes from.</summary>
 public sealed record AppLogLine(string Host, string Container, string Text);

@@ -194,6 +194,7 @@ public sealed class DeployService
             BatchSize = Math.Max(1, docker.BatchSize),
             Drain = Duration.Parse(docker.Drain, key + ".target.docker.drain"),
             Container = kubernetes is null ? docker.Container.ToSettings(key + ".target.docker.container") : ContainerSettings.Default,
+            Processes = kubernetes is null ? ReleaseProcesses.Of(_app, command.Environment, appPath) : ReleaseProcesses.WebOnly,
             KeepReleases = Math.Max(1, environment.KeepReleases),
             ServerName = command.ServerName,
             History = command.History,
@@ -224,6 +225,7 @@ public sealed class DeployService
             () => Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
             () => _ = onHosts ? Duration.Parse(docker.Drain, key + ".target.docker.drain") : TimeSpan.Zero,
             () => _ = onHosts ? docker.Container.ToSettings(key + ".target.docker.container") : null,
+            () => ProcessesOnTarget(command, onHosts),
             () => environment.Verify.ToPolicy(key + ".verify", environment.HealthCheck.Path),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.BlockAt, key + ".scan.blockAt"),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.ImageBlockAt, key + ".scan.imageBlockAt"),
@@ -241,6 +243,34 @@ public sealed class DeployService
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Checks the processes (<c>processes:</c>, the Procfile); on Kubernetes, where one Deployment runs the web process, other
+    /// process types and web replicas are refused with what to use instead.
+    /// </summary>
+    private void ProcessesOnTarget(DeployCommand command, bool onHosts)
+    {
+        var processes = ReleaseProcesses.Of(_app, command.Environment, Path.GetFullPath(command.AppPath));
+        if (onHosts)
+        {
+            return;
+        }
+
+        // A Procfile's other lines are not run there (the Procfile serves other platforms too); configured ones are refused.
+        var configured = processes.Others.Where(p => !processes.Origins[p.Name].StartsWith("Procfile", StringComparison.Ordinal)).ToList();
+        if (configured.Count > 0)
+        {
+            var others = string.Join(", ", configured.Select(p => $"{p.Name} ({processes.Origins[p.Name]})"));
+            throw new InvalidInputException(
+                $"processes: {others} cannot run on the Kubernetes target of environments.{command.Environment}; it runs the web process only. Deploy a worker as its own app, or set its replicas to 0 for this environment (environments.{command.Environment}.processes.<name>.replicas: 0).");
+        }
+
+        if (processes.WebReplicas != 1)
+        {
+            throw new InvalidInputException(
+                $"processes.web.replicas: on the Kubernetes target of environments.{command.Environment} the number of pods is target.kubernetes.replicas; remove processes.web.replicas for it.");
+        }
     }
 
     /// <summary>The strategy for the command: the flag, else the environment's, else rolling; one the environment's target supports.</summary>

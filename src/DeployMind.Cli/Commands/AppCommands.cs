@@ -75,12 +75,13 @@ internal sealed class AppLogsCommand(IAnsiConsole console, CliHostFactory hosts)
         var command = settings.ToCommand();
         var app = deploys.InstanceName(command, settings.Path);
         var writer = console.Profile.Out.Writer;
+        DateTimeOffset? since = settings.Since is null ? null : DateTimeOffset.UtcNow - Domain.Duration.Parse(settings.Since, "--since");
         await host.Services.GetRequiredService<AppLifecycle>().LogsAsync(command, app, settings.Lines, settings.Follow, line =>
         {
             // Raw: an app's output is not markup, and is never wrapped.
             writer.WriteLine(settings.Json ? System.Text.Json.JsonSerializer.Serialize(line, Json.CompactOptions) : $"{line.Host} {line.Container} | {line.Text}");
             writer.Flush();
-        }, cancellationToken);
+        }, cancellationToken, settings.Process, since);
         return ExitCodes.Success;
     }
 
@@ -95,8 +96,25 @@ internal sealed class AppLogsCommand(IAnsiConsole console, CliHostFactory hosts)
         [DefaultValue(100)]
         public int Lines { get; set; } = 100;
 
-        public override ValidationResult Validate() =>
-            Lines is < 0 or > 100_000 ? ValidationResult.Error($"--lines: {Lines} is out of range; give 0 to 100000.") : base.Validate();
+        [CommandOption("-p|--process <NAME>")]
+        [Description("Only this process's containers (web, worker, …); default: every process.")]
+        public string? Process { get; set; }
+
+        [CommandOption("--since <DURATION>")]
+        [Description("Only lines written in the last DURATION (30s, 10m, 2h).")]
+        public string? Since { get; set; }
+
+        public override ValidationResult Validate()
+        {
+            if (Lines is < 0 or > 100_000)
+            {
+                return ValidationResult.Error($"--lines: {Lines} is out of range; give 0 to 100000.");
+            }
+
+            return Since is not null && !Domain.Duration.TryParse(Since, out _)
+                ? ValidationResult.Error($"--since: '{Since}' is not a duration; write it like 30s, 10m or 2h.")
+                : base.Validate();
+        }
     }
 }
 

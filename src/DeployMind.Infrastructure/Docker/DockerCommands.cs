@@ -75,7 +75,8 @@ internal static class DockerCommands
         // --env wins over --env-file: PORT or HOST given in the spec's environment (a test's broken release) replaces ours.
         foreach (var (name, value) in new[] { ("PORT", spec.Port.ToString(CultureInfo.InvariantCulture)), ("HOST", spec.BindAddress) })
         {
-            if (!spec.Environment.ContainsKey(name))
+            // A process that serves nothing (a worker) gets no PORT.
+            if (!spec.Environment.ContainsKey(name) && !(name == "PORT" && spec.Port <= 0))
             {
                 args.Add("--env");
                 args.Add($"{name}={value}");
@@ -184,6 +185,26 @@ internal static class DockerCommands
     /// <summary><c>docker logs --follow</c>: the last lines, then new ones until the container stops.</summary>
     public static CommandSpec FollowLogs(string name, int lines) =>
         CommandSpec.Create(Program, "logs", "--follow", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
+
+    /// <summary><c>docker logs</c> as <paramref name="query"/> asks: <c>--tail</c>, <c>--since</c> (RFC 3339, UTC) and <c>--follow</c>.</summary>
+    public static CommandSpec Logs(string name, ContainerLogQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var args = new List<string> { "logs" };
+        if (query.Follow)
+        {
+            args.Add("--follow");
+        }
+
+        if (query.Since is { } since)
+        {
+            args.Add("--since");
+            args.Add(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        }
+
+        args.AddRange(["--tail", query.Lines.ToString(CultureInfo.InvariantCulture), name]);
+        return new CommandSpec(Program, args);
+    }
 
     public static CommandSpec Stop(string name, TimeSpan grace) =>
         CommandSpec.Create(Program, "stop", "--time", Seconds(grace), name);

@@ -80,6 +80,19 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         }
     }
 
+    public async Task StreamLogsAsync(string name, ContainerLogQuery query, Action<string> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        try
+        {
+            await _runner.RunAsync(DockerCommands.Logs(name, query), output => line(AnsiText.Strip(output.Text)), cancellationToken);
+        }
+        catch (OperationCanceledException) when (query.Follow && cancellationToken.IsCancellationRequested)
+        {
+            // Following ends when asked to.
+        }
+    }
+
     public async Task<int> ExecAsync(string name, IReadOnlyList<string> command, Action<string> line, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(line);
@@ -154,7 +167,8 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
             var running = state.GetProperty("Running").GetBoolean()
                 && !(state.TryGetProperty("Restarting", out var restarting) && restarting.GetBoolean());
             int? exitCode = running ? null : state.GetProperty("ExitCode").GetInt32();
-            states.Add(new ContainerState(name, config.GetProperty("Image").GetString() ?? string.Empty, running, exitCode, labels));
+            var restarts = item.TryGetProperty("RestartCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : 0;
+            states.Add(new ContainerState(name, config.GetProperty("Image").GetString() ?? string.Empty, running, exitCode, labels) { RestartCount = restarts });
         }
 
         return states;

@@ -32,6 +32,12 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     /// <summary>Images whose containers exit right after starting.</summary>
     public HashSet<string> CrashingImages { get; } = [];
 
+    /// <summary>Process types (the <see cref="ContainerLabels.Process"/> label) whose containers exit right after starting.</summary>
+    public HashSet<string> CrashingProcesses { get; } = [];
+
+    /// <summary>Process types whose containers crash and are restarted by their policy (running, restart count 2).</summary>
+    public HashSet<string> RestartingProcesses { get; } = [];
+
     /// <summary>Scripted per-window traffic: (route now, from, to) → figures by address.</summary>
     public Func<RouteSpec?, DateTimeOffset, DateTimeOffset, Dictionary<string, UpstreamStats>> Traffic { get; set; } = (_, _, _) => [];
 
@@ -66,7 +72,12 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
             throw new DeployMind.Domain.DeployMindException($"Could not start container {spec.Name} from {spec.Image}: no such image");
         }
 
-        _containers[spec.Name] = new FakeContainer(spec) { Running = !CrashingImages.Contains(spec.Image) };
+        var process = spec.Labels.GetValueOrDefault(ContainerLabels.Process) ?? "web";
+        _containers[spec.Name] = new FakeContainer(spec)
+        {
+            Running = !CrashingImages.Contains(spec.Image) && !CrashingProcesses.Contains(process),
+            Restarts = RestartingProcesses.Contains(process) ? 2 : 0,
+        };
         return Task.FromResult(spec.Name);
     }
 
@@ -96,6 +107,14 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     public async Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken)
     {
         foreach (var text in await LogsAsync(name, lines, cancellationToken))
+        {
+            line(text);
+        }
+    }
+
+    public async Task StreamLogsAsync(string name, ContainerLogQuery query, Action<string> line, CancellationToken cancellationToken)
+    {
+        foreach (var text in await LogsAsync(name, query.Lines, cancellationToken))
         {
             line(text);
         }
@@ -229,6 +248,8 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
 
         public string Address => $"127.0.0.1:{Spec.Port}";
 
-        public ContainerState State => new(Spec.Name, Spec.Image, Running, Running ? null : 1, Spec.Labels);
+        public int Restarts { get; set; }
+
+        public ContainerState State => new(Spec.Name, Spec.Image, Running, Running ? null : 1, Spec.Labels) { RestartCount = Restarts };
     }
 }
