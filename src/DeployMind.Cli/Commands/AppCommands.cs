@@ -127,21 +127,22 @@ internal sealed class AppExecCommand(IAnsiConsole console, CliHostFactory hosts)
         var command = settings.ToCommand();
         var app = deploys.InstanceName(command, settings.Path);
         var lifecycle = host.Services.GetRequiredService<AppLifecycle>();
+
+        // --host names one of the environment's hosts (as `apps` shows them, like --on) or gives an address, as for the other commands.
+        var on = settings.On;
+        if (settings.Host is { } named && deploys.HostsOf(command with { Host = null }).Any(h => h.Name == named))
+        {
+            on = named;
+            command = command with { Host = null };
+        }
+
         if (attached)
         {
-            // --host names one of the environment's hosts (as `apps` shows them) or gives an address, as for the other commands.
-            var on = settings.On;
-            if (settings.Host is { } named && deploys.HostsOf(command with { Host = null }).Any(h => h.Name == named))
-            {
-                on = named;
-                command = command with { Host = null };
-            }
-
             return await lifecycle.ExecInteractiveAsync(command, app, exec.Count == 0 ? ["sh"] : [.. exec], on, settings.Interactive, settings.Tty, cancellationToken);
         }
 
         var writer = console.Profile.Out.Writer;
-        return await lifecycle.ExecAsync(command, app, [.. exec], settings.On, line =>
+        return await lifecycle.ExecAsync(command, app, [.. exec], on, line =>
         {
             writer.WriteLine(line.Text);
             writer.Flush();
