@@ -134,6 +134,34 @@ public sealed class AppLifecycle
         return await target.Host.Runtime.ExecAsync(target.Name, exec, text => line(new AppLogLine(target.Host.Name, target.Name, text)), cancellationToken);
     }
 
+    /// <summary>
+    /// Runs <paramref name="exec"/> in one running container of the live release attached to the user's terminal
+    /// (<c>app exec -i/-t</c>): on <paramref name="hostName"/>, else on the one host that runs the app; its exit code.
+    /// </summary>
+    /// <exception cref="Domain.InvalidInputException">
+    /// Nothing runs (on that host), or the app runs on several hosts and none was named (the message lists them: a terminal
+    /// attaches to one container, so it is never picked for the user).
+    /// </exception>
+    public async Task<int> ExecInteractiveAsync(
+        DeployCommand command, string app, IReadOnlyList<string> exec, string? hostName, bool interactive, bool tty, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var running = (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Running && (hostName is null || c.Host.Name == hostName)).ToList();
+        if (running.Count == 0)
+        {
+            throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no running container{(hostName is null ? string.Empty : $" on {hostName}")}: `deploymind apps` shows what runs where.");
+        }
+
+        var hosts = running.Select(c => c.Host.Name).Distinct(StringComparer.Ordinal).ToList();
+        if (hosts.Count > 1)
+        {
+            throw new Domain.InvalidInputException($"{app} ({command.Environment}) runs on {string.Join(", ", hosts)}: name the host for the session with --host (e.g. --host {hosts[0]}).");
+        }
+
+        var target = running.OrderBy(c => c.Live ? 0 : 1).ThenBy(c => c.Process == ReleaseProcesses.Web ? 0 : 1).First();
+        return await target.Host.Runtime.ExecInteractiveAsync(target.Name, exec, interactive, tty, cancellationToken);
+    }
+
     /// <summary>Stops every running container of the app on the environment's hosts (nginx then has nothing to send its traffic to); one line per container.</summary>
     public async Task<IReadOnlyList<string>> StopAsync(DeployCommand command, string app, TimeSpan grace, CancellationToken cancellationToken)
     {

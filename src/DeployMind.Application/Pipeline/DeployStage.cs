@@ -48,11 +48,11 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
             var variables = environment.IsEmpty ? new Dictionary<string, string>() : new Dictionary<string, string>(await _secrets.ResolveAsync(environment, cancellationToken));
 
             // The accessories run before the release that needs them (booted once, kept across deploys); the app is told
-            // where they are, unless its own env says otherwise. A preview shares the app's.
-            if (context.Command.PullRequest is null && _app.Accessories.Count > 0)
+            // where they are, unless its own env says otherwise. A preview boots instances of its own (never production's data).
+            if (_app.Accessories.Count > 0)
             {
                 var app = _deploys.InstanceName(context.Command, context.Plan.AppPath);
-                var accessories = _accessories.DescribeAll(context.Command, app);
+                var accessories = await _accessories.ForDeployAsync(context.Command, app, cancellationToken);
                 foreach (var accessory in accessories)
                 {
                     context.Observer.Step("accessory", await _accessories.BootAsync(context.Command, accessory, app, cancellationToken));

@@ -182,6 +182,28 @@ internal static class DockerCommands
     /// <summary><c>docker exec</c> without a terminal: <paramref name="command"/> as given, each word one argument.</summary>
     public static CommandSpec Exec(string name, IReadOnlyList<string> command) => new(Program, ["exec", name, .. command]);
 
+    /// <summary>
+    /// <c>docker exec</c> attached to the user's terminal: <c>-i</c> keeps standard input open, <c>-t</c> gives the command a
+    /// terminal; <paramref name="command"/> as given, each word one argument.
+    /// </summary>
+    public static CommandSpec ExecInteractive(string name, IReadOnlyList<string> command, bool interactive, bool tty) =>
+        new(Program, ["exec", .. interactive ? ["--interactive"] : Array.Empty<string>(), .. tty ? ["--tty"] : Array.Empty<string>(), name, .. command]);
+
+    /// <summary>The named volumes a container mounts, one per line (bind mounts of host folders left out).</summary>
+    public static CommandSpec VolumesOf(string name) =>
+        CommandSpec.Create(Program, "container", "inspect", "--format", "{{range .Mounts}}{{if eq .Type \"volume\"}}{{println .Name}}{{end}}{{end}}", name);
+
+    /// <summary>Names of every container (running or not) that mounts the named volume.</summary>
+    public static CommandSpec VolumeUsers(string volume) =>
+        CommandSpec.Create(Program, "ps", "--all", "--filter", $"volume={volume}", "--format", "{{.Names}}");
+
+    /// <summary><c>docker volume rm</c>: fails while a container mounts it.</summary>
+    public static CommandSpec RemoveVolume(string volume) => CommandSpec.Create(Program, "volume", "rm", volume);
+
+    /// <summary>Names of all containers (running or not) with the label <paramref name="label"/>=<paramref name="value"/>.</summary>
+    public static CommandSpec ListByLabel(string label, string value) =>
+        CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={label}={value}", "--format", "{{.Names}}");
+
     /// <summary><c>docker logs --follow</c>: the last lines, then new ones until the container stops.</summary>
     public static CommandSpec FollowLogs(string name, int lines) =>
         CommandSpec.Create(Program, "logs", "--follow", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);

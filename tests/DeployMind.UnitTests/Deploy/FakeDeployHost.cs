@@ -165,6 +165,41 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
         return Task.CompletedTask;
     }
 
+    /// <summary>Interactive execs: container, command, -i, -t.</summary>
+    public List<(string Name, IReadOnlyList<string> Command, bool Interactive, bool Tty)> InteractiveExecs { get; } = [];
+
+    public Task<int> ExecInteractiveAsync(string name, IReadOnlyList<string> command, bool interactive, bool tty, CancellationToken cancellationToken)
+    {
+        InteractiveExecs.Add((name, command, interactive, tty));
+        return Task.FromResult(0);
+    }
+
+    /// <summary>Named volumes that exist on the host.</summary>
+    public HashSet<string> Volumes { get; } = [];
+
+    public List<string> RemovedVolumes { get; } = [];
+
+    public Task<IReadOnlyList<string>> VolumesOfAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>(_containers.TryGetValue(name, out var c) ? [.. c.Spec.Volumes.Select(v => v.Split(':')[0]).Where(v => !v.StartsWith('/'))] : []);
+
+    public Task<IReadOnlyList<string>> VolumeUsersAsync(string volume, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. _containers.Values.Where(c => c.Spec.Volumes.Any(v => v.Split(':')[0] == volume)).Select(c => c.Spec.Name)]);
+
+    public async Task<VolumeRemoval> RemoveVolumeAsync(string volume, CancellationToken cancellationToken)
+    {
+        var users = await VolumeUsersAsync(volume, cancellationToken);
+        if (users.Count > 0)
+        {
+            return new VolumeRemoval(volume, VolumeRemovalOutcome.InUse, users);
+        }
+
+        RemovedVolumes.Add(volume);
+        return new VolumeRemoval(volume, Volumes.Remove(volume) ? VolumeRemovalOutcome.Removed : VolumeRemovalOutcome.Missing, []);
+    }
+
+    public Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ContainerState>>([.. _containers.Values.Where(c => c.Spec.Labels.GetValueOrDefault(label) == value).Select(c => c.State)]);
+
     public Task ApplyAsync(RouteSpec route, CancellationToken cancellationToken)
     {
         foreach (var server in route.Servers)

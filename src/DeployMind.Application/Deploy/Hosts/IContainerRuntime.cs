@@ -58,6 +58,25 @@ public interface IContainerRuntime
 
     /// <summary>Removes an image; no error when it does not exist or is still used.</summary>
     Task RemoveImageAsync(string image, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="command"/> in the running container attached to this process's own standard input, output and
+    /// error (the user's terminal): with <paramref name="interactive"/> its input stays open, with <paramref name="tty"/> it
+    /// gets a terminal (<c>docker exec -i -t</c>; on an SSH host the connection gets one too). Its exit code.
+    /// </summary>
+    Task<int> ExecInteractiveAsync(string name, IReadOnlyList<string> command, bool interactive, bool tty, CancellationToken cancellationToken);
+
+    /// <summary>The named volumes the container mounts (bind mounts of host folders left out); empty when there is no such container.</summary>
+    Task<IReadOnlyList<string>> VolumesOfAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The containers (running or stopped, of any app) that mount the named volume.</summary>
+    Task<IReadOnlyList<string>> VolumeUsersAsync(string volume, CancellationToken cancellationToken);
+
+    /// <summary>Removes a named volume unless a container still mounts it (then it stays, and the result names them).</summary>
+    Task<VolumeRemoval> RemoveVolumeAsync(string volume, CancellationToken cancellationToken);
+
+    /// <summary>The containers on this host labelled <paramref name="label"/>=<paramref name="value"/> (running or stopped).</summary>
+    Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken);
 }
 
 /// <summary>A container to start. It runs on the host network, gets its port in PORT and the address to bind in HOST.</summary>
