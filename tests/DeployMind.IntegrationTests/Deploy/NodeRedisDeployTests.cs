@@ -161,7 +161,7 @@ public sealed class NodeRedisDeployTests : IAsyncLifetime, IDisposable
         var appLogs = await RunAsync(fromAws, "app", "logs", _app.Path);
         Assert.True(appLogs.Code == ExitCodes.Success, Masked(appLogs.Output));
         cli.Append(appLogs.Output);
-        var containerLogs = await Docker.LogsAsync(secondRelease) + await Docker.LogsAsync(RedisContainer);
+        var containerLogs = await Docker.LogsAsync(firstRelease) + await Docker.LogsAsync(secondRelease) + await Docker.LogsAsync(RedisContainer);
         var redisInspect = (await Docker.RunAsync("inspect", RedisContainer)).StandardOutput;
         var places = new[]
         {
