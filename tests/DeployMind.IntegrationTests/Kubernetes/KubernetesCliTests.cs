@@ -166,6 +166,30 @@ public sealed class KubernetesCliTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Validate_WithEnvSecret_AlsoAsksForWhatReleaseSecretsNeed()
+    {
+        var kubeconfig = _server.WriteKubeconfig(_home.Path);
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $$"""
+            app: shop
+            env: { secret: [ DATABASE_URL ] }
+            environments:
+              staging:
+                target:
+                  kubernetes: { kubeconfig: "{{kubeconfig}}", context: test, namespace: shop }
+            """);
+        _server.Denied.Add("delete secrets");
+
+        var (code, json) = await RunAsync("validate", _app.Path, "--output", "json");
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        using var results = JsonDocument.Parse(json);
+        var access = results.RootElement.EnumerateArray().Single(r => r.GetProperty("name").GetString() == "kubernetes: staging (test/shop): access");
+        Assert.StartsWith("missing in namespace shop: delete secrets (remove the Secrets no revision reads any more).", access.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(19, _server.Calls.Count(c => c.StartsWith("POST selfsubjectaccessreviews", StringComparison.Ordinal)));
+        Assert.Contains(results.RootElement.EnumerateArray(), r => r.GetProperty("name").GetString() == "configuration: environments.staging" && r.GetProperty("passed").GetBoolean());
+    }
+
+    [Fact]
     public async Task Validate_UnreachableApiServer_SaysWhatToCheck()
     {
         var kubeconfig = _server.WriteKubeconfig(_home.Path);
