@@ -71,7 +71,8 @@ public static class KubernetesNames
         }
 
         var hash = "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(releaseId)))[..8];
-        release = release.Length > room - hash.Length ? release[..(room - hash.Length)].TrimEnd('-') : release;
+        var left = Math.Max(0, room - hash.Length);
+        release = release.Length > left ? release[..left].TrimEnd('-') : release;
         return release.Length == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{app}{hash}{Suffix}")
             : string.Create(CultureInfo.InvariantCulture, $"{app}-{release}{hash}{Suffix}");
