@@ -355,21 +355,23 @@ public sealed class DeployService
         }
 
         var settings = kubernetes.ToSettings(key + ".kubernetes", detectedPort);
-        return WithAppEnvironment(settings, AppEnvironment.Of(_app, command.Environment, command.AppPath), command.Environment, key + ".kubernetes");
+        return WithAppEnvironment(settings, AppEnvironment.Of(_app, command.Environment, command.AppPath), key + ".kubernetes");
     }
 
     /// <summary>
     /// The app's variables (<c>env</c>) in a Kubernetes target: clear values join <c>target.kubernetes.env</c> (the same
-    /// name with another value there, or in <c>secretEnv</c>, is a conflict); secret names are refused, since in a cluster
-    /// secret values live in Secrets, referenced with <c>target.kubernetes.secretEnv</c>.
+    /// name with another value there, or in <c>secretEnv</c>, is a conflict); secret names become the release's Secret,
+    /// its values resolved when the deploy runs (a name also in <c>target.kubernetes.env</c> or <c>secretEnv</c> is a conflict).
     /// </summary>
-    private static KubernetesSettings WithAppEnvironment(KubernetesSettings settings, AppEnvironment environment, string name, string key)
+    private static KubernetesSettings WithAppEnvironment(KubernetesSettings settings, AppEnvironment environment, string key)
     {
-        if (environment.Secrets.Count > 0)
+        foreach (var variable in environment.Secrets)
         {
-            throw new InvalidInputException(
-                $"environments.{name}: env.secret ({string.Join(", ", environment.Secrets)}) is for Docker hosts; on Kubernetes a secret comes from a Secret in the cluster: "
-                + $"list it under {key}.secretEnv ({environment.Secrets[0]}: {{ secret: <Secret name>, key: <key> }}) and remove it from env.secret.");
+            if (settings.SecretEnv.ContainsKey(variable) || settings.Env.ContainsKey(variable))
+            {
+                var where = settings.SecretEnv.ContainsKey(variable) ? "secretEnv" : "env";
+                throw new InvalidInputException($"{key}.{where}.{variable}: {variable} is in env.secret too; keep it in one of them.");
+            }
         }
 
         var env = new SortedDictionary<string, string>(settings.Env.ToDictionary(), StringComparer.Ordinal);
@@ -388,7 +390,7 @@ public sealed class DeployService
             env[variable] = value;
         }
 
-        return settings with { Env = env };
+        return settings with { Env = env, Secrets = environment.Secrets };
     }
 
     private const string DockerTargetPrefix = "docker:";

@@ -41,12 +41,12 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 
         var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag, context.Plan.Detection?.Port);
         request = request with { Release = request.Release with { Commit = context.Deployment.Commit } };
+        // The app's variables, secrets resolved now (once per deploy): a missing one stops here, before any host or cluster
+        // changes. On Kubernetes the clear ones are in the ConfigMap already; the secret ones go in the release's Secret.
+        var environment = AppEnvironment.Of(_app, context.Command.Environment, context.Plan.AppPath);
+        var variables = environment.IsEmpty ? new Dictionary<string, string>() : new Dictionary<string, string>(await _secrets.ResolveAsync(environment, cancellationToken));
         if (request.Kubernetes is null)
         {
-            // The app's variables, secrets resolved now (once per deploy): a missing one stops here, before any host changes.
-            var environment = AppEnvironment.Of(_app, context.Command.Environment, context.Plan.AppPath);
-            var variables = environment.IsEmpty ? new Dictionary<string, string>() : new Dictionary<string, string>(await _secrets.ResolveAsync(environment, cancellationToken));
-
             // The accessories run before the release that needs them (booted once, kept across deploys); the app is told
             // where they are, unless its own env says otherwise. A preview boots instances of its own (never production's data).
             if (_app.Accessories.Count > 0)
@@ -63,11 +63,11 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
                     variables.TryAdd(name, value);
                 }
             }
+        }
 
-            if (variables.Count > 0)
-            {
-                request = request with { Release = request.Release with { Environment = variables } };
-            }
+        if (variables.Count > 0)
+        {
+            request = request with { Release = request.Release with { Environment = variables } };
         }
 
         context.Request = request;
