@@ -113,7 +113,8 @@ public sealed class AppRemoval
             if (left.Count == 0)
             {
                 var volumes = volumeLines.Count == 0 ? string.Empty : $"; volumes: {string.Join(" | ", volumeLines)}";
-                deployment.MoveTo(DeploymentState.Succeeded, $"{what} removed: no container or nginx site of it is left{volumes}", _time.GetUtcNow());
+                var gone = docker ? "no container or nginx site of it is left" : "no object DeployMind made for it is left in the cluster";
+                deployment.MoveTo(DeploymentState.Succeeded, $"{what} removed: {gone}{volumes}", _time.GetUtcNow());
             }
             else
             {

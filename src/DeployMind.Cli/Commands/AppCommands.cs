@@ -270,9 +270,10 @@ internal sealed class AppRemoveCommand(IAnsiConsole console, CliHostFactory host
         var command = settings.ToCommand();
         var app = deploys.InstanceName(command, settings.Path);
         var targets = deploys.TargetsOf(command);
-        if (deploys.TargetKindOf(command) == Application.Deploy.Targets.DeployTargetKind.Kubernetes)
+        var cluster = deploys.TargetKindOf(command) == Application.Deploy.Targets.DeployTargetKind.Kubernetes;
+        if (cluster && settings.Volumes)
         {
-            throw new Domain.InvalidInputException($"environments.{settings.Environment}.target: {app} runs in Kubernetes ({string.Join(", ", targets)}); remove its objects with kubectl (they carry the label app.kubernetes.io/name={app}).");
+            throw new Domain.InvalidInputException($"--volumes: {app} ({settings.Environment}) runs in Kubernetes ({string.Join(", ", targets)}), where DeployMind makes no volumes; drop --volumes (persistent volume claims are yours to delete with kubectl).");
         }
 
         // --volumes: the named volumes the environment's containers mount; host folders (bind mounts) are never removed.
@@ -293,7 +294,10 @@ internal sealed class AppRemoveCommand(IAnsiConsole console, CliHostFactory host
                 throw new Domain.InvalidInputException($"`app remove` removes {app} ({settings.Environment}) from {string.Join(", ", targets)}.{volumes} Add --yes to confirm when nobody can answer a question.");
             }
 
-            if (!await console.ConfirmAsync($"Remove {app} ({settings.Environment}) from {string.Join(", ", targets)}: its nginx site, containers and images?{volumes}", defaultValue: false, cancellationToken))
+            var what = cluster
+                ? "every object DeployMind made for it (Deployments, Service, ConfigMap, its release Secrets, autoscaler, disruption budget)"
+                : "its nginx site, containers and images";
+            if (!await console.ConfirmAsync($"Remove {app} ({settings.Environment}) from {string.Join(", ", targets)}: {what}?{volumes}", defaultValue: false, cancellationToken))
             {
                 console.MarkupLine("Nothing removed.");
                 return ExitCodes.Cancelled;

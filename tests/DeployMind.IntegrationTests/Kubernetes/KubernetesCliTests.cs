@@ -135,6 +135,14 @@ public sealed class KubernetesCliTests : IAsyncLifetime, IDisposable
             Assert.DoesNotContain(First, text, StringComparison.Ordinal);
             Assert.DoesNotContain(Second, text, StringComparison.Ordinal);
         }
+
+        // app remove: every object DeployMind made for the app goes, its release Secrets with them; recorded.
+        var (removed, removedJson) = await RunAsync("app", "remove", _app.Path, "--env", "staging", "--yes", "--output", "json");
+        Assert.True(removed == ExitCodes.Success, removedJson);
+        Assert.Contains("no object DeployMind made for it is left in the cluster", removedJson, StringComparison.Ordinal);
+        Assert.Empty(_server.Names("secrets"));
+        Assert.Empty(_server.Names("deployments"));
+        Assert.Empty(_server.Names("configmaps"));
     }
 
     [Fact]
