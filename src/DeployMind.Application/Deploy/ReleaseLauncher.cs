@@ -52,7 +52,7 @@ public sealed class ReleaseLauncher
 
         // A release kept on the host (stopped after an earlier deploy) starts again as it was: same environment,
         // port and labels. That is the rollback fast path; anything else gets a fresh container.
-        var kept = existing.FirstOrDefault(c => c.Name == name && !c.Running && c.Image == release.Image);
+        var kept = KeptContainer(existing, name, release.Image);
         int port;
         if (kept is not null && int.TryParse(kept.Label(ContainerLabels.Port), NumberStyles.Integer, CultureInfo.InvariantCulture, out port))
         {
@@ -224,6 +224,14 @@ public sealed class ReleaseLauncher
         var live = route.Servers.Where(s => running.Contains(s.Address)).ToList();
         return live.Count == 0 ? null : live.Count == route.Servers.Count ? route : route with { Servers = live };
     }
+
+    /// <summary>
+    /// The stopped container named <paramref name="name"/> that <see cref="LaunchAsync"/> starts again as it was (same
+    /// environment, port and labels) rather than run <paramref name="image"/> in a new container; null when there is none.
+    /// </summary>
+    public static ContainerState? KeptContainer(IEnumerable<ContainerState> existing, string name, string image) =>
+        existing.FirstOrDefault(c => c.Name == name && !c.Running && c.Image == image
+            && int.TryParse(c.Label(ContainerLabels.Port), NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
 
     /// <summary>The container name of a release: app, release id and colour.</summary>
     public static string ContainerName(string app, string releaseId, string? colour) =>

@@ -1,6 +1,5 @@
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
-using DeployMind.Application.Deploy.Secrets;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
@@ -17,15 +16,15 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 {
     private readonly DeployService _deploys;
     private readonly AppOptions _app;
-    private readonly SecretResolver _secrets;
+    private readonly ReleaseVariables _variables;
     private readonly Accessories _accessories;
 
-    public DeployStage(DeployService deploys, IOptions<AppOptions> app, SecretResolver secrets, Accessories accessories)
+    public DeployStage(DeployService deploys, IOptions<AppOptions> app, ReleaseVariables variables, Accessories accessories)
     {
         ArgumentNullException.ThrowIfNull(app);
         _deploys = deploys;
         _app = app.Value;
-        _secrets = secrets;
+        _variables = variables;
         _accessories = accessories;
     }
 
@@ -44,26 +43,12 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
         if (request.Kubernetes is null)
         {
             // The app's variables, secrets resolved now (once per deploy): a missing one stops here, before any host changes.
-            var environment = AppEnvironment.Of(_app, context.Command.Environment, context.Plan.AppPath);
-            var variables = environment.IsEmpty ? new Dictionary<string, string>() : new Dictionary<string, string>(await _secrets.ResolveAsync(environment, cancellationToken));
-
-            // The accessories run before the release that needs them (booted once, kept across deploys); the app is told
-            // where they are, unless its own env says otherwise. A preview shares the app's.
-            if (context.Command.PullRequest is null && _app.Accessories.Count > 0)
-            {
-                var app = _deploys.InstanceName(context.Command, context.Plan.AppPath);
-                var accessories = _accessories.DescribeAll(context.Command, app);
-                foreach (var accessory in accessories)
-                {
-                    context.Observer.Step("accessory", await _accessories.BootAsync(context.Command, accessory, app, cancellationToken));
-                }
-
-                foreach (var (name, value) in Accessories.Addresses(accessories))
-                {
-                    variables.TryAdd(name, value);
-                }
-            }
-
+            // The accessories the release needs are booted first (once, kept across deploys).
+            var variables = await _variables.ResolveAsync(
+                context.Command,
+                context.Plan.AppPath,
+                async (accessory, token) => context.Observer.Step("accessory", await _accessories.BootAsync(context.Command, accessory, _deploys.InstanceName(context.Command, context.Plan.AppPath), token)),
+                cancellationToken);
             if (variables.Count > 0)
             {
                 request = request with { Release = request.Release with { Environment = variables } };
@@ -112,7 +97,7 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 
         try
         {
-            var (release, rolled) = await _deploys.RollbackAsync(command, context.Observer, cancellationToken);
+            var (release, rolled) = await _deploys.RollbackAsync(command, _variables.ForRollback(command), context.Observer, cancellationToken);
             return rolled.Status == DeployStatus.Succeeded
                 ? $"; rolled back to {release.ReleaseId}"
                 : $"; the rollback to {release.ReleaseId} failed: {rolled.Reason}";
