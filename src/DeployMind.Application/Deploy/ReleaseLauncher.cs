@@ -165,7 +165,8 @@ public sealed class ReleaseLauncher
     }
 
     /// <summary>
-    /// After traffic left them: waits for in-flight requests, stops the app's other running containers (each given the
+    /// After traffic left them: waits for in-flight requests (until the router says they finished, at most
+    /// <paramref name="drain"/>), stops the app's other running containers (each given the
     /// request's stop timeout after SIGTERM), and removes releases beyond the newest <see cref="DeployRequest.KeepReleases"/>
     /// (containers and images) so the host does not fill up.
     /// </summary>
@@ -180,7 +181,7 @@ public sealed class ReleaseLauncher
         var others = containers.Where(c => c.Name != current.Container).ToList();
         if (others.Any(c => c.Running) && drain > TimeSpan.Zero)
         {
-            await Task.Delay(drain, _time, cancellationToken);
+            await Drain.WaitAsync(host.Router, drain, _time, cancellationToken);
         }
 
         foreach (var old in others.Where(c => c.Running))
