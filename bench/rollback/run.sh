@@ -57,7 +57,7 @@ export DEPLOYMIND_MACHINE_CONFIG="$root/scripts/base-images/local.yml"
 label_of() {
   local dir; dir=$(dirname "$1")
   [ "$dir" = "$published" ] && dir="$root/src/DeployMind.Cli"
-  local sha; sha=$(git -C "$dir" rev-parse --short HEAD 2>/dev/null) || { basename "$(dirname "$(dirname "$dir")")"; return; }
+  local sha; sha=$(git -C "$dir" rev-parse --short HEAD 2>/dev/null) || { basename "$dir"; return; }
   [ -n "$(git -C "$dir" status --porcelain -- "$(git -C "$dir" rev-parse --show-toplevel)/src" 2>/dev/null)" ] && sha="$sha+dirty"
   echo "$sha"
 }
