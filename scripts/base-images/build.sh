@@ -7,11 +7,13 @@
 #   deploymind-base/python:3.11       + python3, pip, venv; `python` and `pip` on PATH as in python:*
 #   deploymind-base/golang:1.19       + Debian's Go toolchain, GOPATH=/go as in golang:*
 #   deploymind-base/static:nonroot    distroless-like: no shell, ca-certificates, tzdata, user nonroot (65532)
+#   deploymind-base/redis:7           + Debian's redis-server as redis:7 runs it (CMD redis-server, data in /data,
+#                                     user redis), for accessories: `image: deploymind-base/redis:7`
 #
 # Each image keeps the contract of the official image it stands in for (users, commands on PATH,
 # environment), so generated Dockerfiles run unchanged once build.baseImages maps the official
 # names to these (see scripts/base-images/local.yml). Idempotent: an image that exists is kept
-# unless --force is given; a layered image is rebuilt when its Dockerfile changed.
+# unless --force is given; a layered image is rebuilt when a file of its folder changed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,10 +57,11 @@ SRC
   trap - EXIT
 fi
 
-for name in node:18 python:3.11 golang:1.19 static:nonroot; do
+for name in node:18 python:3.11 golang:1.19 static:nonroot redis:7; do
   image="deploymind-base/$name"
   dir="$here/${name%%:*}"
-  hash=$(sha256sum "$dir/Dockerfile" | cut -c1-12)
+  # The folder's files (a folder with only its Dockerfile hashes as that file alone).
+  hash=$(find "$dir" -type f -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -c1-12)
   if current "$image" "$hash"; then log "$image present"; continue; fi
   log "building $image from $dir"
   docker build --network host -q --label "io.deploymind.base-hash=$hash" -t "$image" "$dir" >/dev/null

@@ -12,8 +12,9 @@ namespace DeployMind.Application.Deploy;
 /// <summary>
 /// An app's accessories (<c>accessories:</c> in deploymind.yml) on the Docker hosts of one environment: booted once (by
 /// <c>deploymind accessory boot</c> or the app's first deploy that needs them), kept across the app's deploys, rebooted or
-/// removed only when asked (their volumes stay), and their addresses given to the app's containers as
-/// <c>&lt;NAME&gt;_HOST</c> and <c>&lt;NAME&gt;_PORT</c>. Callers hold the targets' locks.
+/// removed only when asked (their volumes too, only when asked), and their addresses given to the app's containers as
+/// <c>&lt;NAME&gt;_HOST</c> and <c>&lt;NAME&gt;_PORT</c>. A pull request's preview gets instances of its own (container, volumes,
+/// port), removed with it. Callers hold the targets' locks.
 /// </summary>
 public sealed partial class Accessories
 {
@@ -72,13 +73,15 @@ public sealed partial class Accessories
             ? hosts.FirstOrDefault(h => string.Equals(h.Name, wanted, StringComparison.Ordinal))
                 ?? throw new InvalidInputException($"{key}.host: '{wanted}' is not a host of environments.{command.Environment} ({string.Join(", ", hosts.Select(h => h.Name))}).")
             : hosts[0];
+        // A preview's accessory is its own (app is the preview's instance, <app>-pr-<n>): its container and its volumes.
+        var volumes = ContainerSettings.ParseVolumes(options.Volumes ?? [], key + ".volumes");
         return new Accessory(
             name,
             $"{app}-accessory-{name}",
             options.Image.Trim(),
             options.Port,
             host,
-            ContainerSettings.ParseVolumes(options.Volumes ?? [], key + ".volumes"),
+            command.PullRequest is null ? volumes : VolumeMounts.ForPreview(volumes, app, name),
             options.Command ?? [])
         {
             // On one host the app reaches it on loopback (host network); across hosts, at its host's address.
@@ -118,6 +121,65 @@ public sealed partial class Accessories
     public IReadOnlyList<Accessory> DescribeAll(DeployCommand command, string app) => [.. Names.Select(n => Describe(command, app, n))];
 
     /// <summary>
+    /// The accessories a deploy of the command boots, ready to boot: as configured for the app; for a pull request's preview
+    /// its own instances (<see cref="Describe"/>) on a port of their own (host networking: production's accessory holds the
+    /// configured one), the one a running instance was given, else a free one, given to the accessory in <c>PORT</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<Accessory>> ForDeployAsync(DeployCommand command, string app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var all = DescribeAll(command, app);
+        if (command.PullRequest is null)
+        {
+            return all;
+        }
+
+        var result = new List<Accessory>(all.Count);
+        var taken = new HashSet<int>();
+        foreach (var accessory in all)
+        {
+            if (accessory.Port is null)
+            {
+                result.Add(accessory);
+                continue;
+            }
+
+            var state = await accessory.Host.Runtime.InspectAsync(accessory.Container, cancellationToken);
+            var port = int.TryParse(state?.Label(ContainerLabels.Port), NumberStyles.None, CultureInfo.InvariantCulture, out var given)
+                ? given
+                : await accessory.Host.Ports.AllocateAsync(taken, cancellationToken);
+            taken.Add(port);
+            result.Add(accessory with { Port = port });
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Removes the accessories a pull request's preview <paramref name="instance"/> booted on <paramref name="host"/> (found
+    /// by their label, so no configuration is needed) and their named volumes, which are the preview's own; one line each.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RemovePreviewInstancesAsync(DeployHost host, string instance, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var done = new List<string>();
+        foreach (var container in await host.Runtime.ListByLabelAsync(AccessoryOfLabel, instance, cancellationToken))
+        {
+            var volumes = await host.Runtime.VolumesOfAsync(container.Name, cancellationToken);
+            await host.Runtime.RemoveAsync(container.Name, cancellationToken);
+            var removed = new List<VolumeRemoval>();
+            foreach (var volume in volumes)
+            {
+                removed.Add(await host.Runtime.RemoveVolumeAsync(volume, cancellationToken));
+            }
+
+            done.Add($"{host.Name}: removed the accessory {container.Name}{(removed.Count == 0 ? string.Empty : $" and its volumes ({string.Join("; ", removed)})")}");
+        }
+
+        return done;
+    }
+
+    /// <summary>
     /// Starts the accessory unless it runs: a stopped container is started again, a missing one is created (its secrets
     /// resolved now). Fails when it exits within its first seconds, with its last log lines. One line saying what was done.
     /// </summary>
@@ -149,6 +211,7 @@ public sealed partial class Accessories
                     {
                         [ContainerLabels.App] = accessory.Container,
                         [AccessoryOfLabel] = app,
+                        [ContainerLabels.Port] = (accessory.Port ?? 0).ToString(CultureInfo.InvariantCulture),
                     },
                     Volumes = accessory.Volumes,
                     Command = accessory.Command,
@@ -181,15 +244,38 @@ public sealed partial class Accessories
     }
 
     /// <summary>Removes the accessory's container; its volumes stay (remove them with docker volume rm when the data can go).</summary>
-    public static async Task<string> RemoveAsync(Accessory accessory, CancellationToken cancellationToken)
+    public static Task<string> RemoveAsync(Accessory accessory, CancellationToken cancellationToken) => RemoveAsync(accessory, removeVolumes: false, cancellationToken);
+
+    /// <summary>
+    /// Removes the accessory's container, then with <paramref name="removeVolumes"/> its named volumes (one still mounted by
+    /// another container stays, and the line says by which); bind mounts, folders of the host, always stay.
+    /// </summary>
+    public static async Task<string> RemoveAsync(Accessory accessory, bool removeVolumes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accessory);
-        var existed = await accessory.Host.Runtime.InspectAsync(accessory.Container, cancellationToken) is not null;
-        await accessory.Host.Runtime.RemoveAsync(accessory.Container, cancellationToken);
-        var volumes = accessory.Volumes.Count == 0 ? string.Empty : $"; its volumes stay ({string.Join(", ", accessory.Volumes.Select(v => v.Split(':')[0]))})";
+        var runtime = accessory.Host.Runtime;
+        var existed = await runtime.InspectAsync(accessory.Container, cancellationToken) is not null;
+        await runtime.RemoveAsync(accessory.Container, cancellationToken);
+        string volumes;
+        if (!removeVolumes)
+        {
+            volumes = accessory.Volumes.Count == 0 ? string.Empty : $"; its volumes stay ({string.Join(", ", accessory.Volumes.Select(VolumeMounts.SourceOf))})";
+        }
+        else
+        {
+            var results = new List<string>();
+            foreach (var volume in VolumeMounts.Named(accessory.Volumes))
+            {
+                results.Add((await runtime.RemoveVolumeAsync(volume, cancellationToken)).ToString());
+            }
+
+            results.AddRange(VolumeMounts.BindMounts(accessory.Volumes).Select(folder => $"{folder} kept: a host folder (bind mount) is never removed"));
+            volumes = results.Count == 0 ? "; it has no volumes" : $"; volumes: {string.Join("; ", results)}";
+        }
+
         return existed
             ? $"{accessory.Name}: removed {accessory.Container} from {accessory.Host.Name}{volumes}"
-            : $"{accessory.Name}: no container {accessory.Container} on {accessory.Host.Name}";
+            : $"{accessory.Name}: no container {accessory.Container} on {accessory.Host.Name}{volumes}";
     }
 
     /// <summary>

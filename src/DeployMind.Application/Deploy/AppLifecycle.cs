@@ -67,7 +67,10 @@ public sealed class AppLifecycle
                 .Where(c => c.Label(ContainerLabels.Release) == live || (c.Running && live is null) || (c.Running && c.Label(ContainerLabels.Release) != live))
                 .OrderBy(c => c.Label(ContainerLabels.Release) == live ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal))
             {
-                result.Add(new AppContainer(host, container.Name, container.Label(ContainerLabels.Release), container.Running, container.Label(ContainerLabels.Release) == live));
+                result.Add(new AppContainer(host, container.Name, container.Label(ContainerLabels.Release), container.Running, container.Label(ContainerLabels.Release) == live)
+                {
+                    Process = container.Process,
+                });
             }
         }
 
@@ -76,33 +79,39 @@ public sealed class AppLifecycle
 
     /// <summary>
     /// The running containers' output on every host, each line tagged with its host and container: the last
-    /// <paramref name="lines"/> lines, and with <paramref name="follow"/> every new line until cancelled.
+    /// <paramref name="lines"/> lines (written since <paramref name="since"/> when given) of each container of
+    /// <paramref name="process"/> (every process when null), and with <paramref name="follow"/> every new line until cancelled.
     /// </summary>
-    public async Task LogsAsync(DeployCommand command, string app, int lines, bool follow, Action<AppLogLine> line, CancellationToken cancellationToken)
+    /// <exception cref="Domain.InvalidInputException">No container of the app (or of that process) runs on the hosts.</exception>
+    public async Task LogsAsync(
+        DeployCommand command, string app, int lines, bool follow, Action<AppLogLine> line, CancellationToken cancellationToken, string? process = null, DateTimeOffset? since = null)
     {
         ArgumentNullException.ThrowIfNull(line);
-        var containers = (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Running).ToList();
+        var running = (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Running).ToList();
+        var containers = running.Where(c => process is null || c.Process == process).ToList();
         if (containers.Count == 0)
         {
-            throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no running container on {string.Join(", ", _deploys.HostsOf(command).Select(h => h.Name))}: `deploymind apps` shows what is deployed where.");
+            var hosts = string.Join(", ", _deploys.HostsOf(command).Select(h => h.Name));
+            var processes = running.Select(c => c.Process).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            throw new Domain.InvalidInputException(process is not null && processes.Count > 0
+                ? $"{app} ({command.Environment}) runs no {process} process on {hosts}; its running processes: {string.Join(", ", processes)}."
+                : $"{app} ({command.Environment}) has no running container on {hosts}: `deploymind apps` shows what is deployed where.");
         }
 
+        // Every container at once when following: lines are written as they come, whichever host they come from.
+        var query = new ContainerLogQuery(lines, since, follow);
         if (!follow)
         {
             foreach (var container in containers)
             {
-                foreach (var text in await container.Host.Runtime.LogsAsync(container.Name, lines, cancellationToken))
-                {
-                    line(new AppLogLine(container.Host.Name, container.Name, text));
-                }
+                await container.Host.Runtime.StreamLogsAsync(container.Name, query, text => line(new AppLogLine(container.Host.Name, container.Name, text)), cancellationToken);
             }
 
             return;
         }
 
-        // Every container at once: lines are written as they come, whichever host they come from.
         var gate = new Lock();
-        await Task.WhenAll(containers.Select(container => container.Host.Runtime.FollowLogsAsync(container.Name, lines, text =>
+        await Task.WhenAll(containers.Select(container => container.Host.Runtime.StreamLogsAsync(container.Name, query, text =>
         {
             lock (gate)
             {
@@ -119,9 +128,38 @@ public sealed class AppLifecycle
     {
         ArgumentNullException.ThrowIfNull(line);
         var containers = await ContainersAsync(command, app, cancellationToken);
-        var target = containers.Where(c => c.Running && (hostName is null || c.Host.Name == hostName)).OrderBy(c => c.Live ? 0 : 1).FirstOrDefault()
+        var target = containers.Where(c => c.Running && (hostName is null || c.Host.Name == hostName))
+            .OrderBy(c => c.Live ? 0 : 1).ThenBy(c => c.Process == ReleaseProcesses.Web ? 0 : 1).FirstOrDefault()
             ?? throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no running container{(hostName is null ? string.Empty : $" on {hostName}")}: `deploymind apps` shows what runs where.");
         return await target.Host.Runtime.ExecAsync(target.Name, exec, text => line(new AppLogLine(target.Host.Name, target.Name, text)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="exec"/> in one running container of the live release attached to the user's terminal
+    /// (<c>app exec -i/-t</c>): on <paramref name="hostName"/>, else on the one host that runs the app; its exit code.
+    /// </summary>
+    /// <exception cref="Domain.InvalidInputException">
+    /// Nothing runs (on that host), or the app runs on several hosts and none was named (the message lists them: a terminal
+    /// attaches to one container, so it is never picked for the user).
+    /// </exception>
+    public async Task<int> ExecInteractiveAsync(
+        DeployCommand command, string app, IReadOnlyList<string> exec, string? hostName, bool interactive, bool tty, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var running = (await ContainersAsync(command, app, cancellationToken)).Where(c => c.Running && (hostName is null || c.Host.Name == hostName)).ToList();
+        if (running.Count == 0)
+        {
+            throw new Domain.InvalidInputException($"{app} ({command.Environment}) has no running container{(hostName is null ? string.Empty : $" on {hostName}")}: `deploymind apps` shows what runs where.");
+        }
+
+        var hosts = running.Select(c => c.Host.Name).Distinct(StringComparer.Ordinal).ToList();
+        if (hosts.Count > 1)
+        {
+            throw new Domain.InvalidInputException($"{app} ({command.Environment}) runs on {string.Join(", ", hosts)}: name the host for the session with --host (e.g. --host {hosts[0]}).");
+        }
+
+        var target = running.OrderBy(c => c.Live ? 0 : 1).ThenBy(c => c.Process == ReleaseProcesses.Web ? 0 : 1).First();
+        return await target.Host.Runtime.ExecInteractiveAsync(target.Name, exec, interactive, tty, cancellationToken);
     }
 
     /// <summary>Stops every running container of the app on the environment's hosts (nginx then has nothing to send its traffic to); one line per container.</summary>
@@ -228,7 +266,11 @@ public sealed record AppStatus(string App, string Environment, string? ReleaseId
 /// <param name="Release">Its release.</param>
 /// <param name="Running">Whether it runs.</param>
 /// <param name="Live">It belongs to the live release.</param>
-public sealed record AppContainer(DeployHost Host, string Name, string? Release, bool Running, bool Live);
+public sealed record AppContainer(DeployHost Host, string Name, string? Release, bool Running, bool Live)
+{
+    /// <summary>Its process type: web, worker, ….</summary>
+    public string Process { get; init; } = ReleaseProcesses.Web;
+}
 
 /// <summary>A line of a container's output, tagged with where it comes from.</summary>
 public sealed record AppLogLine(string Host, string Container, string Text);

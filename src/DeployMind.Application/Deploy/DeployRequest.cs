@@ -35,6 +35,9 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
     /// <summary>How the release's containers run on a Docker host (init, stop timeout, restart policy, limits, volumes).</summary>
     public ContainerSettings Container { get; init; } = ContainerSettings.Default;
 
+    /// <summary>The containers a release runs on each Docker host: web replicas and the other process types.</summary>
+    public ReleaseProcesses Processes { get; init; } = ReleaseProcesses.WebOnly;
+
     /// <summary>Releases kept on each host (stopped containers and their images) for fast rollbacks.</summary>
     public int KeepReleases { get; init; } = 3;
 

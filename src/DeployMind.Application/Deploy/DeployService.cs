@@ -205,6 +205,7 @@ public sealed class DeployService
             BatchSize = Math.Max(1, docker.BatchSize),
             Drain = Duration.Parse(docker.Drain, key + ".target.docker.drain"),
             Container = kubernetes is null ? docker.Container.ToSettings(key + ".target.docker.container") : ContainerSettings.Default,
+            Processes = kubernetes is null ? ReleaseProcesses.Of(_app, command.Environment, appPath) : ReleaseProcesses.WebOnly,
             KeepReleases = Math.Max(1, environment.KeepReleases),
             ServerName = command.ServerName,
             History = command.History,
@@ -235,6 +236,7 @@ public sealed class DeployService
             () => Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
             () => _ = onHosts ? Duration.Parse(docker.Drain, key + ".target.docker.drain") : TimeSpan.Zero,
             () => _ = onHosts ? docker.Container.ToSettings(key + ".target.docker.container") : null,
+            () => ProcessesOnTarget(command, onHosts),
             () => environment.Verify.ToPolicy(key + ".verify", environment.HealthCheck.Path),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.BlockAt, key + ".scan.blockAt"),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.ImageBlockAt, key + ".scan.imageBlockAt"),
@@ -252,6 +254,34 @@ public sealed class DeployService
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Checks the processes (<c>processes:</c>, the Procfile); on Kubernetes, where one Deployment runs the web process, other
+    /// process types and web replicas are refused with what to use instead.
+    /// </summary>
+    private void ProcessesOnTarget(DeployCommand command, bool onHosts)
+    {
+        var processes = ReleaseProcesses.Of(_app, command.Environment, Path.GetFullPath(command.AppPath));
+        if (onHosts)
+        {
+            return;
+        }
+
+        // A Procfile's other lines are not run there (the Procfile serves other platforms too); configured ones are refused.
+        var configured = processes.Others.Where(p => !processes.Origins[p.Name].StartsWith("Procfile", StringComparison.Ordinal)).ToList();
+        if (configured.Count > 0)
+        {
+            var others = string.Join(", ", configured.Select(p => $"{p.Name} ({processes.Origins[p.Name]})"));
+            throw new InvalidInputException(
+                $"processes: {others} cannot run on the Kubernetes target of environments.{command.Environment}; it runs the web process only. Deploy a worker as its own app, or set its replicas to 0 for this environment (environments.{command.Environment}.processes.<name>.replicas: 0).");
+        }
+
+        if (processes.WebReplicas != 1)
+        {
+            throw new InvalidInputException(
+                $"processes.web.replicas: on the Kubernetes target of environments.{command.Environment} the number of pods is target.kubernetes.replicas; remove processes.web.replicas for it.");
+        }
     }
 
     /// <summary>The strategy for the command: the flag, else the environment's, else rolling; one the environment's target supports.</summary>
@@ -336,21 +366,23 @@ public sealed class DeployService
         }
 
         var settings = kubernetes.ToSettings(key + ".kubernetes", detectedPort);
-        return WithAppEnvironment(settings, AppEnvironment.Of(_app, command.Environment, command.AppPath), command.Environment, key + ".kubernetes");
+        return WithAppEnvironment(settings, AppEnvironment.Of(_app, command.Environment, command.AppPath), key + ".kubernetes");
     }
 
     /// <summary>
     /// The app's variables (<c>env</c>) in a Kubernetes target: clear values join <c>target.kubernetes.env</c> (the same
-    /// name with another value there, or in <c>secretEnv</c>, is a conflict); secret names are refused, since in a cluster
-    /// secret values live in Secrets, referenced with <c>target.kubernetes.secretEnv</c>.
+    /// name with another value there, or in <c>secretEnv</c>, is a conflict); secret names become the release's Secret,
+    /// its values resolved when the deploy runs (a name also in <c>target.kubernetes.env</c> or <c>secretEnv</c> is a conflict).
     /// </summary>
-    private static KubernetesSettings WithAppEnvironment(KubernetesSettings settings, AppEnvironment environment, string name, string key)
+    private static KubernetesSettings WithAppEnvironment(KubernetesSettings settings, AppEnvironment environment, string key)
     {
-        if (environment.Secrets.Count > 0)
+        foreach (var variable in environment.Secrets)
         {
-            throw new InvalidInputException(
-                $"environments.{name}: env.secret ({string.Join(", ", environment.Secrets)}) is for Docker hosts; on Kubernetes a secret comes from a Secret in the cluster: "
-                + $"list it under {key}.secretEnv ({environment.Secrets[0]}: {{ secret: <Secret name>, key: <key> }}) and remove it from env.secret.");
+            if (settings.SecretEnv.ContainsKey(variable) || settings.Env.ContainsKey(variable))
+            {
+                var where = settings.SecretEnv.ContainsKey(variable) ? "secretEnv" : "env";
+                throw new InvalidInputException($"{key}.{where}.{variable}: {variable} is in env.secret too; keep it in one of them.");
+            }
         }
 
         var env = new SortedDictionary<string, string>(settings.Env.ToDictionary(), StringComparer.Ordinal);
@@ -369,7 +401,7 @@ public sealed class DeployService
             env[variable] = value;
         }
 
-        return settings with { Env = env };
+        return settings with { Env = env, Secrets = environment.Secrets };
     }
 
     private const string DockerTargetPrefix = "docker:";

@@ -6,25 +6,59 @@ using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy;
 
-/// <summary>A release container started on a host and found healthy.</summary>
+/// <summary>
+/// A release started on a host and found healthy: its web containers (replicas behind nginx, the first one named by
+/// <see cref="Container"/> and <see cref="Port"/>) and the containers of its other processes.
+/// </summary>
 /// <param name="Host">Where it runs.</param>
-/// <param name="Container">Its container name.</param>
-/// <param name="Port">The port it listens on.</param>
+/// <param name="Container">Its (first) web container's name.</param>
+/// <param name="Port">The port that container listens on.</param>
 /// <param name="Health">Its health report.</param>
 public sealed record LaunchedRelease(DeployHost Host, string Container, int Port, HealthReport Health)
 {
     /// <summary>The image it runs, when known (removed with it when it is discarded and nothing else uses it).</summary>
     public string? Image { get; init; }
 
+    /// <summary>Every web replica (the first is <see cref="Container"/>): container and port.</summary>
+    public IReadOnlyList<(string Container, int Port)> Replicas
+    {
+        get => field ?? [(Container, Port)];
+        init;
+    }
+
+    /// <summary>The containers of its other processes (workers): started with it, not routed.</summary>
+    public IReadOnlyList<string> ProcessContainers { get; init; } = [];
+
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Every web replica's upstream address.</summary>
+    public IReadOnlyList<string> Addresses => [.. Replicas.Select(r => $"127.0.0.1:{r.Port.ToString(CultureInfo.InvariantCulture)}")];
+
+    /// <summary>Every container of the release on the host: web replicas, then the other processes'.</summary>
+    public IReadOnlyList<string> Containers => [.. Replicas.Select(r => r.Container), .. ProcessContainers];
+
+    /// <summary>What it is, for messages: "shop-r2", or "shop-r2 (+2 web replicas, 1 worker container)".</summary>
+    public string Display => Replicas.Count == 1 && ProcessContainers.Count == 0
+        ? Container
+        : string.Create(CultureInfo.InvariantCulture, $"{Container} ({Replicas.Count} web, {ProcessContainers.Count} other)");
+
+    /// <summary>The figures of its web replicas in <paramref name="window"/>, summed (p95: the slowest replica's).</summary>
+    public UpstreamStats StatsIn(TrafficWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var stats = Addresses.Select(window.For).ToList();
+        return new UpstreamStats(stats.Sum(s => s.Requests), stats.Sum(s => s.ServerErrors), stats.Max(s => s.P95Milliseconds));
+    }
 }
 
 /// <summary>
-/// What every strategy does on a host: start a release's container beside the running ones and wait until it is
-/// healthy (removing it if it never is), retire old containers, and keep the last releases for rollbacks.
+/// What every strategy does on a host: start a release's containers beside the running ones (its web replicas and its
+/// other processes) and wait until the web ones are healthy and the others stayed up (removing them all if not),
+/// retire old releases, and keep the last releases for rollbacks.
 /// </summary>
 public sealed class ReleaseLauncher
 {
+    private static readonly TimeSpan StayUpPoll = TimeSpan.FromMilliseconds(500);
     private readonly HealthChecker _health;
     private readonly TimeProvider _time;
 
@@ -34,7 +68,10 @@ public sealed class ReleaseLauncher
         _time = time;
     }
 
-    /// <summary>Starts the release on <paramref name="host"/> and waits for it; null (container removed) when it never got healthy.</summary>
+    /// <summary>
+    /// Starts the release on <paramref name="host"/> and waits for it: every web replica healthy, every other process up
+    /// for its stay-up time. Null (all its containers removed) when one is not.
+    /// </summary>
     public async Task<(LaunchedRelease? Release, HealthReport Health)> LaunchAsync(
         DeployHost host, DeployRequest request, string? colour, IDeployObserver observer, CancellationToken cancellationToken)
     {
@@ -43,104 +80,264 @@ public sealed class ReleaseLauncher
         ArgumentNullException.ThrowIfNull(observer);
         var release = request.Release;
         var existing = await host.Runtime.ListAsync(release.App, cancellationToken);
-        var taken = existing
-            .Select(c => int.TryParse(c.Label(ContainerLabels.Port), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : 0)
-            .Where(p => p > 0)
-            .Append(request.ListenPort)
-            .ToHashSet();
         var name = ContainerName(release.App, release.ReleaseId, colour);
-
-        // A release kept on the host (stopped after an earlier deploy) starts again as it was: same environment,
-        // port and labels. That is the rollback fast path; anything else gets a fresh container.
-        var kept = KeptContainer(existing, name, release.Image);
-        int port;
-        if (kept is not null && int.TryParse(kept.Label(ContainerLabels.Port), NumberStyles.Integer, CultureInfo.InvariantCulture, out port))
+        var mine = existing.Where(c => c.Label(ContainerLabels.Release) == release.ReleaseId && c.Label(ContainerLabels.Colour) == colour).ToList();
+        if (mine.FirstOrDefault(c => c.Running) is { } live)
         {
-            observer.Step(host.Name, $"starting kept release {name} again on port {port}");
-            await host.Runtime.StartAsync(name, cancellationToken);
-        }
-        else
-        {
-            if (existing.Any(c => c.Name == name && c.Running))
-            {
-                throw new DeployMindException($"Release {release.ReleaseId} of {release.App} is already running on {host.Name} ({name}); deploy a new release id instead of replacing a live container.");
-            }
-
-            port = await host.Ports.AllocateAsync(taken, cancellationToken);
-            if (existing.Any(c => c.Name == name))
-            {
-                await host.Runtime.RemoveAsync(name, cancellationToken);
-            }
-
-            var labels = new Dictionary<string, string>
-            {
-                [ContainerLabels.App] = release.App,
-                [ContainerLabels.Release] = release.ReleaseId,
-                [ContainerLabels.Port] = port.ToString(CultureInfo.InvariantCulture),
-                [ContainerLabels.StartedAt] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
-            };
-            if (release.Commit is not null)
-            {
-                labels[ContainerLabels.Commit] = release.Commit;
-            }
-
-            if (colour is not null)
-            {
-                labels[ContainerLabels.Colour] = colour;
-            }
-
-            observer.Step(host.Name, $"starting {name} ({release.Image}) on port {port}");
-            var spec = request.Container.Apply(new ContainerSpec(name, release.Image, port) { Environment = release.Environment, Labels = labels });
-            await host.Runtime.RunAsync(spec, cancellationToken);
+            throw new DeployMindException($"Release {release.ReleaseId} of {release.App} is already running on {host.Name} ({live.Name}); deploy a new release id instead of replacing a live container.");
         }
 
-        HealthReport report;
+        // A release kept on the host (stopped after an earlier deploy) starts again as it was: the same containers with
+        // their environment, ports and labels. That is the rollback fast path; anything else gets fresh containers.
+        var started = StartsKept(existing, release, colour)
+            ? await StartKeptAsync(host, request.Processes, [.. mine.Where(c => c.Image == release.Image)], observer, cancellationToken)
+            : await RunFreshAsync(host, request, colour, name, existing, mine, observer, cancellationToken);
+        var startedAt = _time.GetTimestamp();
+        var all = started.Web.Select(w => w.Container).Concat(started.Others.Select(o => o.Container)).ToList();
+
+        HealthReport report = new(false, 0, request.Health.Successes, 0, TimeSpan.Zero, null);
         try
         {
-            report = await _health.WaitHealthyAsync(
-                host.Probe,
-                new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
-                request.Health,
-                HealthWatch.Container(host.Runtime, name),
-                new ObserverProgress(host.Name, observer),
-                cancellationToken);
+            foreach (var (container, port) in started.Web)
+            {
+                report = await _health.WaitHealthyAsync(
+                    host.Probe,
+                    new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
+                    request.Health,
+                    HealthWatch.Container(host.Runtime, container),
+                    new ObserverProgress(host.Name, observer),
+                    cancellationToken);
+                if (!report.Healthy)
+                {
+                    return await GiveUpAsync(host, release, all, report, $"{container} is not healthy; removing the release's containers (the running release is untouched)", observer);
+                }
+            }
+
+            foreach (var (container, process, stayUp) in started.Others)
+            {
+                var down = await StayUpAsync(host, container, startedAt, stayUp, cancellationToken);
+                if (down is not null)
+                {
+                    var failed = report with { Healthy = false, Failure = $"The {process} process did not stay up for {Duration.Format(stayUp)}: {down}" };
+                    return await GiveUpAsync(host, release, all, failed, $"{container} ({process}) did not stay up; removing the release's containers (the running release is untouched)", observer);
+                }
+
+                observer.Step(host.Name, $"{container} ({process}) is up");
+            }
         }
         catch (OperationCanceledException)
         {
-            await host.Runtime.RemoveAsync(name, CancellationToken.None);
+            foreach (var container in all)
+            {
+                await host.Runtime.RemoveAsync(container, CancellationToken.None);
+            }
+
             await RemoveImageIfUnusedAsync(host, release.Image, null, CancellationToken.None);
             throw;
         }
 
-        if (!report.Healthy)
+        var (first, firstPort) = started.Web[0];
+        observer.Step(host.Name, started.Web.Count == 1
+            ? $"{first} is healthy ({report.Summary})"
+            : string.Create(CultureInfo.InvariantCulture, $"{started.Web.Count} web replicas are healthy ({report.Summary})"));
+        return (new LaunchedRelease(host, first, firstPort, report)
         {
-            observer.Step(host.Name, $"{name} is not healthy; removing it (the running release is untouched)");
-            await host.Runtime.RemoveAsync(name, CancellationToken.None);
-            await RemoveImageIfUnusedAsync(host, release.Image, observer, CancellationToken.None);
-            return (null, report);
-        }
-
-        observer.Step(host.Name, $"{name} is healthy ({report.Summary})");
-        return (new LaunchedRelease(host, name, port, report) { Image = release.Image }, report);
+            Image = release.Image,
+            Replicas = started.Web,
+            ProcessContainers = [.. started.Others.Select(o => o.Container)],
+        }, report);
     }
 
-    /// <summary>One health check of a launched release while it is watched: null when it answered well, else what failed.</summary>
+    private static async Task<(LaunchedRelease? Release, HealthReport Health)> GiveUpAsync(
+        DeployHost host, ReleaseSpec release, IReadOnlyList<string> containers, HealthReport report, string step, IDeployObserver observer)
+    {
+        observer.Step(host.Name, step);
+        foreach (var container in containers)
+        {
+            await host.Runtime.RemoveAsync(container, CancellationToken.None);
+        }
+
+        await RemoveImageIfUnusedAsync(host, release.Image, observer, CancellationToken.None);
+        return (null, report);
+    }
+
+    /// <summary>Why <paramref name="container"/> did not stay up until <paramref name="stayUp"/> after <paramref name="since"/> (exited, or restarted by its policy), or null when it did.</summary>
+    private async Task<string?> StayUpAsync(DeployHost host, string container, long since, TimeSpan stayUp, CancellationToken cancellationToken)
+    {
+        var liveness = HealthChecker.ContainerLiveness(host.Runtime, container);
+        while (true)
+        {
+            var state = await host.Runtime.InspectAsync(container, cancellationToken);
+            if (state is { RestartCount: > 0 })
+            {
+                var logs = await host.Runtime.LogsAsync(container, 20, cancellationToken);
+                var restarts = state.RestartCount.ToString(CultureInfo.InvariantCulture);
+                return logs.Count == 0
+                    ? $"container {container} crashed and was restarted {restarts} time(s); it printed nothing."
+                    : $"container {container} crashed and was restarted {restarts} time(s). Its last {logs.Count} log lines:\n  " + string.Join("\n  ", logs);
+            }
+
+            if (state is not { Running: true })
+            {
+                return await liveness(cancellationToken);
+            }
+
+            if (_time.GetElapsedTime(since) >= stayUp)
+            {
+                return null;
+            }
+
+            await Task.Delay(StayUpPoll, _time, cancellationToken);
+        }
+    }
+
+    private static async Task<StartedContainers> StartKeptAsync(
+        DeployHost host, ReleaseProcesses processes, IReadOnlyList<ContainerState> kept, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        var web = new List<(string Container, int Port)>();
+        var others = new List<(string Container, string Process, TimeSpan StayUp)>();
+        foreach (var container in kept.OrderBy(c => c.Process == ReleaseProcesses.Web ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal))
+        {
+            var port = PortOf(container);
+            observer.Step(host.Name, container.Process == ReleaseProcesses.Web
+                ? $"starting kept release {container.Name} again on port {port.ToString(CultureInfo.InvariantCulture)}"
+                : $"starting kept {container.Process} {container.Name} again");
+            await host.Runtime.StartAsync(container.Name, cancellationToken);
+            if (container.Process == ReleaseProcesses.Web)
+            {
+                web.Add((container.Name, port));
+            }
+            else
+            {
+                var stayUp = processes.Others.FirstOrDefault(p => p.Name == container.Process)?.StayUp ?? ReleaseProcesses.DefaultStayUp;
+                others.Add((container.Name, container.Process, stayUp));
+            }
+        }
+
+        return new StartedContainers(web, others);
+    }
+
+    private async Task<StartedContainers> RunFreshAsync(
+        DeployHost host, DeployRequest request, string? colour, string name, IReadOnlyList<ContainerState> existing, IReadOnlyList<ContainerState> stale,
+        IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        var release = request.Release;
+        foreach (var old in stale)
+        {
+            await host.Runtime.RemoveAsync(old.Name, cancellationToken);
+        }
+
+        var taken = existing.Select(PortOf).Where(p => p > 0).Append(request.ListenPort).ToHashSet();
+        var web = new List<(string Container, int Port)>();
+        var others = new List<(string Container, string Process, TimeSpan StayUp)>();
+        var processes = request.Processes;
+        var run = new List<ContainerSpec>();
+        for (var replica = 1; replica <= processes.WebReplicas; replica++)
+        {
+            var port = await host.Ports.AllocateAsync(taken, cancellationToken);
+            taken.Add(port);
+            var container = replica == 1 ? name : string.Create(CultureInfo.InvariantCulture, $"{name}-web-{replica}");
+            var labels = Labels(release, colour, ReleaseProcesses.Web, replica);
+            labels[ContainerLabels.Port] = port.ToString(CultureInfo.InvariantCulture);
+            run.Add(request.Container.Apply(new ContainerSpec(container, release.Image, port) { Environment = release.Environment, Labels = labels, Command = processes.WebCommand }));
+            web.Add((container, port));
+        }
+
+        foreach (var process in processes.Others)
+        {
+            for (var replica = 1; replica <= process.Replicas; replica++)
+            {
+                var container = string.Create(CultureInfo.InvariantCulture, $"{name}-{process.Name}-{replica}");
+                var spec = new ContainerSpec(container, release.Image, 0) { Environment = release.Environment, Labels = Labels(release, colour, process.Name, replica), Command = process.Command };
+                run.Add(request.Container.Apply(spec));
+                others.Add((container, process.Name, process.StayUp));
+            }
+        }
+
+        var started = new List<string>();
+        try
+        {
+            foreach (var spec in run)
+            {
+                observer.Step(host.Name, spec.Port > 0
+                    ? $"starting {spec.Name} ({release.Image}) on port {spec.Port.ToString(CultureInfo.InvariantCulture)}"
+                    : $"starting {spec.Name} ({release.Image}, {spec.Labels[ContainerLabels.Process]})");
+                started.Add(spec.Name);
+                await host.Runtime.RunAsync(spec, cancellationToken);
+            }
+        }
+        catch
+        {
+            // One of them could not start: the others of this release go too, so nothing half-started is left.
+            foreach (var container in started)
+            {
+                await host.Runtime.RemoveAsync(container, CancellationToken.None);
+            }
+
+            throw;
+        }
+
+        return new StartedContainers(web, others);
+    }
+
+    private Dictionary<string, string> Labels(ReleaseSpec release, string? colour, string process, int replica)
+    {
+        var labels = new Dictionary<string, string>
+        {
+            [ContainerLabels.App] = release.App,
+            [ContainerLabels.Release] = release.ReleaseId,
+            [ContainerLabels.StartedAt] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
+            [ContainerLabels.Process] = process,
+            [ContainerLabels.Replica] = replica.ToString(CultureInfo.InvariantCulture),
+        };
+        if (release.Commit is not null)
+        {
+            labels[ContainerLabels.Commit] = release.Commit;
+        }
+
+        if (colour is not null)
+        {
+            labels[ContainerLabels.Colour] = colour;
+        }
+
+        return labels;
+    }
+
+    private static int PortOf(ContainerState container) =>
+        int.TryParse(container.Label(ContainerLabels.Port), NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) ? port : 0;
+
+    private sealed record StartedContainers(IReadOnlyList<(string Container, int Port)> Web, IReadOnlyList<(string Container, string Process, TimeSpan StayUp)> Others);
+
+    /// <summary>One health check of each web replica of a launched release while it is watched: null when they answered well, else what failed.</summary>
     public static async Task<string?> ProbeAsync(LaunchedRelease release, HealthPolicy health, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(health);
-        var probe = await release.Host.Probe.GetAsync(new Uri($"http://{release.Address}{health.Path}"), health.Timeout, cancellationToken);
-        return probe.Healthy ? null : $"health check of {release.Container} on {release.Host.Name} failed ({probe.Error})";
+        foreach (var (container, port) in release.Replicas)
+        {
+            var probe = await release.Host.Probe.GetAsync(new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}{health.Path}"), health.Timeout, cancellationToken);
+            if (!probe.Healthy)
+            {
+                return $"health check of {container} on {release.Host.Name} failed ({probe.Error})";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
-    /// Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled or reverted),
-    /// and its image when no other container on the host was created from it: a failed release's image does not pile up.
+    /// Removes a launched release that will not take traffic (a later host failed, the deploy was cancelled or reverted):
+    /// all its containers, and its image when no other container on the host was created from it, so a failed
+    /// release's image does not pile up.
     /// </summary>
     public static async Task DiscardAsync(LaunchedRelease release, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(release);
-        await release.Host.Runtime.RemoveAsync(release.Container, cancellationToken);
+        foreach (var container in release.Containers)
+        {
+            await release.Host.Runtime.RemoveAsync(container, cancellationToken);
+        }
+
         if (release.Image is { } own)
         {
             await RemoveImageIfUnusedAsync(release.Host, own, null, cancellationToken);
@@ -166,9 +363,9 @@ public sealed class ReleaseLauncher
 
     /// <summary>
     /// After traffic left them: waits for in-flight requests (until the router says they finished, at most
-    /// <paramref name="drain"/>), stops the app's other running containers (each given the
-    /// request's stop timeout after SIGTERM), and removes releases beyond the newest <see cref="DeployRequest.KeepReleases"/>
-    /// (containers and images) so the host does not fill up.
+    /// <paramref name="drain"/>), stops the app's other running containers (each given the request's stop timeout after
+    /// SIGTERM; the previous release's workers too), and removes releases beyond the newest
+    /// <see cref="DeployRequest.KeepReleases"/> (all their containers, and their images) so the host does not fill up.
     /// </summary>
     public async Task RetireOthersAsync(DeployRequest request, LaunchedRelease current, TimeSpan drain, IDeployObserver observer, CancellationToken cancellationToken)
     {
@@ -177,9 +374,10 @@ public sealed class ReleaseLauncher
         ArgumentNullException.ThrowIfNull(observer);
         var (app, keep) = (request.Release.App, request.KeepReleases);
         var host = current.Host;
+        var own = current.Containers.ToHashSet(StringComparer.Ordinal);
         var containers = await host.Runtime.ListAsync(app, cancellationToken);
-        var others = containers.Where(c => c.Name != current.Container).ToList();
-        if (others.Any(c => c.Running) && drain > TimeSpan.Zero)
+        var others = containers.Where(c => !own.Contains(c.Name)).ToList();
+        if (others.Any(c => c.Running && c.Process == ReleaseProcesses.Web) && drain > TimeSpan.Zero)
         {
             await Drain.WaitAsync(host.Router, drain, _time, cancellationToken);
         }
@@ -190,9 +388,13 @@ public sealed class ReleaseLauncher
             await host.Runtime.StopAsync(old.Name, request.Container.StopTimeout, cancellationToken);
         }
 
-        var newestFirst = containers.OrderByDescending(c => c.Label(ContainerLabels.StartedAt), StringComparer.Ordinal).ToList();
-        var kept = newestFirst.Take(Math.Max(1, keep)).Select(c => c.Name).Append(current.Container).ToHashSet();
-        foreach (var stale in newestFirst.Where(c => !kept.Contains(c.Name)))
+        // A release is all the containers of one release id and colour; the newest ones are kept whole.
+        var releases = containers
+            .GroupBy(c => (Release: c.Label(ContainerLabels.Release) ?? c.Name, Colour: c.Label(ContainerLabels.Colour)))
+            .OrderByDescending(g => g.Max(c => c.Label(ContainerLabels.StartedAt)), StringComparer.Ordinal)
+            .ToList();
+        var kept = releases.Take(Math.Max(1, keep)).SelectMany(g => g).Select(c => c.Name).Concat(own).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in releases.SelectMany(g => g).Where(c => !kept.Contains(c.Name)))
         {
             observer.Step(host.Name, $"removing old release {stale.Name}");
             await host.Runtime.RemoveAsync(stale.Name, cancellationToken);
@@ -227,12 +429,18 @@ public sealed class ReleaseLauncher
     }
 
     /// <summary>
-    /// The stopped container named <paramref name="name"/> that <see cref="LaunchAsync"/> starts again as it was (same
-    /// environment, port and labels) rather than run <paramref name="image"/> in a new container; null when there is none.
+    /// Whether <see cref="LaunchAsync"/> starts the release's kept containers on the host again as they were (same
+    /// environment, ports and labels): all its containers there are from its image and a web one has its port. False when
+    /// it runs the image in new containers (none kept, or only some).
     /// </summary>
-    public static ContainerState? KeptContainer(IEnumerable<ContainerState> existing, string name, string image) =>
-        existing.FirstOrDefault(c => c.Name == name && !c.Running && c.Image == image
-            && int.TryParse(c.Label(ContainerLabels.Port), NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+    public static bool StartsKept(IEnumerable<ContainerState> existing, ReleaseSpec release, string? colour)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        ArgumentNullException.ThrowIfNull(release);
+        var mine = existing.Where(c => c.Label(ContainerLabels.Release) == release.ReleaseId && c.Label(ContainerLabels.Colour) == colour).ToList();
+        var kept = mine.Where(c => c.Image == release.Image).ToList();
+        return kept.Count > 0 && kept.Any(c => c.Process == ReleaseProcesses.Web && PortOf(c) > 0) && kept.Count == mine.Count;
+    }
 
     /// <summary>The container name of a release: app, release id and colour.</summary>
     public static string ContainerName(string app, string releaseId, string? colour) =>

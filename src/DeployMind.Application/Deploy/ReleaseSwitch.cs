@@ -96,7 +96,7 @@ public sealed class ReleaseSwitch
 
         foreach (var (release, _) in Hosts)
         {
-            observer.Step(release.Host.Name, $"removing {release.Container}");
+            observer.Step(release.Host.Name, $"removing {release.Display}");
             await ReleaseLauncher.DiscardAsync(release, CancellationToken.None);
         }
     }

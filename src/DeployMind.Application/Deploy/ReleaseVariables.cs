@@ -28,8 +28,10 @@ public sealed class ReleaseVariables
     }
 
     /// <summary>
-    /// The variables for the command's app. <paramref name="boot"/>, when given, runs for each accessory before its address
-    /// is added (a deploy boots them; a rollback only needs their addresses). A pull request's preview gets no accessories.
+    /// The variables for the command's app: its <c>env</c>, secrets resolved (on Kubernetes too, where the secret ones go in
+    /// the release's Secret); on Docker hosts with the accessories' addresses (<see cref="Accessories.ForDeployAsync"/>: a
+    /// preview's own instances). <paramref name="boot"/>, when given, runs for each accessory before its address is added
+    /// (a deploy boots them; a rollback only needs their addresses).
     /// </summary>
     /// <exception cref="MissingSecretException">A secret is in no source: the message names it and every place it was looked for.</exception>
     /// <exception cref="Domain.InvalidInputException">A setting of <c>env</c>, <c>secrets</c> or <c>accessories</c> is invalid; the message names its key.</exception>
@@ -39,12 +41,9 @@ public sealed class ReleaseVariables
         ArgumentNullException.ThrowIfNull(command);
         var environment = AppEnvironment.Of(_app, command.Environment, appPath);
         var variables = environment.IsEmpty ? new Dictionary<string, string>() : new Dictionary<string, string>(await _secrets.ResolveAsync(environment, cancellationToken));
-
-        // The accessories run before the release that needs them (booted once, kept across deploys); the app is told
-        // where they are, unless its own env says otherwise. A preview shares the app's.
-        if (command.PullRequest is null && _app.Accessories.Count > 0)
+        if (_deploys.TargetKindOf(command) == Targets.DeployTargetKind.Docker && _app.Accessories.Count > 0)
         {
-            var accessories = _accessories.DescribeAll(command, _deploys.InstanceName(command, appPath));
+            var accessories = await _accessories.ForDeployAsync(command, _deploys.InstanceName(command, appPath), cancellationToken);
             if (boot is not null)
             {
                 foreach (var accessory in accessories)
@@ -53,6 +52,7 @@ public sealed class ReleaseVariables
                 }
             }
 
+            // The app is told where they are, unless its own env says otherwise.
             foreach (var (name, value) in Accessories.Addresses(accessories))
             {
                 variables.TryAdd(name, value);

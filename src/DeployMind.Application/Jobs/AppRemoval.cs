@@ -37,10 +37,22 @@ public sealed class AppRemoval
     /// <param name="observer">Receives each step, beside the deployment's log; null for the log only.</param>
     /// <param name="note">Why it is removed this way, added to the first entry of the timeline (a preview removed with this machine's settings).</param>
     /// <param name="cancellationToken">Stops it (recorded as cancelled).</param>
+    public Task<Deployment> RemoveAsync(
+        DeployCommand command, string app, Deployment deployment, string what, bool removeImages, IDeployObserver? observer, string? note, CancellationToken cancellationToken) =>
+        RemoveAsync(command, app, deployment, what, new RemovalScope { Images = removeImages }, observer, note, cancellationToken);
+
+    /// <summary>
+    /// Removes <paramref name="app"/> as <see cref="RemoveAsync(DeployCommand, string, Deployment, string, bool, IDeployObserver?, string?, CancellationToken)"/>
+    /// does, with what else goes in <paramref name="scope"/>: images, named volumes (after the containers are gone; one
+    /// another container still mounts stays, and the record says by which). A pull request's preview also loses the
+    /// accessories it booted, with their volumes (they are its own).
+    /// </summary>
     public async Task<Deployment> RemoveAsync(
-        DeployCommand command, string app, Deployment deployment, string what, bool removeImages, IDeployObserver? observer, string? note, CancellationToken cancellationToken)
+        DeployCommand command, string app, Deployment deployment, string what, RemovalScope scope, IDeployObserver? observer, string? note, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(scope);
+        var removeImages = scope.Images;
         ArgumentNullException.ThrowIfNull(deployment);
         deployment.MoveTo(DeploymentState.Deploying, note is null ? $"removing {what}" : $"removing {what} ({note})", _time.GetUtcNow());
         await _store.SaveAsync(deployment, cancellationToken);
@@ -66,12 +78,42 @@ public sealed class AppRemoval
                 steps.Step("remove", $"removed the images {string.Join(", ", images)} where no other container uses them");
             }
 
+            var docker = _deploys.TargetKindOf(command) == Deploy.Targets.DeployTargetKind.Docker;
+            var volumeLines = new List<string>();
+            if (docker && command.PullRequest is not null)
+            {
+                foreach (var host in _deploys.HostsOf(command))
+                {
+                    foreach (var line in await Accessories.RemovePreviewInstancesAsync(host, app, cancellationToken))
+                    {
+                        steps.Step("remove", line);
+                    }
+                }
+            }
+
+            if (docker && (scope.Volumes.Count > 0 || scope.BindMounts.Count > 0))
+            {
+                foreach (var host in _deploys.HostsOf(command))
+                {
+                    var results = new List<string>();
+                    foreach (var volume in scope.Volumes)
+                    {
+                        results.Add((await host.Runtime.RemoveVolumeAsync(volume, cancellationToken)).ToString());
+                    }
+
+                    results.AddRange(scope.BindMounts.Select(folder => $"{folder} kept: a host folder (bind mount) is never removed"));
+                    steps.Step("remove", $"{host.Name}: volumes: {string.Join("; ", results)}");
+                    volumeLines.Add($"{host.Name}: {string.Join("; ", results)}");
+                }
+            }
+
             deployment.MoveTo(DeploymentState.Verifying, $"removed {string.Join("; ", removed)}", _time.GetUtcNow());
             await _store.SaveAsync(deployment, cancellationToken);
             var left = await _deploys.LeftoversAsync(command, app, cancellationToken);
             if (left.Count == 0)
             {
-                deployment.MoveTo(DeploymentState.Succeeded, $"{what} removed: no container or nginx site of it is left", _time.GetUtcNow());
+                var volumes = volumeLines.Count == 0 ? string.Empty : $"; volumes: {string.Join(" | ", volumeLines)}";
+                deployment.MoveTo(DeploymentState.Succeeded, $"{what} removed: no container or nginx site of it is left{volumes}", _time.GetUtcNow());
             }
             else
             {

@@ -40,19 +40,19 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 
         var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag, context.Plan.Detection?.Port);
         request = request with { Release = request.Release with { Commit = context.Deployment.Commit } };
-        if (request.Kubernetes is null)
+        // The app's variables, secrets resolved now (once per deploy): a missing one stops here, before any host or cluster
+        // changes. On Kubernetes the clear ones are in the ConfigMap already; the secret ones go in the release's Secret. On
+        // Docker hosts the accessories run before the release that needs them (booted once, kept across deploys; a preview
+        // boots instances of its own) and the app is told where they are.
+        var instance = _deploys.InstanceName(context.Command, context.Plan.AppPath);
+        var variables = await _variables.ResolveAsync(
+            context.Command,
+            context.Plan.AppPath,
+            async (accessory, token) => context.Observer.Step("accessory", await _accessories.BootAsync(context.Command, accessory, instance, token)),
+            cancellationToken);
+        if (variables.Count > 0)
         {
-            // The app's variables, secrets resolved now (once per deploy): a missing one stops here, before any host changes.
-            // The accessories the release needs are booted first (once, kept across deploys).
-            var variables = await _variables.ResolveAsync(
-                context.Command,
-                context.Plan.AppPath,
-                async (accessory, token) => context.Observer.Step("accessory", await _accessories.BootAsync(context.Command, accessory, _deploys.InstanceName(context.Command, context.Plan.AppPath), token)),
-                cancellationToken);
-            if (variables.Count > 0)
-            {
-                request = request with { Release = request.Release with { Environment = variables } };
-            }
+            request = request with { Release = request.Release with { Environment = variables } };
         }
 
         context.Request = request;

@@ -41,6 +41,10 @@ internal sealed class AccessorySettings : CommonSettings
     [Description("remove: without asking (scripts).")]
     public bool Yes { get; set; }
 
+    [CommandOption("--volumes")]
+    [Description("remove: also remove its named volumes, with their data (host folders, bind mounts, stay).")]
+    public bool Volumes { get; set; }
+
     [CommandOption("--lock-wait <DURATION>")]
     [Description("How long to wait while a deploy holds a target's lock (default 30m; 0s: fail at once).")]
     [DefaultValue("30m")]
@@ -65,7 +69,7 @@ internal enum AccessoryAction
 
 /// <summary>
 /// <c>deploymind accessory boot|reboot|logs|remove NAME [PATH]</c>: the app's accessories on its environment's hosts. All but
-/// <c>logs</c> hold the targets' locks; <c>remove</c> asks first and keeps the volumes.
+/// <c>logs</c> hold the targets' locks; <c>remove</c> asks first and keeps the volumes unless <c>--volumes</c>.
 /// </summary>
 internal abstract class AccessoryCommand(IAnsiConsole console, CliHostFactory hosts, AccessoryAction action) : AsyncCommand<AccessorySettings>
 {
@@ -89,12 +93,16 @@ internal abstract class AccessoryCommand(IAnsiConsole console, CliHostFactory ho
         if (action == AccessoryAction.Remove && !settings.Yes)
         {
             var what = string.Join(", ", chosen.Select(a => $"{a.Name} ({a.Container} on {a.Host.Name})"));
+            var named = chosen.SelectMany(a => Application.Deploy.Hosts.VolumeMounts.Named(a.Volumes)).Distinct(StringComparer.Ordinal).ToList();
+            var volumes = !settings.Volumes ? "Its volumes stay."
+                : named.Count == 0 ? "It has no named volume to remove."
+                : $"And its named volumes, with their data: {string.Join(", ", named)}.";
             if (!console.Profile.Capabilities.Interactive || System.Console.IsInputRedirected)
             {
-                throw new Domain.InvalidInputException($"`accessory remove` removes {what}: add --yes to confirm when nobody can answer a question (volumes stay).");
+                throw new Domain.InvalidInputException($"`accessory remove` removes {what}. {volumes} Add --yes to confirm when nobody can answer a question.");
             }
 
-            if (!await console.ConfirmAsync($"Remove {what}? Its volumes stay.", defaultValue: false, cancellationToken))
+            if (!await console.ConfirmAsync($"Remove {what}? {volumes}", defaultValue: false, cancellationToken))
             {
                 console.MarkupLine("Nothing removed.");
                 return ExitCodes.Cancelled;
@@ -111,7 +119,7 @@ internal abstract class AccessoryCommand(IAnsiConsole console, CliHostFactory ho
             {
                 AccessoryAction.Boot => await accessories.BootAsync(command, accessory, app, cancellationToken),
                 AccessoryAction.Reboot => await accessories.RebootAsync(command, accessory, app, cancellationToken),
-                _ => await Accessories.RemoveAsync(accessory, cancellationToken),
+                _ => await Accessories.RemoveAsync(accessory, settings.Volumes, cancellationToken),
             });
         }
 

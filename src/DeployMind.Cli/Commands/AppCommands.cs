@@ -75,12 +75,13 @@ internal sealed class AppLogsCommand(IAnsiConsole console, CliHostFactory hosts)
         var command = settings.ToCommand();
         var app = deploys.InstanceName(command, settings.Path);
         var writer = console.Profile.Out.Writer;
+        DateTimeOffset? since = settings.Since is null ? null : DateTimeOffset.UtcNow - Domain.Duration.Parse(settings.Since, "--since");
         await host.Services.GetRequiredService<AppLifecycle>().LogsAsync(command, app, settings.Lines, settings.Follow, line =>
         {
             // Raw: an app's output is not markup, and is never wrapped.
             writer.WriteLine(settings.Json ? System.Text.Json.JsonSerializer.Serialize(line, Json.CompactOptions) : $"{line.Host} {line.Container} | {line.Text}");
             writer.Flush();
-        }, cancellationToken);
+        }, cancellationToken, settings.Process, since);
         return ExitCodes.Success;
     }
 
@@ -95,31 +96,71 @@ internal sealed class AppLogsCommand(IAnsiConsole console, CliHostFactory hosts)
         [DefaultValue(100)]
         public int Lines { get; set; } = 100;
 
-        public override ValidationResult Validate() =>
-            Lines is < 0 or > 100_000 ? ValidationResult.Error($"--lines: {Lines} is out of range; give 0 to 100000.") : base.Validate();
+        [CommandOption("-p|--process <NAME>")]
+        [Description("Only this process's containers (web, worker, …); default: every process.")]
+        public string? Process { get; set; }
+
+        [CommandOption("--since <DURATION>")]
+        [Description("Only lines written in the last DURATION (30s, 10m, 2h).")]
+        public string? Since { get; set; }
+
+        public override ValidationResult Validate()
+        {
+            if (Lines is < 0 or > 100_000)
+            {
+                return ValidationResult.Error($"--lines: {Lines} is out of range; give 0 to 100000.");
+            }
+
+            return Since is not null && !Domain.Duration.TryParse(Since, out _)
+                ? ValidationResult.Error($"--since: '{Since}' is not a duration; write it like 30s, 10m or 2h.")
+                : base.Validate();
+        }
     }
 }
 
 /// <summary>
-/// <c>deploymind app exec [PATH] -- CMD…</c>: runs a command in a running container of the live release (the first host's,
-/// or <c>--on HOST</c>'s), without a terminal; its output as it comes, and its exit code.
+/// <c>deploymind app exec [PATH] [-i] [-t] [--host HOST] -- CMD…</c>: runs a command in a running container of the live
+/// release. Without -i/-t: no terminal, its output as it comes (the first host's, or <c>--on HOST</c>'s). With them: attached
+/// to the user's terminal (<c>docker exec -it</c>, over SSH with a terminal on the host), on the one host that runs the app
+/// or the one <c>--host</c> names; <c>sh</c> when no command is given. The exit code is the command's.
 /// </summary>
 internal sealed class AppExecCommand(IAnsiConsole console, CliHostFactory hosts) : AsyncCommand<AppExecCommand.Settings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var exec = context.Remaining.Raw;
-        if (exec.Count == 0)
+        var attached = settings.Interactive || settings.Tty;
+        if (settings.Tty && System.Console.IsInputRedirected)
         {
-            throw new Domain.InvalidInputException("`app exec` needs the command after `--`: deploymind app exec . -- ls -la /app");
+            throw new Domain.InvalidInputException("-t: stdin is not a terminal; drop -t or run from a terminal.");
+        }
+
+        if (exec.Count == 0 && !attached)
+        {
+            throw new Domain.InvalidInputException("`app exec` needs the command after `--`: deploymind app exec . -- ls -la /app (or -it for a shell).");
         }
 
         using var host = hosts.Create(settings.Path, settings.Config, settings.Verbose);
         var deploys = host.Services.GetRequiredService<DeployService>();
         var command = settings.ToCommand();
         var app = deploys.InstanceName(command, settings.Path);
+        var lifecycle = host.Services.GetRequiredService<AppLifecycle>();
+
+        // --host names one of the environment's hosts (as `apps` shows them, like --on) or gives an address, as for the other commands.
+        var on = settings.On;
+        if (settings.Host is { } named && deploys.HostsOf(command with { Host = null }).Any(h => h.Name == named))
+        {
+            on = named;
+            command = command with { Host = null };
+        }
+
+        if (attached)
+        {
+            return await lifecycle.ExecInteractiveAsync(command, app, exec.Count == 0 ? ["sh"] : [.. exec], on, settings.Interactive, settings.Tty, cancellationToken);
+        }
+
         var writer = console.Profile.Out.Writer;
-        return await host.Services.GetRequiredService<AppLifecycle>().ExecAsync(command, app, [.. exec], settings.On, line =>
+        return await lifecycle.ExecAsync(command, app, [.. exec], on, line =>
         {
             writer.WriteLine(line.Text);
             writer.Flush();
@@ -131,6 +172,14 @@ internal sealed class AppExecCommand(IAnsiConsole console, CliHostFactory hosts)
         [CommandOption("--on <HOST>")]
         [Description("The host whose container runs it (a host's name as `deploymind apps` shows it); default: the first that has one.")]
         public string? On { get; set; }
+
+        [CommandOption("-i|--interactive")]
+        [Description("Keep standard input open: the command reads what you type (or what is piped in).")]
+        public bool Interactive { get; set; }
+
+        [CommandOption("-t|--tty")]
+        [Description("Give the command a terminal (a shell, a REPL); needs one on stdin. With several hosts, name one with --host.")]
+        public bool Tty { get; set; }
     }
 }
 
@@ -226,14 +275,25 @@ internal sealed class AppRemoveCommand(IAnsiConsole console, CliHostFactory host
             throw new Domain.InvalidInputException($"environments.{settings.Environment}.target: {app} runs in Kubernetes ({string.Join(", ", targets)}); remove its objects with kubectl (they carry the label app.kubernetes.io/name={app}).");
         }
 
+        // --volumes: the named volumes the environment's containers mount; host folders (bind mounts) are never removed.
+        var key = $"environments.{settings.Environment}.target.docker.container";
+        var mounts = (services.GetRequiredService<IOptions<AppOptions>>().Value.Environment(settings.Environment).Target.Docker?.Container ?? new ContainerOptions()).ToSettings(key).Volumes;
+        var scope = settings.Volumes ? RemovalScope.WithVolumesOf(mounts, images: true) : new RemovalScope { Images = true };
+        var volumes = !settings.Volumes ? (mounts.Count == 0 ? string.Empty : $" Its volumes stay ({string.Join(", ", mounts.Select(Application.Deploy.Hosts.VolumeMounts.SourceOf))}; --volumes removes the named ones).")
+            : scope.Volumes.Count == 0 ? " It mounts no named volume." : $" And its named volumes, with their data: {string.Join(", ", scope.Volumes)}.";
+        if (settings.Volumes && scope.BindMounts.Count > 0)
+        {
+            volumes += $" Host folders stay: {string.Join(", ", scope.BindMounts)}.";
+        }
+
         if (!settings.Yes)
         {
             if (!console.Profile.Capabilities.Interactive || System.Console.IsInputRedirected)
             {
-                throw new Domain.InvalidInputException($"`app remove` removes {app} ({settings.Environment}) from {string.Join(", ", targets)}: add --yes to confirm when nobody can answer a question.");
+                throw new Domain.InvalidInputException($"`app remove` removes {app} ({settings.Environment}) from {string.Join(", ", targets)}.{volumes} Add --yes to confirm when nobody can answer a question.");
             }
 
-            if (!await console.ConfirmAsync($"Remove {app} ({settings.Environment}) from {string.Join(", ", targets)}: its nginx site, containers and images?", defaultValue: false, cancellationToken))
+            if (!await console.ConfirmAsync($"Remove {app} ({settings.Environment}) from {string.Join(", ", targets)}: its nginx site, containers and images?{volumes}", defaultValue: false, cancellationToken))
             {
                 console.MarkupLine("Nothing removed.");
                 return ExitCodes.Cancelled;
@@ -252,7 +312,7 @@ internal sealed class AppRemoveCommand(IAnsiConsole console, CliHostFactory host
 
         await services.GetRequiredService<IDeploymentStore>().AddAsync(deployment, cancellationToken);
         var removed = await services.GetRequiredService<AppRemoval>().RemoveAsync(
-            command, app, deployment, $"the app {app}", removeImages: true, new ConsoleDeployObserver(console, settings.Json), note: null, cancellationToken);
+            command, app, deployment, $"the app {app}", scope, new ConsoleDeployObserver(console, settings.Json), note: null, cancellationToken);
         if (settings.Json)
         {
             Json.Write(console, DeploymentView.Of(removed, time.GetUtcNow()));
@@ -270,6 +330,10 @@ internal sealed class AppRemoveCommand(IAnsiConsole console, CliHostFactory host
         [CommandOption("-y|--yes")]
         [Description("Remove without asking (scripts).")]
         public bool Yes { get; set; }
+
+        [CommandOption("--volumes")]
+        [Description("Also remove the named volumes its containers mount (target.docker.container.volumes), with their data; host folders (bind mounts) stay.")]
+        public bool Volumes { get; set; }
 
         [CommandOption("--lock-wait <DURATION>")]
         [Description("How long to wait while a deploy holds a target's lock (default 30m; 0s: fail at once).")]

@@ -48,6 +48,15 @@ internal sealed class ManifestsCommand : AsyncCommand<ManifestsCommand.Settings>
         var text = settings.Output == ManifestFormat.Json ? KubernetesManifestGenerator.ToJson(objects) : KubernetesManifestGenerator.ToYaml(objects);
         _console.Profile.Out.Writer.WriteLine(text.TrimEnd());
         _console.Profile.Out.Writer.Flush();
+        if (workload.ReleaseSecret is { } secret)
+        {
+            // The values are resolved when deploymind deploys and go to the cluster only: never printed, so on standard error
+            // (standard output stays a valid manifest) it says what the Deployment expects.
+            Console.Error.WriteLine(
+                $"The Deployment reads env.secret ({string.Join(", ", kubernetes.Secrets)}) from the Secret {secret}, which is not printed: "
+                + $"create it yourself, e.g. `kubectl create secret generic {secret} -n {kubernetes.Namespace} --from-env-file=<file>`.");
+        }
+
         return ExitCodes.Success;
     }
 

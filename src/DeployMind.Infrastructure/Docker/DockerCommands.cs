@@ -75,7 +75,8 @@ internal static class DockerCommands
         // --env wins over --env-file: PORT or HOST given in the spec's environment (a test's broken release) replaces ours.
         foreach (var (name, value) in new[] { ("PORT", spec.Port.ToString(CultureInfo.InvariantCulture)), ("HOST", spec.BindAddress) })
         {
-            if (!spec.Environment.ContainsKey(name))
+            // A process that serves nothing (a worker) gets no PORT.
+            if (!spec.Environment.ContainsKey(name) && !(name == "PORT" && spec.Port <= 0))
             {
                 args.Add("--env");
                 args.Add($"{name}={value}");
@@ -181,9 +182,51 @@ internal static class DockerCommands
     /// <summary><c>docker exec</c> without a terminal: <paramref name="command"/> as given, each word one argument.</summary>
     public static CommandSpec Exec(string name, IReadOnlyList<string> command) => new(Program, ["exec", name, .. command]);
 
+    /// <summary>
+    /// <c>docker exec</c> attached to the user's terminal: <c>-i</c> keeps standard input open, <c>-t</c> gives the command a
+    /// terminal; <paramref name="command"/> as given, each word one argument.
+    /// </summary>
+    public static CommandSpec ExecInteractive(string name, IReadOnlyList<string> command, bool interactive, bool tty) =>
+        new(Program, ["exec", .. interactive ? ["--interactive"] : Array.Empty<string>(), .. tty ? ["--tty"] : Array.Empty<string>(), name, .. command]);
+
+    /// <summary>The named volumes a container mounts, one per line (bind mounts of host folders left out).</summary>
+    public static CommandSpec VolumesOf(string name) =>
+        CommandSpec.Create(Program, "container", "inspect", "--format", "{{range .Mounts}}{{if eq .Type \"volume\"}}{{println .Name}}{{end}}{{end}}", name);
+
+    /// <summary>Names of every container (running or not) that mounts the named volume.</summary>
+    public static CommandSpec VolumeUsers(string volume) =>
+        CommandSpec.Create(Program, "ps", "--all", "--filter", $"volume={volume}", "--format", "{{.Names}}");
+
+    /// <summary><c>docker volume rm</c>: fails while a container mounts it.</summary>
+    public static CommandSpec RemoveVolume(string volume) => CommandSpec.Create(Program, "volume", "rm", volume);
+
+    /// <summary>Names of all containers (running or not) with the label <paramref name="label"/>=<paramref name="value"/>.</summary>
+    public static CommandSpec ListByLabel(string label, string value) =>
+        CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={label}={value}", "--format", "{{.Names}}");
+
     /// <summary><c>docker logs --follow</c>: the last lines, then new ones until the container stops.</summary>
     public static CommandSpec FollowLogs(string name, int lines) =>
         CommandSpec.Create(Program, "logs", "--follow", "--tail", lines.ToString(CultureInfo.InvariantCulture), name);
+
+    /// <summary><c>docker logs</c> as <paramref name="query"/> asks: <c>--tail</c>, <c>--since</c> (RFC 3339, UTC) and <c>--follow</c>.</summary>
+    public static CommandSpec Logs(string name, ContainerLogQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var args = new List<string> { "logs" };
+        if (query.Follow)
+        {
+            args.Add("--follow");
+        }
+
+        if (query.Since is { } since)
+        {
+            args.Add("--since");
+            args.Add(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        }
+
+        args.AddRange(["--tail", query.Lines.ToString(CultureInfo.InvariantCulture), name]);
+        return new CommandSpec(Program, args);
+    }
 
     public static CommandSpec Stop(string name, TimeSpan grace) =>
         CommandSpec.Create(Program, "stop", "--time", Seconds(grace), name);

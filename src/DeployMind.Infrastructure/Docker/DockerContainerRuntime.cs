@@ -80,6 +80,19 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         }
     }
 
+    public async Task StreamLogsAsync(string name, ContainerLogQuery query, Action<string> line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        try
+        {
+            await _runner.RunAsync(DockerCommands.Logs(name, query), output => line(AnsiText.Strip(output.Text)), cancellationToken);
+        }
+        catch (OperationCanceledException) when (query.Follow && cancellationToken.IsCancellationRequested)
+        {
+            // Following ends when asked to.
+        }
+    }
+
     public async Task<int> ExecAsync(string name, IReadOnlyList<string> command, Action<string> line, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(line);
@@ -118,6 +131,64 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
     public async Task RemoveImageAsync(string image, CancellationToken cancellationToken) =>
         await _runner.RunAsync(DockerCommands.RemoveImage(image), null, cancellationToken);
 
+    public Task<int> ExecInteractiveAsync(string name, IReadOnlyList<string> command, bool interactive, bool tty, CancellationToken cancellationToken) =>
+        _runner is IInteractiveCommandRunner attached
+            ? attached.RunInteractiveAsync(DockerCommands.ExecInteractive(name, command, interactive, tty), tty, cancellationToken)
+            : throw new Domain.InvalidInputException($"{_runner.Name} cannot attach a terminal to a command; run `app exec` without -i and -t there.");
+
+    public async Task<IReadOnlyList<string>> VolumesOfAsync(string name, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.VolumesOf(name), null, cancellationToken);
+        return result.Succeeded ? Lines(result.StandardOutput) : [];
+    }
+
+    public async Task<IReadOnlyList<string>> VolumeUsersAsync(string volume, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.VolumeUsers(volume), null, cancellationToken);
+        result.EnsureSuccess();
+        return Lines(result.StandardOutput);
+    }
+
+    public async Task<VolumeRemoval> RemoveVolumeAsync(string volume, CancellationToken cancellationToken)
+    {
+        // Asked first, so the answer names who uses it; docker refuses a volume in use anyway (a container created meanwhile).
+        var users = await VolumeUsersAsync(volume, cancellationToken);
+        if (users.Count > 0)
+        {
+            return new VolumeRemoval(volume, VolumeRemovalOutcome.InUse, users);
+        }
+
+        var result = await _runner.RunAsync(DockerCommands.RemoveVolume(volume), null, cancellationToken);
+        if (result.Succeeded)
+        {
+            return new VolumeRemoval(volume, VolumeRemovalOutcome.Removed, []);
+        }
+
+        if (result.StandardError.Contains("no such volume", StringComparison.OrdinalIgnoreCase))
+        {
+            return new VolumeRemoval(volume, VolumeRemovalOutcome.Missing, []);
+        }
+
+        if (result.StandardError.Contains("in use", StringComparison.OrdinalIgnoreCase))
+        {
+            return new VolumeRemoval(volume, VolumeRemovalOutcome.InUse, await VolumeUsersAsync(volume, cancellationToken));
+        }
+
+        result.EnsureSuccess();
+        return new VolumeRemoval(volume, VolumeRemovalOutcome.Removed, []);
+    }
+
+    public async Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken)
+    {
+        var names = await _runner.RunAsync(DockerCommands.ListByLabel(label, value), null, cancellationToken);
+        names.EnsureSuccess();
+        var list = Lines(names.StandardOutput);
+        return list.Length == 0 ? [] : await InspectManyAsync(list, cancellationToken);
+    }
+
+    private static string[] Lines(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     private async Task<IReadOnlyList<ContainerState>> InspectManyAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         var result = await _runner.RunAsync(DockerCommands.InspectContainers(names), null, cancellationToken);
@@ -154,7 +225,8 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
             var running = state.GetProperty("Running").GetBoolean()
                 && !(state.TryGetProperty("Restarting", out var restarting) && restarting.GetBoolean());
             int? exitCode = running ? null : state.GetProperty("ExitCode").GetInt32();
-            states.Add(new ContainerState(name, config.GetProperty("Image").GetString() ?? string.Empty, running, exitCode, labels));
+            var restarts = item.TryGetProperty("RestartCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : 0;
+            states.Add(new ContainerState(name, config.GetProperty("Image").GetString() ?? string.Empty, running, exitCode, labels) { RestartCount = restarts });
         }
 
         return states;

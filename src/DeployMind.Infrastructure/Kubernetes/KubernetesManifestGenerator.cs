@@ -10,8 +10,9 @@ namespace DeployMind.Infrastructure.Kubernetes;
 /// The manifests of an app from its workload (detected port, environment settings, health policy): a Deployment with
 /// readiness and liveness probes on the health path, requests and limits, topology spread across nodes and zones, a
 /// locked-down securityContext, a grace period and RollingUpdate maxSurge 1 / maxUnavailable 0; a Service; an
-/// autoscaler on CPU; a PodDisruptionBudget; a ConfigMap for non-secret variables (secret ones reference existing
-/// Secrets). Labels follow <c>app.kubernetes.io/*</c>. Pure: no I/O.
+/// autoscaler on CPU; a PodDisruptionBudget; a ConfigMap for non-secret variables (<c>env.secret</c> is read from the
+/// release's Secret, which the cluster adapter creates; <c>secretEnv</c> references existing Secrets). Labels follow
+/// <c>app.kubernetes.io/*</c>. Pure: no I/O.
 /// </summary>
 public static class KubernetesManifestGenerator
 {
@@ -84,7 +85,7 @@ public static class KubernetesManifestGenerator
         [KubernetesNames.NameLabel] = workload.App,
         [KubernetesNames.InstanceLabel] = workload.App,
         [KubernetesNames.PartOfLabel] = workload.App,
-        [KubernetesNames.ManagedByLabel] = "deploymind",
+        [KubernetesNames.ManagedByLabel] = KubernetesNames.ManagedBy,
     };
 
     private static V1ObjectMeta Metadata(KubernetesWorkload workload, string name, IDictionary<string, string>? extraLabels = null)
@@ -182,7 +183,7 @@ public static class KubernetesManifestGenerator
             ImagePullPolicy = "IfNotPresent",
             Ports = [new V1ContainerPort { Name = "http", ContainerPort = settings.ContainerPort, Protocol = "TCP" }],
             Env = env,
-            EnvFrom = settings.Env.Count == 0 ? null : [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = KubernetesNames.ConfigMap(workload.App) } }],
+            EnvFrom = EnvFrom(workload),
             Resources = new V1ResourceRequirements
             {
                 Requests = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal)
@@ -245,6 +246,30 @@ public static class KubernetesManifestGenerator
             Containers = [container],
             Volumes = [new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("64Mi") } }],
         };
+    }
+
+    /// <summary>
+    /// The ConfigMap of <c>env</c>, then the release's Secret of <c>env.secret</c>. The Secret is read whole with
+    /// <c>envFrom.secretRef</c> rather than key by key with <c>secretKeyRef</c>: the pod template then names only the Secret,
+    /// so a revision brought back by a rollback gets exactly the variables its release was deployed with, even after
+    /// <c>env.secret</c> changed. Not optional: a pod whose Secret is missing does not start (CreateContainerConfigError)
+    /// instead of starting without its secrets. A name is never in two sources (the configuration is checked), and
+    /// <c>secretEnv</c>'s <c>env</c> entries would win over both.
+    /// </summary>
+    private static List<V1EnvFromSource>? EnvFrom(KubernetesWorkload workload)
+    {
+        var sources = new List<V1EnvFromSource>();
+        if (workload.Settings.Env.Count > 0)
+        {
+            sources.Add(new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = KubernetesNames.ConfigMap(workload.App) } });
+        }
+
+        if (workload.ReleaseSecret is { } secret)
+        {
+            sources.Add(new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = secret } });
+        }
+
+        return sources.Count == 0 ? null : sources;
     }
 
     private static V1TopologySpreadConstraint Spread(string topologyKey, IDictionary<string, string> selector) => new()

@@ -9,7 +9,7 @@ namespace DeployMind.Infrastructure.Processes;
 /// Runs commands on this machine (CliWrap underneath): arguments passed as a list (no shell),
 /// output streamed line by line, the whole process tree killed on cancellation.
 /// </summary>
-internal sealed partial class LocalProcessRunner : ICommandRunner
+internal sealed partial class LocalProcessRunner : ICommandRunner, IInteractiveCommandRunner
 {
     private readonly ILogger<LocalProcessRunner> _logger;
     private readonly TimeProvider _time;
@@ -21,6 +21,10 @@ internal sealed partial class LocalProcessRunner : ICommandRunner
     }
 
     public string Name => "local";
+
+    /// <summary>The command on this machine with the user's terminal (<see cref="InheritedProcess"/>); <paramref name="tty"/> changes nothing here.</summary>
+    public Task<int> RunInteractiveAsync(CommandSpec command, bool tty, CancellationToken cancellationToken) =>
+        InheritedProcess.RunAsync(command, cancellationToken);
 
     public async Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace DeployMind.Infrastructure.Processes;
 /// quoted shell line (<see cref="SshRemoteCommand"/>); output is streamed line by line, redacted, and captured.
 /// Cancellation and <see cref="SshTarget.CommandTimeout"/> kill the remote process group, not just the channel.
 /// </summary>
-internal sealed partial class SshCommandRunner : ICommandRunner, IDisposable, IAsyncDisposable
+internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCommandRunner, IDisposable, IAsyncDisposable
 {
     // sshd allows 10 channels per connection by default (MaxSessions). Commands use at most 8 at a time, so the
     // channel that kills a cancelled command always finds a free slot instead of queueing behind the commands.
@@ -75,6 +75,24 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IDisposable, IA
             LogCancelled(display, Name);
             throw new OperationCanceledException($"`{display}` on {_target.Address} was cancelled.", ex, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Runs the command on the host attached to the user's terminal through the OpenSSH client (<c>ssh -t</c>), with this
+    /// runner's key, port and known_hosts (<see cref="SshRemoteCommand.InteractiveClient"/>). SSH.NET asks for a terminal only
+    /// with a shell request, whose stream reports no exit status; the ssh client gives the session a terminal, passes
+    /// keystrokes and window changes, and exits with the remote command's exit code. A key's passphrase is asked by ssh
+    /// (or served by ssh-agent); <see cref="SshTarget.CommandTimeout"/> does not apply to a session a person drives.
+    /// </summary>
+    public Task<int> RunInteractiveAsync(CommandSpec command, bool tty, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var client = SshRemoteCommand.InteractiveClient(_target, command, tty);
+        var display = command.ToString();
+        var runner = Name + " (interactive, ssh client)";
+        LogStarting(display, runner, command.WorkingDirectory ?? "~");
+        return InheritedProcess.RunAsync(client, cancellationToken);
     }
 
     private async Task<CommandResult> RunCoreAsync(

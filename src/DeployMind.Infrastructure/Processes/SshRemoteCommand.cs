@@ -94,6 +94,43 @@ internal static class SshRemoteCommand
         return input.Append(EnvironmentEnd).Append(nonce).Append('\n').Append(command.StandardInput).ToString();
     }
 
+    /// <summary>
+    /// The OpenSSH client command that runs <paramref name="command"/> on <paramref name="target"/> attached to the user's
+    /// terminal (see <see cref="SshCommandRunner.RunInteractiveAsync"/>): the target's key, port and known_hosts, strict host
+    /// key checking unless the target opts out (then nothing is written to a known_hosts file), a terminal on the host with
+    /// <paramref name="tty"/> (<c>-t</c>), none without (<c>-T</c>). The command is one quoted line, as for the runner; its
+    /// environment would be on that line, so a command with one is refused.
+    /// </summary>
+    public static CommandSpec InteractiveClient(SshTarget target, CommandSpec command, bool tty)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.Environment.Count > 0)
+        {
+            throw new ArgumentException("An interactive command's environment would be on the ssh command line; give it none.", nameof(command));
+        }
+
+        var seconds = Math.Max(1, (int)Math.Ceiling(target.ConnectTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        var args = new List<string>
+        {
+            tty ? "-t" : "-T",
+            "-i", target.PrivateKeyPath,
+            "-p", target.Port.ToString(CultureInfo.InvariantCulture),
+            "-o", "IdentitiesOnly=yes",
+            "-o", "ConnectTimeout=" + seconds,
+            "-o", "LogLevel=ERROR",
+        };
+        args.AddRange(target.StrictHostKeyChecking
+            ? ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + target.KnownHostsPath]
+            : ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]);
+        args.Add("-l");
+        args.Add(target.User);
+        args.Add(target.Host);
+        args.Add("--");
+        args.Add("exec " + command.ToShellCommand());
+        return new CommandSpec("ssh", args);
+    }
+
     /// <summary>The line that stops process group <paramref name="processGroup"/>: TERM, a grace period, then KILL.</summary>
     public static string KillProcessGroup(int processGroup)
     {

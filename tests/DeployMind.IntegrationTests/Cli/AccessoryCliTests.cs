@@ -113,6 +113,51 @@ public sealed class AccessoryCliTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task AccessoryRemove_WithVolumes_RemovesItsNamedVolume_KeepsHostFoldersAndAVolumeAnotherContainerUses()
+    {
+        using var folder = new TempFolder();
+        var shared = $"dmit-acc-{_id}-shared";
+        var other = $"dmit-acc-{_id}-other";
+        File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $$"""
+            app: {{AppName}}
+            accessories:
+              cache:
+                image: deploymind-base/python:3.11
+                port: {{_accessoryPort}}
+                volumes: ["{{Volume}}:/data", "{{shared}}:/shared", "{{folder.Path}}:/host"]
+                command: [sh, -c, 'exec python3 -m http.server "$PORT" --bind 127.0.0.1']
+            """);
+        try
+        {
+            var (booted, bootOutput) = await RunAsync("accessory", "boot", "cache", _app.Path);
+            Assert.True(booted == ExitCodes.Success, bootOutput);
+            var started = await Docker.RunAsync("run", "--detach", "--name", other, "--network", "host", "--volume", $"{shared}:/shared", "deploymind-base/debian:bookworm", "sleep", "600");
+            Assert.True(started.Succeeded, started.StandardError);
+
+            // Nobody to ask: the refusal names what would be deleted.
+            var (refused, refusedOutput) = await RunAsync("accessory", "remove", "cache", _app.Path, "--volumes");
+            Assert.Equal(ExitCodes.InvalidInput, refused);
+            Assert.Contains($"And its named volumes, with their data: {Volume}, {shared}.", refusedOutput, StringComparison.Ordinal);
+
+            var (removed, output) = await RunAsync("accessory", "remove", "cache", _app.Path, "--volumes", "--yes");
+
+            Assert.True(removed == ExitCodes.Success, output);
+            Assert.Equal(string.Empty, await ContainerIdAsync());
+            Assert.NotEqual(0, (await Docker.RunAsync("volume", "inspect", Volume)).ExitCode);
+            Assert.Equal(0, (await Docker.RunAsync("volume", "inspect", shared)).ExitCode);
+            Assert.True(Directory.Exists(folder.Path));
+            Assert.Contains($"{Volume} removed", output, StringComparison.Ordinal);
+            Assert.Contains($"{shared} kept: still used by {other}", output, StringComparison.Ordinal);
+            Assert.Contains($"{folder.Path} kept: a host folder (bind mount) is never removed", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Docker.RemoveContainerAsync(other);
+            await Docker.RunAsync("volume", "rm", "--force", shared);
+        }
+    }
+
+    [Fact]
     public async Task Accessory_UnknownName_IsRefusedWithTheClosest()
     {
         File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $"app: {AppName}\naccessories:\n  cache: {{ image: {Image}, port: {_accessoryPort} }}\n");

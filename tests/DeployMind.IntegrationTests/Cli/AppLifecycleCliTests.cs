@@ -10,6 +10,7 @@ namespace DeployMind.IntegrationTests.Cli;
 public sealed class AppLifecycleCliTests : IAsyncLifetime, IDisposable
 {
     private readonly TempFolder _prefix = new();
+    private readonly TempFolder _folder = new();
     private readonly TempFolder _app = Repo.CopyOf(Repo.Example("python-stdlib"));
     private readonly int _port = Docker.FreePort();
 
@@ -26,6 +27,8 @@ public sealed class AppLifecycleCliTests : IAsyncLifetime, IDisposable
             await Docker.RunAsync("rm", "--force", id);
         }
 
+        await Docker.RemoveContainerAsync($"{AppName}-other");
+        await Docker.RunAsync("volume", "rm", "--force", $"{AppName}-data", $"{AppName}-shared");
         await Docker.Runner.RunAsync(
             Infrastructure.Processes.CommandSpec.Create("nginx", "-p", _prefix.Path, "-c", "conf/nginx.conf", "-s", "quit"), null, CancellationToken.None);
         var repository = Application.Build.ImageNames.Repository(Path.GetFileName(_app.Path));
@@ -41,17 +44,22 @@ public sealed class AppLifecycleCliTests : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         _app.Dispose();
+        _folder.Dispose();
         _prefix.Dispose();
     }
 
     [Fact]
     public async Task AppsLogsStopStartRemove_OnADeployedApp()
     {
+        // Volumes: its own, one another container shares, and a host folder.
         File.WriteAllText(Path.Combine(_app.Path, "deploymind.yml"), $$"""
             app: {{AppName}}
             environments:
               production:
-                target: { docker: { port: {{_port}} } }
+                target:
+                  docker:
+                    port: {{_port}}
+                    container: { volumes: ["{{AppName}}-data:/data", "{{AppName}}-shared:/shared", "{{_folder.Path}}:/host:ro"] }
                 healthCheck: { path: /health, interval: 250ms, timeout: 2s, successes: 2, deadline: 30s }
             """);
         using var client = new HttpClient();
@@ -93,12 +101,16 @@ public sealed class AppLifecycleCliTests : IAsyncLifetime, IDisposable
         Assert.True(started == ExitCodes.Success, startOutput);
         Assert.Contains("python-stdlib-example", await GetWhenUpAsync(client), StringComparison.Ordinal);
 
-        // app remove: refused without --yes when nobody can answer; with it, nothing is left, and it is recorded.
-        var (refused, refusedOutput) = await RunAsync("app", "remove", _app.Path);
+        // app remove: refused without --yes when nobody can answer (naming the volumes --volumes deletes); with it, nothing
+        // is left, and it is recorded.
+        var (refused, refusedOutput) = await RunAsync("app", "remove", _app.Path, "--volumes");
         Assert.Equal(ExitCodes.InvalidInput, refused);
         Assert.Contains("--yes", refusedOutput, StringComparison.Ordinal);
+        Assert.Contains($"And its named volumes, with their data: {AppName}-data, {AppName}-shared. Host folders stay: {_folder.Path}.", refusedOutput, StringComparison.Ordinal);
 
-        var (removed, removeJson) = await RunAsync("app", "remove", _app.Path, "--yes", "--output", "json");
+        var other = await Docker.RunAsync("run", "--detach", "--name", $"{AppName}-other", "--network", "host", "--volume", $"{AppName}-shared:/shared", "deploymind-base/debian:bookworm", "sleep", "600");
+        Assert.True(other.Succeeded, other.StandardError);
+        var (removed, removeJson) = await RunAsync("app", "remove", _app.Path, "--yes", "--volumes", "--output", "json");
         Assert.True(removed == ExitCodes.Success, removeJson);
         using (var removal = JsonDocument.Parse(removeJson))
         {
@@ -109,6 +121,12 @@ public sealed class AppLifecycleCliTests : IAsyncLifetime, IDisposable
         Assert.Equal(string.Empty, left.StandardOutput.Trim());
         Assert.DoesNotContain(Directory.EnumerateFiles(_prefix.Path, $"*{AppName}*", SearchOption.AllDirectories), f => f.EndsWith(".conf", StringComparison.Ordinal));
         Assert.Contains("removed: no container or nginx site of it is left", removeJson, StringComparison.Ordinal);
+
+        // --volumes: its own volume is gone; the shared one and the host folder stay, and the record says so.
+        Assert.NotEqual(0, (await Docker.RunAsync("volume", "inspect", $"{AppName}-data")).ExitCode);
+        Assert.Equal(0, (await Docker.RunAsync("volume", "inspect", $"{AppName}-shared")).ExitCode);
+        Assert.True(Directory.Exists(_folder.Path));
+        Assert.Contains($"local: {AppName}-data removed; {AppName}-shared kept: still used by {AppName}-other; {_folder.Path} kept: a host folder (bind mount) is never removed", removeJson, StringComparison.Ordinal);
         var (_, afterJson) = await RunAsync("apps", "--output", "json");
         Assert.DoesNotContain(AppName, afterJson, StringComparison.Ordinal);
     }

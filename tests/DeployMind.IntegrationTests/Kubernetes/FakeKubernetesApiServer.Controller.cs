@@ -42,6 +42,7 @@ public sealed partial class FakeKubernetesApiServer
         if (current is not null)
         {
             Progress(sets, current, replicas);
+            CleanUp(sets, current, body["spec"]!["revisionHistoryLimit"] is { } limit ? (int)Num(limit) : 10);
         }
 
         WriteStatus(body, sets, current, replicas, deployment);
@@ -94,6 +95,21 @@ public sealed partial class FakeKubernetesApiServer
         {
             var from = old[0];
             from.Pods.RemoveAt(from.Pods.Count - 1);
+        }
+    }
+
+    /// <summary>The controller's clean-up: once no old pod is left, old ReplicaSets beyond revisionHistoryLimit go, oldest first.</summary>
+    private static void CleanUp(List<ReplicaSet> sets, ReplicaSet current, int limit)
+    {
+        var old = sets.Where(r => r != current).OrderBy(r => r.Revision).ToList();
+        if (old.Any(r => r.Pods.Count > 0))
+        {
+            return;
+        }
+
+        foreach (var set in old.Take(Math.Max(0, old.Count - limit)))
+        {
+            sets.Remove(set);
         }
     }
 

@@ -70,6 +70,14 @@ public sealed partial class FakeKubernetesApiServer
             return;
         }
 
+        // RBAC: what the identity may not do is refused (403) as SelfSubjectAccessReviews say.
+        if (resource != "selfsubjectaccessreviews" && Denied.Contains($"{Verb(request.Method, name)} {resource}{(sub is null ? string.Empty : "/" + sub)}"))
+        {
+            var verb = Verb(request.Method, name);
+            await WriteAsync(context, 403, Status(403, "Forbidden", $"{resource} {(name is null ? string.Empty : $"\"{name}\" ")}is forbidden: User \"tester\" cannot {verb} resource \"{resource}\" in API group \"\" in the namespace \"shop\""));
+            return;
+        }
+
         var (status, answer) = Answer(request.Method, resource, name, sub, selector, fields, body, patchType, query["fieldManager"].ToString(), query["force"] == "true", call);
         if (answer is JsonValue text && text.TryGetValue<string>(out var plain))
         {
@@ -116,13 +124,30 @@ public sealed partial class FakeKubernetesApiServer
                     }
 
                     return (200, stored.Body.DeepClone());
-                case ("deployments", { } n, null, "DELETE"):
-                    if (!_objects.Remove(Key(resource, n)))
+                case (_, null, null, "GET"):
+                    return (200, List(ListKind(resource), _objects.Values.Where(o => o.Resource == resource && Matches(o.Body["metadata"]?["labels"], selector)).OrderBy(o => o.Name, StringComparer.Ordinal).Select(o => o.Body.DeepClone())));
+                case (_, null, null, "POST"):
+                    return Create(resource, Parse(body), manager);
+                case (_, { } n, null, "PUT"):
+                    return Replace(resource, n, Parse(body));
+                case (_, { } n, null, "DELETE"):
+                    if (!_objects.Remove(Key(resource, n), out var deleted))
                     {
-                        return (404, Status(404, "NotFound", $"deployments \"{n}\" not found"));
+                        return (404, Status(404, "NotFound", $"{resource} \"{n}\" not found"));
                     }
 
-                    _replicaSets.Remove(n);
+                    if (resource == "services")
+                    {
+                        // As the API documents it: a deleted Service is answered with the object, the others with a Status.
+                        return (200, deleted.Body.DeepClone());
+                    }
+
+                    if (resource == "deployments")
+                    {
+                        // The garbage collector takes a Deployment's ReplicaSets and pods with it.
+                        _replicaSets.Remove(n);
+                    }
+
                     return (200, Status(200, "Success", "deleted"));
                 case (_, { } n, null, "PATCH") when patchType == "apply":
                     return Apply(resource, n, Parse(body), manager, force);
@@ -264,4 +289,26 @@ public sealed partial class FakeKubernetesApiServer
     });
 
     private static string Revision(long number) => number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The RBAC verb of a request: get and list are both GETs, one of an object, one of a collection.</summary>
+    private static string Verb(string method, string? name) => method switch
+    {
+        "GET" => name is null ? "list" : "get",
+        "POST" => "create",
+        "PUT" => "update",
+        "PATCH" => "patch",
+        "DELETE" => "delete",
+        _ => method.ToLowerInvariant(),
+    };
+
+    private static string ListKind(string resource) => resource switch
+    {
+        "deployments" => "DeploymentList",
+        "services" => "ServiceList",
+        "configmaps" => "ConfigMapList",
+        "secrets" => "SecretList",
+        "horizontalpodautoscalers" => "HorizontalPodAutoscalerList",
+        "poddisruptionbudgets" => "PodDisruptionBudgetList",
+        _ => "List",
+    };
 }

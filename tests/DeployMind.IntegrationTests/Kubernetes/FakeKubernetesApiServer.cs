@@ -11,9 +11,11 @@ namespace DeployMind.IntegrationTests.Kubernetes;
 /// <summary>
 /// A Kubernetes API server on 127.0.0.1 (a real Kestrel server, as the official client's own tests use): it keeps the
 /// objects it is sent, answers server-side apply (409 on another field manager unless force), merge patches of the scale
-/// subresource and strategic patches, list with label selectors, delete, pod logs, events and SelfSubjectAccessReviews,
-/// and moves Deployments the way the controller would, one step per read: a ReplicaSet per pod template (revisions),
-/// surge one pod at a time, old pods out after new ones are ready. Images named in <see cref="CrashingImages"/>
+/// subresource and strategic patches, create and replace (Secrets validated as the API does, immutable ones refused a
+/// change), list with label selectors, delete, pod logs, events and SelfSubjectAccessReviews (whose "no" also answers
+/// the requests themselves with 403), and moves Deployments the way the controller would, one step per read: a
+/// ReplicaSet per pod template (revisions, the oldest beyond revisionHistoryLimit cleaned up), surge one pod at a time,
+/// old pods out after new ones are ready. Images named in <see cref="CrashingImages"/>
 /// crash-loop; in <see cref="NeverReadyImages"/> never get ready until ProgressDeadlineExceeded; in
 /// <see cref="RestartingImages"/> get ready and then restart.
 /// </summary>

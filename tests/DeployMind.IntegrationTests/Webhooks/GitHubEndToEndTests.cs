@@ -113,6 +113,112 @@ public sealed class GitHubEndToEndTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task APreview_BootsItsOwnAccessoriesBesideProductions_TellsItsAppWhereTheyAre_AndClosingRemovesThemWithTheirVolumes()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var app = $"dmacc-{id}";
+        var volume = $"dmacc-{id}-data";
+        var accessoryPort = Support.Docker.FreePort();
+        var production = $"{app}-accessory-cache";
+        var preview = $"{app}-pr-{Number}-accessory-cache";
+        var previewVolume = $"{app}-pr-{Number}-{volume}";
+        var (bare, head) = await CreateRepositoryAsync($$"""
+            app: {{app}}
+            accessories:
+              cache:
+                image: deploymind-base/python:3.11
+                port: {{accessoryPort}}
+                volumes: ["{{volume}}:/data"]
+                command: [sh, -c, 'cd /data && exec python3 -m http.server "$PORT" --bind 127.0.0.1']
+            environments:
+              preview:
+                target: { docker: { port: {{_port}} } }
+                healthCheck: { path: /health, interval: 500ms, timeout: 2s, successes: 2, deadline: 90s }
+                verify: { successes: 2, interval: 500ms, deadline: 30s }
+            previews:
+              domain: localhost
+            """);
+        try
+        {
+            // Production's accessory runs, with its data on its volume.
+            var booted = await Support.Docker.Runner.RunAsync(
+                new CommandSpec("dotnet", [Path.Combine(AppContext.BaseDirectory, "deploymind.dll"), "accessory", "boot", "cache", Path.Combine(_work.Path, "tree"), "--env", "preview"])
+                    .WithEnvironment("DEPLOYMIND_HOME", _prefix.Path),
+                null,
+                CancellationToken.None);
+            Assert.True(booted.Succeeded, booted.StandardOutput + booted.StandardError);
+            await Support.Docker.RunAsync("exec", production, "sh", "-c", "echo production > /data/owner");
+            var productionId = await ContainerIdAsync(production);
+
+            await using var server = await DeployMindServerFixture.StartAsync(
+                new Dictionary<string, string?>
+                {
+                    ["server:webhookSecret"] = Secret,
+                    ["server:workers:enabled"] = "true",
+                    ["server:workers:environments:0"] = "preview",
+                    ["server:repositories:acme/hello:source"] = bare,
+                    ["github:apiUrl"] = _github.BaseUrl.ToString(),
+                    ["github:tokenVariable"] = TokenVariable,
+                    ["nginx:prefix"] = _prefix.Path,
+                },
+                machineConfig: Repo.LocalBaseImagesConfig);
+
+            // Opened: the preview boots its own accessory (own container, volume and port) and its app is told where it is.
+            var opened = await WaitFinishedAsync(server, await DeliverAsync(server, "opened", head), TimeSpan.FromMinutes(6));
+            Assert.True(opened.State == DeploymentState.Succeeded, $"{opened.State}: {opened.Reason}\n{string.Join('\n', opened.Events.Select(e => e.Detail))}");
+            var labels = (await Support.Docker.RunAsync("inspect", "--format", "{{index .Config.Labels \"io.deploymind.port\"}} {{range .Mounts}}{{.Name}}{{end}}", preview)).StandardOutput.Trim().Split(' ');
+            var previewPort = int.Parse(labels[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.NotEqual(accessoryPort, previewPort);
+            Assert.Equal(previewVolume, labels[1]);
+            Assert.Equal(productionId, await ContainerIdAsync(production));
+            Assert.Equal("production", (await Support.Docker.RunAsync("exec", production, "cat", "/data/owner")).StandardOutput.Trim());
+            Assert.NotEqual(0, (await Support.Docker.RunAsync("exec", preview, "cat", "/data/owner")).ExitCode);
+            using (var client = new HttpClient())
+            {
+                Assert.Contains("Directory listing", await client.GetStringAsync(new Uri($"http://127.0.0.1:{previewPort}/")), StringComparison.Ordinal);
+            }
+
+            var previewApp = (await Support.Docker.RunAsync("ps", "-q", "--filter", $"label=io.deploymind.app={app}-pr-{Number}")).StandardOutput.Trim();
+            var env = (await Support.Docker.RunAsync("inspect", "--format", "{{json .Config.Env}}", previewApp)).StandardOutput;
+            Assert.Contains($"CACHE_PORT={previewPort}", env, StringComparison.Ordinal);
+            Assert.Contains("CACHE_HOST=127.0.0.1", env, StringComparison.Ordinal);
+
+            // Closed: the preview's accessory goes with its volume; production's stays, with its data.
+            var closed = await WaitFinishedAsync(server, await DeliverAsync(server, "closed", head), TimeSpan.FromMinutes(2));
+            Assert.True(closed.State == DeploymentState.Succeeded, $"{closed.State}: {closed.Reason}");
+            Assert.Equal(string.Empty, await ContainerIdAsync(preview));
+            Assert.NotEqual(0, (await Support.Docker.RunAsync("volume", "inspect", previewVolume)).ExitCode);
+            Assert.Equal(productionId, await ContainerIdAsync(production));
+            Assert.Equal("production", (await Support.Docker.RunAsync("exec", production, "cat", "/data/owner")).StandardOutput.Trim());
+            var log = await server.Get<IDeploymentStore>().ReadLogAsync(closed.Id, 0, 1000, CancellationToken.None);
+            Assert.Contains(log, l => l.Text.Contains($"removed the accessory {preview} and its volumes ({previewVolume} removed)", StringComparison.Ordinal));
+        }
+        finally
+        {
+            foreach (var name in new[] { production, preview })
+            {
+                await Support.Docker.RemoveContainerAsync(name);
+            }
+
+            var ids = await Support.Docker.RunAsync("ps", "-aq", "--filter", $"label=io.deploymind.app={app}-pr-{Number}");
+            foreach (var container in ids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                await Support.Docker.RunAsync("rm", "--force", container);
+            }
+
+            await Support.Docker.RunAsync("volume", "rm", "--force", volume, previewVolume);
+            var images = await Support.Docker.RunAsync("images", "--format", "{{.Repository}}:{{.Tag}}", app);
+            foreach (var image in images.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                await Support.Docker.RemoveImageAsync(image);
+            }
+        }
+    }
+
+    private static async Task<string> ContainerIdAsync(string name) =>
+        (await Support.Docker.RunAsync("ps", "-aq", "--filter", $"name=^{name}$")).StandardOutput.Trim();
+
+    [Fact]
     public async Task APushToMain_DeploysProductionThroughTheServersWorker_AndReportsTheCommitStatus()
     {
         var (bare, _) = await CreateRepositoryAsync();

@@ -32,6 +32,12 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     /// <summary>Images whose containers exit right after starting.</summary>
     public HashSet<string> CrashingImages { get; } = [];
 
+    /// <summary>Process types (the <see cref="ContainerLabels.Process"/> label) whose containers exit right after starting.</summary>
+    public HashSet<string> CrashingProcesses { get; } = [];
+
+    /// <summary>Process types whose containers crash and are restarted by their policy (running, restart count 2).</summary>
+    public HashSet<string> RestartingProcesses { get; } = [];
+
     /// <summary>Scripted per-window traffic: (route now, from, to) → figures by address.</summary>
     public Func<RouteSpec?, DateTimeOffset, DateTimeOffset, Dictionary<string, UpstreamStats>> Traffic { get; set; } = (_, _, _) => [];
 
@@ -66,7 +72,12 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
             throw new DeployMind.Domain.DeployMindException($"Could not start container {spec.Name} from {spec.Image}: no such image");
         }
 
-        _containers[spec.Name] = new FakeContainer(spec) { Running = !CrashingImages.Contains(spec.Image) };
+        var process = spec.Labels.GetValueOrDefault(ContainerLabels.Process) ?? "web";
+        _containers[spec.Name] = new FakeContainer(spec)
+        {
+            Running = !CrashingImages.Contains(spec.Image) && !CrashingProcesses.Contains(process),
+            Restarts = RestartingProcesses.Contains(process) ? 2 : 0,
+        };
         return Task.FromResult(spec.Name);
     }
 
@@ -96,6 +107,14 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     public async Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken)
     {
         foreach (var text in await LogsAsync(name, lines, cancellationToken))
+        {
+            line(text);
+        }
+    }
+
+    public async Task StreamLogsAsync(string name, ContainerLogQuery query, Action<string> line, CancellationToken cancellationToken)
+    {
+        foreach (var text in await LogsAsync(name, query.Lines, cancellationToken))
         {
             line(text);
         }
@@ -145,6 +164,41 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
         RemovedImages.Add(image);
         return Task.CompletedTask;
     }
+
+    /// <summary>Interactive execs: container, command, -i, -t.</summary>
+    public List<(string Name, IReadOnlyList<string> Command, bool Interactive, bool Tty)> InteractiveExecs { get; } = [];
+
+    public Task<int> ExecInteractiveAsync(string name, IReadOnlyList<string> command, bool interactive, bool tty, CancellationToken cancellationToken)
+    {
+        InteractiveExecs.Add((name, command, interactive, tty));
+        return Task.FromResult(0);
+    }
+
+    /// <summary>Named volumes that exist on the host.</summary>
+    public HashSet<string> Volumes { get; } = [];
+
+    public List<string> RemovedVolumes { get; } = [];
+
+    public Task<IReadOnlyList<string>> VolumesOfAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>(_containers.TryGetValue(name, out var c) ? [.. c.Spec.Volumes.Select(v => v.Split(':')[0]).Where(v => !v.StartsWith('/'))] : []);
+
+    public Task<IReadOnlyList<string>> VolumeUsersAsync(string volume, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. _containers.Values.Where(c => c.Spec.Volumes.Any(v => v.Split(':')[0] == volume)).Select(c => c.Spec.Name)]);
+
+    public async Task<VolumeRemoval> RemoveVolumeAsync(string volume, CancellationToken cancellationToken)
+    {
+        var users = await VolumeUsersAsync(volume, cancellationToken);
+        if (users.Count > 0)
+        {
+            return new VolumeRemoval(volume, VolumeRemovalOutcome.InUse, users);
+        }
+
+        RemovedVolumes.Add(volume);
+        return new VolumeRemoval(volume, Volumes.Remove(volume) ? VolumeRemovalOutcome.Removed : VolumeRemovalOutcome.Missing, []);
+    }
+
+    public Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ContainerState>>([.. _containers.Values.Where(c => c.Spec.Labels.GetValueOrDefault(label) == value).Select(c => c.State)]);
 
     public Task ApplyAsync(RouteSpec route, CancellationToken cancellationToken)
     {
@@ -229,6 +283,8 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
 
         public string Address => $"127.0.0.1:{Spec.Port}";
 
-        public ContainerState State => new(Spec.Name, Spec.Image, Running, Running ? null : 1, Spec.Labels);
+        public int Restarts { get; set; }
+
+        public ContainerState State => new(Spec.Name, Spec.Image, Running, Running ? null : 1, Spec.Labels) { RestartCount = Restarts };
     }
 }

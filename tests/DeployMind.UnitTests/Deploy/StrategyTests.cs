@@ -476,6 +476,136 @@ public sealed class StrategyTests
     [InlineData(StrategyKind.Rolling)]
     [InlineData(StrategyKind.Canary)]
     [InlineData(StrategyKind.BlueGreen)]
+    public async Task Deploy_WebReplicasAndAWorker_RoutesEveryReplicaStartsTheWorkerAndRetiresTheOldOnes(StrategyKind kind)
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var oldWorker = await SeedWorkerAsync(host, "r1", "shop:1");
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, _ => new UpstreamStats(100, 0, 20));
+
+        var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { Processes = WebAndWorker(webReplicas: 2) }, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        var web = host.Containers.Where(c => c.Running && c.Spec.Image == "shop:2" && c.Spec.Port > 0).ToList();
+        Assert.Equal(2, web.Count);
+        Assert.Equal(web.Select(c => c.Address).Order(), host.Route!.Servers.Select(s => s.Address).Order());
+        var worker = host.Containers.Single(c => c.Running && c.Spec.Image == "shop:2" && c.Spec.Port == 0);
+        Assert.Equal(["node", "worker.js"], worker.Spec.Command);
+        Assert.Equal(("worker", "1"), (worker.Spec.Labels[ContainerLabels.Process], worker.Spec.Labels[ContainerLabels.Replica]));
+        Assert.False(oldWorker.Running); // stopped with the release it belongs to, kept for a rollback
+        Assert.Contains(host.Containers, c => c.Spec.Name == oldWorker.Spec.Name);
+    }
+
+    [Theory]
+    [InlineData(StrategyKind.Rolling, false)]
+    [InlineData(StrategyKind.Rolling, true)]
+    [InlineData(StrategyKind.Canary, false)]
+    [InlineData(StrategyKind.BlueGreen, true)]
+    public async Task Deploy_WorkerThatCrashesOrIsRestarted_FailsNamingTheProcessAndTheOldReleaseKeepsServing(StrategyKind kind, bool restarting)
+    {
+        var host = new FakeDeployHost();
+        var oldWeb = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var oldWorker = await SeedWorkerAsync(host, "r1", "shop:1");
+        var route = host.Route;
+        (restarting ? host.RestartingProcesses : host.CrashingProcesses).Add("worker");
+
+        var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { Processes = WebAndWorker(webReplicas: 1) }, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Failed, outcome.Status);
+        Assert.Contains("The worker process did not stay up for 5s", outcome.Reason, StringComparison.Ordinal);
+        Assert.Contains(restarting ? "restarted 2 time(s)" : "exited with code 1", outcome.Reason, StringComparison.Ordinal);
+        Assert.Same(route, host.Route);
+        Assert.True(oldWeb.Running && oldWorker.Running);
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Fact]
+    public async Task Deploy_WorkerUp_WaitsItsStayUpTimeBeforeTheSwitch()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var processes = WebAndWorker(webReplicas: 1) with { Others = [new ProcessSpec("worker", ["node", "worker.js"], 1, TimeSpan.FromSeconds(20))] };
+        var started = _time.GetUtcNow();
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host) with { Processes = processes }, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        var switchedAt = _steps.FindIndex(s => s.Contains("traffic switched", StringComparison.Ordinal));
+        Assert.True(_steps.FindIndex(s => s.Contains("shop-r2-worker-1 (worker) is up", StringComparison.Ordinal)) is var up && up >= 0 && up < switchedAt);
+        Assert.True(_time.GetUtcNow() - started >= TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public void Canary_Weighted_GivesTheCanaryItsExactShareWhateverTheReplicas()
+    {
+        var host = new FakeDeployHost();
+        var request = Request("r2", "shop:2", host);
+        var canary = new LaunchedRelease(host.Host, "shop-r2", 30001, new HealthReport(true, 3, 3, 3, TimeSpan.Zero, null))
+        {
+            Replicas = [("shop-r2", 30001), ("shop-r2-web-2", 30002)],
+        };
+        var stable = new RouteSpec(App, 8080, [new UpstreamServer("127.0.0.1:30000", 1, "r1"), new UpstreamServer("127.0.0.1:29999", 1, "r1"), new UpstreamServer("127.0.0.1:29998", 1, "r1")]);
+
+        var route = CanaryStrategy.Weighted(request, canary, stable, 10);
+
+        var canaryWeight = route.Servers.Where(s => s.Label == "r2").Sum(s => s.Weight);
+        Assert.Equal(2, route.Servers.Count(s => s.Label == "r2"));
+        Assert.Equal(0.10, (double)canaryWeight / route.Servers.Sum(s => s.Weight), 6);
+    }
+
+    [Fact]
+    public async Task Rollback_ReleaseWithAWorker_StartsItsKeptWorkerAgainAndStopsTheNewOnes()
+    {
+        var host = new FakeDeployHost();
+        await DriveAsync(Rolling().DeployAsync(Request("r1", "shop:1", host) with { Processes = WebAndWorker(webReplicas: 1) }, Observer(), CancellationToken.None));
+        await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host) with { Processes = WebAndWorker(webReplicas: 1) }, Observer(), CancellationToken.None));
+
+        var (release, outcome) = await DriveAsync(new RollbackService(Rolling()).RollbackAsync(Request("ignored", "ignored", host), Observer(), CancellationToken.None));
+
+        Assert.Equal((DeployStatus.Succeeded, "r1"), (outcome.Status, release.ReleaseId));
+        Assert.Equal(["shop-r1", "shop-r1-worker-1"], host.Containers.Where(c => c.Running).Select(c => c.Spec.Name).Order(StringComparer.Ordinal));
+        Assert.Contains(_steps, s => s.Contains("starting kept worker shop-r1-worker-1 again", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rolling_MoreReleasesThanKept_RemovesOldReleasesWhole()
+    {
+        var host = new FakeDeployHost();
+        foreach (var (release, minutes) in new[] { ("r1", 1), ("r2", 2), ("r3", 3) })
+        {
+            _time.Advance(TimeSpan.FromMinutes(minutes));
+            await DriveAsync(Rolling().DeployAsync(Request(release, $"shop:{release}", host) with { Processes = WebAndWorker(webReplicas: 2), KeepReleases = 2 }, Observer(), CancellationToken.None));
+        }
+
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Labels[ContainerLabels.Release] == "r1");
+        Assert.Equal(3, host.Containers.Count(c => c.Spec.Labels[ContainerLabels.Release] == "r2"));
+        Assert.Contains("shop:r1", host.RemovedImages);
+    }
+
+    private static ReleaseProcesses WebAndWorker(int webReplicas) =>
+        new() { WebReplicas = webReplicas, Others = [new ProcessSpec("worker", ["node", "worker.js"], 1, ReleaseProcesses.DefaultStayUp)] };
+
+    private async Task<FakeDeployHost.FakeContainer> SeedWorkerAsync(FakeDeployHost host, string release, string image)
+    {
+        var spec = new ContainerSpec($"{App}-{release}-worker-1", image, 0)
+        {
+            Labels = new Dictionary<string, string>
+            {
+                [ContainerLabels.App] = App,
+                [ContainerLabels.Release] = release,
+                [ContainerLabels.Process] = "worker",
+                [ContainerLabels.Replica] = "1",
+                [ContainerLabels.StartedAt] = _time.GetUtcNow().AddHours(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        await host.RunAsync(spec, CancellationToken.None);
+        return host.Containers.Single(c => c.Spec.Name == spec.Name);
+    }
+
+    [Theory]
+    [InlineData(StrategyKind.Rolling)]
+    [InlineData(StrategyKind.Canary)]
+    [InlineData(StrategyKind.BlueGreen)]
     public async Task DeferRetirement_Reverted_TrafficGoesBackToThePreviousReleaseThatNeverStopped(StrategyKind kind)
     {
         var host = new FakeDeployHost();

@@ -117,7 +117,18 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
 
     public Task<IReadOnlyList<Deployment>> FindByPrefixAsync(string prefix, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ThrowIfUnreachable();
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Deployment>>([.. _rows.Values.Select(Deployment.Restore)
+                .Where(d => (query.App is null || d.App == query.App) && (query.Environment is null || d.Environment == query.Environment)
+                    && (query.State is null || d.State == query.State) && (query.Before is null || d.CreatedAt < query.Before))
+                .OrderByDescending(d => d.CreatedAt).Take(query.Limit)]);
+        }
+    }
 
     public Task<IReadOnlyList<RecordedRelease>> ReleasesAsync(string app, string environment, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 

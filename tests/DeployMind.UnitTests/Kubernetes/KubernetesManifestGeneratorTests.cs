@@ -64,6 +64,18 @@ public sealed class KubernetesManifestGeneratorTests
     }
 
     [Fact]
+    public void Deployment_WithEnvSecret_ReadsTheReleasesSecretWholeAfterTheConfigMap()
+    {
+        var container = Assert.Single(Deployment(Workload with { ReleaseSecret = "shop-r-1a2b-env" }).Spec.Template.Spec.Containers);
+
+        Assert.Equal(["configMap shop-env", "secret shop-r-1a2b-env"], container.EnvFrom.Select(e => e.ConfigMapRef is { } c ? $"configMap {c.Name}" : $"secret {e.SecretRef.Name}"));
+        Assert.Null(container.EnvFrom[1].SecretRef.Optional);
+        Assert.Contains(container.Env, e => e.ValueFrom?.SecretKeyRef?.Name == "shop-db");
+        Assert.Equal(["secret shop-r-1a2b-env"], Deployment(Workload with { ReleaseSecret = "shop-r-1a2b-env", Settings = Settings with { Env = new Dictionary<string, string>() } })
+            .Spec.Template.Spec.Containers[0].EnvFrom.Select(e => $"secret {e.SecretRef.Name}"));
+    }
+
+    [Fact]
     public void Deployment_SelectorIsTheVariantsAndThePodsCarryIt()
     {
         var canary = Deployment(Workload with { Variant = KubernetesVariant.Canary });

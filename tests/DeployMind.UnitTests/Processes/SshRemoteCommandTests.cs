@@ -200,4 +200,40 @@ public sealed class SshRemoteCommandTests
         process.WaitForExit();
         return (stdout, stderr.Result, process.ExitCode);
     }
+
+    [Fact]
+    public void InteractiveClient_Tty_AsksForATerminalWithTheTargetsKeyPortAndKnownHosts()
+    {
+        var target = new SshTarget("deploy", "203.0.113.10", 2222) { PrivateKeyPath = "/keys/id", KnownHostsPath = "/keys/known_hosts" };
+
+        var client = SshRemoteCommand.InteractiveClient(target, CommandSpec.Create("docker", "exec", "--interactive", "--tty", "shop-r1", "sh"), tty: true);
+
+        Assert.Equal("ssh", client.Program);
+        Assert.Equal(
+            ["-t", "-i", "/keys/id", "-p", "2222", "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=15", "-o", "LogLevel=ERROR",
+             "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/keys/known_hosts", "-l", "deploy", "203.0.113.10", "--",
+             "exec 'docker' 'exec' '--interactive' '--tty' 'shop-r1' 'sh'"],
+            client.Arguments);
+    }
+
+    [Fact]
+    public void InteractiveClient_NoTtyAndNoStrictChecking_DisablesTheTerminalAndWritesNoKnownHosts()
+    {
+        var target = new SshTarget("deploy", "web-1") { StrictHostKeyChecking = false };
+
+        var client = SshRemoteCommand.InteractiveClient(target, CommandSpec.Create("docker", "exec", "--interactive", "c", "sh", "-c", "echo $(id); exit 3"), tty: false);
+
+        Assert.Equal("-T", client.Arguments[0]);
+        Assert.Contains("StrictHostKeyChecking=no", client.Arguments);
+        Assert.Contains("UserKnownHostsFile=/dev/null", client.Arguments);
+        Assert.Equal("exec 'docker' 'exec' '--interactive' 'c' 'sh' '-c' 'echo $(id); exit 3'", client.Arguments[^1]);
+    }
+
+    [Fact]
+    public void InteractiveClient_CommandWithEnvironment_IsRefused()
+    {
+        var target = new SshTarget("deploy", "web-1");
+
+        Assert.Throws<ArgumentException>(() => SshRemoteCommand.InteractiveClient(target, CommandSpec.Create("env").WithEnvironment("TOKEN", "s3cret"), tty: true));
+    }
 }

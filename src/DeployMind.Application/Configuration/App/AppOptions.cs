@@ -18,6 +18,9 @@ public sealed class AppOptions
     /// <summary>Long-lived services the app needs (<c>accessories:</c>), by name.</summary>
     public Dictionary<string, AccessoryOptions> Accessories { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The app's process types on Docker hosts (<c>processes:</c>: web, worker, …), by name; a Procfile adds its own.</summary>
+    public Dictionary<string, ProcessOptions> Processes { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Environments by name (production, staging, ...).</summary>
     public Dictionary<string, EnvironmentOptions> Environments { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

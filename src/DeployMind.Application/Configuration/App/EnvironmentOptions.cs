@@ -32,6 +32,9 @@ public sealed class EnvironmentOptions
     /// <summary>Where secret values are looked up here; when it names sources they replace the app's.</summary>
     public SecretsOptions Secrets { get; set; } = new();
 
+    /// <summary>This environment's process settings, each field overriding the app's <c>processes</c> entry of the same name.</summary>
+    public Dictionary<string, ProcessOptions> Processes { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Releases kept on each host for fast rollbacks.</summary>
     public int KeepReleases { get; set; } = 3;
 

@@ -29,6 +29,12 @@ public interface IContainerRuntime
     /// </summary>
     Task FollowLogsAsync(string name, int lines, Action<string> line, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The container's output as <paramref name="query"/> asks (the last lines, since a time, then following), each line to
+    /// <paramref name="line"/>; following ends when the container stops or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    Task StreamLogsAsync(string name, ContainerLogQuery query, Action<string> line, CancellationToken cancellationToken);
+
     /// <summary>Runs <paramref name="command"/> in the running container (no terminal), each output line to <paramref name="line"/>; its exit code.</summary>
     Task<int> ExecAsync(string name, IReadOnlyList<string> command, Action<string> line, CancellationToken cancellationToken);
 
@@ -52,12 +58,31 @@ public interface IContainerRuntime
 
     /// <summary>Removes an image; no error when it does not exist or is still used.</summary>
     Task RemoveImageAsync(string image, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="command"/> in the running container attached to this process's own standard input, output and
+    /// error (the user's terminal): with <paramref name="interactive"/> its input stays open, with <paramref name="tty"/> it
+    /// gets a terminal (<c>docker exec -i -t</c>; on an SSH host the connection gets one too). Its exit code.
+    /// </summary>
+    Task<int> ExecInteractiveAsync(string name, IReadOnlyList<string> command, bool interactive, bool tty, CancellationToken cancellationToken);
+
+    /// <summary>The named volumes the container mounts (bind mounts of host folders left out); empty when there is no such container.</summary>
+    Task<IReadOnlyList<string>> VolumesOfAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The containers (running or stopped, of any app) that mount the named volume.</summary>
+    Task<IReadOnlyList<string>> VolumeUsersAsync(string volume, CancellationToken cancellationToken);
+
+    /// <summary>Removes a named volume unless a container still mounts it (then it stays, and the result names them).</summary>
+    Task<VolumeRemoval> RemoveVolumeAsync(string volume, CancellationToken cancellationToken);
+
+    /// <summary>The containers on this host labelled <paramref name="label"/>=<paramref name="value"/> (running or stopped).</summary>
+    Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken);
 }
 
 /// <summary>A container to start. It runs on the host network, gets its port in PORT and the address to bind in HOST.</summary>
 /// <param name="Name">Container name (unique on the host).</param>
 /// <param name="Image">Image reference.</param>
-/// <param name="Port">The port the app listens on.</param>
+/// <param name="Port">The port the app listens on; 0 for a process that serves nothing (a worker: no PORT is set).</param>
 public sealed record ContainerSpec(string Name, string Image, int Port)
 {
     /// <summary>The address the app binds (HOST); 127.0.0.1 keeps it behind the router.</summary>
@@ -94,10 +119,22 @@ public sealed record ContainerSpec(string Name, string Image, int Port)
     public ContainerSpec WithCommand(params string[] command) => this with { Command = command };
 }
 
+/// <summary>Which of a container's output to read.</summary>
+/// <param name="Lines">At most the last this many lines (before following).</param>
+/// <param name="Since">Only lines written since then; null: no limit.</param>
+/// <param name="Follow">Then every new line until the container stops or the reader is cancelled.</param>
+public sealed record ContainerLogQuery(int Lines, DateTimeOffset? Since, bool Follow);
+
 /// <summary>A container as the host reports it.</summary>
 public sealed record ContainerState(string Name, string Image, bool Running, int? ExitCode, IReadOnlyDictionary<string, string> Labels)
 {
+    /// <summary>How often its restart policy has restarted it since it was started.</summary>
+    public int RestartCount { get; init; }
+
     public string? Label(string key) => Labels.TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>Its process type (<see cref="ContainerLabels.Process"/>); web for containers from before process types.</summary>
+    public string Process => Label(ContainerLabels.Process) ?? ReleaseProcesses.Web;
 }
 
 /// <summary>The labels DeployMind puts on containers, so status and rollback work from the host alone.</summary>
@@ -109,4 +146,10 @@ public static class ContainerLabels
     public const string Colour = "io.deploymind.colour";
     public const string Port = "io.deploymind.port";
     public const string StartedAt = "io.deploymind.started-at";
+
+    /// <summary>The process type: web (behind nginx) or another (worker, …).</summary>
+    public const string Process = "io.deploymind.process";
+
+    /// <summary>The replica number within its process type on the host, from 1.</summary>
+    public const string Replica = "io.deploymind.replica";
 }

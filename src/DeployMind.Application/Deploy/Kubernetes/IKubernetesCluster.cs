@@ -44,6 +44,27 @@ public interface IKubernetesCluster
     /// <summary>Deletes a Deployment (its pods go with it); no error when it is gone already.</summary>
     Task DeleteDeploymentAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a release's Secret (Opaque, immutable). One that exists already with the same data is kept; one of
+    /// DeployMind's for the same app with other data (the release deployed again with other values) is deleted and created
+    /// again, since an immutable Secret cannot change. No value is ever in what it throws.
+    /// </summary>
+    /// <exception cref="KubernetesConflictException">A Secret of that name exists that is not DeployMind's for the app; it was left alone.</exception>
+    /// <exception cref="Domain.DeployMindException">The API refused or could not be reached; the message names the Secret and says why.</exception>
+    Task CreateSecretAsync(KubernetesReleaseSecret secret, CancellationToken cancellationToken);
+
+    /// <summary>The names of the objects of a kind matching a label selector ("k=v,k2=v2"), sorted.</summary>
+    Task<IReadOnlyList<string>> ListAsync(KubernetesObjectKind kind, string labelSelector, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an object (a Deployment's pods and ReplicaSets go with it); no error when it is gone already.</summary>
+    Task DeleteAsync(KubernetesObjectKind kind, string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The Secrets the pod templates of the app's Deployments and of their ReplicaSets (the revisions a rollback can go back
+    /// to) read, by name: <c>envFrom</c>, <c>env[].valueFrom</c> and volumes.
+    /// </summary>
+    Task<IReadOnlySet<string>> SecretsInUseAsync(string app, CancellationToken cancellationToken);
+
     /// <summary>The API server's version ("v1.31.2").</summary>
     Task<string> ServerVersionAsync(CancellationToken cancellationToken);
 

@@ -66,15 +66,26 @@ public sealed partial class KubernetesDeployer
             if (await LiveColourAsync(cluster, app, cancellationToken) is { } live)
             {
                 var idle = await cluster.GetDeploymentAsync(KubernetesNames.Deployment(app, KubernetesNames.Other(live)), cancellationToken);
-                return idle is not null && (idle.ReleaseId == target.ReleaseId || idle.Image == image)
-                    ? await SwitchToIdleAsync(cluster, request, live, idle, observer, started, cancellationToken)
-                    : await BlueGreenAsync(cluster, request, Workload(request, image), TimeSpan.Zero, observer, started, cancellationToken);
+                if (idle is not null && (idle.ReleaseId == target.ReleaseId || idle.Image == image))
+                {
+                    return await SwitchToIdleAsync(cluster, request, live, idle, observer, started, cancellationToken);
+                }
+
+                var colour = Workload(request, image);
+                await ReleaseSecretAsync(cluster, request, colour, observer, cancellationToken);
+                return await BlueGreenAsync(cluster, request, colour, TimeSpan.Zero, observer, started, cancellationToken);
             }
 
             var revision = (await cluster.RevisionsAsync(app, cancellationToken)).Skip(1).FirstOrDefault(r => r.ReleaseId == target.ReleaseId || r.Image == image);
-            return revision is not null
-                ? await UndoToAsync(cluster, request, revision, observer, started, cancellationToken)
-                : await RollingAsync(cluster, Workload(request, image), StrategyKind.Rolling, observer, started, cancellationToken);
+            if (revision is not null)
+            {
+                // The revision's pod template names the Secret it was released with, kept as long as the revision is.
+                return await UndoToAsync(cluster, request, revision, observer, started, cancellationToken);
+            }
+
+            var workload = Workload(request, image);
+            await ReleaseSecretAsync(cluster, request, workload, observer, cancellationToken);
+            return await RollingAsync(cluster, workload, StrategyKind.Rolling, observer, started, cancellationToken);
         }
         catch (KubernetesConflictException ex)
         {

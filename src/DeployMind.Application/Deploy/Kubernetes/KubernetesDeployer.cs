@@ -37,7 +37,10 @@ public sealed partial class KubernetesDeployer
             var cluster = _clusters.Connect(settings);
             var image = await PullableImageAsync(request.Release.Image, settings, cluster, observer, cancellationToken);
             var workload = Workload(request, image);
-            return strategy switch
+
+            // The release's Secret exists before any Deployment reads it; when it cannot be created, nothing else changes.
+            await ReleaseSecretAsync(cluster, request, workload, observer, cancellationToken);
+            var outcome = strategy switch
             {
                 StrategyKind.Canary => await CanaryAsync(cluster, request, workload, observer, started, cancellationToken),
                 StrategyKind.BlueGreen => await BlueGreenAsync(cluster, request, workload, request.ObservationWindow, observer, started, cancellationToken),
@@ -46,6 +49,8 @@ public sealed partial class KubernetesDeployer
                 // Never a silent fallback to rolling: KubernetesTarget refuses what it does not list before anything changes.
                 _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, $"strategy {strategy.Name()} is not supported by kubernetes targets"),
             };
+            await PruneSecretsAsync(cluster, workload, observer, cancellationToken);
+            return outcome;
         }
         catch (DeployMindException ex)
         {
@@ -53,11 +58,17 @@ public sealed partial class KubernetesDeployer
         }
     }
 
-    /// <summary>The workload of a request's release (its image replaced by <paramref name="image"/>).</summary>
+    /// <summary>The workload of a request's release (its image replaced by <paramref name="image"/>); with <c>env.secret</c>, its pods read the release's Secret.</summary>
     public static KubernetesWorkload Workload(DeployRequest request, string image)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new KubernetesWorkload(request.Release.App, image, request.Release.ReleaseId, Settings(request), request.Health) { Commit = request.Release.Commit };
+        var settings = Settings(request);
+        var release = request.Release;
+        return new KubernetesWorkload(release.App, image, release.ReleaseId, settings, request.Health)
+        {
+            Commit = release.Commit,
+            ReleaseSecret = settings.Secrets.Count > 0 ? KubernetesNames.ReleaseSecret(release.App, release.ReleaseId) : null,
+        };
     }
 
     private static KubernetesSettings Settings(DeployRequest request) =>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace DeployMind.Application.Deploy.Kubernetes;
@@ -20,6 +22,15 @@ public static class KubernetesNames
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
     public const string FieldManager = "deploymind";
 
+    /// <summary>The <c>app.kubernetes.io/managed-by</c> of every object DeployMind makes.</summary>
+    public const string ManagedBy = "deploymind";
+
+    /// <summary>The <c>app.kubernetes.io/component</c> of a release's Secret (its <c>env.secret</c> values).</summary>
+    public const string ReleaseEnvComponent = "release-env";
+
+    /// <summary>The longest name a Secret (a DNS subdomain) may have.</summary>
+    public const int MaxObjectName = 253;
+
     /// <summary>The Deployment of a variant: "&lt;app&gt;", "&lt;app&gt;-canary", "&lt;app&gt;-blue", "&lt;app&gt;-green".</summary>
     public static string Deployment(string app, KubernetesVariant variant) => variant switch
     {
@@ -35,6 +46,44 @@ public static class KubernetesNames
 
     /// <summary>The ConfigMap holding the non-secret environment.</summary>
     public static string ConfigMap(string app) => app + "-env";
+
+    /// <summary>
+    /// The Secret holding a release's <c>env.secret</c> values: "&lt;app&gt;-&lt;release&gt;-env". A release id that is not
+    /// already lower-case letters, digits and '-' is written that way with a short hash of the exact id added (so "R1" and
+    /// "r1" stay two Secrets), and one too long for a DNS subdomain (253 characters) is cut and hashed the same way.
+    /// </summary>
+    public static string ReleaseSecret(string app, string releaseId)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(releaseId);
+        var builder = new StringBuilder(releaseId.Length);
+        foreach (var c in releaseId)
+        {
+            builder.Append(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-' ? c : char.IsAsciiLetterUpper(c) ? char.ToLowerInvariant(c) : '-');
+        }
+
+        var release = builder.ToString().Trim('-');
+        const string Suffix = "-env";
+        var room = MaxObjectName - app.Length - 1 - Suffix.Length;
+        if (release == releaseId && release.Length > 0 && release.Length <= room)
+        {
+            return $"{app}-{release}{Suffix}";
+        }
+
+        var hash = "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(releaseId)))[..8];
+        var left = Math.Max(0, room - hash.Length);
+        release = release.Length > left ? release[..left].TrimEnd('-') : release;
+        return release.Length == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{app}{hash}{Suffix}")
+            : string.Create(CultureInfo.InvariantCulture, $"{app}-{release}{hash}{Suffix}");
+    }
+
+    /// <summary>The label selector of every release Secret DeployMind made for an app.</summary>
+    public static string ReleaseSecretSelector(string app) =>
+        $"{ComponentLabel}={ReleaseEnvComponent},{InstanceLabel}={app},{ManagedByLabel}={ManagedBy}";
+
+    /// <summary>The label selector of every object DeployMind made for an app.</summary>
+    public static string AppObjectsSelector(string app) => $"{InstanceLabel}={app},{ManagedByLabel}={ManagedBy}";
 
     /// <summary>The other colour.</summary>
     public static KubernetesVariant Other(KubernetesVariant colour) => colour == KubernetesVariant.Blue ? KubernetesVariant.Green : KubernetesVariant.Blue;

@@ -36,6 +36,16 @@ public sealed class KubernetesPreflight
         new("patch", "policy", "poddisruptionbudgets", null, "apply the disruption budget"),
     ];
 
+    /// <summary>What a deploy with <c>env.secret</c> also does: each release's Secret, cleaned up once no revision reads it.</summary>
+    public static IReadOnlyList<Access> ForReleaseSecrets { get; } =
+    [
+        new("create", string.Empty, "secrets", null, "create each release's Secret of env.secret"),
+        new("get", string.Empty, "secrets", null, "compare a release's Secret that exists already"),
+        new("list", string.Empty, "secrets", null, "find the Secrets of earlier releases"),
+        new("delete", string.Empty, "secrets", null, "remove the Secrets no revision reads any more"),
+        new("list", "apps", "deployments", null, "find which Secrets the app's revisions read"),
+    ];
+
     private readonly IKubernetesClusterFactory _clusters;
 
     public KubernetesPreflight(IKubernetesClusterFactory clusters)
@@ -61,10 +71,11 @@ public sealed class KubernetesPreflight
         }
 
         var results = new List<CheckResult> { new(name, true, $"API server reachable, version {version}") };
+        IReadOnlyList<Access> required = settings.Secrets.Count > 0 ? [.. Required, .. ForReleaseSecrets] : Required;
         var gaps = new List<Access>();
         try
         {
-            foreach (var access in Required)
+            foreach (var access in required)
             {
                 if (!await cluster.CanAsync(access.Verb, access.Group, access.Resource, access.Subresource, cancellationToken))
                 {
@@ -79,13 +90,13 @@ public sealed class KubernetesPreflight
         }
 
         results.Add(gaps.Count == 0
-            ? new CheckResult($"{name}: access", true, $"may do all {Required.Count} things deploys need in namespace {settings.Namespace}")
+            ? new CheckResult($"{name}: access", true, $"may do all {required.Count} things deploys need in namespace {settings.Namespace}")
             : new CheckResult(
                 $"{name}: access",
                 false,
                 $"missing in namespace {settings.Namespace}: {string.Join(", ", gaps.Select(g => $"{g.Display} ({g.Why})"))}. "
-                + $"Grant them with a Role bound to this identity, e.g. `kubectl create role deploymind -n {settings.Namespace} --verb={string.Join(',', Required.Select(a => a.Verb).Distinct())} "
-                + $"--resource={string.Join(',', Required.Select(a => a.Resource + (a.Subresource is null ? string.Empty : "/" + a.Subresource) + (a.Group.Length == 0 ? string.Empty : "." + a.Group)).Distinct())}` "
+                + $"Grant them with a Role bound to this identity, e.g. `kubectl create role deploymind -n {settings.Namespace} --verb={string.Join(',', required.Select(a => a.Verb).Distinct())} "
+                + $"--resource={string.Join(',', required.Select(a => a.Resource + (a.Subresource is null ? string.Empty : "/" + a.Subresource) + (a.Group.Length == 0 ? string.Empty : "." + a.Group)).Distinct())}` "
                 + $"then `kubectl create rolebinding deploymind -n {settings.Namespace} --role=deploymind --user=<the identity>` (or --serviceaccount)."));
         return results;
     }

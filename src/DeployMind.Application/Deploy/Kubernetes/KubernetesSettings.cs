@@ -26,6 +26,12 @@ public sealed record KubernetesSettings(string Namespace, int Replicas, int Cont
     /// <summary>Non-secret environment variables (a ConfigMap), sorted by name.</summary>
     public IReadOnlyDictionary<string, string> Env { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The names of the app's <c>env.secret</c>, sorted: their values, resolved when a deploy runs, go in the release's own
+    /// Secret (<see cref="KubernetesNames.ReleaseSecret"/>), which the pods read.
+    /// </summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
     /// <summary>Environment variables from existing Secrets, sorted by name.</summary>
     public IReadOnlyDictionary<string, KubernetesSecretRef> SecretEnv { get; init; } = new SortedDictionary<string, KubernetesSecretRef>(StringComparer.Ordinal);
 

@@ -52,6 +52,9 @@ public sealed record KubernetesWorkload(string App, string Image, string Release
     /// <summary>Blue-green: the colour the Service selects (and the autoscaler scales); null for rolling and canary, where the Service selects every track.</summary>
     public KubernetesVariant? LiveColour { get; init; }
 
+    /// <summary>The release's Secret the pods read <c>env.secret</c> from (<see cref="KubernetesNames.ReleaseSecret"/>); null when the app has none.</summary>
+    public string? ReleaseSecret { get; init; }
+
     /// <summary>The Deployment's name.</summary>
     public string DeploymentName => KubernetesNames.Deployment(App, Variant);
 }

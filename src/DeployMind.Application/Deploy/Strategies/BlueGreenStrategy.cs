@@ -58,7 +58,7 @@ internal sealed class BlueGreenStrategy : IDeploymentStrategy
             foreach (var (release, _) in launched)
             {
                 await release.Host.Router.ApplyAsync(RollingStrategy.RouteTo(request, release), cancellationToken);
-                observer.Step(release.Host.Name, $"switched to {release.Container}");
+                observer.Step(release.Host.Name, $"switched to {release.Display}");
             }
 
             // A first deploy has no previous colour to go back to: there is nothing to observe against.
@@ -126,7 +126,8 @@ internal sealed class BlueGreenStrategy : IDeploymentStrategy
                 }
 
                 var window = await release.Host.Router.ReadTrafficAsync(request.Release.App, from, _time.GetUtcNow(), ct);
-                var result = CanaryAnalysis.Judge(window, release.Address, null, request.Canary);
+                var own = new TrafficWindow(window.From, window.To, new Dictionary<string, UpstreamStats> { ["new"] = release.StatsIn(window) });
+                var result = CanaryAnalysis.Judge(own, "new", null, request.Canary);
                 if (result.Verdict == CanaryVerdict.Unhealthy)
                 {
                     return $"{release.Host.Name}: {result.Reason}";

@@ -57,7 +57,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                 foreach (var (release, stable) in canaries)
                 {
                     await release.Host.Router.ApplyAsync(Weighted(request, release, stable, percent), cancellationToken);
-                    observer.Step(release.Host.Name, percent == 100 || stable is null ? $"100% of traffic on {release.Container}" : $"canary at {percent}%");
+                    observer.Step(release.Host.Name, percent == 100 || stable is null ? $"100% of traffic on {release.Display}" : $"canary at {percent}%");
                 }
 
                 reached = percent;
@@ -96,18 +96,32 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         return Outcome(DeployStatus.Succeeded, null, started, steps, 100) with { Health = lastHealth, HostsSwitched = [.. canaries.Select(c => c.Release.Host.Name)], Switch = handover };
     }
 
-    /// <summary>Stable servers share 100 − percent, the canary gets percent; no stable means the canary takes all.</summary>
+    /// <summary>
+    /// Stable servers share 100 − percent, the canary's web replicas share percent; no stable means the canary takes all.
+    /// Weights are scaled so the shares are exact whatever the number of servers on each side (percent × stable servers
+    /// for each canary replica, (100 − percent) × canary replicas for each stable server).
+    /// </summary>
     internal static RouteSpec Weighted(DeployRequest request, LaunchedRelease canary, RouteSpec? stable, int percent)
     {
-        var canaryServer = new UpstreamServer(canary.Address, percent, request.Release.ReleaseId);
+        var canaryAddresses = canary.Addresses;
         if (stable is null || percent >= 100)
         {
-            return new RouteSpec(request.Release.App, request.ListenPort, [canaryServer with { Weight = 1 }]) { ServerName = request.ServerName };
+            return RollingStrategy.RouteTo(request, canary);
         }
 
-        var stableServers = stable.Servers.Where(s => s.Address != canary.Address).ToList();
-        var share = Math.Max(1, (100 - percent) / Math.Max(1, stableServers.Count));
-        return new RouteSpec(request.Release.App, request.ListenPort, [.. stableServers.Select(s => s with { Weight = share }), canaryServer]) { ServerName = request.ServerName };
+        var stableServers = stable.Servers.Where(s => !canaryAddresses.Contains(s.Address)).ToList();
+        if (stableServers.Count == 0)
+        {
+            return RollingStrategy.RouteTo(request, canary);
+        }
+
+        var canaryWeight = percent * stableServers.Count;
+        var stableWeight = (100 - percent) * canaryAddresses.Count;
+        return new RouteSpec(
+            request.Release.App,
+            request.ListenPort,
+            [.. stableServers.Select(s => s with { Weight = stableWeight }), .. canaryAddresses.Select(a => new UpstreamServer(a, canaryWeight, request.Release.ReleaseId))])
+        { ServerName = request.ServerName };
     }
 
     /// <summary>
@@ -170,8 +184,8 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         foreach (var (release, stableRoute) in canaries)
         {
             var window = await release.Host.Router.ReadTrafficAsync(app, from, to, cancellationToken);
-            canary.Add(window.For(release.Address));
-            stable.AddRange((stableRoute?.Servers ?? []).Where(s => s.Address != release.Address).Select(s => window.For(s.Address)));
+            canary.Add(release.StatsIn(window));
+            stable.AddRange((stableRoute?.Servers ?? []).Where(s => !release.Addresses.Contains(s.Address)).Select(s => window.For(s.Address)));
         }
 
         var byUpstream = new Dictionary<string, UpstreamStats> { ["canary"] = Sum(canary), ["stable"] = Sum(stable) };
@@ -199,7 +213,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
     {
         foreach (var (release, _) in canaries)
         {
-            observer.Step(release.Host.Name, $"removing canary {release.Container}");
+            observer.Step(release.Host.Name, $"removing canary {release.Display}");
             await ReleaseLauncher.DiscardAsync(release, CancellationToken.None);
         }
     }

@@ -112,11 +112,10 @@ internal sealed class RollbackService
     /// <exception cref="MissingSecretException">A secret is in no source (the message names it and where it was looked for); nothing was changed.</exception>
     private static async Task<ReleaseSpec> WithVariablesAsync(DeployRequest template, ReleaseSpec target, IDeployObserver observer, CancellationToken cancellationToken)
     {
-        var name = ReleaseLauncher.ContainerName(target.App, target.ReleaseId, colour: null);
         var fresh = new List<string>();
         foreach (var host in template.Hosts)
         {
-            if (ReleaseLauncher.KeptContainer(await host.Runtime.ListAsync(target.App, cancellationToken), name, target.Image) is null)
+            if (!ReleaseLauncher.StartsKept(await host.Runtime.ListAsync(target.App, cancellationToken), target, colour: null))
             {
                 fresh.Add(host.Name);
             }

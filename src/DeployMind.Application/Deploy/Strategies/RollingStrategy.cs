@@ -59,7 +59,7 @@ public sealed class RollingStrategy : IDeploymentStrategy
                     await release.Host.Router.ApplyAsync(RouteTo(request, release), cancellationToken);
                     switched.Add((release, previous));
                     launched.Remove(release);
-                    observer.Step(release.Host.Name, $"traffic switched to {release.Container}");
+                    observer.Step(release.Host.Name, $"traffic switched to {release.Display}");
                 }
             }
         }
@@ -85,9 +85,9 @@ public sealed class RollingStrategy : IDeploymentStrategy
         return Outcome(DeployStatus.Succeeded, null, started, lastHealth, [.. switched.Select(s => s.Release.Host.Name)]) with { Switch = handover };
     }
 
-    /// <summary>The route that sends all of a host's traffic to one release.</summary>
+    /// <summary>The route that sends all of a host's traffic to one release (its web replicas, balanced evenly).</summary>
     internal static RouteSpec RouteTo(DeployRequest request, LaunchedRelease release) =>
-        new(request.Release.App, request.ListenPort, [new UpstreamServer(release.Address, 1, request.Release.ReleaseId)]) { ServerName = request.ServerName };
+        new(request.Release.App, request.ListenPort, [.. release.Addresses.Select(a => new UpstreamServer(a, 1, request.Release.ReleaseId))]) { ServerName = request.ServerName };
 
     /// <summary>Puts switched hosts back on their previous route (best effort on every host, whatever fails).</summary>
     internal static async Task RestoreAsync(string app, IEnumerable<(LaunchedRelease Release, RouteSpec? Previous)> switched, IDeployObserver observer)

@@ -1,5 +1,4 @@
 using DeployMind.Application.Deploy.Kubernetes;
-using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 
 namespace DeployMind.Application.Deploy.Targets;
@@ -7,7 +6,7 @@ namespace DeployMind.Application.Deploy.Targets;
 /// <summary>
 /// A namespace of a Kubernetes cluster (<see cref="DeployRequest.Kubernetes"/> says which): <see cref="KubernetesDeployer"/>'s
 /// rolling (the native RollingUpdate), canary (a second Deployment behind the same Service) and blue-green (the Service's
-/// selector switched), and its rollbacks to earlier revisions or the idle colour.
+/// selector switched), its rollbacks to earlier revisions or the idle colour, and the removal of the app's objects.
 /// </summary>
 internal sealed class KubernetesTarget : IDeployTarget
 {
@@ -37,16 +36,10 @@ internal sealed class KubernetesTarget : IDeployTarget
     public Task<IReadOnlyList<ReleaseSpec>> ReleasesAsync(DeployRequest template, string app, CancellationToken cancellationToken) =>
         _deployer.ReleasesAsync(template, app, cancellationToken);
 
-    /// <summary>Not carried out on a cluster: only previews are removed, and previews run on Docker hosts.</summary>
-    /// <exception cref="InvalidInputException">Always.</exception>
+    /// <summary>Every object DeployMind made for the app in the namespace, its release Secrets included.</summary>
     public Task<IReadOnlyList<string>> RemoveAsync(DeployRequest template, string app, IDeployObserver observer, CancellationToken cancellationToken) =>
-        throw NotOnClusters(template, app);
+        _deployer.RemoveAsync(template, app, observer, cancellationToken);
 
-    /// <summary>Not carried out on a cluster: only previews are removed, and previews run on Docker hosts.</summary>
-    /// <exception cref="InvalidInputException">Always.</exception>
     public Task<IReadOnlyList<string>> LeftoversAsync(DeployRequest template, string app, CancellationToken cancellationToken) =>
-        throw NotOnClusters(template, app);
-
-    private static InvalidInputException NotOnClusters(DeployRequest template, string app) =>
-        new($"removing {app} is not supported by kubernetes targets ({template?.Kubernetes?.Display}): previews run on Docker hosts; remove its objects with kubectl.");
+        _deployer.LeftoversAsync(template, app, cancellationToken);
 }

@@ -125,16 +125,45 @@ public sealed class KubernetesDeployServiceTests
     }
 
     [Fact]
-    public void Problems_EnvSecretOnKubernetes_IsRefusedNamingSecretEnv()
+    public void KubernetesSettingsOf_EnvSecret_NamesTheReleasesSecretVariablesAndIsNoProblem()
     {
-        var service = Service(new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging" } }, new EnvOptions { Secret = ["API_KEY"] });
+        var service = Service(
+            new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging" } },
+            new EnvOptions { Secret = ["STRIPE_KEY", "API_KEY"] },
+            new EnvOptions { Secret = ["DATABASE_URL"] });
+        var command = new DeployCommand("/apps/shop") { Environment = "staging" };
 
-        var problems = service.Problems(new DeployCommand("/apps/shop") { Environment = "staging" });
+        var settings = service.KubernetesSettingsOf(command)!;
 
-        Assert.Contains(
-            "environments.staging: env.secret (API_KEY) is for Docker hosts; on Kubernetes a secret comes from a Secret in the cluster: "
-            + "list it under environments.staging.target.kubernetes.secretEnv (API_KEY: { secret: <Secret name>, key: <key> }) and remove it from env.secret.",
-            problems);
+        Assert.Equal(["API_KEY", "DATABASE_URL", "STRIPE_KEY"], settings.Secrets);
+        Assert.Empty(service.Problems(command));
+        Assert.Equal("shop-r1-env", KubernetesDeployer.Workload(new DeployRequest(new ReleaseSpec("shop", "r1", "shop:1", null), [], 80, HealthPolicy.Default) { Kubernetes = settings }, "shop:1").ReleaseSecret);
+    }
+
+    [Theory]
+    [InlineData("secretEnv", "environments.staging.target.kubernetes.secretEnv.API_KEY: API_KEY is in env.secret too; keep it in one of them.")]
+    [InlineData("env", "environments.staging.target.kubernetes.env.API_KEY: API_KEY is in env.secret too; keep it in one of them.")]
+    public void KubernetesSettingsOf_EnvSecretAlsoInTheTarget_NamesTheKey(string where, string expected)
+    {
+        var kubernetes = where == "env"
+            ? new KubernetesTargetOptions { Context = "staging", Env = new() { ["API_KEY"] = "x" } }
+            : new KubernetesTargetOptions { Context = "staging", SecretEnv = new() { ["API_KEY"] = new KubernetesSecretRefOptions { Secret = "api", Key = "key" } } };
+        var service = Service(new TargetOptions { Kubernetes = kubernetes }, new EnvOptions { Secret = ["API_KEY"] });
+
+        var ex = Assert.Throws<InvalidInputException>(() => service.KubernetesSettingsOf(new DeployCommand("/apps/shop") { Environment = "staging" }));
+
+        Assert.Equal(expected, ex.Message);
+    }
+
+    [Fact]
+    public void KubernetesSettingsOf_NoEnvSecret_HasNoReleaseSecret()
+    {
+        var service = Service(new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging" } }, new EnvOptions { Clear = new() { ["REGION"] = "eu" } });
+
+        var settings = service.KubernetesSettingsOf(new DeployCommand("/apps/shop") { Environment = "staging" })!;
+
+        Assert.Empty(settings.Secrets);
+        Assert.Null(KubernetesDeployer.Workload(new DeployRequest(new ReleaseSpec("shop", "r1", "shop:1", null), [], 80, HealthPolicy.Default) { Kubernetes = settings }, "shop:1").ReleaseSecret);
     }
 
     private DeployService Service(TargetOptions target, EnvOptions? appEnv = null, EnvOptions? environmentEnv = null)

@@ -5,7 +5,6 @@ using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Deploy.Targets;
-using DeployMind.Domain;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -53,15 +52,15 @@ public sealed class DeployTargetsTests
     }
 
     [Fact]
-    public async Task RemoveAsync_KubernetesTarget_IsRefusedWithoutTouchingAnyDockerHost()
+    public async Task RemoveAsync_KubernetesTarget_GoesToTheClusterWithoutTouchingAnyDockerHost()
     {
         _host.Seed("shop", "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
         var service = Service(new TargetOptions { Kubernetes = new KubernetesTargetOptions { Context = "staging", Namespace = "shop" } });
 
-        var error = await Assert.ThrowsAsync<InvalidInputException>(
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
             () => service.RemoveAsync(new DeployCommand("/apps/shop") { Environment = "staging" }, "shop", NullDeployObserver.Instance, CancellationToken.None));
 
-        Assert.Equal("removing shop is not supported by kubernetes targets (staging/shop): previews run on Docker hosts; remove its objects with kubectl.", error.Message);
+        Assert.Equal("no cluster is used here", error.Message);
         Assert.Single(_host.Containers);
     }
 
