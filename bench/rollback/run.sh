@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How long `deploymind rollback` takes end to end (the CLI process's wall time: start-up, records, the kept release
 # started again and health-checked, the nginx switch, the drain, the stop of the release rolled back from), on this
-# machine behind a managed nginx. For each build of the CLI given (a built deploymind.dll), each example and each round:
+# machine behind a managed nginx. For each build of the CLI given (a deploymind.dll, built or published), each example and each round:
 #   1. a fresh DEPLOYMIND_HOME (SQLite records) and nginx prefix; the machine config is scripts/base-images/local.yml,
 #   2. `deploymind deploy` of the example twice (a file changed in between: two releases, two images),
 #   3. `deploymind rollback PATH` timed (its wall time), then a request through nginx must answer.
@@ -9,24 +9,26 @@
 # Prints a Markdown table (bench/results/rollback.md holds the figures recorded with what ran and where).
 #
 # usage: bench/rollback/run.sh [BEFORE.dll [AFTER.dll]]
-#   default: this worktree's src/DeployMind.Cli/bin/Release/net10.0/deploymind.dll (built first).
-#   EXAMPLES="node-express python-stdlib", ROUNDS (1-10; default 3), YML: extra deploymind.yml lines for the
+#   default: this worktree's CLI, published first as docs/cli.md installs it (dotnet publish: ReadyToRun).
+#   EXAMPLES="node-express python-stdlib go-stdlib", ROUNDS (1-10; default 3), YML: extra deploymind.yml lines for the
 #   environment (default: none, every setting at its default), STRIP_SIGTERM=1: take the examples' SIGTERM handler
 #   out (every line naming SIGTERM), as in most apps, which never install one.
 # Needs: dotnet, docker, nginx, python3.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-examples=${EXAMPLES:-"node-express python-stdlib"}
+examples=${EXAMPLES:-"node-express python-stdlib go-stdlib"}
 rounds=${ROUNDS:-3}
 extra_yml=${YML:-}
 strip_sigterm=${STRIP_SIGTERM:-}
 
 [ $# -le 2 ] || { echo "usage: $0 [BEFORE.dll [AFTER.dll]]" >&2; exit 2; }
 builds=("$@")
+published=
 if [ ${#builds[@]} -eq 0 ]; then
-  dotnet build "$root/src/DeployMind.Cli" -c Release -nologo -v quiet >/dev/null
-  builds=("$root/src/DeployMind.Cli/bin/Release/net10.0/deploymind.dll")
+  published=$(mktemp -d /tmp/bench-rollback-cli-XXXXXX)
+  dotnet publish "$root/src/DeployMind.Cli" -c Release -o "$published" -nologo -v quiet >/dev/null
+  builds=("$published/deploymind.dll")
 fi
 [[ "$rounds" =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] && [ "$rounds" -le 10 ] || { echo "ROUNDS must be 1-10" >&2; exit 2; }
 for e in $examples; do [ -d "$root/examples/$e" ] || { echo "no such example: $e" >&2; exit 2; }; done
@@ -44,6 +46,7 @@ cleanup() {
   for prefix in "$work"/*/nginx; do
     [ -f "$prefix/logs/nginx.pid" ] && nginx -p "$prefix" -c conf/nginx.conf -s quit 2>/dev/null || true
   done
+  [ -n "$published" ] && rm -rf "$published"
   [ -n "${KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -53,7 +56,8 @@ export DEPLOYMIND_MACHINE_CONFIG="$root/scripts/base-images/local.yml"
 
 label_of() {
   local dir; dir=$(dirname "$1")
-  local sha; sha=$(git -C "$dir" rev-parse --short HEAD 2>/dev/null) || { basename "$(dirname "$(dirname "$dir")")"; return; }
+  [ "$dir" = "$published" ] && dir="$root/src/DeployMind.Cli"
+  local sha; sha=$(git -C "$dir" rev-parse --short HEAD 2>/dev/null) || { basename "$dir"; return; }
   [ -n "$(git -C "$dir" status --porcelain -- "$(git -C "$dir" rev-parse --show-toplevel)/src" 2>/dev/null)" ] && sha="$sha+dirty"
   echo "$sha"
 }
@@ -71,6 +75,8 @@ run_round() {
   rm -rf "$folder/node_modules"
   if [ -n "$strip_sigterm" ]; then
     for entry in "$folder/server.js" "$folder/app.py"; do [ -f "$entry" ] && sed -i '/SIGTERM/d' "$entry"; done
+    # Go: SIGTERM out of signal.Notify (and the syscall import with it); the signal's default action then ends the app.
+    [ -f "$folder/main.go" ] && sed -i -e 's/syscall.SIGTERM, //' -e '/"syscall"/d' "$folder/main.go"
   fi
   local port; port=$(free_port)
   # The port in the configuration: deploys and the rollback all serve there.
@@ -80,7 +86,8 @@ run_round() {
   dotnet "$dll" deploy "$folder" --output json > "$dir/deploy1.json" 2> "$dir/deploy1.log" \
     || { echo "first deploy failed:" >&2; tail -5 "$dir/deploy1.log" "$dir/deploy1.json" >&2; return 1; }
   # A second release: another image (a comment in the app's entry point changes the content hash).
-  if [ -f "$folder/server.js" ]; then echo "// second release" >> "$folder/server.js"; else echo "# second release" >> "$folder/app.py"; fi
+  if [ -f "$folder/server.js" ]; then echo "// second release" >> "$folder/server.js"
+  elif [ -f "$folder/main.go" ]; then echo "// second release" >> "$folder/main.go"; else echo "# second release" >> "$folder/app.py"; fi
   dotnet "$dll" deploy "$folder" --output json > "$dir/deploy2.json" 2> "$dir/deploy2.log" \
     || { echo "second deploy failed:" >&2; tail -5 "$dir/deploy2.log" "$dir/deploy2.json" >&2; return 1; }
   local started ended

@@ -55,6 +55,7 @@ public static class DependencyInjection
         builder.Services.TryAddScoped<AppRemoval>();
         builder.Services.TryAddScoped<AppLifecycle>();
         builder.Services.TryAddScoped<Accessories>();
+        builder.Services.TryAddScoped<ReleaseVariables>();
         builder.Services.TryAddScoped<ScanService>();
         builder.Services.TryAddSingleton<ConfigurationChecker>();
         builder.Services.AddConfigurationSection<Webhooks.ServerOptions>(Webhooks.ServerOptions.SectionName).ValidateOnStart();

@@ -51,6 +51,14 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
     /// <summary>The nginx server name of the app's site (a preview's <c>pr-7.preview.example.com</c>); null: every name on the port.</summary>
     public string? ServerName { get; init; }
 
+    /// <summary>
+    /// Rollbacks on Docker hosts: the app's variables for a release that must start in a new container (its kept container
+    /// is gone), resolved from the app's configuration only when that is so — a rollback that starts kept containers again
+    /// reads no secret store. Null: the release's own <see cref="ReleaseSpec.Environment"/> (a pipeline's rollback of its
+    /// own deploy, whose variables are resolved already).
+    /// </summary>
+    public Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>>? FreshVariables { get; init; }
+
     /// <summary>What the records say of the app's releases: a rollback goes back to the last one that succeeded.</summary>
     public ReleaseHistory History { get; init; } = ReleaseHistory.Unknown;
 

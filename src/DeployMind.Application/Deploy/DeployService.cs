@@ -79,21 +79,32 @@ public sealed class DeployService
     }
 
     /// <summary>Rolls the environment back to the previous release kept on its target (no build).</summary>
-    public Task<(ReleaseSpec Release, DeployOutcome Outcome)> RollbackAsync(DeployCommand command, IDeployObserver observer, CancellationToken cancellationToken)
+    /// <param name="command">The app and environment.</param>
+    /// <param name="variables">
+    /// The app's variables for a release that must start in a new container (<see cref="ReleaseVariables.ForRollback"/>),
+    /// called only then, before any host changes.
+    /// </param>
+    /// <param name="observer">Receives the steps.</param>
+    /// <param name="cancellationToken">Stops the rollback.</param>
+    public Task<(ReleaseSpec Release, DeployOutcome Outcome)> RollbackAsync(
+        DeployCommand command, Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>> variables, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var template = CreateRequest(command, Path.GetFullPath(command.AppPath), "rollback");
+        ArgumentNullException.ThrowIfNull(variables);
+        var template = CreateRequest(command, Path.GetFullPath(command.AppPath), "rollback") with { FreshVariables = variables };
         return Target(template.TargetKind).RollbackAsync(template, observer, cancellationToken);
     }
 
-    /// <summary>Rolls the command's target to <paramref name="target"/>, a release recorded earlier.</summary>
-    public Task<DeployOutcome> RollbackToAsync(DeployCommand command, ReleaseSpec target, IDeployObserver observer, CancellationToken cancellationToken)
+    /// <summary>Rolls the command's target to <paramref name="target"/>, a release recorded earlier (<paramref name="variables"/>: as for <see cref="RollbackAsync"/>).</summary>
+    public Task<DeployOutcome> RollbackToAsync(
+        DeployCommand command, ReleaseSpec target, Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>> variables, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(variables);
         // The recorded release names its app exactly (a preview's instance too): the rollback touches that app and no other.
         var template = CreateRequest(command, Path.GetFullPath(command.AppPath), target.Image);
-        template = template with { Release = template.Release with { App = target.App } };
+        template = template with { Release = template.Release with { App = target.App }, FreshVariables = variables };
         return Target(template.TargetKind).RollbackToAsync(template, target, observer, cancellationToken);
     }
 

@@ -89,9 +89,8 @@ public sealed class ReleaseLauncher
 
         // A release kept on the host (stopped after an earlier deploy) starts again as it was: the same containers with
         // their environment, ports and labels. That is the rollback fast path; anything else gets fresh containers.
-        var kept = mine.Where(c => c.Image == release.Image).ToList();
-        var started = kept.Count > 0 && kept.Any(c => c.Process == ReleaseProcesses.Web && PortOf(c) > 0) && kept.Count == mine.Count
-            ? await StartKeptAsync(host, request.Processes, kept, observer, cancellationToken)
+        var started = StartsKept(existing, release, colour)
+            ? await StartKeptAsync(host, request.Processes, [.. mine.Where(c => c.Image == release.Image)], observer, cancellationToken)
             : await RunFreshAsync(host, request, colour, name, existing, mine, observer, cancellationToken);
         var startedAt = _time.GetTimestamp();
         var all = started.Web.Select(w => w.Container).Concat(started.Others.Select(o => o.Container)).ToList();
@@ -363,8 +362,9 @@ public sealed class ReleaseLauncher
     }
 
     /// <summary>
-    /// After traffic left them: waits for in-flight requests, stops the app's other running containers (each given the
-    /// request's stop timeout after SIGTERM; the previous release's workers too), and removes releases beyond the newest
+    /// After traffic left them: waits for in-flight requests (until the router says they finished, at most
+    /// <paramref name="drain"/>), stops the app's other running containers (each given the request's stop timeout after
+    /// SIGTERM; the previous release's workers too), and removes releases beyond the newest
     /// <see cref="DeployRequest.KeepReleases"/> (all their containers, and their images) so the host does not fill up.
     /// </summary>
     public async Task RetireOthersAsync(DeployRequest request, LaunchedRelease current, TimeSpan drain, IDeployObserver observer, CancellationToken cancellationToken)
@@ -379,7 +379,7 @@ public sealed class ReleaseLauncher
         var others = containers.Where(c => !own.Contains(c.Name)).ToList();
         if (others.Any(c => c.Running && c.Process == ReleaseProcesses.Web) && drain > TimeSpan.Zero)
         {
-            await Task.Delay(drain, _time, cancellationToken);
+            await Drain.WaitAsync(host.Router, drain, _time, cancellationToken);
         }
 
         foreach (var old in others.Where(c => c.Running))
@@ -426,6 +426,20 @@ public sealed class ReleaseLauncher
             .ToHashSet(StringComparer.Ordinal);
         var live = route.Servers.Where(s => running.Contains(s.Address)).ToList();
         return live.Count == 0 ? null : live.Count == route.Servers.Count ? route : route with { Servers = live };
+    }
+
+    /// <summary>
+    /// Whether <see cref="LaunchAsync"/> starts the release's kept containers on the host again as they were (same
+    /// environment, ports and labels): all its containers there are from its image and a web one has its port. False when
+    /// it runs the image in new containers (none kept, or only some).
+    /// </summary>
+    public static bool StartsKept(IEnumerable<ContainerState> existing, ReleaseSpec release, string? colour)
+    {
+        ArgumentNullException.ThrowIfNull(existing);
+        ArgumentNullException.ThrowIfNull(release);
+        var mine = existing.Where(c => c.Label(ContainerLabels.Release) == release.ReleaseId && c.Label(ContainerLabels.Colour) == colour).ToList();
+        var kept = mine.Where(c => c.Image == release.Image).ToList();
+        return kept.Count > 0 && kept.Any(c => c.Process == ReleaseProcesses.Web && PortOf(c) > 0) && kept.Count == mine.Count;
     }
 
     /// <summary>The container name of a release: app, release id and colour.</summary>

@@ -1,6 +1,5 @@
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
-using DeployMind.Application.Deploy.Secrets;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
@@ -17,15 +16,15 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 {
     private readonly DeployService _deploys;
     private readonly AppOptions _app;
-    private readonly SecretResolver _secrets;
+    private readonly ReleaseVariables _variables;
     private readonly Accessories _accessories;
 
-    public DeployStage(DeployService deploys, IOptions<AppOptions> app, SecretResolver secrets, Accessories accessories)
+    public DeployStage(DeployService deploys, IOptions<AppOptions> app, ReleaseVariables variables, Accessories accessories)
     {
         ArgumentNullException.ThrowIfNull(app);
         _deploys = deploys;
         _app = app.Value;
-        _secrets = secrets;
+        _variables = variables;
         _accessories = accessories;
     }
 
@@ -42,29 +41,15 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
         var request = _deploys.CreateRequest(context.Command, context.Plan.AppPath, build.ImageTag, context.Plan.Detection?.Port);
         request = request with { Release = request.Release with { Commit = context.Deployment.Commit } };
         // The app's variables, secrets resolved now (once per deploy): a missing one stops here, before any host or cluster
-        // changes. On Kubernetes the clear ones are in the ConfigMap already; the secret ones go in the release's Secret.
-        var environment = AppEnvironment.Of(_app, context.Command.Environment, context.Plan.AppPath);
-        var variables = environment.IsEmpty ? new Dictionary<string, string>() : new Dictionary<string, string>(await _secrets.ResolveAsync(environment, cancellationToken));
-        if (request.Kubernetes is null)
-        {
-            // The accessories run before the release that needs them (booted once, kept across deploys); the app is told
-            // where they are, unless its own env says otherwise. A preview boots instances of its own (never production's data).
-            if (_app.Accessories.Count > 0)
-            {
-                var app = _deploys.InstanceName(context.Command, context.Plan.AppPath);
-                var accessories = await _accessories.ForDeployAsync(context.Command, app, cancellationToken);
-                foreach (var accessory in accessories)
-                {
-                    context.Observer.Step("accessory", await _accessories.BootAsync(context.Command, accessory, app, cancellationToken));
-                }
-
-                foreach (var (name, value) in Accessories.Addresses(accessories))
-                {
-                    variables.TryAdd(name, value);
-                }
-            }
-        }
-
+        // changes. On Kubernetes the clear ones are in the ConfigMap already; the secret ones go in the release's Secret. On
+        // Docker hosts the accessories run before the release that needs them (booted once, kept across deploys; a preview
+        // boots instances of its own) and the app is told where they are.
+        var instance = _deploys.InstanceName(context.Command, context.Plan.AppPath);
+        var variables = await _variables.ResolveAsync(
+            context.Command,
+            context.Plan.AppPath,
+            async (accessory, token) => context.Observer.Step("accessory", await _accessories.BootAsync(context.Command, accessory, instance, token)),
+            cancellationToken);
         if (variables.Count > 0)
         {
             request = request with { Release = request.Release with { Environment = variables } };
@@ -112,7 +97,7 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 
         try
         {
-            var (release, rolled) = await _deploys.RollbackAsync(command, context.Observer, cancellationToken);
+            var (release, rolled) = await _deploys.RollbackAsync(command, _variables.ForRollback(command), context.Observer, cancellationToken);
             return rolled.Status == DeployStatus.Succeeded
                 ? $"; rolled back to {release.ReleaseId}"
                 : $"; the rollback to {release.ReleaseId} failed: {rolled.Reason}";

@@ -19,11 +19,13 @@ public sealed class RollbackRunner
     private readonly TimeProvider _time;
     private readonly ILogger<RollbackRunner> _logger;
     private readonly IConfigurationLocator _locator;
+    private readonly ReleaseVariables _variables;
 
-    public RollbackRunner(IDeploymentStore store, DeployService deploys, TimeProvider time, ILogger<RollbackRunner> logger, IConfigurationLocator locator)
+    public RollbackRunner(IDeploymentStore store, DeployService deploys, ReleaseVariables variables, TimeProvider time, ILogger<RollbackRunner> logger, IConfigurationLocator locator)
     {
         _store = store;
         _deploys = deploys;
+        _variables = variables;
         _time = time;
         _logger = logger;
         _locator = locator;
@@ -102,7 +104,8 @@ public sealed class RollbackRunner
         try
         {
             var target = new ReleaseSpec(of.App, previous.ReleaseId!, previous.ImageTag!, previous.Commit);
-            var outcome = await _deploys.RollbackToAsync(command with { Environment = of.Environment }, target, steps, cancellationToken);
+            var environment = command with { Environment = of.Environment };
+            var outcome = await _deploys.RollbackToAsync(environment, target, _variables.ForRollback(environment), steps, cancellationToken);
             rollback.RecordRelease(target.ReleaseId, string.Join(", ", outcome.HostsSwitched.DefaultIfEmpty(previous.Target ?? "local")), previous.Url, command.Port ?? previous.ListenPort);
             rollback.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, null);
             if (outcome.Status == DeployStatus.Succeeded)

@@ -89,7 +89,8 @@ internal sealed class RollbackCommand : AsyncCommand<RollbackCommand.Settings>
             service.TargetsOf(command), TargetLocks.OwnerOf($"cli:{Environment.UserName}", $"rollback of {service.InstanceName(command, command.AppPath)}"), settings.LockWaitTime, Waiting, cancellationToken);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         held.KeepAlive(reason => Lost(reason, lost));
-        var (release, outcome) = await service.RollbackAsync(command, new ConsoleDeployObserver(_console, settings.Json), lost.Token);
+        var variables = host.Services.GetRequiredService<ReleaseVariables>().ForRollback(command);
+        var (release, outcome) = await service.RollbackAsync(command, variables, new ConsoleDeployObserver(_console, settings.Json), lost.Token);
         if (settings.Json)
         {
             Json.Write(_console, new { Release = release.ReleaseId, release.Image, outcome });

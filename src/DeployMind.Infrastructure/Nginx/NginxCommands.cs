@@ -88,6 +88,9 @@ internal static class NginxCommands
     /// <summary>Exits 0 when process <paramref name="pid"/> exists (and may be signalled).</summary>
     public static CommandSpec IsAlive(int pid) => CommandSpec.Create("kill", "-0", pid.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>The process ids of <paramref name="parent"/>'s children (nginx's master: its workers), one a line; exit 1 when it has none.</summary>
+    public static CommandSpec Children(int parent) => CommandSpec.Create("ps", "-o", "pid=", "--ppid", parent.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>The home directory of the user the runner runs as.</summary>
     public static CommandSpec Home() => CommandSpec.Create("printenv", "HOME");
 

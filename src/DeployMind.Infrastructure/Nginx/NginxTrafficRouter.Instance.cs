@@ -106,22 +106,30 @@ internal sealed partial class NginxTrafficRouter
     /// <returns>False when nothing runs to load it (Managed, stopped, and not to be started).</returns>
     private async Task<bool> ActivateAsync(NginxLayout layout, bool startIfStopped, CancellationToken cancellationToken)
     {
-        if (layout.Mode == NginxMode.Managed && await ReadRunningPidAsync(layout, cancellationToken) is null)
+        var master = layout.Mode == NginxMode.Managed ? await ReadRunningPidAsync(layout, cancellationToken) : null;
+        if (layout.Mode == NginxMode.Managed && master is null)
         {
             if (startIfStopped)
             {
                 await StartAsync(layout, cancellationToken);
+
+                // Nothing ran before: no request was taken under an earlier configuration.
+                _replaced = new ReplacedWorkers(0, new HashSet<int>());
             }
 
             return startIfStopped;
         }
 
+        // The workers that run now are the ones that may hold requests under the configuration being replaced.
+        var before = master is { } pid ? await WorkerPidsAsync(pid, cancellationToken) : null;
+        _replaced = null;
         var reload = await RunAsync(NginxCommands.Reload(layout, [.. _options.ReloadCommand]), cancellationToken);
         if (!reload.Succeeded)
         {
             throw new RouterConfigurationException($"nginx on {_runner.Name} did not reload (`{reload.Command}`). {NginxMessages(reload)}");
         }
 
+        _replaced = before is null ? null : new ReplacedWorkers(master!.Value, before);
         LogReloaded(_runner.Name);
         return true;
     }

@@ -343,6 +343,44 @@ public sealed class NginxTrafficRouterTests : IClassFixture<NginxFixture>, IDisp
         }
     }
 
+    [Fact]
+    public async Task DrainedAsync_RequestInFlightUnderTheReplacedConfiguration_FalseUntilItHasEnded()
+    {
+        var port = Docker.FreePort();
+        using var slow = new TcpListener(IPAddress.Loopback, 0);
+        slow.Start();
+        var old = new RouteSpec("drain", port, [new($"127.0.0.1:{((IPEndPoint)slow.LocalEndpoint).Port}", 1, "old")]);
+        await _fixture.Router.ApplyAsync(old, CancellationToken.None);
+
+        // A request nginx has passed on to the old upstream, which holds its answer.
+        var inFlight = _http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/"));
+        using var upstream = await slow.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var stream = upstream.GetStream();
+        var request = new byte[4096];
+        var read = 0;
+        while (!System.Text.Encoding.ASCII.GetString(request, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            read += await stream.ReadAsync(request.AsMemory(read));
+        }
+
+        await _fixture.Router.ApplyAsync(new RouteSpec("drain", port, [new(_fixture.A.Address, 1, "new")]), CancellationToken.None);
+
+        Assert.False(await _fixture.Router.DrainedAsync(CancellationToken.None), "drained while a request under the replaced configuration runs");
+        Assert.Equal("a", (await WaitUntilServingAsync(port)).Body); // new requests go to the new upstream meanwhile
+        Assert.False(await _fixture.Router.DrainedAsync(CancellationToken.None));
+
+        await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nold"u8.ToArray());
+        Assert.Equal("old", await inFlight.WaitAsync(TimeSpan.FromSeconds(10)));
+        var clock = Stopwatch.StartNew();
+        while (!await _fixture.Router.DrainedAsync(CancellationToken.None))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the old workers did not exit after their last request");
+            await Task.Delay(20);
+        }
+
+        _output.WriteLine($"drained {clock.ElapsedMilliseconds} ms after the last request under the old configuration ended");
+    }
+
     /// <summary>A reload is a signal: polls until nginx answers on <paramref name="port"/>; returns the answer's body and status.</summary>
     private async Task<(string Body, int Status)> WaitUntilServingAsync(int port)
     {

@@ -391,6 +391,87 @@ public sealed class StrategyTests
             () => DriveAsync(new RollbackService(Rolling()).RollbackAsync(Request("ignored", "ignored", host), Observer(), CancellationToken.None)));
     }
 
+    [Fact]
+    public async Task Rollback_KeptContainerThere_StartsItAgainWithoutResolvingTheAppsVariables()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+        var resolved = 0;
+        var template = Request("ignored", "ignored", host) with { FreshVariables = _ => { resolved++; return Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>()); } };
+
+        var (_, outcome) = await DriveAsync(new RollbackService(Rolling()).RollbackAsync(template, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal(0, resolved); // the fast path reads no secret store
+    }
+
+    [Fact]
+    public async Task Rollback_KeptContainerGone_NewContainerGetsTheAppsVariablesAndSettings()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+        await host.RemoveAsync("shop-r1", CancellationToken.None); // only the image is left
+        var settings = new ContainerSettings { StopTimeout = TimeSpan.FromSeconds(3), Restart = "always", Cpus = 0.5m, MemoryBytes = 256L << 20, Volumes = ["data:/data"] };
+        var template = Request("ignored", "ignored", host) with
+        {
+            Container = settings,
+            FreshVariables = _ => Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["API_KEY"] = "k1", ["MODE"] = "demo" }),
+        };
+        var target = new ReleaseSpec(App, "r1", "shop:1", null);
+
+        var outcome = await DriveAsync(new RollbackService(Rolling()).RollbackToAsync(template, target, Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        var started = host.Running("shop:1").Spec;
+        Assert.Equal("shop-r1", started.Name);
+        Assert.Equal(new Dictionary<string, string> { ["API_KEY"] = "k1", ["MODE"] = "demo" }, started.Environment);
+        Assert.Equal((true, (TimeSpan?)TimeSpan.FromSeconds(3), "always", (decimal?)0.5m, (long?)(256L << 20)), (started.Init, started.StopTimeout, started.Restart, started.Cpus, started.MemoryBytes));
+        Assert.Equal(["data:/data"], started.Volumes);
+        Assert.Contains(_steps, s => s.Contains("kept container of r1 is gone on local", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rollback_KeptContainerGoneAndASecretMissing_FailsBeforeAnythingChanges()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+        await host.RemoveAsync("shop-r1", CancellationToken.None);
+        var serving = host.Route;
+        var containers = host.Containers.Select(c => (c.Spec.Name, c.Running)).ToList();
+        var template = Request("ignored", "ignored", host) with
+        {
+            FreshVariables = _ => throw new DeployMind.Application.Deploy.Secrets.MissingSecretException("A secret is missing, so nothing was deployed: API_KEY: looked in env file /etc/shop.env (no such file)."),
+        };
+
+        var ex = await Assert.ThrowsAsync<DeployMind.Application.Deploy.Secrets.MissingSecretException>(
+            () => DriveAsync(new RollbackService(Rolling()).RollbackToAsync(template, new ReleaseSpec(App, "r1", "shop:1", null), Observer(), CancellationToken.None)));
+
+        Assert.Contains("API_KEY: looked in env file /etc/shop.env (no such file)", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Release r1 must start in a new container on local (its kept container is gone)", ex.Message, StringComparison.Ordinal);
+        Assert.Same(serving, host.Route);
+        Assert.Equal(containers, host.Containers.Select(c => (c.Spec.Name, c.Running)).ToList());
+    }
+
+    [Fact]
+    public async Task Rollback_WithoutAVariablesSourceAndTheKeptContainerGone_NewContainerGetsTheTemplatesVariables()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+        await host.RemoveAsync("shop-r1", CancellationToken.None);
+
+        // A pipeline's rollback of its own deploy: the deploy's request, whose variables were resolved for it.
+        var deployed = Request("r2", "shop:2", host);
+        deployed = deployed with { Release = deployed.Release with { Environment = new Dictionary<string, string> { ["API_KEY"] = "k2" } } };
+        var outcome = await DriveAsync(new RollbackService(Rolling()).RollbackToAsync(deployed, new ReleaseSpec(App, "r1", "shop:1", null), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal(new Dictionary<string, string> { ["API_KEY"] = "k2" }, host.Running("shop:1").Spec.Environment);
+    }
+
     [Theory]
     [InlineData(StrategyKind.Rolling)]
     [InlineData(StrategyKind.Canary)]

@@ -195,7 +195,7 @@ public sealed class StageReportTests : IDisposable
             Outcome = outcome,
         };
 
-        var back = await DriveAsync(new DeployStage(deploys, options, new SecretResolver([], new SecretValues()), new DeployMind.Application.Deploy.Accessories(deploys, new SecretResolver([], new SecretValues()), options, _time)).RevertAsync(context, CancellationToken.None));
+        var back = await DriveAsync(NewDeployStage(deploys, options, new SecretResolver([], new SecretValues())).RevertAsync(context, CancellationToken.None));
 
         Assert.Equal("; rolled back to r1", back);
         Assert.Equal(_host.Running(Old).Address, Assert.Single(_host.Route!.Servers).Address);
@@ -259,7 +259,7 @@ public sealed class StageReportTests : IDisposable
             "trivy 0.50.1", false, null, [new SecurityFinding("CVE-2024-2511", "openssl: unbounded memory growth", Severity.High, "debian 12", 0, 0, "libssl3 3.0.11-1") { Kind = SecurityFindingKind.Vulnerability }], TimeSpan.FromSeconds(2)));
         var rollback = new RollbackService(new RollingStrategy(new ReleaseLauncher(new HealthChecker(new UnusedProbe(), _time), _time), _time));
         var orchestrator = new PipelineOrchestrator(
-            [new ScanStage(scans, options), new BuildStage(builds, images, options), new DeployStage(deploys, options, secrets, new DeployMind.Application.Deploy.Accessories(deploys, secrets, options, _time)), new VerifyStage(rollback, options, _time)],
+            [new ScanStage(scans, options), new BuildStage(builds, images, options), NewDeployStage(deploys, options, secrets), new VerifyStage(rollback, options, _time)],
             [advisor],
             new PassThrough(),
             Options.Create(new PipelineOptions()),
@@ -377,5 +377,11 @@ public sealed class StageReportTests : IDisposable
 
         public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("the host's probe should be used");
+    }
+
+    private DeployStage NewDeployStage(DeployService deploys, IOptions<AppOptions> options, SecretResolver secrets)
+    {
+        var accessories = new DeployMind.Application.Deploy.Accessories(deploys, secrets, options, _time);
+        return new DeployStage(deploys, options, new ReleaseVariables(options, secrets, accessories, deploys), accessories);
     }
 }

@@ -165,7 +165,7 @@ public sealed class VerifyPipelineTests
         var rollback = new RollbackService(rolling);
         var deploys = new DeployService(new OneHost(_host.Host), [new DockerHostsTarget([rolling], rollback), new KubernetesTarget(new KubernetesDeployer(new NoClusters(), new NoPublisher(), _time))], options, _time);
         var orchestrator = new PipelineOrchestrator(
-            [new DeployStage(deploys, options, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), new DeployMind.Application.Deploy.Accessories(deploys, new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues()), options, _time)), new VerifyStage(rollback, options, _time)], Options.Create(pipeline ?? new PipelineOptions()), _time, new FakeConfigurationLocator());
+            [NewDeployStage(deploys, options), new VerifyStage(rollback, options, _time)], Options.Create(pipeline ?? new PipelineOptions()), _time, new FakeConfigurationLocator());
         var context = new PipelineContext(new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.Rolling, "test", _time.GetUtcNow()), "/apps/shop")
         {
             Command = new DeployCommand("/apps/shop"),
@@ -231,5 +231,12 @@ public sealed class VerifyPipelineTests
 
         public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("the host's probe should be used");
+    }
+
+    private DeployStage NewDeployStage(DeployService deploys, IOptions<AppOptions> options)
+    {
+        var secrets = new DeployMind.Application.Deploy.Secrets.SecretResolver([], new DeployMind.Application.Security.SecretValues());
+        var accessories = new DeployMind.Application.Deploy.Accessories(deploys, secrets, options, _time);
+        return new DeployStage(deploys, options, new ReleaseVariables(options, secrets, accessories, deploys), accessories);
     }
 }

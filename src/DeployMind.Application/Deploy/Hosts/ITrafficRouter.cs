@@ -30,6 +30,14 @@ public interface ITrafficRouter
 
     /// <summary>The releases of <paramref name="app"/> the host noted as verified (<see cref="RecordVerifiedAsync"/>), oldest first.</summary>
     Task<IReadOnlyList<string>> VerifiedAsync(string app, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether every request the router took under the configuration its last switch replaced has finished, so that a
+    /// container only that configuration sent traffic to may stop now (nginx: the workers of the replaced configuration,
+    /// which finish their in-flight requests before they exit, are all gone). False while one may still run, and whenever
+    /// the router cannot tell: then the whole drain is waited.
+    /// </summary>
+    Task<bool> DrainedAsync(CancellationToken cancellationToken) => Task.FromResult(false);
 }
 
 /// <summary>How an app's traffic is routed on a host.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeployMind.Application.Deploy.Hosts;
+using DeployMind.Application.Deploy.Secrets;
 using DeployMind.Domain;
 
 namespace DeployMind.Application.Deploy.Strategies;
@@ -86,6 +87,7 @@ internal sealed class RollbackService
         }
 
         observer.Step(template.Hosts[0].Name, string.Create(CultureInfo.InvariantCulture, $"rolling back to {target.ReleaseId} ({target.Image})"));
+        target = await WithVariablesAsync(template, target, observer, cancellationToken);
         return await _rolling.DeployAsync(template with { Release = target }, observer, cancellationToken);
     }
 
@@ -96,7 +98,48 @@ internal sealed class RollbackService
         ArgumentNullException.ThrowIfNull(observer);
         var target = await PreviousReleaseAsync(template.Hosts[0], template.Release.App, template.History, cancellationToken);
         observer.Step(template.Hosts[0].Name, string.Create(CultureInfo.InvariantCulture, $"rolling back to {target.ReleaseId} ({target.Image})"));
-        var outcome = await _rolling.DeployAsync(template with { Release = target }, observer, cancellationToken);
+        var outcome = await _rolling.DeployAsync(template with { Release = await WithVariablesAsync(template, target, observer, cancellationToken) }, observer, cancellationToken);
         return (target, outcome);
+    }
+
+    /// <summary>
+    /// <paramref name="target"/> with the variables it needs. A host that keeps the release's stopped container starts it
+    /// again as it was, its variables included; a host that does not (the container was removed, only the image is left)
+    /// runs the image in a new container, which gets the app's variables as a deploy would: resolved now from the app's
+    /// configuration (<see cref="DeployRequest.FreshVariables"/>), else the template's own. Only then is a secret store
+    /// read, and a secret that cannot be resolved stops the rollback here, before any host changes.
+    /// </summary>
+    /// <exception cref="MissingSecretException">A secret is in no source (the message names it and where it was looked for); nothing was changed.</exception>
+    private static async Task<ReleaseSpec> WithVariablesAsync(DeployRequest template, ReleaseSpec target, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        var fresh = new List<string>();
+        foreach (var host in template.Hosts)
+        {
+            if (!ReleaseLauncher.StartsKept(await host.Runtime.ListAsync(target.App, cancellationToken), target, colour: null))
+            {
+                fresh.Add(host.Name);
+            }
+        }
+
+        if (fresh.Count == 0)
+        {
+            return target;
+        }
+
+        var where = string.Join(", ", fresh);
+        if (template.FreshVariables is not { } resolve)
+        {
+            return target with { Environment = template.Release.Environment };
+        }
+
+        observer.Step(fresh[0], $"the kept container of {target.ReleaseId} is gone on {where}: it starts in a new container with the app's variables (env) resolved now");
+        try
+        {
+            return target with { Environment = await resolve(cancellationToken) };
+        }
+        catch (MissingSecretException ex)
+        {
+            throw new MissingSecretException($"Release {target.ReleaseId} must start in a new container on {where} (its kept container is gone) and cannot: {ex.Message}", ex);
+        }
     }
 }
