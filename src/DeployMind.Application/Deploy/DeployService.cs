@@ -204,7 +204,7 @@ public sealed class DeployService
             ObservationWindow = Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
             BatchSize = Math.Max(1, docker.BatchSize),
             Drain = Duration.Parse(docker.Drain, key + ".target.docker.drain"),
-            Container = kubernetes is null ? docker.Container.ToSettings(key + ".target.docker.container") : ContainerSettings.Default,
+            Container = kubernetes is null ? ContainerSettingsOf(command, docker, release.App, key) : ContainerSettings.Default,
             Processes = kubernetes is null ? ReleaseProcesses.Of(_app, command.Environment, appPath) : ReleaseProcesses.WebOnly,
             KeepReleases = Math.Max(1, environment.KeepReleases),
             ServerName = command.ServerName,
@@ -254,6 +254,19 @@ public sealed class DeployService
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// The environment's container settings; a pull request's preview gets volumes of its own instead of production's
+    /// (a named volume prefixed with the preview's name, a writable host folder replaced by a volume of its own), so a
+    /// preview never writes production's data.
+    /// </summary>
+    private static ContainerSettings ContainerSettingsOf(DeployCommand command, DockerTargetOptions docker, string instance, string key)
+    {
+        var settings = docker.Container.ToSettings(key + ".target.docker.container");
+        return command.PullRequest is null || settings.Volumes.Count == 0
+            ? settings
+            : settings with { Volumes = VolumeMounts.ForPreview(settings.Volumes, instance, "app") };
     }
 
     /// <summary>

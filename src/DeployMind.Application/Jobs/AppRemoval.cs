@@ -64,7 +64,28 @@ public sealed class AppRemoval
             var images = removeImages && _deploys.TargetKindOf(command) == Deploy.Targets.DeployTargetKind.Docker
                 ? (await _deploys.ReleasesAsync(command, app, cancellationToken)).Select(r => r.Image).Where(i => i.Length > 0).Distinct(StringComparer.Ordinal).ToList()
                 : [];
+            // A preview's own volumes (named after it, never production's) go with it: found on its containers before they go.
+            var docker = _deploys.TargetKindOf(command) == Deploy.Targets.DeployTargetKind.Docker;
+            var previewVolumes = new List<(Deploy.Hosts.DeployHost Host, string Volume)>();
+            if (docker && command.PullRequest is not null)
+            {
+                foreach (var host in _deploys.HostsOf(command))
+                {
+                    foreach (var container in await host.Runtime.ListAsync(app, cancellationToken))
+                    {
+                        previewVolumes.AddRange((await host.Runtime.VolumesOfAsync(container.Name, cancellationToken))
+                            .Where(v => v.StartsWith(app + "-", StringComparison.Ordinal))
+                            .Select(v => (host, v)));
+                    }
+                }
+            }
+
             var removed = await _deploys.RemoveAsync(command, app, steps, cancellationToken);
+            foreach (var (host, volume) in previewVolumes.Distinct())
+            {
+                steps.Step("remove", $"{host.Name}: the preview's volume: {await host.Runtime.RemoveVolumeAsync(volume, cancellationToken)}");
+            }
+
             if (images.Count > 0)
             {
                 foreach (var host in _deploys.HostsOf(command))
@@ -78,7 +99,6 @@ public sealed class AppRemoval
                 steps.Step("remove", $"removed the images {string.Join(", ", images)} where no other container uses them");
             }
 
-            var docker = _deploys.TargetKindOf(command) == Deploy.Targets.DeployTargetKind.Docker;
             var volumeLines = new List<string>();
             if (docker && command.PullRequest is not null)
             {

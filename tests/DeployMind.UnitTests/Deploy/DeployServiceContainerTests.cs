@@ -29,6 +29,16 @@ public sealed class DeployServiceContainerTests
     }
 
     [Fact]
+    public void CreateRequest_APreview_GetsVolumesOfItsOwnNeverProductions()
+    {
+        var service = Service(new ContainerOptions { Volumes = ["shop-data:/var/lib/shop", "/srv/uploads:/app/uploads", "/etc/shop/app.conf:/app/app.conf:ro"] });
+
+        var request = service.CreateRequest(new DeployCommand("/apps/shop") { PullRequest = 7 }, "/apps/shop", "shop:1");
+
+        Assert.Equal(["shop-pr-7-shop-data:/var/lib/shop", "shop-pr-7-app-1:/app/uploads", "/etc/shop/app.conf:/app/app.conf:ro"], request.Container.Volumes);
+    }
+
+    [Fact]
     public void CreateRequest_NoContainerBlock_InitIsOnAndTheRestAsBefore()
     {
         var settings = Service(new ContainerOptions()).CreateRequest(new DeployCommand("/apps/shop"), "/apps/shop", "shop:1").Container;
