@@ -59,6 +59,9 @@ public sealed record LaunchedRelease(DeployHost Host, string Container, int Port
 public sealed class ReleaseLauncher
 {
     private static readonly TimeSpan StayUpPoll = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The health check interval, at most, for a kept release started again (a rollback's fast path).</summary>
+    public static readonly TimeSpan KeptReleaseInterval = TimeSpan.FromMilliseconds(250);
     private readonly HealthChecker _health;
     private readonly TimeProvider _time;
 
@@ -89,13 +92,19 @@ public sealed class ReleaseLauncher
 
         // A release kept on the host (stopped after an earlier deploy) starts again as it was: the same containers with
         // their environment, ports and labels. That is the rollback fast path; anything else gets fresh containers.
-        var started = StartsKept(existing, release, colour)
+        var keptRelease = StartsKept(existing, release, colour);
+        var started = keptRelease
             ? await StartKeptAsync(host, request.Processes, [.. mine.Where(c => c.Image == release.Image)], observer, cancellationToken)
             : await RunFreshAsync(host, request, colour, name, existing, mine, observer, cancellationToken);
         var startedAt = _time.GetTimestamp();
         var all = started.Web.Select(w => w.Container).Concat(started.Others.Select(o => o.Container)).ToList();
 
-        HealthReport report = new(false, 0, request.Health.Successes, 0, TimeSpan.Zero, null);
+        // A kept release served and was verified before: its checks (as many as for any release) are not spaced by the
+        // steady-state interval, so a rollback is confirmed within a second of the app answering.
+        var health = keptRelease && request.Health.Interval > KeptReleaseInterval
+            ? new HealthPolicy(request.Health.Path, KeptReleaseInterval, request.Health.Timeout, request.Health.Successes, request.Health.Deadline)
+            : request.Health;
+        HealthReport report = new(false, 0, health.Successes, 0, TimeSpan.Zero, null);
         try
         {
             foreach (var (container, port) in started.Web)
@@ -103,7 +112,7 @@ public sealed class ReleaseLauncher
                 report = await _health.WaitHealthyAsync(
                     host.Probe,
                     new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
-                    request.Health,
+                    health,
                     HealthWatch.Container(host.Runtime, container),
                     new ObserverProgress(host.Name, observer),
                     cancellationToken);

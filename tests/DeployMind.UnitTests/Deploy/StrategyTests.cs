@@ -554,6 +554,21 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Rollback_KeptRelease_ItsChecksAreNotSpacedByTheSteadyStateInterval()
+    {
+        var host = new FakeDeployHost();
+        var slow = new HealthPolicy("/health", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, TimeSpan.FromSeconds(30));
+        await DriveAsync(Rolling().DeployAsync(Request("r1", "shop:1", host) with { Health = slow }, Observer(), CancellationToken.None));
+        var deployed = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host) with { Health = slow }, Observer(), CancellationToken.None));
+
+        var (_, outcome) = await DriveAsync(new RollbackService(Rolling()).RollbackAsync(Request("ignored", "ignored", host) with { Health = slow }, Observer(), CancellationToken.None));
+
+        Assert.True(deployed.Health!.Elapsed >= TimeSpan.FromSeconds(4), $"a new release waits the interval between its 3 checks ({deployed.Health.Elapsed})");
+        Assert.Equal((DeployStatus.Succeeded, "3/3 checks passed"), (outcome.Status, outcome.Health!.Summary));
+        Assert.True(outcome.Health.Elapsed < TimeSpan.FromSeconds(2), $"the kept release's checks took {outcome.Health.Elapsed}");
+    }
+
+    [Fact]
     public async Task Rollback_ReleaseWithAWorker_StartsItsKeptWorkerAgainAndStopsTheNewOnes()
     {
         var host = new FakeDeployHost();
