@@ -76,8 +76,8 @@ public sealed class ReleaseSwitch
 
     /// <summary>
     /// The new release is rejected: traffic goes back to the previous route on every host (a host without one stops routing
-    /// the app rather than point at a removed container); after the drain — nginx workers of the replaced configuration may
-    /// still be sending requests to them — the new containers are removed. Not cancellable: it is the way back.
+    /// the app rather than point at a removed container); once the nginx workers of the replaced configuration, which may still
+    /// be sending requests to them, are gone (at most the drain), the new containers are removed. Not cancellable: it is the way back.
     /// </summary>
     public async Task RevertAsync(IDeployObserver observer)
     {
@@ -91,7 +91,9 @@ public sealed class ReleaseSwitch
         await RollingStrategy.RestoreAsync(_request.Release.App, Hosts, observer);
         if (_request.Drain > TimeSpan.Zero)
         {
-            await Task.Delay(_request.Drain, _time, CancellationToken.None);
+            // Each host's old nginx workers finish their requests to the new containers; at most the drain.
+            await Task.WhenAll(Hosts.Select(h => h.Release.Host).DistinctBy(h => h.Name)
+                .Select(host => Drain.WaitAsync(host.Router, _request.Drain, _time, CancellationToken.None)));
         }
 
         foreach (var (release, _) in Hosts)

@@ -218,6 +218,11 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
 
     public Task<RouteSpec?> GetAsync(string app, CancellationToken cancellationToken) => Task.FromResult(Route);
 
+    /// <summary>Whether the router says no worker of a replaced configuration is left (null: it cannot tell, as the default).</summary>
+    public bool? Drained { get; set; }
+
+    public Task<bool> DrainedAsync(CancellationToken cancellationToken) => Task.FromResult(Drained ?? false);
+
     Task ITrafficRouter.RemoveAsync(string app, CancellationToken cancellationToken)
     {
         Route = null;

@@ -618,6 +618,24 @@ public sealed class StrategyTests
     }
 
     [Theory]
+    [InlineData(false, 30)]
+    [InlineData(true, 0)]
+    public async Task DeferRetirement_Reverted_RemovesTheNewContainersOnceTheRouterIsDrainedAtMostTheDrain(bool drained, int atLeastSeconds)
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host) with { DeferRetirement = true, Drain = TimeSpan.FromSeconds(30) }, Observer(), CancellationToken.None));
+        host.Drained = drained;
+        var started = _time.GetUtcNow();
+
+        await DriveAsync(outcome.Switch!.RevertAsync(Observer()));
+
+        var took = _time.GetUtcNow() - started;
+        Assert.True(took >= TimeSpan.FromSeconds(atLeastSeconds) && took < TimeSpan.FromSeconds(atLeastSeconds + 5), $"the revert took {took}");
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Image == "shop:2");
+    }
+
+    [Theory]
     [InlineData(StrategyKind.Rolling)]
     [InlineData(StrategyKind.Canary)]
     [InlineData(StrategyKind.BlueGreen)]
