@@ -96,6 +96,18 @@ public sealed class PostgresTarget : IStoreTarget
         await using var connection = new NpgsqlConnection(Server);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 10)
+            {
+                // An autovacuum worker (the superuser's backend) is in the database: FORCE may not end it; it ends soon.
+                await Task.Delay(200);
+            }
+        }
     }
 }
