@@ -36,6 +36,7 @@ public static class DependencyInjection
         builder.Services.TryAddScoped<Deploy.Kubernetes.KubernetesPreflight>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<Deploy.Targets.IDeployTarget, Deploy.Targets.DockerHostsTarget>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<Deploy.Targets.IDeployTarget, Deploy.Targets.KubernetesTarget>());
+        builder.Services.TryAddScoped<Deploy.Delivery.ImageDelivery>();
         builder.Services.TryAddScoped<DeployService>();
         builder.Services.TryAddScoped<Security.SecretValues>();
         builder.Services.TryAddScoped<Deploy.Secrets.SecretResolver>();

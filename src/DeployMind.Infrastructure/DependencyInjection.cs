@@ -45,6 +45,8 @@ public static class DependencyInjection
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
         services.TryAddScoped<DeployHostFactory>();
         services.TryAddScoped<IDeployHostFactory>(sp => sp.GetRequiredService<DeployHostFactory>());
+        services.TryAddSingleton(sp => new Registry.EcrAuthorization(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<Application.Deploy.Delivery.IRegistryLogins, Registry.RegistryLogins>();
         services.TryAddScoped<IHostChecks, HostChecks>();
         services.TryAddSingleton<ISourceProvider, GitSourceProvider>();
         services.AddConfigurationSection<GitOptions>(GitOptions.SectionName);

@@ -22,4 +22,7 @@ public sealed class BuildOptions
 
     /// <summary>Path the generated Dockerfile's HEALTHCHECK probes (where the runtime image has a client); empty for none.</summary>
     public string? HealthCheckPath { get; set; } = "/health";
+
+    /// <summary>The registry images are pushed to and hosts pull from; none: images are streamed to the hosts that lack them.</summary>
+    public RegistryOptions? Registry { get; set; }
 }

@@ -62,6 +62,9 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
     /// <summary>What the records say of the app's releases: a rollback goes back to the last one that succeeded.</summary>
     public ReleaseHistory History { get; init; } = ReleaseHistory.Unknown;
 
+    /// <summary>How the image reaches the hosts: pushed to a registry and pulled, or streamed to the hosts that lack it.</summary>
+    public Delivery.ImageDeliverySettings Delivery { get; init; } = Deploy.Delivery.ImageDeliverySettings.Default;
+
     /// <summary>The Kubernetes target when the environment deploys to a cluster (then <see cref="Hosts"/> is empty), else null.</summary>
     public Kubernetes.KubernetesSettings? Kubernetes { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
+using DeployMind.Application.Deploy.Delivery;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Kubernetes;
 using DeployMind.Application.Deploy.Secrets;
@@ -59,7 +60,16 @@ public sealed class DeployService
     private readonly AppOptions _app;
     private readonly TimeProvider _time;
 
-    public DeployService(IDeployHostFactory hosts, IEnumerable<IDeployTarget> targets, IOptions<AppOptions> app, TimeProvider time)
+    private readonly ImageDelivery? _delivery;
+    private readonly BuildOptions _build;
+
+    public DeployService(
+        IDeployHostFactory hosts,
+        IEnumerable<IDeployTarget> targets,
+        IOptions<AppOptions> app,
+        TimeProvider time,
+        ImageDelivery? delivery = null,
+        IOptions<BuildOptions>? build = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(targets);
@@ -67,15 +77,41 @@ public sealed class DeployService
         _targets = [.. targets];
         _app = app.Value;
         _time = time;
+        _delivery = delivery;
+        _build = build?.Value ?? new BuildOptions();
     }
 
-    /// <summary>Deploys an image that is already built (on Docker hosts: checked to be on every host first).</summary>
-    /// <exception cref="DeployMindException">The image is missing on a host; nothing was changed.</exception>
+    /// <summary>
+    /// Deploys an image that is already built: first it is pushed to the environment's registry and put on every Docker host
+    /// that lacks it (<see cref="ImageDelivery"/>), then the target deploys it.
+    /// </summary>
+    /// <exception cref="DeployMindException">The image could not be pushed, or put on a host; nothing was changed.</exception>
     /// <exception cref="InvalidInputException">The target does not support <paramref name="strategy"/>; nothing was changed.</exception>
-    public Task<DeployOutcome> DeployImageAsync(DeployRequest request, StrategyKind strategy, IDeployObserver observer, CancellationToken cancellationToken)
+    public async Task<DeployOutcome> DeployImageAsync(DeployRequest request, StrategyKind strategy, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Target(request.TargetKind).DeployAsync(request, strategy, observer, cancellationToken);
+        var target = Target(request.TargetKind);
+        StrategySupport.Ensure(target, strategy);
+        if (_delivery is not null)
+        {
+            await _delivery.DeliverAsync(request, observer, cancellationToken);
+        }
+
+        return await target.DeployAsync(request, strategy, observer, cancellationToken);
+    }
+
+    /// <summary>
+    /// The registry the command's environment pushes to and pulls from: <c>environments.&lt;name&gt;.build.registry</c>, else
+    /// <c>build.registry</c>; null for none.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The registry's settings are wrong; the message names the key.</exception>
+    public RegistrySettings? RegistryOf(DeployCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var environment = _app.Environment(command.Environment);
+        return environment.Build.Registry is { } own
+            ? RegistrySettings.Parse(own, $"environments.{command.Environment}.build.registry")
+            : RegistrySettings.Parse(_build.Registry, "build.registry");
     }
 
     /// <summary>Rolls the environment back to the previous release kept on its target (no build).</summary>
@@ -196,9 +232,11 @@ public sealed class DeployService
         var port = kubernetes?.ServicePort ?? ListenPort(command, docker, key);
         var tag = image.Contains(':', StringComparison.Ordinal) ? image[(image.LastIndexOf(':') + 1)..] : image;
         var releaseId = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyyMMdd-HHmmssfff}-{tag}");
-        var release = new ReleaseSpec(InstanceName(command, appPath), releaseId, image, null);
+        var registry = RegistryOf(command);
+        var release = new ReleaseSpec(InstanceName(command, appPath), releaseId, registry?.ImageFor(image) ?? image, null);
         return new DeployRequest(release, kubernetes is null ? Hosts(command, docker, key) : [], port, environment.HealthCheck.ToPolicy(key + ".healthCheck"))
         {
+            Delivery = new ImageDeliverySettings(image, registry, Math.Max(1, docker.DeliveryConcurrency)),
             Kubernetes = kubernetes,
             Canary = environment.Canary.ToPolicy(key + ".canary"),
             ObservationWindow = Duration.Parse(environment.BlueGreen.ObservationWindow, key + ".blueGreen.observationWindow"),
@@ -229,6 +267,8 @@ public sealed class DeployService
         foreach (var check in (Action[])[
             () => KubernetesSettingsOf(command),
             () => StrategyOf(command),
+            () => RegistryOf(command),
+            () => _ = docker.DeliveryConcurrency < 1 ? throw new InvalidInputException($"{key}.target.docker.deliveryConcurrency is {docker.DeliveryConcurrency}; it must be at least 1.") : 0,
             () => _ = onHosts ? ListenPort(command, docker, key) : 0,
             () => _ = onHosts ? Hosts(command, docker, key) : null,
             () => environment.HealthCheck.ToPolicy(key + ".healthCheck"),

@@ -237,6 +237,39 @@ internal static class DockerCommands
 
     public static CommandSpec ImageId(string image) => CommandSpec.Create(Program, "image", "inspect", "--format", "{{.Id}}", image);
 
+    /// <summary><c>docker tag</c>.</summary>
+    public static CommandSpec Tag(string source, string target) => CommandSpec.Create(Program, "tag", source, target);
+
+    /// <summary><c>docker save</c> of one image to standard output (a tar archive with its tags).</summary>
+    public static CommandSpec Save(string image) => CommandSpec.Create(Program, "save", image);
+
+    /// <summary><c>docker load</c> from standard input (tar, plain or compressed).</summary>
+    public static CommandSpec Load() => CommandSpec.Create(Program, "load");
+
+    // $1 = pull or push, $2 = image; with a login also $3 = user, $4 = server, the password on standard input. The login goes to
+    // a private config folder made for this command and removed after it, so no credential stays on the host.
+    private const string RegistryScript =
+        "if [ \"$#\" -gt 2 ]; then d=$(mktemp -d) || exit 1; trap 'rm -rf \"$d\"' EXIT; "
+        + "docker --config \"$d\" login --username \"$3\" --password-stdin \"$4\" >/dev/null || exit $?; "
+        + "docker --config \"$d\" \"$1\" \"$2\"; else docker \"$1\" \"$2\"; fi";
+
+    /// <summary>
+    /// <c>docker pull</c> or <c>docker push</c> of <paramref name="image"/>; with a login, <c>docker login --password-stdin</c>
+    /// first into a throwaway config folder (the password on standard input, never on the line).
+    /// </summary>
+    public static CommandSpec Transfer(string verb, string image, RegistryLogin? login)
+    {
+        if (verb is not ("pull" or "push"))
+        {
+            throw new ArgumentException($"'{verb}' is neither pull nor push.", nameof(verb));
+        }
+
+        return login is null
+            ? CommandSpec.Create(Program, verb, image)
+            : CommandSpec.Create("sh", "-c", RegistryScript, "sh", verb, image, login.Username, login.Server)
+                with { StandardInput = login.Password, Secrets = [login.Password] };
+    }
+
     /// <summary>Ids of every container (running or not) created from the image (any of its tags): <c>--filter ancestor</c>.</summary>
     public static CommandSpec ContainersOf(string image) =>
         CommandSpec.Create(Program, "ps", "--all", "--quiet", "--no-trunc", "--filter", $"ancestor={image}");

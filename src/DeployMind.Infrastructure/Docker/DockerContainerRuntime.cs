@@ -122,6 +122,76 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
     public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) =>
         (await _runner.RunAsync(DockerCommands.ImageId(image), null, cancellationToken)).Succeeded;
 
+    public async Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.ImageId(image), null, cancellationToken);
+        return result.Succeeded && result.StandardOutput.Trim() is { Length: > 0 } id ? id : null;
+    }
+
+    public async Task TagImageAsync(string source, string target, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.Tag(source, target), null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DeployMindException($"Could not tag {source} as {target} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
+        }
+    }
+
+    public Task PullImageAsync(string image, RegistryLogin? login, CancellationToken cancellationToken) =>
+        TransferAsync("pull", image, login, cancellationToken);
+
+    public Task PushImageAsync(string image, RegistryLogin? login, CancellationToken cancellationToken) =>
+        TransferAsync("push", image, login, cancellationToken);
+
+    public async Task SaveImageAsync(string image, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (_runner is not IStreamingCommandRunner streaming)
+        {
+            throw new DeployMindException($"{_runner.Name} cannot hand out an image archive; deliver images from a registry (build.registry).");
+        }
+
+        CommandResult result;
+        try
+        {
+            result = await streaming.RunStreamingAsync(DockerCommands.Save(image), null, (output, token) => output.CopyToAsync(destination, token), cancellationToken);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new DeployMindException($"{_runner.Name} cannot hand out an image archive ({ex.Message}); deliver images from a registry (build.registry).", ex);
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new DeployMindException($"Could not save {image} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
+        }
+    }
+
+    public async Task LoadImageAsync(Func<Stream, CancellationToken, Task> writeArchive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writeArchive);
+        if (_runner is not IStreamingCommandRunner streaming)
+        {
+            throw new DeployMindException(
+                $"{_runner.Name} cannot take an image as a stream (its commands carry no input); give the environment a registry (build.registry) its hosts pull from.");
+        }
+
+        var result = await streaming.RunStreamingAsync(DockerCommands.Load(), writeArchive, null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DeployMindException($"docker load failed on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
+        }
+    }
+
+    private async Task TransferAsync(string verb, string image, RegistryLogin? login, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(DockerCommands.Transfer(verb, image, login), null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DeployMindException($"docker {verb} {image} failed on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
+        }
+    }
+
     public async Task<bool> ImageInUseAsync(string image, CancellationToken cancellationToken)
     {
         var result = await _runner.RunAsync(DockerCommands.ContainersOf(image), null, cancellationToken);

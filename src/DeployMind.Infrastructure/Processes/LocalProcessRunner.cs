@@ -9,7 +9,7 @@ namespace DeployMind.Infrastructure.Processes;
 /// Runs commands on this machine (CliWrap underneath): arguments passed as a list (no shell),
 /// output streamed line by line, the whole process tree killed on cancellation.
 /// </summary>
-internal sealed partial class LocalProcessRunner : ICommandRunner, IInteractiveCommandRunner
+internal sealed partial class LocalProcessRunner : IStreamingCommandRunner, IInteractiveCommandRunner
 {
     private readonly ILogger<LocalProcessRunner> _logger;
     private readonly TimeProvider _time;
@@ -26,7 +26,27 @@ internal sealed partial class LocalProcessRunner : ICommandRunner, IInteractiveC
     public Task<int> RunInteractiveAsync(CommandSpec command, bool tty, CancellationToken cancellationToken) =>
         InheritedProcess.RunAsync(command, cancellationToken);
 
-    public async Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
+    public Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken) =>
+        RunCoreAsync(command, onOutput, null, null, cancellationToken);
+
+    public Task<CommandResult> RunStreamingAsync(
+        CommandSpec command, Func<Stream, CancellationToken, Task>? writeInput, Func<Stream, CancellationToken, Task>? readOutput, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.StandardInput is not null && writeInput is not null)
+        {
+            throw new ArgumentException("A streamed command takes its input from the writer; its StandardInput must be null.", nameof(command));
+        }
+
+        return RunCoreAsync(command, null, writeInput, readOutput, cancellationToken);
+    }
+
+    private async Task<CommandResult> RunCoreAsync(
+        CommandSpec command,
+        Action<OutputLine>? onOutput,
+        Func<Stream, CancellationToken, Task>? writeInput,
+        Func<Stream, CancellationToken, Task>? readOutput,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
 
@@ -76,6 +96,15 @@ internal sealed partial class LocalProcessRunner : ICommandRunner, IInteractiveC
         if (command.StandardInput is not null)
         {
             cli = cli.WithStandardInputPipe(PipeSource.FromString(command.StandardInput));
+        }
+        else if (writeInput is not null)
+        {
+            cli = cli.WithStandardInputPipe(PipeSource.Create(writeInput));
+        }
+
+        if (readOutput is not null)
+        {
+            cli = cli.WithStandardOutputPipe(PipeTarget.Create(readOutput));
         }
 
         LogStarting(display, command.WorkingDirectory ?? Environment.CurrentDirectory);

@@ -12,7 +12,7 @@ namespace DeployMind.Infrastructure.Processes;
 /// quoted shell line (<see cref="SshRemoteCommand"/>); output is streamed line by line, redacted, and captured.
 /// Cancellation and <see cref="SshTarget.CommandTimeout"/> kill the remote process group, not just the channel.
 /// </summary>
-internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCommandRunner, IDisposable, IAsyncDisposable
+internal sealed partial class SshCommandRunner : IStreamingCommandRunner, IInteractiveCommandRunner, IDisposable, IAsyncDisposable
 {
     // sshd allows 10 channels per connection by default (MaxSessions). Commands use at most 8 at a time, so the
     // channel that kills a cancelled command always finds a free slot instead of queueing behind the commands.
@@ -40,13 +40,38 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCom
 
     public string Name => $"ssh {_target.Address}";
 
-    public async Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
+    public Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken) =>
+        RunWithInputAsync(command, onOutput, null, cancellationToken);
+
+    /// <summary>
+    /// Standard input streams through the channel as <paramref name="writeInput"/> writes it (after the command's environment
+    /// lines, as for text input). Standard output as bytes is not offered: the channel's output is read line by line.
+    /// </summary>
+    public Task<CommandResult> RunStreamingAsync(
+        CommandSpec command, Func<Stream, CancellationToken, Task>? writeInput, Func<Stream, CancellationToken, Task>? readOutput, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (readOutput is not null)
+        {
+            throw new NotSupportedException($"{Name} reads a command's output as lines; it cannot hand it on as bytes.");
+        }
+
+        if (command.StandardInput is not null && writeInput is not null)
+        {
+            throw new ArgumentException("A streamed command takes its input from the writer; its StandardInput must be null.", nameof(command));
+        }
+
+        return RunWithInputAsync(command, null, writeInput, cancellationToken);
+    }
+
+    private async Task<CommandResult> RunWithInputAsync(
+        CommandSpec command, Action<OutputLine>? onOutput, Func<Stream, CancellationToken, Task>? writeInput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var display = command.ToString();
         var nonce = Guid.NewGuid().ToString("N");
-        var line = SshRemoteCommand.Render(command, nonce);
+        var line = SshRemoteCommand.Render(command, nonce, streamedInput: writeInput is not null);
 
         using var deadline = _target.CommandTimeout is { } timeout ? new CancellationTokenSource(timeout, _time) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -55,7 +80,7 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCom
             await _commandSlots.WaitAsync(stop.Token);
             try
             {
-                return await RunCoreAsync(command, display, line, nonce, onOutput, stop.Token);
+                return await RunCoreAsync(command, display, line, nonce, onOutput, writeInput, stop.Token);
             }
             finally
             {
@@ -96,7 +121,7 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCom
     }
 
     private async Task<CommandResult> RunCoreAsync(
-        CommandSpec command, string display, string line, string nonce, Action<OutputLine>? onOutput, CancellationToken stop)
+        CommandSpec command, string display, string line, string nonce, Action<OutputLine>? onOutput, Func<Stream, CancellationToken, Task>? writeInput, CancellationToken stop)
     {
         var redactor = new SecretRedactor(command.Secrets);
         var stdout = new StringBuilder();
@@ -160,7 +185,10 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCom
             var pumps = Task.WhenAll(
                 Pump(ssh.OutputStream, OutputChannel.StandardOutput, Receive),
                 Pump(ssh.ExtendedOutputStream, OutputChannel.StandardError, Receive));
-            WriteStandardInput(ssh, SshRemoteCommand.StandardInput(command, nonce));
+            using var inputStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var input = writeInput is null
+                ? WriteStandardInput(ssh, SshRemoteCommand.StandardInput(command, nonce))
+                : StreamStandardInputAsync(ssh, SshRemoteCommand.StandardInput(command, nonce), writeInput, inputStop.Token);
             var completion = Task.WhenAll(execution, pumps);
             using var abort = CancellationTokenSource.CreateLinkedTokenSource(stop, callbackFailed.Token);
             try
@@ -181,6 +209,15 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCom
 
             Volatile.Read(ref callbackFailure)?.Throw();
             var exitCode = ssh.ExitStatus ?? SshRemoteCommand.ExitCodeForSignal(ssh.ExitSignal);
+            if (writeInput is not null)
+            {
+                // The command ended: a writer still producing has nobody to write to. Its own failure (the source of the
+                // bytes broke) is the cause to report, before the command's complaint about input that ended early.
+                await inputStop.CancelAsync();
+                var fed = await input;
+                fed?.Throw();
+            }
+
             var elapsed = _time.GetElapsedTime(started);
             LogFinished(display, Name, exitCode, elapsed.TotalMilliseconds);
             lock (gate)
@@ -222,15 +259,15 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCom
     /// Writes the command's standard input, then closes it (EOF), on its own thread: a command that never reads
     /// would otherwise block the write. Without input the remote line reads /dev/null (<see cref="SshRemoteCommand.Render"/>).
     /// </summary>
-    private static void WriteStandardInput(SshCommand ssh, string? input)
+    private static Task<ExceptionDispatchInfo?> WriteStandardInput(SshCommand ssh, string? input)
     {
         if (string.IsNullOrEmpty(input))
         {
-            return;
+            return Task.FromResult<ExceptionDispatchInfo?>(null);
         }
 
-        _ = Task.Factory.StartNew(
-            () =>
+        return Task.Factory.StartNew(
+            ExceptionDispatchInfo? () =>
             {
                 try
                 {
@@ -241,9 +278,46 @@ internal sealed partial class SshCommandRunner : ICommandRunner, IInteractiveCom
                 {
                     // The command ended (or was killed) before reading all its input: nothing left to feed.
                 }
+
+                return null;
             },
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
     }
+
+    /// <summary>
+    /// Writes the environment lines, then what <paramref name="writeInput"/> produces, then closes the input (EOF). The
+    /// channel's input stream blocks on a full window, so the copy runs on its own thread. The channel closing under the
+    /// writer (the command stopped reading) ends it quietly; the writer's own failure is returned for the caller to throw.
+    /// </summary>
+    private static Task<ExceptionDispatchInfo?> StreamStandardInputAsync(
+        SshCommand ssh, string? prefix, Func<Stream, CancellationToken, Task> writeInput, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(
+            async () =>
+            {
+                try
+                {
+                    await using var stream = ssh.CreateInputStream();
+                    if (!string.IsNullOrEmpty(prefix))
+                    {
+                        await stream.WriteAsync(Utf8.GetBytes(prefix), cancellationToken);
+                    }
+
+                    await writeInput(stream, cancellationToken);
+                    return null;
+                }
+                catch (Exception ex) when (ex is Renci.SshNet.Common.SshException or IOException or ObjectDisposedException or InvalidOperationException
+                    || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                {
+                    return null;
+                }
+                catch (Exception ex)
+                {
+                    return ExceptionDispatchInfo.Capture(ex);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap();
 }

@@ -36,8 +36,11 @@ internal static class SshRemoteCommand
         + "kill -s KILL -- \"-$1\" 2>/dev/null\n"
         + "exit 0";
 
-    /// <summary>The line to execute for <paramref name="command"/>; <paramref name="nonce"/> tags the process-group line.</summary>
-    public static string Render(CommandSpec command, string nonce)
+    /// <summary>
+    /// The line to execute for <paramref name="command"/>; <paramref name="nonce"/> tags the process-group line. With
+    /// <paramref name="streamedInput"/> the command reads the channel's input (bytes streamed after its environment lines).
+    /// </summary>
+    public static string Render(CommandSpec command, string nonce, bool streamedInput = false)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentException.ThrowIfNullOrWhiteSpace(nonce);
@@ -48,7 +51,7 @@ internal static class SshRemoteCommand
             script += "cd " + ShellQuote.Quote(command.WorkingDirectory) + " && ";
         }
 
-        var noInput = string.IsNullOrEmpty(command.StandardInput) ? " </dev/null" : string.Empty;
+        var noInput = string.IsNullOrEmpty(command.StandardInput) && !streamedInput ? " </dev/null" : string.Empty;
         if (command.Environment.Count > 0)
         {
             // The variables' values never go on the line (`ps` on the host shows it): they come first on standard input,

@@ -152,7 +152,80 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     public Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ContainerState>>([.. _containers.Values.Where(c => c.Spec.Labels.GetValueOrDefault(ContainerLabels.App) == app).Select(c => c.State)]);
 
-    public Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) => Task.FromResult(true);
+    public Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) => Task.FromResult(!MissingImages.Contains(image));
+
+    /// <summary>Images this host does not have (every other image is here, with id <c>sha256:</c> + its name after the last '/', so a registry's tag of an image has its id).</summary>
+    public HashSet<string> MissingImages { get; } = [];
+
+    /// <summary>What pulls, pushes and tags did, in order ("pull img as user@server").</summary>
+    public List<string> ImageActions { get; } = [];
+
+    /// <summary>The error a pull fails with; null: pulls succeed and the image is then here.</summary>
+    public string? PullError { get; set; }
+
+    /// <summary>The bytes <see cref="LoadImageAsync"/> received, unpacked (gzip) when they were compressed.</summary>
+    public List<byte[]> Loaded { get; } = [];
+
+    /// <summary>The image a load makes present.</summary>
+    public string? LoadsImage { get; set; }
+
+    public Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken) =>
+        Task.FromResult(MissingImages.Contains(image) ? null : "sha256:" + image[(image.LastIndexOf('/') + 1)..]);
+
+    public Task TagImageAsync(string source, string target, CancellationToken cancellationToken)
+    {
+        ImageActions.Add($"tag {source} {target}");
+        MissingImages.Remove(target);
+        return Task.CompletedTask;
+    }
+
+    public Task PullImageAsync(string image, RegistryLogin? login, CancellationToken cancellationToken)
+    {
+        ImageActions.Add($"pull {image}{(login is null ? string.Empty : " as " + login)}");
+        if (PullError is { } error)
+        {
+            throw new Domain.DeployMindException(error);
+        }
+
+        MissingImages.Remove(image);
+        return Task.CompletedTask;
+    }
+
+    public Task PushImageAsync(string image, RegistryLogin? login, CancellationToken cancellationToken)
+    {
+        ImageActions.Add($"push {image}{(login is null ? string.Empty : " as " + login)}");
+        return Task.CompletedTask;
+    }
+
+    public async Task SaveImageAsync(string image, Stream destination, CancellationToken cancellationToken)
+    {
+        ImageActions.Add($"save {image}");
+        await destination.WriteAsync(System.Text.Encoding.UTF8.GetBytes(new string('x', 100_000) + image), cancellationToken);
+    }
+
+    public async Task LoadImageAsync(Func<Stream, CancellationToken, Task> writeArchive, CancellationToken cancellationToken)
+    {
+        using var received = new MemoryStream();
+        await writeArchive(received, cancellationToken);
+        var bytes = received.ToArray();
+        if (bytes.Length > 2 && bytes[0] == 0x1f && bytes[1] == 0x8b)
+        {
+            using var unpacked = new MemoryStream();
+            await using (var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress))
+            {
+                await gzip.CopyToAsync(unpacked, cancellationToken);
+            }
+
+            bytes = unpacked.ToArray();
+        }
+
+        Loaded.Add(bytes);
+        ImageActions.Add($"load {bytes.Length} bytes");
+        if (LoadsImage is { } image)
+        {
+            MissingImages.Remove(image);
+        }
+    }
 
     public List<string> RemovedImages { get; } = [];
 

@@ -15,6 +15,9 @@ public sealed class DockerTargetOptions
     /// <summary>Time for in-flight requests after traffic leaves a container.</summary>
     public string Drain { get; set; } = "2s";
 
+    /// <summary>How many hosts receive the image at once (a pull from the registry, or the image streamed to them).</summary>
+    public int DeliveryConcurrency { get; set; } = 3;
+
     /// <summary>How each release's container runs: init process, stop timeout, restart policy, limits, volumes.</summary>
     public ContainerOptions Container { get; set; } = new();
 }

@@ -38,6 +38,9 @@ public sealed class EnvironmentOptions
     /// <summary>Releases kept on each host for fast rollbacks.</summary>
     public int KeepReleases { get; set; } = 3;
 
+    /// <summary>What this environment builds differently: its registry (<c>build.registry</c>).</summary>
+    public Build.EnvironmentBuildOptions Build { get; set; } = new();
+
     /// <summary>The strategy named by <paramref name="text"/> (rolling, canary, blue-green).</summary>
     public static StrategyKind ParseStrategy(string? text, string key) => text?.Trim().ToLowerInvariant() switch
     {

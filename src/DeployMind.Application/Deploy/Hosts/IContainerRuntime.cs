@@ -77,6 +77,42 @@ public interface IContainerRuntime
 
     /// <summary>The containers on this host labelled <paramref name="label"/>=<paramref name="value"/> (running or stopped).</summary>
     Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken);
+
+    /// <summary>The image's id (<c>sha256:…</c>) on this host, or null when the host does not have it.</summary>
+    Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken);
+
+    /// <summary>Gives the image another name on this host (<c>docker tag</c>).</summary>
+    Task TagImageAsync(string source, string target, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pulls the image from its registry, logged in with <paramref name="login"/> when given (for this pull only: the
+    /// credentials are not left on the host). Throws <see cref="Domain.DeployMindException"/> with the host's own error.
+    /// </summary>
+    Task PullImageAsync(string image, RegistryLogin? login, CancellationToken cancellationToken);
+
+    /// <summary>Pushes the image to its registry, logged in with <paramref name="login"/> when given (for this push only).</summary>
+    Task PushImageAsync(string image, RegistryLogin? login, CancellationToken cancellationToken);
+
+    /// <summary>Writes the image as <c>docker save</c> makes it (a tar archive, its tags included) to <paramref name="destination"/>.</summary>
+    /// <exception cref="Domain.DeployMindException">The host cannot hand an archive out (it is reached through a runner that returns text only).</exception>
+    Task SaveImageAsync(string image, Stream destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Loads an image archive (<c>docker load</c>; tar, plain or gzip-compressed) that <paramref name="writeArchive"/> writes as
+    /// it is produced. Throws <see cref="Domain.DeployMindException"/> with the host's own error, or when the host cannot take a
+    /// stream (an SSM host: use a registry).
+    /// </summary>
+    Task LoadImageAsync(Func<Stream, CancellationToken, Task> writeArchive, CancellationToken cancellationToken);
+}
+
+/// <summary>Credentials for one registry, for one pull or push. The password is a secret: never logged, never on a command line.</summary>
+/// <param name="Server">The registry's host[:port] as <c>docker login</c> takes it.</param>
+/// <param name="Username">The user (<c>AWS</c> for Amazon ECR).</param>
+/// <param name="Password">The password or token.</param>
+public sealed record RegistryLogin(string Server, string Username, string Password)
+{
+    /// <summary>Never the password.</summary>
+    public override string ToString() => $"{Username}@{Server}";
 }
 
 /// <summary>A container to start. It runs on the host network, gets its port in PORT and the address to bind in HOST.</summary>
