@@ -25,12 +25,20 @@ internal sealed class EcrAuthorization
     private readonly HttpClient _http;
     private readonly Func<CancellationToken, Task<ImmutableCredentials>> _credentials;
     private readonly TimeProvider _time;
+    private readonly Func<string, Uri> _endpoint;
 
-    public EcrAuthorization(HttpClient http, TimeProvider time, Func<CancellationToken, Task<ImmutableCredentials>>? credentials = null)
+    public EcrAuthorization(HttpClient http, TimeProvider time)
+        : this(http, time, DefaultCredentialsAsync, Endpoint)
+    {
+    }
+
+    /// <summary>For tests: fixed credentials and an endpoint per region (a loopback server).</summary>
+    internal EcrAuthorization(HttpClient http, TimeProvider time, Func<CancellationToken, Task<ImmutableCredentials>> credentials, Func<string, Uri> endpoint)
     {
         _http = http;
         _time = time;
-        _credentials = credentials ?? DefaultCredentialsAsync;
+        _credentials = credentials;
+        _endpoint = endpoint;
     }
 
     /// <summary>A login for the registry of <paramref name="region"/> and when it expires.</summary>
@@ -49,7 +57,7 @@ internal sealed class EcrAuthorization
             throw new DeployMindException($"Amazon ECR: no AWS credentials ({ex.Message}). Give DeployMind credentials through the AWS chain (environment, profile or instance role).", ex);
         }
 
-        var endpoint = Endpoint(regionName);
+        var endpoint = _endpoint(regionName);
         const string Body = "{}";
         var now = _time.GetUtcNow().UtcDateTime;
         using var request = Sign(endpoint, Body, credentials, regionName, now);
