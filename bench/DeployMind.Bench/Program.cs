@@ -1,6 +1,6 @@
 using DeployMind.Bench;
 
-// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue [--runs N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery [--runs N] [--out FILE]
 var runs = 3;
 string? output = null;
 for (var i = 1; i < args.Length; i++)
@@ -25,11 +25,12 @@ return args.Length == 0 ? Usage() : args[0] switch
     "deploy" => await DeployBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "deploy.md")),
     "scan" => await ScanBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "scan.md")),
     "queue" => await QueueBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "queue.md")),
+    "delivery" => await DeliveryBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "delivery.md")),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue [--runs N] [--out bench/results/<name>.md]");
+    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery [--runs N] [--out bench/results/<name>.md]");
     return 2;
 }
