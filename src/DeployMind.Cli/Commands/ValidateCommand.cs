@@ -60,10 +60,16 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         var hosts = new Dictionary<string, HostOptions>(StringComparer.Ordinal);
         var ports = new Dictionary<string, Dictionary<int, string>>(StringComparer.Ordinal);
         var clusters = new List<(string Environment, KubernetesSettings Settings)>();
+        var registries = new Dictionary<string, (Application.Deploy.Delivery.RegistrySettings Registry, List<string> Environments)>(StringComparer.Ordinal);
         foreach (var environment in environments)
         {
             var name = $"configuration: environments.{environment}";
             var command = new Application.Deploy.DeployCommand(settings.Path) { Environment = environment };
+            if (RegistryOf(deploys, command) is { } registry)
+            {
+                (registries.TryGetValue(registry.ToString() + "|" + registry.Key, out var seen) ? seen : registries[registry.ToString() + "|" + registry.Key] = (registry, [])).Environments.Add(environment);
+            }
+
             // The environment's settings, and the accessories its deploys boot.
             IReadOnlyList<string> invalid = [.. deploys.Problems(command), .. host.Services.GetRequiredService<Accessories>().Problems(command, deploys.AppName(settings.Path))];
             results.AddRange(invalid.Count == 0 ? [new CheckResult(name, true, "valid")] : invalid.Select(p => new CheckResult(name, false, locator.Describe(p))));
@@ -93,6 +99,24 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         foreach (var h in hosts.Values)
         {
             results.AddRange(await checks.CheckAsync(h, ports[h.Name], cancellationToken));
+        }
+
+        // Each registry's login, as the deploys will make it (a password that cannot be read, or ECR refusing, shows here).
+        var logins = host.Services.GetRequiredService<Application.Deploy.Delivery.IRegistryLogins>();
+        foreach (var (registry, used) in registries.Values)
+        {
+            var name = $"registry {registry} ({string.Join(", ", used)})";
+            try
+            {
+                var login = await logins.LoginAsync(registry, cancellationToken);
+                results.Add(new CheckResult(name, true, login is null
+                    ? "no login: an open registry, or hosts logged in by their own means"
+                    : registry.Ecr ? $"an ECR token for {login.Username} (the password is not shown)" : $"logs in as {login.Username} (the password is readable; not shown)"));
+            }
+            catch (DeployMind.Domain.DeployMindException ex)
+            {
+                results.Add(new CheckResult(name, false, ex.Message));
+            }
         }
 
         var preflight = host.Services.GetRequiredService<KubernetesPreflight>();
@@ -143,6 +167,19 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         }
 
         return failed == 0 ? ExitCodes.Success : ExitCodes.InvalidInput;
+    }
+
+    /// <summary>The environment's registry, or null for none or settings already reported as invalid.</summary>
+    private static Application.Deploy.Delivery.RegistrySettings? RegistryOf(Application.Deploy.DeployService deploys, Application.Deploy.DeployCommand command)
+    {
+        try
+        {
+            return deploys.RegistryOf(command);
+        }
+        catch (DeployMind.Domain.InvalidInputException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The environment's Kubernetes target, or null for Docker hosts or settings already reported as invalid.</summary>

@@ -55,4 +55,38 @@ public sealed class ValidateCliTests
         Assert.False(records.GetProperty("passed").GetBoolean());
         Assert.Contains(notAFolder, records.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Validate_Registries_ShowsEachLoginAndFailsOneWhosePasswordCannotBeRead()
+    {
+        using var app = Repo.CopyOf(Repo.Example("go-stdlib"));
+        var variable = "DM_TEST_REGISTRY_PASSWORD_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        File.WriteAllText(Path.Combine(app.Path, "deploymind.yml"), $$"""
+            build:
+              registry: { server: {{RegistryTestServer.Authenticated}}/team, username: {{RegistryTestServer.User}}, passwordFile: {{RegistryTestServer.PasswordFile}} }
+            environments:
+              production: { strategy: rolling }
+              staging:
+                build:
+                  registry: { server: registry.example.com, username: ci, passwordVariable: {{variable}} }
+              preview:
+                build:
+                  registry: { server: none }
+            """);
+        var console = new TestConsole().Width(400);
+
+        var code = await DeployMindCli.RunAsync(["validate", app.Path, "--output", "json"], console, CliHostFactory.Isolated(), CancellationToken.None);
+
+        using var doc = JsonDocument.Parse(console.Output);
+        var results = doc.RootElement.EnumerateArray().ToList();
+        Assert.NotEqual(ExitCodes.Success, code);
+        var production = Assert.Single(results, r => r.GetProperty("name").GetString() == $"registry {RegistryTestServer.Authenticated}/team (production)");
+        Assert.True(production.GetProperty("passed").GetBoolean(), production.ToString());
+        Assert.Contains($"logs in as {RegistryTestServer.User}", production.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var staging = Assert.Single(results, r => r.GetProperty("name").GetString() == "registry registry.example.com (staging)");
+        Assert.False(staging.GetProperty("passed").GetBoolean());
+        Assert.Contains($"environments.staging.build.registry.passwordVariable: {variable} is not set", staging.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(results, r => r.GetProperty("name").GetString()!.Contains("(preview)", StringComparison.Ordinal));
+        Assert.DoesNotContain(RegistryTestServer.Password, console.Output, StringComparison.Ordinal);
+    }
 }
