@@ -58,6 +58,49 @@ public sealed class DeployServiceContainerTests
         Assert.Throws<InvalidInputException>(() => service.CreateRequest(new DeployCommand("/apps/shop"), "/apps/shop", "shop:1"));
     }
 
+    [Fact]
+    public void CreateRequest_WithARegistry_TheReleaseRunsTheRegistrysNameAndDeliversTheLocalImage()
+    {
+        var build = new Application.Build.BuildOptions { Registry = new() { Server = "registry.example.com/shop" } };
+        var app = new AppOptions { App = "shop" };
+        app.Environments["production"] = new EnvironmentOptions { Target = new TargetOptions { Docker = new DockerTargetOptions { DeliveryConcurrency = 5 } } };
+        app.Environments["staging"] = new EnvironmentOptions { Build = new() { Registry = new() { Server = "none" } } };
+        app.Environments["eu"] = new EnvironmentOptions { Build = new() { Registry = new() { Server = "123456789012.dkr.ecr.eu-west-1.amazonaws.com" } } };
+        var service = Service(app, build);
+
+        var production = service.CreateRequest(new DeployCommand("/apps/shop"), "/apps/shop", "shop:3f2a1bc");
+        var staging = service.CreateRequest(new DeployCommand("/apps/shop") { Environment = "staging" }, "/apps/shop", "shop:3f2a1bc");
+        var eu = service.CreateRequest(new DeployCommand("/apps/shop") { Environment = "eu" }, "/apps/shop", "shop:3f2a1bc");
+
+        Assert.Equal(("registry.example.com/shop/shop:3f2a1bc", "shop:3f2a1bc", 5), (production.Release.Image, production.Delivery.Source, production.Delivery.Concurrency));
+        Assert.Equal("registry.example.com", production.Delivery.Registry!.Server);
+        Assert.Equal(("shop:3f2a1bc", null), (staging.Release.Image, staging.Delivery.Registry));
+        Assert.Equal("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop:3f2a1bc", eu.Release.Image);
+        Assert.True(eu.Delivery.Registry!.Ecr);
+    }
+
+    [Fact]
+    public void Problems_BadRegistry_NamesTheEnvironmentsKey()
+    {
+        var app = new AppOptions { App = "shop" };
+        app.Environments["production"] = new EnvironmentOptions { Build = new() { Registry = new() { Server = "registry.example.com", Username = "ci" } }, Target = new TargetOptions { Docker = new DockerTargetOptions { DeliveryConcurrency = 0 } } };
+
+        var problems = Service(app, new()).Problems(new DeployCommand("/apps/shop"));
+
+        Assert.Equal(
+            [
+                "environments.production.build.registry: the user ci has no password; set passwordVariable (an environment variable's name) or passwordFile. A password is never written in deploymind.yml.",
+                "environments.production.target.docker.deliveryConcurrency is 0; it must be at least 1.",
+            ],
+            problems);
+    }
+
+    private DeployService Service(AppOptions app, Application.Build.BuildOptions build)
+    {
+        var rolling = new RollingStrategy(new ReleaseLauncher(new HealthChecker(new FakeDeployHost(), _time), _time), _time);
+        return new DeployService(new Hosts(), [new DockerHostsTarget([rolling], new RollbackService(rolling))], Options.Create(app), _time, null, Options.Create(build));
+    }
+
     private DeployService Service(ContainerOptions container)
     {
         var app = new AppOptions { App = "shop" };

@@ -36,7 +36,7 @@ internal sealed class DockerHostsTarget : IDeployTarget
             if (!await host.Runtime.ImageExistsAsync(request.Release.Image, cancellationToken))
             {
                 throw new DeployMindException(
-                    $"The image {request.Release.Image} is not on host {host.Name}. DeployMind builds on this machine; a remote host needs the image from a registry it can pull from, or the same Docker engine.");
+                    $"The image {request.Release.Image} is not on host {host.Name}, and nothing was changed there. Deploys put it there first (streamed, or pulled from build.registry); see operations.md, \"Getting images to the hosts\".");
             }
         }
 
