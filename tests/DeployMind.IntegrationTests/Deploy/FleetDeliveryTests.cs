@@ -1,4 +1,3 @@
-using System.Text;
 using DeployMind.Cli;
 using DeployMind.Cli.Hosting;
 using DeployMind.Infrastructure.Processes;
@@ -107,7 +106,7 @@ public sealed class FleetDeliveryTests : IAsyncLifetime, IDisposable
         }
 
         var records = await RunAsync(settings, "list", "--app", AppName, "--output", "json");
-        Assert.DoesNotContain(password, run.Output + records.Output + await ReadAllAsync(_state.Path), StringComparison.Ordinal);
+        Assert.DoesNotContain(password, run.Output + records.Output + await Files.ReadAllAsync(_state.Path), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -229,20 +228,6 @@ public sealed class FleetDeliveryTests : IAsyncLifetime, IDisposable
         var console = new TestConsole().Width(400);
         var code = await DeployMindCli.RunAsync(args, console, new CliHostFactory(settings, Repo.LocalBaseImagesConfig, null), CancellationToken.None);
         return (code, console.Output);
-    }
-
-    private static async Task<string> ReadAllAsync(string folder)
-    {
-        var text = new StringBuilder();
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            text.Append(Encoding.UTF8.GetString(copy.ToArray())).Append('\n');
-        }
-
-        return text.ToString();
     }
 
     private sealed record LocalRegistry(int Port, System.Diagnostics.Process Process, TempFolder Folder) : IAsyncDisposable

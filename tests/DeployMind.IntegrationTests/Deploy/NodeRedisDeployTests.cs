@@ -170,7 +170,7 @@ public sealed class NodeRedisDeployTests : IAsyncLifetime, IDisposable
             ("the accessory's docker inspect", redisInspect),
             ("the host's process list", seen),
             ("the containers' logs", containerLogs),
-            ("the deployment records or nginx's files and logs", await ReadAllAsync(_prefix.Path)),
+            ("the deployment records or nginx's files and logs", await Files.ReadAllAsync(_prefix.Path)),
             ("the CLI's output", cli.ToString()),
         };
         foreach (var (where, text) in places)
@@ -239,21 +239,6 @@ public sealed class NodeRedisDeployTests : IAsyncLifetime, IDisposable
         (await Docker.RunAsync("inspect", "--format", "{{json .Path}} {{json .Args}} {{json .Config.Cmd}} {{json .Config.Entrypoint}}", container)).StandardOutput;
 
     private string Masked(string text) => text.Replace(_fromFile, "***", StringComparison.Ordinal).Replace(_fromAws, "***", StringComparison.Ordinal);
-
-    // Every file under a folder (the records database with its -wal and -shm files, nginx's configuration and logs).
-    private static async Task<string> ReadAllAsync(string folder)
-    {
-        var text = new StringBuilder();
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            text.Append(Encoding.UTF8.GetString(copy.ToArray())).Append('\n');
-        }
-
-        return text.ToString();
-    }
 
     // The SDK's default credential chain reads these first; restored afterwards.
     private static Restore AwsTestCredentials()

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using DeployMind.Infrastructure.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -44,37 +43,8 @@ internal static class Host2
         new(Target, NullLogger<SshCommandRunner>.Instance, TimeProvider.System);
 
     /// <summary>Fails with what to do unless host2's sshd answers, its engine's socket and its files are in place.</summary>
-    public static void EnsureRunning()
-    {
-        foreach (var file in new[] { PrivateKey, KnownHosts, DockerHost["unix://".Length..], "/run/netns/" + Namespace })
-        {
-            if (!File.Exists(file))
-            {
-                throw new InvalidOperationException($"host2 is not set up: {file} is missing. {Fix}");
-            }
-        }
-
-        try
-        {
-            using var client = new TcpClient();
-            client.ReceiveTimeout = 3000;
-            client.Connect(Host, Port);
-            var banner = new byte[4];
-            var read = client.GetStream().ReadAtLeast(banner, banner.Length, throwOnEndOfStream: false);
-            if (read < 4 || Encoding.ASCII.GetString(banner) != "SSH-")
-            {
-                throw new InvalidOperationException($"host2's sshd does not answer on {Host}:{Port}. {Fix}");
-            }
-        }
-        catch (SocketException ex)
-        {
-            throw new InvalidOperationException($"host2 is not reachable on {Host}:{Port} ({ex.Message}). {Fix}", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new InvalidOperationException($"host2's sshd on {Host}:{Port} did not send its banner ({ex.Message}). {Fix}", ex);
-        }
-    }
+    public static void EnsureRunning() =>
+        SshTestServer.EnsureAnswering("host2", Host, Port, [PrivateKey, KnownHosts, DockerHost["unix://".Length..], "/run/netns/" + Namespace], Fix);
 
     /// <summary>The docker CLI against host2's engine: <c>/usr/bin/docker -H unix:///run/deploymind-host2/docker.sock ARGS</c>.</summary>
     public static Task<CommandResult> DockerAsync(params string[] args) => DockerAsync(CommandSpec.Create(DockerClient, ["-H", DockerHost, .. args]));

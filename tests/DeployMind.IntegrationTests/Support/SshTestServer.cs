@@ -29,14 +29,22 @@ internal static class SshTestServer
         new(target ?? Target, NullLogger<SshCommandRunner>.Instance, TimeProvider.System);
 
     /// <summary>Fails with what to do unless the server is up and its files are in place.</summary>
-    public static void EnsureRunning()
+    public static void EnsureRunning() =>
+        EnsureAnswering(
+            "The SSH test server",
+            Host,
+            Port,
+            [PrivateKey, KnownHosts, HostPublicKey],
+            "Run `sudo bash scripts/services/sshd.sh` (it starts a test sshd on 127.0.0.1:2222), then run the tests again.");
+
+    /// <summary>Fails with <paramref name="fix"/> unless every file is there and an sshd sends its banner on <paramref name="host"/>:<paramref name="port"/>.</summary>
+    internal static void EnsureAnswering(string what, string host, int port, IEnumerable<string> files, string fix)
     {
-        const string Fix = "Run `sudo bash scripts/services/sshd.sh` (it starts a test sshd on 127.0.0.1:2222), then run the tests again.";
-        foreach (var file in new[] { PrivateKey, KnownHosts, HostPublicKey })
+        foreach (var file in files)
         {
             if (!File.Exists(file))
             {
-                throw new InvalidOperationException($"The SSH test server is not set up: {file} is missing. {Fix}");
+                throw new InvalidOperationException($"{what} is not set up: {file} is missing. {fix}");
             }
         }
 
@@ -44,21 +52,21 @@ internal static class SshTestServer
         {
             using var client = new TcpClient();
             client.ReceiveTimeout = 3000;
-            client.Connect(Host, Port);
+            client.Connect(host, port);
             var banner = new byte[4];
             var read = client.GetStream().ReadAtLeast(banner, banner.Length, throwOnEndOfStream: false);
             if (read < 4 || Encoding.ASCII.GetString(banner) != "SSH-")
             {
-                throw new InvalidOperationException($"Something that is not sshd answers on {Host}:{Port}. {Fix}");
+                throw new InvalidOperationException($"Something that is not sshd answers on {host}:{port} for {what}. {fix}");
             }
         }
         catch (SocketException ex)
         {
-            throw new InvalidOperationException($"The SSH test server is not running on {Host}:{Port} ({ex.Message}). {Fix}", ex);
+            throw new InvalidOperationException($"{what} is not running on {host}:{port} ({ex.Message}). {fix}", ex);
         }
         catch (IOException ex)
         {
-            throw new InvalidOperationException($"The SSH test server on {Host}:{Port} did not send its banner ({ex.Message}). {Fix}", ex);
+            throw new InvalidOperationException($"{what} on {host}:{port} did not send its banner ({ex.Message}). {fix}", ex);
         }
     }
 }
