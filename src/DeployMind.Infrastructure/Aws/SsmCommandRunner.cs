@@ -38,6 +38,9 @@ internal sealed partial class SsmCommandRunner : ICommandRunner, IDisposable
     // the longest, so a long build is not killed after an hour.
     private const int MaxExecutionTimeoutSeconds = 172_800;
 
+    // GetCommandInvocation answers throttled or failed (5xx) this many times in a row before the command is given up on.
+    private const int MaxTransientFailures = 20;
+
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     private readonly SsmTarget _target;
@@ -243,11 +246,12 @@ internal sealed partial class SsmCommandRunner : ICommandRunner, IDisposable
     private async Task<GetCommandInvocationResponse> WaitAsync(string commandId, string display, CancellationToken stop)
     {
         var wait = _target.PollInterval;
+        var failures = new int[1];
         while (true)
         {
             await Task.Delay(wait, _time, stop);
             wait = TimeSpan.FromTicks(Math.Min((long)(wait.Ticks * 1.5), _target.MaxPollInterval.Ticks));
-            var invocation = await GetInvocationAsync(commandId, display, stop);
+            var invocation = await GetInvocationAsync(commandId, display, failures, stop);
             if (invocation is not null && IsFinal(invocation.Status))
             {
                 return invocation;
@@ -255,17 +259,20 @@ internal sealed partial class SsmCommandRunner : ICommandRunner, IDisposable
         }
     }
 
-    private async Task<GetCommandInvocationResponse?> GetInvocationAsync(string commandId, string display, CancellationToken stop)
+    private async Task<GetCommandInvocationResponse?> GetInvocationAsync(string commandId, string display, int[] failures, CancellationToken stop)
     {
         try
         {
-            return await _ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = commandId, InstanceId = _target.InstanceId }, stop);
+            var invocation = await _ssm.GetCommandInvocationAsync(new GetCommandInvocationRequest { CommandId = commandId, InstanceId = _target.InstanceId }, stop);
+            failures[0] = 0;
+            return invocation;
         }
         catch (InvocationDoesNotExistException)
         {
             return null; // SSM records the invocation a moment after SendCommand returns.
         }
-        catch (AmazonServiceException ex) when (ex.ErrorCode is "ThrottlingException" || ex.StatusCode >= HttpStatusCode.InternalServerError)
+        catch (AmazonServiceException ex) when ((ex.ErrorCode is "ThrottlingException" || ex.StatusCode >= HttpStatusCode.InternalServerError)
+            && ++failures[0] < MaxTransientFailures)
         {
             LogPollRetry(display, Name, ex.ErrorCode, (int)ex.StatusCode);
             return null;
@@ -309,7 +316,7 @@ internal sealed partial class SsmCommandRunner : ICommandRunner, IDisposable
             while (true)
             {
                 await Task.Delay(_target.PollInterval, _time, bounded.Token);
-                var invocation = await GetInvocationAsync(commandId, display, bounded.Token);
+                var invocation = await GetInvocationAsync(commandId, display, [0], bounded.Token);
                 if (invocation is not null && IsFinal(invocation.Status))
                 {
                     return;
