@@ -70,7 +70,9 @@ public sealed class SsmDeployTests : IClassFixture<DeployFixture>, IClassFixture
     public async Task Canary_GoodVersionUnderLoadOnAnSsmHost_ReachesAllTrafficJudgedFromTheInstancesAccessLog()
     {
         await DeployAsync<RollingStrategy>("v1");
-        await using var load = new LoadLoop(_port);
+
+        // Paced: a deploy through SSM takes longer than LoadLoop.MaxRequests at full speed lasts (about 200 requests/s here).
+        await using var load = new LoadLoop(_port, pause: TimeSpan.FromMilliseconds(10));
 
         var steps = new List<string>();
         var outcome = await DeployAsync<CanaryStrategy>("v2", new Observer(steps));
