@@ -43,6 +43,8 @@ public static class DependencyInjection
         services.TryAddScoped<IDockerfileGenerator, DockerfileGenerator>();
         services.TryAddSingleton<IImageBuilder, DockerBuilder>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
+        // AWS clients for hosts reached through SSM: created on first use, shared, on the standard credential/region chain.
+        services.TryAddSingleton(_ => new Aws.AwsClients());
         services.TryAddScoped<DeployHostFactory>();
         services.TryAddScoped<IDeployHostFactory>(sp => sp.GetRequiredService<DeployHostFactory>());
         services.TryAddSingleton(sp => new Registry.EcrAuthorization(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, sp.GetRequiredService<TimeProvider>()));

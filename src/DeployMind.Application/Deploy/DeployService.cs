@@ -505,11 +505,12 @@ public sealed class DeployService
         {
             try
             {
-                hosts.Add(_hosts.Create(configured[i]));
+                // An SSM entry with tags stands for every instance it finds (IDeployHostFactory.CreateAll).
+                hosts.AddRange(_hosts.CreateAll(configured[i]));
             }
             catch (InvalidInputException ex)
             {
-                throw new InvalidInputException($"{key}.target.docker.hosts[{i}].ssh: {ex.Message}", ex);
+                throw new InvalidInputException($"{key}.target.docker.hosts[{i}].{(configured[i].Ssm is null ? "ssh" : "ssm")}: {ex.Message}", ex);
             }
         }
 

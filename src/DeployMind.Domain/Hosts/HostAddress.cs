@@ -6,7 +6,7 @@ namespace DeployMind.Domain.Hosts;
 /// <summary>
 /// How a Docker host is reached, parsed once from what configuration or a flag says: this machine (<c>local</c>, or no
 /// address), an SSH host (<c>user@host</c>, <c>user@host:port</c>, <c>ssh://user@host:port</c>), or an EC2 instance through
-/// SSM (<c>ssm://i-0123456789abcdef0</c>, optionally <c>@region</c>), which parses but is not supported yet.
+/// SSM (<c>ssm://i-0123456789abcdef0</c>, optionally <c>@region</c>).
 /// </summary>
 public abstract record HostAddress
 {
@@ -250,7 +250,7 @@ public abstract record HostAddress
         private static bool IsUserChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '$';
     }
 
-    /// <summary>An EC2 instance reached through AWS Systems Manager: <c>ssm://i-0123456789abcdef0[@region]</c>. Parsed, not yet deployable.</summary>
+    /// <summary>An EC2 instance reached through AWS Systems Manager: <c>ssm://i-0123456789abcdef0[@region]</c>.</summary>
     public sealed record Ssm : HostAddress
     {
         private const string Expected = "expected ssm://i-0123456789abcdef0 or ssm://i-0123456789abcdef0@eu-west-1";

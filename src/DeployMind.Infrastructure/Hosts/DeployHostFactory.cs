@@ -3,6 +3,7 @@ using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
 using DeployMind.Domain.Hosts;
+using DeployMind.Infrastructure.Aws;
 using DeployMind.Infrastructure.Docker;
 using DeployMind.Infrastructure.Nginx;
 using DeployMind.Infrastructure.Processes;
@@ -12,8 +13,8 @@ using Microsoft.Extensions.Options;
 namespace DeployMind.Infrastructure.Hosts;
 
 /// <summary>
-/// Builds a <see cref="DeployHost"/> per configured host: this machine (the local runner, the HTTP probe) or an SSH
-/// host (an SSH runner, curl on the host). Docker, nginx and port allocation go through the host's runner, so the same
+/// Builds a <see cref="DeployHost"/> per configured host: this machine (the local runner, the HTTP probe), an SSH
+/// host (an SSH runner, curl on the host) or an EC2 instance through AWS SSM (an SSM runner, curl on the instance). Docker, nginx and port allocation go through the host's runner, so the same
 /// deploy logic runs here and there. Hosts are cached by their settings; their connections close with the container.
 /// </summary>
 internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposable
@@ -24,8 +25,10 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
     private readonly NginxOptions _nginx;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly Lazy<AwsClients> _aws;
+    private readonly bool _ownsAws;
 
-    public DeployHostFactory(ICommandRunner local, IHttpProbe localProbe, IOptions<NginxOptions> nginx, TimeProvider time, ILoggerFactory loggers)
+    public DeployHostFactory(ICommandRunner local, IHttpProbe localProbe, IOptions<NginxOptions> nginx, TimeProvider time, ILoggerFactory loggers, AwsClients? aws = null)
     {
         ArgumentNullException.ThrowIfNull(nginx);
         _local = local;
@@ -33,6 +36,8 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
         _nginx = nginx.Value;
         _time = time;
         _loggers = loggers;
+        _ownsAws = aws is null;
+        _aws = aws is not null ? new Lazy<AwsClients>(aws) : new Lazy<AwsClients>(() => new AwsClients());
     }
 
     public DeployHost Create(HostOptions options)
@@ -63,10 +68,19 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
         {
             connection?.Dispose();
         }
+
+        if (_ownsAws && _aws.IsValueCreated)
+        {
+            _aws.Value.Dispose();
+        }
     }
 
-    private static string Key(HostOptions options) =>
-        AddressOf(options) is HostAddress.LocalHost ? HostAddress.LocalName : $"{options.Ssh}|{options.Key}|{options.KnownHosts}|{options.StrictHostKeyChecking}";
+    private static string Key(HostOptions options) => AddressOf(options) switch
+    {
+        HostAddress.LocalHost => HostAddress.LocalName,
+        HostAddress.Ssm ssm => $"{ssm}|{options.Ssm?.S3Bucket}|{options.Ssm?.S3Prefix}",
+        _ => $"{options.Ssh}|{options.Key}|{options.KnownHosts}|{options.StrictHostKeyChecking}",
+    };
 
     private (DeployHost Host, IDisposable? Connection) Build(HostOptions options)
     {
@@ -76,8 +90,8 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
                 var runner = CreateSshRunner(options, ssh);
                 return (Assemble(options.Name, runner, new CommandHttpProbe(runner)), runner);
             case HostAddress.Ssm ssm:
-                throw new InvalidInputException(
-                    $"Host {options.Name}: '{ssm}' is an SSM instance; hosts reached through SSM are not supported yet, write user@host or ssh://user@host:port.");
+                var ssmRunner = CreateSsmRunner(options, ssm);
+                return (Assemble(options.Name, ssmRunner, new CommandHttpProbe(ssmRunner)), ssmRunner);
             default:
                 return (Assemble(options.Name, _local, _localProbe), null);
         }
@@ -85,7 +99,8 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
 
     // The host's address, parsed once per call site from its settings; a malformed one names the host.
     private static HostAddress AddressOf(HostOptions options) =>
-        HostAddress.TryParse(options.Ssh, out var address, out var error)
+        options.Ssm is not null ? SsmAddressOf(options)
+        : HostAddress.TryParse(options.Ssh, out var address, out var error)
             ? address
             : throw new InvalidInputException($"Host {options.Name}: ssh '{options.Ssh}' is not an SSH address ({error}); write user@host or ssh://user@host:port.");
 

@@ -1,11 +1,15 @@
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
+using DeployMind.Infrastructure.Aws;
 using DeployMind.Infrastructure.Processes;
 
 namespace DeployMind.Infrastructure.Hosts;
 
-/// <summary>Checks a host through its own runner: the same path deploys take (local process or SSH).</summary>
+/// <summary>
+/// Checks a host through its own runner: the same path deploys take (local process, SSH or SSM). An SSM entry's SSM agent
+/// must be online first; an entry with tags is checked as the instances it finds, each on its own.
+/// </summary>
 internal sealed class HostChecks : IHostChecks
 {
     private readonly DeployHostFactory _hosts;
@@ -20,6 +24,25 @@ internal sealed class HostChecks : IHostChecks
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(listenPorts);
         var results = new List<CheckResult>();
+        if (host.Ssm is not null)
+        {
+            var instances = await SsmInstancesAsync(host, results, cancellationToken);
+            if (instances is null)
+            {
+                return results;
+            }
+
+            if (host.Ssm.DiscoversByTags)
+            {
+                foreach (var instance in instances)
+                {
+                    results.AddRange(await CheckAsync(instance, listenPorts, cancellationToken));
+                }
+
+                return results;
+            }
+        }
+
         ICommandRunner runner;
         try
         {
@@ -47,6 +70,46 @@ internal sealed class HostChecks : IHostChecks
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// For an SSM entry, a row on its instances (found by tags) or on its instance's SSM agent (PingStatus Online); the
+    /// instances to check, or null when there is nothing more to check.
+    /// </summary>
+    private async Task<IReadOnlyList<HostOptions>?> SsmInstancesAsync(HostOptions host, List<CheckResult> results, CancellationToken cancellationToken)
+    {
+        var ssm = host.Ssm!;
+        var discovery = new SsmInstanceDiscovery(_hosts.Aws);
+        try
+        {
+            if (ssm.DiscoversByTags)
+            {
+                var found = await discovery.DiscoverAsync(host.Name, ssm, cancellationToken);
+                results.Add(new CheckResult($"{host.Name}: instances", true, $"{found.Count} with tags {ssm.TagsText()} and the SSM agent online: {string.Join(", ", found.Select(i => i.InstanceId + (i.Name is null ? string.Empty : $" ({i.Name})")))}"));
+                return [.. found.Select(i => DeployHostFactory.InstanceHost(host, i.InstanceId))];
+            }
+
+            var address = ssm.ParseInstance();
+            var status = await discovery.PingStatusesAsync([address.InstanceId], address.Region, cancellationToken);
+            var ping = status.GetValueOrDefault(address.InstanceId);
+            var online = ping == "Online";
+            results.Add(new CheckResult(
+                $"{host.Name}: SSM agent",
+                online,
+                online ? $"{address.InstanceId} online"
+                    : $"{address.InstanceId} {(ping is null ? "is not registered with SSM" : "is " + ping)} — start the instance, run the SSM agent with an instance role that has AmazonSSMManagedInstanceCore, and check the region"));
+            return online ? [host] : null;
+        }
+        catch (DeployMindException ex)
+        {
+            results.Add(new CheckResult($"{host.Name}: {(ssm.DiscoversByTags ? "instances" : "SSM agent")}", false, ex.Message));
+            return null;
+        }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonClientException or HttpRequestException or IOException)
+        {
+            results.Add(new CheckResult($"{host.Name}: SSM agent", false, $"could not ask SSM: {ex.Message}"));
+            return null;
+        }
     }
 
     /// <summary>The host's nginx sites: each served as written, no listen port (theirs or a configured one) held by another process.</summary>

@@ -98,6 +98,19 @@ public abstract class CommandRunnerContract : IDisposable
     [Fact]
     public async Task RunAsync_Output_StreamsEachLineAsItArrivesOnItsOwnChannel()
     {
+        if (!Capabilities.LiveOutput)
+        {
+            // Delivered once the command has ended: every line, each on its own channel, standard output first.
+            var delivered = new List<OutputLine>();
+            var ended = await RunAsync(CommandSpec.Create("sh", "-c", "echo one; echo two >&2; echo three"), delivered.Add);
+            Assert.Equal(
+                [new(OutputChannel.StandardOutput, "one"), new(OutputChannel.StandardOutput, "three"), new OutputLine(OutputChannel.StandardError, "two")],
+                delivered);
+            Assert.Equal("one\nthree\n", ended.StandardOutput);
+            Assert.Equal("two\n", ended.StandardError);
+            return;
+        }
+
         // The command goes on only once the test has received its previous line: output delivered at exit deadlocks
         // (and fails on the timeout) instead of passing by luck of timing.
         var first = Path.Combine(_temp.FullName, "got-one");
@@ -356,9 +369,17 @@ public abstract class CommandRunnerContract : IDisposable
             }
         }
 
-        var results = await Task.WhenAll(Enumerable.Range(0, Count).Select(i => RunAsync(
-            CommandSpec.Create("sh", "-c", "echo ready; until [ -e \"$1\" ]; do sleep 0.05; done; echo \"$2\"", "sh", go, i.ToString(CultureInfo.InvariantCulture)),
-            OnOutput))).WaitAsync(Patience);
+        var runs = Task.WhenAll(Enumerable.Range(0, Count).Select(i => RunAsync(
+            CommandSpec.Create("sh", "-c", "touch \"$1.ready$2\"; echo ready; until [ -e \"$1\" ]; do sleep 0.05; done; echo \"$2\"", "sh", go, i.ToString(CultureInfo.InvariantCulture)),
+            Capabilities.LiveOutput ? OnOutput : null)));
+        if (!Capabilities.LiveOutput)
+        {
+            // Output arrives at the end: the commands say they started through files instead.
+            await WaitForFilesAsync(Enumerable.Range(0, Count).Select(i => $"{go}.ready{i}"));
+            await File.WriteAllTextAsync(go, string.Empty);
+        }
+
+        var results = await runs.WaitAsync(Patience);
 
         Assert.Equal(Enumerable.Range(0, Count).Select(i => $"ready\n{i}\n"), results.Select(r => r.StandardOutput));
     }
@@ -370,10 +391,11 @@ public abstract class CommandRunnerContract : IDisposable
     {
         using var cts = new CancellationTokenSource();
         var child = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var script = (ignoresTerm ? "trap '' TERM; " : string.Empty) + "sleep 3001 & echo $!; wait; echo never";
+        var pidFile = Path.Combine(_temp.FullName, "child.pid");
+        var script = (ignoresTerm ? "trap '' TERM; " : string.Empty) + "sleep 3001 & echo $! > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; echo $!; wait; echo never";
 
-        var run = RunAsync(CommandSpec.Create("sh", "-c", script), line => child.TrySetResult(int.Parse(line.Text, CultureInfo.InvariantCulture)), cts.Token);
-        var pid = await child.Task.WaitAsync(Patience);
+        var run = RunAsync(CommandSpec.Create("sh", "-c", script, "sh", pidFile), line => child.TrySetResult(int.Parse(line.Text, CultureInfo.InvariantCulture)), cts.Token);
+        var pid = await ChildPidAsync(child.Task, pidFile);
         Assert.True(await IsRunningAsync(pid), $"the command's child {pid} is not running");
         var cancelledAt = Stopwatch.GetTimestamp();
         await cts.CancelAsync();
@@ -399,6 +421,20 @@ public abstract class CommandRunnerContract : IDisposable
     [Fact]
     public async Task RunAsync_OutputCallbackThrows_RethrowsAndKillsTheProcess()
     {
+        if (!Capabilities.LiveOutput)
+        {
+            // The lines arrive after the end, so there is nothing left to kill: the callback's exception is rethrown, no line follows it.
+            var calls = 0;
+            var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => RunAsync(CommandSpec.Create("sh", "-c", "echo 1; echo 2"), line =>
+            {
+                calls++;
+                throw new InvalidOperationException("callback failed on " + line.Text);
+            }).WaitAsync(Patience));
+            Assert.Equal("callback failed on 1", failed.Message);
+            Assert.Equal(1, calls);
+            return;
+        }
+
         var pid = 0;
         var spec = CommandSpec.Create("sh", "-c", "sleep 3001 & echo $!; wait");
 
@@ -427,8 +463,12 @@ public abstract class CommandRunnerContract : IDisposable
         var runner = Create(timeout);
         var child = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var run = runner.RunAsync(CommandSpec.Create("sh", "-c", "sleep 3001 & echo $!; wait"), line => child.TrySetResult(int.Parse(line.Text, CultureInfo.InvariantCulture)), CancellationToken.None);
-        var pid = await child.Task.WaitAsync(Patience);
+        var pidFile = Path.Combine(_temp.FullName, "timeout-child.pid");
+        var run = runner.RunAsync(
+            CommandSpec.Create("sh", "-c", "sleep 3001 & echo $! > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; echo $!; wait", "sh", pidFile),
+            line => child.TrySetResult(int.Parse(line.Text, CultureInfo.InvariantCulture)),
+            CancellationToken.None);
+        var pid = await ChildPidAsync(child.Task, pidFile);
 
         var ex = await Assert.ThrowsAnyAsync<DeployMindException>(() => run.WaitAsync(Patience));
         Assert.Contains("1.5 s", ex.Message, StringComparison.Ordinal);
@@ -464,7 +504,8 @@ public abstract class CommandRunnerContract : IDisposable
         var missing = CommandSpec.Create("dm-no-such-program", "--token", Secret).WithSecret(Secret);
         using var cts = new CancellationTokenSource();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var slow = CommandSpec.Create("sh", "-c", "echo started; sleep 3001", "sh", Secret).WithSecret(Secret);
+        var startedFile = Path.Combine(_temp.FullName, "started");
+        var slow = CommandSpec.Create("sh", "-c", "echo started; touch \"$2\"; sleep 3001", "sh", Secret, startedFile).WithSecret(Secret);
 
         var failure = await Record.ExceptionAsync(async () =>
         {
@@ -473,7 +514,7 @@ public abstract class CommandRunnerContract : IDisposable
             result.EnsureSuccess();
         });
         var run = RunAsync(slow, _ => started.TrySetResult(), cts.Token);
-        await started.Task.WaitAsync(Patience);
+        await (Capabilities.LiveOutput ? started.Task : WaitForFilesAsync([startedFile])).WaitAsync(Patience);
         await cts.CancelAsync();
         var cancelled = await Record.ExceptionAsync(() => run);
 
@@ -520,6 +561,33 @@ public abstract class CommandRunnerContract : IDisposable
 
     private Task<CommandResult> RunAsync(CommandSpec spec, Action<OutputLine>? onOutput = null, CancellationToken cancellationToken = default) =>
         Runner.RunAsync(spec, onOutput, cancellationToken);
+
+    /// <summary>
+    /// The PID a command printed (and wrote to <paramref name="pidFile"/>): from its output line when the runner streams, else
+    /// from the file, since a runner without live output delivers the line only when the command has ended.
+    /// </summary>
+    private async Task<int> ChildPidAsync(Task<int> fromOutput, string pidFile)
+    {
+        if (Capabilities.LiveOutput)
+        {
+            return await fromOutput.WaitAsync(Patience);
+        }
+
+        await WaitForFilesAsync([pidFile]);
+        return int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Waits (at most <see cref="Patience"/>) until every one of <paramref name="paths"/> exists.</summary>
+    private static async Task WaitForFilesAsync(IEnumerable<string> paths)
+    {
+        var all = paths.ToList();
+        var started = Stopwatch.GetTimestamp();
+        while (!all.All(File.Exists))
+        {
+            Assert.True(Stopwatch.GetElapsedTime(started) < Patience, $"the command never wrote {string.Join(", ", all.Where(p => !File.Exists(p)))}");
+            await Task.Delay(50);
+        }
+    }
 
     /// <summary>Whether process <paramref name="pid"/> runs where the runner runs commands (asked through the runner; a zombie counts as gone).</summary>
     private async Task<bool> IsRunningAsync(int pid)

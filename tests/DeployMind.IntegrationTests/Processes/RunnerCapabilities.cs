@@ -23,4 +23,9 @@ public enum StartFailureReport
 /// <param name="MissingProgram">How a program that does not exist is reported.</param>
 /// <param name="MissingWorkingDirectory">How a working directory that does not exist is reported.</param>
 /// <param name="CommandTimeout">Whether the runner has a per-command deadline of its own (e.g. <c>SshTarget.CommandTimeout</c>).</param>
-public sealed record RunnerCapabilities(StartFailureReport MissingProgram, StartFailureReport MissingWorkingDirectory, bool CommandTimeout);
+/// <param name="LiveOutput">
+/// Whether output lines reach the callback while the command runs. AWS SSM returns a command's output only once it has
+/// ended: its runner delivers every line then (standard output first), and the contract checks that instead, learning
+/// what a running command does through files it writes rather than through its output.
+/// </param>
+public sealed record RunnerCapabilities(StartFailureReport MissingProgram, StartFailureReport MissingWorkingDirectory, bool CommandTimeout, bool LiveOutput = true);

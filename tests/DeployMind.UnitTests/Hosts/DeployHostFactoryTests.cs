@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
@@ -32,14 +33,61 @@ public sealed class DeployHostFactoryTests : IDisposable
         Assert.Same(_factory.Create(new HostOptions { Name = "local" }).Runtime, _factory.Create(options).Runtime);
     }
 
-    [Fact]
-    public void Create_SsmInstance_ParsesButIsRefusedAsNotSupportedYet()
+    [Theory]
+    [InlineData("ssm://i-0123456789abcdef0@eu-west-1", null)]
+    [InlineData(null, "i-0123456789abcdef0@eu-west-1")]
+    [InlineData(null, "ssm://i-0123456789abcdef0@eu-west-1")]
+    public void Create_SsmInstance_IsReachedThroughAnSsmRunner(string? ssh, string? instance)
     {
-        var error = Assert.Throws<InvalidInputException>(() => _factory.Create(new HostOptions { Name = "web-1", Ssh = "ssm://i-0123456789abcdef0@eu-west-1" }));
+        var options = new HostOptions { Name = "web-1", Ssh = ssh, Ssm = instance is null ? null : new SsmHostOptions { Instance = instance } };
 
-        Assert.Equal(
-            "Host web-1: 'ssm://i-0123456789abcdef0@eu-west-1' is an SSM instance; hosts reached through SSM are not supported yet, write user@host or ssh://user@host:port.",
-            error.Message);
+        var host = _factory.Create(options);
+
+        Assert.Equal("web-1", host.Name);
+        Assert.Equal("ssm i-0123456789abcdef0 (eu-west-1)", _factory.RunnerFor(options).Name);
+    }
+
+    [Fact]
+    public void Create_SsmEntryRegion_AppliesWhenTheIdNamesNone()
+    {
+        var options = new HostOptions { Name = "web-1", Ssm = new SsmHostOptions { Instance = "i-0123456789abcdef0", Region = "us-east-2", S3Bucket = "out" } };
+
+        Assert.Equal("ssm i-0123456789abcdef0 (us-east-2)", _factory.RunnerFor(options).Name);
+    }
+
+    [Theory]
+    [InlineData("i-xyz", "Host web-1: The SSM target 'ssm://i-xyz' names no instance id")]
+    [InlineData("", "Host web-1: ssm names no instance; write ssm: i-0123456789abcdef0, or ssm: { tags: { role: web } }")]
+    public void Create_MalformedSsmInstance_SaysWhatIsWrongNamingTheHost(string instance, string expected)
+    {
+        var error = Assert.Throws<InvalidInputException>(() => _factory.Create(new HostOptions { Name = "web-1", Ssm = new SsmHostOptions { Instance = instance } }));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Configuration_SsmScalarOrSection_BothBind()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["hosts:0:name"] = "web-1",
+            ["hosts:0:ssm"] = "i-0123456789abcdef0",
+            ["hosts:1:name"] = "web",
+            ["hosts:1:ssm:tags:role"] = "web",
+            ["hosts:1:ssm:region"] = "eu-west-1",
+            ["hosts:1:ssm:s3Bucket"] = "deploy-output",
+            ["hosts:1:ssm:s3Prefix"] = "deploymind",
+        }).Build();
+        var docker = new DockerTargetOptions();
+
+        configuration.Bind(docker);
+
+        Assert.Equal("i-0123456789abcdef0", docker.Hosts![0].Ssm!.Instance);
+        Assert.False(docker.Hosts[0].Ssm!.DiscoversByTags);
+        var tagged = docker.Hosts[1].Ssm!;
+        Assert.Equal(new Dictionary<string, string> { ["role"] = "web" }, tagged.Tags);
+        Assert.Equal(("eu-west-1", "deploy-output", "deploymind"), (tagged.Region, tagged.S3Bucket, tagged.S3Prefix));
+        Assert.Null(docker.Hosts[1].Ssh);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using DeployMind.Domain.Hosts;
 
 namespace DeployMind.Application.Configuration;
 
-/// <summary>One host: this machine (no ssh) or an SSH host.</summary>
+/// <summary>One host: this machine (no ssh), an SSH host, or EC2 instances through AWS SSM (<see cref="Ssm"/>).</summary>
 public sealed class HostOptions
 {
     public string Name { get; set; } = "local";
@@ -20,7 +20,10 @@ public sealed class HostOptions
     /// <summary>Refuse hosts whose key is not in known_hosts (default). false is an explicit opt-out.</summary>
     public bool StrictHostKeyChecking { get; set; } = true;
 
+    /// <summary>An EC2 instance (or instances found by tags) reached through AWS Systems Manager instead of SSH; see <see cref="SsmHostOptions"/>.</summary>
+    public SsmHostOptions? Ssm { get; set; }
+
     /// <summary>How the host is reached, parsed: this machine when <see cref="Ssh"/> is empty (or <c>local</c>), else its address.</summary>
     /// <exception cref="InvalidInputException">The address is malformed; the message says why (the caller names the key).</exception>
-    public HostAddress ParseAddress() => HostAddress.Parse(Ssh);
+    public HostAddress ParseAddress() => Ssm is not null ? Ssm.ParseInstance() : HostAddress.Parse(Ssh);
 }
