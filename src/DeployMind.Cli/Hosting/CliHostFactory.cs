@@ -35,6 +35,9 @@ public sealed class CliHostFactory
     /// <summary>Where this factory's hosts read their settings.</summary>
     public ConfigurationLayers Layers { get; }
 
+    /// <summary>For tests: registrations applied after DeployMind's own (a loopback cloud's clients in place of the real ones).</summary>
+    internal Action<IServiceCollection>? Replacements { get; init; }
+
     /// <summary>
     /// A factory that reads only the app's (or the given) configuration and records deployments in a file of its own
     /// (<paramref name="databasePath"/>, else a new one under the temp folder): what tests need to be independent of the machine.
@@ -145,6 +148,7 @@ public sealed class CliHostFactory
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
         builder.AddDeployMind(Layers, appPath, configFile, minimumLevel, reset);
+        Replacements?.Invoke(builder.Services);
         var host = builder.Build();
         Locator = host.Services.GetRequiredService<IConfigurationLocator>();
         return host;
