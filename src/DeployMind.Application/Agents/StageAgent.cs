@@ -55,6 +55,23 @@ internal abstract class StageAgent : IPipelineAdvisor
             return AdvisorVerdict.None;
         }
 
+        // Where the code came from is the repository's text too (a branch can be named anything).
+        var deployment = context.Deployment;
+        facts = facts with
+        {
+            Untrusted = new Dictionary<string, object?>(facts.Untrusted)
+            {
+                ["deployment"] = new Dictionary<string, object?>
+                {
+                    ["app"] = deployment.App,
+                    ["environment"] = deployment.Environment,
+                    ["repository"] = deployment.Repository,
+                    ["branch"] = deployment.Branch,
+                    ["commit"] = deployment.Commit,
+                    ["pullRequest"] = deployment.PullRequest,
+                },
+            },
+        };
         var redactor = new PromptRedactor(_redactor, FindingValues.Collect(context));
         var (explanation, problem) = await AskAsync(stage, report, facts, redactor, context.Deployment.Id, cancellationToken);
         var notes = new List<string> { Line(explanation) };
