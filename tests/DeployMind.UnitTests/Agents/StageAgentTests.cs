@@ -277,6 +277,27 @@ public sealed class StageAgentTests : IAsyncLifetime
         Assert.Contains(new string('x', AgentPrompt.MaxValueLength) + "\\u2026", json, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Orchestrator_AnAdvisorsExplanation_IsRedactedOnOneLineAndItsVerdictIsWhatTheAdvisorReturned()
+    {
+        var token = Security.FakeSecrets.GitHubClassic;
+        var claims = new StageExplanation($"saw {token}\nin the log", [$"rotate {token}", " "], StageExplanation.HaltVerdict, "m");
+        var advisor = new ClaimingAdvisor(AdvisorVerdict.Note("a note") with { Explanation = claims });
+        var redactor = new Infrastructure.Security.SecretTextRedactor();
+        var orchestrator = new PipelineOrchestrator(
+            [new OkStage()], [advisor], redactor, Microsoft.Extensions.Options.Options.Create(new PipelineOptions()), TimeProvider.System, new Configuration.FakeConfigurationLocator());
+        var context = new PipelineContext(AgentHarness.NewDeployment(), "/tmp/app");
+
+        await orchestrator.RunAsync(context, null, CancellationToken.None);
+
+        var recorded = Assert.Single(context.Advice).Verdict.Explanation!;
+        Assert.Equal(DeploymentState.Succeeded, context.Deployment.State);
+        Assert.DoesNotContain(token, recorded.Text + string.Join(' ', recorded.Recommendations), StringComparison.Ordinal);
+        Assert.StartsWith("saw ghp_…[REDACTED] in the log", recorded.Text, StringComparison.Ordinal);
+        Assert.Single(recorded.Recommendations);
+        Assert.Equal(StageExplanation.NoVerdict, recorded.Verdict);
+    }
+
     internal static Dictionary<PipelineStage, StageReport> Passing() => new()
     {
         [PipelineStage.Scan] = AgentHarness.Scan([]),
@@ -284,6 +305,20 @@ public sealed class StageAgentTests : IAsyncLifetime
         [PipelineStage.Deploy] = AgentHarness.Deploy(),
         [PipelineStage.Verify] = AgentHarness.Verify(),
     };
+
+    private sealed class ClaimingAdvisor(AdvisorVerdict verdict) : IPipelineAdvisor
+    {
+        public string Name => "claiming";
+
+        public Task<AdvisorVerdict> AdviseAsync(PipelineStage stage, StageReport report, PipelineContext context, CancellationToken cancellationToken) => Task.FromResult(verdict);
+    }
+
+    private sealed class OkStage : IPipelineStage
+    {
+        public PipelineStage Stage => PipelineStage.Build;
+
+        public Task<StageReport> RunAsync(PipelineContext context, CancellationToken cancellationToken) => Task.FromResult(StageReport.Passed("ok"));
+    }
 
     private sealed class ExplanationComparer : IEqualityComparer<StageExplanation>
     {
