@@ -72,6 +72,28 @@ public static class DependencyInjection
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, BuildStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, DeployStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, VerifyStage>());
+
+        // The stage agents: rule-based explanations always; a model's when ai: has one (IAgentModel, from Infrastructure).
+        builder.Services.AddConfigurationSection<Agents.AiOptions>(Agents.AiOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Agents.AiOptions>, Agents.AiOptionsValidator>());
+        builder.Services.TryAddSingleton<Agents.AgentAnswerCache>();
+        builder.Services.TryAddSingleton<Agents.AgentBudgets>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.SecurityAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.SecurityAgent(m, r, o, c, b, t))));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.BuildAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.BuildAgent(m, r, o, c, b, t))));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.DeployAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.DeployAgent(m, r, o, c, b, t))));
         return builder;
     }
+
+    /// <summary>A stage agent with the model when one is registered (the agents answer from rules without it).</summary>
+    private static T Agent<T>(
+        IServiceProvider sp,
+        Func<Agents.IAgentModel?, ITextRedactor, Microsoft.Extensions.Options.IOptions<Agents.AiOptions>, Agents.AgentAnswerCache, Agents.AgentBudgets, TimeProvider, T> create)
+        where T : Agents.StageAgent =>
+        create(
+            sp.GetService<Agents.IAgentModel>(),
+            sp.GetRequiredService<ITextRedactor>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Agents.AiOptions>>(),
+            sp.GetRequiredService<Agents.AgentAnswerCache>(),
+            sp.GetRequiredService<Agents.AgentBudgets>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System);
 }

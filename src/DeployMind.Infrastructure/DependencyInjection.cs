@@ -93,6 +93,9 @@ public static class DependencyInjection
         services.AddConfigurationSection<GitHubOptions>(GitHubOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidator>());
         services.TryAddSingleton<IDeploymentReporter, GitHubReporter>();
+
+        // The stage agents' model: an IChatClient over the ai: section's OpenAI-compatible endpoint (none without a key).
+        services.TryAddSingleton<Application.Agents.IAgentModel, Ai.OpenAiAgentModel>();
         return builder;
     }
 }

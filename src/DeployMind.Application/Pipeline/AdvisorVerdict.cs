@@ -21,6 +21,9 @@ public sealed record AdvisorVerdict
     /// <summary>Why the deployment must stop here, or null.</summary>
     public string? HaltReason { get; init; }
 
+    /// <summary>A stage agent's explanation (text, recommendations, verdict, model), recorded with the advice; null for other advisors.</summary>
+    public StageExplanation? Explanation { get; init; }
+
     /// <summary>The advisor asks to stop the deployment.</summary>
     public bool Halts => HaltReason is not null;
 

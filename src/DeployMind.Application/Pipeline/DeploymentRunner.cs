@@ -117,6 +117,23 @@ internal sealed class DeploymentRunner
         }
     }
 
+    private async Task TrySaveExplanationsAsync(Guid id, IReadOnlyList<RecordedExplanation> explanations)
+    {
+        try
+        {
+            await _store.SaveExplanationsAsync(id, explanations, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "The explanations of deployment {Id} could not be recorded in {Store}.", id, _store.Description);
+        }
+    }
+
+    /// <summary>The stage agents' explanations so far, as recorded (already redacted by the orchestrator).</summary>
+    internal static IReadOnlyList<RecordedExplanation> Explanations(PipelineContext context) =>
+        [.. context.Advice.Where(a => a.Verdict.Explanation is not null).Select(a => new RecordedExplanation(
+            a.Stage.ToString().ToLowerInvariant(), a.Advisor, a.Verdict.Explanation!.Text, a.Verdict.Explanation.Recommendations, a.Verdict.Explanation.Verdict, a.Verdict.Explanation.Model))];
+
     internal static RecordedFinding Record(string source, SecurityFinding finding, bool blocking) =>
         new(source, finding.RuleId, finding.Title, finding.Severity, finding.Kind, finding.File, finding.Line, finding.Column, finding.RedactedExcerpt, blocking);
 
@@ -125,6 +142,7 @@ internal sealed class DeploymentRunner
     {
         private bool _scanRecorded;
         private bool _imageScanRecorded;
+        private int _explanationsRecorded;
 
         public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
         {
@@ -147,6 +165,12 @@ internal sealed class DeploymentRunner
                 _imageScanRecorded = true;
                 var blocking = context.ImageBlocking.ToHashSet();
                 await runner.TrySaveFindingsAsync(deployment.Id, "image", image.Findings.Select(f => Record("image", f, blocking.Contains(f))));
+            }
+
+            if (context.Advice.Count(a => a.Verdict.Explanation is not null) is var explained && explained > _explanationsRecorded)
+            {
+                _explanationsRecorded = explained;
+                await runner.TrySaveExplanationsAsync(deployment.Id, Explanations(context));
             }
 
             await log.FlushAsync(CancellationToken.None);

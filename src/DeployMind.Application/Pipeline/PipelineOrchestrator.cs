@@ -290,6 +290,15 @@ internal sealed class PipelineOrchestrator
     {
         Notes = [.. verdict.Notes.Where(n => !string.IsNullOrWhiteSpace(n)).Select(Clean)],
         HaltReason = string.IsNullOrWhiteSpace(verdict.HaltReason) ? null : Clean(verdict.HaltReason),
+        Explanation = verdict.Explanation is { } explanation
+            ? explanation with
+            {
+                Text = Clean(explanation.Text),
+                Recommendations = [.. explanation.Recommendations.Where(r => !string.IsNullOrWhiteSpace(r)).Select(Clean)],
+                Verdict = verdict.Halts ? StageExplanation.HaltVerdict : StageExplanation.NoVerdict,
+                Model = Clean(explanation.Model),
+            }
+            : null,
     };
 
     private string Clean(string text)

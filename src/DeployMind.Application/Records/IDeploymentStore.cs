@@ -58,7 +58,22 @@ public interface IDeploymentStore
 
     /// <summary>What the store is, for messages: "SQLite /root/.deploymind/deploymind.db" or "PostgreSQL 127.0.0.1:5433/deploymind".</summary>
     string Description { get; }
+
+    /// <summary>Records the stage agents' explanations of the deployment, in order (replacing any recorded before: a retried run explains again).</summary>
+    Task SaveExplanationsAsync(Guid deploymentId, IReadOnlyList<RecordedExplanation> explanations, CancellationToken cancellationToken);
+
+    /// <summary>The deployment's recorded explanations, in order.</summary>
+    Task<IReadOnlyList<RecordedExplanation>> GetExplanationsAsync(Guid deploymentId, CancellationToken cancellationToken);
 }
+
+/// <summary>A stage agent's explanation as recorded with a deployment (redacted as the timeline is).</summary>
+/// <param name="Stage">scan, build, deploy or verify.</param>
+/// <param name="Agent">The agent ("security-agent").</param>
+/// <param name="Text">The explanation.</param>
+/// <param name="Recommendations">What to do next.</param>
+/// <param name="Verdict">halt (the agent asked to stop) or none.</param>
+/// <param name="Model">The model that wrote it, or "rules".</param>
+public sealed record RecordedExplanation(string Stage, string Agent, string Text, IReadOnlyList<string> Recommendations, string Verdict, string Model);
 
 /// <summary>Filters for <see cref="IDeploymentStore.ListAsync"/>.</summary>
 public sealed record DeploymentQuery

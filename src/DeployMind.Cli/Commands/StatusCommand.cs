@@ -31,14 +31,20 @@ internal sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
         await host.Services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
         var deployment = await store.FindAsync(settings.Id, cancellationToken);
         var findings = await store.GetFindingsAsync(deployment.Id, cancellationToken);
+        var explanations = await store.GetExplanationsAsync(deployment.Id, cancellationToken);
         if (settings.Json)
         {
-            Json.Write(_console, new { Deployment = DeploymentView.Of(deployment, now), Findings = findings });
+            Json.Write(_console, new { Deployment = DeploymentView.Of(deployment, now), Findings = findings, Explanations = explanations });
             return DeploymentViews.ExitCode(deployment);
         }
 
         _console.Write(DeploymentViews.StatusPanel(deployment, now));
         _console.Write(DeploymentViews.Timeline(deployment));
+        if (explanations.Count > 0)
+        {
+            _console.Write(DeploymentViews.Explanations(explanations));
+        }
+
         if (findings.Count > 0)
         {
             var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Findings[/] ({findings.Count(f => f.Blocking)} blocking)");

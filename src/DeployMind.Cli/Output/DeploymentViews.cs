@@ -104,6 +104,22 @@ internal static class DeploymentViews
         return table;
     }
 
+    /// <summary>The stage agents' explanations: stage, agent (and the model, or "rules"), the text with its recommendations, and a halt when one asked for it.</summary>
+    public static Table Explanations(IReadOnlyList<RecordedExplanation> explanations)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Explanations[/]");
+        table.AddColumns("Stage", "Agent", "Explanation");
+        foreach (var x in explanations)
+        {
+            var text = Markup.Escape(x.Text)
+                + string.Concat(x.Recommendations.Select(r => $"\n[grey]→[/] {Markup.Escape(r)}"))
+                + (x.Verdict == Application.Pipeline.StageExplanation.HaltVerdict ? "\n[red]asked to halt the deployment[/]" : string.Empty);
+            table.AddRow(Markup.Escape(x.Stage), $"{Markup.Escape(x.Agent)}\n[grey]{Markup.Escape(x.Model)}[/]", text);
+        }
+
+        return table;
+    }
+
     /// <summary>The exit code a deployment gives (see <see cref="ExitCodes"/>): one still queued or running gives <see cref="ExitCodes.StillRunning"/>.</summary>
     public static int ExitCode(Deployment d) => d.State switch
     {

@@ -22,6 +22,8 @@ internal abstract class DeployMindDbContext : DbContext
 
     public DbSet<FindingRow> Findings => Set<FindingRow>();
 
+    public DbSet<ExplanationRow> Explanations => Set<ExplanationRow>();
+
     public DbSet<JobRow> Jobs => Set<JobRow>();
 
     public DbSet<LockRow> Locks => Set<LockRow>();
@@ -72,6 +74,17 @@ internal abstract class DeployMindDbContext : DbContext
             e.HasKey(x => x.Id);
             e.Property(x => x.Severity).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(32);
+            e.HasIndex(x => x.DeploymentId);
+            e.HasOne<DeploymentRow>().WithMany().HasForeignKey(x => x.DeploymentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ExplanationRow>(e =>
+        {
+            e.ToTable("deployment_explanations");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Stage).HasMaxLength(16);
+            e.Property(x => x.Agent).HasMaxLength(64);
+            e.Property(x => x.Verdict).HasMaxLength(16);
+            e.Property(x => x.Model).HasMaxLength(128);
             e.HasIndex(x => x.DeploymentId);
             e.HasOne<DeploymentRow>().WithMany().HasForeignKey(x => x.DeploymentId).OnDelete(DeleteBehavior.Cascade);
         });

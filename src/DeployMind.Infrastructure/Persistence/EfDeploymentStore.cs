@@ -244,6 +244,39 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         return [.. rows.Select(f => new RecordedFinding(f.Source, f.RuleId, f.Title, f.Severity, f.Kind, f.File, f.Line, f.Column, f.RedactedExcerpt, f.Blocking))];
     }
 
+    public async Task SaveExplanationsAsync(Guid deploymentId, IReadOnlyList<RecordedExplanation> explanations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(explanations);
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var key = Key(deploymentId);
+        await db.Explanations.Where(x => x.DeploymentId == key).ExecuteDeleteAsync(cancellationToken);
+        db.Explanations.AddRange(explanations.Select(x => new ExplanationRow
+        {
+            DeploymentId = key,
+            Stage = Cut(x.Stage, 16),
+            Agent = Cut(x.Agent, 64),
+            Text = x.Text,
+            Recommendations = string.Join('\n', x.Recommendations.Select(r => r.ReplaceLineEndings(" "))),
+            Verdict = Cut(x.Verdict, 16),
+            Model = Cut(x.Model, 128),
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RecordedExplanation>> GetExplanationsAsync(Guid deploymentId, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var key = Key(deploymentId);
+        var rows = await db.Explanations.AsNoTracking().Where(x => x.DeploymentId == key).OrderBy(x => x.Id).ToListAsync(cancellationToken);
+        return [.. rows.Select(x => new RecordedExplanation(x.Stage, x.Agent, x.Text, x.Recommendations.Length == 0 ? [] : x.Recommendations.Split('\n'), x.Verdict, x.Model))];
+    }
+
+    private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];
+
     public void Dispose()
     {
         if (_ownsDatabase)

@@ -131,6 +131,30 @@ internal sealed class FindingRow
     public bool Blocking { get; set; }
 }
 
+/// <summary>One stage agent's explanation (table <c>deployment_explanations</c>), redacted as the timeline is.</summary>
+internal sealed class ExplanationRow
+{
+    public long Id { get; set; }
+
+    public string DeploymentId { get; set; } = string.Empty;
+
+    /// <summary>scan, build, deploy or verify.</summary>
+    public string Stage { get; set; } = string.Empty;
+
+    public string Agent { get; set; } = string.Empty;
+
+    public string Text { get; set; } = string.Empty;
+
+    /// <summary>The recommendations, one per line.</summary>
+    public string Recommendations { get; set; } = string.Empty;
+
+    /// <summary>halt or none.</summary>
+    public string Verdict { get; set; } = string.Empty;
+
+    /// <summary>The model that wrote it, or "rules".</summary>
+    public string Model { get; set; } = string.Empty;
+}
+
 /// <summary>Where a job is in the embedded queue (column <c>jobs.State</c>).</summary>
 internal enum JobState
 {

@@ -193,6 +193,27 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Explanations_KeepTheirOrderAndFieldsAndAreReplacedWhole()
+    {
+        var store = Target.Open();
+        var d = New("api", "production", T0);
+        await store.AddAsync(d, CancellationToken.None);
+        var scan = new RecordedExplanation("scan", "security-agent", "The scan read 12 file(s) and found nothing.", [], "none", "rules");
+        var build = new RecordedExplanation("build", "build-agent", "Built in 31s.", ["Use a slim base image.", "Pin apt versions."], "halt", "llama-3.3-70b-versatile");
+
+        await store.SaveExplanationsAsync(d.Id, [scan], CancellationToken.None);
+        await store.SaveExplanationsAsync(d.Id, [scan, build], CancellationToken.None);
+
+        var explanations = await Target.Open().GetExplanationsAsync(d.Id, CancellationToken.None);
+        Assert.Equal(2, explanations.Count);
+        Assert.Equal((scan.Stage, scan.Agent, scan.Text, scan.Verdict, scan.Model), (explanations[0].Stage, explanations[0].Agent, explanations[0].Text, explanations[0].Verdict, explanations[0].Model));
+        Assert.Empty(explanations[0].Recommendations);
+        Assert.Equal(build.Recommendations, explanations[1].Recommendations);
+        Assert.Equal(("halt", "llama-3.3-70b-versatile"), (explanations[1].Verdict, explanations[1].Model));
+        Assert.Empty(await store.GetExplanationsAsync(Guid.NewGuid(), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ParallelWriters_OnSeparateStores_LoseNothing()
     {
         // Four stores (separate connection pools, as separate processes would have) each run 15 deployments through

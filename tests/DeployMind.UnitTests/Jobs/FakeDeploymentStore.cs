@@ -142,6 +142,10 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
 
     public Task EnsureReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task SaveExplanationsAsync(Guid deploymentId, IReadOnlyList<RecordedExplanation> explanations, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<RecordedExplanation>> GetExplanationsAsync(Guid deploymentId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     private static async Task RunOnceAsync(Func<Task>? hook, Action clear)
     {
         clear();

@@ -195,6 +195,53 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("deployment_events", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.ExplanationRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Agent")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DeploymentId")
+                        .IsRequired()
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Recommendations")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentId");
+
+                    b.ToTable("deployment_explanations", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.FenceRow", b =>
                 {
                     b.Property<string>("Target")
@@ -455,6 +502,15 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.EventRow", b =>
+                {
+                    b.HasOne("DeployMind.Infrastructure.Persistence.DeploymentRow", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.ExplanationRow", b =>
                 {
                     b.HasOne("DeployMind.Infrastructure.Persistence.DeploymentRow", null)
                         .WithMany()

@@ -188,6 +188,51 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("deployment_events", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.ExplanationRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Agent")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeploymentId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recommendations")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentId");
+
+                    b.ToTable("deployment_explanations", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.FenceRow", b =>
                 {
                     b.Property<string>("Target")
@@ -440,6 +485,15 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.EventRow", b =>
+                {
+                    b.HasOne("DeployMind.Infrastructure.Persistence.DeploymentRow", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.ExplanationRow", b =>
                 {
                     b.HasOne("DeployMind.Infrastructure.Persistence.DeploymentRow", null)
                         .WithMany()
