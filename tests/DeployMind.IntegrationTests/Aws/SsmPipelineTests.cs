@@ -58,8 +58,8 @@ public sealed class SsmPipelineTests : IClassFixture<FakeAwsFixture>, IAsyncLife
         await load.StopAsync();
 
         Assert.True(second.Code == ExitCodes.Success, second.Output);
-        Assert.Contains("canary", second.Output, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("verify", second.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("100% of traffic", second.Output, StringComparison.Ordinal);
+        Assert.Contains("verify passed", second.Output, StringComparison.Ordinal);
         Assert.True(load.Failures == 0, $"{load.Failures} of {load.Requests} failed: {string.Join("; ", load.FailureSamples)}");
         Assert.True(load.Count("\"version\": \"v2\"") > 0, "v2 never answered");
         using var client = new HttpClient();
