@@ -177,7 +177,7 @@ internal sealed class DeploymentRunner
             await runner.TrySaveAsync(deployment);
             if (last.IsTransition)
             {
-                runner._reporter.Report(DeploymentReport.Of(deployment, runner._time.GetUtcNow()));
+                runner._reporter.Report(DeploymentReport.Of(deployment, runner._time.GetUtcNow()) with { Explanations = Explanations(context) });
             }
 
             if (next is not null)

@@ -40,6 +40,10 @@ public sealed record DeploymentView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<RecordedFinding>? Findings { get; init; }
 
+    /// <summary>The stage agents' recorded explanations (only for one deployment: <c>GET /api/deployments/{id}</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<RecordedExplanation>? Explanations { get; init; }
+
     public static DeploymentView Of(Deployment d, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(d);

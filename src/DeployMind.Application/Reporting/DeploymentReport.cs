@@ -52,6 +52,9 @@ public sealed record DeploymentReport
 
     public required DateTimeOffset At { get; init; }
 
+    /// <summary>The stage agents' explanations so far (redacted as recorded); the pull request's comment shows them.</summary>
+    public IReadOnlyList<Records.RecordedExplanation> Explanations { get; init; } = [];
+
     /// <summary>The deployment as it is at <paramref name="now"/>.</summary>
     public static DeploymentReport Of(Deployment deployment, DateTimeOffset now)
     {

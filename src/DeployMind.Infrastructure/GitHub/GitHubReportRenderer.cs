@@ -79,7 +79,60 @@ internal static class GitHubReportRenderer
             Row(text, "Reason", Cell(reason));
         }
 
+        Explanations(text, report.Explanations);
         return Finish(text, report, link);
+    }
+
+    /// <summary>The most characters of one explanation in the comment (the records keep it whole).</summary>
+    public const int MaxExplanationLength = 600;
+
+    /// <summary>
+    /// The stage agents' explanations, one paragraph per stage with its recommendations. A model's words are plain text
+    /// here: markdown and HTML are escaped, so an answer steered by repository content cannot add links, images or mentions.
+    /// </summary>
+    private static void Explanations(StringBuilder text, IReadOnlyList<Application.Records.RecordedExplanation> explanations)
+    {
+        if (explanations.Count == 0)
+        {
+            return;
+        }
+
+        text.Append("\n### Explanations\n");
+        foreach (var explanation in explanations)
+        {
+            var by = explanation.Model == "rules" ? $"{explanation.Agent}, rule-based" : $"{explanation.Agent}, {explanation.Model}";
+            var halt = explanation.Verdict == "halt" ? " **Asked to halt.**" : string.Empty;
+            text.Append("\n**").Append(Plain(explanation.Stage)).Append("** (").Append(Plain(by)).Append("): ")
+                .Append(Plain(Cut(OneLine(explanation.Text), MaxExplanationLength))).Append(halt).Append('\n');
+            foreach (var recommendation in explanation.Recommendations.Take(3))
+            {
+                text.Append("- ").Append(Plain(Cut(OneLine(recommendation), 300))).Append('\n');
+            }
+        }
+    }
+
+    // Plain text in markdown: every character markdown or HTML could read as markup is escaped; '@' cannot mention.
+    private static string Plain(string value)
+    {
+        var line = new StringBuilder(value.Length);
+        foreach (var c in OneLine(value))
+        {
+            if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '(' or ')' or '#' or '!' or '|' or '~' or '{' or '}' or ':')
+            {
+                line.Append('\\');
+            }
+
+            line.Append(c switch
+            {
+                '@' => "@\u200B",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '&' => "&amp;",
+                _ => c.ToString(),
+            });
+        }
+
+        return line.ToString();
     }
 
     /// <summary>The commit or deployment status description: the stage while running, the outcome at the end; at most 140 characters.</summary>

@@ -89,7 +89,8 @@ internal static class DeploymentEndpoints
         }
 
         var findings = await store.GetFindingsAsync(deployment.Id, cancellationToken);
-        return Results.Ok(DeploymentView.Of(deployment, time.GetUtcNow()) with { Findings = findings });
+        var explanations = await store.GetExplanationsAsync(deployment.Id, cancellationToken);
+        return Results.Ok(DeploymentView.Of(deployment, time.GetUtcNow()) with { Findings = findings, Explanations = explanations });
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -49,6 +49,42 @@ public sealed class GitHubReportRendererTests
     }
 
     [Fact]
+    public void Comment_ShowsEachStagesExplanation_AsPlainText()
+    {
+        var report = Report(DeploymentState.RolledBack) with
+        {
+            Explanations =
+            [
+                new("build", "build-agent", "Built in 12s from cache.", [], "none", "rules"),
+                new("verify", "deploy-agent", "The canary failed: ![x](https://203.0.113.9/leak) see [here](https://203.0.113.9) <img src=x> @octocat",
+                    ["Fix `/health`", "Roll forward | later"], "halt", "llama-3.3-70b-versatile"),
+            ],
+        };
+
+        var body = GitHubReportRenderer.Comment(report, null);
+
+        Assert.Contains("### Explanations", body, StringComparison.Ordinal);
+        Assert.Contains("**build** (build-agent, rule-based): Built in 12s from cache.\n", body, StringComparison.Ordinal);
+        Assert.Contains("**verify** (deploy-agent, llama-3.3-70b-versatile): The canary failed", body, StringComparison.Ordinal);
+        Assert.Contains("**Asked to halt.**", body, StringComparison.Ordinal);
+        Assert.Contains("- Fix \\`/health\\`\n", body, StringComparison.Ordinal);
+        Assert.Contains("- Roll forward \\| later\n", body, StringComparison.Ordinal);
+
+        // A model's words cannot become an image, a link, HTML or a mention.
+        Assert.DoesNotContain("![", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("](", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("@octocat", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://203", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Comment_WithoutExplanations_HasNoSection()
+    {
+        Assert.DoesNotContain("Explanations", GitHubReportRenderer.Comment(Report(DeploymentState.Succeeded), null), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Comment_Failed_ShowsStageAndReason_NotThePreview()
     {
         var report = Report(DeploymentState.Failed) with { FailedStage = PipelineStage.Build, Reason = "npm ci failed | exit 1\nsee log" };
