@@ -76,11 +76,20 @@ public static class DependencyInjection
         // The stage agents: rule-based explanations always; a model's when ai: has one (IAgentModel, from Infrastructure).
         builder.Services.AddConfigurationSection<Agents.AiOptions>(Agents.AiOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Agents.AiOptions>, Agents.AiOptionsValidator>());
-        builder.Services.TryAddSingleton<Agents.AgentAnswerCache>();
+        builder.Services.TryAddSingleton(sp => new Agents.AgentAnswerCache(
+            sp.GetService<Agents.IAgentAnswerStore>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Agents.AgentAnswerCache>>()));
         builder.Services.TryAddSingleton<Agents.AgentBudgets>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.SecurityAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.SecurityAgent(m, r, o, c, b, t))));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.BuildAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.BuildAgent(m, r, o, c, b, t))));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.DeployAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.DeployAgent(m, r, o, c, b, t))));
+        builder.Services.TryAddScoped(sp => new Agents.DeploymentExplainer(
+            sp.GetRequiredService<Records.IDeploymentStore>(),
+            sp.GetService<Agents.IAgentModel>(),
+            sp.GetRequiredService<ITextRedactor>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Agents.AiOptions>>(),
+            sp.GetRequiredService<Agents.AgentAnswerCache>(),
+            sp.GetRequiredService<Agents.AgentBudgets>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
         return builder;
     }
 

@@ -44,6 +44,8 @@ internal static class CliCatalog
             ["rollback", "3f2a1b9c"], ["rollback", "examples/go-stdlib"]),
         new("status", typeof(StatusCommand), "Show a recorded deployment: status panel, timeline, findings.",
             ["status", "3f2a1b9c"], ["status", "3f2a1b9c", "--output", "json"]),
+        new("explain", typeof(ExplainCommand), "Ask about a recorded deployment (\"why did this roll back?\"): answered from its records, by the ai: model or by rules.",
+            ["explain", "3f2a1b9c"], ["explain", "3f2a1b9c", "why did the canary fail?", "--output", "json"]),
         new("list", typeof(ListCommand), "List recent deployments, newest first.",
             ["list"], ["list", "--repository", "acme/shop-api", "--environment", "production", "--limit", "5"]),
         new("logs", typeof(LogsCommand), "Print a deployment's log (stage reports, build output, deploy steps, health checks).",

@@ -63,6 +63,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IDeploymentStore>(sp => new EfDeploymentStore(sp.GetRequiredService<DeployMindDatabase>()));
         services.TryAddSingleton<IApiTokens>(sp => new EfApiTokens(sp.GetRequiredService<DeployMindDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IWebhookDeliveries>(sp => new EfWebhookDeliveries(sp.GetRequiredService<DeployMindDatabase>()));
+        services.TryAddSingleton<Application.Agents.IAgentAnswerStore>(sp => new EfAgentAnswers(sp.GetRequiredService<DeployMindDatabase>(), sp.GetRequiredService<TimeProvider>()));
 
         // Jobs and locks: Redis when queue.provider says so, else the deployment database (one machine, no Redis).
         services.TryAddSingleton(sp => new EmbeddedJobQueue(sp.GetRequiredService<DeployMindDatabase>(), sp.GetRequiredService<IOptions<QueueOptions>>(), sp.GetRequiredService<TimeProvider>()));

@@ -11,6 +11,9 @@ internal static class AgentAnswerParser
 {
     public const int MaxRecommendations = 5;
 
+    /// <summary>The most figures an answer may cite.</summary>
+    public const int MaxFigures = 12;
+
     /// <summary>The parsed answer, or null when <paramref name="text"/> is not the object asked for.</summary>
     public static ParsedAnswer? Parse(string? text)
     {
@@ -57,7 +60,10 @@ internal static class AgentAnswerParser
                 return null;
             }
 
-            return new ParsedAnswer(explanation.GetString()!.Trim(), recommendations, halt ? reason!.Trim() : null);
+            var figures = root.TryGetProperty("figures", out var f) && f.ValueKind == JsonValueKind.Array
+                ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!.Trim()).Where(x => x.Length > 0).Take(MaxFigures).ToList()
+                : null;
+            return new ParsedAnswer(explanation.GetString()!.Trim(), recommendations, halt ? reason!.Trim() : null, figures);
         }
         catch (JsonException)
         {
@@ -70,4 +76,5 @@ internal static class AgentAnswerParser
 /// <param name="Explanation">The explanation.</param>
 /// <param name="Recommendations">At most five.</param>
 /// <param name="HaltReason">Why to stop, or null.</param>
-internal sealed record ParsedAnswer(string Explanation, IReadOnlyList<string> Recommendations, string? HaltReason);
+/// <param name="Figures">The figures the answer rests on, when asked for (<c>deploymind explain</c>).</param>
+internal sealed record ParsedAnswer(string Explanation, IReadOnlyList<string> Recommendations, string? HaltReason, IReadOnlyList<string>? Figures = null);

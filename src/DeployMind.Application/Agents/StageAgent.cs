@@ -1,6 +1,5 @@
 using DeployMind.Application.Pipeline;
 using DeployMind.Application.Security;
-using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
 
@@ -19,23 +18,15 @@ internal abstract class StageAgent : IPipelineAdvisor
     /// <summary>The longest answer asked for, in tokens.</summary>
     public const int MaxAnswerTokens = 800;
 
-    private readonly IAgentModel? _model;
     private readonly ITextRedactor _redactor;
-    private readonly AiOptions _options;
-    private readonly AgentAnswerCache _cache;
-    private readonly AgentBudgets _budgets;
-    private readonly TimeProvider _time;
+    private readonly AgentAsker _asker;
 
     protected StageAgent(IAgentModel? model, ITextRedactor redactor, IOptions<AiOptions> options, AgentAnswerCache cache, AgentBudgets budgets, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(options);
-        _model = model;
         _redactor = redactor;
-        _options = options.Value;
-        _cache = cache;
-        _budgets = budgets;
-        _time = time;
+        _asker = new AgentAsker(model, options.Value, cache, budgets, time);
     }
 
     public abstract string Name { get; }
@@ -91,7 +82,7 @@ internal abstract class StageAgent : IPipelineAdvisor
         PipelineStage stage, StageReport report, AgentFacts facts, ITextRedactor redactor, Guid deployment, CancellationToken cancellationToken)
     {
         var rules = new Answer(facts.Rules, null);
-        if (!_options.Enabled || _model?.Model is not { Length: > 0 } model)
+        if (_asker.Model is not { } model)
         {
             return (rules, null);
         }
@@ -102,65 +93,14 @@ internal abstract class StageAgent : IPipelineAdvisor
             AgentPrompt.Report(stage, report.Outcome.ToString().ToLowerInvariant(), facts, redactor),
             tools,
             MaxAnswerTokens);
-        var key = AgentAnswerCache.KeyOf(model, request);
-        if (_cache.TryGet(key, out var cached))
-        {
-            return (Of(cached, model), null);
-        }
-
-        var remaining = _options.MaxTokensPerDeployment - _budgets.Spent(deployment);
-        var estimate = Estimate(request);
-        if (estimate + MaxAnswerTokens > remaining)
-        {
-            return (rules, $"the model was not asked: this deployment's token budget ({_options.MaxTokensPerDeployment}, ai.maxTokensPerDeployment) has {Math.Max(0, remaining)} left, the question needs about {estimate + MaxAnswerTokens}; rule-based explanation");
-        }
-
-        var limit = _options.ParseTimeout();
-        using var timeout = new CancellationTokenSource(limit, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        AgentAnswer answer;
-        try
-        {
-            answer = await _model.AskAsync(request, linked.Token).WaitAsync(limit, _time, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && timeout.IsCancellationRequested))
-        {
-            _budgets.Spend(deployment, estimate);
-            return (rules, $"the model ({model}) did not answer within {Duration.Format(limit)} (ai.timeout); rule-based explanation");
-        }
-        catch (Exception ex) when (ex is AgentModelException or HttpRequestException or InvalidOperationException or System.Text.Json.JsonException)
-        {
-            return (rules, $"the model ({model}) could not be asked ({redactor.Redact(ex.Message)}); rule-based explanation");
-        }
-
-        _budgets.Spend(deployment, answer.TokensUsed > 0 ? answer.TokensUsed : estimate + Estimate(answer.Text));
-        if (answer.UnknownTools.Count > 0)
-        {
-            // A model reaching for tools that do not exist is following something other than its instructions: not used.
-            return (rules, $"the model ({model}) asked for tools that do not exist ({string.Join(", ", answer.UnknownTools.Distinct(StringComparer.Ordinal).Take(5))}); nothing was run and its answer is not used; rule-based explanation");
-        }
-
-        if (AgentAnswerParser.Parse(answer.Text) is not { } parsed)
-        {
-            return (rules, $"the model ({model}) did not answer with the JSON asked for; rule-based explanation");
-        }
-
-        _cache.Add(key, parsed);
-        return (Of(parsed, model), null);
+        var (parsed, problem) = await _asker.AskAsync(request, deployment, redactor, cancellationToken);
+        return parsed is null
+            ? (rules, $"{problem ?? "the model did not answer"}; rule-based explanation")
+            : (Of(parsed, model), null);
     }
 
     private static Answer Of(ParsedAnswer parsed, string model) =>
         new(new StageExplanation(parsed.Explanation, parsed.Recommendations, parsed.HaltReason is null ? StageExplanation.NoVerdict : StageExplanation.HaltVerdict, model), parsed.HaltReason);
-
-    /// <summary>About four characters a token: enough to keep a budget, the server's count replaces it after.</summary>
-    internal static int Estimate(AgentRequest request) =>
-        Estimate(request.Instructions) + Estimate(request.Report) + request.Tools.Sum(t => Estimate(t.Name) + Estimate(t.Description));
-
-    internal static int Estimate(string? text) => string.IsNullOrEmpty(text) ? 0 : (text.Length / 4) + 1;
 
     private static string Line(Answer answer)
     {

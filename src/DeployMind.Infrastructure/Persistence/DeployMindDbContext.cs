@@ -36,6 +36,8 @@ internal abstract class DeployMindDbContext : DbContext
 
     public DbSet<WebhookDeliveryRow> WebhookDeliveries => Set<WebhookDeliveryRow>();
 
+    public DbSet<AgentAnswerRow> AgentAnswers => Set<AgentAnswerRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<DeploymentRow>(e =>
@@ -136,6 +138,15 @@ internal abstract class DeployMindDbContext : DbContext
             e.Property(w => w.Result).HasMaxLength(16);
             e.HasIndex(w => w.DeliveryId);
             e.HasIndex(w => w.ReceivedAtMs);
+        });
+
+        // The stage agents' answers by the hash of the question (EfAgentAnswers): no foreign key, a question is not a deployment's.
+        modelBuilder.Entity<AgentAnswerRow>(e =>
+        {
+            e.ToTable("agent_answers");
+            e.HasKey(a => a.Key);
+            e.Property(a => a.Key).HasMaxLength(64);
+            e.HasIndex(a => a.CreatedAtMs);
         });
     }
 }

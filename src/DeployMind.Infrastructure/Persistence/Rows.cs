@@ -155,6 +155,17 @@ internal sealed class ExplanationRow
     public string Model { get; set; } = string.Empty;
 }
 
+/// <summary>A stage agent's readable answer (table <c>agent_answers</c>), by the SHA-256 of its question.</summary>
+internal sealed class AgentAnswerRow
+{
+    public string Key { get; set; } = string.Empty;
+
+    /// <summary>The answer as JSON (already redacted: it was written from a redacted question).</summary>
+    public string Answer { get; set; } = string.Empty;
+
+    public long CreatedAtMs { get; set; }
+}
+
 /// <summary>Where a job is in the embedded queue (column <c>jobs.State</c>).</summary>
 internal enum JobState
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeployMind.Application.Agents;
 using DeployMind.Application.Records;
 using DeployMind.Domain.Deploy;
 
@@ -26,6 +27,54 @@ internal static class DeploymentEndpoints
             .Produces<DeploymentView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/deployments/{id}/explain", ExplainAsync)
+            .WithName("ExplainDeployment")
+            .WithTags("deployments")
+            .WithSummary("Answers a question about a deployment (\"why did this roll back?\") from its records: by the ai: model with the records as its tools, else by rules; with the figures used.")
+            .WithDescription($"Body (optional): {{\"question\": \"...\"}}, at most {DeploymentExplainer.MaxQuestionLength} characters; without it, why the deployment ended the way it did. Changes nothing.")
+            .Accepts<ExplainRequest>("application/json")
+            .Produces<DeploymentAnswer>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    /// <summary>The body of <c>POST /api/deployments/{id}/explain</c>.</summary>
+    /// <param name="Question">What to ask; empty: why the deployment ended the way it did.</param>
+    internal sealed record ExplainRequest(string? Question);
+
+    private static async Task<IResult> ExplainAsync(HttpContext http, IDeploymentStore store, DeploymentExplainer explainer, string id, CancellationToken cancellationToken)
+    {
+        var (deployment, problem) = await ApiProblems.FindAsync(store, id, cancellationToken);
+        if (deployment is null)
+        {
+            return problem!;
+        }
+
+        string? question = null;
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            if (!http.Request.HasJsonContentType())
+            {
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Send the question as JSON (Content-Type: application/json): {\"question\": \"...\"}.");
+            }
+
+            try
+            {
+                question = (await http.Request.ReadFromJsonAsync<ExplainRequest>(cancellationToken))?.Question;
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                return ApiProblems.Invalid("question", $"The body is not the JSON asked for ({ex.Message}); send {{\"question\": \"...\"}}.");
+            }
+        }
+
+        if (question is { Length: > DeploymentExplainer.MaxQuestionLength })
+        {
+            return ApiProblems.Invalid("question", $"The question is {question.Length} characters long; ask in at most {DeploymentExplainer.MaxQuestionLength}.");
+        }
+
+        return Results.Ok(await explainer.ExplainAsync(deployment, question, cancellationToken));
     }
 
     private static async Task<IResult> ListAsync(

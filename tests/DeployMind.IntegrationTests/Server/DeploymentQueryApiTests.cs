@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DeployMind.Application.Records;
 using DeployMind.Domain.Deploy;
@@ -84,6 +85,52 @@ public sealed class DeploymentQueryApiTests : IAsyncLifetime
             Assert.Equal("secret", finding["kind"]!.GetValue<string>());
             Assert.Equal("AKIA****", finding["redactedExcerpt"]!.GetValue<string>());
         }
+    }
+
+    [Fact]
+    public async Task Get_HasTheRecordedExplanations()
+    {
+        var deployment = await ApiTestData.RecordAsync(_server.Store, DeploymentState.Succeeded, withRelease: true);
+        await _server.Store.SaveExplanationsAsync(deployment.Id, [new RecordedExplanation("build", "build-agent", "Built from cache.", ["Pin the base image."], "none", "rules")], CancellationToken.None);
+
+        using var response = await _client.GetAsync($"api/deployments/{deployment.ShortId()}");
+
+        var explanation = Assert.Single((await ApiTestData.JsonAsync(response))["explanations"]!.AsArray())!;
+        Assert.Equal(("build", "build-agent", "Built from cache.", "rules"), (explanation["stage"]!.GetValue<string>(), explanation["agent"]!.GetValue<string>(), explanation["text"]!.GetValue<string>(), explanation["model"]!.GetValue<string>()));
+        Assert.Equal("Pin the base image.", explanation["recommendations"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Explain_AnswersFromTheRecords_WithTheFiguresUsed()
+    {
+        var deployment = await ApiTestData.RecordAsync(_server.Store, DeploymentState.Failed);
+
+        using var asked = await _client.PostAsJsonAsync($"api/deployments/{deployment.ShortId()}/explain", new { question = "What broke?" });
+        using var bare = await _client.PostAsync($"api/deployments/{deployment.ShortId()}/explain", null);
+
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var answer = await ApiTestData.JsonAsync(asked);
+        Assert.Equal("What broke?", answer["question"]!.GetValue<string>());
+        Assert.Equal("rules", answer["model"]!.GetValue<string>());
+        Assert.Contains("failed at the build stage: the build failed", answer["answer"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("failed stage: build", answer["figures"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.OK, bare.StatusCode);
+        Assert.Equal("Why did this deployment end the way it did?", (await ApiTestData.JsonAsync(bare))["question"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Explain_BadRequests_AreProblemsNamingWhatToSend()
+    {
+        var deployment = await ApiTestData.RecordAsync(_server.Store, DeploymentState.Failed);
+
+        using var tooLong = await _client.PostAsJsonAsync($"api/deployments/{deployment.ShortId()}/explain", new { question = new string('?', 501) });
+        using var notJson = await _client.PostAsync($"api/deployments/{deployment.ShortId()}/explain", new StringContent("why?", System.Text.Encoding.UTF8, "text/plain"));
+        using var unknown = await _client.PostAsync($"api/deployments/{Guid.NewGuid()}/explain", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("at most 500", (await ApiTestData.JsonAsync(tooLong))["errors"]!["question"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
     [Fact]

@@ -61,6 +61,46 @@ public sealed class AgentCliTests : IAsyncLifetime, IDisposable
         Assert.Equal(["Revoke the token."], explanation.GetProperty("recommendations").EnumerateArray().Select(r => r.GetString()));
     }
 
+    [Fact]
+    public async Task Explain_AfterARecordedDeploy_TheModelAnswersWithTheFiguresItUsed_AndTheTableShowsThem()
+    {
+        var app = Directory.CreateDirectory(Path.Combine(_dir.FullName, "shop")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(app, "package.json"), """{ "name": "shop", "scripts": { "start": "node server.js" } }""");
+        await File.WriteAllTextAsync(Path.Combine(app, "server.js"), $"const token = \"{FakeSecrets.GitHubClassic}\";\n");
+        await File.WriteAllTextAsync(Path.Combine(app, "deploymind.yml"), $"""
+            app: shop
+            ai:
+              enabled: false
+            """);
+        var database = Path.Combine(_dir.FullName, "records.db");
+        await RunAsync(database, "deploy", app);
+        var id = JsonNode.Parse((await RunAsync(database, "list", "--output", "json")).Output)!.AsArray().Single()!["id"]!.GetValue<string>()[..8];
+        var config = Path.Combine(_dir.FullName, "ai.yml");
+        await File.WriteAllTextAsync(config, $"""
+            ai:
+              provider: openai-compatible
+              endpoint: {_server.Endpoint}
+              model: llama-loopback
+              timeout: 10s
+            """);
+        _server.Default = FakeChatServer.Reply.Text("""{"explanation": "The scan found a committed GitHub token and stopped the deploy.", "recommendations": ["Revoke it."], "figures": ["failed stage: scan", "findings: 1 (1 blocking)"]}""");
+
+        var (jsonCode, json) = await RunAsync(database, "explain", id, "why did it stop?", "--output", "json", "--config", config);
+        var (tableCode, table) = await RunAsync(database, "explain", id, "--config", config);
+
+        Assert.Equal(ExitCodes.Success, jsonCode);
+        var answer = JsonNode.Parse(json)!;
+        Assert.Equal("why did it stop?", answer["question"]!.GetValue<string>());
+        Assert.Equal("llama-loopback", answer["model"]!.GetValue<string>());
+        Assert.Equal(["failed stage: scan", "findings: 1 (1 blocking)"], answer["figures"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(ExitCodes.Success, tableCode);
+        Assert.Contains("explained by llama-loopback", table, StringComparison.Ordinal);
+        Assert.Contains("Figures used", table, StringComparison.Ordinal);
+        Assert.Contains("findings: 1 (1 blocking)", table, StringComparison.Ordinal);
+        Assert.All(_server.Requests, r => Assert.DoesNotContain(FakeSecrets.GitHubClassic, r, StringComparison.Ordinal));
+        Assert.Contains("findings", _server.Requests.First(), StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Output)> RunAsync(string database, params string[] args)
     {
         var console = new TestConsole().Width(400);

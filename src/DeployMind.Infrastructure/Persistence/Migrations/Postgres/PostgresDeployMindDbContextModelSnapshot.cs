@@ -21,6 +21,26 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.AgentAnswerRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Answer")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("CreatedAtMs");
+
+                    b.ToTable("agent_answers", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.ApiTokenRow", b =>
                 {
                     b.Property<string>("Name")

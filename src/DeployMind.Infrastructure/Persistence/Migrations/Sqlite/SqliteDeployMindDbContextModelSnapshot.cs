@@ -16,6 +16,26 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.AgentAnswerRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Answer")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("CreatedAtMs");
+
+                    b.ToTable("agent_answers", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.ApiTokenRow", b =>
                 {
                     b.Property<string>("Name")
