@@ -82,6 +82,14 @@ public static class DependencyInjection
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.SecurityAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.SecurityAgent(m, r, o, c, b, t))));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.BuildAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.BuildAgent(m, r, o, c, b, t))));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineAdvisor, Agents.DeployAgent>(sp => Agent(sp, (m, r, o, c, b, t) => new Agents.DeployAgent(m, r, o, c, b, t))));
+        builder.Services.TryAddScoped(sp => new Agents.DockerfileOptimizer(
+            sp.GetService<Agents.IAgentModel>(),
+            sp.GetRequiredService<ITextRedactor>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Agents.AiOptions>>(),
+            sp.GetRequiredService<Agents.AgentAnswerCache>(),
+            sp.GetRequiredService<Agents.AgentBudgets>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<Build.IDockerfileLinter>()));
         builder.Services.TryAddScoped(sp => new Agents.DeploymentExplainer(
             sp.GetRequiredService<Records.IDeploymentStore>(),
             sp.GetService<Agents.IAgentModel>(),

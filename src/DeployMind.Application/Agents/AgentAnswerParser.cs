@@ -63,7 +63,10 @@ internal static class AgentAnswerParser
             var figures = root.TryGetProperty("figures", out var f) && f.ValueKind == JsonValueKind.Array
                 ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!.Trim()).Where(x => x.Length > 0).Take(MaxFigures).ToList()
                 : null;
-            return new ParsedAnswer(explanation.GetString()!.Trim(), recommendations, halt ? reason!.Trim() : null, figures);
+            var dockerfile = root.TryGetProperty("dockerfile", out var file) && file.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(file.GetString())
+                ? file.GetString()
+                : null;
+            return new ParsedAnswer(explanation.GetString()!.Trim(), recommendations, halt ? reason!.Trim() : null, figures) { Dockerfile = dockerfile };
         }
         catch (JsonException)
         {
@@ -77,4 +80,11 @@ internal static class AgentAnswerParser
 /// <param name="Recommendations">At most five.</param>
 /// <param name="HaltReason">Why to stop, or null.</param>
 /// <param name="Figures">The figures the answer rests on, when asked for (<c>deploymind explain</c>).</param>
-internal sealed record ParsedAnswer(string Explanation, IReadOnlyList<string> Recommendations, string? HaltReason, IReadOnlyList<string>? Figures = null);
+internal sealed record ParsedAnswer(string Explanation, IReadOnlyList<string> Recommendations, string? HaltReason, IReadOnlyList<string>? Figures = null)
+{
+    /// <summary>A proposed Dockerfile, when asked for (the Build agent's optimizer).</summary>
+    public string? Dockerfile { get; init; }
+
+    /// <summary>Set in place of a proposal that was tried and failed ("did not build (…)"): not asked for or tried again.</summary>
+    public string? Refusal { get; init; }
+}

@@ -95,6 +95,15 @@ internal sealed class AgentAsker
         return (parsed, null);
     }
 
+    /// <summary>Keeps <paramref name="answer"/> as the answer to <paramref name="request"/> (in place of the model's).</summary>
+    public async Task RememberAsync(AgentRequest request, ParsedAnswer answer, CancellationToken cancellationToken)
+    {
+        if (Model is { } model)
+        {
+            await _cache.AddAsync(AgentAnswerCache.KeyOf(model, request), answer, cancellationToken);
+        }
+    }
+
     /// <summary>About four characters a token: enough to keep a budget, the server's count replaces it after.</summary>
     internal static int Estimate(AgentRequest request) =>
         Estimate(request.Instructions) + Estimate(request.Report) + request.Tools.Sum(t => Estimate(t.Name) + Estimate(t.Description));

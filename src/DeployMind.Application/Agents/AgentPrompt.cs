@@ -42,15 +42,20 @@ internal static class AgentPrompt
     /// <paramref name="what"/> ("The deployment's records") as one line of JSON between BEGIN REPORT and END REPORT:
     /// <paramref name="head"/>'s fields, then <c>figures</c> and <c>untrusted</c>, every string redacted.
     /// </summary>
-    public static string Delimited(string what, IReadOnlyDictionary<string, object?> head, AgentFacts facts, ITextRedactor redactor)
+    /// <param name="what">What the report is, for its first line.</param>
+    /// <param name="head">Fields before the figures.</param>
+    /// <param name="facts">The figures and the untrusted text.</param>
+    /// <param name="redactor">Every string goes through it.</param>
+    /// <param name="maxValueLength">The longest one string may be (the rest is cut).</param>
+    public static string Delimited(string what, IReadOnlyDictionary<string, object?> head, AgentFacts facts, ITextRedactor redactor, int maxValueLength = MaxValueLength)
     {
         ArgumentNullException.ThrowIfNull(head);
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(redactor);
         var document = new Dictionary<string, object?>(head)
         {
-            ["figures"] = Clean(facts.Figures, redactor),
-            ["untrusted"] = Clean(facts.Untrusted, redactor),
+            ["figures"] = Clean(facts.Figures, redactor, maxValueLength),
+            ["untrusted"] = Clean(facts.Untrusted, redactor, maxValueLength),
         };
 
         // The default encoder escapes <, >, &, ' and " and every control character: the JSON stays one line of data.
@@ -59,17 +64,17 @@ internal static class AgentPrompt
     }
 
     /// <summary>A value as it may be sent: strings redacted and bounded, lists and maps cleaned through.</summary>
-    internal static object? Clean(object? value, ITextRedactor redactor) => value switch
+    internal static object? Clean(object? value, ITextRedactor redactor, int maxValueLength = MaxValueLength) => value switch
     {
         null => null,
-        string text => Bound(redactor.Redact(text)),
+        string text => Bound(redactor.Redact(text), maxValueLength),
         bool or int or long or double or float or decimal => value,
         Enum e => e.ToString().ToLowerInvariant(),
         TimeSpan span => Math.Round(span.TotalSeconds, 1),
-        IReadOnlyDictionary<string, object?> map => map.ToDictionary(p => p.Key, p => Clean(p.Value, redactor)),
-        System.Collections.IEnumerable items => items.Cast<object?>().Select(i => Clean(i, redactor)).ToList(),
-        _ => Bound(redactor.Redact(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty)),
+        IReadOnlyDictionary<string, object?> map => map.ToDictionary(p => p.Key, p => Clean(p.Value, redactor, maxValueLength)),
+        System.Collections.IEnumerable items => items.Cast<object?>().Select(i => Clean(i, redactor, maxValueLength)).ToList(),
+        _ => Bound(redactor.Redact(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty), maxValueLength),
     };
 
-    private static string Bound(string text) => text.Length <= MaxValueLength ? text : string.Concat(text.AsSpan(0, MaxValueLength), "…");
+    private static string Bound(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "…");
 }

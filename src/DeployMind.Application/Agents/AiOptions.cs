@@ -34,6 +34,17 @@ public sealed class AiOptions
     /// <summary>Whether the agents ask a model at all (false: rule-based explanations only).</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Which Dockerfiles the Build agent may propose changes to before the build: <c>generated</c> (the default: only
+    /// DeployMind's templates), <c>all</c> (the app's own Dockerfile too) or <c>off</c>. A proposal is built only when it
+    /// lints clean at the environment's <c>scan.blockAt</c>, has fewer lint findings and fetches nothing new; if it does not
+    /// build, the original is built.
+    /// </summary>
+    public string DockerfileProposals { get; set; } = "generated";
+
+    /// <summary>The values <see cref="DockerfileProposals"/> takes.</summary>
+    internal static readonly IReadOnlyList<string> ProposalScopes = ["off", "generated", "all"];
+
     /// <summary>The known providers and their defaults: endpoint, model, key variable (null: none).</summary>
     internal static readonly IReadOnlyDictionary<string, (string? Endpoint, string? Model, string? KeyVariable)> Providers =
         new Dictionary<string, (string?, string?, string?)>(StringComparer.OrdinalIgnoreCase)

@@ -54,6 +54,11 @@ internal sealed class AiOptionsValidator : IValidateOptions<AiOptions>
             failures.Add($"ai.maxTokensPerDeployment: {options.MaxTokensPerDeployment} must be 0 (never ask the model) or more.");
         }
 
+        if (!AiOptions.ProposalScopes.Contains(options.DockerfileProposals?.Trim() ?? string.Empty, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"ai.dockerfileProposals: '{options.DockerfileProposals}' is not a choice; write generated (DeployMind's templates only), all (the app's own Dockerfile too) or off.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

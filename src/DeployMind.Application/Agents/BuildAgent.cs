@@ -32,6 +32,7 @@ internal sealed class BuildAgent : StageAgent
             ["language"] = build.Detection?.Language,
             ["detectionConfidence"] = build.Detection?.Confidence,
             ["dockerfileGenerated"] = build.DockerfileGenerated,
+            ["dockerfileBuilt"] = build.DockerfileSource,
             ["lintFindings"] = build.Lint.Count,
             ["lintBySeverity"] = build.Lint.GroupBy(l => l.Severity).ToDictionary(g => g.Key.ToString().ToLowerInvariant(), g => (object?)g.Count()),
             ["sizeMb"] = Math.Round(build.SizeMb, 1),
@@ -56,6 +57,7 @@ internal sealed class BuildAgent : StageAgent
             ["logTail"] = build.LogTail.TakeLast(15).ToList(),
             ["imageBlocking"] = build.ImageBlocking.Take(10).Select(f => $"{f.RuleId} {f.Severity.ToString().ToLowerInvariant()} in {f.File}: {f.RedactedExcerpt}").ToList(),
             ["imageScanSkipped"] = build.ImageScan is { Skipped: true } skipped ? skipped.SkipReason : null,
+            ["dockerfileProposal"] = build.DockerfileNote,
         };
         var tools = new List<AgentTool>
         {
@@ -75,7 +77,12 @@ internal sealed class BuildAgent : StageAgent
     private static StageExplanation Rules(BuildStageReport build)
     {
         var recommendations = new List<string>();
-        var dockerfile = build.DockerfileGenerated ? "a generated Dockerfile" : "the app's own Dockerfile";
+        var dockerfile = build.DockerfileSource switch
+        {
+            "proposal" => "the build-agent's proposed Dockerfile",
+            "repository" => "the app's own Dockerfile",
+            _ => "a generated Dockerfile",
+        };
         var lint = build.Lint.Count == 0 ? "it lints clean" : $"its lint found {build.Lint.Count} issue(s)";
         string text;
         if (!build.Built)

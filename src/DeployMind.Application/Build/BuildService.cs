@@ -74,12 +74,13 @@ public sealed class BuildService
     {
         ArgumentNullException.ThrowIfNull(plan);
         var workDir = Directory.CreateTempSubdirectory("deploymind-build-");
-        var dockerfilePath = plan.DockerfileGenerated ? Path.Combine(workDir.FullName, "Dockerfile") : Path.Combine(plan.AppPath, "Dockerfile");
+        var written = plan.DockerfileGenerated || plan.Proposal is not null;
+        var dockerfilePath = written ? Path.Combine(workDir.FullName, "Dockerfile") : Path.Combine(plan.AppPath, "Dockerfile");
         var dockerignorePath = Path.Combine(plan.AppPath, ".dockerignore");
         var wroteDockerignore = false;
         try
         {
-            if (plan.DockerfileGenerated)
+            if (written)
             {
                 await File.WriteAllTextAsync(dockerfilePath, plan.Dockerfile, cancellationToken);
             }
@@ -99,7 +100,7 @@ public sealed class BuildService
                 Labels = new Dictionary<string, string>
                 {
                     ["io.deploymind.app"] = plan.ImageTag.Split(':')[0],
-                    ["io.deploymind.dockerfile"] = plan.DockerfileGenerated ? "generated" : "repository",
+                    ["io.deploymind.dockerfile"] = plan.DockerfileSource,
                 },
             };
             return await _builder.BuildAsync(request, progress, cancellationToken);
@@ -131,4 +132,17 @@ public sealed record BuildPlan(
     bool DockerfileGenerated,
     string? GeneratedDockerignore,
     IReadOnlyList<LintFinding> Findings,
-    string ImageTag);
+    string ImageTag)
+{
+    /// <summary>Set when <see cref="Dockerfile"/> is the Build agent's proposal, used instead of the template or the app's own file.</summary>
+    public DockerfileProposal? Proposal { get; init; }
+
+    /// <summary>Which Dockerfile is built: "proposal", "generated" (a template) or "repository" (the app's own).</summary>
+    public string DockerfileSource => Proposal is not null ? "proposal" : DockerfileGenerated ? "generated" : "repository";
+}
+
+/// <summary>A Dockerfile the Build agent proposed, reviewed and found fit to build.</summary>
+/// <param name="Model">The model that wrote it.</param>
+/// <param name="Reason">What it changed and why (the model's words, redacted).</param>
+/// <param name="OriginalLint">The lint findings of the Dockerfile it replaces.</param>
+public sealed record DockerfileProposal(string Model, string Reason, IReadOnlyList<LintFinding> OriginalLint);

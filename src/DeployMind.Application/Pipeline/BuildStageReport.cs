@@ -24,6 +24,12 @@ internal sealed record BuildStageReport : StageReport
     /// <summary>The Dockerfile was generated from a template (else the app's own was used).</summary>
     public bool DockerfileGenerated { get; init; }
 
+    /// <summary>Which Dockerfile was built: "generated" (a template), "repository" (the app's own) or "proposal" (the Build agent's).</summary>
+    public string DockerfileSource { get; init; } = "generated";
+
+    /// <summary>What became of the Build agent's Dockerfile proposal (built, refused and why, did not build), or null when none was asked for.</summary>
+    public string? DockerfileNote { get; init; }
+
     /// <summary>The Dockerfile linter's findings.</summary>
     public IReadOnlyList<LintFinding> Lint { get; init; } = [];
 
@@ -72,7 +78,10 @@ internal sealed record BuildStageReport : StageReport
     public override StageOutcome Outcome =>
         !Built || (ImageBlocking.Count > 0 && !FindingsAllowed) ? StageOutcome.Halted : StageOutcome.Passed;
 
-    public override string Summary
+    /// <summary>The build's one line, then what became of a Dockerfile proposal.</summary>
+    public override string Summary => DockerfileNote is null ? Outline : $"{Outline}; Dockerfile: {DockerfileNote}";
+
+    private string Outline
     {
         get
         {
@@ -117,6 +126,7 @@ internal sealed record BuildStageReport : StageReport
             ImageTag = result.ImageTag,
             Detection = plan.Detection,
             DockerfileGenerated = plan.DockerfileGenerated,
+            DockerfileSource = plan.DockerfileSource,
             Lint = plan.Findings,
             Built = result.Success,
             ImageId = result.ImageId,
