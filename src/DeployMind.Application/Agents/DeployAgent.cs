@@ -19,12 +19,40 @@ internal sealed class DeployAgent : StageAgent
 
     protected override string Role => "You read a release's deploy and its verification: health checks, canary steps with their error rates and latencies, the switch of traffic and any rollback.";
 
-    protected override AgentFacts? Read(PipelineStage stage, StageReport report, PipelineContext context) => (stage, report) switch
+    protected override AgentFacts? Read(PipelineStage stage, StageReport report, PipelineContext context)
     {
-        (PipelineStage.Deploy, DeployStageReport deploy) => Deploy(deploy),
-        (PipelineStage.Verify, VerifyStageReport verify) => Verify(verify),
-        _ => null,
-    };
+        var facts = (stage, report) switch
+        {
+            (PipelineStage.Deploy, DeployStageReport deploy) => Deploy(deploy),
+            (PipelineStage.Verify, VerifyStageReport verify) => Verify(verify),
+            _ => null,
+        };
+        return facts is null ? null : facts with { Tools = [.. facts.Tools, PreviousRelease(context)] };
+    }
+
+    /// <summary>The release before this one: the releases the records say succeeded, and how the serving one answered through nginx before the switch.</summary>
+    private static AgentTool PreviousRelease(PipelineContext context) =>
+        new("previous_release", "The releases that succeeded before this one (newest first) and how the release serving before the switch answered each compared path through nginx, per host.", null, _ =>
+        {
+            var history = context.Command?.History ?? Application.Deploy.ReleaseHistory.Unknown;
+            var lines = new List<string>
+            {
+                history.Succeeded.Count == 0 ? "no earlier release succeeded (a first deploy, or none recorded)" : $"succeeded before: {string.Join(", ", history.Succeeded.Take(5))}",
+            };
+            if (history.Rejected.Count > 0)
+            {
+                lines.Add($"rolled back or failed before: {string.Join(", ", history.Rejected.Take(5))}");
+            }
+
+            lines.AddRange(context.Baseline.Answers.SelectMany(host => host.Value.Select(path =>
+                $"{host.Key} {path.Key}: the previous release answered {string.Join(", ", path.Value.Select(c => c?.ToString(CultureInfo.InvariantCulture) ?? "no answer"))}")));
+            if (context.Baseline.Answers.Count == 0)
+            {
+                lines.Add("no answers of the previous release were recorded (nothing served, or verify compares no paths)");
+            }
+
+            return string.Join('\n', lines);
+        });
 
     private static AgentFacts Deploy(DeployStageReport deploy)
     {

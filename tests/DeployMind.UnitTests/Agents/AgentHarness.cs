@@ -58,12 +58,18 @@ internal sealed class AgentHarness
     public List<PipelineStage> Ran { get; } = [];
 
     /// <summary>Runs scan, build, deploy and verify returning <paramref name="reports"/> (a stage without one passes with a line); returns the context.</summary>
-    public async Task<PipelineContext> RunAsync(Dictionary<PipelineStage, StageReport> reports, bool withAgents = true, Deployment? deployment = null, string workspace = "/tmp/app")
+    public async Task<PipelineContext> RunAsync(
+        Dictionary<PipelineStage, StageReport> reports, bool withAgents = true, Deployment? deployment = null, string workspace = "/tmp/app", Application.Deploy.DeployCommand? command = null, ReleaseBaseline? baseline = null)
     {
         var stages = Enum.GetValues<PipelineStage>().Select(stage => (IPipelineStage)new ReportingStage(stage, Ran, reports.GetValueOrDefault(stage) ?? StageReport.Passed($"{stage} ok"))).ToList();
         var orchestrator = new PipelineOrchestrator(
             stages, withAgents ? Agents : [], Redactor, Microsoft.Extensions.Options.Options.Create(new PipelineOptions { AdvisorTimeout = "30s" }), TimeProvider.System, new FakeConfigurationLocator());
-        var context = new PipelineContext(deployment ?? NewDeployment(), workspace);
+        var context = new PipelineContext(deployment ?? NewDeployment(), workspace) { Command = command };
+        if (baseline is not null)
+        {
+            context.Baseline = baseline;
+        }
+
         if (reports.GetValueOrDefault(PipelineStage.Scan) is ScanStageReport scan)
         {
             context.Scan = scan.Scan;

@@ -79,6 +79,30 @@ public sealed class StageAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_DeployAgentsPreviousReleaseTool_ReadsTheHistoryAndTheBaselineAnswers()
+    {
+        var answer = FakeChatServer.Reply.Text("""{"explanation": "As good as the previous release.", "recommendations": []}""");
+        _server.Then(answer, answer, FakeChatServer.Reply.Tools(("previous_release", "{}")), answer);
+        var harness = new AgentHarness(new AiOptions(), _server.Endpoint);
+        var command = new Application.Deploy.DeployCommand("/tmp/app")
+        {
+            History = new Application.Deploy.ReleaseHistory(["shop-0900aaa", "shop-0800bbb"], new HashSet<string>(["shop-0850ccc"], StringComparer.Ordinal)),
+        };
+        var baseline = new ReleaseBaseline(new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<int?>>>
+        {
+            ["web-1"] = new Dictionary<string, IReadOnlyList<int?>> { ["/health"] = [200, 200], ["/api"] = [401, null] },
+        });
+
+        await harness.RunAsync(Passing(), command: command, baseline: baseline);
+
+        var toolResult = _server.Requests.ElementAt(3);
+        Assert.Contains("succeeded before: shop-0900aaa, shop-0800bbb", toolResult, StringComparison.Ordinal);
+        Assert.Contains("rolled back or failed before: shop-0850ccc", toolResult, StringComparison.Ordinal);
+        Assert.Contains("web-1 /health: the previous release answered 200, 200", toolResult, StringComparison.Ordinal);
+        Assert.Contains("web-1 /api: the previous release answered 401, no answer", toolResult, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_ModelHaltsAfterAStageThatPassed_TheDeploymentFailsThereNamingTheAgent()
     {
         _server.Then(
