@@ -54,8 +54,9 @@ internal sealed class BuildStage : IPipelineStage
             }
             else
             {
-                await _optimizer!.ForgetProposalAsync(plan, Threshold(environment), $"did not build ({tried.FailedStep ?? tried.Error ?? "docker build failed"})", cancellationToken);
-                note = $"the build-agent's proposal ({proposal.Model}) did not build ({tried.FailedStep ?? tried.Error ?? "docker build failed"}); the {(plan.DockerfileGenerated ? "template's" : "app's own")} Dockerfile was built instead";
+                var failure = OneLine(tried.FailedStep ?? tried.Error ?? "docker build failed");
+                await _optimizer!.ForgetProposalAsync(plan, Threshold(environment), $"did not build ({failure})", cancellationToken);
+                note = $"the build-agent's proposal ({proposal.Model}) did not build ({failure}); the {(plan.DockerfileGenerated ? "template's" : "app's own")} Dockerfile was built instead";
                 context.BuildProgress?.Report(new BuildProgress(note, null, null, null));
             }
         }
@@ -82,6 +83,12 @@ internal sealed class BuildStage : IPipelineStage
         var blocking = scan.Findings.Where(f => blockAt is { } threshold && f.Severity >= threshold).ToList();
         context.ImageBlocking = blocking;
         return report with { ImageBlocking = blocking, FindingsAllowed = blocking.Count > 0 && context.Command?.AllowFindings == true };
+    }
+
+    private static string OneLine(string text)
+    {
+        var line = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return line.Length <= 200 ? line : string.Concat(line.AsSpan(0, 199), "…");
     }
 
     /// <summary>The environment's <c>scan.blockAt</c>: a Dockerfile proposal with a lint finding at or above it is refused.</summary>
