@@ -7,7 +7,7 @@ namespace DeployMind.Application.Deploy.Analysis;
 /// upstream nginx skips because it fails connections, a route that did not apply). Pearson's chi-square with one degree
 /// of freedom on the two cells, χ² = (n_c − N w)² / (N w (1 − w)), is the square of the z of the canary's share
 /// ŝ = n_c/N against w with variance v = w(1 − w)/N; the mismatch is decided on that share by the always-valid interval
-/// of <see cref="AlwaysValid"/> (τ = 0.05, α = <see cref="Alpha"/>), i.e. χ² ≥ (v + τ²)/τ² · (2 ln(1/α) + ln((v + τ²)/v)),
+/// of <see cref="AlwaysValid"/> (τ = 0.01, α = <see cref="Alpha"/>), i.e. χ² ≥ (v + τ²)/τ² · (2 ln(1/α) + ln((v + τ²)/v)),
 /// so that looking at a growing window every few seconds does not turn noise into a mismatch. Kohavi et al. recommend
 /// a strict threshold for this check (R. Kohavi, D. Tang, Y. Xu, Trustworthy Online Controlled Experiments, 2020, ch. 21);
 /// nginx's smooth weighted round robin splits even more evenly than chance, so a real mismatch stands out quickly.
@@ -25,8 +25,8 @@ public sealed record SampleRatioCheck(int CanaryRequests, int StableRequests, do
     /// <summary>The error rate of the mismatch verdict.</summary>
     public const double Alpha = 0.001;
 
-    /// <summary>The mixture scale for the share (5 points).</summary>
-    public const double Tau = 0.05;
+    /// <summary>The mixture scale for the share (one point).</summary>
+    public const double Tau = 0.01;
 
     /// <summary>Checks the counts against <paramref name="expectedShare"/> (strictly between 0 and 1).</summary>
     public static SampleRatioCheck Check(int canaryRequests, int stableRequests, double expectedShare)
