@@ -95,7 +95,9 @@ public static class AlwaysValid
         return Math.Exp(high);
     }
 
-    internal static string Format(double value, string format = "0.###") => value.ToString(format, CultureInfo.InvariantCulture);
+    /// <summary>A test statistic for people: "3.2", "250", "1.2e+34".</summary>
+    internal static string Format(double value) =>
+        value >= 1e6 ? value.ToString("0.#e+0", CultureInfo.InvariantCulture) : value.ToString(value >= 100 ? "0" : "0.##", CultureInfo.InvariantCulture);
 
     private static void Check(double variance, double tau)
     {

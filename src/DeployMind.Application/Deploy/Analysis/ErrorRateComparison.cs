@@ -20,8 +20,8 @@ namespace DeployMind.Application.Deploy.Analysis;
 /// <param name="StableRequests">n_s.</param>
 /// <param name="StableErrors">x_s.</param>
 /// <param name="Difference">θ̂, as a fraction (0.01 is one percentage point).</param>
-/// <param name="Lower">θ̂ − r.</param>
-/// <param name="Upper">θ̂ + r.</param>
+/// <param name="Lower">θ̂ − r (at least −1).</param>
+/// <param name="Upper">θ̂ + r (at most 1).</param>
 /// <param name="Tolerance">δ.</param>
 /// <param name="Statistic">Λ(δ), the mixture likelihood ratio against "the increase is exactly the tolerance".</param>
 /// <param name="Threshold">1/α: Λ at or above it decides.</param>
@@ -53,7 +53,7 @@ public sealed record ErrorRateComparison(
         var variance = Variance(canaryErrors, canaryRequests) + Variance(stableErrors, stableRequests);
         var tau = tolerance;
         var radius = AlwaysValid.Radius(variance, tau, alpha);
-        var (lower, upper) = (difference - radius, difference + radius);
+        var (lower, upper) = (Math.Max(-1, difference - radius), Math.Min(1, difference + radius));
         var outcome = lower > tolerance ? SequentialTestOutcome.Worse : upper <= tolerance ? SequentialTestOutcome.WithinTolerance : SequentialTestOutcome.Undecided;
         var statistic = Math.Exp(Math.Min(700, AlwaysValid.LogLikelihoodRatio(difference, tolerance, variance, tau)));
         var scale = outcome == SequentialTestOutcome.Undecided ? AlwaysValid.ScaleToDecide(difference, tolerance, variance, tau, alpha) : 1;
@@ -63,7 +63,7 @@ public sealed record ErrorRateComparison(
     /// <summary>"+0.6 pts [−0.3, +1.5] vs tolerance +1.0 (Λ 3.2 of 100): undecided".</summary>
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"5xx increase {Points(Difference)} pts, interval [{Points(Lower)}, {Points(Upper)}] vs tolerance {Points(Tolerance)} (Λ {Statistic:0.##} of {Threshold:0}): {Word(Outcome)}");
+        $"5xx increase {Points(Difference)} pts, interval [{Points(Lower)}, {Points(Upper)}] vs tolerance {Points(Tolerance)} (Λ {AlwaysValid.Format(Statistic)} of {Threshold:0}): {Word(Outcome)}");
 
     internal static string Points(double fraction) => (fraction >= 0 ? "+" : "−") + Math.Abs(fraction * 100).ToString("0.00", CultureInfo.InvariantCulture);
 

@@ -21,8 +21,8 @@ namespace DeployMind.Application.Deploy.Analysis;
 /// <param name="StableP95">The stable's p95 (from the histogram), ms.</param>
 /// <param name="Tolerance">λ.</param>
 /// <param name="Estimate">θ̂ + ½: the share of (canary, stable) pairs in which the scaled canary request was slower.</param>
-/// <param name="Lower">θ̂ − r + ½.</param>
-/// <param name="Upper">θ̂ + r + ½.</param>
+/// <param name="Lower">θ̂ − r + ½ (at least 0).</param>
+/// <param name="Upper">θ̂ + r + ½ (at most 1).</param>
 /// <param name="Z">The Mann–Whitney z of the scaled comparison (fixed-horizon; shown, not decided on).</param>
 /// <param name="Statistic">Λ(0).</param>
 /// <param name="Threshold">1/α.</param>
@@ -68,7 +68,7 @@ public sealed record LatencyComparison(
         var outcome = estimate - radius > 0 ? SequentialTestOutcome.Worse : estimate + radius <= 0 ? SequentialTestOutcome.WithinTolerance : SequentialTestOutcome.Undecided;
         var statistic = Math.Exp(Math.Min(700, AlwaysValid.LogLikelihoodRatio(estimate, 0, variance, Tau)));
         var scale = outcome == SequentialTestOutcome.Undecided ? AlwaysValid.ScaleToDecide(estimate, 0, variance, Tau, alpha) : 1;
-        return new(canary.Percentile(95), stable.Percentile(95), tolerance, estimate + 0.5, estimate - radius + 0.5, estimate + radius + 0.5, estimate / Math.Sqrt(variance), statistic, 1 / alpha, outcome, scale);
+        return new(canary.Percentile(95), stable.Percentile(95), tolerance, estimate + 0.5, Math.Max(0, estimate - radius + 0.5), Math.Min(1, estimate + radius + 0.5), estimate / Math.Sqrt(variance), statistic, 1 / alpha, outcome, scale);
     }
 
     /// <summary>
@@ -101,5 +101,5 @@ public sealed record LatencyComparison(
     /// <summary>"latency: p95 212 vs 140 ms; P(canary/1.2 slower) 0.61 [0.55, 0.67] (z 3.1, Λ 250 of 100): worse than tolerated".</summary>
     public string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"latency p95 {CanaryP95:0} vs {StableP95:0} ms; share of pairs where the canary ÷ {1 + Tolerance:0.##} is slower {Estimate:0.000} [{Lower:0.000}, {Upper:0.000}] vs 0.5 (z {Z:0.0}, Λ {Statistic:0.##} of {Threshold:0}): {ErrorRateComparison.Word(Outcome)}");
+        $"latency p95 {CanaryP95:0} vs {StableP95:0} ms; share of pairs where the canary ÷ {1 + Tolerance:0.##} is slower {Estimate:0.000} [{Lower:0.000}, {Upper:0.000}] vs 0.5 (z {Z:0.0}, Λ {AlwaysValid.Format(Statistic)} of {Threshold:0}): {ErrorRateComparison.Word(Outcome)}");
 }
