@@ -36,7 +36,7 @@ internal static class CanaryBenchmark
         public bool Bad => CanaryErrors > StableErrors || CanarySlowdown > 1;
     }
 
-    private readonly record struct Result(Outcome Outcome, double Seconds);
+    private readonly record struct Result(Outcome Outcome, double Seconds, string? Rule = null);
 
     public static Task<int> RunAsync(int runs, string outputPath)
     {
@@ -112,7 +112,7 @@ internal static class CanaryBenchmark
                 var stepEnd = Math.Abs((t % Step)) < 1e-9;
                 if (result.Verdict is CanaryVerdict.Unhealthy or CanaryVerdict.SampleRatioMismatch)
                 {
-                    judgeResult = new(Outcome.RolledBackUnhealthy, t);
+                    judgeResult = new(Outcome.RolledBackUnhealthy, t, result.Decision?.Rule);
                 }
                 else if (stepEnd && result.Verdict == CanaryVerdict.Healthy)
                 {
@@ -255,11 +255,11 @@ internal static class CanaryBenchmark
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"## {group.Key:0} requests/s ({group.Key * Weight:0.#} to the canary)");
             text.AppendLine();
-            text.AppendLine("| canary | runs | judge: promoted / rolled back / undecided | judge: median detection | fixed: promoted / rolled back / undecided | fixed: median detection | Flagger: promoted / rolled back | Flagger: median detection |");
-            text.AppendLine("| --- | ---: | --- | ---: | --- | ---: | --- | ---: |");
+            text.AppendLine("| canary | runs | judge: promoted / rolled back / undecided | judge: median detection | judge: rolled back by | fixed: promoted / rolled back / undecided | fixed: median detection | Flagger: promoted / rolled back | Flagger: median detection |");
+            text.AppendLine("| --- | ---: | --- | ---: | --- | --- | ---: | --- | ---: |");
             foreach (var (scenario, judge, fixedLimits, flagger) in group)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {scenario.Name} | {scenario.Runs} | {Shares(judge)} | {MedianTime(judge)} | {Shares(fixedLimits)} | {MedianTime(fixedLimits)} | {Shares(flagger, undecided: false)} | {MedianTime(flagger)} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {scenario.Name} | {scenario.Runs} | {Shares(judge)} | {MedianTime(judge)} | {Rules(judge)} | {Shares(fixedLimits)} | {MedianTime(fixedLimits)} | {Shares(flagger, undecided: false)} | {MedianTime(flagger)} |");
             }
 
             text.AppendLine();
@@ -280,6 +280,12 @@ internal static class CanaryBenchmark
     {
         var times = results.Where(r => r.Outcome == Outcome.RolledBackUnhealthy).Select(r => r.Seconds).Order().ToList();
         return times.Count == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{times[times.Count / 2]:0} s");
+    }
+
+    private static string Rules(Result[] results)
+    {
+        var rules = results.Where(r => r.Outcome == Outcome.RolledBackUnhealthy).GroupBy(r => r.Rule ?? "?").OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}").ToList();
+        return rules.Count == 0 ? "–" : string.Join(", ", rules);
     }
 
     private static string Pct(double rate) => (rate * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";

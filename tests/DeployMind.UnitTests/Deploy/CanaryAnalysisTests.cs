@@ -14,7 +14,8 @@ public sealed class CanaryAnalysisTests
     [Theory]
     [InlineData(100, 0, CanaryVerdict.InsufficientData)] // within the limits, but 100 requests cannot show it is within 1 point of the stable
     [InlineData(100, 5, CanaryVerdict.InsufficientData)] // exactly at the absolute limit is not beyond it
-    [InlineData(100, 6, CanaryVerdict.Unhealthy)]
+    [InlineData(100, 6, CanaryVerdict.InsufficientData)] // 6% against a 5% limit is noise at 100 requests (guard Λ 0.026)
+    [InlineData(100, 15, CanaryVerdict.Unhealthy)] // 15% is not (Λ 110.7 ≥ 100)
     [InlineData(19, 0, CanaryVerdict.InsufficientData)]
     [InlineData(0, 0, CanaryVerdict.InsufficientData)]
     [InlineData(6, 5, CanaryVerdict.Unhealthy)] // errors beyond noise fail before the sample is complete

@@ -83,6 +83,39 @@ public sealed class CanaryStatisticsTests
         Assert.Equal(SequentialTestOutcome.Undecided, ErrorRateComparison.Compare(100, 5, 900, 45, 0.01, 0.01).Outcome);
     }
 
+    [Theory]
+    // Λ = (1/20) Σ_j (q_j/p₀)^x ((1−q_j)/(1−p₀))^(n−x), q_j = p₀ + (1−p₀)·j/21, written out for p₀ = 0.05:
+    [InlineData(6, 5, 88008.98727)] // 5 errors in 6 requests: beyond the limit from the start
+    [InlineData(10, 1, 0.25940639)]
+    [InlineData(100, 6, 0.02642072)]
+    [InlineData(100, 15, 110.676785)]
+    public void ErrorRateGuard_Reference_MatchesTheMixture(int requests, int errors, double expected) =>
+        Assert.Equal(expected, ErrorRateGuard.Statistic(requests, errors, 0.05), expected * 1e-6);
+
+    [Fact]
+    public void ErrorRateGuard_CanaryAtTheLimit_RarelyTripsHoweverOftenItLooks()
+    {
+        // Ville's inequality in practice: 2,000 canaries failing exactly 5%, each looked at after every request up to
+        // 2,000 requests; the guard at α = 0.01 may trip in at most 1% of them (plus sampling noise).
+        var random = new Random(3);
+        var tripped = 0;
+        for (var run = 0; run < 2000; run++)
+        {
+            var errors = 0;
+            for (var n = 1; n <= 2000; n++)
+            {
+                errors += random.NextDouble() < 0.05 ? 1 : 0;
+                if (n % 10 == 0 && ErrorRateGuard.Breached(n, errors, 0.05, 0.01))
+                {
+                    tripped++;
+                    break;
+                }
+            }
+        }
+
+        Assert.InRange(tripped, 0, 30);
+    }
+
     [Fact]
     public void MannWhitney_SmallSample_MatchesTheHandCount()
     {

@@ -36,8 +36,9 @@ public sealed record CanaryStepResult(CanaryVerdict Verdict, UpstreamStats Canar
 /// Judges a canary step from the router's figures for one window (pure: no I/O, no clock), the same for Docker hosts and
 /// Kubernetes. In order:
 /// <list type="number">
-/// <item>the absolute limits are hard guards: a 5xx rate above <c>canary.maxErrorRate</c> (already beyond noise), or a
-/// p95 above <c>canary.maxP95</c>, is unhealthy whatever the stable does;</item>
+/// <item>the absolute limits are hard guards: a 5xx rate above <c>canary.maxErrorRate</c> (by the always-valid test of
+/// <see cref="ErrorRateGuard"/>, so noise does not trip it; off while the stable itself fails more than the limit), or a
+/// p95 above <c>canary.maxP95</c>, is unhealthy;</item>
 /// <item>where the split is known (weights on nginx), the observed split must match it (<see cref="SampleRatioCheck"/>),
 /// else the verdict is <see cref="CanaryVerdict.SampleRatioMismatch"/>;</item>
 /// <item>fewer canary requests than <c>canary.minRequests</c> is insufficient data;</item>
@@ -77,18 +78,26 @@ internal static class CanaryAnalysis
             ? LatencyComparison.Compare(c, s, policy.MaxLatencyIncrease, alpha)
             : null;
         var (needed, eta) = Needed(canary, window, policy, errors, latency);
-        var details = string.Join("; ", new[] { figures, errors?.Describe(), latency?.Describe(), split?.Describe() }.Where(t => t is not null));
+        var guardOff = stable.Requests >= policy.MinRequests && stable.ErrorRate > policy.MaxErrorRate
+            ? $"the stable itself fails more than canary.maxErrorRate {Pct(policy.MaxErrorRate)}, so that limit is left to the comparison"
+            : null;
+        var details = string.Join("; ", new[] { figures, errors?.Describe(), latency?.Describe(), split?.Describe(), guardOff }.Where(t => t is not null));
         CanaryStepResult Result(CanaryVerdict verdict, string rule, string why, bool waiting = false) =>
             new(verdict, canary, stable, $"{why}: {details}")
             {
                 Decision = new CanaryDecision(rule, errors, latency, split, waiting ? needed : null, waiting ? eta : null),
             };
 
-        // An error rate can breach the limit before the sample is "big enough": 5 errors out of 6 requests is
-        // already a failure whatever comes next, so the hard guard on errors is applied first.
-        if (canary.Requests > 0 && canary.ErrorRate > policy.MaxErrorRate && canary.ServerErrors >= ErrorsThatCannotBeNoise(policy))
+        // The hard guard on errors comes first: 5 errors out of 6 requests is already a failure whatever comes next. It is
+        // a test, so noise around the limit does not trip it; and it is off while the stable release itself fails more
+        // than the limit in the same window (an app with a flaky dependency): then the comparison decides.
+        var stableAboveLimit = stable.Requests >= policy.MinRequests && stable.ErrorRate > policy.MaxErrorRate;
+        if (!stableAboveLimit && canary.ErrorRate > policy.MaxErrorRate && ErrorRateGuard.Breached(canary.Requests, canary.ServerErrors, policy.MaxErrorRate, alpha))
         {
-            return Result(CanaryVerdict.Unhealthy, "canary.maxErrorRate", $"error rate {Pct(canary.ErrorRate)} is above the limit {Pct(policy.MaxErrorRate)} (canary.maxErrorRate)");
+            return Result(
+                CanaryVerdict.Unhealthy,
+                "canary.maxErrorRate",
+                $"error rate {Pct(canary.ErrorRate)} is above the limit {Pct(policy.MaxErrorRate)} (canary.maxErrorRate; {ErrorRateGuard.Describe(canary.Requests, canary.ServerErrors, policy.MaxErrorRate, alpha)})");
         }
 
         if (split is { Mismatch: true })
@@ -104,11 +113,6 @@ internal static class CanaryAnalysis
             return Result(CanaryVerdict.InsufficientData, "canary.minRequests", $"only {canary.Requests} canary requests (at least {policy.MinRequests} needed to judge){Waiting(needed, eta)}", waiting: true);
         }
 
-        if (canary.ErrorRate > policy.MaxErrorRate)
-        {
-            return Result(CanaryVerdict.Unhealthy, "canary.maxErrorRate", $"error rate {Pct(canary.ErrorRate)} is above the limit {Pct(policy.MaxErrorRate)} (canary.maxErrorRate)");
-        }
-
         if (policy.MaxP95Milliseconds is { } maxP95 && canary.P95Milliseconds > maxP95)
         {
             return Result(CanaryVerdict.Unhealthy, "canary.maxP95", $"p95 latency {canary.P95Milliseconds:0} ms is above the limit {maxP95:0} ms (canary.maxP95)");
@@ -116,7 +120,10 @@ internal static class CanaryAnalysis
 
         if (stableAddress is null)
         {
-            return Result(CanaryVerdict.Healthy, "absolute limits", "within the absolute limits; there is no stable release to compare with");
+            // Nothing to compare with (blue-green's own window): the limits alone, on the figures as they are.
+            return canary.ErrorRate > policy.MaxErrorRate
+                ? Result(CanaryVerdict.Unhealthy, "canary.maxErrorRate", $"error rate {Pct(canary.ErrorRate)} is above the limit {Pct(policy.MaxErrorRate)} (canary.maxErrorRate)")
+                : Result(CanaryVerdict.Healthy, "absolute limits", "within the absolute limits; there is no stable release to compare with");
         }
 
         if (errors is null)
@@ -193,7 +200,4 @@ internal static class CanaryAnalysis
 
     private static string Pct(double rate) => (rate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
-    // The smallest number of errors that breaches the limit even at the minimum sample size.
-    private static int ErrorsThatCannotBeNoise(CanaryPolicy policy) =>
-        Math.Max(1, (int)Math.Floor(policy.MaxErrorRate * policy.MinRequests) + 1);
 }
