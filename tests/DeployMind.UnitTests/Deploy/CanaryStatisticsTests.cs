@@ -83,6 +83,17 @@ public sealed class CanaryStatisticsTests
         Assert.Equal(SequentialTestOutcome.Undecided, ErrorRateComparison.Compare(100, 5, 900, 45, 0.01, 0.01).Outcome);
     }
 
+    [Fact]
+    public void ErrorRateComparison_NoCanaryErrorsInASmallSample_IsNotWithinToleranceYet()
+    {
+        // 0 of 180 happens 6.7% of the time to a canary failing 1.5% (e^−2.7): not evidence that it is within 1 point of
+        // a stable at 0.5%. The canary's variance is taken at the tolerance (q = p̃s + δ), not at its own empty count.
+        var c = ErrorRateComparison.Compare(180, 0, 1620, 8, 0.01, 0.01);
+
+        Assert.Equal(SequentialTestOutcome.Undecided, c.Outcome);
+        Assert.True(c.Upper > 0.01);
+    }
+
     [Theory]
     // Λ = (1/20) Σ_j (q_j/p₀)^x ((1−q_j)/(1−p₀))^(n−x), q_j = p₀ + (1−p₀)·j/21, written out for p₀ = 0.05:
     [InlineData(6, 5, 88008.98727)] // 5 errors in 6 requests: beyond the limit from the start

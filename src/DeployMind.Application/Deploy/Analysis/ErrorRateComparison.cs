@@ -6,9 +6,10 @@ namespace DeployMind.Application.Deploy.Analysis;
 /// The canary's 5xx rate against the stable's in the same window, by the always-valid test of <see cref="AlwaysValid"/>
 /// on the difference of two proportions.
 /// <para>
-/// θ = p_canary − p_stable, estimated by θ̂ = x_c/n_c − x_s/n_s with variance v = p̃_c(1−p̃_c)/n_c + p̃_s(1−p̃_s)/n_s
-/// (the two-stream normal approximation of Johari et al. §5; p̃ = (x + ½)/(n + 1) so that a window with no errors yet
-/// still has a variance). With δ = <c>canary.maxErrorRateIncrease</c> and α = 1 − <c>canary.confidence</c>:
+/// θ = p_canary − p_stable, estimated by θ̂ = x_c/n_c − x_s/n_s with variance v = max(p̃_c(1−p̃_c), q(1−q))/n_c +
+/// p̃_s(1−p̃_s)/n_s, q = p̃_s + δ (the two-stream normal approximation of Johari et al. §5, with the canary's variance at
+/// least its variance on the tolerance — see <see cref="Variance"/>; p̃ = (x + ½)/(n + 1) so that a window with no
+/// errors yet still has a variance). With δ = <c>canary.maxErrorRateIncrease</c> and α = 1 − <c>canary.confidence</c>:
 /// the canary is <see cref="SequentialTestOutcome.Worse"/> when the interval θ̂ ± r lies above δ,
 /// <see cref="SequentialTestOutcome.WithinTolerance"/> when it lies at or below δ, and undecided while it holds δ.
 /// Equivalently, the test statistic Λ(δ) reaches 1/α and θ̂ says on which side. τ = δ (the test is tuned for effects the
@@ -50,7 +51,7 @@ public sealed record ErrorRateComparison(
         }
 
         var difference = ((double)canaryErrors / canaryRequests) - ((double)stableErrors / stableRequests);
-        var variance = Variance(canaryErrors, canaryRequests) + Variance(stableErrors, stableRequests);
+        var variance = Variance(canaryErrors, canaryRequests, stableErrors, stableRequests, tolerance);
         var tau = tolerance;
         var radius = AlwaysValid.Radius(variance, tau, alpha);
         var (lower, upper) = (Math.Max(-1, difference - radius), Math.Min(1, difference + radius));
@@ -74,9 +75,17 @@ public sealed record ErrorRateComparison(
         _ => "undecided",
     };
 
-    private static double Variance(int errors, int requests)
+    /// <summary>
+    /// v = max(p̃_c(1−p̃_c), q(1−q))/n_c + p̃_s(1−p̃_s)/n_s with q = p̃_s + δ: the canary's variance is at least what it is
+    /// when the canary sits exactly on the tolerance (the variance under H₀, as in Farrington and Manning's test of
+    /// non-inferiority, Stat. Med. 9, 1990), so a canary that happens to show no errors in a small sample does not look
+    /// more certain than it is.
+    /// </summary>
+    internal static double Variance(int canaryErrors, int canaryRequests, int stableErrors, int stableRequests, double tolerance)
     {
-        var p = (errors + 0.5) / (requests + 1.0);
-        return p * (1 - p) / requests;
+        var pc = (canaryErrors + 0.5) / (canaryRequests + 1.0);
+        var ps = (stableErrors + 0.5) / (stableRequests + 1.0);
+        var q = Math.Min(1 - 1e-9, ps + tolerance);
+        return (Math.Max(pc * (1 - pc), q * (1 - q)) / canaryRequests) + (ps * (1 - ps) / stableRequests);
     }
 }
