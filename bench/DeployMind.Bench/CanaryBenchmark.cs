@@ -265,6 +265,28 @@ internal static class CanaryBenchmark
             text.AppendLine();
         }
 
+        text.AppendLine("## Reading the figures");
+        text.AppendLine("");
+        text.AppendLine("- **False alarms (A/A rows, \"rolled back\")**: the judge stays at or under 0.2% everywhere (goal ≤ 1%): the");
+        text.AppendLine("  always-valid tests hold their error rate however often the window is looked at. The fixed limits roll back");
+        text.AppendLine("  12–20% of good canaries at 0.5% and 71–95% at 5% (a stable at 5% sits on the 5% limit); Flagger's");
+        text.AppendLine("  interval checks roll back 23% at 2 requests/s (minutes without a canary request count as failed checks) and");
+        text.AppendLine("  91–97% at a 5% stable.");
+        text.AppendLine("- **Misses (bad rows, \"promoted\")**: the judge promoted **no** bad canary in any row. The fixed limits promote");
+        text.AppendLine("  up to 83% of canaries 1–2 points worse than a 0.5% stable (they stay under 5%); Flagger promotes all of them");
+        text.AppendLine("  at 20 and 200 requests/s.");
+        text.AppendLine("- **The price is data**: at 2 requests/s (0.2 a second to the canary: 180 canary requests in 15 minutes) the");
+        text.AppendLine("  judge cannot tell a good canary from a bad one within the tolerances, and says so: it ends undecided and");
+        text.AppendLine("  rolls back (or goes on, with `onInsufficientData: pass`, saying so) instead of guessing. At 20 requests/s it");
+        text.AppendLine("  promotes 41% of good canaries on a 0.5% stable within 15 minutes and very few on a 5% one (a 1-point");
+        text.AppendLine("  tolerance on a 5% rate needs several thousand canary requests); at 200 requests/s 97–100%. The \"need N more");
+        text.AppendLine("  canary requests, about T\" line says how far each undecided step is.");
+        text.AppendLine("- **+1 point with a 1-point tolerance** is, by construction, on the tolerance: neither side can be shown, so");
+        text.AppendLine("  the judge ends undecided (never promotes it). To catch +1 point, set `canary.maxErrorRateIncrease: 0.005`.");
+        text.AppendLine("- **Detection time** of the judge is slower than the fixed limits' where those fire at all (they fire as fast");
+        text.AppendLine("  on good canaries too); the hard guard (`canary.maxErrorRate`, now a sequential test) and the comparison");
+        text.AppendLine("  (`canary.maxErrorRateIncrease`) share the rollbacks at a 5% stable, as the \"rolled back by\" column shows.");
+        text.AppendLine();
         return text.ToString();
     }
 
