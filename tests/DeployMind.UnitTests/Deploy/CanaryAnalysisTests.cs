@@ -106,6 +106,21 @@ public sealed class CanaryAnalysisTests
         Assert.Contains("slower than the stable's by more than canary.maxLatencyIncrease (20%)", result.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Judge_Result_SerializesItsFiguresForTheRecords()
+    {
+        var stable = new UpstreamStats(900, 3, 12) { Latencies = LatencyHistogram.Of([10, 12, 14]) };
+        var canary = new UpstreamStats(100, 0, 15) { Latencies = LatencyHistogram.Of([11, 13]) };
+
+        var json = System.Text.Json.JsonSerializer.Serialize(CanaryAnalysis.Judge(Window(stable, canary), Canary, Stable, Policy, 0.1));
+
+        Assert.Contains("\"Decision\":{\"Rule\":\"comparison\",\"Errors\":{\"CanaryRequests\":100,\"CanaryErrors\":0,\"StableRequests\":900,\"StableErrors\":3,", json, StringComparison.Ordinal);
+        Assert.Contains("\"Latency\":{\"CanaryP95\":", json, StringComparison.Ordinal);
+        Assert.Contains("\"Split\":{\"CanaryRequests\":100,\"StableRequests\":900,\"ExpectedShare\":0.1,\"ObservedShare\":0.1,", json, StringComparison.Ordinal);
+        Assert.Contains("\"CanaryRequestsNeeded\":", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("Latencies", json, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("maxErrorRateIncrease", 0.0)]
     [InlineData("maxLatencyIncrease", -1.0)]

@@ -39,7 +39,7 @@ public sealed record SampleRatioCheck(int CanaryRequests, int StableRequests, do
         var total = canaryRequests + stableRequests;
         if (total == 0)
         {
-            return new(0, 0, expectedShare, 0, 0, 1, double.PositiveInfinity, false);
+            return new(0, 0, expectedShare, 0, 0, 1, double.MaxValue, false);
         }
 
         var observed = (double)canaryRequests / total;
