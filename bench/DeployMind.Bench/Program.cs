@@ -1,6 +1,6 @@
 using DeployMind.Bench;
 
-// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery [--runs N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery|canary [--runs N] [--out FILE]
 var runs = 3;
 string? output = null;
 for (var i = 1; i < args.Length; i++)
@@ -26,11 +26,12 @@ return args.Length == 0 ? Usage() : args[0] switch
     "scan" => await ScanBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "scan.md")),
     "queue" => await QueueBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "queue.md")),
     "delivery" => await DeliveryBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "delivery.md")),
+    "canary" => await CanaryBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "canary.md")),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery [--runs N] [--out bench/results/<name>.md]");
+    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary [--runs N] [--out bench/results/<name>.md]");
     return 2;
 }

@@ -47,7 +47,10 @@ public sealed record LaunchedRelease(DeployHost Host, string Container, int Port
     {
         ArgumentNullException.ThrowIfNull(window);
         var stats = Addresses.Select(window.For).ToList();
-        return new UpstreamStats(stats.Sum(s => s.Requests), stats.Sum(s => s.ServerErrors), stats.Max(s => s.P95Milliseconds));
+        return new UpstreamStats(stats.Sum(s => s.Requests), stats.Sum(s => s.ServerErrors), stats.Max(s => s.P95Milliseconds))
+        {
+            Latencies = Analysis.LatencyHistogram.Merge(stats.Select(s => s.Latencies)),
+        };
     }
 }
 

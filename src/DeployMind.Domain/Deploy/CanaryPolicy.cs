@@ -66,4 +66,31 @@ public sealed record CanaryPolicy
     public int MaxExtensions { get; }
 
     public double? MaxP95Milliseconds { get; }
+
+    /// <summary>
+    /// How many percentage points (as a fraction: 0.01 is one point) the canary's 5xx rate may exceed the stable's in the
+    /// same window; the canary passes only once the judge is confident it does not exceed it by more.
+    /// </summary>
+    public double MaxErrorRateIncrease
+    {
+        get;
+        init => field = value is > 0 and <= 1 ? value
+            : throw new InvalidInputException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"canary.maxErrorRateIncrease {value} must be above 0 and at most 1 (0.01 is one percentage point more 5xx than the stable release)."));
+    } = 0.01;
+
+    /// <summary>How much slower (as a fraction: 0.2 is 20%) the canary's response times may be than the stable's in the same window.</summary>
+    public double MaxLatencyIncrease
+    {
+        get;
+        init => field = value is >= 0.02 and <= 10 ? value
+            : throw new InvalidInputException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"canary.maxLatencyIncrease {value} must be between 0.02 and 10 (0.2 is 20% slower than the stable release)."));
+    } = 0.2;
+
+    /// <summary>The confidence of the judge's comparisons (1 − the chance that one of its verdicts on a step is wrong).</summary>
+    public double Confidence
+    {
+        get;
+        init => field = value is >= 0.8 and <= 0.9999 ? value
+            : throw new InvalidInputException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"canary.confidence {value} must be between 0.8 and 0.9999 (0.99 is a 1% chance of a wrong verdict)."));
+    } = 0.99;
 }

@@ -80,6 +80,7 @@ public sealed class SsmDeployTests : IClassFixture<DeployFixture>, IClassFixture
 
         Assert.True(outcome.Status == DeployStatus.Succeeded, $"{outcome.Reason}; load {load.Requests}; steps: {string.Join(" | ", steps)}");
         Assert.Equal(100, outcome.CanaryPercentReached);
+        Assert.All(outcome.CanarySteps, s => Assert.True(s.Canary.Requests > 0 && s.Stable.Requests > 0, s.Reason));
         Assert.True(load.Failures == 0, $"{load.Failures} of {load.Requests} requests failed: {string.Join(" | ", load.FailureSamples)}");
     }
 
@@ -87,6 +88,13 @@ public sealed class SsmDeployTests : IClassFixture<DeployFixture>, IClassFixture
         where TStrategy : IDeploymentStrategy
     {
         var request = _fixture.Request(_app, version, _port, null, SsmHost);
+        if (typeof(TStrategy) == typeof(CanaryStrategy))
+        {
+            // 4 s steps are far too short for the judge to show the canary within a point of the stable; the steps are
+            // judged from the instance's access log all the same, and an undecided one goes on (saying so).
+            request = request with { Canary = new CanaryPolicy([10, 50, 100], TimeSpan.FromSeconds(4), 0.05, 20, InsufficientDataAction.Pass) };
+        }
+
         var strategy = _fixture.Get<IEnumerable<IDeploymentStrategy>>().OfType<TStrategy>().Single();
         return await strategy.DeployAsync(request, observer ?? NullDeployObserver.Instance, CancellationToken.None);
     }

@@ -8,7 +8,8 @@ namespace DeployMind.IntegrationTests.Nginx;
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1 (TcpListener, no framework): answers every request with its own name as the
-/// body (GET /big: a megabyte of its name's first letter), keeps connections alive, and answers 500 for a configurable share of requests (deterministically spread).
+/// body (GET /big: a megabyte of its name's first letter), keeps connections alive, and answers 500 for a configurable share of requests (deterministically spread), or
+/// closes the connection without an answer for another share.
 /// </summary>
 internal sealed class TestBackend : IAsyncDisposable
 {
@@ -18,14 +19,16 @@ internal sealed class TestBackend : IAsyncDisposable
     private readonly Task _acceptLoop;
     private long _requests;
     private long _errors;
+    private long _received;
 
     /// <summary>The body length of an answer to GET /big: more than nginx's proxy buffers hold.</summary>
     public const int BigResponseLength = 1024 * 1024;
 
-    public TestBackend(string name, double errorShare = 0)
+    public TestBackend(string name, double errorShare = 0, double dropShare = 0)
     {
         Name = name;
         ErrorShare = errorShare;
+        DropShare = dropShare;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _acceptLoop = AcceptAsync();
@@ -40,6 +43,9 @@ internal sealed class TestBackend : IAsyncDisposable
 
     /// <summary>Share of requests (0-1) answered with 500.</summary>
     public double ErrorShare { get; }
+
+    /// <summary>Share of requests (0-1) whose connection is closed without an answer (a broken upstream nginx passes over).</summary>
+    public double DropShare { get; }
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -108,6 +114,12 @@ internal sealed class TestBackend : IAsyncDisposable
                         // Test requests are ASCII: one char per byte.
                         var body = new char[contentLength];
                         await reader.ReadBlockAsync(body, _stop.Token);
+                    }
+
+                    var received = Interlocked.Increment(ref _received);
+                    if (Math.Floor(received * DropShare) > Math.Floor((received - 1) * DropShare))
+                    {
+                        return;
                     }
 
                     var n = Interlocked.Increment(ref _requests);

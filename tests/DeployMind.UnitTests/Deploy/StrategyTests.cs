@@ -40,7 +40,7 @@ public sealed class StrategyTests
     {
         var host = new FakeDeployHost();
         host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
-        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, _ => new UpstreamStats(100, 0, 20));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(1000 * s.Weight, 0, 20));
         var settings = new ContainerSettings { StopTimeout = TimeSpan.FromSeconds(3), Restart = "always", Cpus = 0.5m, MemoryBytes = 256L << 20, Volumes = ["data:/data"] };
 
         var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { Container = settings }, Observer(), CancellationToken.None));
@@ -214,7 +214,7 @@ public sealed class StrategyTests
     {
         var host = new FakeDeployHost();
         var stable = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
-        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(10 * s.Weight, 0, 20));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(1000 * s.Weight, 0, 20));
 
         var outcome = await DriveAsync(Canary().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
 
@@ -288,7 +288,9 @@ public sealed class StrategyTests
         Assert.Equal(DeployStatus.Succeeded, outcome.Status);
         var progress = _steps.Where(s => s.StartsWith("canary: progress: ", StringComparison.Ordinal)).ToList();
         Assert.InRange(progress.Count, 8, 10);
-        Assert.Equal("canary: progress: canary 10%: 12/50 requests, 0 errors, p95 40 ms, 54s left", progress[0]);
+        Assert.StartsWith("canary: progress: canary 10%: 12/50 requests, 0 errors, p95 40 ms, need ", progress[0], StringComparison.Ordinal);
+        Assert.Contains(" more canary requests, about ", progress[0], StringComparison.Ordinal);
+        Assert.EndsWith(", 54s left", progress[0], StringComparison.Ordinal);
         Assert.EndsWith("6s left", progress[^1], StringComparison.Ordinal);
     }
 
@@ -481,7 +483,7 @@ public sealed class StrategyTests
         var host = new FakeDeployHost();
         host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
         var oldWorker = await SeedWorkerAsync(host, "r1", "shop:1");
-        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, _ => new UpstreamStats(100, 0, 20));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(1000 * s.Weight, 0, 20));
 
         var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { Processes = WebAndWorker(webReplicas: 2) }, Observer(), CancellationToken.None));
 
@@ -644,7 +646,7 @@ public sealed class StrategyTests
         var host = new FakeDeployHost();
         var old = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
         var before = host.Route;
-        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(10 * s.Weight, 0, 20));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(1000 * s.Weight, 0, 20));
 
         var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { DeferRetirement = true }, Observer(), CancellationToken.None));
 
@@ -671,7 +673,7 @@ public sealed class StrategyTests
     {
         var host = new FakeDeployHost();
         var old = host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
-        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(10 * s.Weight, 0, 20));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(1000 * s.Weight, 0, 20));
         var outcome = await DriveAsync(Strategy(kind).DeployAsync(Request("r2", "shop:2", host) with { DeferRetirement = true }, Observer(), CancellationToken.None));
         Assert.Empty(host.Stopped);
 

@@ -23,6 +23,15 @@ public sealed class CanaryOptions
     /// <summary>p95 latency limit in milliseconds; none by default.</summary>
     public double? MaxP95 { get; set; }
 
+    /// <summary>Percentage points (as a fraction) the canary's 5xx rate may exceed the stable's; default 0.01.</summary>
+    public double MaxErrorRateIncrease { get; set; } = 0.01;
+
+    /// <summary>How much slower (as a fraction) the canary's response times may be than the stable's; default 0.2.</summary>
+    public double MaxLatencyIncrease { get; set; } = 0.2;
+
+    /// <summary>The confidence of the judge's comparisons; default 0.99.</summary>
+    public double Confidence { get; set; } = 0.99;
+
     public CanaryPolicy ToPolicy(string key)
     {
         var action = OnInsufficientData.Trim().ToLowerInvariant() switch
@@ -34,7 +43,12 @@ public sealed class CanaryOptions
         };
         try
         {
-            return new CanaryPolicy(Steps is { Count: > 0 } ? Steps : [10, 50, 100], Duration.Parse(StepDuration, key + ".stepDuration"), MaxErrorRate, MinRequests, action, MaxExtensions, MaxP95);
+            return new CanaryPolicy(Steps is { Count: > 0 } ? Steps : [10, 50, 100], Duration.Parse(StepDuration, key + ".stepDuration"), MaxErrorRate, MinRequests, action, MaxExtensions, MaxP95)
+            {
+                MaxErrorRateIncrease = MaxErrorRateIncrease,
+                MaxLatencyIncrease = MaxLatencyIncrease,
+                Confidence = Confidence,
+            };
         }
         catch (InvalidInputException ex) when (ex.Message.StartsWith("canary.", StringComparison.Ordinal))
         {

@@ -84,6 +84,11 @@ internal static class CanaryJudge
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(policy);
+        if (result.Verdict == CanaryVerdict.SampleRatioMismatch)
+        {
+            return $"Canary sample ratio mismatch at {percent}%: {result.Reason}.";
+        }
+
         if (result.Verdict != CanaryVerdict.InsufficientData)
         {
             return $"Canary unhealthy at {percent}%: {result.Reason}.";
@@ -106,6 +111,18 @@ internal static class CanaryJudge
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(policy);
         var step = Duration.Format(policy.StepDuration);
+        if (result.Decision is { Rule: "comparison" or "stable traffic" } decision)
+        {
+            // Enough requests for the minimum, but the comparison with the stable release still holds a tolerance.
+            var wait = CanaryAnalysis.Waiting(decision.CanaryRequestsNeeded, decision.Eta).TrimStart(';', ' ');
+            var next = policy.OnInsufficientData == InsufficientDataAction.Pass
+                ? "lengthen canary.stepDuration, or raise canary.maxErrorRateIncrease / canary.maxLatencyIncrease"
+                : "lengthen canary.stepDuration or canary.maxExtensions, raise canary.maxErrorRateIncrease / canary.maxLatencyIncrease, or set canary.onInsufficientData: pass";
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"{result.Reason}; the canary saw {result.Canary.Requests} requests at {percent}% (the app got {result.Canary.Requests + result.Stable.Requests} in all){(wait.Length > 0 ? "; " + wait : string.Empty)}: send more traffic, {next}");
+        }
+
         var share = Math.Clamp(percent, 1, 100) / 100.0;
         var needed = policy.MinRequests / policy.StepDuration.TotalSeconds / share;
         var total = result.Canary.Requests + result.Stable.Requests;

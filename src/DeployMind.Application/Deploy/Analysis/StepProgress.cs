@@ -50,6 +50,19 @@ internal sealed class StepProgress
             : string.Create(CultureInfo.InvariantCulture, $"{left / 60}m {left % 60:00}s left");
     }
 
+    /// <summary>
+    /// The judged window so far: "12/50 requests, 0 errors, p95 40 ms", then while the comparisons are undecided what
+    /// they still need ("need 412 more canary requests, about 3m").
+    /// </summary>
+    public static string Figures(CanaryStepResult judged, int? minRequests)
+    {
+        ArgumentNullException.ThrowIfNull(judged);
+        var figures = Figures(judged.Canary, minRequests);
+        return judged is { Verdict: CanaryVerdict.InsufficientData, Decision: { } d }
+            ? figures + CanaryAnalysis.Waiting(d.CanaryRequestsNeeded, d.Eta).Replace("; ", ", ", StringComparison.Ordinal)
+            : figures;
+    }
+
     /// <summary>"12/50 requests, 0 errors, p95 40 ms" (with no minimum: "12 requests, …").</summary>
     public static string Figures(UpstreamStats stats, int? minRequests)
     {

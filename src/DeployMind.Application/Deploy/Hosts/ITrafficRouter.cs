@@ -72,5 +72,18 @@ public sealed record UpstreamStats(int Requests, int ServerErrors, double P95Mil
 {
     public static UpstreamStats Empty { get; } = new(0, 0, 0);
 
+    /// <summary>
+    /// The response times behind <see cref="P95Milliseconds"/>, binned, for comparing canary with stable; null where the
+    /// source has none. Not serialized: the comparison's figures are kept instead.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Analysis.LatencyHistogram? Latencies { get; init; }
+
+    /// <summary>Equal counts and p95 (the binned response times are a detail behind them, not compared).</summary>
+    public bool Equals(UpstreamStats? other) =>
+        other is not null && Requests == other.Requests && ServerErrors == other.ServerErrors && P95Milliseconds.Equals(other.P95Milliseconds);
+
+    public override int GetHashCode() => HashCode.Combine(Requests, ServerErrors, P95Milliseconds);
+
     public double ErrorRate => Requests == 0 ? 0 : (double)ServerErrors / Requests;
 }

@@ -30,6 +30,6 @@ internal static class AccessLogStats
             }
         }
 
-        return new UpstreamStats(requests, errors, Percentile.NearestRank(latencies, 95));
+        return new UpstreamStats(requests, errors, Percentile.NearestRank(latencies, 95)) { Latencies = latencies.Count > 0 ? LatencyHistogram.Of(latencies) : null };
     }
 }

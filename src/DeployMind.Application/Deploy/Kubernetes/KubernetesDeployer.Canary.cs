@@ -66,9 +66,11 @@ public sealed partial class KubernetesDeployer
                 reached = percent;
                 observer.Step(cluster.Display, string.Create(
                     CultureInfo.InvariantCulture, $"canary at {percent}%: {replicas} canary pod(s) beside {stableReplicas} stable ({100.0 * replicas / (replicas + stableReplicas):0}% of the Service's endpoints)"));
+                // An extended step keeps its window: the judge's comparisons stay valid however long it grows.
+                DateTimeOffset? windowStart = null;
                 var failed = await CanaryJudge.RunStepAsync(request.Canary, percent, steps, observer, async ct =>
                 {
-                    var result = await WatchCanaryStepAsync(cluster, request, canary, percent, observer, ct);
+                    var result = await WatchCanaryStepAsync(cluster, request, canary, percent, windowStart ??= _time.GetUtcNow(), observer, ct);
                     observer.Step("canary", $"{percent}% step: {result.Verdict}: {result.Reason}");
                     return result;
                 }, cancellationToken);
@@ -128,18 +130,18 @@ public sealed partial class KubernetesDeployer
     /// <summary>
     /// One step: every health interval for the step duration, the canary's pods must all be ready with no new restarts
     /// (a pod that is not is a verdict at once); then, with a log pattern, the step's access-log lines of the canary and
-    /// stable pods are judged by <see cref="CanaryAnalysis"/>. A few times a step, where it stands is reported as progress
+    /// stable pods are judged by <see cref="CanaryAnalysis"/> (canary against stable; no split check: the Service
+    /// balances connections, not requests, so the split by pod count is only approximate). A few times a step, where it stands is reported as progress
     /// (with a log pattern, the canary's requests so far).
     /// </summary>
     private async Task<CanaryStepResult> WatchCanaryStepAsync(
-        IKubernetesCluster cluster, DeployRequest request, KubernetesWorkload canary, int percent, IDeployObserver observer, CancellationToken cancellationToken)
+        IKubernetesCluster cluster, DeployRequest request, KubernetesWorkload canary, int percent, DateTimeOffset from, IDeployObserver observer, CancellationToken cancellationToken)
     {
         var selector = KubernetesNames.ReleaseSelector(canary.App, canary.ReleaseId);
         var baseline = (await cluster.ListPodsAsync(selector, cancellationToken)).ToDictionary(p => p.Name, p => p.Restarts, StringComparer.Ordinal);
-        var from = _time.GetUtcNow();
-        var until = from + request.Canary.StepDuration;
+        var until = _time.GetUtcNow() + request.Canary.StepDuration;
         var checks = 0;
-        var progress = new StepProgress(_time, from, until);
+        var progress = new StepProgress(_time, _time.GetUtcNow(), until);
         var unhealthy = await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
             checks++;
@@ -151,7 +153,7 @@ public sealed partial class KubernetesDeployer
                 {
                     var figures = canary.Settings.LogPattern is null
                         ? string.Create(CultureInfo.InvariantCulture, $"{pods.Count} pod(s) ready, no restarts")
-                        : StepProgress.Figures((await ReadTrafficAsync(cluster, canary, from, ct)).For("canary"), request.Canary.MinRequests);
+                        : StepProgress.Figures(CanaryAnalysis.Judge(await ReadTrafficAsync(cluster, canary, from, ct), "canary", "stable", request.Canary), request.Canary.MinRequests);
                     observer.Progress("canary", $"canary {percent}%: {figures}, {left}");
                 }
 

@@ -8,10 +8,12 @@ namespace DeployMind.Application.Deploy.Strategies;
 /// <summary>
 /// Canary: the new release starts beside the stable one and gets the configured share of traffic step by step
 /// (default 10 → 50 → 100). Each step lasts the step duration with active health checks on the canary and the
-/// window read so far from the router's access log every health interval (an error rate already beyond noise ends
-/// the step early); at its end the canary's and the stable's 5xx rate and p95 latency for the window decide.
-/// Above the limits, or on a failed health check, traffic goes back to the stable release at once and the canary
-/// is removed. Too few canary requests to judge is handled as configured (extend, pass, fail). At 100% the stable
+/// window read so far from the router's access log judged every health interval by <see cref="CanaryAnalysis"/>
+/// (unhealthy — an absolute limit, or worse than the stable release beyond a tolerance — or a split that does not
+/// match the weights ends the step early); at its end the whole window decides. Unhealthy, a split mismatch or a failed
+/// health check puts traffic back on the stable release at once and removes the canary. Undecided (too few requests, or
+/// the comparisons still hold their tolerance) is handled as configured (extend, pass, fail); an extension keeps the
+/// step's window. At 100% the stable
 /// release stops after the drain (with <see cref="DeployRequest.DeferRetirement"/>: once the caller has verified the canary).
 /// </summary>
 public sealed class CanaryStrategy : IDeploymentStrategy
@@ -67,8 +69,10 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                     break;
                 }
 
+                // An extended step keeps its window: the judge's comparisons stay valid however long it grows.
+                DateTimeOffset? windowStart = null;
                 var failed = await CanaryJudge.RunStepAsync(
-                    request.Canary, percent, steps, observer, ct => RunStepAsync(request, canaries, percent, observer, ct), cancellationToken);
+                    request.Canary, percent, steps, observer, ct => RunStepAsync(request, canaries, percent, windowStart ??= _time.GetUtcNow(), observer, ct), cancellationToken);
                 if (failed is not null)
                 {
                     await RollBackAsync(canaries, observer);
@@ -125,15 +129,16 @@ public sealed class CanaryStrategy : IDeploymentStrategy
     }
 
     /// <summary>
-    /// One step: for the step duration, every health interval, check the canary's health and read the window so far,
-    /// stopping at once when it is already unhealthy (errors beyond noise); then judge the whole window.
+    /// One step (or one extension of it): for the step duration, every health interval, check the canary's health and
+    /// judge the window so far (from <paramref name="from"/>, the step's start), stopping at once when it is already
+    /// unhealthy or the split does not match; then judge the whole window.
     /// </summary>
     private async Task<CanaryStepResult> RunStepAsync(
-        DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, int percent, IDeployObserver observer, CancellationToken cancellationToken)
+        DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, int percent, DateTimeOffset from, IDeployObserver observer, CancellationToken cancellationToken)
     {
-        var from = _time.GetUtcNow();
-        var until = from + request.Canary.StepDuration;
-        var progress = new StepProgress(_time, from, until);
+        var until = _time.GetUtcNow() + request.Canary.StepDuration;
+        var progress = new StepProgress(_time, _time.GetUtcNow(), until);
+        var share = percent / 100.0;
         var early = await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
             foreach (var (release, _) in canaries)
@@ -141,7 +146,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                 if (await ReleaseLauncher.ProbeAsync(release, request.Health, ct) is { } failure)
                 {
                     var window = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), ct);
-                    var figures = CanaryAnalysis.Judge(window.Window, window.Canary, window.Stable, request.Canary);
+                    var figures = CanaryAnalysis.Judge(window.Window, window.Canary, window.Stable, request.Canary, share);
                     return figures with { Verdict = CanaryVerdict.Unhealthy, Reason = $"{failure}; {figures.Reason}" };
                 }
             }
@@ -149,16 +154,16 @@ public sealed class CanaryStrategy : IDeploymentStrategy
             if (_time.GetUtcNow() < until)
             {
                 var sofar = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), ct);
-                var judged = CanaryAnalysis.Judge(sofar.Window, sofar.Canary, sofar.Stable, request.Canary);
-                if (judged.Verdict == CanaryVerdict.Unhealthy)
+                var judged = CanaryAnalysis.Judge(sofar.Window, sofar.Canary, sofar.Stable, request.Canary, share);
+                if (judged.Verdict is CanaryVerdict.Unhealthy or CanaryVerdict.SampleRatioMismatch)
                 {
-                    observer.Step("canary", $"{percent}% step: Unhealthy before the step ended: {judged.Reason}");
+                    observer.Step("canary", $"{percent}% step: {judged.Verdict} before the step ended: {judged.Reason}");
                     return judged;
                 }
 
                 if (progress.Due() is { } left)
                 {
-                    observer.Progress("canary", $"canary {percent}%: {StepProgress.Figures(judged.Canary, request.Canary.MinRequests)}, {left}");
+                    observer.Progress("canary", $"canary {percent}%: {StepProgress.Figures(judged, request.Canary.MinRequests)}, {left}");
                 }
             }
 
@@ -170,7 +175,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         }
 
         var read = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
-        var result = CanaryAnalysis.Judge(read.Window, read.Canary, read.Stable, request.Canary);
+        var result = CanaryAnalysis.Judge(read.Window, read.Canary, read.Stable, request.Canary, share);
         observer.Step("canary", $"{percent}% step: {result.Verdict}: {result.Reason}");
         return result;
     }
@@ -193,7 +198,10 @@ public sealed class CanaryStrategy : IDeploymentStrategy
     }
 
     private static UpstreamStats Sum(List<UpstreamStats> stats) =>
-        new(stats.Sum(s => s.Requests), stats.Sum(s => s.ServerErrors), stats.Count == 0 ? 0 : stats.Max(s => s.P95Milliseconds));
+        new(stats.Sum(s => s.Requests), stats.Sum(s => s.ServerErrors), stats.Count == 0 ? 0 : stats.Max(s => s.P95Milliseconds))
+        {
+            Latencies = LatencyHistogram.Merge(stats.Select(s => s.Latencies)),
+        };
 
     private static async Task RollBackAsync(List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, IDeployObserver observer)
     {

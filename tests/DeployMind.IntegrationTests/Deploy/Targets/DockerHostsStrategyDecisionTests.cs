@@ -28,10 +28,10 @@ public sealed class DockerHostsStrategyDecisionTests : StrategyDecisionContract
             var rolling = new RollingStrategy(launcher, _time);
             _target = new DockerHostsTarget([rolling, new CanaryStrategy(launcher, _time), new BlueGreenStrategy(launcher, _time)], new RollbackService(rolling));
 
-            // Every server answers in proportion to its weight; an erring image's answers are half 5xx.
+            // Every server answers in proportion to its weight, enough for the judge to decide; an erring image's answers are half 5xx.
             _host.Traffic = (route, _, _) => (route?.Servers ?? []).ToDictionary(
                 s => s.Address,
-                s => _erring.Contains(ImageAt(s.Address)) ? new UpstreamStats(20, 10, 12) : new UpstreamStats(10 * Math.Max(1, s.Weight), 0, 9));
+                s => _erring.Contains(ImageAt(s.Address)) ? new UpstreamStats(20, 10, 12) : new UpstreamStats(1000 * Math.Max(1, s.Weight), 0, 9));
         }
 
         public Task SeedAsync(string releaseId, string image, StrategyKind strategy)
