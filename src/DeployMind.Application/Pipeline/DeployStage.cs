@@ -1,3 +1,4 @@
+using System.Globalization;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Domain;
@@ -64,7 +65,8 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
         else
         {
             var local = request.Hosts.All(h => h.Name == Domain.Hosts.HostAddress.LocalName);
-            var url = request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
+            var url = request.Domains.Count > 0 ? $"{(request.Tls is null ? "http" : "https")}://{request.Domains[0]}/"
+                : request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
             context.Deployment.RecordRelease(request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), url, request.ListenPort);
         }
 
@@ -78,6 +80,19 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 
             request = request with { DeferRetirement = true };
             context.Request = request;
+        }
+
+        if (request.Kubernetes is null && request.Tls is { } tls && request.Domains.Count > 0)
+        {
+            // Before anything switches: a domain that does not point at a host, or a CA that refuses, fails the deploy
+            // here, and the serving release (and every other app of the host) stays as it is.
+            foreach (var host in request.Hosts)
+            {
+                var certificate = await host.Router.EnsureCertificateAsync(request.Release.App, request.Domains, tls, force: false, cancellationToken);
+                context.Observer.Step(host.Name, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"certificate for {string.Join(", ", request.Domains)}: valid until {certificate.NotAfter:yyyy-MM-dd HH:mm} UTC ({tls.Source.ToString().ToLowerInvariant()})"));
+            }
         }
 
         var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);
