@@ -1,4 +1,3 @@
-using System.Globalization;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Domain;
@@ -80,19 +79,6 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 
             request = request with { DeferRetirement = true };
             context.Request = request;
-        }
-
-        if (request.Kubernetes is null && request.Tls is { } tls && request.Domains.Count > 0)
-        {
-            // Before anything switches: a domain that does not point at a host, or a CA that refuses, fails the deploy
-            // here, and the serving release (and every other app of the host) stays as it is.
-            foreach (var host in request.Hosts)
-            {
-                var certificate = await host.Router.EnsureCertificateAsync(request.Release.App, request.Domains, tls, force: false, cancellationToken);
-                context.Observer.Step(host.Name, string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"certificate for {string.Join(", ", request.Domains)}: valid until {certificate.NotAfter:yyyy-MM-dd HH:mm} UTC ({tls.Source.ToString().ToLowerInvariant()})"));
-            }
         }
 
         var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);
