@@ -117,6 +117,94 @@ internal sealed partial class NginxTrafficRouter
         return results;
     }
 
+    /// <summary>
+    /// What <c>deploymind validate</c> checks of an app's domains on this host (see <see cref="IHostChecks.CheckDomainsAsync"/>):
+    /// the ACME client, each name's resolution on the host, the challenge path over HTTP by name, and the certificate.
+    /// Changes nothing nginx serves (a probe file in the challenge webroot comes and goes).
+    /// </summary>
+    internal async Task<IReadOnlyList<CheckResult>> CheckDomainsAsync(string hostName, string app, IReadOnlyList<string> domains, SiteTls? tls, CancellationToken cancellationToken)
+    {
+        var settings = _options.Domains ?? new NginxDomainOptions();
+        var layout = await GetLayoutAsync(cancellationToken);
+        var results = new List<CheckResult>();
+        if (tls is { Source: TlsSource.Acme })
+        {
+            var version = await RunAsync(CertbotCommands.Version(settings.Certbot), cancellationToken);
+            results.Add(new CheckResult($"{hostName}: ACME client", version.Succeeded, version.Succeeded
+                ? (version.StandardOutput + version.StandardError).Trim()
+                : $"'{settings.Certbot}' is not installed: install Debian's certbot package (apt-get install certbot); tls.mode acme needs it on every host"));
+        }
+
+        var own = await RunAsync(CertbotCommands.OwnAddresses(), cancellationToken);
+        var addresses = own.StandardOutput.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Append("127.0.0.1").Append("::1").ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var live = await GetAsync(app, cancellationToken);
+        foreach (var domain in domains)
+        {
+            var name = $"{hostName}: domain {domain}";
+            var resolved = await RunAsync(CertbotCommands.Resolve(domain), cancellationToken);
+            var found = resolved.Succeeded
+                ? resolved.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', 2)[0].Trim()).Where(a => a.Length > 0).Distinct().ToArray()
+                : [];
+            if (found.Length == 0)
+            {
+                results.Add(new CheckResult(name, false, $"does not resolve on this host: give it an A (or AAAA) record for this host's public address; the CA cannot issue a certificate before it resolves"));
+                continue;
+            }
+
+            results.Add(found.Any(addresses.Contains)
+                ? new CheckResult(name, true, $"resolves to {string.Join(", ", found)} (this host)")
+                : new CheckResult(name, true, $"resolves to {string.Join(", ", found)}, not an address of this host ({string.Join(", ", addresses)}): right only behind NAT that forwards ports {settings.HttpPort}/{settings.HttpsPort} here") { Warning = true });
+
+            if (live is null || !live.Domains.Contains(domain, StringComparer.Ordinal))
+            {
+                results.Add(new CheckResult($"{name}: port {settings.HttpPort}", true, "not served by the app's site yet: the first deploy serves it and checks that nginx answers the CA's challenge") { Warning = true });
+                continue;
+            }
+
+            results.Add(await CheckReachableAsync(layout, name, domain, settings, cancellationToken));
+        }
+
+        if (tls is not null)
+        {
+            var path = tls.Source == TlsSource.Files ? tls.CertificateFile! : layout.AcmeCertificatePath(app);
+            var info = await ReadCertificateAsync(app, domains, tls.Source, path, cancellationToken);
+            var now = _time.GetUtcNow();
+            results.Add(info switch
+            {
+                null when tls.Source == TlsSource.Acme => new CheckResult($"{hostName}: certificate of {app}", true, "not issued yet: the first deploy gets it from the CA") { Warning = true },
+                null => new CheckResult($"{hostName}: certificate of {app}", false, $"{path} (tls.certificate) cannot be read as a PEM certificate on this host"),
+                { NotAfter: { } end } when end <= now => new CheckResult($"{hostName}: certificate of {app}", false, $"expired on {end:yyyy-MM-dd HH:mm} UTC ({path}); deploymind certs renew --force (ACME) or replace the files"),
+                { CoversDomains: false } => new CheckResult($"{hostName}: certificate of {app}", false, $"is for {string.Join(", ", info.Names)}, not every domain ({string.Join(", ", domains)}); the next deploy (ACME) gets one for all of them"),
+                { NotAfter: { } end } when end - now <= tls.RenewBefore => new CheckResult($"{hostName}: certificate of {app}", true, $"expires on {end:yyyy-MM-dd HH:mm} UTC, within renewBefore: housekeeping renews it (or deploymind certs renew)") { Warning = true },
+                _ => new CheckResult($"{hostName}: certificate of {app}", true, $"valid until {info.NotAfter:yyyy-MM-dd HH:mm} UTC ({Math.Floor((info.NotAfter!.Value - now).TotalDays)} days)"),
+            });
+        }
+
+        return results;
+    }
+
+    /// <summary>Fetches a probe file from the challenge path by the domain's own name, as the CA will (resolved on the host).</summary>
+    private async Task<CheckResult> CheckReachableAsync(NginxLayout layout, string name, string domain, NginxDomainOptions settings, CancellationToken cancellationToken)
+    {
+        var token = "deploymind-validate-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
+        var file = layout.ChallengeDirectory + ChallengePath + token;
+        (await RunAsync(NginxCommands.MakeDirectories(layout.ChallengeDirectory + ChallengePath.TrimEnd('/')), cancellationToken)).EnsureSuccess();
+        (await RunAsync(NginxCommands.Write(file, token), cancellationToken)).EnsureSuccess();
+        try
+        {
+            var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{domain}:{settings.HttpPort}{ChallengePath}{token}"));
+            var result = await RunAsync(NginxCommands.Fetch(url, null, TimeSpan.FromSeconds(5)), cancellationToken);
+            return result.Succeeded && result.StandardOutput.Trim() == token
+                ? new CheckResult($"{name}: port {settings.HttpPort}", true, $"{url.GetLeftPart(UriPartial.Authority)} answers the ACME challenge path through nginx")
+                : new CheckResult($"{name}: port {settings.HttpPort}", false,
+                    $"{url.GetLeftPart(UriPartial.Authority)}{ChallengePath} did not answer the probe (curl exit {result.ExitCode}): check nginx.domains.listenAddress (a public address), the firewall on port {settings.HttpPort}, and that nginx's workers can read {layout.ChallengeDirectory}");
+        }
+        finally
+        {
+            await RunAsync(NginxCommands.Remove(file), CancellationToken.None);
+        }
+    }
+
     /// <summary>How <paramref name="route"/>'s domains are served: null without domains; HTTPS once its certificate is on the host.</summary>
     private async Task<NginxSiteDomains?> SiteDomainsAsync(NginxLayout layout, RouteSpec route, CancellationToken cancellationToken)
     {

@@ -154,6 +154,36 @@ public sealed class DomainsTlsDeployTests : IClassFixture<DomainsFixture>, IAsyn
         Assert.Contains("\"version\":\"good-v1\"", await https.GetStringAsync(Url(shopName)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckDomains_ServedResolvingAndUnresolvedNames_ReportsResolutionReachabilityAndCertificate()
+    {
+        // "localhost" is the one name this host resolves (to 127.0.0.1, where the shared HTTP port listens): served by name, HTTP only.
+        var app = $"dmcheck{_id}";
+        _apps.Add(app);
+        var lost = $"nowhere-{_id}.test";
+        var request = _fixture.Request(app, "check-v1", Docker.FreePort(), "localhost") with { Tls = null };
+        Succeeded(await _fixture.DeployAsync(request));
+        var router = (Infrastructure.Nginx.NginxTrafficRouter)_fixture.LocalHost.Router;
+        var acme = new SiteTls { Source = TlsSource.Acme, Acme = new AcmeAccount(Pebble.Directory, null) };
+
+        var results = await router.CheckDomainsAsync("local", app, ["localhost", lost], acme, CancellationToken.None);
+
+        foreach (var result in results)
+        {
+            _output.WriteLine($"{(result.Passed ? result.Warning ? "warn" : "ok" : "FAIL")} {result.Name}: {result.Detail}");
+        }
+
+        Assert.Contains(results, r => r is { Name: "local: ACME client", Passed: true } && r.Detail.Contains("certbot", StringComparison.Ordinal));
+        Assert.Contains(results, r => r is { Name: "local: domain localhost", Passed: true, Warning: false } && r.Detail.Contains("127.0.0.1", StringComparison.Ordinal));
+        Assert.Contains(results, r => r is { Passed: true, Warning: false } && r.Name == $"local: domain localhost: port {Pebble.HttpPort}");
+        Assert.Contains(results, r => r is { Passed: false } && r.Name == $"local: domain {lost}" && r.Detail.Contains("does not resolve", StringComparison.Ordinal));
+        Assert.Contains(results, r => r is { Passed: true, Warning: true } && r.Name == $"local: certificate of {app}" && r.Detail.Contains("not issued yet", StringComparison.Ordinal));
+
+        // The same name answered by the app over plain HTTP (no TLS: no redirect).
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        Assert.Contains("\"version\":\"check-v1\"", await http.GetStringAsync(new Uri($"http://localhost:{Pebble.HttpPort}/")), StringComparison.Ordinal);
+    }
+
     private static void Succeeded(DeployOutcome outcome) => Assert.True(outcome.Status == DeployStatus.Succeeded, outcome.Reason);
 
     private static Uri Url(string name) => new($"https://{name}:{Pebble.HttpsPort}/");
