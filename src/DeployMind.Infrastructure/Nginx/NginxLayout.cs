@@ -70,8 +70,9 @@ internal sealed record NginxLayout
     {
         ArgumentNullException.ThrowIfNull(options);
         var domains = options.Domains ?? new NginxDomainOptions();
-        var tls = Expand(domains.TlsDirectory, home);
-        var challenges = string.IsNullOrEmpty(domains.ChallengeDirectory) ? $"{tls}/challenges" : Expand(domains.ChallengeDirectory, home);
+        // The TLS paths are expanded once the home is known (see WithTlsPaths): only sites with domains need them.
+        var tls = ExpandIfKnown(domains.TlsDirectory, home);
+        var challenges = string.IsNullOrEmpty(domains.ChallengeDirectory) ? $"{tls}/challenges" : ExpandIfKnown(domains.ChallengeDirectory, home);
         if (options.Mode == NginxMode.Managed)
         {
             var prefix = Expand(options.Prefix, home);
@@ -108,8 +109,18 @@ internal sealed record NginxLayout
 
     private static IEnumerable<string?> Paths(NginxOptions options) =>
         options.Mode == NginxMode.Managed
-            ? [options.Prefix, options.AccessLogDirectory, options.Domains?.TlsDirectory, options.Domains?.ChallengeDirectory]
-            : [options.ConfDirectory, options.MainConfigPath, options.AccessLogDirectory, options.ErrorLogPath, options.Domains?.TlsDirectory, options.Domains?.ChallengeDirectory];
+            ? [options.Prefix, options.AccessLogDirectory]
+            : [options.ConfDirectory, options.MainConfigPath, options.AccessLogDirectory, options.ErrorLogPath];
+
+    /// <summary>Whether the TLS paths still start with <c>~</c> (the home was not known when the layout was made).</summary>
+    public bool TlsPathsNeedHome => TlsDirectory.StartsWith('~') || ChallengeDirectory.StartsWith('~');
+
+    /// <summary>This layout with its TLS paths relative to <paramref name="home"/>.</summary>
+    public NginxLayout WithTlsPaths(string home) =>
+        this with { TlsDirectory = Expand(TlsDirectory, home), ChallengeDirectory = Expand(ChallengeDirectory, home) };
+
+    private static string ExpandIfKnown(string path, string? home) =>
+        home is null && (path == "~" || path.StartsWith("~/", StringComparison.Ordinal)) ? path.TrimEnd('/') : Expand(path, home);
 
     private static string Expand(string path, string? home)
     {

@@ -20,6 +20,25 @@ internal sealed partial class NginxTrafficRouter
 {
     private const string ChallengePath = "/.well-known/acme-challenge/";
 
+    private NginxLayout? _tlsLayout;
+
+    /// <summary>The layout with its TLS paths expanded (the host's home is asked once, when they are relative to it).</summary>
+    private async Task<NginxLayout> GetTlsLayoutAsync(CancellationToken cancellationToken)
+    {
+        if (_tlsLayout is not null)
+        {
+            return _tlsLayout;
+        }
+
+        var layout = await GetLayoutAsync(cancellationToken);
+        if (layout.TlsPathsNeedHome)
+        {
+            layout = layout.WithTlsPaths((await RunAsync(NginxCommands.Home(), cancellationToken)).EnsureSuccess().StandardOutput.Trim());
+        }
+
+        return _tlsLayout = layout;
+    }
+
     public async Task<CertificateInfo> EnsureCertificateAsync(string app, IReadOnlyList<string> domains, SiteTls tls, bool force, CancellationToken cancellationToken)
     {
         NginxRouteValidator.ValidateApp(app);
@@ -31,7 +50,7 @@ internal sealed partial class NginxTrafficRouter
         }
 
         var names = string.Join(", ", domains);
-        var layout = await GetLayoutAsync(cancellationToken);
+        var layout = await GetTlsLayoutAsync(cancellationToken);
         if (tls.Source == TlsSource.Files)
         {
             return await CheckOwnCertificateAsync(app, domains, tls, cancellationToken);
@@ -67,7 +86,7 @@ internal sealed partial class NginxTrafficRouter
 
     public async Task<IReadOnlyList<CertificateInfo>> CertificatesAsync(CancellationToken cancellationToken)
     {
-        var layout = await GetLayoutAsync(cancellationToken);
+        var layout = await GetTlsLayoutAsync(cancellationToken);
         var list = new List<CertificateInfo>();
         foreach (var route in await DomainRoutesAsync(layout, cancellationToken))
         {
@@ -81,7 +100,7 @@ internal sealed partial class NginxTrafficRouter
 
     public async Task<IReadOnlyList<CertificateRenewal>> RenewCertificatesAsync(bool force, string? app, CancellationToken cancellationToken)
     {
-        var layout = await GetLayoutAsync(cancellationToken);
+        var layout = await GetTlsLayoutAsync(cancellationToken);
         var results = new List<CertificateRenewal>();
         foreach (var route in await DomainRoutesAsync(layout, cancellationToken))
         {
@@ -125,7 +144,7 @@ internal sealed partial class NginxTrafficRouter
     internal async Task<IReadOnlyList<CheckResult>> CheckDomainsAsync(string hostName, string app, IReadOnlyList<string> domains, SiteTls? tls, CancellationToken cancellationToken)
     {
         var settings = _options.Domains ?? new NginxDomainOptions();
-        var layout = await GetLayoutAsync(cancellationToken);
+        var layout = await GetTlsLayoutAsync(cancellationToken);
         var results = new List<CheckResult>();
         if (tls is { Source: TlsSource.Acme })
         {
@@ -206,13 +225,14 @@ internal sealed partial class NginxTrafficRouter
     }
 
     /// <summary>How <paramref name="route"/>'s domains are served: null without domains; HTTPS once its certificate is on the host.</summary>
-    private async Task<NginxSiteDomains?> SiteDomainsAsync(NginxLayout layout, RouteSpec route, CancellationToken cancellationToken)
+    private async Task<NginxSiteDomains?> SiteDomainsAsync(RouteSpec route, CancellationToken cancellationToken)
     {
         if (route.Domains.Count == 0)
         {
             return null;
         }
 
+        var layout = await GetTlsLayoutAsync(cancellationToken);
         var shared = SharedPorts(layout);
         switch (route.Tls)
         {

@@ -108,7 +108,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     private async Task<bool> ApplySiteAsync(string app, RouteSpec? route, bool force, CancellationToken cancellationToken)
     {
         var layout = await GetLayoutAsync(cancellationToken);
-        var domains = route is null ? null : await SiteDomainsAsync(layout, route, cancellationToken);
+        var domains = route is null ? null : await SiteDomainsAsync(route, cancellationToken);
         var path = layout.SitePath(app);
         var next = path + NextSuffix;
         var previous = path + PreviousSuffix;
