@@ -66,6 +66,7 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<Jobs.IJobRunner>(sp => sp.GetRequiredService<Jobs.JobRunner>());
         builder.Services.TryAddSingleton<Jobs.TargetLocks>();
         builder.Services.TryAddScoped<Jobs.InterruptedDeployments>();
+        builder.Services.TryAddScoped<Deploy.Domains.CertificateRenewals>();
         builder.Services.TryAddScoped<Webhooks.WebhookIntake>();
         builder.Services.TryAddSingleton<Webhooks.PreviewSweep>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, ScanStage>());

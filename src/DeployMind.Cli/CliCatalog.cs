@@ -19,6 +19,7 @@ internal static class CliCatalog
         new("token", "Manage the REST API's bearer tokens (stored hashed; shown once when created)."),
         new("app", "What runs of an app on its environment's hosts: logs, exec, stop, start, restart, remove."),
         new("accessory", "An app's accessories (accessories: in deploymind.yml): boot, reboot, logs, remove."),
+        new("certs", "The TLS certificates of apps served by domain on an environment's hosts: list, renew."),
     ];
 
     /// <summary>The commands, in the order help lists them.</summary>
@@ -78,6 +79,10 @@ internal static class CliCatalog
             ["accessory", "logs", "db", ".", "--lines", "50"], ["accessory", "logs", "db", "--follow"]),
         new("accessory remove", typeof(AccessoryRemoveCommand), "Remove an accessory's container (asks first; --yes for scripts); its named volumes only with --volumes.",
             ["accessory", "remove", "cache", ".", "--yes"], ["accessory", "remove", "db", ".", "--volumes"]),
+        new("certs list", typeof(CertsListCommand), "The certificates of the sites serving domains over HTTPS on the environment's hosts, with their expiry.",
+            ["certs", "list", "."], ["certs", "list", ".", "--env", "staging", "--output", "json"]),
+        new("certs renew", typeof(CertsRenewCommand), "Renew the app's ACME certificates that are due on its hosts (--force: now; --all: every app there), each loaded by a tested reload.",
+            ["certs", "renew", "."], ["certs", "renew", ".", "--force"], ["certs", "renew", ".", "--all"]),
         new("lock status", typeof(LockStatusCommand), "Who holds a target's lock.", ["lock", "status", "docker:local"]),
         new("lock release", typeof(LockReleaseCommand), "Free a target's lock whoever holds it.", ["lock", "release", "docker:web-1"]),
         new("token create", typeof(TokenCreateCommand), "Create a token and print it once.", ["token", "create", "ci"]),

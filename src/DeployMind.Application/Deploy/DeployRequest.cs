@@ -51,6 +51,12 @@ public sealed record DeployRequest(ReleaseSpec Release, IReadOnlyList<DeployHost
     /// <summary>The nginx server name of the app's site (a preview's <c>pr-7.preview.example.com</c>); null: every name on the port.</summary>
     public string? ServerName { get; init; }
 
+    /// <summary>The public names the app is also served at on the hosts' shared HTTP/HTTPS ports; empty: its port only.</summary>
+    public IReadOnlyList<string> Domains { get; init; } = [];
+
+    /// <summary>HTTPS for <see cref="Domains"/>; null: HTTP only.</summary>
+    public SiteTls? Tls { get; init; }
+
     /// <summary>
     /// Rollbacks on Docker hosts: the app's variables for a release that must start in a new container (its kept container
     /// is gone), resolved from the app's configuration only when that is so — a rollback that starts kept containers again

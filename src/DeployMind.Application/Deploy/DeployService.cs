@@ -246,6 +246,8 @@ public sealed class DeployService
             Processes = kubernetes is null ? ReleaseProcesses.Of(_app, command.Environment, appPath) : ReleaseProcesses.WebOnly,
             KeepReleases = Math.Max(1, environment.KeepReleases),
             ServerName = command.ServerName,
+            Domains = kubernetes is null ? Domains.DomainNames.Of(_app, command.Environment, command.PullRequest is null ? null : command.ServerName) : [],
+            Tls = kubernetes is null ? Domains.DomainNames.TlsOf(_app, command.Environment) : null,
             History = command.History,
         };
     }
@@ -281,6 +283,11 @@ public sealed class DeployService
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.BlockAt, key + ".scan.blockAt"),
             () => ScanPolicyOptions.ParseThreshold(environment.Scan.ImageBlockAt, key + ".scan.imageBlockAt"),
             () => AppEnvironment.Of(_app, command.Environment, command.AppPath),
+            () => Domains.DomainNames.Of(_app, command.Environment, null),
+            () => Domains.DomainNames.TlsOf(_app, command.Environment),
+            () => _ = Domains.DomainNames.TlsOf(_app, command.Environment) is not null && Domains.DomainNames.Of(_app, command.Environment, null).Count == 0
+                ? throw new InvalidInputException($"{key}: tls is set but there are no domains to serve over HTTPS; add domains (or environments.{command.Environment}.domains).")
+                : 0,
         ])
         {
             try

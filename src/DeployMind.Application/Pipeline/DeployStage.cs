@@ -64,7 +64,8 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
         else
         {
             var local = request.Hosts.All(h => h.Name == Domain.Hosts.HostAddress.LocalName);
-            var url = request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
+            var url = request.Domains.Count > 0 ? $"{(request.Tls is null ? "http" : "https")}://{request.Domains[0]}/"
+                : request.ServerName is { } name ? $"http://{name}:{request.ListenPort}/" : local ? $"http://127.0.0.1:{request.ListenPort}/" : null;
             context.Deployment.RecordRelease(request.Release.ReleaseId, string.Join(", ", request.Hosts.Select(h => h.Name)), url, request.ListenPort);
         }
 

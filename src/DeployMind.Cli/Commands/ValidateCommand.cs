@@ -61,6 +61,7 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         var ports = new Dictionary<string, Dictionary<int, string>>(StringComparer.Ordinal);
         var clusters = new List<(string Environment, KubernetesSettings Settings)>();
         var registries = new Dictionary<string, (Application.Deploy.Delivery.RegistrySettings Registry, List<string> Environments)>(StringComparer.Ordinal);
+        var domains = new List<(HostOptions Host, IReadOnlyList<string> Domains, Application.Deploy.Hosts.SiteTls? Tls)>();
         foreach (var environment in environments)
         {
             var name = $"configuration: environments.{environment}";
@@ -82,9 +83,15 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
 
             var docker = app.Environments.TryGetValue(environment, out var options) ? options.Target.Docker : null;
             var configured = docker?.Hosts;
+            var served = DomainsOf(app, environment);
             foreach (var h in configured is { Count: > 0 } ? configured : [new HostOptions { Name = "local" }])
             {
                 hosts.TryAdd(h.Name, h);
+                if (served is { Domains.Count: > 0 })
+                {
+                    domains.Add((h, served.Value.Domains, served.Value.Tls));
+                }
+
                 if (!ports.TryGetValue(h.Name, out var onHost))
                 {
                     ports[h.Name] = onHost = [];
@@ -99,6 +106,13 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         foreach (var h in hosts.Values)
         {
             results.AddRange(await checks.CheckAsync(h, ports[h.Name], cancellationToken));
+        }
+
+        // Each environment's domains on its hosts: resolution, the HTTP port through the app's site, the certificate.
+        var appName = deploys.AppName(settings.Path);
+        foreach (var (h, names, tls) in domains.DistinctBy(d => (d.Host.Name, string.Join(',', d.Domains))))
+        {
+            results.AddRange(await checks.CheckDomainsAsync(h, appName, names, tls, cancellationToken));
         }
 
         // Each registry's login, as the deploys will make it (a password that cannot be read, or ECR refusing, shows here).
@@ -269,5 +283,18 @@ internal sealed class ValidateCommand : AsyncCommand<AppPathSettings>
         }
 
         return failures.Count == 0 ? new CheckResult(name, true, "valid") : new CheckResult(name, false, string.Join("; ", failures));
+    }
+
+    /// <summary>The environment's domains and TLS settings, or null when they are not valid (reported with the environment's settings).</summary>
+    private static (IReadOnlyList<string> Domains, Application.Deploy.Hosts.SiteTls? Tls)? DomainsOf(AppOptions app, string environment)
+    {
+        try
+        {
+            return (Application.Deploy.Domains.DomainNames.Of(app, environment, null), Application.Deploy.Domains.DomainNames.TlsOf(app, environment));
+        }
+        catch (Domain.InvalidInputException)
+        {
+            return null;
+        }
     }
 }

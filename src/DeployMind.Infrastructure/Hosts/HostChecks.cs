@@ -19,6 +19,25 @@ internal sealed class HostChecks : IHostChecks
         _hosts = hosts;
     }
 
+    public async Task<IReadOnlyList<CheckResult>> CheckDomainsAsync(HostOptions host, string app, IReadOnlyList<string> domains, SiteTls? tls, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(domains);
+        if (domains.Count == 0 || host.Ssm is { DiscoversByTags: true })
+        {
+            return [];
+        }
+
+        try
+        {
+            return await _hosts.RouterFor(host).CheckDomainsAsync(host.Name, app, domains, tls, cancellationToken);
+        }
+        catch (DeployMindException ex)
+        {
+            return [new CheckResult($"{host.Name}: domains of {app}", false, ex.Message)];
+        }
+    }
+
     public async Task<IReadOnlyList<CheckResult>> CheckAsync(HostOptions host, IReadOnlyDictionary<int, string> listenPorts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);

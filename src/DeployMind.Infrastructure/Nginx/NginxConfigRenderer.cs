@@ -102,9 +102,19 @@ internal static partial class NginxConfigRenderer
     /// <paramref name="generation"/> (a new one per write) answered on <see cref="RoutePath"/>.
     /// </summary>
     /// <exception cref="DeployMind.Domain.InvalidInputException">The route is not valid.</exception>
-    public static string RenderSite(RouteSpec route, string listenAddress, string accessLogPath, int keepalive, string generation)
+    public static string RenderSite(RouteSpec route, string listenAddress, string accessLogPath, int keepalive, string generation, NginxSiteDomains? domains = null)
     {
         NginxRouteValidator.Validate(route);
+        if (route.Domains.Count > 0 && domains is null)
+        {
+            throw new ArgumentException($"Route '{route.App}' has domains; the shared ports to serve them on are needed.", nameof(domains));
+        }
+
+        if (domains is not null && route.Domains.Count > 0)
+        {
+            CheckDomains(domains);
+        }
+
         if (!IsGeneration(generation))
         {
             throw new ArgumentException($"'{generation}' is not a generation (1 to 40 lower-case letters, digits or '-').", nameof(generation));
@@ -164,6 +174,119 @@ internal static partial class NginxConfigRenderer
         text.Append("        default_type text/plain;\n");
         text.Append($"        return 200 \"{generation}\";\n");
         text.Append("    }\n\n");
+        AppendProxy(text, upstream);
+        text.Append("}\n");
+        if (route.Domains.Count > 0)
+        {
+            AppendDomainServers(text, route, domains!, accessLogPath, upstream);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The temporary site that answers only ACME HTTP-01 challenges for <paramref name="names"/> on the shared HTTP port,
+    /// while no site of <paramref name="app"/> serves them yet (everything else: 404).
+    /// </summary>
+    public static string RenderChallengeSite(string app, IReadOnlyList<string> names, NginxSiteDomains domains)
+    {
+        NginxRouteValidator.ValidateApp(app);
+        NginxRouteValidator.ValidateDomains(app, names);
+        CheckDomains(domains);
+        var text = new StringBuilder();
+        text.Append($"# Managed by DeployMind: answers ACME challenges for app {app} while its certificate is issued; removed right after.\n\n");
+        text.Append("server {\n");
+        text.Append($"    listen {domains.ListenAddress}:{domains.HttpPort};\n");
+        text.Append($"    server_name {string.Join(' ', names)};\n");
+        text.Append("    access_log off;\n");
+        AppendChallenge(text, domains.ChallengeDirectory);
+        text.Append("    location / {\n");
+        text.Append("        return 404;\n");
+        text.Append("    }\n");
+        text.Append("}\n");
+        return text.ToString();
+    }
+
+    private static void CheckDomains(NginxSiteDomains domains)
+    {
+        if (!NginxRouteValidator.IsListenAddress(domains.ListenAddress) || domains.HttpPort is < 1 or > 65535 || domains.HttpsPort is < 1 or > 65535)
+        {
+            throw new ArgumentException($"'{domains.ListenAddress}:{domains.HttpPort}/{domains.HttpsPort}' are not a listen address and ports.", nameof(domains));
+        }
+
+        foreach (var path in new[] { domains.ChallengeDirectory, domains.CertificateFile, domains.KeyFile }.Where(p => p is not null))
+        {
+            if (!NginxRouteValidator.IsSafePath(path) || path!.StartsWith('~'))
+            {
+                throw new ArgumentException($"The path '{path}' cannot be used in an nginx configuration.", nameof(domains));
+            }
+        }
+
+        if ((domains.CertificateFile is null) != (domains.KeyFile is null))
+        {
+            throw new ArgumentException("A certificate needs its key, and a key its certificate.", nameof(domains));
+        }
+    }
+
+    /// <summary>The app's servers by name on the shared ports: HTTP (challenges, then a redirect or the app) and, with a certificate, HTTPS.</summary>
+    private static void AppendDomainServers(StringBuilder text, RouteSpec route, NginxSiteDomains domains, string accessLogPath, string upstream)
+    {
+        var names = string.Join(' ', route.Domains);
+        var https = domains.CertificateFile is not null;
+        text.Append("\n# The app by name on the host's shared ports (its domains).\n");
+        text.Append("server {\n");
+        text.Append($"    listen {domains.ListenAddress}:{domains.HttpPort};\n");
+        text.Append($"    server_name {names};\n");
+        text.Append($"    access_log \"{accessLogPath}\" {LogFormatName(route.App)};\n");
+        AppendChallenge(text, domains.ChallengeDirectory);
+        if (https && route.Tls is { Redirect: true })
+        {
+            var port = domains.HttpsPort == 443 ? string.Empty : ":" + domains.HttpsPort.ToString(CultureInfo.InvariantCulture);
+            text.Append("    location / {\n");
+            text.Append($"        return 301 https://$host{port}$request_uri;\n");
+            text.Append("    }\n");
+        }
+        else
+        {
+            AppendProxy(text, upstream);
+        }
+
+        text.Append("}\n");
+        if (!https)
+        {
+            return;
+        }
+
+        text.Append("\nserver {\n");
+        text.Append($"    listen {domains.ListenAddress}:{domains.HttpsPort} ssl http2;\n");
+        text.Append($"    server_name {names};\n");
+        text.Append($"    access_log \"{accessLogPath}\" {LogFormatName(route.App)};\n");
+        text.Append($"    ssl_certificate \"{domains.CertificateFile}\";\n");
+        text.Append($"    ssl_certificate_key \"{domains.KeyFile}\";\n");
+        text.Append("    ssl_protocols TLSv1.2 TLSv1.3;\n");
+        text.Append("    ssl_session_cache shared:dm_ssl:10m;\n");
+        text.Append("    ssl_session_timeout 1d;\n");
+        if (route.Tls?.Hsts is { } hsts && hsts > TimeSpan.Zero)
+        {
+            text.Append($"    add_header Strict-Transport-Security \"max-age={(long)hsts.TotalSeconds}\" always;\n");
+        }
+
+        AppendProxy(text, upstream);
+        text.Append("}\n");
+    }
+
+    private static void AppendChallenge(StringBuilder text, string challengeDirectory)
+    {
+        text.Append("    # ACME HTTP-01: the CA fetches the tokens the ACME client writes to the webroot.\n");
+        text.Append("    location ^~ /.well-known/acme-challenge/ {\n");
+        text.Append($"        root \"{challengeDirectory}\";\n");
+        text.Append("        default_type text/plain;\n");
+        text.Append("        try_files $uri =404;\n");
+        text.Append("    }\n");
+    }
+
+    private static void AppendProxy(StringBuilder text, string upstream)
+    {
         text.Append("    location / {\n");
         text.Append($"        proxy_pass http://{upstream};\n");
         text.Append("        # HTTP/1.1 without a Connection header: upstream connections are kept alive.\n");
@@ -181,8 +304,6 @@ internal static partial class NginxConfigRenderer
         text.Append("        # errors from the traffic analysis, which counts each request for the last server that handled it.\n");
         text.Append("        proxy_next_upstream error;\n");
         text.Append("    }\n");
-        text.Append("}\n");
-        return text.ToString();
     }
 
     /// <summary>The generation named in a site file, or null when it has none (written before generations existed).</summary>

@@ -29,6 +29,24 @@ internal sealed record NginxLayout
     /// <summary>nginx's error log: the instance's own (Managed), or the configured one (ConfD).</summary>
     public required string ErrorLogPath { get; init; }
 
+    /// <summary>Certificates, keys and the ACME account (0700).</summary>
+    public string TlsDirectory { get; init; } = "/nonexistent";
+
+    /// <summary>The HTTP-01 webroot: nginx serves <c>/.well-known/acme-challenge/</c> from it.</summary>
+    public string ChallengeDirectory { get; init; } = "/nonexistent";
+
+    /// <summary>certbot's configuration directory (account, keys, certificates, renewal settings).</summary>
+    public string AcmeDirectory => $"{TlsDirectory}/acme";
+
+    /// <summary>The certificate chain certbot keeps for <paramref name="app"/> (a link to its newest version).</summary>
+    public string AcmeCertificatePath(string app) => $"{AcmeDirectory}/live/{app}/fullchain.pem";
+
+    /// <summary>The private key certbot keeps for <paramref name="app"/>.</summary>
+    public string AcmeKeyPath(string app) => $"{AcmeDirectory}/live/{app}/privkey.pem";
+
+    /// <summary>The temporary site that answers the ACME challenge for names no site of <paramref name="app"/> serves yet.</summary>
+    public string ChallengeSitePath(string app) => $"{SitesDirectory}/{SiteFilePrefix}{app}.acme.conf";
+
     /// <summary>Managed: the parent of nginx's temp directories.</summary>
     public string? TempDirectory { get; init; }
 
@@ -51,6 +69,10 @@ internal sealed record NginxLayout
     public static NginxLayout Create(NginxOptions options, string? home)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var domains = options.Domains ?? new NginxDomainOptions();
+        // The TLS paths are expanded once the home is known (see WithTlsPaths): only sites with domains need them.
+        var tls = ExpandIfKnown(domains.TlsDirectory, home);
+        var challenges = string.IsNullOrEmpty(domains.ChallengeDirectory) ? $"{tls}/challenges" : ExpandIfKnown(domains.ChallengeDirectory, home);
         if (options.Mode == NginxMode.Managed)
         {
             var prefix = Expand(options.Prefix, home);
@@ -66,6 +88,8 @@ internal sealed record NginxLayout
                 PidPath = $"{prefix}/logs/nginx.pid",
                 ErrorLogPath = $"{prefix}/logs/error.log",
                 TempDirectory = $"{prefix}/temp",
+                TlsDirectory = tls,
+                ChallengeDirectory = challenges,
             };
         }
 
@@ -78,6 +102,8 @@ internal sealed record NginxLayout
             SiteFilePrefix = "deploymind-",
             AccessLogDirectory = string.IsNullOrEmpty(options.AccessLogDirectory) ? "/var/log/nginx" : Expand(options.AccessLogDirectory, home),
             ErrorLogPath = Expand(options.ErrorLogPath, home),
+            TlsDirectory = tls,
+            ChallengeDirectory = challenges,
         };
     }
 
@@ -85,6 +111,16 @@ internal sealed record NginxLayout
         options.Mode == NginxMode.Managed
             ? [options.Prefix, options.AccessLogDirectory]
             : [options.ConfDirectory, options.MainConfigPath, options.AccessLogDirectory, options.ErrorLogPath];
+
+    /// <summary>Whether the TLS paths still start with <c>~</c> (the home was not known when the layout was made).</summary>
+    public bool TlsPathsNeedHome => TlsDirectory.StartsWith('~') || ChallengeDirectory.StartsWith('~');
+
+    /// <summary>This layout with its TLS paths relative to <paramref name="home"/>.</summary>
+    public NginxLayout WithTlsPaths(string home) =>
+        this with { TlsDirectory = Expand(TlsDirectory, home), ChallengeDirectory = Expand(ChallengeDirectory, home) };
+
+    private static string ExpandIfKnown(string path, string? home) =>
+        home is null && (path == "~" || path.StartsWith("~/", StringComparison.Ordinal)) ? path.TrimEnd('/') : Expand(path, home);
 
     private static string Expand(string path, string? home)
     {

@@ -60,4 +60,7 @@ public sealed class NginxOptions
     /// default 32 MiB holds roughly the last 90,000 requests; a window older than that is counted only in part.
     /// </summary>
     public long TrafficLogTailBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Apps served by name on shared HTTP/HTTPS ports, and their certificates (<c>nginx.domains</c>).</summary>
+    public NginxDomainOptions Domains { get; set; } = new();
 }

@@ -62,6 +62,33 @@ internal sealed class NginxOptionsValidator : IValidateOptions<NginxOptions>
             failures.Add($"{Section}:ReloadConfirmTimeout '{options.ReloadConfirmTimeout}' must be a duration from 100ms to 5m (e.g. 5s).");
         }
 
+        var domains = options.Domains ?? new NginxDomainOptions();
+        if (!NginxRouteValidator.IsListenAddress(domains.ListenAddress))
+        {
+            failures.Add($"{Section}:Domains:ListenAddress '{domains.ListenAddress}' must be an IPv4 address (e.g. 0.0.0.0) or an IPv6 address in brackets.");
+        }
+
+        if (domains.HttpPort is < 1 or > 65535 || domains.HttpsPort is < 1 or > 65535 || domains.HttpPort == domains.HttpsPort)
+        {
+            failures.Add($"{Section}:Domains:HttpPort {domains.HttpPort} and HttpsPort {domains.HttpsPort} must be two different TCP ports (1-65535).");
+        }
+
+        CheckPath(failures, "Domains:TlsDirectory", domains.TlsDirectory);
+        if (!string.IsNullOrEmpty(domains.ChallengeDirectory))
+        {
+            CheckPath(failures, "Domains:ChallengeDirectory", domains.ChallengeDirectory);
+        }
+
+        if (string.IsNullOrWhiteSpace(domains.Certbot))
+        {
+            failures.Add($"{Section}:Domains:Certbot must name the ACME client (e.g. \"certbot\").");
+        }
+
+        if (!Duration.TryParse(domains.IssueTimeout, out var issue) || issue < TimeSpan.FromSeconds(5) || issue > TimeSpan.FromMinutes(30))
+        {
+            failures.Add($"{Section}:Domains:IssueTimeout '{domains.IssueTimeout}' must be a duration from 5s to 30m (e.g. 3m).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

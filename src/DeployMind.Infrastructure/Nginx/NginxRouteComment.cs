@@ -45,6 +45,41 @@ internal static class NginxRouteComment
             }
 
             json.WriteEndArray();
+            if (route.Domains.Count > 0)
+            {
+                json.WriteStartArray("domains");
+                foreach (var domain in route.Domains)
+                {
+                    json.WriteStringValue(domain);
+                }
+
+                json.WriteEndArray();
+            }
+
+            if (route.Tls is { } tls)
+            {
+                // Everything a renewal needs, read back from the host's own files; nothing secret (keys stay in their files).
+                json.WriteStartObject("tls");
+                json.WriteString("source", tls.Source == TlsSource.Acme ? "acme" : "files");
+                if (tls.Acme is { } acme)
+                {
+                    json.WriteString("directory", acme.Directory.ToString());
+                    WriteOptional(json, "email", acme.Email);
+                    WriteOptional(json, "caBundle", acme.CaBundle);
+                }
+
+                WriteOptional(json, "certificate", tls.CertificateFile);
+                WriteOptional(json, "key", tls.KeyFile);
+                json.WriteBoolean("redirect", tls.Redirect);
+                if (tls.Hsts is { } hsts)
+                {
+                    json.WriteNumber("hstsSeconds", (long)hsts.TotalSeconds);
+                }
+
+                json.WriteNumber("renewBeforeSeconds", (long)tls.RenewBefore.TotalSeconds);
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
 
@@ -77,14 +112,47 @@ internal static class NginxRouteComment
                     s.GetProperty("label").GetString() ?? string.Empty))
                 .ToArray();
             var serverName = root.TryGetProperty("serverName", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
+            string[] domains = root.TryGetProperty("domains", out var list) && list.ValueKind == JsonValueKind.Array
+                ? [.. list.EnumerateArray().Select(d => d.GetString() ?? string.Empty)]
+                : [];
             return new RouteSpec(root.GetProperty("app").GetString() ?? string.Empty, root.GetProperty("listenPort").GetInt32(), servers)
             {
                 ServerName = serverName,
+                Domains = domains,
+                Tls = root.TryGetProperty("tls", out var tls) && tls.ValueKind == JsonValueKind.Object ? ParseTls(tls) : null,
             };
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or UriFormatException)
         {
             return null;
+        }
+    }
+
+    private static SiteTls ParseTls(JsonElement tls)
+    {
+        var source = tls.GetProperty("source").GetString() == "acme" ? TlsSource.Acme : TlsSource.Files;
+        return new SiteTls
+        {
+            Source = source,
+            Acme = source == TlsSource.Acme
+                ? new AcmeAccount(new Uri(tls.GetProperty("directory").GetString() ?? string.Empty), Optional(tls, "email")) { CaBundle = Optional(tls, "caBundle") }
+                : null,
+            CertificateFile = Optional(tls, "certificate"),
+            KeyFile = Optional(tls, "key"),
+            Redirect = !tls.TryGetProperty("redirect", out var redirect) || redirect.GetBoolean(),
+            Hsts = tls.TryGetProperty("hstsSeconds", out var hsts) ? TimeSpan.FromSeconds(hsts.GetInt64()) : null,
+            RenewBefore = tls.TryGetProperty("renewBeforeSeconds", out var renew) ? TimeSpan.FromSeconds(renew.GetInt64()) : TimeSpan.FromDays(30),
+        };
+    }
+
+    private static string? Optional(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
         }
     }
 }

@@ -31,6 +31,12 @@ internal static partial class NginxRouteValidator
                 $"Route '{route.App}': server name '{route.ServerName}' is not a host name (letters, digits, '-', '_' and dots, optionally starting with '*.').");
         }
 
+        ValidateDomains(route.App, route.Domains);
+        if (route.Tls is { Source: TlsSource.Files } files && (!IsSafePath(files.CertificateFile) || !IsSafePath(files.KeyFile)))
+        {
+            throw new InvalidInputException($"Route '{route.App}': the certificate and key files must be absolute paths without quotes, '$', ';' or braces.");
+        }
+
         if (route.Servers is null || route.Servers.Count == 0)
         {
             throw new InvalidInputException($"Route '{route.App}' has no upstream servers; at least one is needed.");
@@ -65,6 +71,18 @@ internal static partial class NginxRouteValidator
             {
                 throw new InvalidInputException(
                     $"Route '{route.App}': the label of upstream '{server.Address}' must be text of at most {MaxLabelLength} characters without control characters.");
+            }
+        }
+    }
+
+    /// <summary>Throws <see cref="InvalidInputException"/> unless every one of <paramref name="domains"/> is a host name (no wildcard).</summary>
+    public static void ValidateDomains(string app, IReadOnlyList<string>? domains)
+    {
+        foreach (var domain in domains ?? [])
+        {
+            if (domain is null || domain.Length > 253 || !HostNamePattern().IsMatch(domain))
+            {
+                throw new InvalidInputException($"Route '{app}': domain '{domain}' is not a host name (letters, digits, '-' and dots).");
             }
         }
     }

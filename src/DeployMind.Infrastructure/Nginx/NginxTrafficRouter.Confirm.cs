@@ -21,13 +21,13 @@ internal sealed partial class NginxTrafficRouter
         _time.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture) + "-"
         + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
 
-    private string RenderSite(NginxLayout layout, RouteSpec route, string generation) =>
-        NginxConfigRenderer.RenderSite(route, _options.ListenAddress, layout.AccessLogPath(route.App), _options.UpstreamKeepalive, generation);
+    private string RenderSite(NginxLayout layout, RouteSpec route, string generation, NginxSiteDomains? domains) =>
+        NginxConfigRenderer.RenderSite(route, _options.ListenAddress, layout.AccessLogPath(route.App), _options.UpstreamKeepalive, generation, domains);
 
     /// <summary>Whether <paramref name="current"/> (the site on disk) is exactly <paramref name="route"/> and nginx serves it.</summary>
-    private async Task<bool> IsLiveAsync(NginxLayout layout, RouteSpec route, string current, CancellationToken cancellationToken)
+    private async Task<bool> IsLiveAsync(NginxLayout layout, RouteSpec route, NginxSiteDomains? domains, string current, CancellationToken cancellationToken)
     {
-        if (NginxConfigRenderer.GenerationOf(current) is not { } generation || RenderSite(layout, route, generation) != current)
+        if (NginxConfigRenderer.GenerationOf(current) is not { } generation || RenderSite(layout, route, generation, domains) != current)
         {
             return false;
         }

@@ -40,7 +40,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     public async Task ApplyAsync(RouteSpec route, CancellationToken cancellationToken)
     {
         NginxRouteValidator.Validate(route);
-        await ApplySiteAsync(route.App, route, cancellationToken);
+        await ApplySiteAsync(route.App, route, force: false, cancellationToken);
         if (_logger.IsEnabled(LogLevel.Information))
         {
             var servers = string.Join(", ", route.Servers.Select(s => $"{s.Address} ({s.Label}) weight {s.Weight}"));
@@ -67,7 +67,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     public async Task RemoveAsync(string app, CancellationToken cancellationToken)
     {
         NginxRouteValidator.ValidateApp(app);
-        if (await ApplySiteAsync(app, null, cancellationToken))
+        if (await ApplySiteAsync(app, null, force: false, cancellationToken))
         {
             LogRemoved(app, _runner.Name);
         }
@@ -101,9 +101,14 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     /// retried once with that site quarantined (see <see cref="QuarantineAsync"/>).
     /// </summary>
     /// <returns>False when there was nothing to remove.</returns>
-    private async Task<bool> ApplySiteAsync(string app, RouteSpec? route, CancellationToken cancellationToken)
+    /// <param name="app">The app whose site it is.</param>
+    /// <param name="route">The new route, or null to remove the site.</param>
+    /// <param name="force">Write and reload even when the same route is live (a renewed certificate is loaded so).</param>
+    /// <param name="cancellationToken">Stops the work before the swap; after it, the swap is finished or undone.</param>
+    private async Task<bool> ApplySiteAsync(string app, RouteSpec? route, bool force, CancellationToken cancellationToken)
     {
         var layout = await GetLayoutAsync(cancellationToken);
+        var domains = route is null ? null : await SiteDomainsAsync(route, cancellationToken);
         var path = layout.SitePath(app);
         var next = path + NextSuffix;
         var previous = path + PreviousSuffix;
@@ -117,7 +122,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
                 return false;
             }
 
-            if (route is not null && current is not null && await IsLiveAsync(layout, route, current, cancellationToken))
+            if (!force && route is not null && current is not null && await IsLiveAsync(layout, route, domains, current, cancellationToken))
             {
                 // The same route is on disk and nginx serves it: nothing to reload (e.g. traffic put back after a failed switch).
                 LogUnchanged(app, _runner.Name);
@@ -137,7 +142,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
             }
             else
             {
-                (await RunAsync(NginxCommands.Write(next, RenderSite(layout, route, generation!)), cancellationToken)).EnsureSuccess();
+                (await RunAsync(NginxCommands.Write(next, RenderSite(layout, route, generation!, domains)), cancellationToken)).EnsureSuccess();
                 (await RunAsync(NginxCommands.Move(next, path), cancellationToken)).EnsureSuccess();
             }
 

@@ -21,6 +21,15 @@ public sealed class AppOptions
     /// <summary>The app's process types on Docker hosts (<c>processes:</c>: web, worker, …), by name; a Procfile adds its own.</summary>
     public Dictionary<string, ProcessOptions> Processes { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The public names the app is served at on every host (<c>domains: [shop.example.com]</c>), by name on the hosts'
+    /// shared HTTP/HTTPS ports (<c>nginx.domains</c>); each environment may set its own. Empty: the app's port only.
+    /// </summary>
+    public List<string> Domains { get; set; } = [];
+
+    /// <summary>HTTPS for the domains (<c>tls:</c>); each environment may set its own.</summary>
+    public TlsOptions Tls { get; set; } = new();
+
     /// <summary>Environments by name (production, staging, ...).</summary>
     public Dictionary<string, EnvironmentOptions> Environments { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

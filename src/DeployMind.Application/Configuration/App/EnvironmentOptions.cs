@@ -35,6 +35,12 @@ public sealed class EnvironmentOptions
     /// <summary>This environment's process settings, each field overriding the app's <c>processes</c> entry of the same name.</summary>
     public Dictionary<string, ProcessOptions> Processes { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>This environment's public names, replacing the app's <c>domains</c> (an empty list: none here).</summary>
+    public List<string>? Domains { get; set; }
+
+    /// <summary>This environment's HTTPS settings, replacing the app's <c>tls</c>.</summary>
+    public TlsOptions? Tls { get; set; }
+
     /// <summary>Releases kept on each host for fast rollbacks.</summary>
     public int KeepReleases { get; set; } = 3;
 

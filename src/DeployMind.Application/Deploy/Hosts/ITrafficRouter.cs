@@ -38,6 +38,28 @@ public interface ITrafficRouter
     /// the router cannot tell: then the whole drain is waited.
     /// </summary>
     Task<bool> DrainedAsync(CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>
+    /// Makes sure the app has a certificate for <paramref name="domains"/> from <paramref name="tls"/>'s source before a
+    /// site needs it: ACME issues one (HTTP-01 through the router) unless a valid one covering them exists and does not
+    /// expire within <see cref="SiteTls.RenewBefore"/> (<paramref name="force"/>: issue anyway); files are checked. Nothing
+    /// served changes: the router's sites are reloaded only to answer the challenge.
+    /// </summary>
+    /// <exception cref="CertificateException">No certificate (a domain does not point at the host, the CA refused, …).</exception>
+    Task<CertificateInfo> EnsureCertificateAsync(string app, IReadOnlyList<string> domains, SiteTls tls, bool force, CancellationToken cancellationToken) =>
+        throw new CertificateException($"This router cannot serve certificates (app '{app}').");
+
+    /// <summary>The certificates of the router's sites that serve domains over HTTPS.</summary>
+    Task<IReadOnlyList<CertificateInfo>> CertificatesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<CertificateInfo>>([]);
+
+    /// <summary>
+    /// Renews the ACME certificates of the router's sites that are due (<paramref name="force"/>: all of them; or only
+    /// <paramref name="app"/>'s), each loaded by a tested reload; one app's failure leaves its old certificate and the
+    /// other apps serving.
+    /// </summary>
+    Task<IReadOnlyList<CertificateRenewal>> RenewCertificatesAsync(bool force, string? app, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<CertificateRenewal>>([]);
 }
 
 /// <summary>How an app's traffic is routed on a host.</summary>
@@ -48,6 +70,15 @@ public sealed record RouteSpec(string App, int ListenPort, IReadOnlyList<Upstrea
 {
     /// <summary>A server name to match (e.g. "pr-12.preview.example.com"); null for any.</summary>
     public string? ServerName { get; init; }
+
+    /// <summary>
+    /// The public names the app is also served at, by name on the router's shared HTTP (and HTTPS) ports; empty: only
+    /// <see cref="ListenPort"/>, as before domains existed.
+    /// </summary>
+    public IReadOnlyList<string> Domains { get; init; } = [];
+
+    /// <summary>HTTPS for <see cref="Domains"/>; null: HTTP only.</summary>
+    public SiteTls? Tls { get; init; }
 }
 
 /// <summary>One upstream server.</summary>

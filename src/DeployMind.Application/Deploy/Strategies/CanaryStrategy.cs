@@ -125,7 +125,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
             request.Release.App,
             request.ListenPort,
             [.. stableServers.Select(s => s with { Weight = stableWeight }), .. canaryAddresses.Select(a => new UpstreamServer(a, canaryWeight, request.Release.ReleaseId))])
-        { ServerName = request.ServerName };
+        { ServerName = request.ServerName, Domains = request.Domains, Tls = request.Tls };
     }
 
     /// <summary>

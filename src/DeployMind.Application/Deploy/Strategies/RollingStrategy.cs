@@ -87,7 +87,7 @@ public sealed class RollingStrategy : IDeploymentStrategy
 
     /// <summary>The route that sends all of a host's traffic to one release (its web replicas, balanced evenly).</summary>
     internal static RouteSpec RouteTo(DeployRequest request, LaunchedRelease release) =>
-        new(request.Release.App, request.ListenPort, [.. release.Addresses.Select(a => new UpstreamServer(a, 1, request.Release.ReleaseId))]) { ServerName = request.ServerName };
+        new(request.Release.App, request.ListenPort, [.. release.Addresses.Select(a => new UpstreamServer(a, 1, request.Release.ReleaseId))]) { ServerName = request.ServerName, Domains = request.Domains, Tls = request.Tls };
 
     /// <summary>Puts switched hosts back on their previous route (best effort on every host, whatever fails).</summary>
     internal static async Task RestoreAsync(string app, IEnumerable<(LaunchedRelease Release, RouteSpec? Previous)> switched, IDeployObserver observer)

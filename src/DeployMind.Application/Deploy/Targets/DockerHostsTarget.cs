@@ -40,6 +40,7 @@ internal sealed class DockerHostsTarget : IDeployTarget
             }
         }
 
+        await Domains.SiteCertificates.EnsureAsync(request, observer, cancellationToken);
         return await _strategies.First(s => s.Kind == strategy).DeployAsync(request, observer, cancellationToken);
     }
 
