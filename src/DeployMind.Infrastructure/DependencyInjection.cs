@@ -103,7 +103,7 @@ public static class DependencyInjection
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, Notifications.EmailSender>());
         services.TryAddSingleton<Notifications.NotificationHttp>();
         services.TryAddSingleton<IDeploymentReporter>(sp => new DeploymentReporters(
-            [sp.GetRequiredService<GitHubReporter>(), sp.GetRequiredService<NotificationDispatcher>()]));
+            new IDeploymentReporter?[] { sp.GetRequiredService<GitHubReporter>(), sp.GetService<NotificationDispatcher>() }.OfType<IDeploymentReporter>()));
 
         // The stage agents' model: an IChatClient over the ai: section's OpenAI-compatible endpoint (none without a key).
         services.TryAddSingleton<Application.Agents.IAgentModel, Ai.OpenAiAgentModel>();

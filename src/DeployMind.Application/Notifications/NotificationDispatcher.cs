@@ -46,6 +46,7 @@ public sealed partial class NotificationDispatcher : IDeploymentReporter, IDeplo
     private int _outstanding;
     private Task? _loop;
     private bool _disposed;
+    private long _longestTimeoutTicks = TimeSpan.FromSeconds(1).Ticks;
 
     public NotificationDispatcher(
         IServiceScopeFactory scopes, IEnumerable<INotificationSender> senders, IDeploymentStore store, IOptions<ServerOptions> server, TimeProvider time, ILogger<NotificationDispatcher> logger)
@@ -173,7 +174,8 @@ public sealed partial class NotificationDispatcher : IDeploymentReporter, IDeplo
         if (loop is not null)
         {
             // A process that ends right after a deploy (the CLI) still sends its last notices: at most one timeout more.
-            var bound = Duration.TryParse(ProcessOptions().Timeout, out var timeout) ? timeout : TimeSpan.FromSeconds(10);
+            // (The options queued with each notice are known; the container may be half disposed by now.)
+            var bound = TimeSpan.FromTicks(Interlocked.Read(ref _longestTimeoutTicks));
             try
             {
                 await loop.WaitAsync(bound + TimeSpan.FromSeconds(1), _time).ConfigureAwait(false);
@@ -243,6 +245,11 @@ public sealed partial class NotificationDispatcher : IDeploymentReporter, IDeplo
             if (_outstanding++ == 0)
             {
                 _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            if (Duration.TryParse(options.Timeout, out var timeout) && timeout.Ticks > _longestTimeoutTicks)
+            {
+                Interlocked.Exchange(ref _longestTimeoutTicks, timeout.Ticks);
             }
 
             _queue.Writer.TryWrite((notice, options));
