@@ -69,6 +69,12 @@ public static class DependencyInjection
         builder.Services.TryAddScoped<Deploy.Domains.CertificateRenewals>();
         builder.Services.TryAddScoped<Webhooks.WebhookIntake>();
         builder.Services.TryAddSingleton<Webhooks.PreviewSweep>();
+
+        // Notifications of deploy events (Slack, Discord, Teams, email, signed webhook): one of the reporters (Infrastructure's senders).
+        builder.Services.AddAppConfigurationSection<Notifications.NotificationOptions>(Notifications.NotificationOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Notifications.NotificationOptions>, Notifications.NotificationOptionsValidator>());
+        builder.Services.TryAddSingleton<Notifications.NotificationDispatcher>();
+        builder.Services.TryAddSingleton<Notifications.IDeploymentNotifier>(sp => sp.GetRequiredService<Notifications.NotificationDispatcher>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, ScanStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, BuildStage>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Scoped<IPipelineStage, DeployStage>());

@@ -2,6 +2,7 @@ using DeployMind.Application.Build;
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Jobs;
+using DeployMind.Application.Notifications;
 using DeployMind.Application.Records;
 using DeployMind.Application.Reporting;
 using DeployMind.Application.Security;
@@ -93,7 +94,17 @@ public static class DependencyInjection
         // GitHub reports (commit statuses, the PR comment, Deployments API); inactive without a token in github.tokenVariable.
         services.AddConfigurationSection<GitHubOptions>(GitHubOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidator>());
-        services.TryAddSingleton<IDeploymentReporter, GitHubReporter>();
+        services.TryAddSingleton<GitHubReporter>();
+
+        // Every state change goes to GitHub and to the notification channels (Notifications/: the senders behind them).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, Notifications.SlackSender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, Notifications.DiscordSender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, Notifications.TeamsSender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, Notifications.SignedWebhookSender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSender, Notifications.EmailSender>());
+        services.TryAddSingleton<Notifications.NotificationHttp>();
+        services.TryAddSingleton<IDeploymentReporter>(sp => new DeploymentReporters(
+            new IDeploymentReporter?[] { sp.GetRequiredService<GitHubReporter>(), sp.GetService<NotificationDispatcher>() }.OfType<IDeploymentReporter>()));
 
         // The stage agents' model: an IChatClient over the ai: section's OpenAI-compatible endpoint (none without a key).
         services.TryAddSingleton<Application.Agents.IAgentModel, Ai.OpenAiAgentModel>();

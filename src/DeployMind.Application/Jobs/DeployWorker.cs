@@ -47,6 +47,9 @@ public sealed partial class DeployWorker
     /// </summary>
     public IDeploymentReporter Reporter { get; init; } = new NoReporter();
 
+    /// <summary>Told when a job has waited for a lock long enough to say so (<c>lock_wait</c>); none: nobody is told.</summary>
+    public Notifications.IDeploymentNotifier? Notifier { get; init; }
+
     /// <summary>Runs until <paramref name="stopping"/> is cancelled, then lets the jobs in flight finish.</summary>
     /// <param name="environment">The queue to take jobs from.</param>
     /// <param name="name">This worker's name (consumer and lock owner), e.g. "worker-1@build-01".</param>
@@ -253,9 +256,16 @@ public sealed partial class DeployWorker
         if (held is null)
         {
             var reason = $"waiting for the lock of {target}, held by {holder?.Owner ?? "another deployment"}";
+            var changed = false;
             if (deployment.Events.Count == 0 || deployment.Events[^1].Detail != reason)
             {
                 deployment.Note(reason, _time.GetUtcNow());
+                changed = true;
+            }
+
+            changed |= NoticeLockWait(deployment, reason);
+            if (changed)
+            {
                 await TryAsync(() => _store.SaveAsync(deployment, CancellationToken.None));
             }
 
@@ -281,6 +291,30 @@ public sealed partial class DeployWorker
 
         return held;
     }
+
+    /// <summary>
+    /// Once a deployment has waited for locks longer than the notifier's limit, it is told (once: the timeline records it).
+    /// True when the timeline got that note.
+    /// </summary>
+    private bool NoticeLockWait(Deployment deployment, string reason)
+    {
+        if (Notifier is not { } notifier || deployment.Events.Any(e => e.Detail.StartsWith(LockWaitNoticed, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        var since = deployment.Events.FirstOrDefault(e => !e.IsTransition && e.Detail.StartsWith("waiting for the lock of ", StringComparison.Ordinal))?.At;
+        var now = _time.GetUtcNow();
+        if (since is not { } first || !notifier.LockWaiting(DeploymentReport.Of(deployment, now), now - first, reason))
+        {
+            return false;
+        }
+
+        deployment.Note(string.Create(CultureInfo.InvariantCulture, $"{LockWaitNoticed} after {Domain.Duration.Format(now - first)} (lock_wait)"), now);
+        return true;
+    }
+
+    private const string LockWaitNoticed = "still waiting for a lock: notified";
 
     private async Task RunHoldingAsync(JobLease lease, HeldLocks held, PreparedJob prepared, CancellationToken abort)
     {

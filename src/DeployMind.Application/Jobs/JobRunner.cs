@@ -227,6 +227,10 @@ public sealed class JobRunner : IJobRunner
                 throw new InvalidConfigurationException([.. problems.Where(p => !p.IsWarning)]);
             }
 
+            // The deployment's notifications go where its app's configuration says, from whichever path reports it.
+            workspace.Services.GetService<Notifications.NotificationDispatcher>()?.Remember(
+                job.Id, workspace.Services.GetRequiredService<IOptions<Notifications.NotificationOptions>>().Value);
+
             // Read once, inside this guard: a strategy the target cannot run is the job's problem, recorded, never a crash.
             var strategy = job.Teardown ? (StrategyKind?)null : workspace.Deploys.StrategyOf(command);
             return new Prepared(null, workspace, command, workspace.Deploys.InstanceName(command, workspace.AppPath), workspace.Deploys.TargetsOf(command), null, refusal)

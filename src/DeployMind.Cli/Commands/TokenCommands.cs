@@ -16,24 +16,42 @@ internal sealed class TokenNameSettings : CommonSettings
     public string Name { get; set; } = string.Empty;
 }
 
+/// <summary>Options of <c>token create</c>: the name and the scope.</summary>
+internal sealed class TokenCreateSettings : CommonSettings
+{
+    [CommandArgument(0, "<NAME>")]
+    [Description("The token's name (1 to 64 letters, digits, '-', '_', '.'): who or what uses it, e.g. ci or alice. Deployments it starts are recorded as triggered by api:NAME.")]
+    public string Name { get; set; } = string.Empty;
+
+    [CommandOption("--scope <SCOPE>")]
+    [Description("What the token may do: read (deployments, events, logs), deploy (also create, roll back, cancel) or admin (also the tokens). Default: deploy.")]
+    public string Scope { get; set; } = "deploy";
+
+    public override ValidationResult Validate() =>
+        ApiScopes.Parse(Scope) is null
+            ? ValidationResult.Error($"--scope: '{Scope}' is not a scope; use read, deploy or admin.")
+            : base.Validate();
+}
+
 /// <summary>
-/// <c>deploymind token create NAME</c>: makes a REST API token and prints it once (only its hash is stored, in the
+/// <c>deploymind token create NAME [--scope read|deploy|admin]</c>: makes a REST API token and prints it once (only its hash is stored, in the
 /// deployment database the server uses), with how to send it.
 /// </summary>
-internal sealed class TokenCreateCommand(IAnsiConsole console, CliHostFactory hosts) : AsyncCommand<TokenNameSettings>
+internal sealed class TokenCreateCommand(IAnsiConsole console, CliHostFactory hosts) : AsyncCommand<TokenCreateSettings>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, TokenNameSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, TokenCreateSettings settings, CancellationToken cancellationToken)
     {
         using var host = hosts.Create(null, settings.Config, settings.Verbose);
         var tokens = host.Services.GetRequiredService<IApiTokens>();
-        var token = await tokens.CreateAsync(settings.Name, cancellationToken);
+        var scope = ApiScopes.Parse(settings.Scope) ?? ApiScopes.Default;
+        var token = await tokens.CreateAsync(settings.Name, scope, cancellationToken);
         if (settings.Json)
         {
-            Json.Write(console, new { Name = settings.Name.Trim(), Token = token });
+            Json.Write(console, new { Name = settings.Name.Trim(), Scope = scope.Name(), Token = token });
             return ExitCodes.Success;
         }
 
-        console.MarkupLine($"Created API token [bold]{Markup.Escape(settings.Name.Trim())}[/]. It is shown only this once; keep it in a secret store:");
+        console.MarkupLine($"Created API token [bold]{Markup.Escape(settings.Name.Trim())}[/] with the [bold]{scope.Name()}[/] scope. It is shown only this once; keep it in a secret store:");
         console.WriteLine();
         console.WriteLine(token);
         console.WriteLine();
@@ -54,7 +72,7 @@ internal sealed class TokenListCommand(IAnsiConsole console, CliHostFactory host
         var tokens = await host.Services.GetRequiredService<IApiTokens>().ListAsync(cancellationToken);
         if (settings.Json)
         {
-            Json.Write(console, tokens.Select(t => new { t.Name, t.CreatedAt, t.LastUsedAt, t.RevokedAt, Revoked = t.RevokedAt is not null }));
+            Json.Write(console, tokens.Select(t => new { t.Name, Scope = t.Scope.Name(), t.CreatedAt, t.LastUsedAt, t.RevokedAt, Revoked = t.RevokedAt is not null }));
             return ExitCodes.Success;
         }
 
@@ -65,11 +83,12 @@ internal sealed class TokenListCommand(IAnsiConsole console, CliHostFactory host
         }
 
         var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumns("Name", "Created", "Last used", "Revoked");
+        table.AddColumns("Name", "Scope", "Created", "Last used", "Revoked");
         foreach (var t in tokens)
         {
             table.AddRow(
                 Markup.Escape(t.Name),
+                t.Scope.Name(),
                 Time(t.CreatedAt),
                 t.LastUsedAt is { } used ? Time(used) : "never",
                 t.RevokedAt is { } revoked ? $"[yellow]{Time(revoked)}[/]" : "—");

@@ -43,6 +43,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
             services.GetRequiredService<ILogger<DeployWorker>>())
         {
             Reporter = services.GetRequiredService<IDeploymentReporter>(),
+            Notifier = services.GetService<Application.Notifications.IDeploymentNotifier>(),
         };
         await services.GetRequiredService<IDeploymentStore>().EnsureReadyAsync(cancellationToken);
 

@@ -128,6 +128,7 @@ internal abstract class DeployMindDbContext : DbContext
             e.HasKey(t => t.Name);
             e.Property(t => t.Name).HasMaxLength(64);
             e.Property(t => t.Hash).HasMaxLength(64);
+            e.Property(t => t.Scope).HasMaxLength(16).HasDefaultValue("deploy");
             e.HasIndex(t => t.Hash).IsUnique();
         });
         modelBuilder.Entity<WebhookDeliveryRow>(e =>

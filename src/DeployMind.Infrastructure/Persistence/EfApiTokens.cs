@@ -34,8 +34,13 @@ internal sealed class EfApiTokens : IApiTokens, IDisposable
         _time = time;
     }
 
-    public async Task<string> CreateAsync(string name, CancellationToken cancellationToken)
+    public async Task<string> CreateAsync(string name, ApiScope scope, CancellationToken cancellationToken)
     {
+        if (!Enum.IsDefined(scope))
+        {
+            throw new InvalidInputException($"'{scope}' is not a token scope: use read, deploy or admin.");
+        }
+
         name = name?.Trim() ?? string.Empty;
         if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
         {
@@ -50,12 +55,12 @@ internal sealed class EfApiTokens : IApiTokens, IDisposable
         }
 
         var token = Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        db.ApiTokens.Add(new ApiTokenRow { Name = name, Hash = Hash(token), CreatedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds() });
+        db.ApiTokens.Add(new ApiTokenRow { Name = name, Hash = Hash(token), CreatedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds(), Scope = scope.Name() });
         await db.SaveChangesAsync(cancellationToken);
         return token;
     }
 
-    public async Task<string?> AuthenticateAsync(string token, CancellationToken cancellationToken)
+    public async Task<ApiTokenIdentity?> CheckAsync(string token, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 200)
         {
@@ -80,7 +85,8 @@ internal sealed class EfApiTokens : IApiTokens, IDisposable
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return row.Name;
+        // An unknown value (a newer version's scope) gives the least: read.
+        return new ApiTokenIdentity(row.Name, ApiScopes.Parse(row.Scope) ?? ApiScope.Read);
     }
 
     public async Task<bool> RevokeAsync(string name, CancellationToken cancellationToken)
@@ -97,7 +103,7 @@ internal sealed class EfApiTokens : IApiTokens, IDisposable
         await _database.EnsureReadyAsync(cancellationToken);
         await using var db = _database.CreateContext();
         var rows = await db.ApiTokens.AsNoTracking().OrderBy(t => t.Name).ToListAsync(cancellationToken);
-        return [.. rows.Select(r => new ApiTokenInfo(r.Name, Time(r.CreatedAtMs), Time(r.LastUsedAtMs), Time(r.RevokedAtMs)))];
+        return [.. rows.Select(r => new ApiTokenInfo(r.Name, Time(r.CreatedAtMs), Time(r.LastUsedAtMs), Time(r.RevokedAtMs)) { Scope = ApiScopes.Parse(r.Scope) ?? ApiScope.Read })];
     }
 
     public void Dispose()

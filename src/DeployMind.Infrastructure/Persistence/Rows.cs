@@ -276,6 +276,9 @@ internal sealed class ApiTokenRow
     public long? LastUsedAtMs { get; set; }
 
     public long? RevokedAtMs { get; set; }
+
+    /// <summary>read, deploy or admin; tokens made before scopes existed are deploy (what they could do then).</summary>
+    public string Scope { get; set; } = "deploy";
 }
 
 /// <summary>A received webhook delivery (table <c>webhook_deliveries</c>) and what was done with it.</summary>

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace DeployMind.Server.Api;
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;token&gt;</c>, checked with <see cref="IApiTokens.AuthenticateAsync"/>: the principal's name is
-/// the token's name. A missing, unknown or revoked token is answered 401 with <c>WWW-Authenticate: Bearer</c> and a
+/// <c>Authorization: Bearer &lt;token&gt;</c>, checked with <see cref="IApiTokens.CheckAsync"/>: the principal's name is
+/// the token's name, its scope a claim (<see cref="ScopeRequirement"/>). A missing, unknown or revoked token is answered 401 with <c>WWW-Authenticate: Bearer</c> and a
 /// problem; when the tokens cannot be checked (the database is down) the answer is 503. A client address that failed
 /// too many checks (<see cref="FailedTokenThrottle"/>) gets 429 with <c>Retry-After</c> for further failures, while a
 /// valid token still works. The token itself is never logged nor put in a message: only whether one was sent.
@@ -46,10 +46,10 @@ internal sealed partial class BearerTokenHandler : AuthenticationHandler<Authent
         }
 
         var token = header[Prefix.Length..].Trim();
-        string? name;
+        ApiTokenIdentity? name;
         try
         {
-            name = await _tokens.AuthenticateAsync(token, Context.RequestAborted);
+            name = await _tokens.CheckAsync(token, Context.RequestAborted);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -62,7 +62,7 @@ internal sealed partial class BearerTokenHandler : AuthenticationHandler<Authent
             return Failed("The bearer token is unknown or revoked.");
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], SchemeName, ClaimTypes.Name, ClaimTypes.Role);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name.Name), new Claim(ScopeRequirement.ClaimType, name.Scope.Name())], SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

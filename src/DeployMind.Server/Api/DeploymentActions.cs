@@ -22,6 +22,7 @@ internal static partial class DeploymentActions
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapPost("/deployments", CreateAsync)
+            .RequireAuthorization(ApiEndpoints.DeployPolicy)
             .WithName("CreateDeployment")
             .WithTags("deployments")
             .WithSummary("Queues a deployment of a repository's ref to an environment; a worker runs it (202 + Location).")
@@ -33,6 +34,7 @@ internal static partial class DeploymentActions
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/deployments/{id}/rollback", RollbackAsync)
+            .RequireAuthorization(ApiEndpoints.DeployPolicy)
             .WithName("RollbackDeployment")
             .WithTags("deployments")
             .WithSummary("Queues a rollback of a finished deployment to the release before it (a new deployment with rollbackOf; 202 + Location).")
@@ -41,6 +43,7 @@ internal static partial class DeploymentActions
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/deployments/{id}/cancel", CancelAsync)
+            .RequireAuthorization(ApiEndpoints.DeployPolicy)
             .WithName("CancelDeployment")
             .WithTags("deployments")
             .WithSummary("Cancels a queued deployment at once (200), or asks a running one's worker to stop it at its next step (202).")

@@ -52,6 +52,7 @@ public sealed partial class WorkerHostedService : IHostedService, IDisposable
             _services.GetRequiredService<ILogger<DeployWorker>>())
         {
             Reporter = _services.GetRequiredService<IDeploymentReporter>(),
+            Notifier = _services.GetService<Application.Notifications.IDeploymentNotifier>(),
         };
         Environments = workers.EnvironmentsOr(_options.Previews.Environment);
         var name = $"server-{Environment.ProcessId}@{Environment.MachineName}";

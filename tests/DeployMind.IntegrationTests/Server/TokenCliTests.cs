@@ -55,6 +55,36 @@ public sealed class TokenCliTests
         Assert.Equal(ExitCodes.InvalidInput, again);
     }
 
+    [Fact]
+    public async Task TokenCreate_WithScope_GivesATokenThatCanDoThatMuch_ListShowsTheScope_AnUnknownScopeIsRefused()
+    {
+        await using var server = await DeployMindServerFixture.StartAsync();
+        var database = server.DatabasePath;
+
+        var (created, createOutput) = await RunAsync(database, "token", "create", "viewer", "--scope", "read", "--output", "json");
+        var (bad, badOutput) = await RunAsync(database, "token", "create", "other", "--scope", "root");
+        var (_, listOutput) = await RunAsync(database, "token", "list", "--output", "json");
+
+        Assert.Equal(0, created);
+        var json = JsonNode.Parse(createOutput)!;
+        Assert.Equal("read", json["scope"]!.GetValue<string>());
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", json["token"]!.GetValue<string>());
+        using (var reads = await client.GetAsync("api/deployments"))
+        {
+            Assert.Equal(HttpStatusCode.OK, reads.StatusCode);
+        }
+
+        using (var acts = await client.PostAsync("api/deployments", new StringContent("{\"repository\":\"acme/shop\"}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, acts.StatusCode);
+        }
+
+        Assert.Equal(ExitCodes.InvalidInput, bad);
+        Assert.Contains("--scope: 'root' is not a scope; use read, deploy or admin.", badOutput, StringComparison.Ordinal);
+        Assert.Equal("read", Assert.Single(JsonNode.Parse(listOutput)!.AsArray())!["scope"]!.GetValue<string>());
+    }
+
     private static async Task<(int Code, string Output)> RunAsync(string database, params string[] args)
     {
         var console = new TestConsole().Width(400);

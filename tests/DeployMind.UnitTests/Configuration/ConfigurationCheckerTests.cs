@@ -165,7 +165,7 @@ public sealed class ConfigurationCheckerTests
 
         var sections = host.Services.GetServices<BoundSection>().Select(s => s.Path).Order(StringComparer.Ordinal);
 
-        Assert.Equal([string.Empty, "ai", "build", "database", "git", "github", "nginx", "pipeline", "queue", "scan", "security:trivy", "server"], sections);
+        Assert.Equal([string.Empty, "ai", "build", "database", "git", "github", "nginx", "notifications", "pipeline", "queue", "scan", "security:trivy", "server"], sections);
     }
 
     private static ConfigurationLocation At(int line) => ConfigurationLocation.InFile("deploymind.yml", line, 1);

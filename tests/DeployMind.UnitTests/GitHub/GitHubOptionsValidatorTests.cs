@@ -73,7 +73,7 @@ public sealed class GitHubOptionsValidatorTests
         using var services = builder.Services.BuildServiceProvider();
 
         var options = services.GetRequiredService<IOptions<GitHubOptions>>().Value;
-        var reporter = services.GetRequiredService<IDeploymentReporter>();
+        var reporter = Assert.IsType<DeploymentReporters>(services.GetRequiredService<IDeploymentReporter>()).Reporters[0];
 
         Assert.Equal("https://ghe.example.com/", options.ApiUrl);
         Assert.Equal(2, options.MaxAttempts);

@@ -132,7 +132,18 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
 
     public Task<IReadOnlyList<RecordedRelease>> ReleasesAsync(string app, string environment, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task AppendLogAsync(Guid deploymentId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>Every log line appended, with its deployment.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(Guid Id, LogEntry Entry)> Log { get; } = new();
+
+    public Task AppendLogAsync(Guid deploymentId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (var entry in entries)
+        {
+            Log.Enqueue((deploymentId, entry));
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task<IReadOnlyList<LogLine>> ReadLogAsync(Guid deploymentId, long afterSequence, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 

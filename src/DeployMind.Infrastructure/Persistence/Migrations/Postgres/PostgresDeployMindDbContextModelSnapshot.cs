@@ -61,6 +61,13 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<long?>("RevokedAtMs")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("deploy");
+
                     b.HasKey("Name");
 
                     b.HasIndex("Hash")

@@ -56,6 +56,13 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long?>("RevokedAtMs")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("deploy");
+
                     b.HasKey("Name");
 
                     b.HasIndex("Hash")
