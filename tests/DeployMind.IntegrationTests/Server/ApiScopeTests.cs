@@ -33,6 +33,7 @@ public sealed class ApiScopeTests
             (HttpMethod.Get, "api/deployments", ApiScope.Read),
             (HttpMethod.Get, $"api/deployments/{id}", ApiScope.Read),
             (HttpMethod.Get, "api/webhooks/deliveries", ApiScope.Read),
+            (HttpMethod.Post, $"api/deployments/{id}/explain", ApiScope.Read),
             (HttpMethod.Post, "api/deployments", ApiScope.Deploy),
             (HttpMethod.Post, $"api/deployments/{id}/rollback", ApiScope.Deploy),
             (HttpMethod.Post, $"api/deployments/{id}/cancel", ApiScope.Deploy),
