@@ -130,14 +130,40 @@ internal static class DockerCommands
     }
 
     // $1 = the container's name. The file's content comes on standard input; umask 077 and chmod 600 keep it the user's.
+    // The path is printed with a '|' after each character: the runner masks the command's secrets (here every variable's
+    // value) in its output, and a value that is also part of the path ("env", the app's name) would otherwise mask the path.
     private const string WriteEnvFileScript =
-        "umask 077; d=\"${HOME:-/tmp}/.deploymind/env\"; mkdir -p \"$d\" && cat > \"$d/$1.env\" && chmod 600 \"$d/$1.env\" && printf '%s\\n' \"$d/$1.env\"";
+        "umask 077; d=\"${HOME:-/tmp}/.deploymind/env\"; mkdir -p \"$d\" && cat > \"$d/$1.env\" && chmod 600 \"$d/$1.env\" && printf '%s\\n' \"$d/$1.env\" | sed 's/./&|/g'";
+
+    /// <summary>The env file's path from <see cref="WriteEnvFile"/>'s output (each character followed by '|'), or null when it is not that.</summary>
+    public static string? EnvFilePath(string output)
+    {
+        var text = (output ?? string.Empty).Trim();
+        if (text.Length < 2 || text.Length % 2 != 0)
+        {
+            return null;
+        }
+
+        var path = new System.Text.StringBuilder(text.Length / 2);
+        for (var i = 0; i < text.Length; i += 2)
+        {
+            if (text[i + 1] != '|')
+            {
+                return null;
+            }
+
+            path.Append(text[i]);
+        }
+
+        return path.ToString();
+    }
 
     private const string RemoveEnvFileScript = "rm -f \"${HOME:-/tmp}/.deploymind/env/$1.env\"";
 
     /// <summary>
     /// Writes the env file of container <paramref name="container"/> (~/.deploymind/env/&lt;container&gt;.env, mode 0600) on
-    /// the host and prints its path; the NAME=value lines go through standard input, never on a command line.
+    /// the host and prints its path (read it with <see cref="EnvFilePath"/>); the NAME=value lines go through standard
+    /// input, never on a command line.
     /// </summary>
     public static CommandSpec WriteEnvFile(string container, IReadOnlyDictionary<string, string> environment)
     {

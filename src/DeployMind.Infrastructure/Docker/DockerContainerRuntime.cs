@@ -22,12 +22,12 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         {
             // The app's variables reach docker in a 0600 file on the host (removed with the container), never on a command line.
             var written = await _runner.RunAsync(DockerCommands.WriteEnvFile(spec.Name, spec.Environment), null, cancellationToken);
-            if (!written.Succeeded || string.IsNullOrWhiteSpace(written.StandardOutput))
+            if (!written.Succeeded || DockerCommands.EnvFilePath(written.StandardOutput) is not { } path)
             {
-                throw new DeployMindException($"Could not write the env file of {spec.Name} on {_runner.Name}: {CommandFailedException.Tail(written.StandardError, 5)}");
+                throw new DeployMindException($"Could not write the env file of {spec.Name} on {_runner.Name}: {CommandFailedException.Tail(written.StandardError, 5)}{(written.Succeeded ? $" (it printed '{written.StandardOutput.Trim()}', not the file's path)" : string.Empty)}");
             }
 
-            envFile = written.StandardOutput.Trim();
+            envFile = path;
         }
 
         var result = await _runner.RunAsync(DockerCommands.Run(spec, envFile), null, cancellationToken);

@@ -49,7 +49,8 @@ public sealed class DockerContainerRuntimeTests
     public async Task RunAsync_Environment_WritesTheEnvFileThroughStandardInputThenRunsWithIt()
     {
         var value = "v-" + Guid.NewGuid().ToString("N");
-        var runner = new ScriptedRunner((0, "/home/deploy/.deploymind/env/shop-r7.env\n"), (0, "c0ffee\n"));
+        var printed = string.Concat("/home/deploy/.deploymind/env/shop-r7.env".Select(c => $"{c}|")) + "\n";
+        var runner = new ScriptedRunner((0, printed), (0, "c0ffee\n"));
         var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234)
         {
             Environment = new Dictionary<string, string> { ["API_KEY"] = value, ["MODE"] = "live" },
@@ -93,7 +94,7 @@ public sealed class DockerContainerRuntimeTests
 
             var result = await runner.RunAsync(write.WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
 
-            var path = result.StandardOutput.Trim();
+            var path = DockerCommands.EnvFilePath(result.StandardOutput) ?? string.Empty;
             Assert.Equal(Path.Combine(home.FullName, ".deploymind", "env", "shop-r7.env"), path);
             Assert.Equal($"API_KEY={value}\n", await File.ReadAllTextAsync(path));
             if (!OperatingSystem.IsWindows())
@@ -108,6 +109,40 @@ public sealed class DockerContainerRuntimeTests
         {
             home.Delete(recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("env")]
+    [InlineData("shop")]
+    [InlineData("deploymind")]
+    public async Task WriteEnvFile_AValueThatIsPartOfThePath_TheRunnersMaskingLeavesThePathReadable(string value)
+    {
+        var home = Directory.CreateTempSubdirectory("dm-home-");
+        try
+        {
+            var runner = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+            var write = DockerCommands.WriteEnvFile("shop-r7", new Dictionary<string, string> { ["SERVICE"] = value });
+
+            var result = await runner.RunAsync(write.WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
+
+            var path = DockerCommands.EnvFilePath(result.StandardOutput);
+            Assert.Equal(Path.Combine(home.FullName, ".deploymind", "env", "shop-r7.env"), path);
+            Assert.Equal($"SERVICE={value}\n", await File.ReadAllTextAsync(path!));
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("/root/.deploymind/env/a.env")]
+    [InlineData("/root/.deploymind/***/a.env")]
+    [InlineData("")]
+    public void EnvFilePath_OnlyTheSeparatedFormIsAPath(string printed)
+    {
+        Assert.Null(DockerCommands.EnvFilePath(printed));
+        Assert.Equal("/r/a.env", DockerCommands.EnvFilePath("/|r|/|a|.|e|n|v|\n"));
     }
 
     [Fact]
