@@ -231,7 +231,7 @@ public sealed class DeploymentExplainer
         {
             DeploymentState.Succeeded => $"Deployment {id} of {d.App} to {d.Environment} succeeded: release {d.ReleaseId ?? "(unknown)"} went out with the {d.Strategy.Name()} strategy and every stage passed.",
             DeploymentState.RolledBack => $"Deployment {id} of {d.App} to {d.Environment} was rolled back{(stage is null ? string.Empty : $" at the {stage} stage")}: {reason}. Traffic went back to {previous}.",
-            DeploymentState.Failed => $"Deployment {id} of {d.App} to {d.Environment} failed{(stage is null ? string.Empty : $" at the {stage} stage")}: {reason}. {(stage is "scan" or "build" ? "Nothing was deployed; " : string.Empty)}{Capitalised(previous)} is what the records say served before.",
+            DeploymentState.Failed => $"Deployment {id} of {d.App} to {d.Environment} failed{(stage is null ? string.Empty : $" at the {stage} stage")}: {reason}. {(stage is "scan" or "build" ? "Nothing was deployed. " : string.Empty)}{(records.Previous is null ? "No earlier deployment of this app and environment succeeded." : $"Before it, {previous} served.")}",
             DeploymentState.Cancelled => $"Deployment {id} of {d.App} to {d.Environment} was cancelled: {reason}.",
             DeploymentState.Superseded => $"Deployment {id} of {d.App} to {d.Environment} was superseded: {reason}.",
             _ => $"Deployment {id} of {d.App} to {d.Environment} is {d.State.Name()} (since {d.UpdatedAt.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC); it has not finished.",
@@ -259,8 +259,6 @@ public sealed class DeploymentExplainer
         return new DeploymentAnswer(
             d.Id, DefaultQuestion, _redactor.Redact(text), [.. recommendations.Take(AgentAnswerParser.MaxRecommendations).Select(_redactor.Redact)], [.. figures.Select(_redactor.Redact)], Pipeline.StageExplanation.Rules, null);
     }
-
-    private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static string Event(DeploymentEvent e) =>
         $"{e.At.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {(e.IsTransition ? $"{e.From.Name()} -> {e.To.Name()}" : e.To.Name())}: {e.Detail}";

@@ -70,7 +70,7 @@ public sealed class DeploymentExplainerTests : IAsyncLifetime, IDisposable
         var answer = await Explainer(new AiOptions(), endpoint: null).ExplainAsync(deployment, "why?", CancellationToken.None);
 
         Assert.Equal("why?", answer.Question);
-        Assert.Contains("failed at the build stage: step 4/9 RUN go build failed: exit code 1. Nothing was deployed", answer.Answer, StringComparison.Ordinal);
+        Assert.Contains("failed at the build stage: step 4/9 RUN go build failed: exit code 1. Nothing was deployed. No earlier deployment of this app and environment succeeded.", answer.Answer, StringComparison.Ordinal);
         Assert.Contains($"Read the build log: deploymind logs {deployment.ShortId()} --stage build.", answer.Recommendations);
         Assert.Contains("failed stage: build", answer.Figures);
         Assert.Contains("time building: 8 s", answer.Figures);
