@@ -84,12 +84,12 @@ internal sealed partial class DockerfileOptimizer
         }
 
         proposed = proposed.ReplaceLineEndings("\n").Trim() + "\n";
-        if (Review(plan, proposed, threshold) is { } refusal)
+        var (refusal, lint) = Check(plan, proposed, threshold);
+        if (refusal is not null)
         {
             return (null, $"the build-agent's Dockerfile proposal ({model}) was not used: {refusal}");
         }
 
-        var lint = _linter.Lint(proposed, new LintContext(plan.GeneratedDockerignore is not null || File.Exists(Path.Combine(plan.AppPath, ".dockerignore"))));
         var reason = _redactor.Redact(answer.Explanation);
         return (plan with { Dockerfile = proposed, Findings = lint, Proposal = new DockerfileProposal(model, reason, plan.Findings) }, null);
     }
@@ -132,54 +132,57 @@ internal sealed partial class DockerfileOptimizer
     }
 
     /// <summary>Why <paramref name="proposed"/> may not be built instead of the plan's Dockerfile, or null when it may.</summary>
-    internal string? Review(BuildPlan plan, string proposed, Severity? threshold)
+    internal string? Review(BuildPlan plan, string proposed, Severity? threshold) => Check(plan, proposed, threshold).Refusal;
+
+    /// <summary>Why <paramref name="proposed"/> may not be built (null when it may) and its lint, linted once.</summary>
+    private (string? Refusal, IReadOnlyList<Domain.Build.LintFinding> Lint) Check(BuildPlan plan, string proposed, Severity? threshold)
     {
         if (proposed.Length > MaxDockerfileLength)
         {
-            return $"it is longer than {MaxDockerfileLength} characters";
+            return ($"it is longer than {MaxDockerfileLength} characters", []);
         }
 
         if (!FromLine().IsMatch(proposed))
         {
-            return "it has no FROM instruction";
+            return ("it has no FROM instruction", []);
         }
 
         if (proposed.Contains("***", StringComparison.Ordinal))
         {
-            return "it holds a masked value (***)";
+            return ("it holds a masked value (***)", []);
         }
 
         var knownUrls = Urls().Matches(plan.Dockerfile).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
         if (Urls().Matches(proposed).Select(m => m.Value).FirstOrDefault(u => !knownUrls.Contains(u)) is { } url)
         {
-            return $"it adds a URL the original does not have ({url})";
+            return ($"it adds a URL the original does not have ({url})", []);
         }
 
         foreach (var tool in Fetchers)
         {
             if (Count(proposed, tool) > Count(plan.Dockerfile, tool))
             {
-                return $"it runs {tool} more often than the original (a proposal may not fetch anything new)";
+                return ($"it runs {tool} more often than the original (a proposal may not fetch anything new)", []);
             }
         }
 
         if (Widening().Match(proposed) is { Success: true } flag && !plan.Dockerfile.Contains(flag.Value, StringComparison.OrdinalIgnoreCase))
         {
-            return $"it adds the build flag {flag.Value.Trim()}";
+            return ($"it adds the build flag {flag.Value.Trim()}", []);
         }
 
         var lint = _linter.Lint(proposed, new LintContext(plan.GeneratedDockerignore is not null || File.Exists(Path.Combine(plan.AppPath, ".dockerignore"))));
         if (threshold is { } at && lint.Where(l => l.Severity >= at).ToList() is { Count: > 0 } blocking)
         {
-            return $"its lint finds {string.Join(", ", blocking.Take(3).Select(l => $"{l.RuleId} ({l.Severity.ToString().ToLowerInvariant()}, line {l.Line})"))} at or above {at.ToString().ToLowerInvariant()} (environments.<name>.scan.blockAt)";
+            return ($"its lint finds {string.Join(", ", blocking.Take(3).Select(l => $"{l.RuleId} ({l.Severity.ToString().ToLowerInvariant()}, line {l.Line})"))} at or above {at.ToString().ToLowerInvariant()} (environments.<name>.scan.blockAt)", lint);
         }
 
         if (lint.Count >= plan.Findings.Count)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"its lint finds {lint.Count} issue(s), the original {plan.Findings.Count}: no better");
+            return (string.Create(CultureInfo.InvariantCulture, $"its lint finds {lint.Count} issue(s), the original {plan.Findings.Count}: no better"), lint);
         }
 
-        return null;
+        return (null, lint);
     }
 
     private static string Instructions => """

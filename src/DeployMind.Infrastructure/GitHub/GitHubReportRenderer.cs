@@ -100,8 +100,8 @@ internal static class GitHubReportRenderer
         text.Append("\n### Explanations\n");
         foreach (var explanation in explanations)
         {
-            var by = explanation.Model == "rules" ? $"{explanation.Agent}, rule-based" : $"{explanation.Agent}, {explanation.Model}";
-            var halt = explanation.Verdict == "halt" ? " **Asked to halt.**" : string.Empty;
+            var by = explanation.Model == Application.Pipeline.StageExplanation.Rules ? $"{explanation.Agent}, rule-based" : $"{explanation.Agent}, {explanation.Model}";
+            var halt = explanation.Verdict == Application.Pipeline.StageExplanation.HaltVerdict ? " **Asked to halt.**" : string.Empty;
             text.Append("\n**").Append(Plain(explanation.Stage)).Append("** (").Append(Plain(by)).Append("): ")
                 .Append(Plain(Cut(OneLine(explanation.Text), MaxExplanationLength))).Append(halt).Append('\n');
             foreach (var recommendation in explanation.Recommendations.Take(3))
