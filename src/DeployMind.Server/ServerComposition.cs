@@ -1,6 +1,7 @@
 using DeployMind.Application.Jobs;
 using DeployMind.Application.Webhooks;
 using DeployMind.Server.Api;
+using DeployMind.Server.Dashboard;
 using DeployMind.Server.Health;
 using DeployMind.Server.Http;
 using DeployMind.Server.Metrics;
@@ -33,6 +34,7 @@ public static class ServerComposition
         services.TryAddSingleton<WebhookGate>();
         services.TryAddSingleton<FailedTokenThrottle>();
         services.AddApiAuthentication();
+        services.AddDashboard();
         services.AddSingleton<WorkerHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkerHostedService>());
         services.AddHostedService<Housekeeping>();
@@ -52,6 +54,7 @@ public static class ServerComposition
         HealthEndpoints.Map(app);
         GitHubWebhookEndpoint.Map(app);
         ApiEndpoints.Map(app);
+        DashboardEndpoints.Map(app);
         app.MapOpenApi();
         MapMetrics(app);
         return app;

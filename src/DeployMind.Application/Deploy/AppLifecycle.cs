@@ -28,9 +28,11 @@ public sealed class AppLifecycle
     /// when, and whether its containers run (checked on this machine and on SSH hosts given with <c>--host</c>; a configured
     /// host's name needs its app's configuration, so it is not checked here), and the deployment in progress, if any.
     /// </summary>
-    public async Task<IReadOnlyList<AppStatus>> OverviewAsync(CancellationToken cancellationToken)
+    /// <param name="checkHealth">False: <see cref="AppStatus.Health"/> says "not checked" (the dashboard checks apart, with <see cref="HealthAsync"/>).</param>
+    /// <param name="cancellationToken">Stops it.</param>
+    public async Task<IReadOnlyList<AppStatus>> OverviewAsync(CancellationToken cancellationToken, bool checkHealth = true)
     {
-        var recent = await _store.ListAsync(new DeploymentQuery { Limit = 10_000 }, cancellationToken);
+        var recent = await _store.ListAsync(new DeploymentQuery { Limit = 10_000, WithTimeline = false }, cancellationToken);
         var result = new List<AppStatus>();
         foreach (var group in recent.Where(d => d.PullRequest is null).GroupBy(d => (d.App, d.Environment)))
         {
@@ -41,7 +43,7 @@ public sealed class AppLifecycle
                 continue;
             }
 
-            var health = live is null ? "never deployed" : await HealthAsync(live, cancellationToken);
+            var health = live is null ? "never deployed" : checkHealth ? await HealthAsync(live.App, live.ReleaseId, live.Target, cancellationToken) : NotChecked;
             result.Add(new AppStatus(group.Key.App, group.Key.Environment, live?.ReleaseId, live?.Target, live?.Commit, live?.UpdatedAt, live?.Url, health)
             {
                 LiveDeployment = live?.Id,
@@ -205,9 +207,16 @@ public sealed class AppLifecycle
     private async Task<string?> LiveReleaseAsync(string app, string environment, CancellationToken cancellationToken) =>
         (await LiveDeployment.FindAsync(_store, app, environment, cancellationToken))?.ReleaseId;
 
-    private async Task<string> HealthAsync(Deployment live, CancellationToken cancellationToken)
+    /// <summary>What <see cref="OverviewAsync"/> says of health it was asked not to check.</summary>
+    public const string NotChecked = "not checked";
+
+    /// <summary>
+    /// Whether the release's containers run on the hosts it was recorded on (this machine and SSH hosts; configured hosts'
+    /// names need their app's configuration, so they are not checked here): "running on 2/2 host(s)", "down on 1 of 2 host(s)".
+    /// </summary>
+    public async Task<string> HealthAsync(string app, string? releaseId, string? target, CancellationToken cancellationToken)
     {
-        if (live.Target is not { Length: > 0 } target || target.StartsWith("k8s ", StringComparison.Ordinal))
+        if (target is not { Length: > 0 } || target.StartsWith("k8s ", StringComparison.Ordinal))
         {
             return "in the cluster (not checked here)";
         }
@@ -225,8 +234,8 @@ public sealed class AppLifecycle
             checkedHosts++;
             try
             {
-                var containers = await _hosts.Create(options).Runtime.ListAsync(live.App, cancellationToken);
-                running += containers.Any(c => c.Running && c.Label(ContainerLabels.Release) == live.ReleaseId) ? 1 : 0;
+                var containers = await _hosts.Create(options).Runtime.ListAsync(app, cancellationToken);
+                running += containers.Any(c => c.Running && c.Label(ContainerLabels.Release) == releaseId) ? 1 : 0;
             }
             catch (Exception ex) when (ex is Domain.DeployMindException or IOException or InvalidOperationException)
             {

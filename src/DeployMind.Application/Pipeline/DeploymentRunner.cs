@@ -129,6 +129,18 @@ internal sealed class DeploymentRunner
         }
     }
 
+    private async Task TrySaveCanaryStepsAsync(Guid id, IReadOnlyList<RecordedCanaryStep> steps)
+    {
+        try
+        {
+            await _store.SaveCanaryStepsAsync(id, steps, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "The canary steps of deployment {Id} could not be recorded in {Store}.", id, _store.Description);
+        }
+    }
+
     /// <summary>The stage agents' explanations so far, as recorded (already redacted by the orchestrator).</summary>
     internal static IReadOnlyList<RecordedExplanation> Explanations(PipelineContext context) =>
         [.. context.Advice.Where(a => a.Verdict.Explanation is not null).Select(a => new RecordedExplanation(
@@ -143,6 +155,7 @@ internal sealed class DeploymentRunner
         private bool _scanRecorded;
         private bool _imageScanRecorded;
         private int _explanationsRecorded;
+        private int _canaryStepsRecorded;
 
         public async Task ChangedAsync(Deployment deployment, CancellationToken cancellationToken)
         {
@@ -171,6 +184,12 @@ internal sealed class DeploymentRunner
             {
                 _explanationsRecorded = explained;
                 await runner.TrySaveExplanationsAsync(deployment.Id, Explanations(context));
+            }
+
+            if (context.Outcome is { CanarySteps.Count: > 0 } outcome && outcome.CanarySteps.Count > _canaryStepsRecorded && context.Request is { } request)
+            {
+                _canaryStepsRecorded = outcome.CanarySteps.Count;
+                await runner.TrySaveCanaryStepsAsync(deployment.Id, [.. outcome.CanarySteps.Select(s => RecordedCanaryStep.Of(s, request.Canary))]);
             }
 
             await log.FlushAsync(CancellationToken.None);

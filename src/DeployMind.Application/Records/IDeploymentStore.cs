@@ -64,6 +64,12 @@ public interface IDeploymentStore
 
     /// <summary>The deployment's recorded explanations, in order.</summary>
     Task<IReadOnlyList<RecordedExplanation>> GetExplanationsAsync(Guid deploymentId, CancellationToken cancellationToken);
+
+    /// <summary>Records the canary's judged steps, in order (replacing any recorded before: a retried run judges again).</summary>
+    Task SaveCanaryStepsAsync(Guid deploymentId, IReadOnlyList<RecordedCanaryStep> steps, CancellationToken cancellationToken);
+
+    /// <summary>The deployment's recorded canary steps, in order (none for other strategies).</summary>
+    Task<IReadOnlyList<RecordedCanaryStep>> GetCanaryStepsAsync(Guid deploymentId, CancellationToken cancellationToken);
 }
 
 /// <summary>A stage agent's explanation as recorded with a deployment (redacted as the timeline is).</summary>
@@ -87,10 +93,22 @@ public sealed record DeploymentQuery
 
     public DeploymentState? State { get; init; }
 
+    /// <summary>The branch deployed (exact).</summary>
+    public string? Branch { get; init; }
+
+    /// <summary>Who triggered it, as recorded ("api:ci", "dashboard:alice", "github:push", "cli:root"); a prefix matches ("api:").</summary>
+    public string? TriggeredBy { get; init; }
+
     /// <summary>Only deployments created before this instant.</summary>
     public DateTimeOffset? Before { get; init; }
 
     public int Limit { get; init; } = 20;
+
+    /// <summary>
+    /// False: the deployments come without their timelines (rows only), for overviews of many; such a deployment is for
+    /// reading and must not be saved.
+    /// </summary>
+    public bool WithTimeline { get; init; } = true;
 }
 
 /// <summary>A release a deployment put out, and how that deployment stands.</summary>

@@ -24,6 +24,8 @@ internal abstract class DeployMindDbContext : DbContext
 
     public DbSet<ExplanationRow> Explanations => Set<ExplanationRow>();
 
+    public DbSet<CanaryStepRow> CanarySteps => Set<CanaryStepRow>();
+
     public DbSet<JobRow> Jobs => Set<JobRow>();
 
     public DbSet<LockRow> Locks => Set<LockRow>();
@@ -87,6 +89,14 @@ internal abstract class DeployMindDbContext : DbContext
             e.Property(x => x.Agent).HasMaxLength(64);
             e.Property(x => x.Verdict).HasMaxLength(16);
             e.Property(x => x.Model).HasMaxLength(128);
+            e.HasIndex(x => x.DeploymentId);
+            e.HasOne<DeploymentRow>().WithMany().HasForeignKey(x => x.DeploymentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CanaryStepRow>(e =>
+        {
+            e.ToTable("deployment_canary_steps");
+            e.HasKey(x => x.Id);
             e.HasIndex(x => x.DeploymentId);
             e.HasOne<DeploymentRow>().WithMany().HasForeignKey(x => x.DeploymentId).OnDelete(DeleteBehavior.Cascade);
         });

@@ -157,6 +157,16 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
             rows = rows.Where(d => d.State == state);
         }
 
+        if (!string.IsNullOrWhiteSpace(query.Branch))
+        {
+            rows = rows.Where(d => d.Branch == query.Branch);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.TriggeredBy))
+        {
+            rows = rows.Where(d => d.TriggeredBy.StartsWith(query.TriggeredBy));
+        }
+
         if (query.Before is { } before)
         {
             var ms = before.ToUnixTimeMilliseconds();
@@ -164,7 +174,7 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         }
 
         var page = await rows.OrderByDescending(d => d.CreatedAtMs).ThenByDescending(d => d.Id).Take(Math.Max(1, query.Limit)).ToListAsync(cancellationToken);
-        return await RestoreAsync(db, page, cancellationToken);
+        return await RestoreAsync(db, page, cancellationToken, query.WithTimeline);
     }
 
     public async Task<IReadOnlyList<RecordedRelease>> ReleasesAsync(string app, string environment, int limit, CancellationToken cancellationToken)
@@ -275,6 +285,35 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         return [.. rows.Select(x => new RecordedExplanation(x.Stage, x.Agent, x.Text, x.Recommendations.Length == 0 ? [] : x.Recommendations.Split('\n'), x.Verdict, x.Model))];
     }
 
+    public async Task SaveCanaryStepsAsync(Guid deploymentId, IReadOnlyList<RecordedCanaryStep> steps, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var key = Key(deploymentId);
+        await db.CanarySteps.Where(x => x.DeploymentId == key).ExecuteDeleteAsync(cancellationToken);
+        db.CanarySteps.AddRange(steps.Select(x => new CanaryStepRow
+        {
+            DeploymentId = key,
+            Percent = x.Percent,
+            Figures = System.Text.Json.JsonSerializer.Serialize(x, FiguresJson),
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RecordedCanaryStep>> GetCanaryStepsAsync(Guid deploymentId, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var key = Key(deploymentId);
+        var rows = await db.CanarySteps.AsNoTracking().Where(x => x.DeploymentId == key).OrderBy(x => x.Id).ToListAsync(cancellationToken);
+        return [.. rows.Select(x => System.Text.Json.JsonSerializer.Deserialize<RecordedCanaryStep>(x.Figures, FiguresJson)).OfType<RecordedCanaryStep>()];
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions FiguresJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];
 
     public void Dispose()
@@ -292,7 +331,7 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
     private void Remember(Deployment deployment) =>
         _persisted.AddOrUpdate(deployment, new Persisted(deployment.Version, deployment.Events.Count));
 
-    private async Task<IReadOnlyList<Deployment>> RestoreAsync(DeployMindDbContext db, List<DeploymentRow> rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Deployment>> RestoreAsync(DeployMindDbContext db, List<DeploymentRow> rows, CancellationToken cancellationToken, bool withTimeline = true)
     {
         if (rows.Count == 0)
         {
@@ -300,7 +339,7 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         }
 
         var ids = rows.Select(r => r.Id).ToList();
-        var events = (await db.Events.AsNoTracking().Where(e => ids.Contains(e.DeploymentId)).ToListAsync(cancellationToken))
+        var events = !withTimeline ? new Dictionary<string, List<DeploymentEvent>>() : (await db.Events.AsNoTracking().Where(e => ids.Contains(e.DeploymentId)).ToListAsync(cancellationToken))
             .GroupBy(e => e.DeploymentId)
             .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Sequence).Select(e => new DeploymentEvent(Time(e.AtMs), e.From, e.To, e.Detail)).ToList());
         var result = new List<Deployment>(rows.Count);
@@ -330,7 +369,12 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
                 CanaryPercentReached = row.CanaryPercentReached,
                 Events = events.TryGetValue(row.Id, out var timeline) ? timeline : [],
             });
-            Remember(deployment);
+            if (withTimeline)
+            {
+                // Without its timeline it is for reading only: never remembered for a save.
+                Remember(deployment);
+            }
+
             result.Add(deployment);
         }
 

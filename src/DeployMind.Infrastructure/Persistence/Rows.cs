@@ -131,6 +131,20 @@ internal sealed class FindingRow
     public bool Blocking { get; set; }
 }
 
+/// <summary>One judged canary step (table <c>deployment_canary_steps</c>): its figures as JSON (<see cref="Application.Records.RecordedCanaryStep"/>).</summary>
+internal sealed class CanaryStepRow
+{
+    public long Id { get; set; }
+
+    public string DeploymentId { get; set; } = string.Empty;
+
+    /// <summary>The canary's weight in the step.</summary>
+    public int Percent { get; set; }
+
+    /// <summary>The step's figures, limits and verdict.</summary>
+    public string Figures { get; set; } = string.Empty;
+}
+
 /// <summary>One stage agent's explanation (table <c>deployment_explanations</c>), redacted as the timeline is.</summary>
 internal sealed class ExplanationRow
 {

@@ -25,12 +25,13 @@ internal static class DeploymentEventsEndpoint
             .WithName("StreamDeploymentEvents")
             .WithTags("deployments")
             .WithSummary("Streams a deployment's timeline (event: state) and log (event: log) as Server-Sent Events until it is finished (event: end).")
-            .WithDescription("Send Last-Event-ID (the last log sequence seen) to resume the log after a reconnect; the timeline is sent again from the start.")
+            .WithDescription("Send Last-Event-ID (the last log sequence seen), or ?after=SEQUENCE, to resume the log after it; the timeline is sent again from the start.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    private static async Task<IResult> StreamAsync(
+    /// <summary>The stream; the dashboard maps it too, for its own session.</summary>
+    internal static async Task<IResult> StreamAsync(
         HttpContext http, string id, IDeploymentStore store, TimeProvider time, EventStreamSettings settings, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var (deployment, problem) = await ApiProblems.FindAsync(store, id, cancellationToken);
@@ -39,7 +40,9 @@ internal static class DeploymentEventsEndpoint
             return problem!;
         }
 
-        var afterSequence = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var last) ? last : 0;
+        // Last-Event-ID when a client reconnects; ?after= when a page already shows the lines up to it.
+        var afterSequence = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var last) ? last
+            : long.TryParse(http.Request.Query["after"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after : 0;
         var response = http.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-store";

@@ -21,7 +21,12 @@ internal static class SecurityHeaders
                 var headers = ((HttpResponse)state).Headers;
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                if (!headers.ContainsKey("Content-Security-Policy"))
+                {
+                    // A page of the dashboard sets its own (its script and style); everything else loads nothing.
+                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                }
+
                 headers["Referrer-Policy"] = "no-referrer";
                 if (!headers.ContainsKey("Cache-Control"))
                 {

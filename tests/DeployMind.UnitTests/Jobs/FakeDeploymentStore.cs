@@ -125,7 +125,8 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
         {
             return Task.FromResult<IReadOnlyList<Deployment>>([.. _rows.Values.Select(Deployment.Restore)
                 .Where(d => (query.App is null || d.App == query.App) && (query.Environment is null || d.Environment == query.Environment)
-                    && (query.State is null || d.State == query.State) && (query.Before is null || d.CreatedAt < query.Before))
+                    && (query.State is null || d.State == query.State) && (query.Before is null || d.CreatedAt < query.Before)
+                    && (query.Branch is null || d.Branch == query.Branch) && (query.TriggeredBy is null || d.TriggeredBy.StartsWith(query.TriggeredBy, StringComparison.Ordinal)))
                 .OrderByDescending(d => d.CreatedAt).Take(query.Limit)]);
         }
     }
@@ -156,6 +157,10 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
     public Task SaveExplanationsAsync(Guid deploymentId, IReadOnlyList<RecordedExplanation> explanations, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<RecordedExplanation>> GetExplanationsAsync(Guid deploymentId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task SaveCanaryStepsAsync(Guid deploymentId, IReadOnlyList<RecordedCanaryStep> steps, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<RecordedCanaryStep>> GetCanaryStepsAsync(Guid deploymentId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     private static async Task RunOnceAsync(Func<Task>? hook, Action clear)
     {

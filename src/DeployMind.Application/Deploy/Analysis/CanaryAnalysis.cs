@@ -30,6 +30,9 @@ public sealed record CanaryStepResult(CanaryVerdict Verdict, UpstreamStats Canar
 {
     /// <summary>The comparisons behind the verdict (null where the step was decided without them: a failed health check, a target without traffic figures).</summary>
     public CanaryDecision? Decision { get; init; }
+
+    /// <summary>The canary's weight in the step (10 for 10%), set when the step is recorded as judged.</summary>
+    public int Percent { get; init; }
 }
 
 /// <summary>

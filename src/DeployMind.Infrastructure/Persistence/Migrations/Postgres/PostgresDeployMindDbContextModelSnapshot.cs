@@ -76,6 +76,32 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.CanaryStepRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("DeploymentId")
+                        .IsRequired()
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentId");
+
+                    b.ToTable("deployment_canary_steps", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.DeploymentRow", b =>
                 {
                     b.Property<string>("Id")
@@ -526,6 +552,15 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("ReceivedAtMs");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.CanaryStepRow", b =>
+                {
+                    b.HasOne("DeployMind.Infrastructure.Persistence.DeploymentRow", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.EventRow", b =>

@@ -71,6 +71,30 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.CanaryStepRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeploymentId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeploymentId");
+
+                    b.ToTable("deployment_canary_steps", (string)null);
+                });
+
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.DeploymentRow", b =>
                 {
                     b.Property<string>("Id")
@@ -509,6 +533,15 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("ReceivedAtMs");
 
                     b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("DeployMind.Infrastructure.Persistence.CanaryStepRow", b =>
+                {
+                    b.HasOne("DeployMind.Infrastructure.Persistence.DeploymentRow", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DeployMind.Infrastructure.Persistence.EventRow", b =>
