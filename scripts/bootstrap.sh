@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine for DeployMind (run as root, idempotent):
 #   - installs what DeployMind and its tests use (Docker engine, nginx, debootstrap, git, curl, ss, zsh and fish,
-#     certbot, pebble),
+#     certbot, pebble, chromium for the dashboard's browser tests),
 #   - starts the Docker engine if it is not running (no bridge, no iptables: containers use the host network),
 #   - builds the local base images when missing (no Docker Hub here: scripts/base-images/build.sh),
 #   - installs /etc/deploymind/config.yml, which maps generated Dockerfiles' base images to them,
@@ -29,6 +29,7 @@ command -v zsh >/dev/null || need+=(zsh)    # the shell-completion tests run the
 command -v fish >/dev/null || need+=(fish)
 command -v certbot >/dev/null || need+=(certbot)  # the ACME client DeployMind drives for domains over HTTPS (docs/domains.md)
 command -v pebble >/dev/null || need+=(pebble)    # Let's Encrypt's ACME test server, for the domains-and-TLS tests
+command -v chromium >/dev/null || need+=(chromium)  # the browser the dashboard's tests drive through Playwright (docs/dashboard.md)
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]}"

@@ -49,9 +49,12 @@ internal sealed class EfApiTokens : IApiTokens, IDisposable
 
         await _database.EnsureReadyAsync(cancellationToken);
         await using var db = _database.CreateContext();
-        if (await db.ApiTokens.AnyAsync(t => t.Name == name, cancellationToken))
+        if (await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Name == name, cancellationToken) is { } existing)
         {
-            throw new InvalidInputException($"A token called '{name}' exists already; revoke it first (deploymind token revoke {name}) or choose another name.");
+            // Names are never reused, so a name in a log, a record or a dashboard session always means one token.
+            throw new InvalidInputException(existing.RevokedAtMs is null
+                ? $"A token called '{name}' exists already; choose another name (or revoke it with `deploymind token revoke {name}` and name the new one differently)."
+                : $"A token called '{name}' existed and was revoked; names are not reused (so logs and records keep meaning one token): choose another name.");
         }
 
         var token = Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -214,6 +214,45 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CanarySteps_KeepTheirFiguresAndOrderAndAreReplacedWhole()
+    {
+        var store = Target.Open();
+        var d = New("api", "production", T0);
+        await store.AddAsync(d, CancellationToken.None);
+        var first = new RecordedCanaryStep(10, "insufficient_data", "canary.minRequests", "need 412 more canary requests, about 3 min",
+            new RecordedUpstream(88, 1, 41.5), new RecordedUpstream(912, 9, 39), 0.088, 0.05, 0.01, null, 0.2);
+        var second = first with { Verdict = "healthy", Rule = "comparison", Canary = new RecordedUpstream(500, 2, 40), ObservedShare = 0.1, MaxP95Milliseconds = 800 };
+        var third = first with { Percent = 50, Verdict = "unhealthy", Rule = "canary.maxErrorRateIncrease", Canary = new RecordedUpstream(700, 70, 45), ObservedShare = 0.5 };
+
+        await store.SaveCanaryStepsAsync(d.Id, [first], CancellationToken.None);
+        await store.SaveCanaryStepsAsync(d.Id, [first, second, third], CancellationToken.None);
+
+        var steps = await Target.Open().GetCanaryStepsAsync(d.Id, CancellationToken.None);
+        Assert.Equal([first, second, third], steps);
+        Assert.Equal(0.1, steps[2].Canary.ErrorRate, 6);
+        Assert.Empty(await store.GetCanaryStepsAsync(Guid.NewGuid(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task List_FiltersByBranchAndWhoTriggered_AndCanLeaveTheTimelinesOut()
+    {
+        var store = Target.Open();
+        var main = New("web", "production", T0);
+        main.Note("queued by hand", T0);
+        var feature = new Deployment(Guid.NewGuid(), "web", "production", StrategyKind.Rolling, "dashboard:alice", T0.AddMinutes(1)) { Branch = "feature/x" };
+        await store.AddAsync(main, CancellationToken.None);
+        await store.AddAsync(feature, CancellationToken.None);
+
+        Assert.Equal([main.Id], (await store.ListAsync(new DeploymentQuery { App = "web", Branch = "main" }, CancellationToken.None)).Select(x => x.Id));
+        Assert.Equal([feature.Id], (await store.ListAsync(new DeploymentQuery { App = "web", TriggeredBy = "dashboard:" }, CancellationToken.None)).Select(x => x.Id));
+        Assert.Empty(await store.ListAsync(new DeploymentQuery { App = "web", TriggeredBy = "dashboard:%" }, CancellationToken.None));
+        var rows = await store.ListAsync(new DeploymentQuery { App = "web", WithTimeline = false }, CancellationToken.None);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Empty(r.Events));
+        Assert.NotEmpty((await store.ListAsync(new DeploymentQuery { App = "web" }, CancellationToken.None)).Single(x => x.Id == main.Id).Events);
+    }
+
+    [Fact]
     public async Task ParallelWriters_OnSeparateStores_LoseNothing()
     {
         // Four stores (separate connection pools, as separate processes would have) each run 15 deployments through

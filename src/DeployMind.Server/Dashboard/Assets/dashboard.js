@@ -16,8 +16,12 @@
       })
       .then(function (html) {
         if (!html) { return; }
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("live");
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("live");
         if (fresh) { live.replaceWith(fresh); live = fresh; }
+        // The heading too: a queued deployment learns its app's name from its configuration once a worker reads it.
+        var heading = doc.querySelector("main h1"), current = document.querySelector("main h1");
+        if (heading && current && heading.textContent !== current.textContent) { current.textContent = heading.textContent; document.title = doc.title; }
       })
       .catch(function () { /* offline for a moment: the next round tries again */ });
   }
