@@ -1,6 +1,6 @@
 using DeployMind.Bench;
 
-// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery|canary [--runs N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery|canary|dashboard [--runs N] [--out FILE]
 var runs = 3;
 string? output = null;
 for (var i = 1; i < args.Length; i++)
@@ -27,11 +27,12 @@ return args.Length == 0 ? Usage() : args[0] switch
     "queue" => await QueueBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "queue.md")),
     "delivery" => await DeliveryBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "delivery.md")),
     "canary" => await CanaryBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "canary.md")),
+    "dashboard" => await DashboardBenchmark.RunAsync(runs == 3 ? 1 : runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "dashboard.md")),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary [--runs N] [--out bench/results/<name>.md]");
+    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary|dashboard [--runs N] [--out bench/results/<name>.md]");
     return 2;
 }

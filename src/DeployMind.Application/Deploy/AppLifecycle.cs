@@ -32,7 +32,7 @@ public sealed class AppLifecycle
     /// <param name="cancellationToken">Stops it.</param>
     public async Task<IReadOnlyList<AppStatus>> OverviewAsync(CancellationToken cancellationToken, bool checkHealth = true)
     {
-        var recent = await _store.ListAsync(new DeploymentQuery { Limit = 10_000, WithTimeline = false }, cancellationToken);
+        var recent = await _store.ServingAsync(cancellationToken);
         var result = new List<AppStatus>();
         foreach (var group in recent.Where(d => d.PullRequest is null).GroupBy(d => (d.App, d.Environment)))
         {

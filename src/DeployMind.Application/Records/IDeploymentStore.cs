@@ -26,6 +26,16 @@ public interface IDeploymentStore
     Task<IReadOnlyList<Deployment>> ListAsync(DeploymentQuery query, CancellationToken cancellationToken);
 
     /// <summary>
+    /// What an overview of every app needs, however long the history (previews left out; rows only, no timelines): for each
+    /// app and environment the newest succeeded deployment that put out a release, the newest succeeded removal, and every
+    /// deployment not finished yet. <see cref="LiveDeployment.Of"/> picks the live one among them.
+    /// </summary>
+    Task<IReadOnlyList<Deployment>> ServingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every app and environment on record (previews left out), with the repository it was last deployed from, if any.</summary>
+    Task<IReadOnlyList<RecordedApp>> AppsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// The releases an app's deployments in <paramref name="environment"/> put out and how each ended, newest first, at most
     /// <paramref name="limit"/>: the deployments' rows only (no timelines), for a rollback's choice of release.
     /// </summary>
@@ -110,6 +120,12 @@ public sealed record DeploymentQuery
     /// </summary>
     public bool WithTimeline { get; init; } = true;
 }
+
+/// <summary>An app and environment on record.</summary>
+/// <param name="App">The app.</param>
+/// <param name="Environment">The environment.</param>
+/// <param name="Repository">The repository its newest deployment came from (null: from a folder).</param>
+public sealed record RecordedApp(string App, string Environment, string? Repository);
 
 /// <summary>A release a deployment put out, and how that deployment stands.</summary>
 /// <param name="ReleaseId">The release.</param>

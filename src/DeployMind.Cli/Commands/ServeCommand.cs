@@ -46,7 +46,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         var store = app.Services.GetRequiredService<IDeploymentStore>();
         var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
         var secrets = options.WebhookSecrets(Environment.GetEnvironmentVariable);
-        _console.MarkupLine($"DeployMind serves on [bold]{Markup.Escape(string.Join(", ", app.Urls))}[/]: POST /webhooks/github, /api, /healthz, /readyz, /metrics, /openapi/v1.json.");
+        _console.MarkupLine($"DeployMind serves on [bold]{Markup.Escape(string.Join(", ", app.Urls))}[/]: the dashboard at /, POST /webhooks/github, /api, /healthz, /readyz, /metrics, /openapi/v1.json.");
         _console.MarkupLine($"Records: {Markup.Escape(store.Description)}. Queue: {Markup.Escape(app.Services.GetRequiredService<IOptions<QueueOptions>>().Value.Provider)}.");
         _console.MarkupLine(secrets.Count == 0
             ? $"[yellow]No webhook secret: webhooks are refused until {Markup.Escape(options.WebhookSecretVariable)} is set.[/]"

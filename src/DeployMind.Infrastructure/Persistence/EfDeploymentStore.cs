@@ -177,6 +177,36 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         return await RestoreAsync(db, page, cancellationToken, query.WithTimeline);
     }
 
+    public async Task<IReadOnlyList<Deployment>> ServingAsync(CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var candidates = db.Deployments.AsNoTracking().Where(d => d.PullRequest == null);
+        var succeeded = candidates.Where(d => d.State == DeploymentState.Succeeded && (d.IsTeardown || d.ReleaseId != null));
+
+        // The newest of each kind (release or removal) per app and environment: a grouped maximum joined back to its row.
+        var newest = succeeded.GroupBy(d => new { d.App, d.Environment, d.IsTeardown }).Select(g => new { g.Key.App, g.Key.Environment, g.Key.IsTeardown, CreatedAtMs = g.Max(d => d.CreatedAtMs) });
+        var live = await (from d in succeeded
+                          join n in newest on new { d.App, d.Environment, d.IsTeardown, d.CreatedAtMs } equals new { n.App, n.Environment, n.IsTeardown, n.CreatedAtMs }
+                          select d).ToListAsync(cancellationToken);
+        var terminal = new[] { DeploymentState.Succeeded, DeploymentState.Failed, DeploymentState.RolledBack, DeploymentState.Cancelled, DeploymentState.Superseded };
+        var running = await candidates.Where(d => !terminal.Contains(d.State)).ToListAsync(cancellationToken);
+        var rows = live.Concat(running).DistinctBy(d => d.Id).OrderByDescending(d => d.CreatedAtMs).ToList();
+        return await RestoreAsync(db, rows, cancellationToken, withTimeline: false);
+    }
+
+    public async Task<IReadOnlyList<RecordedApp>> AppsAsync(CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        await using var db = CreateContext();
+        var deployments = db.Deployments.AsNoTracking().Where(d => d.PullRequest == null);
+        var newest = deployments.GroupBy(d => new { d.App, d.Environment }).Select(g => new { g.Key.App, g.Key.Environment, CreatedAtMs = g.Max(d => d.CreatedAtMs) });
+        var rows = await (from d in deployments
+                          join n in newest on new { d.App, d.Environment, d.CreatedAtMs } equals new { n.App, n.Environment, n.CreatedAtMs }
+                          select new { d.App, d.Environment, d.Repository }).ToListAsync(cancellationToken);
+        return [.. rows.DistinctBy(r => (r.App, r.Environment)).Select(r => new RecordedApp(r.App, r.Environment, r.Repository)).OrderBy(r => r.App, StringComparer.Ordinal).ThenBy(r => r.Environment, StringComparer.Ordinal)];
+    }
+
     public async Task<IReadOnlyList<RecordedRelease>> ReleasesAsync(string app, string environment, int limit, CancellationToken cancellationToken)
     {
         await EnsureReadyAsync(cancellationToken);

@@ -16,8 +16,8 @@ internal static class DeploymentEndpoints
         api.MapGet("/deployments", ListAsync)
             .WithName("ListDeployments")
             .WithTags("deployments")
-            .WithSummary("Lists deployments, newest first, filtered by app, environment, repository and state.")
-            .WithDescription($"limit: 1 to {MaxLimit} (default {DefaultLimit}); state: queued, scanning, building, deploying, verifying, succeeded, failed, rolled_back, cancelled or superseded; before: an ISO 8601 instant (the createdAt of the last one seen, to page).")
+            .WithSummary("Lists deployments, newest first, filtered by app, environment, repository, state, branch and who triggered them.")
+            .WithDescription($"limit: 1 to {MaxLimit} (default {DefaultLimit}); state: queued, scanning, building, deploying, verifying, succeeded, failed, rolled_back, cancelled or superseded; branch: exact; triggeredBy: a prefix (api:ci, dashboard:, github); before: an ISO 8601 instant (the createdAt of the last one seen, to page).")
             .Produces<IReadOnlyList<DeploymentView>>()
             .ProducesValidationProblem();
         api.MapGet("/deployments/{id}", GetAsync)
@@ -78,7 +78,7 @@ internal static class DeploymentEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        IDeploymentStore store, TimeProvider time, string? app, string? environment, string? repository, string? state, string? limit, string? before, CancellationToken cancellationToken)
+        IDeploymentStore store, TimeProvider time, string? app, string? environment, string? repository, string? state, string? limit, string? before, string? branch, string? triggeredBy, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         DeploymentState? wanted = null;
@@ -121,6 +121,8 @@ internal static class DeploymentEndpoints
             Environment = Blank(environment),
             Repository = Blank(repository),
             State = wanted,
+            Branch = Blank(branch),
+            TriggeredBy = Blank(triggeredBy),
             Before = beforeAt,
             Limit = count,
         };

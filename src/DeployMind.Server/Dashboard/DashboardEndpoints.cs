@@ -169,7 +169,7 @@ internal static partial class DashboardEndpoints
             views = [.. found.Select(d => DeploymentView.Of(d, now))];
         }
 
-        var known = await store.ListAsync(new DeploymentQuery { Limit = 2000, WithTimeline = false }, cancellationToken);
+        var known = await store.AppsAsync(cancellationToken);
         var older = views.Count == ListLimit
             ? "/deployments" + QueryString.Create(new Dictionary<string, string?>
             {
@@ -536,11 +536,11 @@ internal static partial class DashboardEndpoints
     private static async Task<DeployFormModel> DeployFormModelAsync(
         IDeploymentStore store, DashboardUser user, string? repository, string? @ref, string? environment, string? problem, CancellationToken cancellationToken)
     {
-        var known = await store.ListAsync(new DeploymentQuery { Limit = 2000, WithTimeline = false }, cancellationToken);
+        var known = await store.AppsAsync(cancellationToken);
         return new DeployFormModel(
             user,
-            [.. known.Where(d => d.Repository is not null && d.PullRequest is null && !d.IsTeardown).Select(d => d.Repository!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-            [.. known.Where(d => d.PullRequest is null).Select(d => d.Environment).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            [.. known.Where(a => a.Repository is not null).Select(a => a.Repository!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            [.. known.Select(a => a.Environment).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             repository,
             @ref,
             environment,

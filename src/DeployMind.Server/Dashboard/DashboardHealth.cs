@@ -8,11 +8,14 @@ namespace DeployMind.Server.Dashboard;
 /// last answer (or "checking…" the first time) and, when it is older than <see cref="MaxAge"/>, one check starts in the
 /// background for the next page. A check that takes too long counts as "not answering".
 /// </summary>
-internal sealed partial class DashboardHealth(IServiceScopeFactory scopes, TimeProvider time, ILogger<DashboardHealth> logger)
+internal sealed partial class DashboardHealth(IServiceScopeFactory scopes, TimeProvider time, ILogger<DashboardHealth> logger) : IDisposable
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(15);
     private readonly ConcurrentDictionary<(string App, string? Release, string? Target), Entry> _entries = new();
+
+    /// <summary>At most this many checks at once: an overview of many apps does not start a process per app at the same moment.</summary>
+    private readonly SemaphoreSlim _checks = new(4);
 
     /// <summary>The last known health of the release (and a refresh started when that is stale).</summary>
     public string Of(string app, string? release, string? target)
@@ -31,6 +34,7 @@ internal sealed partial class DashboardHealth(IServiceScopeFactory scopes, TimeP
     private async Task RefreshAsync((string App, string? Release, string? Target) key, Entry entry)
     {
         string health;
+        await _checks.WaitAsync();
         try
         {
             using var timeout = new CancellationTokenSource(CheckTimeout);
@@ -47,10 +51,16 @@ internal sealed partial class DashboardHealth(IServiceScopeFactory scopes, TimeP
             LogCheckFailed(logger, key.App, ex.Message);
             health = "not checked: " + ex.Message;
         }
+        finally
+        {
+            _checks.Release();
+        }
 
         _entries[key] = new Entry(health, time.GetUtcNow());
         entry.Finish();
     }
+
+    public void Dispose() => _checks.Dispose();
 
     private sealed class Entry(string health, DateTimeOffset checkedAt)
     {

@@ -73,9 +73,12 @@ public sealed class CanaryJudgeTests
     {
         var steps = new List<string>();
 
-        var failed = await CanaryJudge.RunStepAsync(Policy(InsufficientDataAction.Extend), 10, [], new Recorder(steps), _ => Task.FromResult(TooFew), CancellationToken.None);
+        var judged = new List<CanaryStepResult>();
+        var failed = await CanaryJudge.RunStepAsync(Policy(InsufficientDataAction.Extend), 10, judged, new Recorder(steps), _ => Task.FromResult(TooFew), CancellationToken.None);
 
-        Assert.Same(TooFew, failed);
+        // The step's result as judged, tagged with its weight for the records (each judgement of the extended step).
+        Assert.Equal(TooFew with { Percent = 10 }, failed);
+        Assert.Equal([10, 10, 10], judged.Select(s => s.Percent));
         Assert.Equal(2, steps.Count);
         Assert.Contains("about 17 requests/s must reach the app", steps[0], StringComparison.Ordinal);
         Assert.EndsWith("the step runs again (1 of canary.maxExtensions 2)", steps[0], StringComparison.Ordinal);

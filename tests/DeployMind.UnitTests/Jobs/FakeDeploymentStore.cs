@@ -131,6 +131,10 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
         }
     }
 
+    public Task<IReadOnlyList<Deployment>> ServingAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<RecordedApp>> AppsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<IReadOnlyList<RecordedRelease>> ReleasesAsync(string app, string environment, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     /// <summary>Every log line appended, with its deployment.</summary>
