@@ -47,6 +47,31 @@ internal static class NginxCommands
     public static CommandSpec Tail(string path, long bytes) =>
         FileCommand("tail", "-c", bytes.ToString(CultureInfo.InvariantCulture), path);
 
+    /// <summary>
+    /// Managed: moves each <c>*.access.log</c> in the access log directory larger than <paramref name="maxBytes"/> to
+    /// <c>&lt;log&gt;.1</c>, printing "rotated TAB path TAB size" for each, then has nginx reopen its logs (when it moved any).
+    /// </summary>
+    public static CommandSpec RotateLogs(NginxLayout layout, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        const string Script = """
+            dir=$1 max=$2
+            shift 2
+            moved=0
+            for f in "$dir"/*.access.log; do
+              [ -f "$f" ] || continue
+              size=$(stat -c %s -- "$f") || continue
+              if [ "$size" -gt "$max" ] && mv -f -- "$f" "$f.1"; then
+                moved=1
+                printf 'rotated\t%s\t%s\n' "$f" "$size"
+              fi
+            done
+            [ "$moved" = 0 ] || exec "$@" -s reopen
+            """;
+        var nginx = Managed(layout);
+        return FileCommand("sh", ["-c", Script, "sh", layout.AccessLogDirectory, maxBytes.ToString(CultureInfo.InvariantCulture), nginx.Program, .. nginx.Arguments]);
+    }
+
     /// <summary>Everything of <paramref name="path"/> after its first <paramref name="offset"/> bytes.</summary>
     public static CommandSpec TailFrom(string path, long offset) =>
         FileCommand("tail", "-c", "+" + (offset + 1).ToString(CultureInfo.InvariantCulture), path);
