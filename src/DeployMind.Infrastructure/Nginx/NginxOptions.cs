@@ -57,7 +57,7 @@ public sealed class NginxOptions
 
     /// <summary>
     /// Managed: an app's access log larger than this (bytes) is rotated to <c>&lt;log&gt;.1</c> (replacing the previous
-    /// one) and nginx reopens its logs; checked at every route change and, during traffic analysis, once a minute. So an
+    /// one) and nginx writes a new one; checked at route changes and traffic reads, at most once a minute. So an
     /// app's logs take at most about twice this plus what it logs between two checks. 0 turns rotation off.
     /// </summary>
     public long AccessLogMaxBytes { get; set; } = 64 * 1024 * 1024;

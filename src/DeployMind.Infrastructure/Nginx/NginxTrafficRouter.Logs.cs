@@ -1,3 +1,4 @@
+using DeployMind.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace DeployMind.Infrastructure.Nginx;
@@ -5,14 +6,15 @@ namespace DeployMind.Infrastructure.Nginx;
 /// <summary>The managed instance's access logs: rotated by size so they cannot fill the disk.</summary>
 internal sealed partial class NginxTrafficRouter
 {
-    /// <summary>How often traffic reads check the logs' sizes (every apply checks too).</summary>
+    /// <summary>How often route changes and traffic reads check the logs' sizes.</summary>
     private static readonly TimeSpan RotationCheckInterval = TimeSpan.FromMinutes(1);
 
     private DateTimeOffset? _lastRotationCheck;
 
     /// <summary>
     /// Managed mode: moves every app access log larger than <see cref="NginxOptions.AccessLogMaxBytes"/> to
-    /// <c>&lt;log&gt;.1</c> (replacing the one before) and has nginx reopen its logs, in one command. An analysis reading the
+    /// <c>&lt;log&gt;.1</c> (replacing the one before) and has nginx write new ones (<c>-s reopen</c>; <c>-s reload</c> when
+    /// the runner is root, see <see cref="NginxCommands.RotateLogs"/>), in one command. An analysis reading the
     /// log follows it into <c>.1</c> (see <see cref="NginxAccessLogReader"/>). Returns the logs rotated.
     /// </summary>
     public async Task<IReadOnlyList<string>> RotateLogsAsync(CancellationToken cancellationToken)
@@ -24,7 +26,18 @@ internal sealed partial class NginxTrafficRouter
             return [];
         }
 
-        var result = await RunAsync(NginxCommands.RotateLogs(layout, _options.AccessLogMaxBytes), cancellationToken);
+        // Under the gate: run by root the rotation reloads nginx, which must not load a site file that is being swapped in.
+        CommandResult result;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            result = await RunAsync(NginxCommands.RotateLogs(layout, _options.AccessLogMaxBytes), cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
         var rotated = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('\t'))
             .Where(p => p.Length == 3 && p[0] == "rotated")
@@ -44,12 +57,16 @@ internal sealed partial class NginxTrafficRouter
         return rotated;
     }
 
-    /// <summary>After a route change (which is done whatever happens here): rotation is housekeeping, its failure only logged.</summary>
+    /// <summary>
+    /// After a route change (which is done whatever happens here), when the last check is a minute old: rotation is
+    /// housekeeping, its failure only logged, and a deploy's several route changes pay for one check.
+    /// </summary>
     private async Task RotateLogsAfterApplyAsync()
     {
         try
         {
-            await RotateLogsAsync(CancellationToken.None);
+            var layout = await GetLayoutAsync(CancellationToken.None);
+            await RotateLogsIfDueAsync(layout, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -85,6 +102,6 @@ internal sealed partial class NginxTrafficRouter
     [LoggerMessage(Level = LogLevel.Information, Message = "Rotated the access log {Path} (over {MaxBytes} bytes) on {Host}")]
     private partial void LogRotated(string path, long maxBytes, string host);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "nginx did not reopen its logs after a rotation on {Host}: {Errors}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "nginx did not reopen or reload its logs after a rotation on {Host}: {Errors}")]
     private partial void LogRotationFailed(string errors, string host);
 }

@@ -197,6 +197,39 @@ public sealed class NginxAccessLogReaderTests : IDisposable
         Assert.Equal(100, stats.Latencies!.Count);
     }
 
+    [Fact]
+    public async Task RotateLogs_OnlyLogsOverTheLimit_MovedToDot1AndNginxToldOnce()
+    {
+        await File.WriteAllTextAsync(Log, new string('x', 100));
+        await File.WriteAllTextAsync(Log + ".1", "older");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "small.access.log"), "x");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "error.log"), new string('x', 100));
+        // "echo" for nginx: prints the signal it would have been sent.
+        var layout = NginxLayout.Create(new NginxOptions { Prefix = _directory, Binary = "echo", AccessLogDirectory = _directory }, null);
+
+        var result = (await _runner.RunAsync(NginxCommands.RotateLogs(layout, 50), null, CancellationToken.None)).EnsureSuccess();
+
+        var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"rotated\t{Log}\t100", lines[0]);
+        Assert.Matches("^-p .* -s (reload|reopen)$", Assert.Single(lines[1..]));
+        Assert.Equal(100, new FileInfo(Log + ".1").Length);
+        Assert.False(File.Exists(Log));
+        Assert.True(File.Exists(Path.Combine(_directory, "small.access.log")));
+        Assert.Equal(100, new FileInfo(Path.Combine(_directory, "error.log")).Length);
+    }
+
+    [Fact]
+    public async Task RotateLogs_NothingOverTheLimit_NginxNotTold()
+    {
+        await File.WriteAllTextAsync(Log, "x");
+        var layout = NginxLayout.Create(new NginxOptions { Prefix = _directory, Binary = "echo", AccessLogDirectory = _directory }, null);
+
+        var result = (await _runner.RunAsync(NginxCommands.RotateLogs(layout, 50), null, CancellationToken.None)).EnsureSuccess();
+
+        Assert.Equal(string.Empty, result.StandardOutput.Trim());
+        Assert.True(File.Exists(Log));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     /// <summary>A line as <see cref="NginxConfigRenderer.LogFormat"/> writes it, <paramref name="offset"/> ms after T0.</summary>
