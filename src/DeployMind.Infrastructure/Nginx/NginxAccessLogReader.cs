@@ -105,6 +105,9 @@ internal static class NginxAccessLogReader
           [ "$cino" = 0 ] && exit 0
           s=$(first "$log" "$csize")
           if [ "$s" = 0 ] && [ "$rino" != 0 ]; then
+            # The oldest line kept is after the window's start: what was rotated away before it is not here.
+            t=$(head -c 65536 -- "$old" | awk -F'"' '$2 == "msec" { printf "%.0f", int($4 * 1000 + 0.5); exit }')
+            if [ -n "$t" ] && [ "$t" -gt "$from" ]; then printf 'note\tbegins\t%s\n' "$t"; fi
             from_start "$old" "$rsize" "$(first "$old" "$rsize")" old && seg "$log" 0 "$csize" 0 1 cur
           else
             from_start "$log" "$csize" "$s" cur
@@ -174,6 +177,11 @@ internal static class NginxAccessLogReader
                 case "end" when parts.Length == 6:
                     ends[parts[5]] = Number(parts[1]);
                     tally.Unreadable += Number(parts[3]);
+                    break;
+                case "note" when parts.Length == 3 && parts[1] == "begins":
+                    gap = string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"the access log's oldest kept line (rotated) is from {DateTimeOffset.FromUnixTimeMilliseconds(Number(parts[2])):u}, after the window's start: requests before it are not counted");
                     break;
                 case "note" when parts.Length == 2:
                     gap = parts[1] == "truncated"

@@ -143,8 +143,20 @@ public sealed class NginxAccessLogReaderTests : IDisposable
         await File.WriteAllTextAsync(Log + ".1", Line(0, "a:1", 200, "0.010") + Line(10, "a:1", 200, "0.010"));
         await File.WriteAllTextAsync(Log, Line(20, "a:1", 200, "0.010"));
 
-        await ReadAsync(T0 + 5, T0 + 60_000);
+        Assert.Null(await ReadAsync(T0 + 5, T0 + 60_000));
 
+        Assert.Equal(2, _tally.Figures()["a:1"].Requests);
+    }
+
+    [Fact]
+    public async Task Read_FirstReadWindowStartsBeforeTheOldestKeptLine_SaysSo()
+    {
+        await File.WriteAllTextAsync(Log + ".1", Line(10, "a:1", 200, "0.010"));
+        await File.WriteAllTextAsync(Log, Line(20, "a:1", 200, "0.010"));
+
+        var gap = await ReadAsync(T0, T0 + 60_000);
+
+        Assert.Contains("oldest kept line", gap, StringComparison.Ordinal);
         Assert.Equal(2, _tally.Figures()["a:1"].Requests);
     }
 
