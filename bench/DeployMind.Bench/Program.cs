@@ -1,7 +1,8 @@
 using DeployMind.Bench;
 
-// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery|canary|dashboard [--runs N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery|canary|traffic|dashboard [--runs N] [--seconds N] [--out FILE]
 var runs = 3;
+var seconds = 60;
 string? output = null;
 for (var i = 1; i < args.Length; i++)
 {
@@ -9,6 +10,9 @@ for (var i = 1; i < args.Length; i++)
     {
         case "--runs":
             runs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--seconds":
+            seconds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
             break;
         case "--out":
             output = args[++i];
@@ -27,12 +31,13 @@ return args.Length == 0 ? Usage() : args[0] switch
     "queue" => await QueueBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "queue.md")),
     "delivery" => await DeliveryBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "delivery.md")),
     "canary" => await CanaryBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "canary.md")),
+    "traffic" => await TrafficBenchmark.RunAsync(seconds, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "deploy.md")),
     "dashboard" => await DashboardBenchmark.RunAsync(runs == 3 ? 1 : runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "dashboard.md")),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary|dashboard [--runs N] [--out bench/results/<name>.md]");
+    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary|traffic|dashboard [--runs N] [--seconds N (traffic: step length)] [--out bench/results/<name>.md]");
     return 2;
 }

@@ -47,6 +47,35 @@ internal static class NginxCommands
     public static CommandSpec Tail(string path, long bytes) =>
         FileCommand("tail", "-c", bytes.ToString(CultureInfo.InvariantCulture), path);
 
+    /// <summary>
+    /// Managed: moves each <c>*.access.log</c> in the access log directory larger than <paramref name="maxBytes"/> to
+    /// <c>&lt;log&gt;.1</c>, printing "rotated TAB path TAB size" for each, then has nginx write new logs (when it moved any):
+    /// <c>-s reopen</c>, or <c>-s reload</c> when run by root (whose workers, nobody, may not reach the prefix to reopen by path).
+    /// </summary>
+    public static CommandSpec RotateLogs(NginxLayout layout, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        const string Script = """
+            dir=$1 max=$2
+            shift 2
+            moved=0
+            for f in "$dir"/*.access.log; do
+              [ -f "$f" ] || continue
+              size=$(stat -c %s -- "$f") || continue
+              if [ "$size" -gt "$max" ] && mv -f -- "$f" "$f.1"; then
+                moved=1
+                printf 'rotated\t%s\t%s\n' "$f" "$size"
+              fi
+            done
+            [ "$moved" = 0 ] && exit 0
+            # Run by root, the workers are nobody and may not reach the prefix to reopen a log by its path (a 0700 home):
+            # a reload has the master open the new files. Otherwise the workers run as this user and reopen them.
+            if [ "$(id -u)" = 0 ]; then exec "$@" -s reload; else exec "$@" -s reopen; fi
+            """;
+        var nginx = Managed(layout);
+        return FileCommand("sh", ["-c", Script, "sh", layout.AccessLogDirectory, maxBytes.ToString(CultureInfo.InvariantCulture), nginx.Program, .. nginx.Arguments]);
+    }
+
     /// <summary>Everything of <paramref name="path"/> after its first <paramref name="offset"/> bytes.</summary>
     public static CommandSpec TailFrom(string path, long offset) =>
         FileCommand("tail", "-c", "+" + (offset + 1).ToString(CultureInfo.InvariantCulture), path);

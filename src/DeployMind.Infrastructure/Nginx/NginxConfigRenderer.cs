@@ -14,6 +14,7 @@ internal static partial class NginxConfigRenderer
     /// <summary>
     /// The access log line: one JSON object per request. Every value is a string (escape=json quotes them safely);
     /// <c>$msec</c> is when the request ended, in seconds with millisecond precision, and decides its time window.
+    /// <see cref="NginxAccessLogReader"/> reads the first seven keys by position on the host: add new keys at the end.
     /// </summary>
     public const string LogFormat =
         "{\"msec\":\"$msec\",\"time\":\"$time_iso8601\",\"upstream_addr\":\"$upstream_addr\"," +

@@ -56,10 +56,11 @@ public sealed class NginxOptions
     public int UpstreamKeepalive { get; set; } = 16;
 
     /// <summary>
-    /// How much of the end of an access log <c>ReadTrafficAsync</c> reads (bytes). A line is about 350 bytes, so the
-    /// default 32 MiB holds roughly the last 90,000 requests; a window older than that is counted only in part.
+    /// Managed: an app's access log larger than this (bytes) is rotated to <c>&lt;log&gt;.1</c> (replacing the previous
+    /// one) and nginx writes a new one; checked at route changes and traffic reads, at most once a minute. So an
+    /// app's logs take at most about twice this plus what it logs between two checks. 0 turns rotation off.
     /// </summary>
-    public long TrafficLogTailBytes { get; set; } = 32 * 1024 * 1024;
+    public long AccessLogMaxBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>Apps served by name on shared HTTP/HTTPS ports, and their certificates (<c>nginx.domains</c>).</summary>
     public NginxDomainOptions Domains { get; set; } = new();

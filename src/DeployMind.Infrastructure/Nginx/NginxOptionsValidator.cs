@@ -52,9 +52,9 @@ internal sealed class NginxOptionsValidator : IValidateOptions<NginxOptions>
             failures.Add($"{Section}:UpstreamKeepalive {options.UpstreamKeepalive} must be from 0 (no keep-alive) to 1024.");
         }
 
-        if (options.TrafficLogTailBytes < 64 * 1024)
+        if (options.AccessLogMaxBytes != 0 && options.AccessLogMaxBytes < 1024 * 1024)
         {
-            failures.Add($"{Section}:TrafficLogTailBytes {options.TrafficLogTailBytes} must be at least 65536.");
+            failures.Add($"{Section}:AccessLogMaxBytes {options.AccessLogMaxBytes} must be 0 (no rotation) or at least 1048576 (1 MiB).");
         }
 
         if (!Duration.TryParse(options.ReloadConfirmTimeout, out var confirm) || confirm < TimeSpan.FromMilliseconds(100) || confirm > TimeSpan.FromMinutes(5))

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<NginxTrafficRouter> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentDictionary<(string App, long From), TrafficAnalysis> _analyses = new();
     private NginxLayout? _layout;
 
     public NginxTrafficRouter(ICommandRunner runner, NginxOptions options, TimeProvider time, ILogger<NginxTrafficRouter> logger)
@@ -41,6 +43,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     {
         NginxRouteValidator.Validate(route);
         await ApplySiteAsync(route.App, route, force: false, cancellationToken);
+        await RotateLogsAfterApplyAsync();
         if (_logger.IsEnabled(LogLevel.Information))
         {
             var servers = string.Join(", ", route.Servers.Select(s => $"{s.Address} ({s.Label}) weight {s.Weight}"));
@@ -82,15 +85,58 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
             return new TrafficWindow(from, to, new Dictionary<string, UpstreamStats>());
         }
 
-        // Only the end of the log: a window being analysed is recent, and a busy log is large (see TrafficLogTailBytes).
-        var result = await RunAsync(NginxCommands.Tail(layout.AccessLogPath(app), _options.TrafficLogTailBytes), cancellationToken);
-        if (IsMissingFile(result))
-        {
-            return new TrafficWindow(from, to, new Dictionary<string, UpstreamStats>());
-        }
+        await RotateLogsIfDueAsync(layout, cancellationToken);
 
-        result.EnsureSuccess();
-        return NginxTrafficSummary.Summarize(NginxAccessLogParser.Parse(result.StandardOutput), from, to);
+        // One analysis per (app, window start): each read continues where the last one stopped (see NginxAccessLogReader).
+        var key = (app, from.UtcTicks);
+        var now = _time.GetUtcNow();
+        ForgetIdleAnalyses(now);
+        var analysis = _analyses.GetOrAdd(key, _ => new TrafficAnalysis());
+        await analysis.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            analysis.LastUsed = now;
+            if (to < analysis.To)
+            {
+                // An earlier end than already read: not this window's next read; read it on its own.
+                return await ReadOnceAsync(layout, app, from, to, cancellationToken);
+            }
+
+            var result = (await RunAsync(NginxAccessLogReader.Command(layout.AccessLogPath(app), analysis.Cursor, from, to), cancellationToken)).EnsureSuccess();
+            if (NginxAccessLogReader.Apply(result.StandardOutput, analysis.Cursor, analysis.Tally) is { } gap)
+            {
+                analysis.Gaps.Add(gap);
+                LogGap(app, gap, _runner.Name);
+            }
+
+            analysis.To = to;
+            return new TrafficWindow(from, to, analysis.Tally.Figures()) { Gaps = [.. analysis.Gaps] };
+        }
+        finally
+        {
+            analysis.Gate.Release();
+        }
+    }
+
+    private async Task<TrafficWindow> ReadOnceAsync(NginxLayout layout, string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var cursor = new LogCursor();
+        var tally = new TrafficTally();
+        var result = (await RunAsync(NginxAccessLogReader.Command(layout.AccessLogPath(app), cursor, from, to), cancellationToken)).EnsureSuccess();
+        var gap = NginxAccessLogReader.Apply(result.StandardOutput, cursor, tally);
+        return new TrafficWindow(from, to, tally.Figures()) { Gaps = gap is null ? [] : [gap] };
+    }
+
+    /// <summary>Drops the state of analyses not read for an hour (their deployment ended).</summary>
+    private void ForgetIdleAnalyses(DateTimeOffset now)
+    {
+        foreach (var (key, analysis) in _analyses)
+        {
+            if (now - analysis.LastUsed > TimeSpan.FromHours(1))
+            {
+                _analyses.TryRemove(key, out _);
+            }
+        }
     }
 
     public void Dispose() => _gate.Dispose();
@@ -257,6 +303,9 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
         var quoted = errors.Length > 0 ? errors : lines.TakeLast(10).ToArray();
         return quoted.Length > 0 ? string.Join("\n", quoted) : $"`{result.Command}` exited with code {result.ExitCode}.";
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Traffic analysis of {App} on {Host} misses requests: {Gap}")]
+    private partial void LogGap(string app, string gap, string host);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Routed {App} (port {ListenPort}) to {Servers} on {Host}")]
     private partial void LogApplied(string app, int listenPort, string servers, string host);

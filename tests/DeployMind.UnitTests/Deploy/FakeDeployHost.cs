@@ -302,8 +302,11 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
         return Task.CompletedTask;
     }
 
+    /// <summary>What every traffic window says it misses (see <see cref="TrafficWindow.Gaps"/>).</summary>
+    public IReadOnlyList<string> TrafficGaps { get; set; } = [];
+
     public Task<TrafficWindow> ReadTrafficAsync(string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        Task.FromResult(new TrafficWindow(from, to, Traffic(Route, from, to)));
+        Task.FromResult(new TrafficWindow(from, to, Traffic(Route, from, to)) { Gaps = TrafficGaps });
 
     /// <summary>The host's ledger of verified releases (oldest first).</summary>
     public List<string> Verified { get; } = [];

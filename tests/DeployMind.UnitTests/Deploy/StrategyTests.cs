@@ -227,6 +227,20 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Canary_WindowWithAGap_TheStepDecisionSaysWhatWasNotCounted()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        host.Traffic = (route, _, _) => route!.Servers.ToDictionary(s => s.Address, s => new UpstreamStats(1000 * s.Weight, 0, 20));
+        host.TrafficGaps = ["the access log was truncated between two reads"];
+
+        var outcome = await DriveAsync(Canary().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.All(outcome.CanarySteps, s => Assert.EndsWith("; not counted: " + host.Host.Name + ": the access log was truncated between two reads", s.Reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Canary_RouteLeftToRemovedContainers_IsTreatedAsFirstDeploy()
     {
         var host = new FakeDeployHost();

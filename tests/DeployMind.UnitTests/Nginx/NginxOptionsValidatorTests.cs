@@ -27,14 +27,14 @@ public sealed class NginxOptionsValidatorTests
             WorkerProcesses = "many",
             AccessLogDirectory = "/var/log/$host",
             UpstreamKeepalive = -1,
-            TrafficLogTailBytes = 10,
+            AccessLogMaxBytes = 10,
             ReloadConfirmTimeout = "soon",
         };
 
         var result = new NginxOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        foreach (var key in new[] { "Binary", "Prefix", "ListenAddress", "WorkerProcesses", "AccessLogDirectory", "UpstreamKeepalive", "TrafficLogTailBytes", "ReloadConfirmTimeout" })
+        foreach (var key in new[] { "Binary", "Prefix", "ListenAddress", "WorkerProcesses", "AccessLogDirectory", "UpstreamKeepalive", "AccessLogMaxBytes", "ReloadConfirmTimeout" })
         {
             Assert.Contains($"nginx:{key}", result.FailureMessage, StringComparison.Ordinal);
         }

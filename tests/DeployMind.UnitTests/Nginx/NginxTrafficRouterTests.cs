@@ -344,25 +344,6 @@ public sealed class NginxTrafficRouterTests
     }
 
     [Fact]
-    public async Task ReadTrafficAsync_Log_ReadsBoundedTailAndSummarisesWindow()
-    {
-        var host = new FakeHost();
-        host.Files["/srv/nginx/logs/shop.access.log"] =
-            "cut-off line}\n"
-            + """{"msec":"1700000000.000","upstream_addr":"127.0.0.1:5001","status":"200","upstream_response_time":"0.010"}""" + "\n"
-            + """{"msec":"1700000001.000","upstream_addr":"127.0.0.1:5002","status":"502","upstream_response_time":"0.020"}""" + "\n"
-            + """{"msec":"1700000009.000","upstream_addr":"127.0.0.1:5001","status":"200","upstream_response_time":"0.030"}""" + "\n";
-        using var router = Router(host);
-        var from = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
-
-        var traffic = await router.ReadTrafficAsync("shop", from, from.AddSeconds(5), CancellationToken.None);
-
-        Assert.Equal(["-c", "33554432", "/srv/nginx/logs/shop.access.log"], Assert.Single(host.CallsTo("tail")).Arguments);
-        Assert.Equal(new UpstreamStats(1, 0, 10), traffic.For("127.0.0.1:5001"));
-        Assert.Equal(new UpstreamStats(1, 1, 20), traffic.For("127.0.0.1:5002"));
-    }
-
-    [Fact]
     public async Task StopAsync_Running_QuitsGracefullyAndWaits()
     {
         var host = new FakeHost();

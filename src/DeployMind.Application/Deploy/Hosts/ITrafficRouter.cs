@@ -90,6 +90,12 @@ public sealed record UpstreamServer(string Address, int Weight, string Label);
 /// <summary>Traffic figures for a time window.</summary>
 public sealed record TrafficWindow(DateTimeOffset From, DateTimeOffset To, IReadOnlyDictionary<string, UpstreamStats> ByUpstream)
 {
+    /// <summary>
+    /// What the figures are known to miss, in words (e.g. a log truncated between two reads); empty when they cover the
+    /// whole window. A decision on the figures says these.
+    /// </summary>
+    public IReadOnlyList<string> Gaps { get; init; } = [];
+
     public int TotalRequests => ByUpstream.Values.Sum(s => s.Requests);
 
     public UpstreamStats For(string address) => ByUpstream.TryGetValue(address, out var stats) ? stats : UpstreamStats.Empty;

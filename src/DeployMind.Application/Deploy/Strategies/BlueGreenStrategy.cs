@@ -115,6 +115,7 @@ internal sealed class BlueGreenStrategy : IDeploymentStrategy
         var until = from + request.ObservationWindow;
         observer.Step("blue-green", $"observing for {request.ObservationWindow.TotalSeconds:0}s; the previous colour stays warm");
         var progress = new StepProgress(_time, from, until);
+        var saidGaps = new HashSet<string>(StringComparer.Ordinal);
         return await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
             var seen = new List<UpstreamStats>();
@@ -128,9 +129,16 @@ internal sealed class BlueGreenStrategy : IDeploymentStrategy
                 var window = await release.Host.Router.ReadTrafficAsync(request.Release.App, from, _time.GetUtcNow(), ct);
                 var own = new TrafficWindow(window.From, window.To, new Dictionary<string, UpstreamStats> { ["new"] = release.StatsIn(window) });
                 var result = CanaryAnalysis.Judge(own, "new", null, request.Canary);
+                var gaps = window.Gaps.Count == 0 ? string.Empty : $"; not counted: {string.Join("; ", window.Gaps)}";
                 if (result.Verdict == CanaryVerdict.Unhealthy)
                 {
-                    return $"{release.Host.Name}: {result.Reason}";
+                    return $"{release.Host.Name}: {result.Reason}{gaps}";
+                }
+
+                foreach (var gap in window.Gaps.Where(saidGaps.Add))
+                {
+                    // The window's figures miss part of it: said once, where the observation is reported.
+                    observer.Step("blue-green", $"{release.Host.Name}: not counted: {gap}");
                 }
 
                 seen.Add(result.Canary);

@@ -146,7 +146,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                 if (await ReleaseLauncher.ProbeAsync(release, request.Health, ct) is { } failure)
                 {
                     var window = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), ct);
-                    var figures = CanaryAnalysis.Judge(window.Window, window.Canary, window.Stable, request.Canary, share);
+                    var figures = Judge(window, request.Canary, share);
                     return figures with { Verdict = CanaryVerdict.Unhealthy, Reason = $"{failure}; {figures.Reason}" };
                 }
             }
@@ -154,7 +154,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
             if (_time.GetUtcNow() < until)
             {
                 var sofar = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), ct);
-                var judged = CanaryAnalysis.Judge(sofar.Window, sofar.Canary, sofar.Stable, request.Canary, share);
+                var judged = Judge(sofar, request.Canary, share);
                 if (judged.Verdict is CanaryVerdict.Unhealthy or CanaryVerdict.SampleRatioMismatch)
                 {
                     observer.Step("canary", $"{percent}% step: {judged.Verdict} before the step ended: {judged.Reason}");
@@ -175,9 +175,16 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         }
 
         var read = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
-        var result = CanaryAnalysis.Judge(read.Window, read.Canary, read.Stable, request.Canary, share);
+        var result = Judge(read, request.Canary, share);
         observer.Step("canary", $"{percent}% step: {result.Verdict}: {result.Reason}");
         return result;
+    }
+
+    /// <summary>The judge's verdict on the window; a window the figures cover only in part says so in the reason.</summary>
+    private static CanaryStepResult Judge((TrafficWindow Window, string Canary, string? Stable) read, CanaryPolicy policy, double share)
+    {
+        var result = CanaryAnalysis.Judge(read.Window, read.Canary, read.Stable, policy, share);
+        return read.Window.Gaps.Count == 0 ? result : result with { Reason = $"{result.Reason}; not counted: {string.Join("; ", read.Window.Gaps)}" };
     }
 
     /// <summary>The window's figures summed over hosts, under two synthetic addresses "canary" and "stable".</summary>
@@ -186,15 +193,17 @@ public sealed class CanaryStrategy : IDeploymentStrategy
     {
         var canary = new List<UpstreamStats>();
         var stable = new List<UpstreamStats>();
+        var gaps = new List<string>();
         foreach (var (release, stableRoute) in canaries)
         {
             var window = await release.Host.Router.ReadTrafficAsync(app, from, to, cancellationToken);
             canary.Add(release.StatsIn(window));
+            gaps.AddRange(window.Gaps.Select(g => $"{release.Host.Name}: {g}"));
             stable.AddRange((stableRoute?.Servers ?? []).Where(s => !release.Addresses.Contains(s.Address)).Select(s => window.For(s.Address)));
         }
 
         var byUpstream = new Dictionary<string, UpstreamStats> { ["canary"] = Sum(canary), ["stable"] = Sum(stable) };
-        return (new TrafficWindow(from, to, byUpstream), "canary", "stable");
+        return (new TrafficWindow(from, to, byUpstream) { Gaps = gaps }, "canary", "stable");
     }
 
     private static UpstreamStats Sum(List<UpstreamStats> stats) =>
