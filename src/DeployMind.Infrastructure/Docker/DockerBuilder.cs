@@ -24,11 +24,20 @@ internal sealed partial class DockerBuilder : IImageBuilder
     private readonly Func<IReadOnlyList<string>> _clients;
 
     public DockerBuilder(ICommandRunner runner, TimeProvider time, ILogger<DockerBuilder> logger)
+        : this(runner, time, logger, () => [.. ExecutableLocator.FindAll(DockerCommands.Program, Environment.GetEnvironmentVariable("PATH")).Skip(1)])
+    {
+    }
+
+    /// <param name="runner">Runs the docker CLI.</param>
+    /// <param name="time">Measures builds.</param>
+    /// <param name="logger">Logs builds and the builder probe.</param>
+    /// <param name="otherClients">The docker clients on PATH after the first, for the builder probe.</param>
+    internal DockerBuilder(ICommandRunner runner, TimeProvider time, ILogger<DockerBuilder> logger, Func<IReadOnlyList<string>> otherClients)
     {
         _runner = runner;
         _time = time;
         _logger = logger;
-        _clients = () => [.. ExecutableLocator.FindAll(DockerCommands.Program, Environment.GetEnvironmentVariable("PATH")).Skip(1)];
+        _clients = otherClients;
     }
 
     public async Task<BuildResult> BuildAsync(ImageBuildRequest request, IProgress<BuildProgress>? progress, CancellationToken cancellationToken)
@@ -38,7 +47,7 @@ internal sealed partial class DockerBuilder : IImageBuilder
         var log = new List<string>();
         var gate = new Lock();
         var started = _time.GetTimestamp();
-        var probed = await ProbedAsync(cancellationToken);
+        var probed = request.Builder == ImageBuilderKind.Classic ? new Probed(ImageBuilderInfo.Classic("asked for"), null) : await ProbedAsync(cancellationToken);
         if (request.Builder == ImageBuilderKind.BuildKit && probed.Client is null)
         {
             return Failed(request, log, parser, TimeSpan.Zero,
