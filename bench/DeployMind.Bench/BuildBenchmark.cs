@@ -24,7 +24,10 @@ internal static class BuildBenchmark
 
     public static string RepoRoot { get; } = FindRoot();
 
-    public static async Task<int> RunAsync(int runs, string outputPath)
+    /// <param name="runs">Cold build and rebuild pairs per example and builder.</param>
+    /// <param name="outputPath">The results file.</param>
+    /// <param name="only">The examples to run (null: all).</param>
+    public static async Task<int> RunAsync(int runs, string outputPath, IReadOnlyCollection<string>? only = null)
     {
         var config = Path.Combine(RepoRoot, "scripts", "base-images", "local.yml");
         // The same configuration with the classic builder forced: today's figures, measured in the same run.
@@ -42,7 +45,7 @@ internal static class BuildBenchmark
         var rows = new List<string>();
         try
         {
-            foreach (var (example, sourceFile, naive) in Examples)
+            foreach (var (example, sourceFile, naive) in Examples.Where(e => only is null || only.Contains(e.Example)))
             {
                 var work = Directory.CreateTempSubdirectory("dm-bench-");
                 try
