@@ -1,9 +1,10 @@
 using DeployMind.Bench;
 
-// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery|canary|traffic|dashboard [--runs N] [--seconds N] [--out FILE]
+// Usage: dotnet run -c Release --project bench/DeployMind.Bench -- build|deploy|scan|queue|delivery|canary|traffic|dashboard [--runs N] [--seconds N] [--out FILE] [--only a,b]
 var runs = 3;
 var seconds = 60;
 string? output = null;
+string[]? only = null;
 for (var i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -17,6 +18,9 @@ for (var i = 1; i < args.Length; i++)
         case "--out":
             output = args[++i];
             break;
+        case "--only":
+            only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            break;
         default:
             Console.Error.WriteLine($"unknown option {args[i]}");
             return 2;
@@ -25,7 +29,7 @@ for (var i = 1; i < args.Length; i++)
 
 return args.Length == 0 ? Usage() : args[0] switch
 {
-    "build" => await BuildBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "build.md")),
+    "build" => await BuildBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "build.md"), only),
     "deploy" => await DeployBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "deploy.md")),
     "scan" => await ScanBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "scan.md")),
     "queue" => await QueueBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "queue.md")),
@@ -38,6 +42,6 @@ return args.Length == 0 ? Usage() : args[0] switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary|traffic|dashboard [--runs N] [--seconds N (traffic: step length)] [--out bench/results/<name>.md]");
+    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary|traffic|dashboard [--runs N] [--seconds N (traffic: step length)] [--out bench/results/<name>.md] [--only node-express,python-stdlib (build)]");
     return 2;
 }

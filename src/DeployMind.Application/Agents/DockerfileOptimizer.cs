@@ -171,6 +171,13 @@ internal sealed partial class DockerfileOptimizer
             return ($"it adds the build flag {flag.Value.Trim()}", []);
         }
 
+        // Cache mounts are fine where BuildKit builds; the classic builder rejects the whole file.
+        if (plan.Builder is { SupportsCacheMounts: false } builder && proposed.Contains("--mount", StringComparison.OrdinalIgnoreCase)
+            && !plan.Dockerfile.Contains("--mount", StringComparison.OrdinalIgnoreCase))
+        {
+            return ($"it uses RUN --mount, which the {builder.Name} that builds here cannot build", []);
+        }
+
         var lint = _linter.Lint(proposed, new LintContext(plan.GeneratedDockerignore is not null || File.Exists(Path.Combine(plan.AppPath, ".dockerignore"))));
         if (threshold is { } at && lint.Where(l => l.Severity >= at).ToList() is { Count: > 0 } blocking)
         {

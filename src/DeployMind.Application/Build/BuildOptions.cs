@@ -20,6 +20,13 @@ public sealed class BuildOptions
     /// <summary>Network for RUN steps during builds (<c>docker build --network</c>); empty for the engine's default.</summary>
     public string? Network { get; set; }
 
+    /// <summary>
+    /// Which builder runs builds: <c>auto</c> (BuildKit when the engine offers it, through buildx or the engine's built-in
+    /// BuildKit, else the classic builder), <c>buildkit</c> (fail when there is none) or <c>classic</c>.
+    /// </summary>
+    [AllowedValues("auto", "buildkit", "classic", ErrorMessage = "build.builder must be auto, buildkit or classic.")]
+    public string Builder { get; set; } = "auto";
+
     /// <summary>Path the generated Dockerfile's HEALTHCHECK probes (where the runtime image has a client); empty for none.</summary>
     public string? HealthCheckPath { get; set; } = "/health";
 

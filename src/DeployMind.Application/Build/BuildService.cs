@@ -1,3 +1,4 @@
+using DeployMind.Domain;
 using DeployMind.Domain.Build;
 using Microsoft.Extensions.Options;
 
@@ -50,9 +51,11 @@ public sealed class BuildService
         string dockerfile;
         string? dockerignore = null;
         var generated = !File.Exists(existing);
+        var builder = await BuilderAsync(cancellationToken);
         if (generated)
         {
-            var output = _generator.Generate(detection!);
+            // The template's variant for the builder that will run: cache mounts with BuildKit, none with the classic builder.
+            var output = _generator.Generate(detection!, builder.SupportsCacheMounts);
             dockerfile = output.Dockerfile;
             dockerignore = output.Dockerignore;
         }
@@ -66,7 +69,27 @@ public sealed class BuildService
         var imageTag = string.IsNullOrWhiteSpace(tag)
             ? $"{ImageNames.Repository(Path.GetFileName(fullPath))}:{await SourceFingerprint.ComputeAsync(fullPath, generated ? dockerfile : null, cancellationToken)}"
             : ImageNames.Validate(tag);
-        return new BuildPlan(fullPath, detection, dockerfile, generated, hasDockerignore ? null : dockerignore, findings, imageTag);
+        return new BuildPlan(fullPath, detection, dockerfile, generated, hasDockerignore ? null : dockerignore, findings, imageTag) { Builder = builder };
+    }
+
+    /// <summary>
+    /// The builder this app's builds use: <c>build.builder</c> (auto: what the engine offers, probed once per process).
+    /// </summary>
+    /// <exception cref="InvalidInputException">build.builder is buildkit and the engine offers none.</exception>
+    public async Task<ImageBuilderInfo> BuilderAsync(CancellationToken cancellationToken)
+    {
+        switch (_options.Builder.Trim().ToLowerInvariant())
+        {
+            case "classic":
+                return ImageBuilderInfo.Classic("build.builder is classic");
+            case "buildkit":
+                var probed = await _builder.ProbeAsync(cancellationToken);
+                return probed.Kind == ImageBuilderKind.BuildKit
+                    ? probed
+                    : throw new InvalidInputException($"build.builder is buildkit, but this engine offers no BuildKit ({probed.Reason}). Install the docker buildx plugin, or set build.builder to auto (BuildKit when there is one) or classic.");
+            default:
+                return await _builder.ProbeAsync(cancellationToken);
+        }
     }
 
     /// <summary>Builds the plan's image. A generated .dockerignore is put in the context for the build only.</summary>
@@ -96,6 +119,7 @@ public sealed class BuildService
             var request = new ImageBuildRequest(plan.AppPath, dockerfilePath, plan.ImageTag)
             {
                 Network = string.IsNullOrWhiteSpace(_options.Network) ? null : _options.Network,
+                Builder = plan.Builder?.Kind,
                 NoCache = noCache,
                 Labels = new Dictionary<string, string>
                 {
@@ -136,6 +160,9 @@ public sealed record BuildPlan(
 {
     /// <summary>Set when <see cref="Dockerfile"/> is the Build agent's proposal, used instead of the template or the app's own file.</summary>
     public DockerfileProposal? Proposal { get; init; }
+
+    /// <summary>The builder the plan was made for (the generated Dockerfile uses cache mounts when it is BuildKit); null: the engine's.</summary>
+    public ImageBuilderInfo? Builder { get; init; }
 
     /// <summary>Which Dockerfile is built: "proposal", "generated" (a template) or "repository" (the app's own).</summary>
     public string DockerfileSource => Proposal is not null ? "proposal" : DockerfileGenerated ? "generated" : "repository";

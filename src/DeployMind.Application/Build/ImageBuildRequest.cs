@@ -12,6 +12,9 @@ public sealed record ImageBuildRequest(string ContextPath, string DockerfilePath
     /// <summary>Network for RUN steps (<c>--network</c>), e.g. "host"; null for the engine's default.</summary>
     public string? Network { get; init; }
 
+    /// <summary>The builder to use; null for the one the engine offers (<see cref="IImageBuilder.ProbeAsync"/>).</summary>
+    public ImageBuilderKind? Builder { get; init; }
+
     /// <summary>Build without the layer cache.</summary>
     public bool NoCache { get; init; }
 

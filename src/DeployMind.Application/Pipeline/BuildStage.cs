@@ -70,7 +70,7 @@ internal sealed class BuildStage : IPipelineStage
             return report;
         }
 
-        context.Deployment.RecordImage(result.ImageTag, result.SizeMb);
+        context.Deployment.RecordImage(result.ImageTag, result.SizeMb, result.Builder);
         var blockAt = ScanPolicyOptions.ParseThreshold(_app.Environment(environment).Scan.ImageBlockAt, $"environments.{environment}.scan.imageBlockAt");
         var scan = await _images.ScanAsync(result.ImageTag, cancellationToken);
         context.ImageScan = scan;

@@ -51,6 +51,9 @@ internal sealed record BuildStageReport : StageReport
     /// <summary>Wall time of the build.</summary>
     public TimeSpan Duration { get; init; }
 
+    /// <summary>The builder that ran ("BuildKit (...)" or "classic builder"); null when not known.</summary>
+    public string? Builder { get; init; }
+
     /// <summary>Warnings the builder printed.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -87,10 +90,12 @@ internal sealed record BuildStageReport : StageReport
         {
             if (!Built)
             {
-                return Error ?? "docker build failed.";
+                var error = Error ?? "docker build failed.";
+                return Builder is null ? error : $"{error}\n(builder: {Builder})";
             }
 
-            var built = $"built {ImageTag} ({SizeMb:F0} MB, {Layers} layers) in {Duration.TotalSeconds:F0}s";
+            var with = Builder is null ? string.Empty : $" with {Builder}";
+            var built = $"built {ImageTag} ({SizeMb:F0} MB, {Layers} layers, {CacheHits} cached steps) in {Duration.TotalSeconds:F0}s{with}";
             if (ImageScan is not { } scan)
             {
                 return built;
@@ -134,6 +139,7 @@ internal sealed record BuildStageReport : StageReport
             Layers = result.Layers,
             CacheHits = result.CacheHits,
             Duration = result.Duration,
+            Builder = result.Builder,
             Warnings = result.Warnings,
             LogTail = [.. result.Log.TakeLast(LogTailLines)],
             Error = result.Error,

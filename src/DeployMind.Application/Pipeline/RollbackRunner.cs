@@ -97,7 +97,7 @@ public sealed class RollbackRunner
 
     private async Task<Deployment> RunAsync(Deployment rollback, Deployment of, Deployment previous, DeployCommand command, IDeployObserver? observer, CancellationToken cancellationToken)
     {
-        rollback.RecordImage(previous.ImageTag!, previous.ImageSizeMb ?? 0);
+        rollback.RecordImage(previous.ImageTag!, previous.ImageSizeMb ?? 0, previous.ImageBuilder);
         await using var log = new DeploymentLog(_store, rollback.Id, _time, _logger);
         var steps = log.Observe(observer);
         await MoveAsync(rollback, log, d => d.MoveTo(DeploymentState.Deploying, $"rolling back deployment {of.ShortId()} to release {previous.ReleaseId} ({previous.ImageTag}) of deployment {previous.ShortId()}", _time.GetUtcNow()));

@@ -40,6 +40,9 @@ public sealed record DeploymentView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<RecordedFinding>? Findings { get; init; }
 
+    /// <summary>The builder that built the image ("BuildKit (...)", "classic builder"), when recorded.</summary>
+    public string? ImageBuilder { get; init; }
+
     /// <summary>The stage agents' recorded explanations (only for one deployment: <c>GET /api/deployments/{id}</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<RecordedExplanation>? Explanations { get; init; }
@@ -74,6 +77,9 @@ public sealed record DeploymentView(
             d.UpdatedAt,
             Math.Round(((d.IsFinished ? d.UpdatedAt : now) - d.CreatedAt).TotalSeconds, 1),
             [.. d.StateDurations(now).Select(s => new StateTimeView(s.State.Name(), Math.Round(s.Duration.TotalSeconds, 1)))],
-            [.. d.Events.Select(TimelineEventView.Of)]);
+            [.. d.Events.Select(TimelineEventView.Of)])
+        {
+            ImageBuilder = d.ImageBuilder,
+        };
     }
 }

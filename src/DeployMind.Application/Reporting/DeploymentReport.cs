@@ -32,6 +32,9 @@ public sealed record DeploymentReport
 
     public double? ImageSizeMb { get; init; }
 
+    /// <summary>The builder that built the image, when recorded.</summary>
+    public string? ImageBuilder { get; init; }
+
     /// <summary>From creation to now (or to the end, once finished).</summary>
     public TimeSpan Duration { get; init; }
 
@@ -74,6 +77,7 @@ public sealed record DeploymentReport
             Reason = deployment.Reason,
             ImageTag = deployment.ImageTag,
             ImageSizeMb = deployment.ImageSizeMb,
+            ImageBuilder = deployment.ImageBuilder,
             Duration = (deployment.IsFinished ? deployment.UpdatedAt : now) - deployment.CreatedAt,
             HealthChecksPassed = deployment.HealthChecksPassed,
             HealthChecksRequired = deployment.HealthChecksRequired,

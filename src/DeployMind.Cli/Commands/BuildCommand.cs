@@ -78,6 +78,11 @@ internal sealed class BuildCommand : AsyncCommand<BuildCommand.Settings>
         _console.MarkupLine(plan.DockerfileGenerated
             ? "  Dockerfile: [green]generated[/] (the app has none; `deploymind init` writes it into the folder)"
             : "  Dockerfile: the app's own");
+        if (plan.Builder is { } builder)
+        {
+            _console.MarkupLine($"  Builder: {Markup.Escape(builder.Name)}{(plan.DockerfileGenerated && builder.SupportsCacheMounts ? " (the generated Dockerfile uses cache mounts)" : string.Empty)}");
+        }
+
         if (plan.Findings.Count > 0)
         {
             _console.MarkupLine($"  Lint: [yellow]{plan.Findings.Count} finding(s)[/] (see `deploymind lint`)");
@@ -96,7 +101,7 @@ internal sealed class BuildCommand : AsyncCommand<BuildCommand.Settings>
     {
         if (!result.Success)
         {
-            _console.MarkupLine($"[red bold]Build failed[/] after {result.Duration.TotalSeconds:F1}s");
+            _console.MarkupLine($"[red bold]Build failed[/] after {result.Duration.TotalSeconds:F1}s{(result.Builder is null ? string.Empty : Markup.Escape($" ({result.Builder})"))}");
             _console.WriteLine(result.Error ?? "docker build failed.");
             return;
         }
@@ -107,6 +112,7 @@ internal sealed class BuildCommand : AsyncCommand<BuildCommand.Settings>
         table.AddRow("Size", $"{result.SizeMb:F1} MB");
         table.AddRow("Layers", result.Layers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("Duration", $"{result.Duration.TotalSeconds:F1}s");
+        table.AddRow("Builder", Markup.Escape(result.Builder ?? "unknown"));
         table.AddRow("Cached steps", result.CacheHits.ToString(System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("Warnings", result.Warnings.Count == 0 ? "none" : Markup.Escape(string.Join("\n", result.Warnings)));
         _console.Write(table);
@@ -119,7 +125,7 @@ internal sealed class BuildCommand : AsyncCommand<BuildCommand.Settings>
         public string? Tag { get; set; }
 
         [CommandOption("--no-cache")]
-        [Description("Build without the layer cache.")]
+        [Description("Build without the layer cache (BuildKit's cache mounts are kept).")]
         public bool NoCache { get; set; }
     }
 }

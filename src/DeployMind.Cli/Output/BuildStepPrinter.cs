@@ -21,10 +21,13 @@ internal sealed class BuildStepPrinter : IProgress<BuildProgress>
 
     public void Report(BuildProgress value)
     {
-        if (value.Step is { } step && step != _lastStep)
+        // BuildKit numbers steps per stage and runs stages side by side: a step is printed when its first line arrives.
+        if (value.Step is { } step && (value.Stage is null ? step != _lastStep : value.StartsStep))
         {
             _lastStep = step;
-            var line = $"Step {step}/{value.TotalSteps}  {value.Instruction}";
+            var line = value.Stage is null
+                ? $"Step {step}/{value.TotalSteps}  {value.Instruction}"
+                : $"Step {step}/{value.TotalSteps} ({value.Stage})  {value.Instruction}";
             _console.MarkupLine($"  [blue]{Markup.Escape(line)}[/]");
             Status?.Status(Markup.Escape(line));
         }

@@ -32,6 +32,10 @@ internal static class DeploymentViews
         if (d.ImageTag is { } image)
         {
             table.AddRow("Image", Markup.Escape(d.ImageSizeMb is { } mb and > 0 ? $"{image} ({mb:F0}MB)" : image));
+            if (d.ImageBuilder is { } builder)
+            {
+                table.AddRow("Built with", Markup.Escape(builder));
+            }
         }
 
         if (d.ReleaseId is { } release)

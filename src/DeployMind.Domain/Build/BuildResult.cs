@@ -23,4 +23,8 @@ public sealed record BuildResult(
     IReadOnlyList<string> Warnings,
     IReadOnlyList<string> Log,
     string? Error,
-    string? FailedStep);
+    string? FailedStep)
+{
+    /// <summary>The builder that ran, e.g. "BuildKit (the engine's built-in, DOCKER_BUILDKIT=1)" or "classic builder"; null when unknown.</summary>
+    public string? Builder { get; init; }
+}

@@ -88,6 +88,9 @@ public sealed class Deployment
 
     public double? ImageSizeMb { get; private set; }
 
+    /// <summary>The builder that built the image ("BuildKit (...)", "classic builder"); null when not built here (or before it was recorded).</summary>
+    public string? ImageBuilder { get; private set; }
+
     public int? HealthChecksPassed { get; private set; }
 
     public int? HealthChecksRequired { get; private set; }
@@ -118,6 +121,7 @@ public sealed class Deployment
         ListenPort = ListenPort,
         ImageTag = ImageTag,
         ImageSizeMb = ImageSizeMb,
+        ImageBuilder = ImageBuilder,
         HealthChecksPassed = HealthChecksPassed,
         HealthChecksRequired = HealthChecksRequired,
         CanaryPercentReached = CanaryPercentReached,
@@ -147,6 +151,7 @@ public sealed class Deployment
             ListenPort = snapshot.ListenPort,
             ImageTag = snapshot.ImageTag,
             ImageSizeMb = snapshot.ImageSizeMb,
+            ImageBuilder = snapshot.ImageBuilder,
             HealthChecksPassed = snapshot.HealthChecksPassed,
             HealthChecksRequired = snapshot.HealthChecksRequired,
             CanaryPercentReached = snapshot.CanaryPercentReached,
@@ -255,11 +260,11 @@ public sealed class Deployment
         Record(DeploymentState.Failed, $"{stage} failed: {reason}", at);
     }
 
-    /// <summary>Records the image the build produced (or, for a rollback, the image it goes back to).</summary>
-    public void RecordImage(string tag, double sizeMb)
+    /// <summary>Records the image the build produced (or, for a rollback, the image it goes back to) and the builder that built it.</summary>
+    public void RecordImage(string tag, double sizeMb, string? builder = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tag);
-        (ImageTag, ImageSizeMb) = (tag, sizeMb);
+        (ImageTag, ImageSizeMb, ImageBuilder) = (tag, sizeMb, builder);
         Version++;
     }
 

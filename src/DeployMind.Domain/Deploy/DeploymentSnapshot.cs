@@ -37,6 +37,8 @@ public sealed record DeploymentSnapshot(Guid Id, string App, string Environment,
 
     public double? ImageSizeMb { get; init; }
 
+    public string? ImageBuilder { get; init; }
+
     public int? HealthChecksPassed { get; init; }
 
     public int? HealthChecksRequired { get; init; }

@@ -7,6 +7,9 @@ namespace DeployMind.Infrastructure.Build;
 
 internal sealed partial class DockerfileGenerator
 {
+    // NuGet's global packages folder (root in the SDK image); publish --no-restore reads the packages from it too.
+    private const string NuGetPackages = "/root/.nuget/packages";
+
     private void WriteDotNet(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
         var project = Fact(d, DetectionFacts.DotNetProject, d.EntryPoint ?? "app.csproj").Replace('\\', '/');
@@ -18,9 +21,9 @@ internal sealed partial class DockerfileGenerator
             .Line($"FROM {VersionedImage(BaseImageCatalog.DotNetSdk, version, image, "8.0")} AS build")
             .Line("WORKDIR /src")
             .Line($"COPY {project} ./{(projectDir.Length > 0 ? projectDir + "/" : string.Empty)}")
-            .Run($"dotnet restore {project}")
+            .RunCached([NuGetPackages], $"dotnet restore {project}")
             .Line("COPY . .")
-            .Run($"dotnet publish {project} --configuration Release --no-restore --output /out");
+            .RunCached([NuGetPackages], $"dotnet publish {project} --configuration Release --no-restore --output /out");
 
         w.Blank().Comment("Runtime stage: ASP.NET Core runtime and its unprivileged `app` user.")
             .Line($"FROM {VersionedImage(BaseImageCatalog.DotNetRuntime, version, image, "8.0")}")

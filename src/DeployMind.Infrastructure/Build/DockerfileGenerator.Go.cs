@@ -7,6 +7,9 @@ namespace DeployMind.Infrastructure.Build;
 
 internal sealed partial class DockerfileGenerator
 {
+    // The golang image's GOMODCACHE; GOCACHE is /root/.cache/go-build (the build stage runs as root).
+    private const string GoModCache = "/go/pkg/mod";
+
     private void WriteGo(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
         var mainPackage = Fact(d, DetectionFacts.GoMainPackage, ".");
@@ -15,9 +18,9 @@ internal sealed partial class DockerfileGenerator
             .Line($"FROM {VersionedImage(BaseImageCatalog.Golang, Fact(d, DetectionFacts.GoVersion), image, "1.22")} AS build")
             .Line("WORKDIR /src")
             .Line($"COPY {manifests} ./")
-            .Run("go mod download")
+            .RunCached([GoModCache], "go mod download")
             .Line("COPY . .")
-            .Run($"CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /out/server {mainPackage}");
+            .RunCached([GoModCache, "/root/.cache/go-build"], $"CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o /out/server {mainPackage}");
 
         // The runtime image has no shell: the binary reads PORT itself, and there is no client for a HEALTHCHECK
         // (DeployMind's own health checks probe the app from outside).

@@ -6,18 +6,22 @@ namespace DeployMind.Infrastructure.Build;
 
 internal sealed partial class DockerfileGenerator
 {
+    private const string GradleHome = "/root/.gradle";
+
     private static void WriteJava(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
         var gradle = d.PackageManager == "gradle";
+        // Gradle's caches go where the mount is, whatever GRADLE_USER_HOME the image sets.
+        var gradleHome = w.CacheMounts ? $"GRADLE_USER_HOME={GradleHome} " : string.Empty;
         w.Blank().Comment("Build stage: dependencies resolved from the build files alone, then the jar built.");
         if (gradle)
         {
             w.Line($"FROM {image(BaseImageCatalog.Gradle)} AS build")
                 .Line("WORKDIR /src")
                 .Line("COPY *.gradle* gradle.propertie[s] ./")
-                .Run("gradle --no-daemon --quiet dependencies > /dev/null")
+                .RunCached([GradleHome], $"{gradleHome}gradle --no-daemon --quiet dependencies > /dev/null")
                 .Line("COPY src ./src")
-                .Run("gradle --no-daemon --quiet build -x test",
+                .RunCached([GradleHome], $"{gradleHome}gradle --no-daemon --quiet build -x test",
                     "find build/libs -maxdepth 1 -name '*.jar' ! -name '*-plain.jar' -exec cp {} /app.jar ';'");
         }
         else
@@ -25,9 +29,9 @@ internal sealed partial class DockerfileGenerator
             w.Line($"FROM {image(BaseImageCatalog.Maven)} AS build")
                 .Line("WORKDIR /src")
                 .Line("COPY pom.xml ./")
-                .Run("mvn --batch-mode --quiet dependency:go-offline")
+                .RunCached(["/root/.m2"], "mvn --batch-mode --quiet dependency:go-offline")
                 .Line("COPY src ./src")
-                .Run("mvn --batch-mode --quiet package -DskipTests",
+                .RunCached(["/root/.m2"], "mvn --batch-mode --quiet package -DskipTests",
                     "find target -maxdepth 1 -name '*.jar' ! -name 'original-*' -exec cp {} /app.jar ';'");
         }
 

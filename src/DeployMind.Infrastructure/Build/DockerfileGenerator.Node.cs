@@ -23,11 +23,19 @@ internal sealed partial class DockerfileGenerator
             _ => ("npm ci --no-audit --no-fund", "npm ci --omit=dev --no-audit --no-fund"),
         };
 
+        // The package manager's download cache (the stages run as root).
+        var cache = pm switch
+        {
+            "pnpm" => "/root/.local/share/pnpm/store",
+            "yarn" => "/usr/local/share/.cache/yarn",
+            "bun" => "/root/.bun/install/cache",
+            _ => "/root/.npm",
+        };
         w.Blank().Comment("Dependencies stage: production dependencies only, cached until the manifests change.")
             .Line($"FROM {node} AS deps")
             .Line("WORKDIR /app")
             .Line($"COPY {manifests} ./")
-            .Run(installProd);
+            .RunCached([cache], installProd);
 
         if (hasBuild)
         {
@@ -36,7 +44,7 @@ internal sealed partial class DockerfileGenerator
                 .Line($"FROM {node} AS build")
                 .Line("WORKDIR /app")
                 .Line($"COPY {manifests} ./")
-                .Run(install)
+                .RunCached([cache], install)
                 .Line("COPY . .")
                 .Run(runBuild, "rm -rf node_modules");
         }

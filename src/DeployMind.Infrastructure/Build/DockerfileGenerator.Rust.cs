@@ -7,6 +7,10 @@ namespace DeployMind.Infrastructure.Build;
 
 internal sealed partial class DockerfileGenerator
 {
+    // The crate registry (CARGO_HOME of the rust image) and the target folder: compiled dependencies survive a change to
+    // Cargo.toml. The target folder is one app's at a time (sharing=locked); the binary is copied out in the same RUN.
+    private static readonly string[] RustCaches = ["/usr/local/cargo/registry", "/src/target,sharing=locked"];
+
     private static void WriteRust(DockerfileWriter w, DetectionResult d, Func<string, string> image)
     {
         var binary = Fact(d, DetectionFacts.RustBinary, "app");
@@ -14,12 +18,12 @@ internal sealed partial class DockerfileGenerator
             .Line($"FROM {image(BaseImageCatalog.Rust)} AS build")
             .Line("WORKDIR /src")
             .Line(d.Lockfile is null ? "COPY Cargo.toml ./" : $"COPY Cargo.toml {d.Lockfile} ./")
-            .Run("mkdir src",
+            .RunCached(RustCaches, "mkdir src",
                 "echo 'fn main() {}' > src/main.rs",
                 "cargo build --release",
                 "rm -rf src")
             .Line("COPY . .")
-            .Run("touch src/main.rs",
+            .RunCached(RustCaches, "touch src/main.rs",
                 "cargo build --release",
                 $"cp target/release/{binary} /app-binary");
 

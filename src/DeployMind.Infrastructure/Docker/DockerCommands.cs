@@ -13,12 +13,22 @@ internal static class DockerCommands
     /// <summary>Format for <see cref="InspectImage"/>: id, size in bytes, layer count, separated by '|'.</summary>
     public const string InspectFormat = "{{.Id}}|{{.Size}}|{{len .RootFS.Layers}}";
 
-    /// <summary><c>docker build</c> for <paramref name="request"/>; build-arg values are marked as secrets.</summary>
-    public static CommandSpec Build(ImageBuildRequest request)
+    /// <summary>
+    /// <c>docker build</c> for <paramref name="request"/>; build-arg values are marked as secrets. With
+    /// <paramref name="buildKit"/>, BuildKit builds it with plain progress output (one line per event, as the parser
+    /// reads it): <c>docker buildx build --load</c>, or the engine's built-in BuildKit through <c>DOCKER_BUILDKIT=1</c>
+    /// and the client that supports it; without, the classic builder.
+    /// </summary>
+    public static CommandSpec Build(ImageBuildRequest request, BuildKitClient? buildKit = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // --force-rm: the classic builder otherwise leaves the container of a failed step behind.
-        var args = new List<string> { "build", "--force-rm", "--tag", request.ImageTag, "--file", request.DockerfilePath };
+        var args = buildKit switch
+        {
+            null => new List<string> { "build", "--force-rm" }, // the classic builder otherwise leaves the container of a failed step behind
+            { Buildx: true } => new List<string> { "buildx", "build", "--load", "--progress=plain" },
+            _ => new List<string> { "build", "--progress=plain" },
+        };
+        args.AddRange(["--tag", request.ImageTag, "--file", request.DockerfilePath]);
         if (!string.IsNullOrWhiteSpace(request.Network))
         {
             args.Add("--network");
@@ -43,7 +53,11 @@ internal static class DockerCommands
         }
 
         args.Add(request.ContextPath);
-        var spec = new CommandSpec(Program, args);
+        var spec = new CommandSpec(buildKit?.Program ?? Program, args);
+        if (buildKit is { Buildx: false })
+        {
+            spec = spec.WithEnvironment("DOCKER_BUILDKIT", "1");
+        }
         foreach (var value in request.BuildArgs.Values)
         {
             spec = spec.WithSecret(value);
@@ -51,6 +65,13 @@ internal static class DockerCommands
 
         return spec;
     }
+
+    /// <summary><c>docker version</c> printing the client's version, the engine's version and its OS, separated by '|'.</summary>
+    public static CommandSpec Version(string program = Program) =>
+        CommandSpec.Create(program, "version", "--format", "{{.Client.Version}}|{{.Server.Version}}|{{.Server.Os}}");
+
+    /// <summary><c>docker buildx version</c>: succeeds when the buildx plugin is installed.</summary>
+    public static CommandSpec BuildxVersion() => CommandSpec.Create(Program, "buildx", "version");
 
     /// <summary><c>docker image inspect</c> printing <see cref="InspectFormat"/>.</summary>
     public static CommandSpec InspectImage(string image) =>

@@ -53,6 +53,10 @@ internal static class GitHubReportRenderer
             Row(text, "Image", report.ImageSizeMb is { } size
                 ? $"{Code(image)} ({size.ToString("0.#", CultureInfo.InvariantCulture)} MB)"
                 : Code(image));
+            if (report.ImageBuilder is { Length: > 0 } builder)
+            {
+                Row(text, "Built with", Cell(builder));
+            }
         }
 
         Row(text, "Duration", FormatDuration(report.Duration));

@@ -62,6 +62,9 @@ internal sealed class DeploymentRow
 
     public double? ImageSizeMb { get; set; }
 
+    /// <summary>The builder that built the image (e.g. "BuildKit (docker buildx)"); null for older rows.</summary>
+    public string? ImageBuilder { get; set; }
+
     public int? HealthChecksPassed { get; set; }
 
     public int? HealthChecksRequired { get; set; }

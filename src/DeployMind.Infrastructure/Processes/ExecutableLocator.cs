@@ -48,6 +48,51 @@ public static class ExecutableLocator
         return null;
     }
 
+    /// <summary>
+    /// Every executable file named <paramref name="program"/> in the directories of <paramref name="searchPath"/>, in PATH
+    /// order, each file once (two PATH entries or links leading to the same file count once).
+    /// </summary>
+    public static IReadOnlyList<string> FindAll(string program, string? searchPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(program);
+        var found = new List<string>();
+        var targets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var directory in (searchPath ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            foreach (var name in Candidates(program))
+            {
+                string candidate;
+                try
+                {
+                    candidate = Path.GetFullPath(Path.Combine(directory, name));
+                }
+                catch (ArgumentException)
+                {
+                    continue;
+                }
+
+                if (IsExecutableFile(candidate) && targets.Add(RealPath(candidate)))
+                {
+                    found.Add(candidate);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static string RealPath(string path)
+    {
+        try
+        {
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        }
+        catch (IOException)
+        {
+            return path;
+        }
+    }
+
     /// <summary><see cref="Find(string, string?)"/> against this process's PATH.</summary>
     public static string? Find(string program) => Find(program, Environment.GetEnvironmentVariable("PATH"));
 

@@ -50,46 +50,69 @@ public sealed class ExampleBuildTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Build_BrokenGoApp_FailsQuotingTheStepAndTheCompilerError()
+    [Theory]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public async Task Build_BrokenGoApp_FailsQuotingTheStepAndTheCompilerError(string builder)
     {
+        using var host = new BuildHost(builder);
         using var source = new TempFolder();
         source.Write("go.mod", "module example.com/broken\n\ngo 1.19\n");
         source.Write("main.go", "package main\n\nfunc main() {\n\tthis is not go\n}\n");
-        var tag = "dm-it-broken:test";
+        var tag = $"dm-it-broken-{builder}:test";
 
-        var plan = await _host.Builds.PlanAsync(source.Path, tag, CancellationToken.None);
-        var result = await _host.Builds.BuildAsync(plan, null, noCache: false, CancellationToken.None);
+        var plan = await host.Builds.PlanAsync(source.Path, tag, CancellationToken.None);
+        var result = await host.Builds.BuildAsync(plan, null, noCache: false, CancellationToken.None);
 
         Assert.False(result.Success);
         Assert.NotNull(result.Error);
         Assert.Contains("go build", result.FailedStep, StringComparison.Ordinal);
-        Assert.Matches(@"Build failed at step \d+/\d+ `RUN CGO_ENABLED=0 go build", result.Error);
         Assert.Contains("main.go:4", result.Error, StringComparison.Ordinal);
-        Assert.Contains("returned a non-zero code", result.Error, StringComparison.Ordinal);
         Assert.True(result.Log.Count > 0);
         Assert.Equal(1, (await Docker.RunAsync("image", "inspect", tag)).ExitCode);
-        var leftovers = await Docker.RunAsync("ps", "--all", "--quiet", "--filter", "status=exited", "--filter", "ancestor=deploymind-base/golang:1.19");
-        Assert.True(leftovers.StandardOutput.Trim().Length == 0, "a failed build must not leave its step's container behind");
+        if (builder == "classic")
+        {
+            Assert.Equal("classic builder", result.Builder);
+            Assert.Matches(@"Build failed at step \d+/\d+ `RUN CGO_ENABLED=0 go build", result.Error);
+            Assert.Contains("returned a non-zero code", result.Error, StringComparison.Ordinal);
+            var leftovers = await Docker.RunAsync("ps", "--all", "--quiet", "--filter", "status=exited", "--filter", "ancestor=deploymind-base/golang:1.19");
+            Assert.True(leftovers.StandardOutput.Trim().Length == 0, "a failed build must not leave its step's container behind");
+        }
+        else
+        {
+            // BuildKit: the step and its stage, the builder's error, then the failing step's own output (the compiler's).
+            Assert.StartsWith("BuildKit", result.Builder, StringComparison.Ordinal);
+            var lines = result.Error.Split('\n');
+            Assert.Matches(@"^Build failed at step 6/6 of stage build `RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build .*`: .*exit code: \d+$", lines[0]);
+            Assert.Equal("Output of the failing step:", lines[1]);
+            Assert.Contains(lines[2..], l => l.Contains("main.go:4", StringComparison.Ordinal));
+        }
     }
 
-    [Fact]
-    public async Task Rebuild_AfterSourceOnlyChange_ReusesDependencyLayers()
+    [Theory]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public async Task Rebuild_AfterSourceOnlyChange_ReusesDependencyLayers(string builder)
     {
+        using var host = new BuildHost(builder);
         using var source = Repo.CopyOf(Repo.Example("node-express"));
-        var tag = "dm-it-rebuild:test";
+        var tag = $"dm-it-rebuild-{builder}:test";
         try
         {
-            var first = await BuildAsync(source.Path, tag);
+            var first = await BuildAsync(host, source.Path, tag);
             Assert.True(first.Success, first.Error);
 
             File.AppendAllText(Path.Combine(source.Path, "server.js"), "\n// a source-only change\n");
-            var second = await BuildAsync(source.Path, tag);
+            var second = await BuildAsync(host, source.Path, tag);
 
             Assert.True(second.Success, second.Error);
             Assert.True(StepWasCached(second.Log, "npm ci"), "the dependency install step should come from the cache:\n" + string.Join('\n', second.Log));
             Assert.False(StepWasCached(second.Log, "COPY --chown=node:node . ."), "the changed sources must be copied again");
             Assert.NotEqual(first.ImageId, second.ImageId);
+            Assert.StartsWith(builder == "classic" ? "classic" : "BuildKit", second.Builder, StringComparison.Ordinal);
+            // WORKDIR, COPY of the manifests and npm ci at least (the classic builder also counts ENV and the like).
+            Assert.True(second.CacheHits >= 3, $"{second.CacheHits} cached steps:\n" + string.Join('\n', second.Log));
+            Assert.True(second.SizeMb > 0 && second.Layers > 0);
         }
         finally
         {
@@ -99,13 +122,16 @@ public sealed class ExampleBuildTests : IDisposable
 
     public void Dispose() => _host.Dispose();
 
-    private async Task<Domain.Build.BuildResult> BuildAsync(string path, string tag)
+    private static async Task<Domain.Build.BuildResult> BuildAsync(BuildHost host, string path, string tag)
     {
-        var plan = await _host.Builds.PlanAsync(path, tag, CancellationToken.None);
-        return await _host.Builds.BuildAsync(plan, null, noCache: false, CancellationToken.None);
+        var plan = await host.Builds.PlanAsync(path, tag, CancellationToken.None);
+        return await host.Builds.BuildAsync(plan, null, noCache: false, CancellationToken.None);
     }
 
-    /// <summary>Whether the step whose instruction contains <paramref name="instruction"/> was answered from the cache.</summary>
+    /// <summary>
+    /// Whether the step whose instruction contains <paramref name="instruction"/> was answered from the cache: the classic
+    /// builder's "---> Using cache" under its "Step n/m" line, or BuildKit's "#7 CACHED" for its "#7 [...]" step.
+    /// </summary>
     private static bool StepWasCached(IReadOnlyList<string> log, string instruction)
     {
         for (var i = 0; i < log.Count; i++)
@@ -113,6 +139,12 @@ public sealed class ExampleBuildTests : IDisposable
             if (log[i].StartsWith("Step ", StringComparison.Ordinal) && log[i].Contains(instruction, StringComparison.Ordinal))
             {
                 return log.Skip(i + 1).TakeWhile(l => !l.StartsWith("Step ", StringComparison.Ordinal)).Any(l => l.Trim() == "---> Using cache");
+            }
+
+            if (log[i].StartsWith('#') && log[i].Contains("] ", StringComparison.Ordinal) && log[i].Contains(instruction, StringComparison.Ordinal))
+            {
+                var vertex = log[i].Split(' ')[0];
+                return log.Any(l => l == vertex + " CACHED");
             }
         }
 

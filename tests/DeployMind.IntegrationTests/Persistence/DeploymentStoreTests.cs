@@ -30,7 +30,7 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
         Assert.Equal(DeploymentState.Succeeded, loaded.State);
         Assert.Equal(deployment.Version, loaded.Version);
         Assert.Equal(("acme/shop-api", "main", "0123456789abcdef0123456789abcdef01234567"), (loaded.Repository, loaded.Branch, loaded.Commit));
-        Assert.Equal(("shop-api:0123456789ab", 42.5), (loaded.ImageTag, loaded.ImageSizeMb));
+        Assert.Equal(("shop-api:0123456789ab", 42.5, "BuildKit (docker buildx)"), (loaded.ImageTag, loaded.ImageSizeMb, loaded.ImageBuilder));
         Assert.Equal(("20261127-r1", "local", "http://127.0.0.1:8080/"), (loaded.ReleaseId, loaded.Target, loaded.Url));
         Assert.Equal((3, 3, 100), (loaded.HealthChecksPassed!.Value, loaded.HealthChecksRequired!.Value, loaded.CanaryPercentReached!.Value));
         Assert.Equal(StrategyKind.Canary, loaded.Strategy);
@@ -311,7 +311,7 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
         d.MoveTo(DeploymentState.Scanning, "Scan started", at.AddSeconds(1));
         d.Note("scan passed: 0 finding(s)", at.AddSeconds(2));
         d.MoveTo(DeploymentState.Building, "Build started", at.AddSeconds(2));
-        d.RecordImage("shop-api:0123456789ab", 42.5);
+        d.RecordImage("shop-api:0123456789ab", 42.5, "BuildKit (docker buildx)");
         d.MoveTo(DeploymentState.Deploying, "Deploy started", at.AddSeconds(10));
         d.RecordRelease("20261127-r1", "local", "http://127.0.0.1:8080/");
         d.RecordDeploy(3, 3, 100);

@@ -10,9 +10,19 @@ internal sealed class BuildHost : IDisposable
 {
     private readonly IHost _host;
 
-    public BuildHost()
+    private readonly string? _config;
+
+    /// <param name="builder">build.builder (auto, buildkit, classic); null for the configuration's (auto).</param>
+    public BuildHost(string? builder = null)
     {
-        _host = CliHostFactory.Isolated().Create(appPath: null, configFile: Repo.LocalBaseImagesConfig, verbose: false);
+        var config = Repo.LocalBaseImagesConfig;
+        if (builder is not null)
+        {
+            _config = config = Path.Combine(Path.GetTempPath(), $"dm-it-build-{builder}-{Guid.NewGuid():N}.yml");
+            File.WriteAllText(config, File.ReadAllText(Repo.LocalBaseImagesConfig).Replace("build:\n", $"build:\n  builder: {builder}\n", StringComparison.Ordinal));
+        }
+
+        _host = CliHostFactory.Isolated().Create(appPath: null, configFile: config, verbose: false);
     }
 
     public BuildService Builds => _host.Services.GetRequiredService<BuildService>();
@@ -20,5 +30,12 @@ internal sealed class BuildHost : IDisposable
     public T Get<T>()
         where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose()
+    {
+        _host.Dispose();
+        if (_config is not null)
+        {
+            File.Delete(_config);
+        }
+    }
 }

@@ -71,6 +71,19 @@ public sealed class DockerfileOptimizerTests : IAsyncLifetime, IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(ImageBuilderKind.Classic, "it uses RUN --mount, which the classic builder that builds here cannot build")]
+    [InlineData(ImageBuilderKind.BuildKit, null)]
+    public void Review_CacheMount_IsRefusedOnlyWhereTheClassicBuilderBuilds(ImageBuilderKind kind, string? refusal)
+    {
+        var proposal = Fixed.Replace("WORKDIR /app", "WORKDIR /app\nRUN --mount=type=cache,target=/root/.cache/pip python3 -m compileall .", StringComparison.Ordinal);
+        var builder = kind == ImageBuilderKind.Classic ? ImageBuilderInfo.Classic("test") : new ImageBuilderInfo(kind, "BuildKit (docker buildx)", "test");
+
+        var review = Optimizer(null).Review(Plan(Original) with { Builder = builder }, proposal, Severity.High);
+
+        Assert.Equal(refusal, review);
+    }
+
     [Fact]
     public void Review_LintAtTheThreshold_IsRefusedNamingTheRule()
     {

@@ -38,6 +38,46 @@ public sealed class DockerfileGeneratorTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void Generate_BuildKitVariant_LintsCleanAndDiffersFromTheClassicOnlyInItsCaches(string name)
+    {
+        var detection = AllCases()[name];
+
+        var classic = Generator.Generate(detection).Dockerfile;
+        var buildKit = Generator.Generate(detection, cacheMounts: true).Dockerfile;
+
+        Assert.DoesNotContain("--mount", classic, StringComparison.Ordinal);
+        Assert.DoesNotContain("# syntax=", buildKit, StringComparison.Ordinal); // Docker Hub's frontend image is not needed (or reachable)
+        var findings = Linter.Lint(buildKit, new LintContext(HasDockerignore: true));
+        Assert.True(findings.Count == 0, $"{name}: BuildKit variant has findings:\n" + string.Join('\n', findings.Select(f => $"{f.Line} {f.RuleId} {f.Message}")) + "\n" + buildKit);
+        var mounts = buildKit.Split('\n').Where(l => l.StartsWith("RUN --mount=type=cache,target=", StringComparison.Ordinal)).ToList();
+        if (detection.Language is Language.Ruby or Language.Php)
+        {
+            Assert.Equal(classic, buildKit);
+            return;
+        }
+
+        Assert.NotEmpty(mounts);
+        // Same instructions otherwise: the FROM, COPY and runtime lines are those of the classic variant.
+        string[] Keep(string text) => [.. text.Split('\n').Where(l => l.StartsWith("FROM ", StringComparison.Ordinal) || l.StartsWith("COPY ", StringComparison.Ordinal) || l.StartsWith("USER ", StringComparison.Ordinal) || l.StartsWith("CMD ", StringComparison.Ordinal) || l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal))];
+        Assert.Equal(Keep(classic), Keep(buildKit));
+    }
+
+    [Theory]
+    [InlineData("go", "RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build")]
+    [InlineData("node-npm", "RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev")]
+    [InlineData("python-pip", "RUN --mount=type=cache,target=/root/.cache/pip pip --python /opt/venv/bin/python install -r requirements.txt")]
+    [InlineData("java-maven", "RUN --mount=type=cache,target=/root/.m2 mvn --batch-mode --quiet package")]
+    [InlineData("rust-axum", "RUN --mount=type=cache,target=/usr/local/cargo/registry --mount=type=cache,target=/src/target,sharing=locked touch src/main.rs")]
+    [InlineData("dotnet", "RUN --mount=type=cache,target=/root/.nuget/packages dotnet publish")]
+    public void Generate_BuildKitVariant_MountsTheLanguageCache(string name, string run)
+    {
+        var text = Generator.Generate(AllCases()[name], cacheMounts: true).Dockerfile;
+
+        Assert.Contains(run, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Generate_EveryTemplate_PinsExplicitBaseTags(string name)
     {
         var output = Generator.Generate(AllCases()[name]);

@@ -64,6 +64,46 @@ public sealed class BuildOutputParserTests
         Assert.Single(parser.Errors);
     }
 
+    [Fact]
+    public void Accept_BuildKitRebuild_CountsEachCachedStepOnceAndNotTheBaseImages()
+    {
+        // A real rebuild of the go-stdlib example after a source edit (the engine's built-in BuildKit, 20.10).
+        string[] lines =
+        [
+            "#3 [internal] load metadata for docker.io/deploymind-base/golang:1.19",
+            "#3 DONE 0.0s",
+            "#6 [build 1/6] FROM docker.io/deploymind-base/golang:1.19",
+            "#6 DONE 0.0s",
+            "#5 [stage-1 1/2] FROM docker.io/deploymind-base/static:nonroot",
+            "#5 DONE 0.0s",
+            "#7 [build 2/6] WORKDIR /src",
+            "#7 CACHED",
+            "#9 [build 3/6] COPY go.mod ./",
+            "#9 CACHED",
+            "#10 [build 4/6] RUN --mount=type=cache,target=/go/pkg/mod go mod download",
+            "#10 CACHED",
+            "#11 [build 5/6] COPY . .",
+            "#11 DONE 0.0s",
+            "#12 [build 6/6] RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o /out/server .",
+            "#12 0.215 WARNING: something to note",
+            "#12 DONE 1.2s",
+            "#5 [stage-1 1/2] FROM docker.io/deploymind-base/static:nonroot",
+            "#5 CACHED",
+            "#7 CACHED",
+            "#13 [stage-1 2/2] COPY --from=build /out/server /app/server",
+            "#13 DONE 0.0s",
+        ];
+        var parser = new BuildOutputParser();
+
+        var started = lines.Where(parser.Accept).ToList();
+
+        Assert.Equal(3, parser.CacheHits);
+        Assert.Equal(8, started.Count); // each numbered step once, though #5 is printed twice
+        Assert.Equal(["WARNING: something to note"], parser.Warnings);
+        Assert.Equal(("stage-1", 2, 2), (parser.Stage, parser.Step, parser.TotalSteps));
+        Assert.Empty(parser.Errors);
+    }
+
     [Theory]
     [InlineData("sha256:abc|123456789|7\n", true, 123456789L, 7)]
     [InlineData("sha256:abc|notanumber|7", false, 0L, 0)]

@@ -35,6 +35,19 @@ public sealed class DockerCommandsTests
     }
 
     [Fact]
+    public void Build_EngineBuiltInBuildKit_SetsDockerBuildKitAndPlainProgressThroughTheGivenClient()
+    {
+        var request = new ImageBuildRequest("/src/app", "/src/app/Dockerfile", "app:1") { BuildArgs = new Dictionary<string, string> { ["TOKEN"] = "s3cr3t-value" } };
+
+        var spec = DockerCommands.Build(request, new BuildKitClient("/usr/bin/docker", Buildx: false));
+
+        Assert.Equal("/usr/bin/docker", spec.Program);
+        Assert.Equal("1", spec.Environment["DOCKER_BUILDKIT"]);
+        Assert.Equal(["build", "--progress=plain", "--tag", "app:1", "--file", "/src/app/Dockerfile", "--build-arg", "TOKEN=s3cr3t-value", "/src/app"], spec.Arguments);
+        Assert.DoesNotContain("s3cr3t-value", spec.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InspectImage_RendersFormat()
     {
         var spec = DockerCommands.InspectImage("app:1");

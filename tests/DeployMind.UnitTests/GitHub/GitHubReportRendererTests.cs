@@ -21,6 +21,7 @@ public sealed class GitHubReportRendererTests
         Strategy = StrategyKind.Rolling,
         ImageTag = "shop:abc1234",
         ImageSizeMb = 142.46,
+        ImageBuilder = "BuildKit (docker buildx)",
         Duration = TimeSpan.FromSeconds(47.8),
         HealthChecksPassed = 12,
         HealthChecksRequired = 12,
@@ -39,7 +40,7 @@ public sealed class GitHubReportRendererTests
         Assert.Contains("| Status | ✅ Deployed |\n", body, StringComparison.Ordinal);
         Assert.Contains("| Commit | `abc1234` |\n", body, StringComparison.Ordinal);
         Assert.Contains("| Branch | `feature/auth` |\n", body, StringComparison.Ordinal);
-        Assert.Contains("| Image | `shop:abc1234` (142.5 MB) |\n", body, StringComparison.Ordinal);
+        Assert.Contains("| Image | `shop:abc1234` (142.5 MB) |\n| Built with | BuildKit (docker buildx) |\n", body, StringComparison.Ordinal);
         Assert.Contains("| Duration | 47s |\n", body, StringComparison.Ordinal);
         Assert.Contains("| Health | 12/12 checks passed |\n", body, StringComparison.Ordinal);
         Assert.Contains("| Strategy | Rolling |\n", body, StringComparison.Ordinal);

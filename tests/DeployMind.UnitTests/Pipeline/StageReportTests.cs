@@ -72,7 +72,8 @@ public sealed class StageReportTests : IDisposable
         Assert.Equal("CVE-2024-2511", Assert.Single(build.ImageScan!.Findings).RuleId);
         Assert.Equal(Severity.Critical, build.ImageBlockAt);
         Assert.Empty(build.ImageBlocking);
-        Assert.Equal($"built {New} (42 MB, 7 layers) in 12s; trivy 0.50.1: 1 high", build.Summary);
+        Assert.Equal(BuildKit, build.Builder);
+        Assert.Equal($"built {New} (42 MB, 7 layers, 3 cached steps) in 12s with {BuildKit}; trivy 0.50.1: 1 high", build.Summary);
 
         var deploy = Assert.IsType<DeployStageReport>(advisor.Seen[2].Report);
         Assert.Equal((StrategyKind.Rolling, deployment.ReleaseId, New, DeployStatus.Succeeded), (deploy.Strategy, deploy.ReleaseId, deploy.Image, deploy.Status));
@@ -174,7 +175,7 @@ public sealed class StageReportTests : IDisposable
         var (deployment, _) = await RunAsync(advisor, build: Built() with { Success = false, Error = "step RUN npm ci failed: exit 1", FailedStep = "RUN npm ci" });
 
         var build = Assert.IsType<BuildStageReport>(advisor.Seen[^1].Report);
-        Assert.Equal((StageOutcome.Halted, "RUN npm ci", "step RUN npm ci failed: exit 1"), (build.Outcome, build.FailedStep, build.Summary));
+        Assert.Equal((StageOutcome.Halted, "RUN npm ci", $"step RUN npm ci failed: exit 1\n(builder: {BuildKit})"), (build.Outcome, build.FailedStep, build.Summary));
         Assert.Null(build.ImageScan);
         Assert.Equal("step 60", build.LogTail[^1]);
         Assert.Equal((PipelineStage.Build, build.Summary), (deployment.FailedStage!.Value, deployment.Reason));
@@ -237,7 +238,12 @@ public sealed class StageReportTests : IDisposable
     }
 
     private static BuildResult Built() => new(
-        true, New, "sha256:2", 42.4, 7, TimeSpan.FromSeconds(12), 3, [], [.. Enumerable.Range(1, 60).Select(i => $"step {i}")], null, null);
+        true, New, "sha256:2", 42.4, 7, TimeSpan.FromSeconds(12), 3, [], [.. Enumerable.Range(1, 60).Select(i => $"step {i}")], null, null)
+    {
+        Builder = BuildKit,
+    };
+
+    private const string BuildKit = "BuildKit (the engine's built-in, DOCKER_BUILDKIT=1)";
 
     /// <summary>Runs the four stages, driving the fake clock.</summary>
     private async Task<(Deployment Deployment, PipelineContext Context)> RunAsync(
@@ -336,7 +342,7 @@ public sealed class StageReportTests : IDisposable
 
     private sealed class UnusedGenerator : IDockerfileGenerator
     {
-        public GeneratedDockerfile Generate(DetectionResult detection) => throw new InvalidOperationException("the app has its own Dockerfile");
+        public GeneratedDockerfile Generate(DetectionResult detection, bool cacheMounts = false) => throw new InvalidOperationException("the app has its own Dockerfile");
     }
 
     private sealed class FixedLinter : IDockerfileLinter
@@ -348,6 +354,8 @@ public sealed class StageReportTests : IDisposable
     private sealed class FixedBuilder(BuildResult result) : IImageBuilder
     {
         public Task<BuildResult> BuildAsync(ImageBuildRequest request, IProgress<BuildProgress>? progress, CancellationToken cancellationToken) => Task.FromResult(result);
+
+        public Task<ImageBuilderInfo> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult(ImageBuilderInfo.Classic("test"));
     }
 
     private sealed class FixedImageScanner(ImageScanReport report) : IImageScanner

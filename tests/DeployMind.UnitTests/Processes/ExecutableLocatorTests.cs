@@ -21,6 +21,21 @@ public sealed class ExecutableLocatorTests : IDisposable
     }
 
     [Fact]
+    public void FindAll_SeveralOnPath_ReturnsEachFileOnceInPathOrder()
+    {
+        var a = Directory.CreateDirectory(Path.Combine(_root, "a")).FullName;
+        var b = Directory.CreateDirectory(Path.Combine(_root, "b")).FullName;
+        var c = Directory.CreateDirectory(Path.Combine(_root, "c")).FullName;
+        var first = Executable(Path.Combine(a, "docker"));
+        var second = Executable(Path.Combine(b, "docker"));
+        File.CreateSymbolicLink(Path.Combine(c, "docker"), second); // a link to a file already found
+
+        var found = ExecutableLocator.FindAll("docker", string.Join(Path.PathSeparator, a, b, a, c, Path.Combine(_root, "missing")));
+
+        Assert.Equal([first, second], found);
+    }
+
+    [Fact]
     public void Find_NameNowhereOnPath_ReturnsNull()
     {
         Assert.Null(ExecutableLocator.Find("tool", _root));

@@ -47,6 +47,25 @@ internal sealed class DockerfileWriter
         return this;
     }
 
+    /// <summary>The BuildKit variant: <see cref="RunCached"/> mounts its caches; without, it is a plain RUN.</summary>
+    public bool CacheMounts { get; init; }
+
+    /// <summary>
+    /// A RUN that keeps <paramref name="cacheTargets"/> in BuildKit cache mounts (<c>RUN --mount=type=cache,target=...</c>)
+    /// when <see cref="CacheMounts"/> is set, so downloads and compiler caches survive between builds without entering the
+    /// image; a plain <see cref="Run"/> otherwise. A target may carry options after a comma (<c>/src/target,sharing=locked</c>).
+    /// </summary>
+    public DockerfileWriter RunCached(IReadOnlyList<string> cacheTargets, params string[] commands)
+    {
+        if (!CacheMounts || cacheTargets.Count == 0)
+        {
+            return Run(commands);
+        }
+
+        var mounts = string.Join(' ', cacheTargets.Select(t => "--mount=type=cache,target=" + t));
+        return Run([$"{mounts} {commands[0]}", .. commands.Skip(1)]);
+    }
+
     public override string ToString() => _text.ToString();
 
     internal static string ToJsonArray(IEnumerable<string> arguments) =>

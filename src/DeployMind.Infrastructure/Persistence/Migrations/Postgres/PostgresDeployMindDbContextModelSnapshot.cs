@@ -141,6 +141,9 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<int?>("HealthChecksRequired")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ImageBuilder")
+                        .HasColumnType("text");
+
                     b.Property<double?>("ImageSizeMb")
                         .HasColumnType("double precision");
 

@@ -134,6 +134,9 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<int?>("HealthChecksRequired")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ImageBuilder")
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("ImageSizeMb")
                         .HasColumnType("REAL");
 
