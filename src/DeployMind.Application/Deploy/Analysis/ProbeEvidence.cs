@@ -58,9 +58,24 @@ internal static class ProbeEvidence
             };
         }
 
-        var note = probes.Verdict == CanaryVerdict.Healthy
+        return users with { Reason = $"{users.Reason}; {Note(probes)}; {probeFigures}", Probes = probes };
+    }
+
+    /// <summary>What the probes of an undecided step say: that they alone would pass (and why they do not), or that they cannot decide either.</summary>
+    public static string Note(CanaryStepResult probes)
+    {
+        ArgumentNullException.ThrowIfNull(probes);
+        return probes.Verdict == CanaryVerdict.Healthy
             ? "the probe requests alone would pass, but probes never pass a step on their own (set canary.probeTraffic.passOnProbes: true to let them)"
             : "the probe requests cannot decide either";
-        return users with { Reason = $"{users.Reason}; {note}; {probeFigures}", Probes = probes };
+    }
+
+    /// <summary>"; probe requests, counted apart: 110 to the canary, 0 5xx, p95 13 ms: the probe requests alone would pass, but …", or empty without probes.</summary>
+    public static string Summary(CanaryStepResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Probes is { } probes
+            ? System.FormattableString.Invariant($"; probe requests, counted apart: {probes.Canary.Requests} to the canary, {probes.Canary.ServerErrors} 5xx, p95 {probes.Canary.P95Milliseconds:0} ms: {Note(probes)}")
+            : string.Empty;
     }
 }
