@@ -328,6 +328,7 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
                 HealthChecksPassed = row.HealthChecksPassed,
                 HealthChecksRequired = row.HealthChecksRequired,
                 CanaryPercentReached = row.CanaryPercentReached,
+                CanaryFigures = row.CanaryFigures is null ? null : System.Text.Json.JsonSerializer.Deserialize<CanaryFigures>(row.CanaryFigures, FiguresJson),
                 Events = events.TryGetValue(row.Id, out var timeline) ? timeline : [],
             });
             Remember(deployment);
@@ -367,7 +368,11 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         HealthChecksPassed = d.HealthChecksPassed,
         HealthChecksRequired = d.HealthChecksRequired,
         CanaryPercentReached = d.CanaryPercentReached,
+        CanaryFigures = d.CanaryFigures is null ? null : System.Text.Json.JsonSerializer.Serialize(d.CanaryFigures, FiguresJson),
     };
+
+    /// <summary>How <see cref="CanaryFigures"/> is kept in its column: camelCase JSON, as the records and the API show it.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions FiguresJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     private static IEnumerable<EventRow> EventRows(Deployment d, int from) =>
         d.Events.Skip(from).Select((e, i) => new EventRow

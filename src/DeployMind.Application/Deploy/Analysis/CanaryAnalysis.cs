@@ -39,6 +39,9 @@ public sealed record CanaryStepResult(CanaryVerdict Verdict, UpstreamStats Canar
 
     /// <summary>Whether the verdict rests on the probe requests (they failed the step, or passed it with <c>passOnProbes</c>), not on users' requests.</summary>
     public bool DecidedOnProbes { get; init; }
+
+    /// <summary>The step's share of traffic for the canary, in percent (set once the step is run; null in a bare judgement).</summary>
+    public int? Percent { get; init; }
 }
 
 /// <summary>

@@ -53,7 +53,7 @@ internal static class CanaryJudge
         var extensions = 0;
         while (true)
         {
-            var result = await watch(cancellationToken);
+            var result = (await watch(cancellationToken)) with { Percent = percent };
             steps.Add(result);
             switch (Next(result, policy, extensions))
             {
