@@ -44,6 +44,10 @@ public sealed record DeploymentView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<RecordedExplanation>? Explanations { get; init; }
 
+    /// <summary>A canary's last judged step: counts, p95s, the comparisons with their statistics and thresholds, the verdict.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CanaryFigures? CanaryFigures { get; init; }
+
     public static DeploymentView Of(Deployment d, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(d);
@@ -74,6 +78,9 @@ public sealed record DeploymentView(
             d.UpdatedAt,
             Math.Round(((d.IsFinished ? d.UpdatedAt : now) - d.CreatedAt).TotalSeconds, 1),
             [.. d.StateDurations(now).Select(s => new StateTimeView(s.State.Name(), Math.Round(s.Duration.TotalSeconds, 1)))],
-            [.. d.Events.Select(TimelineEventView.Of)]);
+            [.. d.Events.Select(TimelineEventView.Of)])
+        {
+            CanaryFigures = d.CanaryFigures,
+        };
     }
 }
