@@ -1,5 +1,6 @@
 using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Options;
@@ -83,7 +84,8 @@ internal sealed class DeployStage : IPipelineStage, IRevertibleStage
 
         var outcome = await _deploys.DeployImageAsync(request, context.Deployment.Strategy, context.Observer, cancellationToken);
         context.Outcome = outcome;
-        context.Deployment.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, outcome.Strategy == StrategyKind.Canary ? outcome.CanaryPercentReached : null);
+        context.Deployment.RecordDeploy(outcome.Health?.ConsecutivePassed, outcome.Health?.Required, outcome.Strategy == StrategyKind.Canary ? outcome.CanaryPercentReached : null,
+            outcome.Strategy == StrategyKind.Canary && outcome.CanarySteps.Count > 0 ? CanaryStepFigures.Of(outcome.CanarySteps[^1]) : null);
         return DeployStageReport.Of(request, outcome);
     }
 

@@ -47,6 +47,10 @@ public sealed record DeploymentView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<RecordedExplanation>? Explanations { get; init; }
 
+    /// <summary>A canary's last judged step: counts, p95s, the comparisons with their statistics and thresholds, the verdict.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CanaryFigures? CanaryFigures { get; init; }
+
     public static DeploymentView Of(Deployment d, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(d);
@@ -80,6 +84,7 @@ public sealed record DeploymentView(
             [.. d.Events.Select(TimelineEventView.Of)])
         {
             ImageBuilder = d.ImageBuilder,
+            CanaryFigures = d.CanaryFigures,
         };
     }
 }

@@ -39,7 +39,7 @@ public sealed record RecordedCanaryStep(
         ArgumentNullException.ThrowIfNull(policy);
         var total = step.Canary.Requests + step.Stable.Requests;
         return new RecordedCanaryStep(
-            step.Percent,
+            step.Percent ?? 0,
             VerdictName(step.Verdict),
             step.Decision?.Rule ?? string.Empty,
             step.Reason,

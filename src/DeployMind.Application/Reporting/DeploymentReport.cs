@@ -44,6 +44,9 @@ public sealed record DeploymentReport
 
     public int? CanaryPercentReached { get; init; }
 
+    /// <summary>The figures of a canary's last judged step.</summary>
+    public CanaryFigures? CanaryFigures { get; init; }
+
     /// <summary>Where the deployed app answers (a preview's URL).</summary>
     public string? Url { get; init; }
 
@@ -82,6 +85,7 @@ public sealed record DeploymentReport
             HealthChecksPassed = deployment.HealthChecksPassed,
             HealthChecksRequired = deployment.HealthChecksRequired,
             CanaryPercentReached = deployment.CanaryPercentReached,
+            CanaryFigures = deployment.CanaryFigures,
             Url = deployment.Url,
             IsTeardown = deployment.IsTeardown,
             RollbackOf = deployment.RollbackOf,

@@ -86,6 +86,9 @@ public sealed record CanaryPolicy
             : throw new InvalidInputException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"canary.maxLatencyIncrease {value} must be between 0.02 and 10 (0.2 is 20% slower than the stable release)."));
     } = 0.2;
 
+    /// <summary>Synthetic traffic during the steps for a quiet app (<c>canary.probeTraffic</c>); null: none.</summary>
+    public CanaryProbeTraffic? ProbeTraffic { get; init; }
+
     /// <summary>The confidence of the judge's comparisons (1 − the chance that one of its verdicts on a step is wrong).</summary>
     public double Confidence
     {

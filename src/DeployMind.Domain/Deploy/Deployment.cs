@@ -97,6 +97,9 @@ public sealed class Deployment
 
     public int? CanaryPercentReached { get; private set; }
 
+    /// <summary>A canary's last judged step: what its promotion or rollback rested on.</summary>
+    public CanaryFigures? CanaryFigures { get; private set; }
+
     public IReadOnlyList<DeploymentEvent> Events => _events;
 
     public bool IsFinished => State.IsTerminal();
@@ -125,6 +128,7 @@ public sealed class Deployment
         HealthChecksPassed = HealthChecksPassed,
         HealthChecksRequired = HealthChecksRequired,
         CanaryPercentReached = CanaryPercentReached,
+        CanaryFigures = CanaryFigures,
         Events = [.. Events],
     };
 
@@ -155,6 +159,7 @@ public sealed class Deployment
             HealthChecksPassed = snapshot.HealthChecksPassed,
             HealthChecksRequired = snapshot.HealthChecksRequired,
             CanaryPercentReached = snapshot.CanaryPercentReached,
+            CanaryFigures = snapshot.CanaryFigures,
         };
         deployment._events.AddRange(snapshot.Events);
         return deployment;
@@ -269,9 +274,9 @@ public sealed class Deployment
     }
 
     /// <summary>Records the deploy's figures.</summary>
-    public void RecordDeploy(int? healthPassed, int? healthRequired, int? canaryPercent)
+    public void RecordDeploy(int? healthPassed, int? healthRequired, int? canaryPercent, CanaryFigures? canaryFigures = null)
     {
-        (HealthChecksPassed, HealthChecksRequired, CanaryPercentReached) = (healthPassed, healthRequired, canaryPercent);
+        (HealthChecksPassed, HealthChecksRequired, CanaryPercentReached, CanaryFigures) = (healthPassed, healthRequired, canaryPercent, canaryFigures);
         Version++;
     }
 

@@ -45,5 +45,7 @@ public sealed record DeploymentSnapshot(Guid Id, string App, string Environment,
 
     public int? CanaryPercentReached { get; init; }
 
+    public CanaryFigures? CanaryFigures { get; init; }
+
     public IReadOnlyList<DeploymentEvent> Events { get; init; } = [];
 }

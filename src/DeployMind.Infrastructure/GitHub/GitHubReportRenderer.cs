@@ -83,9 +83,39 @@ internal static class GitHubReportRenderer
             Row(text, "Reason", Cell(reason));
         }
 
+        Canary(text, report.CanaryFigures);
         Explanations(text, report.Explanations);
         return Finish(text, report, link);
     }
+
+    /// <summary>
+    /// The canary's last judged step: users' requests, 5xx, rates and p95 on both sides, then each comparison with its
+    /// statistic, threshold and outcome, the split, and the probe requests apart — what a promotion or rollback rested on.
+    /// </summary>
+    private static void Canary(StringBuilder text, CanaryFigures? figures)
+    {
+        if (figures is null)
+        {
+            return;
+        }
+
+        var on = figures.DecidedOnProbes ? ", on probe requests" : string.Empty;
+        text.Append(CultureInfo.InvariantCulture, $"\n### Canary at {figures.Percent}%: {Plain(figures.Verdict)} ({Plain(figures.Rule)}{on})\n\n");
+        text.Append("| | Requests | 5xx | 5xx rate | p95 |\n| --- | ---: | ---: | ---: | ---: |\n");
+        Side(text, "canary", figures.CanaryRequests, figures.CanaryErrors, figures.CanaryP95Milliseconds);
+        Side(text, "stable", figures.StableRequests, figures.StableErrors, figures.StableP95Milliseconds);
+        text.Append('\n');
+        foreach (var (what, line) in new[] { ("5xx", figures.Errors), ("Latency", figures.Latency), ("Split", figures.Split), ("Split not checked", figures.SplitNotChecked), ("Probe requests (apart from users')", figures.Probes) })
+        {
+            if (line is { Length: > 0 })
+            {
+                text.Append("- **").Append(what).Append("**: ").Append(Plain(line)).Append('\n');
+            }
+        }
+    }
+
+    private static void Side(StringBuilder text, string side, int requests, int errors, double p95) =>
+        text.Append(CultureInfo.InvariantCulture, $"| {side} | {requests:N0} | {errors:N0} | {(requests == 0 ? 0 : 100.0 * errors / requests):0.00}% | {p95:0} ms |\n");
 
     /// <summary>The most characters of one explanation in the comment (the records keep it whole).</summary>
     public const int MaxExplanationLength = 600;

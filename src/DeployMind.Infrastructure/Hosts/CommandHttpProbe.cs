@@ -25,13 +25,20 @@ internal sealed class CommandHttpProbe : IHttpProbe
         return Interpret(result.ExitCode, result.StandardOutput, timeout);
     }
 
-    internal static CommandSpec Command(Uri url, TimeSpan timeout, string? hostName = null) =>
+    public async Task<ProbeResult> GetMarkedAsync(Uri url, string? hostName, KeyValuePair<string, string> marker, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(Command(url, timeout, hostName, marker).WithSecret(marker.Value), null, cancellationToken);
+        return Interpret(result.ExitCode, result.StandardOutput, timeout);
+    }
+
+    internal static CommandSpec Command(Uri url, TimeSpan timeout, string? hostName = null, KeyValuePair<string, string>? marker = null) =>
         CommandSpec.Create(
             "curl",
             [
             "--silent", "--output", "/dev/null", "--write-out", "%{http_code}",
             "--max-time", timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), "--noproxy", "*",
             .. hostName is null ? Array.Empty<string>() : ["--header", $"Host: {hostName}:{url.Port.ToString(CultureInfo.InvariantCulture)}"],
+            .. marker is { } header ? ["--header", $"{header.Key}: {header.Value}"] : Array.Empty<string>(),
             url.ToString(),
             ]);
 

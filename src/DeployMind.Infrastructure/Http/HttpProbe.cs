@@ -19,7 +19,12 @@ internal sealed class HttpProbe : IHttpProbe, IDisposable
 
     public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, null, timeout, cancellationToken);
 
-    public async Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken) => SendAsync(url, hostName, null, timeout, cancellationToken);
+
+    public Task<ProbeResult> GetMarkedAsync(Uri url, string? hostName, KeyValuePair<string, string> marker, TimeSpan timeout, CancellationToken cancellationToken) =>
+        SendAsync(url, hostName, marker, timeout, cancellationToken);
+
+    private async Task<ProbeResult> SendAsync(Uri url, string? hostName, KeyValuePair<string, string>? marker, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -29,6 +34,11 @@ internal sealed class HttpProbe : IHttpProbe, IDisposable
             if (hostName is not null)
             {
                 request.Headers.Host = url.IsDefaultPort ? hostName : $"{hostName}:{url.Port}";
+            }
+
+            if (marker is { } header)
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
 
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);

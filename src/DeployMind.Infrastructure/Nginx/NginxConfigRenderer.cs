@@ -40,6 +40,19 @@ internal static partial class NginxConfigRenderer
     /// </summary>
     public static string LogFormatName(string app) => "dm_json_" + app;
 
+    /// <summary>
+    /// The variable that is 1 for <paramref name="app"/>'s users' requests (<paramref name="users"/>) or for its probe
+    /// requests: letters, digits and '_' only, so '_' is doubled and '-' becomes "_h" (distinct apps, distinct names).
+    /// </summary>
+    public static string ProbeVariable(string app, bool users) =>
+        (users ? "$dm_users_" : "$dm_probes_") + app.Replace("_", "__", StringComparison.Ordinal).Replace("-", "_h", StringComparison.Ordinal);
+
+    /// <summary>The users' access log line: with a probe marker, only requests without it.</summary>
+    private static string AccessLog(RouteSpec route, string accessLogPath) =>
+        route.ProbeMarker is null
+            ? $"    access_log \"{accessLogPath}\" {LogFormatName(route.App)};"
+            : $"    access_log \"{accessLogPath}\" {LogFormatName(route.App)} if={ProbeVariable(route.App, users: true)};";
+
     /// <summary>The main configuration of the managed instance in <paramref name="layout"/>.</summary>
     public static string RenderMainConfig(NginxLayout layout, string workerProcesses)
     {
@@ -103,7 +116,8 @@ internal static partial class NginxConfigRenderer
     /// <paramref name="generation"/> (a new one per write) answered on <see cref="RoutePath"/>.
     /// </summary>
     /// <exception cref="DeployMind.Domain.InvalidInputException">The route is not valid.</exception>
-    public static string RenderSite(RouteSpec route, string listenAddress, string accessLogPath, int keepalive, string generation, NginxSiteDomains? domains = null)
+    /// <remarks>With <see cref="RouteSpec.ProbeMarker"/>, requests carrying it are logged to <c>probeLogPath</c> instead of <c>accessLogPath</c> (then needed).</remarks>
+    public static string RenderSite(RouteSpec route, string listenAddress, string accessLogPath, int keepalive, string generation, NginxSiteDomains? domains = null, string? probeLogPath = null)
     {
         NginxRouteValidator.Validate(route);
         if (route.Domains.Count > 0 && domains is null)
@@ -131,12 +145,23 @@ internal static partial class NginxConfigRenderer
             throw new ArgumentException($"The path '{accessLogPath}' cannot be used in an nginx configuration.", nameof(accessLogPath));
         }
 
+        if (route.ProbeMarker is not null && (probeLogPath is null || !NginxRouteValidator.IsSafePath(probeLogPath)))
+        {
+            throw new ArgumentException($"Route '{route.App}' has probe traffic; a probe log path that can be used in an nginx configuration is needed.", nameof(probeLogPath));
+        }
+
         var upstream = UpstreamName(route.App);
         var text = new StringBuilder();
         text.Append(NginxRouteComment.Format(route)).Append('\n');
         text.Append(GenerationMarker).Append(generation).Append('\n');
         text.Append($"# Managed by DeployMind (app {route.App}): rewritten on every deploy, edits are lost.\n\n");
         text.Append($"log_format {LogFormatName(route.App)} escape=json '{LogFormat}';\n\n");
+        if (route.ProbeMarker is { } marker)
+        {
+            // Canary probe requests carry this deployment's marker; they are logged apart so that users' figures stay users'.
+            text.Append($"map $http_{RouteSpec.ProbeHeader.ToLowerInvariant().Replace('-', '_')} {ProbeVariable(route.App, users: true)} {{\n    default 1;\n    \"{marker}\" 0;\n}}\n");
+            text.Append($"map $http_{RouteSpec.ProbeHeader.ToLowerInvariant().Replace('-', '_')} {ProbeVariable(route.App, users: false)} {{\n    default 0;\n    \"{marker}\" 1;\n}}\n\n");
+        }
 
         text.Append($"upstream {upstream} {{\n");
         text.Append("    # Weighted round-robin: each server gets weight/sum of the requests.\n");
@@ -159,7 +184,13 @@ internal static partial class NginxConfigRenderer
             text.Append($"    server_name {route.ServerName};\n");
         }
 
-        text.Append($"    access_log \"{accessLogPath}\" {LogFormatName(route.App)};\n\n");
+        text.Append(AccessLog(route, accessLogPath)).Append('\n');
+        if (route.ProbeMarker is not null)
+        {
+            text.Append($"    access_log \"{probeLogPath}\" {LogFormatName(route.App)} if={ProbeVariable(route.App, users: false)};\n");
+        }
+
+        text.Append('\n');
         text.Append("    # This file's generation, for DeployMind's check that a reload took effect: loopback only, not logged.\n");
         text.Append($"    location = {RoutePath} {{\n");
         text.Append("        allow 127.0.0.1;\n");
@@ -238,7 +269,7 @@ internal static partial class NginxConfigRenderer
         text.Append("server {\n");
         text.Append($"    listen {domains.ListenAddress}:{domains.HttpPort};\n");
         text.Append($"    server_name {names};\n");
-        text.Append($"    access_log \"{accessLogPath}\" {LogFormatName(route.App)};\n");
+        text.Append(AccessLog(route, accessLogPath)).Append('\n');
         AppendChallenge(text, domains.ChallengeDirectory);
         if (https && route.Tls is { Redirect: true })
         {
@@ -261,7 +292,7 @@ internal static partial class NginxConfigRenderer
         text.Append("\nserver {\n");
         text.Append($"    listen {domains.ListenAddress}:{domains.HttpsPort} ssl http2;\n");
         text.Append($"    server_name {names};\n");
-        text.Append($"    access_log \"{accessLogPath}\" {LogFormatName(route.App)};\n");
+        text.Append(AccessLog(route, accessLogPath)).Append('\n');
         text.Append($"    ssl_certificate \"{domains.CertificateFile}\";\n");
         text.Append($"    ssl_certificate_key \"{domains.KeyFile}\";\n");
         text.Append("    ssl_protocols TLSv1.2 TLSv1.3;\n");

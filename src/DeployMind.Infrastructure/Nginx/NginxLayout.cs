@@ -1,3 +1,4 @@
+using DeployMind.Application.Deploy.Hosts;
 namespace DeployMind.Infrastructure.Nginx;
 
 /// <summary>Where the router's files live on a host, with <c>~</c> already expanded.</summary>
@@ -57,6 +58,9 @@ internal sealed record NginxLayout
     public string VerifiedPath(string app) => $"{SitesDirectory}/{SiteFilePrefix}{app}.verified";
 
     public string AccessLogPath(string app) => $"{AccessLogDirectory}/{app}.access.log";
+
+    /// <summary>The access log of the app's canary probe requests alone (<see cref="RouteSpec.ProbeMarker"/>), beside its users' log.</summary>
+    public string ProbeLogPath(string app) => $"{AccessLogDirectory}/{app}.probes.log";
 
     /// <summary>Whether <paramref name="options"/> has a path relative to the home directory (so the host's $HOME is needed).</summary>
     public static bool NeedsHome(NginxOptions options)

@@ -37,6 +37,11 @@ internal static partial class NginxRouteValidator
             throw new InvalidInputException($"Route '{route.App}': the certificate and key files must be absolute paths without quotes, '$', ';' or braces.");
         }
 
+        if (route.ProbeMarker is { } marker && (marker.Length is < 16 or > 64 || !marker.All(char.IsAsciiLetterOrDigit)))
+        {
+            throw new InvalidInputException($"Route '{route.App}': the probe marker must be 16 to 64 letters or digits.");
+        }
+
         if (route.Servers is null || route.Servers.Count == 0)
         {
             throw new InvalidInputException($"Route '{route.App}' has no upstream servers; at least one is needed.");

@@ -22,7 +22,7 @@ internal sealed partial class NginxTrafficRouter
         + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
 
     private string RenderSite(NginxLayout layout, RouteSpec route, string generation, NginxSiteDomains? domains) =>
-        NginxConfigRenderer.RenderSite(route, _options.ListenAddress, layout.AccessLogPath(route.App), _options.UpstreamKeepalive, generation, domains);
+        NginxConfigRenderer.RenderSite(route, _options.ListenAddress, layout.AccessLogPath(route.App), _options.UpstreamKeepalive, generation, domains, layout.ProbeLogPath(route.App));
 
     /// <summary>Whether <paramref name="current"/> (the site on disk) is exactly <paramref name="route"/> and nginx serves it.</summary>
     private async Task<bool> IsLiveAsync(NginxLayout layout, RouteSpec route, NginxSiteDomains? domains, string current, CancellationToken cancellationToken)

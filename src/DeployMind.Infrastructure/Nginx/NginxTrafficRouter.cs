@@ -26,7 +26,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<NginxTrafficRouter> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ConcurrentDictionary<(string App, long From), TrafficAnalysis> _analyses = new();
+    private readonly ConcurrentDictionary<(string Log, long From), TrafficAnalysis> _analyses = new();
     private NginxLayout? _layout;
 
     public NginxTrafficRouter(ICommandRunner runner, NginxOptions options, TimeProvider time, ILogger<NginxTrafficRouter> logger)
@@ -86,9 +86,14 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
         }
 
         await RotateLogsIfDueAsync(layout, cancellationToken);
+        return await ReadWindowAsync(layout.AccessLogPath(app), app, from, to, cancellationToken);
+    }
 
-        // One analysis per (app, window start): each read continues where the last one stopped (see NginxAccessLogReader).
-        var key = (app, from.UtcTicks);
+    /// <summary>The window's figures from one log, continuing the window's earlier reads.</summary>
+    private async Task<TrafficWindow> ReadWindowAsync(string log, string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        // One analysis per (log, window start): each read continues where the last one stopped (see NginxAccessLogReader).
+        var key = (log, from.UtcTicks);
         var now = _time.GetUtcNow();
         ForgetIdleAnalyses(now);
         var analysis = _analyses.GetOrAdd(key, _ => new TrafficAnalysis());
@@ -99,10 +104,10 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
             if (to < analysis.To)
             {
                 // An earlier end than already read: not this window's next read; read it on its own.
-                return await ReadOnceAsync(layout, app, from, to, cancellationToken);
+                return await ReadOnceAsync(log, from, to, cancellationToken);
             }
 
-            var result = (await RunAsync(NginxAccessLogReader.Command(layout.AccessLogPath(app), analysis.Cursor, from, to), cancellationToken)).EnsureSuccess();
+            var result = (await RunAsync(NginxAccessLogReader.Command(log, analysis.Cursor, from, to), cancellationToken)).EnsureSuccess();
             if (NginxAccessLogReader.Apply(result.StandardOutput, analysis.Cursor, analysis.Tally) is { } gap)
             {
                 analysis.Gaps.Add(gap);
@@ -118,11 +123,11 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
         }
     }
 
-    private async Task<TrafficWindow> ReadOnceAsync(NginxLayout layout, string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    private async Task<TrafficWindow> ReadOnceAsync(string log, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var cursor = new LogCursor();
         var tally = new TrafficTally();
-        var result = (await RunAsync(NginxAccessLogReader.Command(layout.AccessLogPath(app), cursor, from, to), cancellationToken)).EnsureSuccess();
+        var result = (await RunAsync(NginxAccessLogReader.Command(log, cursor, from, to), cancellationToken)).EnsureSuccess();
         var gap = NginxAccessLogReader.Apply(result.StandardOutput, cursor, tally);
         return new TrafficWindow(from, to, tally.Figures()) { Gaps = gap is null ? [] : [gap] };
     }

@@ -342,8 +342,6 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         return [.. rows.Select(x => System.Text.Json.JsonSerializer.Deserialize<RecordedCanaryStep>(x.Figures, FiguresJson)).OfType<RecordedCanaryStep>()];
     }
 
-    private static readonly System.Text.Json.JsonSerializerOptions FiguresJson = new(System.Text.Json.JsonSerializerDefaults.Web);
-
     private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];
 
     public void Dispose()
@@ -398,6 +396,7 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
                 HealthChecksPassed = row.HealthChecksPassed,
                 HealthChecksRequired = row.HealthChecksRequired,
                 CanaryPercentReached = row.CanaryPercentReached,
+                CanaryFigures = row.CanaryFigures is null ? null : System.Text.Json.JsonSerializer.Deserialize<CanaryFigures>(row.CanaryFigures, FiguresJson),
                 Events = events.TryGetValue(row.Id, out var timeline) ? timeline : [],
             });
             if (withTimeline)
@@ -443,7 +442,11 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         HealthChecksPassed = d.HealthChecksPassed,
         HealthChecksRequired = d.HealthChecksRequired,
         CanaryPercentReached = d.CanaryPercentReached,
+        CanaryFigures = d.CanaryFigures is null ? null : System.Text.Json.JsonSerializer.Serialize(d.CanaryFigures, FiguresJson),
     };
+
+    /// <summary>How <see cref="CanaryFigures"/> is kept in its column: camelCase JSON, as the records and the API show it.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions FiguresJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     private static IEnumerable<EventRow> EventRows(Deployment d, int from) =>
         d.Events.Skip(from).Select((e, i) => new EventRow

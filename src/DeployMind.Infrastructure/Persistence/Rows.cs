@@ -70,6 +70,9 @@ internal sealed class DeploymentRow
     public int? HealthChecksRequired { get; set; }
 
     public int? CanaryPercentReached { get; set; }
+
+    /// <summary>A canary's last judged step (<see cref="Domain.Deploy.CanaryFigures"/>) as JSON; null for other strategies and older rows.</summary>
+    public string? CanaryFigures { get; set; }
 }
 
 /// <summary>One timeline entry (table <c>deployment_events</c>).</summary>

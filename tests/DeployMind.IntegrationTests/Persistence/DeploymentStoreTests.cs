@@ -33,6 +33,7 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
         Assert.Equal(("shop-api:0123456789ab", 42.5, "BuildKit (docker buildx)"), (loaded.ImageTag, loaded.ImageSizeMb, loaded.ImageBuilder));
         Assert.Equal(("20261127-r1", "local", "http://127.0.0.1:8080/"), (loaded.ReleaseId, loaded.Target, loaded.Url));
         Assert.Equal((3, 3, 100), (loaded.HealthChecksPassed!.Value, loaded.HealthChecksRequired!.Value, loaded.CanaryPercentReached!.Value));
+        Assert.Equal(Figures, loaded.CanaryFigures);
         Assert.Equal(StrategyKind.Canary, loaded.Strategy);
         Assert.Equal("cli:alice", loaded.TriggeredBy);
         Assert.Equal(deployment.CreatedAt, loaded.CreatedAt);
@@ -306,6 +307,17 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
             Commit = "0123456789abcdef0123456789abcdef01234567",
         };
 
+    /// <summary>A promoted canary's last step, with every optional figure set (and text that JSON must escape).</summary>
+    private static readonly CanaryFigures Figures = new(50, "Healthy", "comparison", 1_012, 5, 41.5, 9_107, 46, 39)
+    {
+        Errors = "5xx increase −0.01 pts, interval [−0.61, +0.59] vs tolerance +1.00 (Λ 142.1 of 100): within tolerance",
+        Latency = "latency p95 42 vs 39 ms; share of pairs where the canary ÷ 1.2 is slower 0.47 [0.44, 0.50] vs 0.5 (z -2.1, Λ 120 of 100): within tolerance",
+        Split = "split 10.0% canary of 10119 requests (expected 10%; χ² 0.01, p 0.92, threshold 19.3): matches",
+        SplitNotChecked = "\"quoted\" and a\nnewline",
+        DecidedOnProbes = true,
+        Probes = "Healthy: canary 110 requests, 0 5xx, p95 13 ms; stable 111 requests, 0 5xx, p95 18 ms",
+    };
+
     private static void Run(Deployment d, DateTimeOffset at, bool succeed)
     {
         d.MoveTo(DeploymentState.Scanning, "Scan started", at.AddSeconds(1));
@@ -314,7 +326,7 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
         d.RecordImage("shop-api:0123456789ab", 42.5, "BuildKit (docker buildx)");
         d.MoveTo(DeploymentState.Deploying, "Deploy started", at.AddSeconds(10));
         d.RecordRelease("20261127-r1", "local", "http://127.0.0.1:8080/");
-        d.RecordDeploy(3, 3, 100);
+        d.RecordDeploy(3, 3, 100, Figures);
         if (!succeed)
         {
             d.Fail(PipelineStage.Deploy, "the new release never got healthy; the previous one still serves", at.AddSeconds(20));

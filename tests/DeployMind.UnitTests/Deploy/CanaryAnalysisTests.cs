@@ -89,6 +89,24 @@ public sealed class CanaryAnalysisTests
     }
 
     [Fact]
+    public void Judge_SplitNotCheckable_SaysSoInTheFiguresAndTheDecision()
+    {
+        // The same lopsided counts as a mismatch above, from a router that splits by connection: not a verdict, but said.
+        var result = CanaryAnalysis.Judge(Window(new UpstreamStats(1900, 0, 12), new UpstreamStats(100, 0, 15)), Canary, Stable, Policy, splitNotChecked: "balances connections");
+
+        Assert.NotEqual(CanaryVerdict.SampleRatioMismatch, result.Verdict);
+        Assert.Null(result.Decision!.Split);
+        Assert.Equal("balances connections", result.Decision.SplitNotChecked);
+        Assert.Contains("split not checked: balances connections", result.Reason, StringComparison.Ordinal);
+
+        // Where the split is checked, nothing says it was not.
+        var checkedSplit = CanaryAnalysis.Judge(Window(new UpstreamStats(900, 0, 12), new UpstreamStats(100, 0, 15)), Canary, Stable, Policy, 0.1, "unused");
+        Assert.NotNull(checkedSplit.Decision!.Split);
+        Assert.Null(checkedSplit.Decision.SplitNotChecked);
+        Assert.DoesNotContain("split not checked", checkedSplit.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Judge_CanaryHalfAgainAsSlow_IsUnhealthyByTheLatencyComparison()
     {
         var random = new Random(11);

@@ -78,7 +78,7 @@ public sealed class CanaryJudgeTests
 
         // The step's result as judged, tagged with its weight for the records (each judgement of the extended step).
         Assert.Equal(TooFew with { Percent = 10 }, failed);
-        Assert.Equal([10, 10, 10], judged.Select(s => s.Percent));
+        Assert.All(judged, s => Assert.Equal(10, s.Percent));
         Assert.Equal(2, steps.Count);
         Assert.Contains("about 17 requests/s must reach the app", steps[0], StringComparison.Ordinal);
         Assert.EndsWith("the step runs again (1 of canary.maxExtensions 2)", steps[0], StringComparison.Ordinal);

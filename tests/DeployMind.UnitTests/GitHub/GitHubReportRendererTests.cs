@@ -50,6 +50,34 @@ public sealed class GitHubReportRendererTests
     }
 
     [Fact]
+    public void Comment_PromotedCanary_ShowsTheLastStepsFigures()
+    {
+        var report = Report(DeploymentState.Succeeded) with
+        {
+            Strategy = StrategyKind.Canary,
+            CanaryPercentReached = 100,
+            CanaryFigures = new CanaryFigures(50, "Healthy", "comparison", 1_012, 5, 41.5, 9_107, 46, 39)
+            {
+                Errors = "5xx increase −0.01 pts, interval [−0.61, +0.59] vs tolerance +1.00 (Λ 142.1 of 100): within tolerance",
+                Latency = "latency p95 42 vs 39 ms (z -2.1, Λ 120 of 100): within tolerance",
+                Split = "split 10.0% canary of 10119 requests (expected 10%; χ² 0.01, p 0.92, threshold 19.3): matches",
+            },
+        };
+
+        var body = GitHubReportRenderer.Comment(report, null);
+
+        Assert.Contains("| Strategy | Canary (reached 100%) |\n", body, StringComparison.Ordinal);
+        Assert.Contains("\n### Canary at 50%: Healthy (comparison)\n\n| | Requests | 5xx | 5xx rate | p95 |\n| --- | ---: | ---: | ---: | ---: |\n", body, StringComparison.Ordinal);
+        Assert.Contains("| canary | 1,012 | 5 | 0.49% | 42 ms |\n", body, StringComparison.Ordinal);
+        Assert.Contains("| stable | 9,107 | 46 | 0.51% | 39 ms |\n", body, StringComparison.Ordinal);
+        Assert.Contains("- **5xx**: 5xx increase −0.01 pts, interval \\[−0.61, +0.59\\] vs tolerance +1.00 \\(Λ 142.1 of 100\\)\\: within tolerance\n", body, StringComparison.Ordinal);
+        Assert.Contains("- **Latency**: latency p95 42 vs 39 ms", body, StringComparison.Ordinal);
+        Assert.Contains("- **Split**: split 10.0% canary of 10119 requests", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Probe requests", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("### Canary", GitHubReportRenderer.Comment(Report(DeploymentState.Succeeded), null), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Comment_ShowsEachStagesExplanation_AsPlainText()
     {
         var report = Report(DeploymentState.RolledBack) with

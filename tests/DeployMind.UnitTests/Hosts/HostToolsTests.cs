@@ -32,4 +32,12 @@ public sealed class HostToolsTests
 
         Assert.Equal(["--silent", "--output", "/dev/null", "--write-out", "%{http_code}", "--max-time", "1.5", "--noproxy", "*", "http://127.0.0.1:20001/health"], spec.Arguments);
     }
+
+    [Fact]
+    public void Command_Marker_IsAHeaderArgument()
+    {
+        var spec = CommandHttpProbe.Command(new Uri("http://127.0.0.1:8080/ping"), TimeSpan.FromSeconds(2), null, new("X-DeployMind-Probe", "0123456789abcdef"));
+
+        Assert.Equal(["--silent", "--output", "/dev/null", "--write-out", "%{http_code}", "--max-time", "2", "--noproxy", "*", "--header", "X-DeployMind-Probe: 0123456789abcdef", "http://127.0.0.1:8080/ping"], spec.Arguments);
+    }
 }

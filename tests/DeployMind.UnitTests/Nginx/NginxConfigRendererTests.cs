@@ -162,5 +162,34 @@ public sealed class NginxConfigRendererTests
         Assert.Equal(main.Count(c => c == '{'), main.Count(c => c == '}'));
     }
 
+    [Fact]
+    public void RenderSite_ProbeMarker_LogsMarkedRequestsApartFromUsers()
+    {
+        var route = new RouteSpec("shop-eu_1", 8080, Canary.Servers) { ProbeMarker = "0123456789abcdef0123456789abcdef" };
+
+        var site = NginxConfigRenderer.RenderSite(route, "127.0.0.1", "/logs/shop-eu_1.access.log", 16, "g1", probeLogPath: "/logs/shop-eu_1.probes.log");
+
+        Assert.Contains("map $http_x_deploymind_probe $dm_users_shop_heu__1 {\n    default 1;\n    \"0123456789abcdef0123456789abcdef\" 0;\n}\n", site, StringComparison.Ordinal);
+        Assert.Contains("map $http_x_deploymind_probe $dm_probes_shop_heu__1 {\n    default 0;\n    \"0123456789abcdef0123456789abcdef\" 1;\n}\n", site, StringComparison.Ordinal);
+        Assert.Contains("    access_log \"/logs/shop-eu_1.access.log\" dm_json_shop-eu_1 if=$dm_users_shop_heu__1;\n", site, StringComparison.Ordinal);
+        Assert.Contains("    access_log \"/logs/shop-eu_1.probes.log\" dm_json_shop-eu_1 if=$dm_probes_shop_heu__1;\n", site, StringComparison.Ordinal);
+        Assert.DoesNotContain("0123456789abcdef0123456789abcdef", NginxRouteComment.Format(route), StringComparison.Ordinal);
+
+        // Without a marker: one log, no condition.
+        var plain = Render(Canary);
+        Assert.DoesNotContain("map $http_x_deploymind_probe", plain, StringComparison.Ordinal);
+        Assert.Contains("    access_log \"/logs/shop.access.log\" dm_json_shop;\n", plain, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("short")]
+    [InlineData("0123456789abcdef\"; evil")]
+    public void RenderSite_BadProbeMarker_IsRefused(string marker)
+    {
+        var route = Canary with { ProbeMarker = marker };
+
+        Assert.Throws<InvalidInputException>(() => NginxConfigRenderer.RenderSite(route, "127.0.0.1", "/logs/shop.access.log", 16, "g1", probeLogPath: "/logs/shop.probes.log"));
+    }
+
     private static string Render(RouteSpec route) => NginxConfigRenderer.RenderSite(route, "127.0.0.1", "/logs/shop.access.log", 16, "g1");
 }

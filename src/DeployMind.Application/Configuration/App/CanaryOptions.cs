@@ -32,6 +32,9 @@ public sealed class CanaryOptions
     /// <summary>The confidence of the judge's comparisons; default 0.99.</summary>
     public double Confidence { get; set; } = 0.99;
 
+    /// <summary>Synthetic requests during canary steps for a quiet app; none by default.</summary>
+    public ProbeTrafficOptions? ProbeTraffic { get; set; }
+
     public CanaryPolicy ToPolicy(string key)
     {
         var action = OnInsufficientData.Trim().ToLowerInvariant() switch
@@ -48,6 +51,7 @@ public sealed class CanaryOptions
                 MaxErrorRateIncrease = MaxErrorRateIncrease,
                 MaxLatencyIncrease = MaxLatencyIncrease,
                 Confidence = Confidence,
+                ProbeTraffic = ProbeTraffic?.ToProbeTraffic(),
             };
         }
         catch (InvalidInputException ex) when (ex.Message.StartsWith("canary.", StringComparison.Ordinal))

@@ -31,8 +31,17 @@ public sealed record CanaryStepResult(CanaryVerdict Verdict, UpstreamStats Canar
     /// <summary>The comparisons behind the verdict (null where the step was decided without them: a failed health check, a target without traffic figures).</summary>
     public CanaryDecision? Decision { get; init; }
 
-    /// <summary>The canary's weight in the step (10 for 10%), set when the step is recorded as judged.</summary>
-    public int Percent { get; init; }
+    /// <summary>
+    /// The probe requests' own judgement (<c>canary.probeTraffic</c>), counted apart from users' requests, whose figures
+    /// are <see cref="Canary"/> and <see cref="Stable"/>; null without probe traffic.
+    /// </summary>
+    public CanaryStepResult? Probes { get; init; }
+
+    /// <summary>Whether the verdict rests on the probe requests (they failed the step, or passed it with <c>passOnProbes</c>), not on users' requests.</summary>
+    public bool DecidedOnProbes { get; init; }
+
+    /// <summary>The step's share of traffic for the canary, in percent (set once the step is run; null in a bare judgement).</summary>
+    public int? Percent { get; init; }
 }
 
 /// <summary>
@@ -61,7 +70,8 @@ internal static class CanaryAnalysis
     /// <param name="stableAddress">The stable's key, or null when there is no stable release.</param>
     /// <param name="policy">Limits, tolerances, confidence.</param>
     /// <param name="expectedCanaryShare">The share of requests the router was told to give the canary (0-1), when it splits by request; null to skip the split check.</param>
-    public static CanaryStepResult Judge(TrafficWindow window, string canaryAddress, string? stableAddress, CanaryPolicy policy, double? expectedCanaryShare = null)
+    /// <param name="splitNotChecked">Why there is no split check (a router that splits by connection), said in the reason and the decision.</param>
+    public static CanaryStepResult Judge(TrafficWindow window, string canaryAddress, string? stableAddress, CanaryPolicy policy, double? expectedCanaryShare = null, string? splitNotChecked = null)
     {
         ArgumentNullException.ThrowIfNull(window);
         ArgumentNullException.ThrowIfNull(policy);
@@ -84,11 +94,12 @@ internal static class CanaryAnalysis
         var guardOff = stable.Requests >= policy.MinRequests && stable.ErrorRate > policy.MaxErrorRate
             ? $"the stable itself fails more than canary.maxErrorRate {Pct(policy.MaxErrorRate)}, so that limit is left to the comparison"
             : null;
-        var details = string.Join("; ", new[] { figures, errors?.Describe(), latency?.Describe(), split?.Describe(), guardOff }.Where(t => t is not null));
+        var notChecked = split is null && stableAddress is not null && splitNotChecked is not null ? splitNotChecked : null;
+        var details = string.Join("; ", new[] { figures, errors?.Describe(), latency?.Describe(), split?.Describe(), notChecked is null ? null : "split not checked: " + notChecked, guardOff }.Where(t => t is not null));
         CanaryStepResult Result(CanaryVerdict verdict, string rule, string why, bool waiting = false) =>
             new(verdict, canary, stable, $"{why}: {details}")
             {
-                Decision = new CanaryDecision(rule, errors, latency, split, waiting ? needed : null, waiting ? eta : null),
+                Decision = new CanaryDecision(rule, errors, latency, split, waiting ? needed : null, waiting ? eta : null) { SplitNotChecked = notChecked },
             };
 
         // The hard guard on errors comes first: 5 errors out of 6 requests is already a failure whatever comes next. It is

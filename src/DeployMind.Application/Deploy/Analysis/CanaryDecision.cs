@@ -16,4 +16,8 @@ public sealed record CanaryDecision(
     LatencyComparison? Latency,
     SampleRatioCheck? Split,
     int? CanaryRequestsNeeded,
-    TimeSpan? Eta);
+    TimeSpan? Eta)
+{
+    /// <summary>Why the split was not checked where the router does not split by request (Kubernetes); null where it was, or where there was nothing to check.</summary>
+    public string? SplitNotChecked { get; init; }
+}

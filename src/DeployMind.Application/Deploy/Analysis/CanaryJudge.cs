@@ -53,7 +53,7 @@ internal static class CanaryJudge
         var extensions = 0;
         while (true)
         {
-            var result = await watch(cancellationToken) with { Percent = percent };
+            var result = (await watch(cancellationToken)) with { Percent = percent };
             steps.Add(result);
             switch (Next(result, policy, extensions))
             {
@@ -120,7 +120,7 @@ internal static class CanaryJudge
                 : "lengthen canary.stepDuration or canary.maxExtensions, raise canary.maxErrorRateIncrease / canary.maxLatencyIncrease, or set canary.onInsufficientData: pass";
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"{result.Reason}; the canary saw {result.Canary.Requests} requests at {percent}% (the app got {result.Canary.Requests + result.Stable.Requests} in all){(wait.Length > 0 ? "; " + wait : string.Empty)}: send more traffic, {next}");
+                $"{result.Reason}; the canary saw {result.Canary.Requests} requests at {percent}% (the app got {result.Canary.Requests + result.Stable.Requests} in all{ProbeEvidence.Summary(result)}){(wait.Length > 0 ? "; " + wait : string.Empty)}: send more traffic, {next}");
         }
 
         var share = Math.Clamp(percent, 1, 100) / 100.0;
@@ -131,7 +131,7 @@ internal static class CanaryJudge
             : "or lower canary.minRequests, lengthen canary.stepDuration, or set canary.onInsufficientData: pass";
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"the canary saw {result.Canary.Requests} of the {policy.MinRequests} requests canary.minRequests asks for in {step} at {percent}% (the app got {total} in all): about {Rate(needed)} must reach the app for a step of {step}, {alternatives}");
+            $"the canary saw {result.Canary.Requests} of the {policy.MinRequests} requests canary.minRequests asks for in {step} at {percent}% (the app got {total} in all{ProbeEvidence.Summary(result)}): about {Rate(needed)} must reach the app for a step of {step}, {alternatives}");
     }
 
     /// <summary>"17 requests/s", "3.4 requests/s", "40 requests/min" (below one a second); rounded up, so "about" never promises too little.</summary>

@@ -11,6 +11,14 @@ public interface IHttpProbe
     /// several that share an nginx port by server name (preview environments). Null: the URL's own host.
     /// </summary>
     Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// GET <paramref name="url"/> as synthetic traffic with the header <paramref name="marker"/> (name, value), by which the
+    /// router counts it apart from users' requests (canary probe traffic). A probe that cannot send the header must not
+    /// send the request: unmarked, it would be counted as a user's.
+    /// </summary>
+    Task<ProbeResult> GetMarkedAsync(Uri url, string? hostName, KeyValuePair<string, string> marker, TimeSpan timeout, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This HTTP probe cannot mark its requests, so it cannot send canary probe traffic.");
 }
 
 /// <summary>What one probe saw.</summary>

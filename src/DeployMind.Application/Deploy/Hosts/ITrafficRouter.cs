@@ -23,6 +23,13 @@ public interface ITrafficRouter
     Task<TrafficWindow> ReadTrafficAsync(string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Per-upstream figures of the probe requests alone (those with <see cref="RouteSpec.ProbeMarker"/>, which
+    /// <see cref="ReadTrafficAsync"/> leaves out) that ended in [from, to). A router that cannot tell them apart has none.
+    /// </summary>
+    Task<TrafficWindow> ReadProbeTrafficAsync(string app, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Task.FromResult(new TrafficWindow(from, to, new Dictionary<string, UpstreamStats>()));
+
+    /// <summary>
     /// Notes on the host that <paramref name="releaseId"/> of <paramref name="app"/> served and was verified: the host's own
     /// ledger, which a rollback reads when the deployment records are gone (a release that never served is never in it).
     /// </summary>
@@ -79,6 +86,16 @@ public sealed record RouteSpec(string App, int ListenPort, IReadOnlyList<Upstrea
 
     /// <summary>HTTPS for <see cref="Domains"/>; null: HTTP only.</summary>
     public SiteTls? Tls { get; init; }
+
+    /// <summary>
+    /// While a canary sends probe traffic: the value of the <see cref="ProbeHeader"/> header that marks its requests (a
+    /// random token per deployment, so users cannot mark theirs). The router logs marked requests apart from users' ones.
+    /// Null: no probes, one log. Not part of the route read back from the host.
+    /// </summary>
+    public string? ProbeMarker { get; init; }
+
+    /// <summary>The header probe requests carry <see cref="ProbeMarker"/> in.</summary>
+    public const string ProbeHeader = "X-DeployMind-Probe";
 }
 
 /// <summary>One upstream server.</summary>

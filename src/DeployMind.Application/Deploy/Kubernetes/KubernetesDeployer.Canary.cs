@@ -44,6 +44,12 @@ public sealed partial class KubernetesDeployer
         var reached = 0;
         var stableReplicas = Math.Max(1, stable.Replicas);
         observer.Step(cluster.Display, $"applying {canary.DeploymentName} ({canary.Image})");
+        if (request.Canary.ProbeTraffic is not null)
+        {
+            // DeployMind reaches no nginx in front of the Service here, and the pods' logs carry no marker to count probes apart.
+            observer.Step("canary", "canary.probeTraffic is not sent on Kubernetes: the steps are judged on users' requests and the pods' readiness alone (see docs/strategies.md)");
+        }
+
         await cluster.ApplyAsync(canary, KubernetesParts.ConfigMap | KubernetesParts.Deployment, cancellationToken);
         try
         {
@@ -153,7 +159,7 @@ public sealed partial class KubernetesDeployer
                 {
                     var figures = canary.Settings.LogPattern is null
                         ? string.Create(CultureInfo.InvariantCulture, $"{pods.Count} pod(s) ready, no restarts")
-                        : StepProgress.Figures(CanaryAnalysis.Judge(await ReadTrafficAsync(cluster, canary, from, ct), "canary", "stable", request.Canary), request.Canary.MinRequests);
+                        : StepProgress.Figures(CanaryAnalysis.Judge(await ReadTrafficAsync(cluster, canary, from, ct), "canary", "stable", request.Canary, splitNotChecked: SplitNotChecked), request.Canary.MinRequests);
                     observer.Progress("canary", $"canary {percent}%: {figures}, {left}");
                 }
 
@@ -178,9 +184,17 @@ public sealed partial class KubernetesDeployer
         }
 
         var window = await ReadTrafficAsync(cluster, canary, from, cancellationToken);
-        var judged = CanaryAnalysis.Judge(window, "canary", "stable", request.Canary);
+        var judged = CanaryAnalysis.Judge(window, "canary", "stable", request.Canary, splitNotChecked: SplitNotChecked);
         return judged with { Reason = $"{ready}; {judged.Reason}" };
     }
+
+    /// <summary>
+    /// Why a Kubernetes canary has no sample ratio check: the Service picks a pod per connection, and a keep-alive client
+    /// sends many requests down one, so the canary's share of requests scatters far more than a per-request split's
+    /// (a chi-square on request counts would flag mismatches that are not there). Said in every decision's figures.
+    /// </summary>
+    internal const string SplitNotChecked =
+        "the Kubernetes Service balances connections, not requests (a keep-alive client sends many requests to one pod), so the request counts cannot be tested against the weight";
 
     /// <summary>The step's requests of the canary and the stable pods, counted from their log lines with the configured pattern.</summary>
     private async Task<TrafficWindow> ReadTrafficAsync(IKubernetesCluster cluster, KubernetesWorkload canary, DateTimeOffset from, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
@@ -39,6 +40,9 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         var steps = new List<CanaryStepResult>();
         var reached = 0;
         HealthReport? lastHealth = null;
+
+        // Probe requests carry this deployment's random marker, so nginx can log them apart and users cannot mark theirs.
+        var marker = request.Canary.ProbeTraffic is null ? null : Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         try
         {
             foreach (var host in request.Hosts)
@@ -58,7 +62,8 @@ public sealed class CanaryStrategy : IDeploymentStrategy
             {
                 foreach (var (release, stable) in canaries)
                 {
-                    await release.Host.Router.ApplyAsync(Weighted(request, release, stable, percent), cancellationToken);
+                    var route = Weighted(request, release, stable, percent);
+                    await release.Host.Router.ApplyAsync(percent < 100 && stable is not null && marker is not null ? route with { ProbeMarker = marker } : route, cancellationToken);
                     observer.Step(release.Host.Name, percent == 100 || stable is null ? $"100% of traffic on {release.Display}" : $"canary at {percent}%");
                 }
 
@@ -72,7 +77,7 @@ public sealed class CanaryStrategy : IDeploymentStrategy
                 // An extended step keeps its window: the judge's comparisons stay valid however long it grows.
                 DateTimeOffset? windowStart = null;
                 var failed = await CanaryJudge.RunStepAsync(
-                    request.Canary, percent, steps, observer, ct => RunStepAsync(request, canaries, percent, windowStart ??= _time.GetUtcNow(), observer, ct), cancellationToken);
+                    request.Canary, percent, steps, observer, ct => RunStepAsync(request, canaries, percent, windowStart ??= _time.GetUtcNow(), marker, observer, ct), cancellationToken);
                 if (failed is not null)
                 {
                     await RollBackAsync(canaries, observer);
@@ -134,27 +139,52 @@ public sealed class CanaryStrategy : IDeploymentStrategy
     /// unhealthy or the split does not match; then judge the whole window.
     /// </summary>
     private async Task<CanaryStepResult> RunStepAsync(
-        DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, int percent, DateTimeOffset from, IDeployObserver observer, CancellationToken cancellationToken)
+        DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, int percent, DateTimeOffset from, string? marker, IDeployObserver observer, CancellationToken cancellationToken)
     {
         var until = _time.GetUtcNow() + request.Canary.StepDuration;
         var progress = new StepProgress(_time, _time.GetUtcNow(), until);
         var share = percent / 100.0;
+
+        // Probe traffic runs for this step (or extension) only: stopped when it ends, early or not, or the deploy is cancelled.
+        using var stepOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var probes = request.Canary.ProbeTraffic is { } settings && marker is not null
+            ? canaries.Where(c => c.Stable is not null).Select(c => ProbeTrafficSender.SendAsync(c.Release.Host, request, settings, marker, _time, stepOver.Token)).ToList()
+            : [];
+        if (probes.Count > 0)
+        {
+            observer.Step("canary", string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"probe traffic: GET {request.Canary.ProbeTraffic!.Path} at {request.Canary.ProbeTraffic.RatePerSecond:0.##}/s through nginx on {probes.Count} host(s), counted apart from users' requests"));
+        }
+
+        try
+        {
+            return await JudgeStepAsync(request, canaries, percent, from, until, progress, share, observer, cancellationToken);
+        }
+        finally
+        {
+            await stepOver.CancelAsync();
+            await Task.WhenAll(probes);
+        }
+    }
+
+    private async Task<CanaryStepResult> JudgeStepAsync(
+        DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, int percent, DateTimeOffset from, DateTimeOffset until, StepProgress progress, double share, IDeployObserver observer, CancellationToken cancellationToken)
+    {
         var early = await ObservationLoop.WatchAsync(_time, until, request.Health.Interval, async ct =>
         {
             foreach (var (release, _) in canaries)
             {
                 if (await ReleaseLauncher.ProbeAsync(release, request.Health, ct) is { } failure)
                 {
-                    var window = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), ct);
-                    var figures = Judge(window, request.Canary, share);
+                    var figures = await JudgeAsync(request, canaries, from, share, ct);
                     return figures with { Verdict = CanaryVerdict.Unhealthy, Reason = $"{failure}; {figures.Reason}" };
                 }
             }
 
             if (_time.GetUtcNow() < until)
             {
-                var sofar = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), ct);
-                var judged = Judge(sofar, request.Canary, share);
+                var judged = await JudgeAsync(request, canaries, from, share, ct);
                 if (judged.Verdict is CanaryVerdict.Unhealthy or CanaryVerdict.SampleRatioMismatch)
                 {
                     observer.Step("canary", $"{percent}% step: {judged.Verdict} before the step ended: {judged.Reason}");
@@ -163,7 +193,8 @@ public sealed class CanaryStrategy : IDeploymentStrategy
 
                 if (progress.Due() is { } left)
                 {
-                    observer.Progress("canary", $"canary {percent}%: {StepProgress.Figures(judged, request.Canary.MinRequests)}, {left}");
+                    var probeFigures = judged.Probes is { } p ? $"; probes {StepProgress.Figures(p.Canary, null)}" : string.Empty;
+                    observer.Progress("canary", $"canary {percent}%: {StepProgress.Figures(judged, request.Canary.MinRequests)}{probeFigures}, {left}");
                 }
             }
 
@@ -174,10 +205,24 @@ public sealed class CanaryStrategy : IDeploymentStrategy
             return early;
         }
 
-        var read = await ReadAsync(request.Release.App, canaries, from, _time.GetUtcNow(), cancellationToken);
-        var result = Judge(read, request.Canary, share);
+        var result = await JudgeAsync(request, canaries, from, share, cancellationToken);
         observer.Step("canary", $"{percent}% step: {result.Verdict}: {result.Reason}");
         return result;
+    }
+
+    /// <summary>The window so far judged: users' requests, and with probe traffic the probe requests apart (<see cref="ProbeEvidence"/>).</summary>
+    private async Task<CanaryStepResult> JudgeAsync(DeployRequest request, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, DateTimeOffset from, double share, CancellationToken cancellationToken)
+    {
+        var to = _time.GetUtcNow();
+        var users = await ReadAsync(request.Release.App, canaries, from, to, probes: false, cancellationToken);
+        var judged = Judge(users, request.Canary, share);
+        if (request.Canary.ProbeTraffic is not { } settings)
+        {
+            return judged;
+        }
+
+        var probes = await ReadAsync(request.Release.App, canaries, from, to, probes: true, cancellationToken);
+        return ProbeEvidence.Combine(judged, CanaryAnalysis.Judge(probes.Window, probes.Canary, probes.Stable, request.Canary, share), settings);
     }
 
     /// <summary>The judge's verdict on the window; a window the figures cover only in part says so in the reason.</summary>
@@ -187,16 +232,18 @@ public sealed class CanaryStrategy : IDeploymentStrategy
         return read.Window.Gaps.Count == 0 ? result : result with { Reason = $"{result.Reason}; not counted: {string.Join("; ", read.Window.Gaps)}" };
     }
 
-    /// <summary>The window's figures summed over hosts, under two synthetic addresses "canary" and "stable".</summary>
+    /// <summary>The window's figures (users' requests, or the probe requests alone) summed over hosts, under two synthetic addresses "canary" and "stable".</summary>
     private static async Task<(TrafficWindow Window, string Canary, string? Stable)> ReadAsync(
-        string app, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        string app, List<(LaunchedRelease Release, RouteSpec? Stable)> canaries, DateTimeOffset from, DateTimeOffset to, bool probes, CancellationToken cancellationToken)
     {
         var canary = new List<UpstreamStats>();
         var stable = new List<UpstreamStats>();
         var gaps = new List<string>();
         foreach (var (release, stableRoute) in canaries)
         {
-            var window = await release.Host.Router.ReadTrafficAsync(app, from, to, cancellationToken);
+            var window = probes
+                ? await release.Host.Router.ReadProbeTrafficAsync(app, from, to, cancellationToken)
+                : await release.Host.Router.ReadTrafficAsync(app, from, to, cancellationToken);
             canary.Add(release.StatsIn(window));
             gaps.AddRange(window.Gaps.Select(g => $"{release.Host.Name}: {g}"));
             stable.AddRange((stableRoute?.Servers ?? []).Where(s => !release.Addresses.Contains(s.Address)).Select(s => window.For(s.Address)));

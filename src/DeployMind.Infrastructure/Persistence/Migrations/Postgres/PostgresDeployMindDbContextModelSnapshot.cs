@@ -115,6 +115,9 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<string>("Branch")
                         .HasColumnType("text");
 
+                    b.Property<string>("CanaryFigures")
+                        .HasColumnType("text");
+
                     b.Property<int?>("CanaryPercentReached")
                         .HasColumnType("integer");
 

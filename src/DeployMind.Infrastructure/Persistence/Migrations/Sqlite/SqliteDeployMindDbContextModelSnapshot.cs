@@ -108,6 +108,9 @@ namespace DeployMind.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<string>("Branch")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CanaryFigures")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("CanaryPercentReached")
                         .HasColumnType("INTEGER");
 
