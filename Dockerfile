@@ -4,7 +4,8 @@
 # See docs/server.md, "As a container image".
 
 # Build stage: this machine's .NET SDK; restore from the project files alone (cached until one changes), then publish
-# self-contained for linux-x64 (no .NET runtime needed in the final image).
+# self-contained for linux-x64 (no .NET runtime needed in the final image). Not ReadyToRun: `serve` is a long-running
+# process, and precompiling every assembly made the build several times slower and the image larger.
 FROM deploymind-base/dotnet-sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
@@ -13,10 +14,10 @@ COPY src/DeployMind.Application/DeployMind.Application.csproj src/DeployMind.App
 COPY src/DeployMind.Infrastructure/DeployMind.Infrastructure.csproj src/DeployMind.Infrastructure/
 COPY src/DeployMind.Server/DeployMind.Server.csproj src/DeployMind.Server/
 COPY src/DeployMind.Cli/DeployMind.Cli.csproj src/DeployMind.Cli/
-RUN dotnet restore src/DeployMind.Cli/DeployMind.Cli.csproj --runtime linux-x64 -p:SelfContained=true -p:PublishReadyToRun=true
+RUN dotnet restore src/DeployMind.Cli/DeployMind.Cli.csproj --runtime linux-x64 -p:SelfContained=true -p:PublishReadyToRun=false
 COPY src/ src/
 RUN dotnet publish src/DeployMind.Cli/DeployMind.Cli.csproj --configuration Release --runtime linux-x64 --self-contained \
-      --no-restore --output /out -p:UseAppHost=true -nologo
+      --no-restore --output /out -p:UseAppHost=true -p:PublishReadyToRun=false -nologo
 
 # Runtime stage: the local Debian 12 base (libc, OpenSSL, CA certificates), ssh and git for the deployments the
 # server's workers run, an unprivileged user, the records in a volume.
