@@ -94,7 +94,8 @@ public sealed class ContainerImageTests : IAsyncLifetime, IDisposable
         }
 
         // The server's process runs as the unprivileged user, and writes its records under the volume's path.
-        var top = await Docker.RunAsync("top", Container, "-o", "uid,args");
+        // (`docker top`'s default columns: UID first, the command last.)
+        var top = await Docker.RunAsync("top", Container);
         var serve = Assert.Single(top.StandardOutput.Split('\n').Skip(1), l => l.Contains("deploymind serve", StringComparison.Ordinal));
         Assert.StartsWith("10001 ", serve.Trim(), StringComparison.Ordinal);
         var records = await Docker.RunAsync("exec", Container, "sh", "-c", "id -u; test -s /var/lib/deploymind/deploymind.db && echo recorded");
@@ -125,7 +126,7 @@ public sealed class ContainerImageTests : IAsyncLifetime, IDisposable
         Assert.Contains("\"ok\"", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var user = await Docker.RunAsync("ps", "--filter", $"label=io.deploymind.app={AppName}", "--format", "{{.ID}}");
         var release = Assert.Single(user.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        var releaseTop = await Docker.RunAsync("top", release, "-o", "uid,args");
+        var releaseTop = await Docker.RunAsync("top", release);
         Assert.Contains(releaseTop.StandardOutput.Split('\n'), l => l.TrimStart().StartsWith("10001 ", StringComparison.Ordinal) && l.Contains("deploymind serve", StringComparison.Ordinal));
     }
 
