@@ -9,6 +9,8 @@
 #   deploymind-base/static:nonroot    distroless-like: no shell, ca-certificates, tzdata, user nonroot (65532)
 #   deploymind-base/redis:7           + Debian's redis-server as redis:7 runs it (CMD redis-server, data in /data,
 #                                     user redis), for accessories: `image: deploymind-base/redis:7`
+#   deploymind-base/dotnet-sdk:M.m    + this machine's .NET SDK (the folder `dotnet` runs from), `dotnet` on PATH as in
+#                                     mcr.microsoft.com/dotnet/sdk:M.m; DeployMind's own Dockerfile builds on it
 #
 # Each image keeps the contract of the official image it stands in for (users, commands on PATH,
 # environment), so generated Dockerfiles run unchanged once build.baseImages maps the official
@@ -66,4 +68,24 @@ for name in node:18 python:3.11 golang:1.19 static:nonroot redis:7; do
   log "building $image from $dir"
   docker build --network host -q --label "io.deploymind.base-hash=$hash" -t "$image" "$dir" >/dev/null
 done
+# The .NET SDK image is this machine's SDK copied in (there is no .NET in Debian 12 and no registry to pull one from):
+# the build context is the Dockerfile and the host's dotnet folder, streamed as a tar. Current while the folder's
+# Dockerfile and the installed SDKs and runtimes are the same.
+if command -v dotnet >/dev/null 2>&1; then
+  dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+  sdk=$(cd / && dotnet --version 2>/dev/null || true)
+  if [ -n "$sdk" ]; then
+    image="deploymind-base/dotnet-sdk:$(echo "$sdk" | cut -d. -f1,2)"
+    hash=$({ cat "$here/dotnet-sdk/Dockerfile"; dotnet --list-sdks; dotnet --list-runtimes; } | sha256sum | cut -c1-12)
+    if current "$image" "$hash"; then
+      log "$image present"
+    else
+      log "building $image from the .NET SDK $sdk in $dotnet_root"
+      tar -c -C "$here/dotnet-sdk" Dockerfile -C "$(dirname "$dotnet_root")" --transform "s,^$(basename "$dotnet_root"),dotnet," "$(basename "$dotnet_root")" \
+        | docker build --network host -q --label "io.deploymind.base-hash=$hash" -t "$image" - >/dev/null
+    fi
+  fi
+else
+  log "no dotnet on this machine: deploymind-base/dotnet-sdk is not built (DeployMind's own image needs it)"
+fi
 log "done"

@@ -255,7 +255,7 @@ public sealed partial class DeployWorker
         var (held, target, holder) = await _locks.TryAcquireAsync(targets, $"{lease.Consumer}: deployment {job.Id}", cancellationToken);
         if (held is null)
         {
-            var reason = $"waiting for the lock of {target}, held by {holder?.Owner ?? "another deployment"}";
+            var reason = $"{LockWaitNotice.Waiting}{target}, held by {holder?.Owner ?? "another deployment"}";
             var changed = false;
             if (deployment.Events.Count == 0 || deployment.Events[^1].Detail != reason)
             {
@@ -292,29 +292,8 @@ public sealed partial class DeployWorker
         return held;
     }
 
-    /// <summary>
-    /// Once a deployment has waited for locks longer than the notifier's limit, it is told (once: the timeline records it).
-    /// True when the timeline got that note.
-    /// </summary>
-    private bool NoticeLockWait(Deployment deployment, string reason)
-    {
-        if (Notifier is not { } notifier || deployment.Events.Any(e => e.Detail.StartsWith(LockWaitNoticed, StringComparison.Ordinal)))
-        {
-            return false;
-        }
-
-        var since = deployment.Events.FirstOrDefault(e => !e.IsTransition && e.Detail.StartsWith("waiting for the lock of ", StringComparison.Ordinal))?.At;
-        var now = _time.GetUtcNow();
-        if (since is not { } first || !notifier.LockWaiting(DeploymentReport.Of(deployment, now), now - first, reason))
-        {
-            return false;
-        }
-
-        deployment.Note(string.Create(CultureInfo.InvariantCulture, $"{LockWaitNoticed} after {Domain.Duration.Format(now - first)} (lock_wait)"), now);
-        return true;
-    }
-
-    private const string LockWaitNoticed = "still waiting for a lock: notified";
+    /// <summary>Once a deployment has waited for locks longer than the notifier's limit, it is told (once). True when the timeline got that note.</summary>
+    private bool NoticeLockWait(Deployment deployment, string reason) => LockWaitNotice.Check(Notifier, deployment, reason, _time.GetUtcNow());
 
     private async Task RunHoldingAsync(JobLease lease, HeldLocks held, PreparedJob prepared, CancellationToken abort)
     {

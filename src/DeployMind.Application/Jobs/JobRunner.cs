@@ -45,6 +45,8 @@ public sealed class JobRunner : IJobRunner
         if (job.Targets.Count > 0)
         {
             // The job names its targets: the source is fetched once they are locked (a job that waits for a lock fetches nothing).
+            // What it is told before that (lock_wait while it waits, superseded) still goes to its app's channels.
+            RememberChannels(job, session?.ConfigFile);
             return new PreparedJob(job.Targets, async (control, token) =>
             {
                 using var prepared = await PrepareSourceAsync(job, session, token);
@@ -60,6 +62,36 @@ public sealed class JobRunner : IJobRunner
             Strategy = source.Strategy,
             Warnings = source.Warnings,
         };
+    }
+
+    /// <summary>
+    /// For a job that waits for its locks before its source is read: the app's notification channels, from the deploymind.yml
+    /// of its folder (read now: a local folder costs nothing; a repository is not fetched before the lock, so its jobs keep
+    /// the process's channels until the run reads the commit's). A configuration that cannot be read is the run's to report.
+    /// </summary>
+    private void RememberChannels(DeployJob job, string? configFile)
+    {
+        if (job.Repository is not null || !Directory.Exists(job.Path))
+        {
+            return;
+        }
+
+        using var scope = _scopes.CreateScope();
+        if (scope.ServiceProvider.GetService<Notifications.NotificationDispatcher>() is not { } dispatcher)
+        {
+            return;
+        }
+
+        try
+        {
+            var configuration = _configurations.Load(job.Path, configFile);
+            scope.ServiceProvider.GetRequiredService<AppConfigurationScope>().Use(configuration.Configuration);
+            dispatcher.Remember(job.Id, scope.ServiceProvider.GetRequiredService<IOptions<Notifications.NotificationOptions>>().Value);
+        }
+        catch (Exception ex) when (ex is DeployMindException or FileNotFoundException or InvalidDataException or OptionsValidationException)
+        {
+            // The run reads the configuration again and records what is wrong with it; until then the process's channels.
+        }
     }
 
     private static async Task<Deployment> RunAsync(DeployJob job, Prepared prepared, JobSession? session, JobControl control, CancellationToken cancellationToken)

@@ -69,10 +69,12 @@ public sealed partial class TargetLocks
 
     /// <summary>
     /// Every lock of <paramref name="targets"/>, waiting while another run holds one: <paramref name="waiting"/> hears whom it
-    /// waits for (once per holder).
+    /// waits for (once per holder); <paramref name="stillWaiting"/>, when given, hears the last of those after every try that
+    /// found a lock held (a CLI deploy sends <c>lock_wait</c> from there, <see cref="LockWaitNotice"/>).
     /// </summary>
     /// <exception cref="LockWaitTimeoutException">Still held after <paramref name="maxWait"/>: nothing was changed.</exception>
-    public async Task<HeldLocks> AcquireAsync(IEnumerable<string> targets, string owner, TimeSpan maxWait, Action<string> waiting, CancellationToken cancellationToken)
+    public async Task<HeldLocks> AcquireAsync(
+        IEnumerable<string> targets, string owner, TimeSpan maxWait, Action<string> waiting, CancellationToken cancellationToken, Action<string>? stillWaiting = null)
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(waiting);
@@ -88,11 +90,14 @@ public sealed partial class TargetLocks
             }
 
             var who = holder?.Owner ?? "another run (it was freed a moment ago)";
+            var reason = $"{LockWaitNotice.Waiting}{target}, held by {who}";
             if (who != lastHolder)
             {
                 lastHolder = who;
-                waiting($"waiting for the lock of {target}, held by {who}");
+                waiting(reason);
             }
+
+            stillWaiting?.Invoke(reason);
 
             if (_time.GetElapsedTime(started) >= maxWait)
             {

@@ -68,8 +68,20 @@ internal sealed class DeployCommand : AsyncCommand<DeployCommand.Settings>
 
         await services.GetRequiredService<InterruptedDeployments>().ReconcileAsync(cancellationToken);
         var owner = TargetLocks.OwnerOf(triggeredBy, deployment.Id);
+        // Waiting for another run's lock is in the timeline, and past notifications.lockWait it is notified (lock_wait), as a
+        // worker's job is: with the app's channels, which the preparation remembered for this deployment.
+        var notifier = services.GetService<Application.Notifications.IDeploymentNotifier>();
         await using var held = await services.GetRequiredService<TargetLocks>().AcquireAsync(
-            prepared.Targets, owner, settings.LockWaitTime, message => Waiting(message, settings.Json), cancellationToken);
+            prepared.Targets,
+            owner,
+            settings.LockWaitTime,
+            message =>
+            {
+                deployment.Note(message, time.GetUtcNow());
+                Waiting(message, settings.Json);
+            },
+            cancellationToken,
+            reason => LockWaitNotice.Check(notifier, deployment, reason, time.GetUtcNow()));
         foreach (var handle in held.Handles)
         {
             deployment.Note(LockNotes.Holding(handle, owner), time.GetUtcNow());
