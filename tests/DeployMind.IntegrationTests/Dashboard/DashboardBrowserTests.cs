@@ -189,13 +189,16 @@ public sealed class DashboardBrowserTests : IAsyncLifetime, IDisposable
         await context.CloseAsync();
 
         // A read token can look but not act: no action on the page, and a well-formed action (valid token and form) is refused 403.
-        var reader = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl.ToString() });
+        // This one at a phone's width, signing in by keyboard alone (the field has the focus; Enter sends the form).
+        var reader = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl.ToString(), ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
         var look = await reader.NewPageAsync();
         await look.GotoAsync("/signin");
-        await look.GetByLabel("API token").FillAsync(viewer);
-        await look.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await look.Keyboard.TypeAsync(viewer);
+        await look.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(look.GetByRole(AriaRole.Heading, new() { Name = "What runs where" })).ToBeVisibleAsync();
         await look.GotoAsync(v2Page);
         await Assertions.Expect(look.Locator("#state")).ToHaveTextAsync("succeeded");
+        Assert.True(await look.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the deployment page scrolls sideways at a phone's width");
         await Assertions.Expect(look.GetByRole(AriaRole.Button, new() { Name = "Roll back…" })).ToHaveCountAsync(0);
         await Assertions.Expect(look.GetByRole(AriaRole.Link, new() { Name = "Deploy", Exact = true })).ToHaveCountAsync(0);
         var csrf = await look.Locator("form.who input[name=__csrf]").GetAttributeAsync("value");

@@ -244,6 +244,30 @@ public sealed partial class DashboardHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABlueGreenPage_ShowsItsObservationWindowFromTheLog()
+    {
+        var store = _server.Store;
+        var d = new Deployment(Guid.NewGuid(), "shop", "production", StrategyKind.BlueGreen, "api:ci", DateTimeOffset.UtcNow) { Repository = "acme/shop" };
+        await store.AddAsync(d, CancellationToken.None);
+        await store.AppendLogAsync(d.Id,
+            [
+                new LogEntry(DateTimeOffset.UtcNow, "deploy", "local: switched to shop-green"),
+                new LogEntry(DateTimeOffset.UtcNow, "deploy", "blue-green: observing for 30s; the previous colour stays warm"),
+                new LogEntry(DateTimeOffset.UtcNow, "deploy", "blue-green: new colour: 120 requests, 0 5xx, p95 41 ms, 12 s left"),
+                new LogEntry(DateTimeOffset.UtcNow, "build", "Step 3/6 : RUN go build"),
+            ],
+            CancellationToken.None);
+
+        using var browser = Browser();
+        (await SignInAsync(browser, await _server.Get<IApiTokens>().CreateAsync("viewer", ApiScope.Read, CancellationToken.None), "/")).Dispose();
+        var html = await browser.GetStringAsync(new Uri($"/deployments/{d.Id}", UriKind.Relative));
+        var section = html[html.IndexOf("Observation window", StringComparison.Ordinal)..html.IndexOf("</section>", html.IndexOf("Observation window", StringComparison.Ordinal), StringComparison.Ordinal)];
+        Assert.Contains("switched to shop-green", section, StringComparison.Ordinal);
+        Assert.Contains("new colour: 120 requests", section, StringComparison.Ordinal);
+        Assert.DoesNotContain("go build", section, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheDeploymentsList_FiltersByWhoAndBranch_AndSaysWhatIsWrongWithAFilter()
     {
         var mine = await QueueAsync("/srv/git/list-" + Guid.NewGuid().ToString("N")[..6] + ".git");
