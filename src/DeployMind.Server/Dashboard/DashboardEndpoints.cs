@@ -215,16 +215,10 @@ internal static partial class DashboardEndpoints
 
     private static async Task<IResult> CancelAsync(HttpContext http, string id, IAntiforgery antiforgery, IDeploymentStore store, DeploymentIntake intake, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var (user, form, refused) = await ActionAsync(http, antiforgery);
-        if (refused is not null)
-        {
-            return refused;
-        }
-
-        var (deployment, notFound) = await FindAsync(http, user, store, id, cancellationToken);
+        var (user, form, deployment, refused) = await ActionOnAsync(http, id, antiforgery, store, cancellationToken);
         if (deployment is null)
         {
-            return notFound!;
+            return refused!;
         }
 
         var page = $"/deployments/{deployment.Id}";
@@ -267,16 +261,10 @@ internal static partial class DashboardEndpoints
 
     private static async Task<IResult> RollbackAsync(HttpContext http, string id, IAntiforgery antiforgery, IDeploymentStore store, DeploymentIntake intake, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var (user, form, refused) = await ActionAsync(http, antiforgery);
-        if (refused is not null)
-        {
-            return refused;
-        }
-
-        var (deployment, notFound) = await FindAsync(http, user, store, id, cancellationToken);
+        var (user, form, deployment, refused) = await ActionOnAsync(http, id, antiforgery, store, cancellationToken);
         if (deployment is null)
         {
-            return notFound!;
+            return refused!;
         }
 
         var page = $"/deployments/{deployment.Id}";
@@ -441,6 +429,20 @@ internal static partial class DashboardEndpoints
         }
 
         return (user, form, null);
+    }
+
+    /// <summary>An action on one deployment: <see cref="ActionAsync"/>'s checks, then the deployment (null with the answer to give).</summary>
+    private static async Task<(DashboardUser User, IFormCollection Form, Deployment? Deployment, IResult? Refused)> ActionOnAsync(
+        HttpContext http, string id, IAntiforgery antiforgery, IDeploymentStore store, CancellationToken cancellationToken)
+    {
+        var (user, form, refused) = await ActionAsync(http, antiforgery);
+        if (refused is not null)
+        {
+            return (user, form, null, refused);
+        }
+
+        var (deployment, notFound) = await FindAsync(http, user, store, id, cancellationToken);
+        return (user, form, deployment, notFound);
     }
 
     private static async Task<IResult?> CsrfProblemAsync(HttpContext http, IAntiforgery antiforgery)
