@@ -22,7 +22,17 @@ internal sealed partial class DashboardHealth(IServiceScopeFactory scopes, TimeP
     {
         var key = (app, release, target);
         var now = time.GetUtcNow();
-        var entry = _entries.GetOrAdd(key, _ => new Entry("checking…", DateTimeOffset.MinValue));
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            entry = _entries.GetOrAdd(key, _ => new Entry("checking…", DateTimeOffset.MinValue));
+
+            // A new release of the app replaces the old one's answer: the cache holds one entry per app and target, not one per release ever seen.
+            foreach (var old in _entries.Keys.Where(k => k.App == app && k.Target == target && k.Release != release))
+            {
+                _entries.TryRemove(old, out _);
+            }
+        }
+
         if (now - entry.CheckedAt >= MaxAge && entry.TryStart())
         {
             _ = RefreshAsync(key, entry);
