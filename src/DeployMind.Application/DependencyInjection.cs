@@ -67,7 +67,8 @@ public static class DependencyInjection
         builder.Services.TryAddSingleton<Jobs.TargetLocks>();
         builder.Services.TryAddScoped<Jobs.InterruptedDeployments>();
         builder.Services.TryAddScoped<Deploy.Domains.CertificateRenewals>();
-        builder.Services.TryAddScoped<Webhooks.WebhookIntake>();
+        builder.Services.TryAddSingleton<ProcessAppOptions>();
+        builder.Services.TryAddSingleton<Webhooks.WebhookIntake>();
         builder.Services.TryAddSingleton<Webhooks.PreviewSweep>();
 
         // Notifications of deploy events (Slack, Discord, Teams, email, signed webhook): one of the reporters (Infrastructure's senders).

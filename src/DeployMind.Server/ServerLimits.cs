@@ -19,6 +19,13 @@ internal sealed class ServerLimits
     /// <summary>How long a queued webhook request waits for a turn before it is answered 503.</summary>
     public TimeSpan WebhookQueueWait { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Verified deliveries being stored at once (their deployment recorded and job queued). A delivery gives back its
+    /// reading turn once its signature is checked, so a slow store does not stop other bodies being read; this bounds
+    /// what verified ones can hold meanwhile. Beyond it the answer is 503 at once.
+    /// </summary>
+    public int WebhookStoring { get; init; } = 512;
+
     /// <summary>How much of one webhook body is kept in memory; the rest goes to a temporary file (0600, deleted on close).</summary>
     public int WebhookMemoryBytes { get; init; } = 1024 * 1024;
 

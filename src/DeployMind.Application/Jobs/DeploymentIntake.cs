@@ -105,9 +105,12 @@ public sealed class DeploymentIntake
         bool replayed;
         try
         {
-            // Looked up first: a replay finds the first request's record without a failed insert (and its error log).
-            var existing = request.IdempotencyKey is null ? null : await _store.GetAsync(id, cancellationToken);
-            (recorded, replayed) = existing is not null ? (existing, true) : await AddAsync(deployment, cancellationToken);
+            // Recorded unless its key recorded it before (no look first: the store skips an id it has, in the same
+            // write); a replay then reads the first request's record.
+            replayed = !await _store.TryAddAsync(deployment, cancellationToken);
+            recorded = replayed
+                ? await _store.GetAsync(id, cancellationToken) ?? throw new InvalidOperationException($"deployment {id} is recorded but could not be read back")
+                : deployment;
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not QueueUnavailableException)
         {
@@ -206,22 +209,6 @@ public sealed class DeploymentIntake
 
         await _store.RequestCancelAsync(id, cancellationToken);
         return new CancelResult(deployment, Requested: true);
-    }
-
-    private async Task<(Deployment Recorded, bool Replayed)> AddAsync(Deployment deployment, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _store.AddAsync(deployment, cancellationToken);
-            return (deployment, false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The same key arrived twice at once: the other request recorded it first. Anything else is a real failure.
-            return await _store.GetAsync(deployment.Id, CancellationToken.None) is { } first
-                ? (first, true)
-                : throw new QueueUnavailableException($"the deployment could not be recorded: {ex.Message}", ex) { DeploymentId = deployment.Id };
-        }
     }
 
     private async Task TryNoteAsync(Deployment deployment, string note)

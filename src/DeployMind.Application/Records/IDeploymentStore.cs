@@ -10,7 +10,14 @@ namespace DeployMind.Application.Records;
 public interface IDeploymentStore
 {
     /// <summary>Records a new deployment.</summary>
+    /// <exception cref="DeploymentExistsException">A deployment with its id is recorded already.</exception>
     Task AddAsync(Deployment deployment, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a new deployment unless one with its id is recorded already (then false, and nothing is written): how an
+    /// idempotent intake records without looking first. True only once the record is durably stored.
+    /// </summary>
+    Task<bool> TryAddAsync(Deployment deployment, CancellationToken cancellationToken);
 
     /// <summary>Saves the deployment's changes since it was added, loaded or last saved (new timeline entries are appended).</summary>
     /// <exception cref="ConcurrencyConflictException">Another writer changed it since.</exception>
@@ -159,7 +166,34 @@ public sealed record RecordedFinding(
     string RedactedExcerpt,
     bool Blocking);
 
-/// <summary>A save lost a race: another writer changed the deployment since it was read.</summary>
+/// <summary>An add of a deployment whose id is recorded already.</summary>
+public sealed class DeploymentExistsException : Domain.DeployMindException
+{
+    public DeploymentExistsException(Guid id)
+        : base($"Deployment {id} is recorded already.")
+    {
+        Id = id;
+    }
+
+    public DeploymentExistsException()
+        : base("The deployment is recorded already.")
+    {
+    }
+
+    public DeploymentExistsException(string message)
+        : base(message)
+    {
+    }
+
+    public DeploymentExistsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public Guid Id { get; }
+}
+
+/// <summary>A save that lost a race: another writer changed the deployment since it was read.</summary>
 public sealed class ConcurrencyConflictException : Domain.DeployMindException
 {
     public ConcurrencyConflictException(Guid id, int expectedVersion)

@@ -37,18 +37,18 @@ public sealed partial class WebhookIntake
     private readonly DeploymentIntake _intake;
     private readonly IWebhookDeliveries _deliveries;
     private readonly ServerOptions _options;
-    private readonly AppOptions _app;
+    private readonly ProcessAppOptions _app;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookIntake> _logger;
 
-    public WebhookIntake(DeploymentIntake intake, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, IOptions<AppOptions> app, TimeProvider time, ILogger<WebhookIntake> logger)
+    public WebhookIntake(DeploymentIntake intake, IWebhookDeliveries deliveries, IOptions<ServerOptions> options, ProcessAppOptions app, TimeProvider time, ILogger<WebhookIntake> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(app);
         _intake = intake;
         _deliveries = deliveries;
         _options = options.Value;
-        _app = app.Value;
+        _app = app;
         _time = time;
         _logger = logger;
     }
@@ -212,7 +212,7 @@ public sealed partial class WebhookIntake
 
     /// <summary>The environments of the server's configuration that name their branch (a branch named twice: the first by name).</summary>
     private List<(string Branch, string Environment)> ConfiguredBranches() =>
-        [.. _app.Environments.Where(e => !string.IsNullOrWhiteSpace(e.Value.Branch)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Value.Branch!.Trim(), e.Key))];
+        [.. _app.Value.Environments.Where(e => !string.IsNullOrWhiteSpace(e.Value.Branch)).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Value.Branch!.Trim(), e.Key))];
 
     private static string ShortRef(string reference) =>
         reference.StartsWith("refs/heads/", StringComparison.Ordinal) ? reference["refs/heads/".Length..]

@@ -13,9 +13,7 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
 {
     private readonly DeployMindDatabase _database;
     private readonly bool _ownsDatabase;
-    private readonly Lock _gate = new();
-    private List<(WebhookDelivery Delivery, TaskCompletionSource Written)> _pending = [];
-    private Task _writer = Task.CompletedTask;
+    private readonly GroupCommit<WebhookDelivery, bool> _writes;
 
     public EfWebhookDeliveries(IOptions<DatabaseOptions> options)
         : this(new DeployMindDatabase((options ?? throw new ArgumentNullException(nameof(options))).Value), owns: true)
@@ -29,33 +27,18 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         _ownsDatabase = owns;
+        _writes = new GroupCommit<WebhookDelivery, bool>(WriteAsync);
     }
 
     public Task RecordAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            _pending.Add((delivery, written));
-            if (_writer.IsCompleted)
-            {
-                _writer = Task.Run(WriteAllAsync, CancellationToken.None);
-            }
-        }
-
-        return written.Task.WaitAsync(cancellationToken);
+        return _writes.WriteAsync(delivery, cancellationToken);
     }
 
     public async Task<IReadOnlyList<WebhookDelivery>> ListAsync(int limit, CancellationToken cancellationToken)
     {
-        Task writer;
-        lock (_gate)
-        {
-            writer = _writer;
-        }
-
-        await writer.WaitAsync(cancellationToken);
+        await _writes.IdleAsync(cancellationToken);
         await _database.EnsureReadyAsync(cancellationToken);
         await using var db = _database.CreateContext();
         var rows = await db.WebhookDeliveries.AsNoTracking().OrderByDescending(w => w.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(cancellationToken);
@@ -80,35 +63,15 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
         }
     }
 
-    /// <summary>Writes batches until nothing is pending; each batch's writers learn how it went.</summary>
-    private async Task WriteAllAsync()
+    /// <summary>One batch of deliveries in one transaction.</summary>
+    private async Task<IReadOnlyList<bool>> WriteAsync(IReadOnlyList<WebhookDelivery> batch)
     {
-        while (true)
-        {
-            List<(WebhookDelivery Delivery, TaskCompletionSource Written)> batch;
-            lock (_gate)
-            {
-                if (_pending.Count == 0)
-                {
-                    return;
-                }
-
-                (batch, _pending) = (_pending, []);
-            }
-
-            try
-            {
-                await _database.EnsureReadyAsync(CancellationToken.None);
-                await using var db = _database.CreateContext();
-                db.WebhookDeliveries.AddRange(batch.Select(b => Row(b.Delivery)));
-                await db.SaveChangesAsync(CancellationToken.None);
-                batch.ForEach(b => b.Written.TrySetResult());
-            }
-            catch (Exception ex)
-            {
-                batch.ForEach(b => b.Written.TrySetException(ex));
-            }
-        }
+        await _database.EnsureReadyAsync(CancellationToken.None);
+        using var turn = await _database.WriteTurnAsync(CancellationToken.None);
+        await using var db = _database.CreateContext();
+        db.WebhookDeliveries.AddRange(batch.Select(Row));
+        await db.SaveChangesAsync(CancellationToken.None);
+        return [.. batch.Select(_ => true)];
     }
 
     private static WebhookDeliveryRow Row(WebhookDelivery delivery) => new()

@@ -107,6 +107,16 @@ internal static partial class GitHubWebhookEndpoint
                 detail: "X-GitHub-Event and X-GitHub-Delivery (letters, digits, '-', '_', '.', at most 100) are required."));
         }
 
+        // Read and verified: the reading turn goes back, so a slow store does not hold up the reading of other bodies.
+        turn.Dispose();
+        using var storing = gate.EnterStore();
+        if (storing is null)
+        {
+            http.Response.Headers.RetryAfter = "10";
+            return Answer(label, "busy", Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many deliveries at once",
+                detail: "This server is storing as many verified deliveries as it takes at once. Nothing was stored; redeliver later."));
+        }
+
         try
         {
             // Once verified, a delivery is stored whole or not at all: a client that hangs up must not leave a recorded

@@ -5,7 +5,9 @@ namespace DeployMind.Server.Webhooks;
 /// <summary>
 /// Turns for reading webhook bodies: <see cref="ServerLimits.WebhookConcurrency"/> at once, <see cref="ServerLimits.WebhookQueue"/>
 /// waiting (oldest first, at most <see cref="ServerLimits.WebhookQueueWait"/>); anyone else is answered 503 at once. Only
-/// requests that passed the checks needing no body (size, a well-formed signature header) ask for a turn. Refusals are
+/// requests that passed the checks needing no body (size, a well-formed signature header) ask for a turn, and a turn ends
+/// with the signature check: verified deliveries are then stored without one, at most <see cref="ServerLimits.WebhookStoring"/>
+/// at once. Refusals are
 /// counted and reported at most every <see cref="ReportInterval"/>, so a flood is one log line per interval, not one per request.
 /// </summary>
 internal sealed class WebhookGate : IDisposable
@@ -14,6 +16,7 @@ internal sealed class WebhookGate : IDisposable
     public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrencyLimiter _limiter;
+    private readonly ConcurrencyLimiter _storing;
     private readonly TimeSpan _wait;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -31,6 +34,28 @@ internal sealed class WebhookGate : IDisposable
             QueueLimit = limits.WebhookQueue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
+        _storing = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = limits.WebhookStoring, QueueLimit = 0 });
+    }
+
+    /// <summary>
+    /// A place among the verified deliveries being stored (<see cref="ServerLimits.WebhookStoring"/>), or null when they
+    /// are all taken (counted as a refusal; dispose the place when done).
+    /// </summary>
+    public RateLimitLease? EnterStore()
+    {
+        var lease = _storing.AttemptAcquire(1);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        lock (_gate)
+        {
+            _refused++;
+        }
+
+        return null;
     }
 
     /// <summary>A turn, or null when the queue is full or the wait ran out (dispose the turn when done).</summary>
@@ -78,5 +103,9 @@ internal sealed class WebhookGate : IDisposable
         }
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        _storing.Dispose();
+    }
 }

@@ -288,6 +288,33 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryAdd_ManyAtOnce_WithRepeatedIds_StoresEachIdOnce_AndOnlyTheFirstOfEachIsAdded()
+    {
+        // 60 adds at once (they are written in batches), 20 ids three times each: one of each id is added, the others
+        // are told it exists; an id recorded before the burst is never added again; AddAsync of an existing id throws.
+        var store = Target.Open();
+        await store.EnsureReadyAsync(CancellationToken.None);
+        var before = New("shop", "production", T0);
+        await store.AddAsync(before, CancellationToken.None);
+        var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).Append(before.Id).ToList();
+        var adds = ids.SelectMany(id => Enumerable.Range(0, 3).Select(copy => (Id: id, Copy: copy))).ToList();
+
+        var results = await Task.WhenAll(adds.Select(a => Task.Run(() => store.TryAddAsync(New("shop", "production", T0.AddSeconds(a.Copy), a.Id), CancellationToken.None))));
+
+        var added = adds.Zip(results).Where(x => x.Second).Select(x => x.First.Id).ToList();
+        Assert.Equal(ids.Take(20).Order(), added.Order());
+        var all = await Target.Open().ListAsync(new DeploymentQuery { Limit = 1000 }, CancellationToken.None);
+        Assert.Equal(21, all.Count);
+        await Assert.ThrowsAsync<DeploymentExistsException>(() => store.AddAsync(New("shop", "production", T0, before.Id), CancellationToken.None));
+
+        // What was added is saved like any other deployment (the store knows its version).
+        var one = await store.GetAsync(ids[0], CancellationToken.None);
+        one!.MoveTo(DeploymentState.Scanning, "scan", T0.AddMinutes(1));
+        await store.SaveAsync(one, CancellationToken.None);
+        Assert.Equal(DeploymentState.Scanning, (await Target.Open().GetAsync(ids[0], CancellationToken.None))!.State);
+    }
+
+    [Fact]
     public async Task EnsureReady_OnAnExistingDatabase_KeepsItsRecords()
     {
         var d = New("api", "production", T0);

@@ -41,17 +41,26 @@ internal sealed class FakeDeploymentStore : IDeploymentStore
 
     public async Task AddAsync(Deployment deployment, CancellationToken cancellationToken)
     {
+        if (!await TryAddAsync(deployment, cancellationToken))
+        {
+            throw new DeploymentExistsException(deployment.Id);
+        }
+    }
+
+    public async Task<bool> TryAddAsync(Deployment deployment, CancellationToken cancellationToken)
+    {
         ThrowIfUnreachable();
         await RunOnceAsync(BeforeNextAdd, () => BeforeNextAdd = null);
         lock (_gate)
         {
             if (!_rows.TryAdd(deployment.Id, deployment.Snapshot()))
             {
-                throw new InvalidOperationException($"UNIQUE constraint failed: deployments.id ({deployment.Id})");
+                return false;
             }
 
             Adds++;
             Track(deployment);
+            return true;
         }
     }
 

@@ -31,4 +31,22 @@ public sealed class WebhookGateTests
         Assert.NotNull(second);
         Assert.Null(gate.TakeReport());
     }
+
+    [Fact]
+    public void EnterStore_PastTheVerifiedDeliveriesStoredAtOnce_IsRefusedAtOnce_AndCounted()
+    {
+        var time = new FakeTimeProvider();
+        using var gate = new WebhookGate(new ServerLimits { WebhookStoring = 2 }, time);
+
+        var first = gate.EnterStore();
+        using var second = gate.EnterStore();
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Null(gate.EnterStore());
+        Assert.Equal(1, gate.TakeReport());
+
+        first.Dispose();
+        using var third = gate.EnterStore();
+        Assert.NotNull(third);
+    }
 }
