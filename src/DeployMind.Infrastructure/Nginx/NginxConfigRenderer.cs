@@ -239,6 +239,53 @@ internal static partial class NginxConfigRenderer
         return text.ToString();
     }
 
+    /// <summary>
+    /// The catch-all of the shared ports (<see cref="NginxLayout.DefaultSitePath"/>): a request whose Host (or TLS SNI)
+    /// names no app's domain gets no app. HTTP: <c>444</c>, nginx closes the connection without sending anything (no page,
+    /// no header, nothing about any app). HTTPS: <c>ssl_reject_handshake on</c> (nginx 1.19.4 and later), the handshake
+    /// is refused before any certificate is sent, so no app's certificate names its domains to a scanner. A null port
+    /// leaves that port without a catch-all (see <see cref="NginxTrafficRouter"/>).
+    /// </summary>
+    public static string RenderDefaultSite(string listenAddress, int? httpPort, int? httpsPort)
+    {
+        if (!NginxRouteValidator.IsListenAddress(listenAddress))
+        {
+            throw new ArgumentException($"'{listenAddress}' is not a listen address (IPv4, or IPv6 in brackets).", nameof(listenAddress));
+        }
+
+        if (httpPort is < 1 or > 65535 || httpsPort is < 1 or > 65535 || (httpPort is null && httpsPort is null))
+        {
+            throw new ArgumentException("The catch-all needs at least one of the shared ports (1-65535).", nameof(httpPort));
+        }
+
+        var text = new StringBuilder();
+        text.Append("# Managed by DeployMind: the catch-all of the shared ports, written while a site serves domains on them.\n");
+        text.Append("# A request whose Host (or TLS server name) is no app's domain gets no app and no app's certificate.\n");
+        if (httpPort is { } http)
+        {
+            text.Append("\nserver {\n");
+            text.Append(string.Create(CultureInfo.InvariantCulture, $"    listen {listenAddress}:{http} default_server;\n"));
+            text.Append("    server_name _;\n");
+            text.Append("    access_log off;\n");
+            text.Append("    # 444: nginx closes the connection without a response (nothing about any app is sent).\n");
+            text.Append("    return 444;\n");
+            text.Append("}\n");
+        }
+
+        if (httpsPort is { } https)
+        {
+            text.Append("\nserver {\n");
+            text.Append(string.Create(CultureInfo.InvariantCulture, $"    listen {listenAddress}:{https} ssl http2 default_server;\n"));
+            text.Append("    server_name _;\n");
+            text.Append("    access_log off;\n");
+            text.Append("    # The TLS handshake is refused before any certificate is sent (nginx 1.19.4 and later).\n");
+            text.Append("    ssl_reject_handshake on;\n");
+            text.Append("}\n");
+        }
+
+        return text.ToString();
+    }
+
     private static void CheckDomains(NginxSiteDomains domains)
     {
         if (!NginxRouteValidator.IsListenAddress(domains.ListenAddress) || domains.HttpPort is < 1 or > 65535 || domains.HttpsPort is < 1 or > 65535)
