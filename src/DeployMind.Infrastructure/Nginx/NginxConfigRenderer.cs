@@ -161,6 +161,11 @@ internal static partial class NginxConfigRenderer
             // Canary probe requests carry this deployment's marker; they are logged apart so that users' figures stay users'.
             text.Append($"map $http_{RouteSpec.ProbeHeader.ToLowerInvariant().Replace('-', '_')} {ProbeVariable(route.App, users: true)} {{\n    default 1;\n    \"{marker}\" 0;\n}}\n");
             text.Append($"map $http_{RouteSpec.ProbeHeader.ToLowerInvariant().Replace('-', '_')} {ProbeVariable(route.App, users: false)} {{\n    default 0;\n    \"{marker}\" 1;\n}}\n\n");
+            if (ProbesAsHttps(route, domains))
+            {
+                // Probes reach the app on its own port (plain HTTP); its users come over HTTPS: the app is told so for probes too.
+                text.Append($"map $http_{RouteSpec.ProbeHeader.ToLowerInvariant().Replace('-', '_')} {ProbeSchemeVariable(route.App)} {{\n    default $scheme;\n    \"{marker}\" https;\n}}\n\n");
+            }
         }
 
         text.Append($"upstream {upstream} {{\n");
@@ -206,7 +211,7 @@ internal static partial class NginxConfigRenderer
         text.Append("        default_type text/plain;\n");
         text.Append($"        return 200 \"{generation}\";\n");
         text.Append("    }\n\n");
-        AppendProxy(text, upstream);
+        AppendProxy(text, upstream, ProbesAsHttps(route, domains) ? ProbeSchemeVariable(route.App) : "$scheme");
         text.Append("}\n");
         if (route.Domains.Count > 0)
         {
@@ -364,7 +369,18 @@ internal static partial class NginxConfigRenderer
         text.Append("    }\n");
     }
 
-    private static void AppendProxy(StringBuilder text, string upstream)
+    /// <summary>
+    /// Whether canary probe requests on the app's own port are forwarded as HTTPS (<c>X-Forwarded-Proto</c>): the app
+    /// has probe traffic and its domains are served over HTTPS, as its users reach it.
+    /// </summary>
+    private static bool ProbesAsHttps(RouteSpec route, NginxSiteDomains? domains) =>
+        route.ProbeMarker is not null && route.Domains.Count > 0 && domains?.CertificateFile is not null;
+
+    /// <summary>The variable that is "https" for <paramref name="app"/>'s marked probe requests and <c>$scheme</c> otherwise.</summary>
+    public static string ProbeSchemeVariable(string app) =>
+        "$dm_probe_scheme_" + app.Replace("_", "__", StringComparison.Ordinal).Replace("-", "_h", StringComparison.Ordinal);
+
+    private static void AppendProxy(StringBuilder text, string upstream, string scheme = "$scheme")
     {
         text.Append("    location / {\n");
         text.Append($"        proxy_pass http://{upstream};\n");
@@ -374,7 +390,7 @@ internal static partial class NginxConfigRenderer
         text.Append("        proxy_set_header Host $host;\n");
         text.Append("        proxy_set_header X-Real-IP $remote_addr;\n");
         text.Append("        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n");
-        text.Append("        proxy_set_header X-Forwarded-Proto $scheme;\n");
+        text.Append($"        proxy_set_header X-Forwarded-Proto {scheme};\n");
         text.Append("        proxy_set_header X-Forwarded-Host $host;\n");
         text.Append("        proxy_connect_timeout 5s;\n");
         text.Append("        # Try the next server only when the connection fails (`error`: refused or reset before an answer),\n");

@@ -190,6 +190,36 @@ public sealed partial class DomainsTlsDeployTests
         Assert.NotEqual(before, served);
     }
 
+    [Fact]
+    public async Task ProbeTraffic_AppServedByDomainOverHttps_ReachesTheAppWithItsDomainAndHttpsLikeUsers()
+    {
+        var (app, name) = await AppAsync("probe", resolves: true);
+        var request = _fixture.Request(app, "probe-v1", Docker.FreePort(), name);
+        Succeeded(await _fixture.DeployAsync(request));
+        var host = _fixture.LocalHost;
+        var live = await host.Router.GetAsync(app, CancellationToken.None);
+        await using var echo = new HeaderEcho();
+        var marker = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
+        // The canary's route while it sends probe traffic (its marker), to a server that records what the app would see.
+        await host.Router.ApplyAsync(live! with { Servers = [new Application.Deploy.Hosts.UpstreamServer($"127.0.0.1:{echo.Port}", 1, "echo")], ProbeMarker = marker }, CancellationToken.None);
+        var url = Application.Deploy.Analysis.ProbeTrafficSender.Url(request.ListenPort, "/health");
+        var probe = await host.Probe.GetMarkedAsync(url, Application.Deploy.Analysis.ProbeTrafficSender.HostNameOf(request), new(Application.Deploy.Hosts.RouteSpec.ProbeHeader, marker), TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.True(probe.Healthy, probe.Error);
+        var seen = Assert.Single(echo.Requests);
+        _output.WriteLine(seen);
+        Assert.Contains($"\nhost: {name}\r", seen, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\nx-forwarded-proto: https\r", seen, StringComparison.OrdinalIgnoreCase);
+
+        // A user's request on the app's own port is forwarded as what it is (plain HTTP), and users by name over HTTPS as HTTPS.
+        Assert.True((await host.Probe.GetAsync(url, null, TimeSpan.FromSeconds(5), CancellationToken.None)).Healthy);
+        Assert.Contains("\nx-forwarded-proto: http\r", echo.Requests.Last(), StringComparison.OrdinalIgnoreCase);
+        using var https = Pebble.HttpsClient(_fixture.Root);
+        Assert.Equal("ok", await https.GetStringAsync(Url(name)));
+        Assert.Contains($"\nhost: {name}\r", echo.Requests.Last(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\nx-forwarded-proto: https\r", echo.Requests.Last(), StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>A raw HTTP/1.1 GET with <paramref name="host"/> as Host to 127.0.0.1:<paramref name="port"/>: what came back before the server closed.</summary>
     private static async Task<string> RawHttpAsync(int port, string host)
     {
@@ -221,5 +251,75 @@ public sealed partial class DomainsTlsDeployTests
             },
         });
         return seen;
+    }
+
+    /// <summary>An upstream on 127.0.0.1 that records each request's head (lower-case or not, as sent) and answers "ok".</summary>
+    private sealed class HeaderEcho : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public HeaderEcho()
+        {
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public int Port { get; }
+
+        public ConcurrentQueue<string> Requests { get; } = new();
+
+        private async Task LoopAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                using (client)
+                {
+                    var stream = client.GetStream();
+                    var head = new StringBuilder();
+                    var buffer = new byte[4096];
+                    while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                    {
+                        var read = await stream.ReadAsync(buffer, _stop.Token);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                    }
+
+                    Requests.Enqueue(head.ToString());
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"), _stop.Token);
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _stop.Dispose();
+        }
     }
 }
