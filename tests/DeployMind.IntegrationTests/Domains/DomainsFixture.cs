@@ -60,7 +60,11 @@ public sealed class DomainsFixture : IAsyncLifetime, IDisposable
     /// provider; the same nginx, certificate directories and deployment database, where the locks live), plus
     /// <paramref name="extra"/> settings. The caller disposes it.
     /// </summary>
-    public IHost CreateProcess(IReadOnlyDictionary<string, string?>? extra = null)
+    public IHost CreateProcess(IReadOnlyDictionary<string, string?>? extra = null) =>
+        new CliHostFactory(Settings(extra), null, null).Create(null, Repo.LocalBaseImagesConfig, verbose: false);
+
+    /// <summary>The settings of this fixture's processes (see <see cref="CreateProcess"/>), plus <paramref name="extra"/>.</summary>
+    public Dictionary<string, string?> Settings(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -77,7 +81,7 @@ public sealed class DomainsFixture : IAsyncLifetime, IDisposable
             settings[key] = value;
         }
 
-        return new CliHostFactory(settings, null, null).Create(null, Repo.LocalBaseImagesConfig, verbose: false);
+        return settings;
     }
 
     /// <summary>

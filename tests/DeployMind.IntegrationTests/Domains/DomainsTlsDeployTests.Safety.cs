@@ -10,6 +10,7 @@ using DeployMind.Application.Deploy.Domains;
 using DeployMind.Application.Jobs;
 using DeployMind.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console.Testing;
 
 namespace DeployMind.IntegrationTests.Domains;
 
@@ -114,6 +115,42 @@ public sealed partial class DomainsTlsDeployTests
         Assert.Null(await locks.GetAsync(target, CancellationToken.None));
         using var https = Pebble.HttpsClient(_fixture.Root);
         Assert.Contains("\"version\":\"lock-v1\"", await https.GetStringAsync(Url(name)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CertsRenewCli_HostLockHeld_SkipsWithoutWaitingAndRenewsOnceFreed()
+    {
+        var (app, name) = await AppAsync("cli", resolves: true);
+        Succeeded(await _fixture.DeployAsync(_fixture.Request(app, "cli-v1", Docker.FreePort(), name)));
+        using var folder = new TempFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "deploymind.yml"), $"app: {app}\n");
+        var locks = _fixture.Services.GetRequiredService<IDeployLock>();
+        using var scope = _fixture.Services.CreateScope();
+        var target = Assert.Single(scope.ServiceProvider.GetRequiredService<DeployService>().TargetsOf(new DeployCommand(".") { Environment = "production" }));
+        var held = await locks.TryAcquireAsync(target, "deploy of something else", TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.NotNull(held);
+
+        var console = new TestConsole().Width(400);
+        var code = await global::DeployMind.Cli.DeployMindCli.RunAsync(
+            ["certs", "renew", folder.Path, "--force", "--lock-wait", "0s", "--output", "json"], console, new global::DeployMind.Cli.Hosting.CliHostFactory(_fixture.Settings(), null, null), CancellationToken.None);
+        _output.WriteLine(console.Output);
+        Assert.Equal(global::DeployMind.Cli.ExitCodes.Error, code);
+        Assert.Contains("\"outcome\": \"skipped\"", console.Output, StringComparison.Ordinal);
+        Assert.Contains($"the lock of {target} is held by deploy of something else", console.Output, StringComparison.Ordinal);
+
+        // Waiting (the default): renewed once the holder lets go.
+        var release = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await locks.ReleaseAsync(held!, CancellationToken.None);
+        });
+        console = new TestConsole().Width(400);
+        code = await global::DeployMind.Cli.DeployMindCli.RunAsync(
+            ["certs", "renew", folder.Path, "--force", "--output", "json"], console, new global::DeployMind.Cli.Hosting.CliHostFactory(_fixture.Settings(), null, null), CancellationToken.None);
+        await release;
+        _output.WriteLine(console.Output);
+        Assert.True(code == global::DeployMind.Cli.ExitCodes.Success, console.Output);
+        Assert.Contains("\"outcome\": \"renewed\"", console.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -108,7 +108,7 @@ public sealed partial class CertificateRenewals
             var (acquired, busy, holder) = await _locks.TryAcquireAsync(targets, owner, cancellationToken);
             if (acquired is null)
             {
-                var reason = $"the lock of {busy} is held by {holder?.Owner ?? "another run (it was freed a moment ago)"}: nothing was renewed; the next run tries again";
+                var reason = $"the lock of {busy} is held by {holder?.Owner ?? "another run (it was freed a moment ago)"}: nothing was renewed; renew once it is free (the server's housekeeping tries again at its next run)";
                 waiting(reason);
                 LogSkipped(command.Environment, reason);
                 return [.. hosts.Select(h => (h.Name, new CertificateRenewal(app ?? "*", Skipped, reason)))];
