@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using DeployMind.Application.Deploy;
+using DeployMind.Application.Deploy.Domains;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Cli.Hosting;
 using DeployMind.Cli.Output;
@@ -75,14 +76,14 @@ internal sealed class CertsRenewCommand(IAnsiConsole console, CliHostFactory hos
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var host = hosts.Create(settings.Path, settings.Config, settings.Verbose);
-        var deploys = host.Services.GetRequiredService<DeployService>();
+        using var scope = host.Services.CreateScope();
+        var deploys = scope.ServiceProvider.GetRequiredService<DeployService>();
         var command = settings.ToCommand();
         var app = settings.All ? null : deploys.InstanceName(command, settings.Path);
-        var results = new List<(string Host, CertificateRenewal Renewal)>();
-        foreach (var target in deploys.HostsOf(command))
-        {
-            results.AddRange((await target.Router.RenewCertificatesAsync(settings.Force, app, cancellationToken)).Select(r => (target.Name, r)));
-        }
+
+        // Under the hosts' target locks, as a deploy: it waits for a deploy or another process's renewal of the same hosts.
+        var results = await scope.ServiceProvider.GetRequiredService<CertificateRenewals>().RenewAsync(
+            command, settings.Force, app, settings.LockWaitTime, message => Console.Error.WriteLine(message), $"cli:{Environment.UserName}", cancellationToken);
 
         if (settings.Json)
         {
@@ -101,7 +102,8 @@ internal sealed class CertsRenewCommand(IAnsiConsole console, CliHostFactory hos
             }
         }
 
-        return results.Any(r => r.Renewal.Failed) ? ExitCodes.Error : ExitCodes.Success;
+        // A skipped host (its lock was held with --lock-wait 0s) was not renewed either.
+        return results.Any(r => r.Renewal.Failed || r.Renewal.Outcome == CertificateRenewals.Skipped) ? ExitCodes.Error : ExitCodes.Success;
     }
 
     internal sealed class Settings : AppSettings
@@ -113,5 +115,13 @@ internal sealed class CertsRenewCommand(IAnsiConsole console, CliHostFactory hos
         [CommandOption("--all")]
         [Description("Every app's certificates on the hosts, not only this app's.")]
         public bool All { get; set; }
+
+        [CommandOption("--lock-wait <DURATION>")]
+        [Description("How long to wait while a deploy or another renewal holds a host's lock (default 30m; 0s: skip at once).")]
+        [DefaultValue("30m")]
+        public string LockWait { get; set; } = "30m";
+
+        /// <summary><see cref="LockWait"/>, checked.</summary>
+        public TimeSpan LockWaitTime => Domain.Duration.Parse(LockWait, "--lock-wait");
     }
 }

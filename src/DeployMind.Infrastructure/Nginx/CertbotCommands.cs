@@ -49,6 +49,52 @@ internal static class CertbotCommands
         return account.CaBundle is { } bundle ? command.WithEnvironment("REQUESTS_CA_BUNDLE", bundle) : command;
     }
 
+    /// <summary>
+    /// Copies certbot's current files of <paramref name="app"/> (the links themselves, <c>cp -P</c>, modes kept) to
+    /// <see cref="NginxLayout.AcmePreviousDirectory"/>, before a renewal replaces them.
+    /// </summary>
+    public static CommandSpec KeepPrevious(NginxLayout layout, string app)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        NginxRouteValidator.ValidateApp(app);
+        var live = layout.AcmeLiveDirectory(app);
+        return new CommandSpec("cp", ["-P", "-p", .. NginxLayout.AcmeFiles.Select(f => $"{live}/{f}"), layout.AcmePreviousDirectory(app) + "/"]).WithEnvironment("LC_ALL", "C");
+    }
+
+    /// <summary>
+    /// Moves the files <see cref="KeepPrevious"/> kept back into certbot's <c>live/&lt;app&gt;</c> (each rename atomic), and
+    /// renames the version they replace in <c>archive/&lt;app&gt;/</c> to <c>*.pem.refused</c>: certbot links the newest
+    /// complete version of its archive again ("a new certificate that was not linked to in /live/") instead of renewing,
+    /// so the refused one must leave it; it stays beside it for a look.
+    /// </summary>
+    public static CommandSpec RestorePrevious(NginxLayout layout, string app)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        NginxRouteValidator.ValidateApp(app);
+        const string Script = """
+            live=$1 previous=$2
+            shift 2
+            for f in "$@"; do
+              refused=$(readlink -f -- "$live/$f") || refused=
+              mv -f -- "$previous/$f" "$live/$f" || exit 1
+              restored=$(readlink -f -- "$live/$f") || restored=
+              case "$refused" in
+                */archive/*) if [ -e "$refused" ] && [ "$refused" != "$restored" ]; then mv -f -- "$refused" "$refused.refused" || exit 1; fi ;;
+              esac
+            done
+            """;
+        return new CommandSpec("sh", ["-c", Script, "sh", layout.AcmeLiveDirectory(app), layout.AcmePreviousDirectory(app), .. NginxLayout.AcmeFiles]).WithEnvironment("LC_ALL", "C");
+    }
+
+    /// <summary>Removes the files <see cref="KeepPrevious"/> kept (the renewal is in place; certbot's archive keeps every version).</summary>
+    public static CommandSpec DropPrevious(NginxLayout layout, string app)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        NginxRouteValidator.ValidateApp(app);
+        var previous = layout.AcmePreviousDirectory(app);
+        return new CommandSpec("rm", ["-f", .. NginxLayout.AcmeFiles.Select(f => $"{previous}/{f}")]).WithEnvironment("LC_ALL", "C");
+    }
+
     /// <summary>certbot's version (<c>certbot --version</c>): whether the client is installed.</summary>
     public static CommandSpec Version(string certbot) => CommandSpec.Create(certbot, "--version");
 

@@ -15,6 +15,13 @@ internal static class NginxCommands
             ? Managed(layout, "-t")
             : CommandSpec.Create(layout.Binary, "-t", "-c", layout.MainConfigPath);
 
+    /// <summary><c>nginx -v</c>: the version, on standard error ("nginx version: nginx/1.22.1").</summary>
+    public static CommandSpec Version(NginxLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return CommandSpec.Create(layout.Binary, "-v");
+    }
+
     /// <summary>Starts the managed instance (nginx daemonises; the command returns once the master runs).</summary>
     public static CommandSpec Start(NginxLayout layout) => Managed(layout);
 

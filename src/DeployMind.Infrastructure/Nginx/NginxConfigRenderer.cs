@@ -161,6 +161,11 @@ internal static partial class NginxConfigRenderer
             // Canary probe requests carry this deployment's marker; they are logged apart so that users' figures stay users'.
             text.Append($"map $http_{RouteSpec.ProbeHeader.ToLowerInvariant().Replace('-', '_')} {ProbeVariable(route.App, users: true)} {{\n    default 1;\n    \"{marker}\" 0;\n}}\n");
             text.Append($"map $http_{RouteSpec.ProbeHeader.ToLowerInvariant().Replace('-', '_')} {ProbeVariable(route.App, users: false)} {{\n    default 0;\n    \"{marker}\" 1;\n}}\n\n");
+            if (ProbesAsHttps(route, domains))
+            {
+                // Probes reach the app on its own port (plain HTTP); its users come over HTTPS: the app is told so for probes too.
+                text.Append($"map $http_{RouteSpec.ProbeHeader.ToLowerInvariant().Replace('-', '_')} {ProbeSchemeVariable(route.App)} {{\n    default $scheme;\n    \"{marker}\" https;\n}}\n\n");
+            }
         }
 
         text.Append($"upstream {upstream} {{\n");
@@ -206,7 +211,7 @@ internal static partial class NginxConfigRenderer
         text.Append("        default_type text/plain;\n");
         text.Append($"        return 200 \"{generation}\";\n");
         text.Append("    }\n\n");
-        AppendProxy(text, upstream);
+        AppendProxy(text, upstream, ProbesAsHttps(route, domains) ? ProbeSchemeVariable(route.App) : "$scheme");
         text.Append("}\n");
         if (route.Domains.Count > 0)
         {
@@ -236,6 +241,53 @@ internal static partial class NginxConfigRenderer
         text.Append("        return 404;\n");
         text.Append("    }\n");
         text.Append("}\n");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The catch-all of the shared ports (<see cref="NginxLayout.DefaultSitePath"/>): a request whose Host (or TLS SNI)
+    /// names no app's domain gets no app. HTTP: <c>444</c>, nginx closes the connection without sending anything (no page,
+    /// no header, nothing about any app). HTTPS: <c>ssl_reject_handshake on</c> (nginx 1.19.4 and later), the handshake
+    /// is refused before any certificate is sent, so no app's certificate names its domains to a scanner. A null port
+    /// leaves that port without a catch-all (see <see cref="NginxTrafficRouter"/>).
+    /// </summary>
+    public static string RenderDefaultSite(string listenAddress, int? httpPort, int? httpsPort)
+    {
+        if (!NginxRouteValidator.IsListenAddress(listenAddress))
+        {
+            throw new ArgumentException($"'{listenAddress}' is not a listen address (IPv4, or IPv6 in brackets).", nameof(listenAddress));
+        }
+
+        if (httpPort is < 1 or > 65535 || httpsPort is < 1 or > 65535 || (httpPort is null && httpsPort is null))
+        {
+            throw new ArgumentException("The catch-all needs at least one of the shared ports (1-65535).", nameof(httpPort));
+        }
+
+        var text = new StringBuilder();
+        text.Append("# Managed by DeployMind: the catch-all of the shared ports, written while a site serves domains on them.\n");
+        text.Append("# A request whose Host (or TLS server name) is no app's domain gets no app and no app's certificate.\n");
+        if (httpPort is { } http)
+        {
+            text.Append("\nserver {\n");
+            text.Append(string.Create(CultureInfo.InvariantCulture, $"    listen {listenAddress}:{http} default_server;\n"));
+            text.Append("    server_name _;\n");
+            text.Append("    access_log off;\n");
+            text.Append("    # 444: nginx closes the connection without a response (nothing about any app is sent).\n");
+            text.Append("    return 444;\n");
+            text.Append("}\n");
+        }
+
+        if (httpsPort is { } https)
+        {
+            text.Append("\nserver {\n");
+            text.Append(string.Create(CultureInfo.InvariantCulture, $"    listen {listenAddress}:{https} ssl http2 default_server;\n"));
+            text.Append("    server_name _;\n");
+            text.Append("    access_log off;\n");
+            text.Append("    # The TLS handshake is refused before any certificate is sent (nginx 1.19.4 and later).\n");
+            text.Append("    ssl_reject_handshake on;\n");
+            text.Append("}\n");
+        }
+
         return text.ToString();
     }
 
@@ -317,7 +369,18 @@ internal static partial class NginxConfigRenderer
         text.Append("    }\n");
     }
 
-    private static void AppendProxy(StringBuilder text, string upstream)
+    /// <summary>
+    /// Whether canary probe requests on the app's own port are forwarded as HTTPS (<c>X-Forwarded-Proto</c>): the app
+    /// has probe traffic and its domains are served over HTTPS, as its users reach it.
+    /// </summary>
+    private static bool ProbesAsHttps(RouteSpec route, NginxSiteDomains? domains) =>
+        route.ProbeMarker is not null && route.Domains.Count > 0 && domains?.CertificateFile is not null;
+
+    /// <summary>The variable that is "https" for <paramref name="app"/>'s marked probe requests and <c>$scheme</c> otherwise.</summary>
+    public static string ProbeSchemeVariable(string app) =>
+        "$dm_probe_scheme_" + app.Replace("_", "__", StringComparison.Ordinal).Replace("-", "_h", StringComparison.Ordinal);
+
+    private static void AppendProxy(StringBuilder text, string upstream, string scheme = "$scheme")
     {
         text.Append("    location / {\n");
         text.Append($"        proxy_pass http://{upstream};\n");
@@ -327,7 +390,7 @@ internal static partial class NginxConfigRenderer
         text.Append("        proxy_set_header Host $host;\n");
         text.Append("        proxy_set_header X-Real-IP $remote_addr;\n");
         text.Append("        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n");
-        text.Append("        proxy_set_header X-Forwarded-Proto $scheme;\n");
+        text.Append($"        proxy_set_header X-Forwarded-Proto {scheme};\n");
         text.Append("        proxy_set_header X-Forwarded-Host $host;\n");
         text.Append("        proxy_connect_timeout 5s;\n");
         text.Append("        # Try the next server only when the connection fails (`error`: refused or reset before an answer),\n");

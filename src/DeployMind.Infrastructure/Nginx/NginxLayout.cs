@@ -45,6 +45,18 @@ internal sealed record NginxLayout
     /// <summary>The private key certbot keeps for <paramref name="app"/>.</summary>
     public string AcmeKeyPath(string app) => $"{AcmeDirectory}/live/{app}/privkey.pem";
 
+    /// <summary>The files certbot keeps for an app in <c>live/&lt;app&gt;/</c> (links into <c>archive/</c>).</summary>
+    public static readonly IReadOnlyList<string> AcmeFiles = ["cert.pem", "chain.pem", "fullchain.pem", "privkey.pem"];
+
+    /// <summary>certbot's current files of <paramref name="app"/> (links into its archive).</summary>
+    public string AcmeLiveDirectory(string app) => $"{AcmeDirectory}/live/{app}";
+
+    /// <summary>
+    /// Where the previous certificate's files of <paramref name="app"/> wait while a renewal is checked: at the same depth as
+    /// <c>live/&lt;app&gt;</c>, so certbot's relative links into <c>archive/</c> resolve the same from both.
+    /// </summary>
+    public string AcmePreviousDirectory(string app) => $"{AcmeDirectory}/previous/{app}";
+
     /// <summary>The temporary site that answers the ACME challenge for names no site of <paramref name="app"/> serves yet.</summary>
     public string ChallengeSitePath(string app) => $"{SitesDirectory}/{SiteFilePrefix}{app}.acme.conf";
 
@@ -53,6 +65,12 @@ internal sealed record NginxLayout
 
     /// <summary>The site file of <paramref name="app"/>. Its temp and backup files add a suffix, so the sites glob (*.conf) never loads them.</summary>
     public string SitePath(string app) => $"{SitesDirectory}/{SiteFilePrefix}{app}.conf";
+
+    /// <summary>
+    /// The catch-all site of the shared domain ports (<see cref="NginxConfigRenderer.RenderDefaultSite"/>). App names
+    /// start with a letter or digit, so no app's site can have this name.
+    /// </summary>
+    public string DefaultSitePath => $"{SitesDirectory}/{SiteFilePrefix}_default.conf";
 
     /// <summary>The app's ledger of verified releases beside its site (not included by nginx: only *.conf is).</summary>
     public string VerifiedPath(string app) => $"{SitesDirectory}/{SiteFilePrefix}{app}.verified";

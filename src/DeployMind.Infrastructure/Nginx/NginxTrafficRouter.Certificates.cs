@@ -67,15 +67,35 @@ internal sealed partial class NginxTrafficRouter
                 return current;
             }
 
-            await IssueAsync(layout, app, domains, account, force || current is { CoversDomains: true }, cancellationToken);
-            var issued = await ReadCertificateAsync(app, domains, TlsSource.Acme, path, cancellationToken);
-            if (issued is not { NotAfter: not null, CoversDomains: true })
+            // A renewal replaces files a site may already serve: the previous ones are kept until nginx accepts the new ones.
+            var kept = current is not null && await KeepPreviousAsync(layout, app, cancellationToken);
+            CertificateInfo issued;
+            try
             {
-                throw new CertificateException(
-                    $"certbot reported success for app '{app}' on {_runner.Name}, but {path} does not hold a certificate for {names}.");
+                await IssueAsync(layout, app, domains, account, force || current is { CoversDomains: true }, cancellationToken);
+                issued = await ReadCertificateAsync(app, domains, TlsSource.Acme, path, CancellationToken.None) is { NotAfter: not null, CoversDomains: true } read
+                    ? read
+                    : throw new CertificateException(
+                        $"certbot reported success for app '{app}' on {_runner.Name}, but {path} does not hold a certificate for {names}."
+                        + (kept ? $" The previous certificate (valid until {current!.NotAfter:yyyy-MM-dd HH:mm} UTC) is back in place." : string.Empty));
+                if (kept)
+                {
+                    await CheckRenewedAsync(layout, app, names, current!, CancellationToken.None);
+                }
+            }
+            catch (Exception) when (kept)
+            {
+                // Whatever certbot left (nothing changed, a half-written lineage, files nginx refuses): the previous files.
+                await RestorePreviousAsync(layout, app);
+                throw;
             }
 
-            LogIssued(app, names, issued.NotAfter.Value, _runner.Name);
+            if (kept)
+            {
+                await RunAsync(CertbotCommands.DropPrevious(layout, app), CancellationToken.None);
+            }
+
+            LogIssued(app, names, issued.NotAfter!.Value, _runner.Name);
             return issued;
         }
         finally
@@ -134,6 +154,62 @@ internal sealed partial class NginxTrafficRouter
         }
 
         return results;
+    }
+
+    /// <summary>Copies certbot's current files of <paramref name="app"/> aside (false when there are none to keep, e.g. not certbot's layout).</summary>
+    private async Task<bool> KeepPreviousAsync(NginxLayout layout, string app, CancellationToken cancellationToken)
+    {
+        var previous = layout.AcmePreviousDirectory(app);
+        (await RunAsync(NginxCommands.MakeDirectories(previous), cancellationToken)).EnsureSuccess();
+        (await RunAsync(CertbotCommands.Restrict($"{layout.AcmeDirectory}/previous", "0700"), cancellationToken)).EnsureSuccess();
+        var copy = await RunAsync(CertbotCommands.KeepPrevious(layout, app), cancellationToken);
+        if (!copy.Succeeded)
+        {
+            LogNotKept(app, copy.StandardError.Trim(), _runner.Name);
+        }
+
+        return copy.Succeeded;
+    }
+
+    private async Task RestorePreviousAsync(NginxLayout layout, string app)
+    {
+        var restore = await RunAsync(CertbotCommands.RestorePrevious(layout, app), CancellationToken.None);
+        if (!restore.Succeeded)
+        {
+            throw new CertificateException(
+                $"The renewal of app '{app}' on {_runner.Name} failed and its previous certificate files could not be put back from {layout.AcmePreviousDirectory(app)} "
+                + $"({restore.StandardError.Trim()}): move them into {layout.AcmeLiveDirectory(app)} by hand before nginx is reloaded.");
+        }
+    }
+
+    /// <summary>
+    /// After a renewal: <c>nginx -t</c> with the new files, which every site of the app names (so a chain or key nginx
+    /// cannot load is found now, not by the next reload of any app). When nginx refuses them, the caller puts the
+    /// previous files back; this says which domain, what nginx said and what to do.
+    /// </summary>
+    private async Task CheckRenewedAsync(NginxLayout layout, string app, string names, CertificateInfo previous, CancellationToken cancellationToken)
+    {
+        var test = await RunAsync(NginxCommands.Test(layout), cancellationToken);
+        if (test.Succeeded)
+        {
+            return;
+        }
+
+        var errors = NginxMessages(test);
+        var ours = errors.Contains(layout.AcmeLiveDirectory(app) + "/", StringComparison.Ordinal)
+            || errors.Contains($"{layout.AcmeDirectory}/archive/{app}/", StringComparison.Ordinal);
+        if (!ours)
+        {
+            // nginx refuses something else (another site): not this certificate's doing; the site's own test reports it.
+            return;
+        }
+
+        LogRenewedRefused(app, names, errors, _runner.Name);
+        throw new CertificateException(
+            $"The renewed certificate of app '{app}' ({names}) on {_runner.Name} was refused by nginx -t, so the previous certificate "
+            + $"(valid until {previous.NotAfter:yyyy-MM-dd HH:mm} UTC) is back in place and nginx keeps serving it. nginx said: {errors} "
+            + $"What to do: look at what certbot wrote (kept as {layout.AcmeDirectory}/archive/{app}/*.pem.refused; its log is {layout.AcmeDirectory}/logs/letsencrypt.log), "
+            + "then renew again with `deploymind certs renew --force` before the current certificate expires.");
     }
 
     /// <summary>
@@ -489,6 +565,12 @@ internal sealed partial class NginxTrafficRouter
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Certificate for {App} ({Domains}) on {Host}: valid until {NotAfter:u}")]
     private partial void LogIssued(string app, string domains, DateTimeOffset notAfter, string host);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The current certificate files of {App} on {Host} could not be copied aside before its renewal ({Reason}); a renewal nginx refuses cannot be undone")]
+    private partial void LogNotKept(string app, string reason, string host);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "nginx refused the renewed certificate of {App} ({Domains}) on {Host}; the previous one is back in place: {Errors}")]
+    private partial void LogRenewedRefused(string app, string domains, string errors, string host);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The certificate of {App} on {Host} was not renewed: {Reason}")]
     private partial void LogRenewalFailed(string app, string reason, string host);

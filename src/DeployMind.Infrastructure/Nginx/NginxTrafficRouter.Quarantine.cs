@@ -47,7 +47,8 @@ internal sealed partial class NginxTrafficRouter
             if (blocked.Length > 0)
             {
                 // In a shared conf.d only DeployMind's own files (deploymind-<app>.conf, with a route line) are ours to move.
-                var ours = name.StartsWith(layout.SiteFilePrefix, StringComparison.Ordinal) && NginxRouteComment.Parse(text) is not null;
+                // The catch-all of the shared ports is ours too (it is written again by the next change of a domain site).
+                var ours = name.StartsWith(layout.SiteFilePrefix, StringComparison.Ordinal) && (NginxRouteComment.Parse(text) is not null || path == layout.DefaultSitePath);
                 blockers.Add(new SiteBlocker(path, blocked, ours, path == ownPath));
             }
         }

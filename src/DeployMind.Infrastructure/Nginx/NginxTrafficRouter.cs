@@ -180,6 +180,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
                 return true;
             }
 
+            var fallback = await PlanDefaultSiteAsync(layout, path, route, cancellationToken);
             var generation = route is null ? null : NewGeneration();
             if (current is not null)
             {
@@ -198,11 +199,21 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
             }
 
             // From here on the swap must be undone whatever happens, even if the caller gives up.
+            var fallbackChanged = await ApplyDefaultSiteAsync(fallback);
             var target = route is null ? RemovedTarget(current!) : new SwitchTarget(route.ListenPort, route.ServerName, generation, null);
             var test = await RunAsync(NginxCommands.Test(layout), CancellationToken.None);
+            if (!test.Succeeded && RefusedForAnotherDefault(fallback, fallbackChanged, NginxMessages(test)))
+            {
+                // Another default server holds a shared port (an operator's conf.d): the site goes on without the catch-all.
+                await UndoDefaultSiteAsync(fallback, fallbackChanged);
+                fallbackChanged = false;
+                test = await RunAsync(NginxCommands.Test(layout), CancellationToken.None);
+            }
+
             if (!test.Succeeded)
             {
                 await RestoreAsync(path, current is not null, previous);
+                await UndoDefaultSiteAsync(fallback, fallbackChanged);
                 var errors = NginxMessages(test);
                 LogRejected(app, errors, _runner.Name);
                 throw new RouterConfigurationException(
@@ -236,6 +247,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
             }
 
             await RestoreAsync(path, current is not null, previous);
+            await UndoDefaultSiteAsync(fallback, fallbackChanged);
             if (!failure.ReportedByNginx)
             {
                 // Not confirmed and nginx said nothing: a slow reload may still load the new site; load the old one again.

@@ -45,18 +45,7 @@ public sealed class DomainsFixture : IAsyncLifetime, IDisposable
         // nginx's workers (nobody, under a root master) read the challenge webroot: it must be open to them.
         Directory.CreateDirectory(_challenges, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        _host = new CliHostFactory(
-            new Dictionary<string, string?>
-            {
-                ["nginx:prefix"] = _prefix.Path,
-                ["nginx:domains:listenAddress"] = "127.0.0.1",
-                ["nginx:domains:httpPort"] = Pebble.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["nginx:domains:httpsPort"] = Pebble.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["nginx:domains:tlsDirectory"] = _tls.Path,
-                ["nginx:domains:challengeDirectory"] = _challenges,
-            },
-            null,
-            null).Create(null, Repo.LocalBaseImagesConfig, verbose: false);
+        _host = CreateProcess();
         Root = await Pebble.IssuingRootAsync();
         using var source = Repo.CopyOf(Repo.Example("go-stdlib"));
         var builds = Services.GetRequiredService<Application.Build.BuildService>();
@@ -64,6 +53,35 @@ public sealed class DomainsFixture : IAsyncLifetime, IDisposable
         var result = await builds.BuildAsync(plan, null, noCache: false, CancellationToken.None);
         Assert.True(result.Success, result.Error);
         Image = result.ImageTag;
+    }
+
+    /// <summary>
+    /// Another DeployMind process on this machine with the same settings (its own routers, in-process gates and lock
+    /// provider; the same nginx, certificate directories and deployment database, where the locks live), plus
+    /// <paramref name="extra"/> settings. The caller disposes it.
+    /// </summary>
+    public IHost CreateProcess(IReadOnlyDictionary<string, string?>? extra = null) =>
+        new CliHostFactory(Settings(extra), null, null).Create(null, Repo.LocalBaseImagesConfig, verbose: false);
+
+    /// <summary>The settings of this fixture's processes (see <see cref="CreateProcess"/>), plus <paramref name="extra"/>.</summary>
+    public Dictionary<string, string?> Settings(IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["nginx:prefix"] = _prefix.Path,
+            ["nginx:domains:listenAddress"] = "127.0.0.1",
+            ["nginx:domains:httpPort"] = Pebble.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["nginx:domains:httpsPort"] = Pebble.HttpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["nginx:domains:tlsDirectory"] = _tls.Path,
+            ["nginx:domains:challengeDirectory"] = _challenges,
+            ["database:path"] = Path.Combine(_tls.Path, "..", Path.GetFileName(_tls.Path) + ".db"),
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     /// <summary>
@@ -122,7 +140,14 @@ public sealed class DomainsFixture : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         _prefix.Dispose();
+        var database = Path.Combine(_tls.Path, "..", Path.GetFileName(_tls.Path) + ".db");
         _tls.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { database, database + "-wal", database + "-shm" })
+        {
+            File.Delete(file);
+        }
+
         if (Directory.Exists(_challenges))
         {
             Directory.Delete(_challenges, recursive: true);

@@ -15,7 +15,7 @@ namespace DeployMind.IntegrationTests.Domains;
 /// domain that does not point at the host refused before anything switches.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class DomainsTlsDeployTests : IClassFixture<DomainsFixture>, IAsyncLifetime
+public sealed partial class DomainsTlsDeployTests : IClassFixture<DomainsFixture>, IAsyncLifetime
 {
     private readonly DomainsFixture _fixture;
     private readonly ITestOutputHelper _output;

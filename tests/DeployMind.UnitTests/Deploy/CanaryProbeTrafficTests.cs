@@ -41,6 +41,18 @@ public sealed class CanaryProbeTrafficTests
     }
 
     [Fact]
+    public void HostNameOf_AppServedByDomain_NamesItsFirstDomainAndAPreviewItsServerName()
+    {
+        var health = new HealthPolicy("/health", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1, TimeSpan.FromSeconds(1));
+        var request = new DeployRequest(new ReleaseSpec("shop", "r1", "shop:1", null), [], 8080, health);
+
+        Assert.Null(ProbeTrafficSender.HostNameOf(request));
+        Assert.Equal("shop.example.com", ProbeTrafficSender.HostNameOf(request with { Domains = ["shop.example.com", "www.shop.example.com"] }));
+        Assert.Equal("pr-7.preview.example.com", ProbeTrafficSender.HostNameOf(request with { Domains = ["pr-7.preview.example.com"], ServerName = "pr-7.preview.example.com" }));
+        Assert.Equal("pr-8.preview.example.com", ProbeTrafficSender.HostNameOf(request with { ServerName = "pr-8.preview.example.com" }));
+    }
+
+    [Fact]
     public void ToPolicy_ProbeTraffic_IsReadAndErrorsNameTheEnvironmentsKey()
     {
         var policy = new CanaryOptions { ProbeTraffic = new ProbeTrafficOptions { Path = "/ping?x=1", Rate = 2.5, PassOnProbes = true } }.ToPolicy("environments.production.canary");

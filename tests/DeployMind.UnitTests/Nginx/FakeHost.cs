@@ -25,6 +25,12 @@ internal sealed class FakeHost : ICommandRunner
     /// <summary>nginx -t's error output; null for a passing test.</summary>
     public string? TestError { get; set; }
 
+    /// <summary>What <c>nginx -v</c> prints (on standard error, as nginx does).</summary>
+    public string NginxVersion { get; set; } = "nginx version: nginx/1.22.1";
+
+    /// <summary>nginx -t's error output while a catch-all site (<c>_default.conf</c>) exists: another default server holds the port.</summary>
+    public string? DefaultServerError { get; set; }
+
     /// <summary>How many nginx -t runs (counted from the first) pass before <see cref="TestError"/> applies.</summary>
     public int TestErrorAfter { get; set; }
 
@@ -77,9 +83,19 @@ internal sealed class FakeHost : ICommandRunner
 
     private CommandResult Nginx(IReadOnlyList<string> args)
     {
+        if (args.Contains("-v"))
+        {
+            return Ok(string.Empty, NginxVersion + "\n");
+        }
+
         if (args.Contains("-t"))
         {
             TestedSites.Add([.. Files.Keys.Where(k => k.EndsWith(".conf", StringComparison.Ordinal) && !k.EndsWith("nginx.conf", StringComparison.Ordinal)).Order(StringComparer.Ordinal)]);
+            if (DefaultServerError is not null && Files.Keys.Any(k => k.EndsWith("/_default.conf", StringComparison.Ordinal)))
+            {
+                return Fail(DefaultServerError);
+            }
+
             return TestError is null || TestedSites.Count <= TestErrorAfter
                 ? Ok(string.Empty, "nginx: the configuration file syntax is ok\nnginx: configuration file test is successful\n")
                 : Fail(TestError);

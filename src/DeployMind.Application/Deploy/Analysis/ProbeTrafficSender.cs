@@ -10,7 +10,9 @@ namespace DeployMind.Application.Deploy.Analysis;
 /// by the step's weights like users' requests, each marked with the deployment's <see cref="RouteSpec.ProbeMarker"/> so
 /// that nginx logs them apart. One request at a time, paced at the rate (a slow answer lowers the rate, never piles up
 /// requests), at most <see cref="CanaryProbeTraffic.MaxRequests"/> for the step, until the step ends or the deploy is
-/// cancelled.
+/// cancelled. An app served by domain is probed as its users reach it (<see cref="HostNameOf"/>): with its first domain as
+/// Host, and nginx tells it the scheme its users' requests come with (https once its site serves HTTPS), so an app that
+/// checks its host name or sends plain HTTP to HTTPS answers probes as it answers users.
 /// </summary>
 internal static class ProbeTrafficSender
 {
@@ -37,7 +39,7 @@ internal static class ProbeTrafficSender
             while (sent < max && !cancellationToken.IsCancellationRequested)
             {
                 // Its answer does not matter here: nginx logs it, and the judge reads the log.
-                await host.Probe.GetMarkedAsync(url, request.ServerName, header, timeout, cancellationToken);
+                await host.Probe.GetMarkedAsync(url, HostNameOf(request), header, timeout, cancellationToken);
                 sent++;
                 next += interval;
                 var now = time.GetUtcNow();
@@ -57,6 +59,13 @@ internal static class ProbeTrafficSender
         }
 
         return sent;
+    }
+
+    /// <summary>The Host the probes name: a preview's server name, else the app's first domain, else none (the address).</summary>
+    internal static string? HostNameOf(DeployRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ServerName ?? (request.Domains.Count > 0 ? request.Domains[0] : null);
     }
 
     /// <summary>http://127.0.0.1:port/path — the host's own nginx, never anything else.</summary>
