@@ -216,9 +216,16 @@ internal static class DockerCommands
     public static CommandSpec InspectContainers(IEnumerable<string> names) =>
         new(Program, ["container", "inspect", .. names]);
 
-    /// <summary>Names of all containers (running or not) labelled with the app.</summary>
-    public static CommandSpec ListByApp(string app) =>
-        CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={ContainerLabels.App}={app}", "--format", "{{.Names}}");
+    // docker ps's failure is the command's; inspect's is not (it prints the containers it found and exits 1 when one went meanwhile).
+    private const string InspectByLabelScript =
+        "ids=$(\"$1\" ps --all --quiet --no-trunc --filter \"label=$2\") || exit; [ -z \"$ids\" ] || \"$1\" container inspect $ids || true";
+
+    /// <summary>
+    /// <c>docker container inspect</c> (a JSON array; nothing when there are none) of every container, running or not, with
+    /// the label <paramref name="label"/>=<paramref name="value"/>: the listing and the inspection in one host command.
+    /// </summary>
+    public static CommandSpec InspectByLabel(string label, string value) =>
+        CommandSpec.Create("sh", "-c", InspectByLabelScript, "sh", Program, $"{label}={value}");
 
     /// <summary><c>docker top</c>: the container's processes (all of them, with their host PIDs in the PID column).</summary>
     public static CommandSpec Top(string name) => CommandSpec.Create(Program, "top", name);
@@ -246,10 +253,6 @@ internal static class DockerCommands
 
     /// <summary><c>docker volume rm</c>: fails while a container mounts it.</summary>
     public static CommandSpec RemoveVolume(string volume) => CommandSpec.Create(Program, "volume", "rm", volume);
-
-    /// <summary>Names of all containers (running or not) with the label <paramref name="label"/>=<paramref name="value"/>.</summary>
-    public static CommandSpec ListByLabel(string label, string value) =>
-        CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={label}={value}", "--format", "{{.Names}}");
 
     /// <summary><c>docker logs --follow</c>: the last lines, then new ones until the container stops.</summary>
     public static CommandSpec FollowLogs(string name, int lines) =>

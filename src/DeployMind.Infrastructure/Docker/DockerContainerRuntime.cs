@@ -111,13 +111,8 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         await _runner.RunAsync(DockerCommands.RemoveEnvFile(name), null, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken)
-    {
-        var names = await _runner.RunAsync(DockerCommands.ListByApp(app), null, cancellationToken);
-        names.EnsureSuccess();
-        var list = names.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return list.Length == 0 ? [] : await InspectManyAsync(list, cancellationToken);
-    }
+    public Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken) =>
+        ListByLabelAsync(ContainerLabels.App, app, cancellationToken);
 
     public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) =>
         (await _runner.RunAsync(DockerCommands.ImageId(image), null, cancellationToken)).Succeeded;
@@ -248,12 +243,12 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         return new VolumeRemoval(volume, VolumeRemovalOutcome.Removed, []);
     }
 
+    // One host command lists and inspects them (a deploy lists the app's containers several times; over SSH each command is a round trip).
     public async Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken)
     {
-        var names = await _runner.RunAsync(DockerCommands.ListByLabel(label, value), null, cancellationToken);
-        names.EnsureSuccess();
-        var list = Lines(names.StandardOutput);
-        return list.Length == 0 ? [] : await InspectManyAsync(list, cancellationToken);
+        var result = await _runner.RunAsync(DockerCommands.InspectByLabel(label, value), null, cancellationToken);
+        result.EnsureSuccess();
+        return ParseInspect(result.StandardOutput);
     }
 
     private static string[] Lines(string output) =>

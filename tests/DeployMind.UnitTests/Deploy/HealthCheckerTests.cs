@@ -52,10 +52,36 @@ public sealed class HealthCheckerTests
 
         var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, new HealthWatch("container x", Liveness), null, CancellationToken.None));
 
+        // Asked after each failed check: the third one finds it gone.
         Assert.False(report.Healthy);
-        Assert.Equal(2, report.Attempts);
+        Assert.Equal(3, report.Attempts);
         Assert.Contains("Error: boom", report.Failure, StringComparison.Ordinal);
         Assert.True(report.Elapsed < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_HealthyChecks_NeverAskAboutTheProcess()
+    {
+        // A deploy's critical path: checks that pass cost no host command (docker inspect, docker top, ss).
+        var asked = new List<string>();
+        var watch = new HealthWatch("container x", _ =>
+        {
+            asked.Add("liveness");
+            return Task.FromResult<string?>(null);
+        })
+        {
+            ListeningPorts = _ =>
+            {
+                asked.Add("ports");
+                return Task.FromResult<IReadOnlySet<int>?>(new HashSet<int>());
+            },
+        };
+
+        var report = await RunAsync(new HealthChecker(new ScriptedProbe(false, true, true, true), _time).WaitHealthyAsync(Base, HealthPolicy.Default, watch, null, CancellationToken.None));
+
+        Assert.True(report.Healthy, report.Failure);
+        Assert.Equal(4, report.Attempts);
+        Assert.Equal(["liveness"], asked); // after the first (refused) check only; its ports are not asked on a first refusal
     }
 
     [Fact]
@@ -66,8 +92,9 @@ public sealed class HealthCheckerTests
 
         var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, watch, null, CancellationToken.None));
 
+        // The first refusal is how an app starts: the ports are asked from the second one on.
         Assert.False(report.Healthy);
-        Assert.Equal(HealthChecker.WrongPortChecks, report.Attempts);
+        Assert.Equal(HealthChecker.WrongPortChecks + 1, report.Attempts);
         Assert.True(report.Elapsed < TimeSpan.FromSeconds(10), $"failed after {report.Elapsed}");
         Assert.Contains("the app in container x listens on 5000, not on $PORT=41234", report.Failure, StringComparison.Ordinal);
         Assert.Contains("Make it listen on the port in PORT", report.Failure, StringComparison.Ordinal);

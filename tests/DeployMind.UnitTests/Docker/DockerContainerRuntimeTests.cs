@@ -188,11 +188,56 @@ public sealed class DockerContainerRuntimeTests
         Assert.Equal(["ps", "--all", "--quiet", "--no-trunc", "--filter", "ancestor=shop:3f2a"], DockerCommands.ContainersOf("shop:3f2a").Arguments);
 
     [Fact]
-    public void ListByApp_App_FiltersOnTheAppLabel()
+    public void InspectByLabel_App_IsOneShellCommandWithTheLabelAsData()
     {
-        Assert.Equal(
-            ["ps", "--all", "--no-trunc", "--filter", "label=io.deploymind.app=shop", "--format", "{{.Names}}"],
-            DockerCommands.ListByApp("shop").Arguments);
+        var command = DockerCommands.InspectByLabel(ContainerLabels.App, "shop; rm -rf /");
+
+        Assert.Equal("sh", command.Program);
+        Assert.Equal(["docker", "io.deploymind.app=shop; rm -rf /"], command.Arguments.Skip(3));
+    }
+
+    [Theory]
+    [InlineData("", 0, "", "")] // no container of the app: nothing inspected
+    [InlineData("aaa\nbbb\n", 0, "[{\"inspected\": \"aaa bbb\"}]", "")] // one inspect of all of them
+    [InlineData("FAIL", 1, "", "Cannot connect to the Docker daemon")] // docker ps failed: so does the command
+    public async Task InspectByLabel_Script_ListsThenInspectsInOneCommand(string ids, int exitCode, string output, string error)
+    {
+        // A stand-in for docker: "ps" prints the ids (or fails), "container inspect" echoes what it was given.
+        var folder = Directory.CreateTempSubdirectory("dm-fake-docker-");
+        try
+        {
+            var docker = Path.Combine(folder.FullName, "docker");
+            await File.WriteAllTextAsync(docker, $$"""
+                #!/bin/sh
+                if [ "$1" = ps ]; then
+                  [ "{{ids}}" = FAIL ] && { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
+                  printf '{{ids}}'
+                  exit 0
+                fi
+                shift 2
+                printf '[{"inspected": "%s"}]' "$*"
+                exit 1
+                """);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var command = DockerCommands.InspectByLabel(ContainerLabels.App, "shop");
+            command = new CommandSpec(command.Program, [.. command.Arguments.Take(3), docker, .. command.Arguments.Skip(4)]);
+            var runner = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+
+            var result = await runner.RunAsync(command, null, CancellationToken.None);
+
+            // docker inspect exits 1 when a container went between the two (it prints the others): not a failure.
+            Assert.Equal(exitCode, result.ExitCode);
+            Assert.Equal(output, result.StandardOutput.Trim());
+            Assert.Contains(error, result.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -7,8 +7,8 @@ namespace DeployMind.Application.Deploy.Analysis;
 /// <summary>
 /// Waits for a release to answer its health path: consecutive successes required, one check per interval, an overall
 /// deadline. Stops before the deadline, saying why and what to change, when waiting cannot help: the process is gone
-/// (a container that exited), it listens on another port than the one it was given (refused
-/// <see cref="WrongPortChecks"/> checks in a row while its processes listen elsewhere), or it answers but not on the
+/// (a container that exited; asked after a failed check only), it listens on another port than the one it was given (refused
+/// <see cref="WrongPortChecks"/> checks in a row, after the first one, while its processes listen elsewhere), or it answers but not on the
 /// health path (404 or 405 <see cref="NotFoundChecks"/> checks in a row). Other failures (5xx, timeouts, refused while
 /// it listens on nothing yet) are waited out until the deadline: the app may still be starting.
 /// </summary>
@@ -64,17 +64,27 @@ public sealed class HealthChecker
         string? lastError = null;
         while (true)
         {
-            if (watch is not null && await watch.Liveness(cancellationToken) is { } dead)
-            {
-                return new HealthReport(false, consecutive, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
-            }
-
             var result = await probe.GetAsync(url, policy.Timeout, cancellationToken);
             attempts++;
             (consecutive, lastError) = result.Healthy ? (consecutive + 1, lastError) : (0, result.Error);
+
+            // The next check is due an interval after this one's answer: what is asked about the process meanwhile (host
+            // commands) runs within the interval instead of adding to it.
+            var pause = consecutive >= policy.Successes ? Task.CompletedTask : Task.Delay(policy.Interval, _time, cancellationToken);
+
+            // The process is asked about only when it did not answer well: an answer is the proof that it runs, so a
+            // healthy check costs no host command (it is on every deploy's critical path).
+            if (!result.Healthy && watch is not null && await watch.Liveness(cancellationToken) is { } dead)
+            {
+                return new HealthReport(false, 0, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
+            }
+
             notFound = result.StatusCode is 404 or 405 ? notFound + 1 : 0;
             IReadOnlySet<int>? listening = null;
-            if (result.Refused && watch?.ListeningPorts is { } ports)
+
+            // Refused on the first check is how an app starts (not listening yet): which ports it listens on is asked
+            // from the second refusal in a row on.
+            if (result.Refused && attempts > 1 && watch?.ListeningPorts is { } ports)
             {
                 listening = await ports(cancellationToken);
             }
@@ -100,17 +110,13 @@ public sealed class HealthChecker
 
             if (elapsed + policy.Interval > policy.Deadline)
             {
+                // The process was asked about after this check if it failed (and it ran then); an answer says it runs.
                 var why = $"{url} was not healthy within {policy.Deadline.TotalSeconds:0.#}s: {consecutive}/{policy.Successes} consecutive checks passed after {attempts} attempts"
                     + (lastError is null ? "." : $"; last error: {lastError}.");
-                if (watch is not null && await watch.Liveness(cancellationToken) is { } deadNow)
-                {
-                    why += " " + deadNow;
-                }
-
                 return report with { Failure = why };
             }
 
-            await Task.Delay(policy.Interval, _time, cancellationToken);
+            await pause;
         }
     }
 
