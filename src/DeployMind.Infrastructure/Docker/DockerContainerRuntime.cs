@@ -17,29 +17,17 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
 
     public async Task<string> RunAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {
-        string? envFile = null;
-        if (spec.Environment.Count > 0)
-        {
-            // The app's variables reach docker in a 0600 file on the host (removed with the container), never on a command line.
-            var written = await _runner.RunAsync(DockerCommands.WriteEnvFile(spec.Name, spec.Environment), null, cancellationToken);
-            if (!written.Succeeded || DockerCommands.EnvFilePath(written.StandardOutput) is not { } path)
-            {
-                throw new DeployMindException($"Could not write the env file of {spec.Name} on {_runner.Name}: {CommandFailedException.Tail(written.StandardError, 5)}{(written.Succeeded ? $" (it printed '{written.StandardOutput.Trim()}', not the file's path)" : string.Empty)}");
-            }
+        ArgumentNullException.ThrowIfNull(spec);
 
-            envFile = path;
-        }
-
-        var result = await _runner.RunAsync(DockerCommands.Run(spec, envFile), null, cancellationToken);
+        // The app's variables reach docker in a 0600 file on the host (removed with the container), never on a command
+        // line; it is written by the same host command that runs docker.
+        var command = spec.Environment.Count > 0 ? DockerCommands.RunWithEnvFile(spec) : DockerCommands.Run(spec);
+        var result = await _runner.RunAsync(command, null, cancellationToken);
         if (!result.Succeeded)
         {
-            if (envFile is not null)
-            {
-                await _runner.RunAsync(DockerCommands.RemoveEnvFile(spec.Name), null, CancellationToken.None);
-            }
-
-            throw new DeployMindException(
-                $"Could not start container {spec.Name} from {spec.Image} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
+            throw new DeployMindException(spec.Environment.Count > 0 && result.ExitCode == DockerCommands.EnvFileNotWritten
+                ? $"Could not write the env file of {spec.Name} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}"
+                : $"Could not start container {spec.Name} from {spec.Image} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
         }
 
         return result.StandardOutput.Trim();
