@@ -73,6 +73,7 @@ internal sealed class DeployTrace
             case "sh":
                 var script = Arg(1);
                 return script.Contains("container inspect $ids", StringComparison.Ordinal) ? "sh: docker ps + docker container inspect (the app's containers)"
+                    : script.Contains("@deploymind-env-file@", StringComparison.Ordinal) ? "sh: write the env file (0600) + docker run"
                     : script.Contains("cat > ", StringComparison.Ordinal) ? "sh: write env file"
                     : script.Contains("rm -f", StringComparison.Ordinal) && script.Contains(".env", StringComparison.Ordinal) ? "sh: remove env file"
                     : script.Contains("rotated", StringComparison.Ordinal) ? "sh: access log rotation check"

@@ -5,7 +5,8 @@ using DeployMind.Domain.Deploy;
 namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>
-/// Waits for a release to answer its health path: consecutive successes required, one check per interval, an overall
+/// Waits for a release to answer its health path: consecutive successes required, one check per interval (while a
+/// starting app refuses the connection, during the first interval, every <see cref="StartupRetry"/>), an overall
 /// deadline. Stops before the deadline, saying why and what to change, when waiting cannot help: the process is gone
 /// (a container that exited; asked after a failed check only), it listens on another port than the one it was given (refused
 /// <see cref="WrongPortChecks"/> checks in a row, after the first one, while its processes listen elsewhere), or it answers but not on the
@@ -19,6 +20,13 @@ public sealed class HealthChecker
 
     /// <summary>Consecutive 404 (or 405) answers on the health path that fail the wait at once.</summary>
     public const int NotFoundChecks = 3;
+
+    /// <summary>
+    /// The pause after a refused check while the app has not answered yet and less than an interval has passed since the
+    /// first check (it is starting; checks made right after its start find it not listening yet): the first answer is
+    /// not made to wait a whole interval. Checks that follow an answer keep the interval.
+    /// </summary>
+    public static readonly TimeSpan StartupRetry = TimeSpan.FromMilliseconds(100);
 
     private readonly IHttpProbe _probe;
     private readonly TimeProvider _time;
@@ -61,6 +69,7 @@ public sealed class HealthChecker
         var consecutive = 0;
         var notFound = 0;
         var wrongPort = 0;
+        var answered = false;
         string? lastError = null;
         while (true)
         {
@@ -70,11 +79,15 @@ public sealed class HealthChecker
 
             // The next check is due an interval after this one's answer: what is asked about the process meanwhile (host
             // commands) runs within the interval instead of adding to it.
-            var pause = consecutive >= policy.Successes ? Task.CompletedTask : Task.Delay(policy.Interval, _time, cancellationToken);
+            answered |= !result.Refused;
+            var starting = !answered && _time.GetElapsedTime(started) < policy.Interval;
+            var pause = consecutive >= policy.Successes ? Task.CompletedTask
+                : Task.Delay(starting && StartupRetry < policy.Interval ? StartupRetry : policy.Interval, _time, cancellationToken);
 
             // The process is asked about only when it did not answer well: an answer is the proof that it runs, so a
             // healthy check costs no host command (it is on every deploy's critical path).
-            if (!result.Healthy && watch is not null && await watch.Liveness(cancellationToken) is { } dead)
+            // While it starts (quick checks), only after the first one: not a host command every StartupRetry.
+            if (!result.Healthy && watch is not null && (!starting || attempts == 1) && await watch.Liveness(cancellationToken) is { } dead)
             {
                 return new HealthReport(false, 0, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
             }
@@ -82,9 +95,9 @@ public sealed class HealthChecker
             notFound = result.StatusCode is 404 or 405 ? notFound + 1 : 0;
             IReadOnlySet<int>? listening = null;
 
-            // Refused on the first check is how an app starts (not listening yet): which ports it listens on is asked
-            // from the second refusal in a row on.
-            if (result.Refused && attempts > 1 && watch?.ListeningPorts is { } ports)
+            // Refused on the first check (and the quick ones while it starts) is how an app starts (not listening yet, or a
+            // framework's first listener elsewhere): which ports it listens on is asked from the next refusal on.
+            if (result.Refused && attempts > 1 && !starting && watch?.ListeningPorts is { } ports)
             {
                 listening = await ports(cancellationToken);
             }
