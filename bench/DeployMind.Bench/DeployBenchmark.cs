@@ -4,14 +4,17 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using DeployMind.Application.Build;
-using DeployMind.Application.Configuration;
 using DeployMind.Application.Deploy;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Cli.Hosting;
 using DeployMind.Domain.Deploy;
+using DeployMind.Infrastructure.Docker;
+using DeployMind.Infrastructure.Hosts;
 using DeployMind.Infrastructure.Nginx;
+using DeployMind.Infrastructure.Processes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace DeployMind.Bench;
 
@@ -21,13 +24,23 @@ namespace DeployMind.Bench;
 /// </summary>
 internal static class DeployBenchmark
 {
-    public static async Task<int> RunAsync(int runs, string outputPath)
+    public static async Task<int> RunAsync(int runs, string outputPath, bool rollingOnly = false)
     {
         var prefix = Directory.CreateTempSubdirectory("dm-bench-nginx-").FullName;
         using var host = new CliHostFactory(new Dictionary<string, string?> { ["nginx:prefix"] = prefix }, null, null)
             .Create(null, Path.Combine(BuildBenchmark.RepoRoot, "scripts", "base-images", "local.yml"), verbose: false);
         var image = await BuildImageAsync(host.Services);
-        var local = host.Services.GetRequiredService<IDeployHostFactory>().Create(new HostOptions { Name = "local" });
+        // The local host as the factory assembles it, with every host command and health probe timed (DeployTrace).
+        var trace = new DeployTrace();
+        var runner = new DeployTrace.Runner(host.Services.GetRequiredService<ICommandRunner>(), trace);
+        var nginxOptions = host.Services.GetRequiredService<IOptions<NginxOptions>>().Value;
+        using var tracedRouter = new NginxTrafficRouter(runner, nginxOptions, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<NginxTrafficRouter>.Instance);
+        var local = new DeployHost(
+            "local",
+            new DockerContainerRuntime(runner),
+            tracedRouter,
+            new DeployTrace.Probe(host.Services.GetRequiredService<IHttpProbe>(), trace),
+            new ListeningPortAllocator(runner));
         var rolling = host.Services.GetRequiredService<RollingStrategy>();
         var canary = host.Services.GetServices<IDeploymentStrategy>().OfType<CanaryStrategy>().Single();
         var health = new HealthPolicy("/health", TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(30));
@@ -53,31 +66,50 @@ internal static class DeployBenchmark
             }
 
             Ensure(await rolling.DeployAsync(Request("v0"), NullDeployObserver.Instance, CancellationToken.None));
+            // The two sides alternate, run by run, so a change in the shared machine's load falls on both.
             var deploymind = new List<double>();
-            for (var i = 1; i <= runs; i++)
-            {
-                var outcome = Ensure(await rolling.DeployAsync(Request($"v{i}"), NullDeployObserver.Instance, CancellationToken.None));
-                deploymind.Add(outcome.Duration.TotalSeconds);
-                Console.WriteLine($"deploymind rolling {i}: {outcome.Duration.TotalSeconds:F2}s");
-            }
-
+            var traces = new List<(double Seconds, IReadOnlyList<DeployTrace.Entry> Entries)>();
+            var housekeeping = new List<double>();
             var bare = new List<double>();
+            var bareSteps = new List<IReadOnlyList<(string Step, double Ms)>>();
+            var guarded = new List<double>();
+            var guardedSteps = new List<IReadOnlyList<(string Step, double Ms)>>();
             var listen = FreePort();
+            var guardedListen = FreePort();
             var old = string.Empty;
+            var guardedOld = string.Empty;
+            var loadAverages = new List<double>();
             for (var i = 1; i <= runs; i++)
             {
+                loadAverages.Add(LoadAverage());
+                trace.Reset();
+                var outcome = Ensure(await rolling.DeployAsync(Request($"v{i}"), new DeployTrace.Observer(trace), CancellationToken.None));
+                deploymind.Add(outcome.Duration.TotalSeconds);
+                traces.Add((outcome.Duration.TotalSeconds, trace.Entries));
+                housekeeping.Add(outcome.Housekeeping.TotalSeconds);
+                Console.WriteLine($"deploymind rolling {i}: {outcome.Duration.TotalSeconds:F2}s (+ {outcome.Housekeeping.TotalSeconds:F2}s housekeeping)");
+
                 var name = $"bench-bare-{i}";
                 var started = Stopwatch.GetTimestamp();
-                await Sh(Path.Combine(BuildBenchmark.RepoRoot, "bench", "deploy", "bare-rolling.sh"), image, name, FreePort().ToString(CultureInfo.InvariantCulture), listen.ToString(CultureInfo.InvariantCulture), prefix, old, $"v{i}");
+                var xtrace = await Sh(Path.Combine(BuildBenchmark.RepoRoot, "bench", "deploy", "bare-rolling.sh"), image, name, FreePort().ToString(CultureInfo.InvariantCulture), listen.ToString(CultureInfo.InvariantCulture), prefix, old, $"v{i}");
                 bare.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                bareSteps.Add(DeployTrace.BareSteps(xtrace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0));
                 Console.WriteLine($"bare script rolling {i}: {bare[^1]:F2}s");
                 old = name;
+
+                var guardedName = $"bench-guarded-{i}";
+                started = Stopwatch.GetTimestamp();
+                xtrace = await Sh(Path.Combine(BuildBenchmark.RepoRoot, "bench", "deploy", "bare-rolling-guarded.sh"), image, guardedName, FreePort().ToString(CultureInfo.InvariantCulture), guardedListen.ToString(CultureInfo.InvariantCulture), prefix, guardedOld, $"v{i}");
+                guarded.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                guardedSteps.Add(DeployTrace.BareSteps(xtrace, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0));
+                Console.WriteLine($"guarded script rolling {i}: {guarded[^1]:F2}s");
+                guardedOld = guardedName;
             }
 
             // 2. A canary that breaches (half of its answers are 500) under a steady load: from the moment it
             //    takes 10% of the traffic to the moment traffic is 100% on the stable release again.
             var breach = new List<(double StepToStable, double VerdictToStable)>();
-            for (var i = 1; i <= runs; i++)
+            for (var i = 1; i <= (rollingOnly ? 0 : runs); i++)
             {
                 using var stop = new CancellationTokenSource();
                 var load = Task.Run(() => LoadAsync(port, stop.Token));
@@ -95,44 +127,46 @@ internal static class DeployBenchmark
             }
 
             var engine = (await Capture("docker", "version", "--format", "{{.Server.Version}}")).Trim();
-            var report = new StringBuilder()
+            var header = new StringBuilder()
                 .AppendLine("# Deploy benchmark")
                 .AppendLine()
                 .AppendLine("What ran: `dotnet run -c Release --project bench/DeployMind.Bench -- deploy` on the go-stdlib example image (built once, 6 MB, "
                     + "distroless), on this machine behind a managed nginx. Health checks every 250 ms, 3 consecutive passes; no drain.")
                 .AppendLine()
                 .AppendLine(string.Create(CultureInfo.InvariantCulture, $"On: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, Docker engine {engine}, nginx 1.22, {runs} runs each, {DateTime.UtcNow:yyyy-MM-dd}."))
-                .AppendLine()
-                .AppendLine("## Rolling deploy of a prebuilt image: DeployMind vs the bare commands")
-                .AppendLine()
-                .AppendLine("The baseline is `bench/deploy/bare-rolling.sh`: `docker run`, curl until 3 healthy answers, write the nginx site, `nginx -t`, reload, `docker stop` — the same steps without DeployMind's bookkeeping (listing containers and ports on the host, labels, reading the route back, keeping the previous site, pruning old releases).")
-                .AppendLine()
-                .AppendLine("| | median (s) | min (s) | max (s) |")
-                .AppendLine("| --- | ---: | ---: | ---: |")
-                .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| DeployMind rolling | {Median(deploymind):F2} | {deploymind.Min():F2} | {deploymind.Max():F2} |"))
-                .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| bare script | {Median(bare):F2} | {bare.Min():F2} | {bare.Max():F2} |"))
-                .AppendLine()
-                .AppendLine(string.Create(CultureInfo.InvariantCulture, $"Overhead ratio (median DeployMind / median script): **{Median(deploymind) / Median(bare):F2}×**."))
-                .AppendLine()
-                .AppendLine("## Canary breach to 100% stable")
-                .AppendLine()
-                .AppendLine("A canary whose `/` answers 500 half the time, under a steady load (2 clients, new connection per request), steps of 5 s, limit 5%. "
-                    + "Measured from the moment nginx gave the canary 10% to the moment the route was back on the stable release alone. The window so far is read every health interval (250 ms here), so a breach is caught before the step ends.")
-                .AppendLine()
-                .AppendLine("| | median | min | max |")
-                .AppendLine("| --- | ---: | ---: | ---: |")
-                .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| 10% → stable (s) | {Median([.. breach.Select(b => b.StepToStable)]):F2} | {breach.Min(b => b.StepToStable):F2} | {breach.Max(b => b.StepToStable):F2} |"))
-                .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| verdict → stable (ms) | {Median([.. breach.Select(b => b.VerdictToStable)]):F0} | {breach.Min(b => b.VerdictToStable):F0} | {breach.Max(b => b.VerdictToStable):F0} |"));
+                .AppendLine();
+            var rollingSection = RollingSection(deploymind, housekeeping, bare, guarded, traces, bareSteps, guardedSteps, loadAverages);
+            var sections = new List<string> { rollingSection };
+            if (breach.Count > 0)
+            {
+                sections.Add(new StringBuilder()
+                    .AppendLine("## Canary breach to 100% stable")
+                    .AppendLine()
+                    .AppendLine("A canary whose `/` answers 500 half the time, under a steady load (2 clients, new connection per request), steps of 5 s, limit 5%. "
+                        + "Measured from the moment nginx gave the canary 10% to the moment the route was back on the stable release alone. The window so far is read every health interval (250 ms here), so a breach is caught before the step ends.")
+                    .AppendLine()
+                    .AppendLine("| | median | min | max |")
+                    .AppendLine("| --- | ---: | ---: | ---: |")
+                    .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| 10% → stable (s) | {Median([.. breach.Select(b => b.StepToStable)]):F2} | {breach.Min(b => b.StepToStable):F2} | {breach.Max(b => b.StepToStable):F2} |"))
+                    .AppendLine(string.Create(CultureInfo.InvariantCulture, $"| verdict → stable (ms) | {Median([.. breach.Select(b => b.VerdictToStable)]):F0} | {breach.Min(b => b.VerdictToStable):F0} | {breach.Max(b => b.VerdictToStable):F0} |"))
+                    .ToString());
+            }
+
             Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
-            await File.WriteAllTextAsync(outputPath, report.ToString());
-            Console.WriteLine(report);
+            var existing = File.Exists(outputPath) ? await File.ReadAllTextAsync(outputPath) : string.Empty;
+            await File.WriteAllTextAsync(outputPath, ReplaceSections(existing, header.ToString(), sections));
+            Console.WriteLine(header);
+            foreach (var section in sections)
+            {
+                Console.WriteLine(section);
+            }
 
             foreach (var c in await local.Runtime.ListAsync(app, CancellationToken.None))
             {
                 await local.Runtime.RemoveAsync(c.Name, CancellationToken.None);
             }
 
-            await Capture("sh", "-c", "docker rm -f $(docker ps -aq --filter label=io.deploymind.app=bench-bare) >/dev/null 2>&1; true");
+            await Capture("sh", "-c", "docker rm -f $(docker ps -aq --filter label=io.deploymind.app=bench-bare) >/dev/null 2>&1; rm -rf \"${TMPDIR:-/tmp}/bench-guarded-env\"; true");
             await Capture("docker", "image", "rm", image);
             return 0;
         }
@@ -203,9 +237,13 @@ internal static class DeployBenchmark
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static async Task Sh(string script, params string[] args)
+    /// <summary>Runs a bash script traced (PS4 "+ $EPOCHREALTIME ": a timestamp per command) and returns the trace.</summary>
+    private static async Task<string> Sh(string script, params string[] args)
     {
         var psi = new ProcessStartInfo("bash") { RedirectStandardError = true };
+        psi.Environment["LC_NUMERIC"] = "C";
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("PS4='+ $EPOCHREALTIME '; set -x; source \"$0\" \"$@\"");
         psi.ArgumentList.Add(script);
         foreach (var a in args)
         {
@@ -219,6 +257,143 @@ internal static class DeployBenchmark
         {
             throw new InvalidOperationException($"{script} failed: {error}");
         }
+
+        return error;
+    }
+
+    private static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
+    /// <summary>The results file with its header and these sections replaced (sections of other benchmarks, e.g. traffic, stay).</summary>
+    private static string ReplaceSections(string existing, string header, IReadOnlyList<string> sections)
+    {
+        var first = existing.IndexOf("\n## ", StringComparison.Ordinal);
+        var text = first < 0 ? string.Empty : existing[(first + 1)..];
+        var kept = new List<string>();
+        foreach (var part in text.Split("\n## ").Select((p, i) => i == 0 ? p : "## " + p).Where(p => p.StartsWith("## ", StringComparison.Ordinal)))
+        {
+            var title = part.Split('\n')[0];
+            if (!sections.Any(s => s.StartsWith(title + "\n", StringComparison.Ordinal)))
+            {
+                kept.Add(part.TrimEnd('\n') + "\n");
+            }
+        }
+
+        return header.TrimEnd('\n') + "\n\n" + string.Join("\n", sections.Select(s => s.TrimEnd('\n') + "\n").Concat(kept));
+    }
+
+    /// <summary>
+    /// The rolling comparison: the figures, then where the time goes on each side — DeployMind's host commands and health
+    /// probes (from the trace of every run), the bare script's steps (from its xtrace) — and one median run command by command.
+    /// </summary>
+    private static string RollingSection(
+        List<double> deploymind, List<double> housekeeping, List<double> bare, List<double> guarded, List<(double Seconds, IReadOnlyList<DeployTrace.Entry> Entries)> traces,
+        List<IReadOnlyList<(string Step, double Ms)>> bareSteps, List<IReadOnlyList<(string Step, double Ms)>> guardedSteps, List<double> load)
+    {
+        static string F(FormattableString value) => FormattableString.Invariant(value);
+        var text = new StringBuilder()
+            .AppendLine("## Rolling deploy of a prebuilt image: DeployMind vs the bare commands")
+            .AppendLine()
+            .AppendLine("Two baselines. `bench/deploy/bare-rolling.sh`: `docker run`, curl until 3 healthy answers, write the nginx site, `nginx -t`, reload, `docker stop` — "
+                + "the same steps without DeployMind's bookkeeping, and without the guarantees DeployMind must give. `bench/deploy/bare-rolling-guarded.sh`: the same script with "
+                + "those guarantees, each a step DeployMind cannot leave out: the app's variables in a 0600 env file (never on a command line: they may be secrets), the previous "
+                + "site kept to be put back if nginx rejects the new one, the site swapped in by rename, and the switch counted only once nginx serves the new release "
+                + "(a reload is a signal nginx applies asynchronously; a failed one is only in its error log) — curl through nginx every 50 ms until it answers the new version. "
+                + "Neither script lists the host's containers or ports (the bench gives it a free port), labels, records or prunes anything. "
+                + "Each run deploys with DeployMind, then runs each script, so all see the same load on the shared machine. "
+                + "DeployMind's time is the strategy's own duration (start of the deploy to the previous release stopped); a script's is its process from start to exit.")
+            .AppendLine()
+            .AppendLine(F($"Load average (1 min) before each run: {string.Join(", ", load.Select(l => l.ToString("F1", CultureInfo.InvariantCulture)))} on {Environment.ProcessorCount} cores."))
+            .AppendLine()
+            .AppendLine("| | median (s) | min (s) | max (s) |")
+            .AppendLine("| --- | ---: | ---: | ---: |")
+            .AppendLine(F($"| DeployMind rolling (done: new release serving, previous one stopped) | {Median(deploymind):F2} | {deploymind.Min():F2} | {deploymind.Max():F2} |"))
+            .AppendLine(F($"| … then its housekeeping (removing releases beyond keepReleases: 2 here) | {Median(housekeeping):F2} | {housekeeping.Min():F2} | {housekeeping.Max():F2} |"))
+            .AppendLine(F($"| bare script (removes nothing: its containers pile up) | {Median(bare):F2} | {bare.Min():F2} | {bare.Max():F2} |"))
+            .AppendLine(F($"| guarded script (the bare one with DeployMind's guarantees) | {Median(guarded):F2} | {guarded.Min():F2} | {guarded.Max():F2} |"))
+            .AppendLine()
+            .AppendLine(F($"Overhead ratio (median DeployMind / median script): **{Median(deploymind) / Median(bare):F2}×**; per run (DeployMind / the script right after it): {string.Join(", ", deploymind.Zip(bare, (d, b) => (d / b).ToString("F2", CultureInfo.InvariantCulture)))}. ")
+                + F($"With the housekeeping (which the script does not do): {Median([.. deploymind.Zip(housekeeping, (d, h) => d + h)]) / Median(bare):F2}×."))
+            .AppendLine()
+            .AppendLine(F($"Against the guarded script (median DeployMind / median guarded script): **{Median(deploymind) / Median(guarded):F2}×**; per run: {string.Join(", ", deploymind.Zip(guarded, (d, b) => (d / b).ToString("F2", CultureInfo.InvariantCulture)))}. ")
+                + F($"The guarded script costs {Median(guarded) / Median(bare):F2}× the bare one."))
+            .AppendLine();
+
+        // DeployMind: per kind of command, calls and time per deploy (medians over the runs).
+        var kinds = traces.SelectMany(t => t.Entries).Where(e => !e.Marker).Select(e => e.What).Distinct().ToList();
+        var rows = kinds.Select(k => (
+                What: k,
+                Calls: Median([.. traces.Select(t => (double)t.Entries.Count(e => e.What == k && !e.Marker))]),
+                Ms: Median([.. traces.Select(t => t.Entries.Where(e => e.What == k && !e.Marker).Sum(e => e.Ms))])))
+            .OrderByDescending(r => r.Ms)
+            .ToList();
+        var busy = traces.Select(t => Busy(t.Entries)).ToList();
+        text.AppendLine("### Where DeployMind's time goes (medians per deploy over the runs)")
+            .AppendLine()
+            .AppendLine("Every host command (through the host's command runner) and health probe of the deploy, timed by a recording runner around the real one (`bench/DeployMind.Bench/DeployTrace.cs`).")
+            .AppendLine()
+            .AppendLine("| host command or probe | calls | ms |")
+            .AppendLine("| --- | ---: | ---: |");
+        foreach (var (what, calls, ms) in rows)
+        {
+            text.AppendLine(F($"| {what} | {calls:0.#} | {ms:F0} |"));
+        }
+
+        var idle = traces.Select((t, i) => (t.Seconds * 1000) - busy[i]).ToList();
+        text.AppendLine(F($"| **all commands and probes** (union of their times) | {Median([.. traces.Select(t => (double)t.Entries.Count(e => !e.Marker))]):0.#} | **{Median(busy):F0}** |"))
+            .AppendLine(F($"| between them (health interval waits, in-process work) | | {Median(idle):F0} |"))
+            .AppendLine();
+
+        // The scripts' steps.
+        var steps = bareSteps.Concat(guardedSteps).SelectMany(s => s.Select(x => x.Step)).Distinct().ToList();
+        text.AppendLine("### Where the scripts' time goes (medians per run, from their xtrace)")
+            .AppendLine()
+            .AppendLine("| step | bare ms | guarded ms |")
+            .AppendLine("| --- | ---: | ---: |");
+        foreach (var step in steps)
+        {
+            text.AppendLine(F($"| {step} | {Median([.. bareSteps.Select(s => s.Where(x => x.Step == step).Sum(x => x.Ms))]):F0} | {Median([.. guardedSteps.Select(s => s.Where(x => x.Step == step).Sum(x => x.Ms))]):F0} |"));
+        }
+
+        text.AppendLine(F($"| (process start, bash startup, exit: the rest) | {Median([.. bare.Select((b, i) => (b * 1000) - bareSteps[i].Sum(x => x.Ms))]):F0} | {Median([.. guarded.Select((b, i) => (b * 1000) - guardedSteps[i].Sum(x => x.Ms))]):F0} |"))
+            .AppendLine();
+
+        // One deploy (the median one), command by command.
+        var median = traces.OrderBy(t => t.Seconds).ElementAt(traces.Count / 2);
+        text.AppendLine(F($"### One DeployMind deploy command by command (the median run, {median.Seconds:F2} s)"))
+            .AppendLine()
+            .AppendLine("`»` lines are the strategy's steps as it reports them.")
+            .AppendLine()
+            .AppendLine("| at ms | ms | command |")
+            .AppendLine("| ---: | ---: | --- |");
+        foreach (var entry in median.Entries)
+        {
+            text.AppendLine(entry.Marker
+                ? F($"| {entry.StartMs:F0} | | {entry.What.Replace("|", "\\|", StringComparison.Ordinal)} |")
+                : F($"| {entry.StartMs:F0} | {entry.Ms:F0} | {entry.What} |"));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Milliseconds during which at least one command or probe ran (overlapping ones counted once).</summary>
+    private static double Busy(IReadOnlyList<DeployTrace.Entry> entries)
+    {
+        var total = 0.0;
+        var end = double.MinValue;
+        foreach (var e in entries.Where(e => !e.Marker).OrderBy(e => e.StartMs))
+        {
+            var start = Math.Max(e.StartMs, end);
+            var finish = e.StartMs + e.Ms;
+            if (finish > start)
+            {
+                total += finish - start;
+            }
+
+            end = Math.Max(end, finish);
+        }
+
+        return total;
     }
 
     private static async Task<string> Capture(string program, params string[] args)

@@ -38,7 +38,7 @@ for (var i = 1; i < args.Length; i++)
 return args.Length == 0 ? Usage() : args[0] switch
 {
     "build" => await BuildBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "build.md"), only),
-    "deploy" => await DeployBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "deploy.md")),
+    "deploy" => await DeployBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "deploy.md"), rollingOnly: only?.Contains("rolling") == true),
     "scan" => await ScanBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "scan.md")),
     "queue" => await QueueBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "queue.md")),
     "delivery" => await DeliveryBenchmark.RunAsync(runs, output ?? Path.Combine(BuildBenchmark.RepoRoot, "bench", "results", "delivery.md")),
@@ -51,6 +51,6 @@ return args.Length == 0 ? Usage() : args[0] switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary|traffic|dashboard|webhooks [--runs N] [--seconds N (traffic: step length; webhooks: run length)] [--rate N (webhooks: deliveries/s)] [--label TEXT (webhooks: the section title)] [--out bench/results/<name>.md] [--only node-express,python-stdlib (build)]");
+    Console.Error.WriteLine("usage: DeployMind.Bench build|deploy|scan|queue|delivery|canary|traffic|dashboard|webhooks [--runs N] [--seconds N (traffic: step length; webhooks: run length)] [--rate N (webhooks: deliveries/s)] [--label TEXT (webhooks: the section title)] [--out bench/results/<name>.md] [--only node-express,python-stdlib (build); --only rolling (deploy: without the canary part)]");
     return 2;
 }

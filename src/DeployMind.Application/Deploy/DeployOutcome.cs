@@ -8,7 +8,7 @@ namespace DeployMind.Application.Deploy;
 /// <param name="Status">Succeeded, failed (never took traffic) or rolled back.</param>
 /// <param name="Strategy">The strategy used.</param>
 /// <param name="Reason">One sentence: what happened and why (null when it simply succeeded).</param>
-/// <param name="Duration">Wall time.</param>
+/// <param name="Duration">Wall time until the deploy was done (on Docker hosts: the new release serving, the previous one stopped; housekeeping after that is <see cref="Housekeeping"/>).</param>
 public sealed record DeployOutcome(DeployStatus Status, StrategyKind Strategy, string? Reason, TimeSpan Duration)
 {
     /// <summary>The last health report of the new release (per host, the last one).</summary>
@@ -19,6 +19,12 @@ public sealed record DeployOutcome(DeployStatus Status, StrategyKind Strategy, s
 
     /// <summary>Canary: the highest traffic percentage the new release reached.</summary>
     public int CanaryPercentReached { get; init; }
+
+    /// <summary>
+    /// Docker hosts, rolling: the time spent after <see cref="Duration"/> removing releases beyond keepReleases (its
+    /// failures are the deploy's steps, not its failure); zero when there was none in the deploy.
+    /// </summary>
+    public TimeSpan Housekeeping { get; init; }
 
     /// <summary>The hosts now serving the new release.</summary>
     public IReadOnlyList<string> HostsSwitched { get; init; } = [];

@@ -29,6 +29,13 @@ public sealed record LaunchedRelease(DeployHost Host, string Container, int Port
     /// <summary>The containers of its other processes (workers): started with it, not routed.</summary>
     public IReadOnlyList<string> ProcessContainers { get; init; } = [];
 
+    /// <summary>
+    /// The app's other containers on the host as listed when the launch began (under the target's lock, so only a crash or
+    /// docker's restart policy changes them since), or null when unknown: what the previous route is checked against and
+    /// what retirement stops, without listing them again on the deploy's critical path.
+    /// </summary>
+    public IReadOnlyList<ContainerState>? Neighbours { get; init; }
+
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Every web replica's upstream address.</summary>
@@ -157,6 +164,7 @@ public sealed class ReleaseLauncher
             Image = release.Image,
             Replicas = started.Web,
             ProcessContainers = [.. started.Others.Select(o => o.Container)],
+            Neighbours = [.. existing.Where(c => !all.Contains(c.Name, StringComparer.Ordinal))],
         }, report);
     }
 
@@ -374,20 +382,29 @@ public sealed class ReleaseLauncher
     }
 
     /// <summary>
-    /// After traffic left them: waits for in-flight requests (until the router says they finished, at most
-    /// <paramref name="drain"/>), stops the app's other running containers (each given the request's stop timeout after
-    /// SIGTERM; the previous release's workers too), and removes releases beyond the newest
-    /// <see cref="DeployRequest.KeepReleases"/> (all their containers, and their images) so the host does not fill up.
+    /// After traffic left them: <see cref="StopOthersAsync"/>, then <see cref="PruneAsync"/> (releases beyond the newest
+    /// <see cref="DeployRequest.KeepReleases"/> removed, a failure there reported, not thrown).
     /// </summary>
     public async Task RetireOthersAsync(DeployRequest request, LaunchedRelease current, TimeSpan drain, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        await StopOthersAsync(request, current, drain, observer, cancellationToken);
+        await PruneAsync(request, current, observer, cancellationToken);
+    }
+
+    /// <summary>
+    /// After traffic left them: waits for in-flight requests (until the router says they finished, at most
+    /// <paramref name="drain"/>) and stops the app's other running containers (each given the request's stop timeout after
+    /// SIGTERM; the previous release's workers too): those of <see cref="LaunchedRelease.Neighbours"/> that ran then (stopping
+    /// one that exited since does nothing), or, when unknown, those running now.
+    /// </summary>
+    public async Task StopOthersAsync(DeployRequest request, LaunchedRelease current, TimeSpan drain, IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(observer);
-        var (app, keep) = (request.Release.App, request.KeepReleases);
         var host = current.Host;
         var own = current.Containers.ToHashSet(StringComparer.Ordinal);
-        var containers = await host.Runtime.ListAsync(app, cancellationToken);
+        var containers = current.Neighbours ?? await host.Runtime.ListAsync(request.Release.App, cancellationToken);
         var others = containers.Where(c => !own.Contains(c.Name)).ToList();
         if (others.Any(c => c.Running && c.Process == ReleaseProcesses.Web) && drain > TimeSpan.Zero)
         {
@@ -399,23 +416,64 @@ public sealed class ReleaseLauncher
             observer.Step(host.Name, $"stopping {old.Name}");
             await host.Runtime.StopAsync(old.Name, request.Container.StopTimeout, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Housekeeping once the new release serves and the others are stopped: removes releases beyond the newest
+    /// <see cref="DeployRequest.KeepReleases"/> (all their containers, and their images when nothing else uses them) so the
+    /// host does not fill up. The deploy is done whatever happens here: a failure (or the deploy's cancellation) is reported
+    /// to <paramref name="observer"/> and ends the pruning, never thrown; what was left is pruned by a later deploy.
+    /// </summary>
+    /// <param name="request">The deploy: its app and how many releases to keep.</param>
+    /// <param name="current">The release now serving (always kept).</param>
+    /// <param name="observer">Told what is removed, and what could not be.</param>
+    /// <param name="cancellationToken">Stops the pruning (reported), not the deploy.</param>
+    /// <returns>False when something could not be removed (or listed).</returns>
+    public static async Task<bool> PruneAsync(DeployRequest request, LaunchedRelease current, IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(observer);
+        var host = current.Host;
+        IReadOnlyList<ContainerState> containers;
+        try
+        {
+            containers = await host.Runtime.ListAsync(request.Release.App, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DeployMindException or OperationCanceledException or IOException or TimeoutException)
+        {
+            observer.Step(host.Name, $"could not list the app's containers to remove old releases ({ex.Message}); the deploy is done and the new release serves: a later deploy removes them");
+            return false;
+        }
 
         // A release is all the containers of one release id and colour; the newest ones are kept whole.
         var releases = containers
             .GroupBy(c => (Release: c.Label(ContainerLabels.Release) ?? c.Name, Colour: c.Label(ContainerLabels.Colour)))
             .OrderByDescending(g => g.Max(c => c.Label(ContainerLabels.StartedAt)), StringComparer.Ordinal)
             .ToList();
-        var kept = releases.Take(Math.Max(1, keep)).SelectMany(g => g).Select(c => c.Name).Concat(own).ToHashSet(StringComparer.Ordinal);
+        var kept = releases.Take(Math.Max(1, request.KeepReleases)).SelectMany(g => g).Select(c => c.Name).Concat(current.Containers).ToHashSet(StringComparer.Ordinal);
         foreach (var stale in releases.SelectMany(g => g).Where(c => !kept.Contains(c.Name)))
         {
-            observer.Step(host.Name, $"removing old release {stale.Name}");
-            await host.Runtime.RemoveAsync(stale.Name, cancellationToken);
-            if (!containers.Any(c => kept.Contains(c.Name) && c.Image == stale.Image))
+            try
             {
-                // Another app's container (a preview of the same source) may run it: only an image nothing uses goes.
-                await RemoveImageIfUnusedAsync(host, stale.Image, null, cancellationToken);
+                observer.Step(host.Name, $"removing old release {stale.Name}");
+                await host.Runtime.RemoveAsync(stale.Name, cancellationToken);
+                if (!containers.Any(c => kept.Contains(c.Name) && c.Image == stale.Image))
+                {
+                    // Another app's container (a preview of the same source) may run it: only an image nothing uses goes.
+                    await RemoveImageIfUnusedAsync(host, stale.Image, null, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is DeployMindException or OperationCanceledException or IOException or TimeoutException)
+            {
+                observer.Step(host.Name, ex is OperationCanceledException
+                    ? $"pruning old releases stopped ({stale.Name} and older ones stay until a later deploy); the deploy is done"
+                    : $"could not remove old release {stale.Name} ({ex.Message}); the deploy is done and the new release serves: a later deploy removes it, or `docker rm -f {stale.Name}` by hand");
+                return false;
             }
         }
+
+        return true;
     }
 
     /// <summary>
@@ -423,7 +481,14 @@ public sealed class ReleaseLauncher
     /// none is (a first deploy, or a route left behind by containers removed by hand). Strategies compare with,
     /// weight against and go back to this route, never to servers that are gone.
     /// </summary>
-    public static async Task<RouteSpec?> LiveRouteAsync(DeployHost host, string app, CancellationToken cancellationToken)
+    public static Task<RouteSpec?> LiveRouteAsync(DeployHost host, string app, CancellationToken cancellationToken) =>
+        LiveRouteAsync(host, app, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LiveRouteAsync(DeployHost, string, CancellationToken)"/>, checking the route against
+    /// <paramref name="containers"/> (the app's containers as listed under the deploy's lock) when given, instead of listing them again.
+    /// </summary>
+    public static async Task<RouteSpec?> LiveRouteAsync(DeployHost host, string app, IReadOnlyList<ContainerState>? containers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
         var route = await host.Router.GetAsync(app, cancellationToken);
@@ -432,7 +497,7 @@ public sealed class ReleaseLauncher
             return null;
         }
 
-        var running = (await host.Runtime.ListAsync(app, cancellationToken))
+        var running = (containers ?? await host.Runtime.ListAsync(app, cancellationToken))
             .Where(c => c.Running)
             .Select(c => "127.0.0.1:" + c.Label(ContainerLabels.Port))
             .ToHashSet(StringComparer.Ordinal);

@@ -15,6 +15,7 @@ public sealed class ReleaseSwitch
     private readonly TimeProvider _time;
     private readonly DeployRequest _request;
     private readonly TimeSpan _retireDrain;
+    private bool _toPrune;
 
     /// <param name="launcher">Retires the previous containers.</param>
     /// <param name="time">Times the drains.</param>
@@ -46,8 +47,18 @@ public sealed class ReleaseSwitch
     public IReadOnlyList<string> PreviousReleases =>
         [.. Hosts.SelectMany(h => h.Previous?.Servers ?? []).Select(s => s.Label).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>The new release is kept: after the drain the previous containers stop (kept for rollbacks), old ones beyond keepReleases go.</summary>
+    /// <summary>The new release is kept: after the drain the previous containers stop (kept for rollbacks), then old ones beyond keepReleases go (<see cref="PruneAsync"/>).</summary>
     public async Task RetireAsync(IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        await StopPreviousAsync(observer, cancellationToken);
+        await PruneAsync(observer, cancellationToken);
+    }
+
+    /// <summary>
+    /// The new release is kept: after the drain the previous containers stop on every host (kept for rollbacks). The
+    /// deploy is done then; <see cref="PruneAsync"/> is its housekeeping.
+    /// </summary>
+    public async Task StopPreviousAsync(IDeployObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(observer);
         if (!Pending)
@@ -56,10 +67,35 @@ public sealed class ReleaseSwitch
         }
 
         Pending = false;
+        _toPrune = true;
         foreach (var (release, _) in Hosts)
         {
-            await _launcher.RetireOthersAsync(_request, release, _retireDrain, observer, cancellationToken);
+            await _launcher.StopOthersAsync(_request, release, _retireDrain, observer, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Housekeeping after <see cref="StopPreviousAsync"/>, still within the deploy (and its lock): on every host, releases
+    /// beyond the newest keepReleases are removed. A failure is reported to <paramref name="observer"/>, never thrown: the
+    /// new release serves whatever happens here. Returns how long it took.
+    /// </summary>
+    public async Task<TimeSpan> PruneAsync(IDeployObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        if (!_toPrune)
+        {
+            // Not retired (pending, or reverted: the previous release is the current one again), or pruned already.
+            return TimeSpan.Zero;
+        }
+
+        _toPrune = false;
+        var started = _time.GetTimestamp();
+        foreach (var (release, _) in Hosts)
+        {
+            await ReleaseLauncher.PruneAsync(_request, release, observer, cancellationToken);
+        }
+
+        return _time.GetElapsedTime(started);
     }
 
     /// <summary>

@@ -80,7 +80,7 @@ internal static class DockerCommands
     /// <summary>
     /// <c>docker run</c>: detached, host network, PORT and HOST set, the spec's restart policy (unless stopped by default),
     /// init process, stop timeout, CPU and memory limits and volumes. The app's variables
-    /// (<see cref="ContainerSpec.Environment"/>) are read from <paramref name="envFile"/> (written by <see cref="WriteEnvFile"/>),
+    /// (<see cref="ContainerSpec.Environment"/>) are read from <paramref name="envFile"/> (see <see cref="RunWithEnvFile"/>),
     /// never put on the command line; without one, a spec with variables is refused.
     /// </summary>
     public static CommandSpec Run(ContainerSpec spec, string? envFile = null)
@@ -150,64 +150,52 @@ internal static class DockerCommands
         return new CommandSpec(Program, args);
     }
 
-    // $1 = the container's name. The file's content comes on standard input; umask 077 and chmod 600 keep it the user's.
-    // The path is printed with a '|' after each character: the runner masks the command's secrets (here every variable's
-    // value) in its output, and a value that is also part of the path ("env", the app's name) would otherwise mask the path.
-    private const string WriteEnvFileScript =
-        "umask 077; d=\"${HOME:-/tmp}/.deploymind/env\"; mkdir -p \"$d\" && cat > \"$d/$1.env\" && chmod 600 \"$d/$1.env\" && printf '%s\\n' \"$d/$1.env\" | sed 's/./&|/g'";
+    /// <summary>The argument of <c>--env-file</c> that <see cref="RunWithEnvFile"/>'s script replaces by the file's path on the host.</summary>
+    private const string EnvFileArgument = "@deploymind-env-file@";
 
-    /// <summary>The env file's path from <see cref="WriteEnvFile"/>'s output (each character followed by '|'), or null when it is not that.</summary>
-    public static string? EnvFilePath(string output)
-    {
-        var text = (output ?? string.Empty).Trim();
-        if (text.Length < 2 || text.Length % 2 != 0)
-        {
-            return null;
-        }
+    /// <summary>The exit code of <see cref="RunWithEnvFile"/> when the env file could not be written (docker did not run).</summary>
+    public const int EnvFileNotWritten = 97;
 
-        var path = new System.Text.StringBuilder(text.Length / 2);
-        for (var i = 0; i < text.Length; i += 2)
-        {
-            if (text[i + 1] != '|')
-            {
-                return null;
-            }
-
-            path.Append(text[i]);
-        }
-
-        return path.ToString();
-    }
-
-    private const string RemoveEnvFileScript = "rm -f \"${HOME:-/tmp}/.deploymind/env/$1.env\"";
+    // $1 = the container's name, then the docker command. The file's content comes on standard input; umask 077 and chmod 600
+    // keep it the user's; its path (under the host user's home) takes the place of the --env-file argument; when docker fails,
+    // the file goes. One host command: on a remote host one round trip, not two.
+    private const string RunWithEnvFileScript =
+        "umask 077; d=\"${HOME:-/tmp}/.deploymind/env\"; f=\"$d/$1.env\"; shift; "
+        + "mkdir -p \"$d\" && cat > \"$f\" && chmod 600 \"$f\" || { echo \"could not write the env file $f\" >&2; exit 97; }; "
+        + "for a do shift; [ \"$a\" = '" + EnvFileArgument + "' ] && a=$f; set -- \"$@\" \"$a\"; done; "
+        + "\"$@\" && exit; s=$?; rm -f \"$f\"; exit $s";
 
     /// <summary>
-    /// Writes the env file of container <paramref name="container"/> (~/.deploymind/env/&lt;container&gt;.env, mode 0600) on
-    /// the host and prints its path (read it with <see cref="EnvFilePath"/>); the NAME=value lines go through standard
-    /// input, never on a command line.
+    /// <see cref="Run"/> with the spec's variables: one host command writes them to the container's env file
+    /// (~/.deploymind/env/&lt;container&gt;.env, mode 0600; the NAME=value lines through standard input, never on a command
+    /// line) and runs docker with it. Exits <see cref="EnvFileNotWritten"/> when the file could not be written; removes it
+    /// when docker fails.
     /// </summary>
-    public static CommandSpec WriteEnvFile(string container, IReadOnlyDictionary<string, string> environment)
+    public static CommandSpec RunWithEnvFile(ContainerSpec spec)
     {
-        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(spec);
         var content = new System.Text.StringBuilder();
-        foreach (var (name, value) in environment.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in spec.Environment.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (value.Contains('\n', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal))
             {
-                throw new ArgumentException($"The value of {name} spans several lines; an env file holds one line per variable.", nameof(environment));
+                throw new ArgumentException($"The value of {name} spans several lines; an env file holds one line per variable.", nameof(spec));
             }
 
             content.Append(name).Append('=').Append(value).Append('\n');
         }
 
-        var command = CommandSpec.Create("sh", "-c", WriteEnvFileScript, "sh", container) with { StandardInput = content.ToString() };
-        foreach (var value in environment.Values)
+        var run = Run(spec, EnvFileArgument);
+        var command = new CommandSpec("sh", ["-c", RunWithEnvFileScript, "sh", spec.Name, run.Program, .. run.Arguments]) with { StandardInput = content.ToString() };
+        foreach (var value in spec.Environment.Values)
         {
             command = command.WithSecret(value);
         }
 
         return command;
     }
+
+    private const string RemoveEnvFileScript = "rm -f \"${HOME:-/tmp}/.deploymind/env/$1.env\"";
 
     /// <summary>Removes the env file of container <paramref name="container"/> (no error when there is none).</summary>
     public static CommandSpec RemoveEnvFile(string container) => CommandSpec.Create("sh", "-c", RemoveEnvFileScript, "sh", container);
@@ -216,9 +204,16 @@ internal static class DockerCommands
     public static CommandSpec InspectContainers(IEnumerable<string> names) =>
         new(Program, ["container", "inspect", .. names]);
 
-    /// <summary>Names of all containers (running or not) labelled with the app.</summary>
-    public static CommandSpec ListByApp(string app) =>
-        CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={ContainerLabels.App}={app}", "--format", "{{.Names}}");
+    // docker ps's failure is the command's; inspect's is not (it prints the containers it found and exits 1 when one went meanwhile).
+    private const string InspectByLabelScript =
+        "ids=$(\"$1\" ps --all --quiet --no-trunc --filter \"label=$2\") || exit; [ -z \"$ids\" ] || \"$1\" container inspect $ids || true";
+
+    /// <summary>
+    /// <c>docker container inspect</c> (a JSON array; nothing when there are none) of every container, running or not, with
+    /// the label <paramref name="label"/>=<paramref name="value"/>: the listing and the inspection in one host command.
+    /// </summary>
+    public static CommandSpec InspectByLabel(string label, string value) =>
+        CommandSpec.Create("sh", "-c", InspectByLabelScript, "sh", Program, $"{label}={value}");
 
     /// <summary><c>docker top</c>: the container's processes (all of them, with their host PIDs in the PID column).</summary>
     public static CommandSpec Top(string name) => CommandSpec.Create(Program, "top", name);
@@ -246,10 +241,6 @@ internal static class DockerCommands
 
     /// <summary><c>docker volume rm</c>: fails while a container mounts it.</summary>
     public static CommandSpec RemoveVolume(string volume) => CommandSpec.Create(Program, "volume", "rm", volume);
-
-    /// <summary>Names of all containers (running or not) with the label <paramref name="label"/>=<paramref name="value"/>.</summary>
-    public static CommandSpec ListByLabel(string label, string value) =>
-        CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={label}={value}", "--format", "{{.Names}}");
 
     /// <summary><c>docker logs --follow</c>: the last lines, then new ones until the container stops.</summary>
     public static CommandSpec FollowLogs(string name, int lines) =>

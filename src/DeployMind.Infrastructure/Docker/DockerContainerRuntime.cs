@@ -17,29 +17,17 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
 
     public async Task<string> RunAsync(ContainerSpec spec, CancellationToken cancellationToken)
     {
-        string? envFile = null;
-        if (spec.Environment.Count > 0)
-        {
-            // The app's variables reach docker in a 0600 file on the host (removed with the container), never on a command line.
-            var written = await _runner.RunAsync(DockerCommands.WriteEnvFile(spec.Name, spec.Environment), null, cancellationToken);
-            if (!written.Succeeded || DockerCommands.EnvFilePath(written.StandardOutput) is not { } path)
-            {
-                throw new DeployMindException($"Could not write the env file of {spec.Name} on {_runner.Name}: {CommandFailedException.Tail(written.StandardError, 5)}{(written.Succeeded ? $" (it printed '{written.StandardOutput.Trim()}', not the file's path)" : string.Empty)}");
-            }
+        ArgumentNullException.ThrowIfNull(spec);
 
-            envFile = path;
-        }
-
-        var result = await _runner.RunAsync(DockerCommands.Run(spec, envFile), null, cancellationToken);
+        // The app's variables reach docker in a 0600 file on the host (removed with the container), never on a command
+        // line; it is written by the same host command that runs docker.
+        var command = spec.Environment.Count > 0 ? DockerCommands.RunWithEnvFile(spec) : DockerCommands.Run(spec);
+        var result = await _runner.RunAsync(command, null, cancellationToken);
         if (!result.Succeeded)
         {
-            if (envFile is not null)
-            {
-                await _runner.RunAsync(DockerCommands.RemoveEnvFile(spec.Name), null, CancellationToken.None);
-            }
-
-            throw new DeployMindException(
-                $"Could not start container {spec.Name} from {spec.Image} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
+            throw new DeployMindException(spec.Environment.Count > 0 && result.ExitCode == DockerCommands.EnvFileNotWritten
+                ? $"Could not write the env file of {spec.Name} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}"
+                : $"Could not start container {spec.Name} from {spec.Image} on {_runner.Name}: {CommandFailedException.Tail(result.StandardError, 5)}");
         }
 
         return result.StandardOutput.Trim();
@@ -111,13 +99,8 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         await _runner.RunAsync(DockerCommands.RemoveEnvFile(name), null, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken)
-    {
-        var names = await _runner.RunAsync(DockerCommands.ListByApp(app), null, cancellationToken);
-        names.EnsureSuccess();
-        var list = names.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return list.Length == 0 ? [] : await InspectManyAsync(list, cancellationToken);
-    }
+    public Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken) =>
+        ListByLabelAsync(ContainerLabels.App, app, cancellationToken);
 
     public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) =>
         (await _runner.RunAsync(DockerCommands.ImageId(image), null, cancellationToken)).Succeeded;
@@ -248,12 +231,12 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
         return new VolumeRemoval(volume, VolumeRemovalOutcome.Removed, []);
     }
 
+    // One host command lists and inspects them (a deploy lists the app's containers several times; over SSH each command is a round trip).
     public async Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken)
     {
-        var names = await _runner.RunAsync(DockerCommands.ListByLabel(label, value), null, cancellationToken);
-        names.EnsureSuccess();
-        var list = Lines(names.StandardOutput);
-        return list.Length == 0 ? [] : await InspectManyAsync(list, cancellationToken);
+        var result = await _runner.RunAsync(DockerCommands.InspectByLabel(label, value), null, cancellationToken);
+        result.EnsureSuccess();
+        return ParseInspect(result.StandardOutput);
     }
 
     private static string[] Lines(string output) =>

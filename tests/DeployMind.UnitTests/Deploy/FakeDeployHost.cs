@@ -143,14 +143,28 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
         return Task.CompletedTask;
     }
 
+    /// <summary>Containers whose removal throws this (the host's runner failing, e.g. a dropped SSH connection).</summary>
+    public Dictionary<string, Exception> RemoveFailures { get; } = [];
+
     public Task RemoveAsync(string name, CancellationToken cancellationToken)
     {
+        if (RemoveFailures.TryGetValue(name, out var failure))
+        {
+            throw failure;
+        }
+
         _containers.Remove(name);
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ContainerState>>([.. _containers.Values.Where(c => c.Spec.Labels.GetValueOrDefault(ContainerLabels.App) == app).Select(c => c.State)]);
+    /// <summary>How many times the app's containers were listed.</summary>
+    public int Listings { get; private set; }
+
+    public Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken)
+    {
+        Listings++;
+        return Task.FromResult<IReadOnlyList<ContainerState>>([.. _containers.Values.Where(c => c.Spec.Labels.GetValueOrDefault(ContainerLabels.App) == app).Select(c => c.State)]);
+    }
 
     public Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) => Task.FromResult(!MissingImages.Contains(image));
 

@@ -52,10 +52,65 @@ public sealed class HealthCheckerTests
 
         var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, new HealthWatch("container x", Liveness), null, CancellationToken.None));
 
+        // Asked after each failed check: the third one finds it gone.
         Assert.False(report.Healthy);
-        Assert.Equal(2, report.Attempts);
+        Assert.Equal(3, report.Attempts);
         Assert.Contains("Error: boom", report.Failure, StringComparison.Ordinal);
         Assert.True(report.Elapsed < TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_RefusedWhileStarting_RetriesQuicklyUntilTheFirstAnswerThenKeepsTheInterval()
+    {
+        // Checked right after its start, an app is not listening yet: the first answer does not wait a whole interval,
+        // and the successes that count are still an interval apart.
+        var start = _time.GetUtcNow();
+        var probe = new ScriptedProbe(false, false, true, true, true) { Clock = _time };
+        var policy = new HealthPolicy("/health", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, TimeSpan.FromSeconds(60));
+        var asked = 0;
+        var watch = new HealthWatch("container x", _ =>
+        {
+            asked++;
+            return Task.FromResult<string?>(null);
+        });
+
+        var wait = new HealthChecker(probe, _time).WaitHealthyAsync(Base, policy, watch, null, CancellationToken.None);
+        for (var i = 0; i < 1000 && !wait.IsCompleted; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        var report = await wait;
+
+        Assert.True(report.Healthy, report.Failure);
+        Assert.Equal([0, 100, 200, 2200, 4200], probe.Times.Select(t => (int)(t - start).TotalMilliseconds));
+        Assert.Equal(1, asked); // the container is looked at after the first refusal only, not at every quick check
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_HealthyChecks_NeverAskAboutTheProcess()
+    {
+        // A deploy's critical path: checks that pass cost no host command (docker inspect, docker top, ss).
+        var asked = new List<string>();
+        var watch = new HealthWatch("container x", _ =>
+        {
+            asked.Add("liveness");
+            return Task.FromResult<string?>(null);
+        })
+        {
+            ListeningPorts = _ =>
+            {
+                asked.Add("ports");
+                return Task.FromResult<IReadOnlySet<int>?>(new HashSet<int>());
+            },
+        };
+
+        var report = await RunAsync(new HealthChecker(new ScriptedProbe(false, true, true, true), _time).WaitHealthyAsync(Base, HealthPolicy.Default, watch, null, CancellationToken.None));
+
+        Assert.True(report.Healthy, report.Failure);
+        Assert.Equal(4, report.Attempts);
+        Assert.Equal(["liveness"], asked); // after the first (refused) check only; its ports are not asked on a first refusal
     }
 
     [Fact]
@@ -66,8 +121,9 @@ public sealed class HealthCheckerTests
 
         var report = await RunAsync(checker.WaitHealthyAsync(Base, HealthPolicy.Default, watch, null, CancellationToken.None));
 
+        // The first refusal is how an app starts: the ports are asked from the second one on.
         Assert.False(report.Healthy);
-        Assert.Equal(HealthChecker.WrongPortChecks, report.Attempts);
+        Assert.Equal(HealthChecker.WrongPortChecks + 1, report.Attempts);
         Assert.True(report.Elapsed < TimeSpan.FromSeconds(10), $"failed after {report.Elapsed}");
         Assert.Contains("the app in container x listens on 5000, not on $PORT=41234", report.Failure, StringComparison.Ordinal);
         Assert.Contains("Make it listen on the port in PORT", report.Failure, StringComparison.Ordinal);
@@ -207,11 +263,21 @@ public sealed class HealthCheckerTests
 
         public List<Uri> Urls { get; } = [];
 
+        /// <summary>When set, when each check was made.</summary>
+        public TimeProvider? Clock { get; init; }
+
+        public List<DateTimeOffset> Times { get; } = [];
+
         public Task<ProbeResult> GetAsync(Uri url, string? hostName, TimeSpan timeout, CancellationToken cancellationToken) => GetAsync(url, timeout, cancellationToken);
 
         public Task<ProbeResult> GetAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
         {
             Urls.Add(url);
+            if (Clock is not null)
+            {
+                Times.Add(Clock.GetUtcNow());
+            }
+
             var healthy = _next < answers.Length && answers[_next];
             _next++;
             return Task.FromResult(healthy ? new ProbeResult(200, null) : new ProbeResult(null, "connection refused") { Refused = true });

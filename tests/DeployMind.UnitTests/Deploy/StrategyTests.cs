@@ -4,6 +4,7 @@ using DeployMind.Application.Deploy.Analysis;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Application.Deploy.Strategies;
 using DeployMind.Application.Pipeline;
+using DeployMind.Domain;
 using DeployMind.Domain.Deploy;
 using Microsoft.Extensions.Time.Testing;
 
@@ -110,6 +111,70 @@ public sealed class StrategyTests
     }
 
     [Fact]
+    public async Task Rolling_PruneFailsAfterTheSwitch_SucceedsReportsItAndTheNewReleaseServes()
+    {
+        var host = new FakeDeployHost();
+        for (var i = 1; i <= 3; i++)
+        {
+            var old = host.Seed(App, $"r{i}", $"shop:{i}", _time.GetUtcNow().AddHours(i - 10));
+            old.Running = i == 3;
+        }
+
+        host.RemoveFailures["shop-r1"] = new DeployMindException("ssh deploy@web-1: connection lost");
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r4", "shop:4", host) with { KeepReleases = 2 }, Observer(), CancellationToken.None));
+
+        // Done before the housekeeping: serving the new release, the previous one stopped (kept for rollbacks).
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal([host.Running("shop:4").Address], host.Route!.Servers.Select(s => s.Address));
+        Assert.Contains("shop-r3", host.Stopped);
+        Assert.Contains(host.Containers, c => c.Spec.Name == "shop-r3");
+
+        // The housekeeping removed r2, then failed on r1: reported, not thrown; r1 stays for a later deploy.
+        Assert.DoesNotContain(host.Containers, c => c.Spec.Name == "shop-r2");
+        Assert.Contains(host.Containers, c => c.Spec.Name == "shop-r1");
+        var failed = Assert.Single(_steps, s => s.Contains("could not remove old release shop-r1", StringComparison.Ordinal));
+        Assert.Contains("connection lost", failed, StringComparison.Ordinal);
+        Assert.Contains("the deploy is done and the new release serves", failed, StringComparison.Ordinal);
+        Assert.True(_steps.IndexOf("local: stopping shop-r3") < _steps.IndexOf("local: removing old release shop-r2"), string.Join("\n", _steps));
+    }
+
+    [Fact]
+    public async Task Rolling_PreviousRouteAndRetirement_UseTheLaunchListing_HousekeepingListsAgain()
+    {
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        // One listing before the launch (under the lock, what the previous route and the stop are checked against), one for pruning after the deploy is done.
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal(2, host.Listings);
+        Assert.Equal(["shop-r1"], host.Stopped);
+        Assert.Equal("r1", Assert.Single(outcome.Switch!.PreviousReleases));
+    }
+
+    [Fact]
+    public async Task DeferRetirement_RevertedThenRetired_PrunesNothing()
+    {
+        var host = new FakeDeployHost();
+        for (var i = 1; i <= 3; i++)
+        {
+            var old = host.Seed(App, $"r{i}", $"shop:{i}", _time.GetUtcNow().AddHours(i - 10));
+            old.Running = i == 3;
+        }
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r4", "shop:4", host) with { KeepReleases = 1, DeferRetirement = true }, Observer(), CancellationToken.None));
+        await DriveAsync(outcome.Switch!.RevertAsync(Observer()));
+        await DriveAsync(outcome.Switch.RetireAsync(Observer(), CancellationToken.None));
+
+        // Reverted: the previous release serves again and no release is pruned relative to the rejected one.
+        Assert.Equal(["shop-r1", "shop-r2", "shop-r3"], host.Containers.Select(c => c.Spec.Name).Order(StringComparer.Ordinal));
+        Assert.True(host.Running("shop:3").Running);
+        Assert.Equal(TimeSpan.Zero, await outcome.Switch.PruneAsync(Observer(), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Rolling_ReleaseThatCrashes_FailsWithLogsAndLeavesTheOldServing()
     {
         var host = new FakeDeployHost();
@@ -139,7 +204,8 @@ public sealed class StrategyTests
         Assert.Equal(DeployStatus.Failed, outcome.Status);
         Assert.Contains("the app in container shop-r2 listens on 5000, not on $PORT=", outcome.Reason, StringComparison.Ordinal);
         Assert.Contains("listening on :5000", outcome.Reason, StringComparison.Ordinal);
-        Assert.Equal(HealthChecker.WrongPortChecks, outcome.Health!.Attempts);
+        // Ports are asked once the app is past its start (the first interval, checked every StartupRetry while refused), then twice in a row.
+        Assert.InRange(outcome.Health!.Attempts, HealthChecker.WrongPortChecks + 1, 10);
         Assert.True(outcome.Health.Elapsed < Health.Deadline, $"failed after {outcome.Health.Elapsed}");
         Assert.Same(before, host.Route);
         Assert.True(old.Running);

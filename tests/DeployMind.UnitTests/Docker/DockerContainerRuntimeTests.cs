@@ -46,11 +46,10 @@ public sealed class DockerContainerRuntimeTests
     }
 
     [Fact]
-    public async Task RunAsync_Environment_WritesTheEnvFileThroughStandardInputThenRunsWithIt()
+    public async Task RunAsync_Environment_OneHostCommandWritesTheEnvFileThroughStandardInputAndRunsWithIt()
     {
         var value = "v-" + Guid.NewGuid().ToString("N");
-        var printed = string.Concat("/home/deploy/.deploymind/env/shop-r7.env".Select(c => $"{c}|")) + "\n";
-        var runner = new ScriptedRunner((0, printed), (0, "c0ffee\n"));
+        var runner = new ScriptedRunner((0, "c0ffee\n"));
         var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234)
         {
             Environment = new Dictionary<string, string> { ["API_KEY"] = value, ["MODE"] = "live" },
@@ -59,14 +58,24 @@ public sealed class DockerContainerRuntimeTests
         var id = await new DockerContainerRuntime(runner).RunAsync(spec, CancellationToken.None);
 
         Assert.Equal("c0ffee", id);
-        Assert.Equal(2, runner.Calls.Count);
-        var write = runner.Calls[0];
-        Assert.Equal($"API_KEY={value}\nMODE=live\n", write.StandardInput);
-        Assert.Equal(["-c", write.Arguments[1], "sh", "shop-r7"], write.Arguments);
-        Assert.Contains("umask 077", write.Arguments[1], StringComparison.Ordinal);
-        Assert.Contains("--env-file", runner.Calls[1].Arguments);
-        Assert.Contains("/home/deploy/.deploymind/env/shop-r7.env", runner.Calls[1].Arguments);
-        Assert.All(runner.Calls, c => Assert.DoesNotContain(c.Arguments, a => a.Contains(value, StringComparison.Ordinal)));
+        var run = Assert.Single(runner.Calls);
+        Assert.Equal("sh", run.Program);
+        Assert.Equal($"API_KEY={value}\nMODE=live\n", run.StandardInput);
+        Assert.Contains("umask 077", run.Arguments[1], StringComparison.Ordinal);
+        Assert.Equal(["sh", "shop-r7", "docker", "run"], run.Arguments.Skip(2).Take(4));
+        Assert.Contains("--env-file", run.Arguments);
+        Assert.DoesNotContain(run.Arguments, a => a.Contains(value, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_EnvFileNotWritten_SaysSoNotThatDockerFailed()
+    {
+        var runner = new ScriptedRunner((DockerCommands.EnvFileNotWritten, string.Empty));
+        var spec = new ContainerSpec("shop-r7", "shop:3f2a", 41234) { Environment = new Dictionary<string, string> { ["MODE"] = "live" } };
+
+        var ex = await Assert.ThrowsAsync<DeployMind.Domain.DeployMindException>(() => new DockerContainerRuntime(runner).RunAsync(spec, CancellationToken.None));
+
+        Assert.StartsWith("Could not write the env file of shop-r7", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -82,28 +91,40 @@ public sealed class DockerContainerRuntimeTests
         Assert.Contains("rm -f", runner.Calls[1].Arguments[1], StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task WriteEnvFile_RunByAShell_WritesAPrivateFileTheRemoveCommandDeletes()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(125)]
+    public async Task RunWithEnvFile_RunByAShell_WritesAPrivateFileRunsDockerWithItAndRemovesItWhenDockerFails(int dockerExit)
     {
         var home = Directory.CreateTempSubdirectory("dm-home-");
         try
         {
-            var value = "s3cr3t " + Guid.NewGuid().ToString("N") + " $(id) 'q'";
-            var runner = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
-            var write = DockerCommands.WriteEnvFile("shop-r7", new Dictionary<string, string> { ["API_KEY"] = value });
-
-            var result = await runner.RunAsync(write.WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
-
-            var path = DockerCommands.EnvFilePath(result.StandardOutput) ?? string.Empty;
-            Assert.Equal(Path.Combine(home.FullName, ".deploymind", "env", "shop-r7.env"), path);
-            Assert.Equal($"API_KEY={value}\n", await File.ReadAllTextAsync(path));
+            // A stand-in for docker: prints its arguments, the env file's mode and content, then exits as told.
+            var docker = Path.Combine(home.FullName, "docker");
+            await File.WriteAllTextAsync(docker, $$"""
+                #!/bin/sh
+                for a do case "$a" in *.env) printf 'file %s %s\n' "$(stat -c %a "$a")" "$(cat "$a")";; esac; done
+                printf 'args %s\n' "$*"
+                exit {{dockerExit}}
+                """);
             if (!OperatingSystem.IsWindows())
             {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+                File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
 
-            await runner.RunAsync(DockerCommands.RemoveEnvFile("shop-r7").WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
-            Assert.False(File.Exists(path));
+            var value = "s3cr3t $(id) 'q'";
+            var command = DockerCommands.RunWithEnvFile(new ContainerSpec("shop-r7", "shop:3f2a", 41234) { Environment = new Dictionary<string, string> { ["API_KEY"] = value } });
+            command = new CommandSpec(command.Program, [.. command.Arguments.Take(4), docker, .. command.Arguments.Skip(5)]) with { StandardInput = command.StandardInput };
+            var runner = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+
+            var result = await runner.RunAsync(command.WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
+
+            var path = Path.Combine(home.FullName, ".deploymind", "env", "shop-r7.env");
+            Assert.Equal(dockerExit, result.ExitCode);
+            Assert.Contains($"file 600 API_KEY={value}", result.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains($"--env-file {path} ", result.StandardOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain("@deploymind-env-file@", result.StandardOutput, StringComparison.Ordinal);
+            Assert.Equal(dockerExit == 0, File.Exists(path));
         }
         finally
         {
@@ -111,38 +132,27 @@ public sealed class DockerContainerRuntimeTests
         }
     }
 
-    [Theory]
-    [InlineData("env")]
-    [InlineData("shop")]
-    [InlineData("deploymind")]
-    public async Task WriteEnvFile_AValueThatIsPartOfThePath_TheRunnersMaskingLeavesThePathReadable(string value)
+    [Fact]
+    public async Task RunWithEnvFile_HomeNotWritable_ExitsEnvFileNotWrittenWithoutRunningDocker()
     {
         var home = Directory.CreateTempSubdirectory("dm-home-");
         try
         {
+            await File.WriteAllTextAsync(Path.Combine(home.FullName, ".deploymind"), "a file where the folder should be");
+            var command = DockerCommands.RunWithEnvFile(new ContainerSpec("shop-r7", "shop:3f2a", 41234) { Environment = new Dictionary<string, string> { ["MODE"] = "live" } });
+            command = new CommandSpec(command.Program, [.. command.Arguments.Take(4), "/bin/false-docker-must-not-run", .. command.Arguments.Skip(5)]) with { StandardInput = command.StandardInput };
             var runner = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
-            var write = DockerCommands.WriteEnvFile("shop-r7", new Dictionary<string, string> { ["SERVICE"] = value });
 
-            var result = await runner.RunAsync(write.WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
+            var result = await runner.RunAsync(command.WithEnvironment("HOME", home.FullName), null, CancellationToken.None);
 
-            var path = DockerCommands.EnvFilePath(result.StandardOutput);
-            Assert.Equal(Path.Combine(home.FullName, ".deploymind", "env", "shop-r7.env"), path);
-            Assert.Equal($"SERVICE={value}\n", await File.ReadAllTextAsync(path!));
+            Assert.Equal(DockerCommands.EnvFileNotWritten, result.ExitCode);
+            Assert.Contains("could not write the env file", result.StandardError, StringComparison.Ordinal);
+            Assert.DoesNotContain("false-docker-must-not-run", result.StandardError, StringComparison.Ordinal);
         }
         finally
         {
             home.Delete(recursive: true);
         }
-    }
-
-    [Theory]
-    [InlineData("/root/.deploymind/env/a.env")]
-    [InlineData("/root/.deploymind/***/a.env")]
-    [InlineData("")]
-    public void EnvFilePath_OnlyTheSeparatedFormIsAPath(string printed)
-    {
-        Assert.Null(DockerCommands.EnvFilePath(printed));
-        Assert.Equal("/r/a.env", DockerCommands.EnvFilePath("/|r|/|a|.|e|n|v|\n"));
     }
 
     [Fact]
@@ -188,11 +198,56 @@ public sealed class DockerContainerRuntimeTests
         Assert.Equal(["ps", "--all", "--quiet", "--no-trunc", "--filter", "ancestor=shop:3f2a"], DockerCommands.ContainersOf("shop:3f2a").Arguments);
 
     [Fact]
-    public void ListByApp_App_FiltersOnTheAppLabel()
+    public void InspectByLabel_App_IsOneShellCommandWithTheLabelAsData()
     {
-        Assert.Equal(
-            ["ps", "--all", "--no-trunc", "--filter", "label=io.deploymind.app=shop", "--format", "{{.Names}}"],
-            DockerCommands.ListByApp("shop").Arguments);
+        var command = DockerCommands.InspectByLabel(ContainerLabels.App, "shop; rm -rf /");
+
+        Assert.Equal("sh", command.Program);
+        Assert.Equal(["docker", "io.deploymind.app=shop; rm -rf /"], command.Arguments.Skip(3));
+    }
+
+    [Theory]
+    [InlineData("", 0, "", "")] // no container of the app: nothing inspected
+    [InlineData("aaa\nbbb\n", 0, "[{\"inspected\": \"aaa bbb\"}]", "")] // one inspect of all of them
+    [InlineData("FAIL", 1, "", "Cannot connect to the Docker daemon")] // docker ps failed: so does the command
+    public async Task InspectByLabel_Script_ListsThenInspectsInOneCommand(string ids, int exitCode, string output, string error)
+    {
+        // A stand-in for docker: "ps" prints the ids (or fails), "container inspect" echoes what it was given.
+        var folder = Directory.CreateTempSubdirectory("dm-fake-docker-");
+        try
+        {
+            var docker = Path.Combine(folder.FullName, "docker");
+            await File.WriteAllTextAsync(docker, $$"""
+                #!/bin/sh
+                if [ "$1" = ps ]; then
+                  [ "{{ids}}" = FAIL ] && { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
+                  printf '{{ids}}'
+                  exit 0
+                fi
+                shift 2
+                printf '[{"inspected": "%s"}]' "$*"
+                exit 1
+                """);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var command = DockerCommands.InspectByLabel(ContainerLabels.App, "shop");
+            command = new CommandSpec(command.Program, [.. command.Arguments.Take(3), docker, .. command.Arguments.Skip(4)]);
+            var runner = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+
+            var result = await runner.RunAsync(command, null, CancellationToken.None);
+
+            // docker inspect exits 1 when a container went between the two (it prints the others): not a failure.
+            Assert.Equal(exitCode, result.ExitCode);
+            Assert.Equal(output, result.StandardOutput.Trim());
+            Assert.Contains(error, result.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -31,8 +31,8 @@ public sealed class DockerVolumeAndExecCommandsTests
             ["container", "inspect", "--format", "{{range .Mounts}}{{if eq .Type \"volume\"}}{{println .Name}}{{end}}{{end}}", "shop-accessory-db"],
             DockerCommands.VolumesOf("shop-accessory-db").Arguments);
         Assert.Equal(
-            ["ps", "--all", "--no-trunc", "--filter", "label=io.deploymind.accessory-of=shop-pr-7", "--format", "{{.Names}}"],
-            DockerCommands.ListByLabel("io.deploymind.accessory-of", "shop-pr-7").Arguments);
+            ["docker", "io.deploymind.accessory-of=shop-pr-7"],
+            DockerCommands.InspectByLabel("io.deploymind.accessory-of", "shop-pr-7").Arguments.Skip(3));
     }
 
     [Fact]

@@ -5,10 +5,11 @@ using DeployMind.Domain.Deploy;
 namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>
-/// Waits for a release to answer its health path: consecutive successes required, one check per interval, an overall
+/// Waits for a release to answer its health path: consecutive successes required, one check per interval (while a
+/// starting app refuses the connection, during the first interval, every <see cref="StartupRetry"/>), an overall
 /// deadline. Stops before the deadline, saying why and what to change, when waiting cannot help: the process is gone
-/// (a container that exited), it listens on another port than the one it was given (refused
-/// <see cref="WrongPortChecks"/> checks in a row while its processes listen elsewhere), or it answers but not on the
+/// (a container that exited; asked after a failed check only), it listens on another port than the one it was given (refused
+/// <see cref="WrongPortChecks"/> checks in a row, after the first one, while its processes listen elsewhere), or it answers but not on the
 /// health path (404 or 405 <see cref="NotFoundChecks"/> checks in a row). Other failures (5xx, timeouts, refused while
 /// it listens on nothing yet) are waited out until the deadline: the app may still be starting.
 /// </summary>
@@ -19,6 +20,13 @@ public sealed class HealthChecker
 
     /// <summary>Consecutive 404 (or 405) answers on the health path that fail the wait at once.</summary>
     public const int NotFoundChecks = 3;
+
+    /// <summary>
+    /// The pause after a refused check while the app has not answered yet and less than an interval has passed since the
+    /// first check (it is starting; checks made right after its start find it not listening yet): the first answer is
+    /// not made to wait a whole interval. Checks that follow an answer keep the interval.
+    /// </summary>
+    public static readonly TimeSpan StartupRetry = TimeSpan.FromMilliseconds(100);
 
     private readonly IHttpProbe _probe;
     private readonly TimeProvider _time;
@@ -61,20 +69,35 @@ public sealed class HealthChecker
         var consecutive = 0;
         var notFound = 0;
         var wrongPort = 0;
+        var answered = false;
         string? lastError = null;
         while (true)
         {
-            if (watch is not null && await watch.Liveness(cancellationToken) is { } dead)
-            {
-                return new HealthReport(false, consecutive, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
-            }
-
             var result = await probe.GetAsync(url, policy.Timeout, cancellationToken);
             attempts++;
             (consecutive, lastError) = result.Healthy ? (consecutive + 1, lastError) : (0, result.Error);
+
+            // The next check is due an interval after this one's answer: what is asked about the process meanwhile (host
+            // commands) runs within the interval instead of adding to it.
+            answered |= !result.Refused;
+            var starting = !answered && _time.GetElapsedTime(started) < policy.Interval;
+            var pause = consecutive >= policy.Successes ? Task.CompletedTask
+                : Task.Delay(starting && StartupRetry < policy.Interval ? StartupRetry : policy.Interval, _time, cancellationToken);
+
+            // The process is asked about only when it did not answer well: an answer is the proof that it runs, so a
+            // healthy check costs no host command (it is on every deploy's critical path).
+            // While it starts (quick checks), only after the first one: not a host command every StartupRetry.
+            if (!result.Healthy && watch is not null && (!starting || attempts == 1) && await watch.Liveness(cancellationToken) is { } dead)
+            {
+                return new HealthReport(false, 0, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
+            }
+
             notFound = result.StatusCode is 404 or 405 ? notFound + 1 : 0;
             IReadOnlySet<int>? listening = null;
-            if (result.Refused && watch?.ListeningPorts is { } ports)
+
+            // Refused on the first check (and the quick ones while it starts) is how an app starts (not listening yet, or a
+            // framework's first listener elsewhere): which ports it listens on is asked from the next refusal on.
+            if (result.Refused && attempts > 1 && !starting && watch?.ListeningPorts is { } ports)
             {
                 listening = await ports(cancellationToken);
             }
@@ -100,17 +123,13 @@ public sealed class HealthChecker
 
             if (elapsed + policy.Interval > policy.Deadline)
             {
+                // The process was asked about after this check if it failed (and it ran then); an answer says it runs.
                 var why = $"{url} was not healthy within {policy.Deadline.TotalSeconds:0.#}s: {consecutive}/{policy.Successes} consecutive checks passed after {attempts} attempts"
                     + (lastError is null ? "." : $"; last error: {lastError}.");
-                if (watch is not null && await watch.Liveness(cancellationToken) is { } deadNow)
-                {
-                    why += " " + deadNow;
-                }
-
                 return report with { Failure = why };
             }
 
-            await Task.Delay(policy.Interval, _time, cancellationToken);
+            await pause;
         }
     }
 

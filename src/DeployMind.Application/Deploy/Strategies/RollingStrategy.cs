@@ -55,7 +55,7 @@ public sealed class RollingStrategy : IDeploymentStrategy
 
                 foreach (var release in launched.ToList())
                 {
-                    var previous = await ReleaseLauncher.LiveRouteAsync(release.Host, request.Release.App, cancellationToken);
+                    var previous = await ReleaseLauncher.LiveRouteAsync(release.Host, request.Release.App, release.Neighbours, cancellationToken);
                     await release.Host.Router.ApplyAsync(RouteTo(request, release), cancellationToken);
                     switched.Add((release, previous));
                     launched.Remove(release);
@@ -77,12 +77,16 @@ public sealed class RollingStrategy : IDeploymentStrategy
         }
 
         var handover = new ReleaseSwitch(_launcher, _time, request, switched, request.Drain);
-        if (!request.DeferRetirement)
+        if (request.DeferRetirement)
         {
-            await handover.RetireAsync(observer, cancellationToken);
+            return Outcome(DeployStatus.Succeeded, null, started, lastHealth, [.. switched.Select(s => s.Release.Host.Name)]) with { Switch = handover };
         }
 
-        return Outcome(DeployStatus.Succeeded, null, started, lastHealth, [.. switched.Select(s => s.Release.Host.Name)]) with { Switch = handover };
+        // Done once the new release serves everywhere and the previous one stopped; pruning old releases is housekeeping
+        // after that (still within the deploy and its lock, timed apart, its failures reported, not failing the deploy).
+        await handover.StopPreviousAsync(observer, cancellationToken);
+        var done = Outcome(DeployStatus.Succeeded, null, started, lastHealth, [.. switched.Select(s => s.Release.Host.Name)]) with { Switch = handover };
+        return done with { Housekeeping = await handover.PruneAsync(observer, cancellationToken) };
     }
 
     /// <summary>The route that sends all of a host's traffic to one release (its web replicas, balanced evenly).</summary>
