@@ -36,7 +36,9 @@ internal static class WebhookLoadBenchmark
             server: {"{"} webhookSecret: {Secret}, workers: {"{"} enabled: false {"}"} {"}"}
             """);
 
-        var dll = Path.Combine(BuildBenchmark.RepoRoot, "src", "DeployMind.Cli", "bin", "Release", "net10.0", "deploymind.dll");
+        // BENCH_DEPLOYMIND_DLL: another build of the server (an earlier commit's, for a before/after pair).
+        var dll = Environment.GetEnvironmentVariable("BENCH_DEPLOYMIND_DLL") is { Length: > 0 } other ? other
+            : Path.Combine(BuildBenchmark.RepoRoot, "src", "DeployMind.Cli", "bin", "Release", "net10.0", "deploymind.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { dll, "serve", "--config", config, "--urls", $"http://127.0.0.1:{port}" })
         {
