@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using DeployMind.Domain;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -24,13 +25,14 @@ internal sealed class DeployMindDatabase : IDisposable
     // a pooled one is reset when it is returned.
     private readonly IDbContextFactory<DeployMindDbContext> _contexts;
     private readonly SemaphoreSlim _readyGate = new(1, 1);
-    private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    private readonly GroupCommit<Func<WriteBatch, Task<object?>>, (object? Value, ExceptionDispatchInfo? Error)> _batched;
     private volatile bool _ready;
 
     /// <exception cref="InvalidInputException">The settings name no database.</exception>
     public DeployMindDatabase(DatabaseOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        _batched = new GroupCommit<Func<WriteBatch, Task<object?>>, (object?, ExceptionDispatchInfo?)>(WriteBatchAsync);
         Provider = settings.Resolve();
         if (Provider == DatabaseProvider.Sqlite)
         {
@@ -129,21 +131,74 @@ internal sealed class DeployMindDatabase : IDisposable
     public DeployMindDbContext CreateContext() => _contexts.CreateDbContext();
 
     /// <summary>
-    /// A turn to write, for this process's batched writers (<see cref="GroupCommit{TItem, TResult}"/>): SQLite has one
-    /// writer at a time, and two writers of one process that collide learn it through SQLite's busy handler, which
-    /// sleeps (1, 2, 5, 10 ms…) before it tries again. Taking turns here instead wakes the next one as soon as the
-    /// previous commits. PostgreSQL writes rows, not the file: no turn is needed there. Dispose the turn when done.
+    /// Runs <paramref name="write"/> in the process's next batch of writes (group commit: one transaction, one fsync on
+    /// SQLite, for everything that arrived together; nothing waits for company) and answers once that batch is committed.
+    /// A batch that fails is written again one write at a time, so one bad write fails alone. For the writes that come in
+    /// bursts — new deployments from webhooks, delivery records.
     /// </summary>
-    public async ValueTask<IDisposable> WriteTurnAsync(CancellationToken cancellationToken)
+    public async Task<T> WriteBatchedAsync<T>(Func<WriteBatch, Task<T>> write, CancellationToken cancellationToken)
     {
-        if (Provider != DatabaseProvider.Sqlite)
+        ArgumentNullException.ThrowIfNull(write);
+        await EnsureReadyAsync(cancellationToken);
+        var (value, error) = await _batched.WriteAsync(async batch => await write(batch), cancellationToken);
+        error?.Throw();
+        return (T)value!;
+    }
+
+    /// <summary>Waits until the batched writes queued so far are written.</summary>
+    public Task BatchedWritesIdleAsync(CancellationToken cancellationToken) => _batched.IdleAsync(cancellationToken);
+
+    private async Task<IReadOnlyList<(object?, ExceptionDispatchInfo?)>> WriteBatchAsync(IReadOnlyList<Func<WriteBatch, Task<object?>>> writes)
+    {
+        try
         {
-            return NoTurn.Instance;
+            return await RunAsync(writes);
+        }
+        catch (Exception) when (writes.Count > 1)
+        {
+            // Which one failed is not known (and PostgreSQL aborts the transaction at the first error): one at a time.
+            var results = new List<(object?, ExceptionDispatchInfo?)>(writes.Count);
+            foreach (var write in writes)
+            {
+                try
+                {
+                    results.Add((await RunAsync([write]))[0]);
+                }
+                catch (Exception ex)
+                {
+                    results.Add((null, ExceptionDispatchInfo.Capture(ex)));
+                }
+            }
+
+            return results;
+        }
+        catch (Exception ex)
+        {
+            return [(null, ExceptionDispatchInfo.Capture(ex))];
+        }
+    }
+
+    private async Task<IReadOnlyList<(object?, ExceptionDispatchInfo?)>> RunAsync(IReadOnlyList<Func<WriteBatch, Task<object?>>> writes)
+    {
+        await using var batch = await WriteBatch.BeginAsync(this);
+        var results = new (object?, ExceptionDispatchInfo?)[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            results[i] = (await writes[i](batch), null);
         }
 
-        await _writeTurn.WaitAsync(cancellationToken);
-        return new Turn(_writeTurn);
+        await batch.CommitAsync();
+        return results;
     }
+
+    /// <summary>Whether an exception from a raw command (or its inner one) is a broken unique index or primary key.</summary>
+    public static bool IsUniqueViolation(Exception exception) => exception switch
+    {
+        DbUpdateException update => IsUniqueViolation(update),
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is SqliteUniqueViolation or SqlitePrimaryKeyViolation,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
 
     /// <summary>Whether a failed save broke a unique index or primary key (another writer inserted the same key first).</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) => exception?.InnerException switch
@@ -153,11 +208,7 @@ internal sealed class DeployMindDatabase : IDisposable
         _ => false,
     };
 
-    public void Dispose()
-    {
-        _readyGate.Dispose();
-        _writeTurn.Dispose();
-    }
+    public void Dispose() => _readyGate.Dispose();
 
     /// <summary>How many idle contexts the pool keeps.</summary>
     private const int PoolSize = 64;
@@ -166,28 +217,6 @@ internal sealed class DeployMindDatabase : IDisposable
         where TContext : DeployMindDbContext
     {
         public DeployMindDbContext CreateDbContext() => pool.CreateDbContext();
-    }
-
-    private sealed class Turn(SemaphoreSlim gate) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                gate.Release();
-            }
-        }
-    }
-
-    private sealed class NoTurn : IDisposable
-    {
-        public static readonly NoTurn Instance = new();
-
-        public void Dispose()
-        {
-        }
     }
 }
 

@@ -22,9 +22,6 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
     // timeline entries are already stored. Weak, so aggregates are not kept alive by the store.
     private readonly ConditionalWeakTable<Deployment, Persisted> _persisted = [];
 
-    // New deployments are inserted in batches: a burst of webhooks costs one transaction per batch, not per delivery.
-    private readonly GroupCommit<Deployment, bool> _inserts;
-
     public EfDeploymentStore(IOptions<DatabaseOptions> options)
         : this(new DeployMindDatabase((options ?? throw new ArgumentNullException(nameof(options))).Value), owns: true)
     {
@@ -37,7 +34,6 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         _ownsDatabase = owns;
-        _inserts = new GroupCommit<Deployment, bool>(InsertAsync);
     }
 
     public string Description => _database.Description;
@@ -55,11 +51,48 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         }
     }
 
+    /// <remarks>
+    /// In the process's batched writes (a burst of webhooks costs one transaction per batch, not per delivery). Inside a
+    /// batch nothing comes between the look and the insert on SQLite (the transaction holds the write lock); on
+    /// PostgreSQL another server can, and its key then breaks ours: that too is "recorded already".
+    /// </remarks>
     public async Task<bool> TryAddAsync(Deployment deployment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deployment);
-        await EnsureReadyAsync(cancellationToken);
-        return await _inserts.WriteAsync(deployment, cancellationToken);
+        var row = ToRow(deployment);
+        var events = EventRows(deployment, 0).ToList();
+        bool added;
+        try
+        {
+            added = await _database.WriteBatchedAsync(
+                async batch =>
+                {
+                    if (await batch.ExistsAsync<DeploymentRow>(row.Id))
+                    {
+                        return false;
+                    }
+
+                    await batch.InsertAsync(row);
+                    foreach (var e in events)
+                    {
+                        await batch.InsertAsync(e);
+                    }
+
+                    return true;
+                },
+                cancellationToken);
+        }
+        catch (Exception ex) when (DeployMindDatabase.IsUniqueViolation(ex))
+        {
+            return false;
+        }
+
+        if (added)
+        {
+            Remember(deployment);
+        }
+
+        return added;
     }
 
     public async Task SaveAsync(Deployment deployment, CancellationToken cancellationToken)
@@ -358,68 +391,6 @@ internal sealed class EfDeploymentStore : IDeploymentStore, IDisposable
         {
             _database.Dispose();
         }
-    }
-
-    /// <summary>
-    /// One batch of new deployments in one transaction: those whose id is recorded (or came earlier in the batch) are
-    /// skipped (false), the rest inserted with their timelines. On SQLite the transaction holds the write lock from its
-    /// start, so nothing can come between the look and the insert; on PostgreSQL another server can, and a batch that
-    /// then breaks the key is done again one by one.
-    /// </summary>
-    private async Task<IReadOnlyList<bool>> InsertAsync(IReadOnlyList<Deployment> batch)
-    {
-        using var turn = await _database.WriteTurnAsync(CancellationToken.None);
-        try
-        {
-            return await InsertOnceAsync(batch);
-        }
-        catch (DbUpdateException ex) when (DeployMindDatabase.IsUniqueViolation(ex))
-        {
-            var results = new List<bool>(batch.Count);
-            foreach (var deployment in batch)
-            {
-                try
-                {
-                    results.Add((await InsertOnceAsync([deployment]))[0]);
-                }
-                catch (DbUpdateException one) when (DeployMindDatabase.IsUniqueViolation(one))
-                {
-                    results.Add(false);
-                }
-            }
-
-            return results;
-        }
-    }
-
-    private async Task<IReadOnlyList<bool>> InsertOnceAsync(IReadOnlyList<Deployment> batch)
-    {
-        await using var db = CreateContext();
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        var keys = batch.Select(d => Key(d.Id)).Distinct().ToList();
-        var taken = (await db.Deployments.Where(d => keys.Contains(d.Id)).Select(d => d.Id).ToListAsync(CancellationToken.None)).ToHashSet(StringComparer.Ordinal);
-        var added = new bool[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (taken.Add(Key(batch[i].Id)))
-            {
-                db.Deployments.Add(ToRow(batch[i]));
-                db.Events.AddRange(EventRows(batch[i], 0));
-                added[i] = true;
-            }
-        }
-
-        await db.SaveChangesAsync(CancellationToken.None);
-        await transaction.CommitAsync(CancellationToken.None);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (added[i])
-            {
-                Remember(batch[i]);
-            }
-        }
-
-        return added;
     }
 
     private static string Key(Guid id) => id.ToString("D", CultureInfo.InvariantCulture);

@@ -13,7 +13,6 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
 {
     private readonly DeployMindDatabase _database;
     private readonly bool _ownsDatabase;
-    private readonly GroupCommit<WebhookDelivery, bool> _writes;
 
     public EfWebhookDeliveries(IOptions<DatabaseOptions> options)
         : this(new DeployMindDatabase((options ?? throw new ArgumentNullException(nameof(options))).Value), owns: true)
@@ -27,18 +26,24 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         _ownsDatabase = owns;
-        _writes = new GroupCommit<WebhookDelivery, bool>(WriteAsync);
     }
 
     public Task RecordAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        return _writes.WriteAsync(delivery, cancellationToken);
+        var row = Row(delivery);
+        return _database.WriteBatchedAsync(
+            async batch =>
+            {
+                await batch.InsertAsync(row);
+                return true;
+            },
+            cancellationToken);
     }
 
     public async Task<IReadOnlyList<WebhookDelivery>> ListAsync(int limit, CancellationToken cancellationToken)
     {
-        await _writes.IdleAsync(cancellationToken);
+        await _database.BatchedWritesIdleAsync(cancellationToken);
         await _database.EnsureReadyAsync(cancellationToken);
         await using var db = _database.CreateContext();
         var rows = await db.WebhookDeliveries.AsNoTracking().OrderByDescending(w => w.Id).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(cancellationToken);
@@ -61,17 +66,6 @@ internal sealed class EfWebhookDeliveries : IWebhookDeliveries, IDisposable
         {
             _database.Dispose();
         }
-    }
-
-    /// <summary>One batch of deliveries in one transaction.</summary>
-    private async Task<IReadOnlyList<bool>> WriteAsync(IReadOnlyList<WebhookDelivery> batch)
-    {
-        await _database.EnsureReadyAsync(CancellationToken.None);
-        using var turn = await _database.WriteTurnAsync(CancellationToken.None);
-        await using var db = _database.CreateContext();
-        db.WebhookDeliveries.AddRange(batch.Select(Row));
-        await db.SaveChangesAsync(CancellationToken.None);
-        return [.. batch.Select(_ => true)];
     }
 
     private static WebhookDeliveryRow Row(WebhookDelivery delivery) => new()

@@ -2,6 +2,7 @@ using System.Globalization;
 using DeployMind.Application.Records;
 using DeployMind.Domain.Deploy;
 using DeployMind.Domain.Findings;
+using DeployMind.Infrastructure.Persistence;
 
 namespace DeployMind.IntegrationTests.Persistence;
 
@@ -312,6 +313,44 @@ public abstract class DeploymentStoreTests<TTarget> : IAsyncLifetime
         one!.MoveTo(DeploymentState.Scanning, "scan", T0.AddMinutes(1));
         await store.SaveAsync(one, CancellationToken.None);
         Assert.Equal(DeploymentState.Scanning, (await Target.Open().GetAsync(ids[0], CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task BatchedWrites_ABatchWithABadWrite_IsWrittenAgainOneByOne_SoOnlyTheBadOneFails()
+    {
+        // The first write holds its batch open, so the next ones queue and become one batch; one of them breaks a
+        // foreign key (an event of no deployment). The others are stored, the bad one fails with the database's error.
+        using var database = new DeployMindDatabase(Target.Database());
+        var store = new EfDeploymentStore(database);
+        await store.EnsureReadyAsync(CancellationToken.None);
+        var hold = new TaskCompletionSource();
+        var holding = new TaskCompletionSource();
+        var first = database.WriteBatchedAsync(
+            async batch =>
+            {
+                holding.TrySetResult();
+                await hold.Task;
+                return 0;
+            },
+            CancellationToken.None);
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var good = Enumerable.Range(0, 5).Select(i => store.TryAddAsync(New("shop", "production", T0.AddSeconds(i)), CancellationToken.None)).ToList();
+        var bad = database.WriteBatchedAsync(
+            async batch =>
+            {
+                await batch.InsertAsync(new EventRow { DeploymentId = Guid.NewGuid().ToString("D"), Sequence = 0, AtMs = 1, From = DeploymentState.Queued, To = DeploymentState.Queued, Detail = "orphan" });
+                return 1;
+            },
+            CancellationToken.None);
+
+        hold.SetResult();
+
+        Assert.Equal(0, await first.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.All(await Task.WhenAll(good).WaitAsync(TimeSpan.FromSeconds(30)), Assert.True);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => bad.WaitAsync(TimeSpan.FromSeconds(30)));
+        var all = await Target.Open().ListAsync(new DeploymentQuery { Limit = 100 }, CancellationToken.None);
+        Assert.Equal(5, all.Count);
+        Assert.All(all, d => Assert.Equal((DeploymentState.Queued, StrategyKind.Canary), (d.State, d.Strategy)));
     }
 
     [Fact]
