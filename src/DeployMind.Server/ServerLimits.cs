@@ -13,8 +13,12 @@ internal sealed class ServerLimits
     /// </summary>
     public int WebhookConcurrency { get; init; } = 16;
 
-    /// <summary>Webhook requests waiting for a turn; beyond these the answer is 503 at once.</summary>
-    public int WebhookQueue { get; init; } = 64;
+    /// <summary>
+    /// Webhook requests waiting for a turn; beyond these the answer is 503 at once. A waiting request has read nothing
+    /// (its connection's buffer is Kestrel's either way), so the queue is sized for a second of a steady 1,000 deliveries/s
+    /// stalled, not for memory.
+    /// </summary>
+    public int WebhookQueue { get; init; } = 1024;
 
     /// <summary>How long a queued webhook request waits for a turn before it is answered 503.</summary>
     public TimeSpan WebhookQueueWait { get; init; } = TimeSpan.FromSeconds(5);
@@ -24,7 +28,7 @@ internal sealed class ServerLimits
     /// reading turn once its signature is checked, so a slow store does not stop other bodies being read; this bounds
     /// what verified ones can hold meanwhile. Beyond it the answer is 503 at once.
     /// </summary>
-    public int WebhookStoring { get; init; } = 512;
+    public int WebhookStoring { get; init; } = 1024;
 
     /// <summary>How much of one webhook body is kept in memory; the rest goes to a temporary file (0600, deleted on close).</summary>
     public int WebhookMemoryBytes { get; init; } = 1024 * 1024;
