@@ -74,8 +74,8 @@ internal static class WebhookLoadBenchmark
             await WaitReadyAsync(http, server, serverLog);
             var target = new Target(http, body, signature);
 
-            // Warm-up (JIT, connections, SQLite pages), not measured: 3 s at the rate.
-            await LoadAsync(target, rate, 3, "warm");
+            // Warm-up (JIT tiers, connections, SQLite pages), not measured: 10 s at the rate.
+            await LoadAsync(target, rate, 10, "warm");
 
             var rows = new List<Run>();
             for (var r = 1; r <= runs; r++)
@@ -348,7 +348,7 @@ internal static class WebhookLoadBenchmark
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"### {label}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/DeployMind.Bench -- webhooks --rate {rate} --seconds {seconds} --runs {rows.Count}` on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average after the runs {string.Join(' ', load)}; Redis {version}, {bodyBytes}-byte push payload, a new delivery id per request.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/DeployMind.Bench -- webhooks --rate {rate} --seconds {seconds} --runs {rows.Count}` on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, after a 10 s warm-up at the rate; load average after the runs {string.Join(' ', load)}; Redis {version}, {bodyBytes}-byte push payload, a new delivery id per request.");
         text.AppendLine();
         text.AppendLine("| run | sent | 2xx | non-2xx | errors | dropped (over 2,000 in flight) | achieved /s | p50 (ms) | p90 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | server CPU / delivery (ms) | 2xx not stored |");
         text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
