@@ -49,4 +49,23 @@ public sealed class WebhookGateTests
         using var third = gate.EnterStore();
         Assert.NotNull(third);
     }
+
+    [Fact]
+    public async Task ATurnGivenBackTwice_IsGivenBackOnce()
+    {
+        // The endpoint gives its reading turn back after the signature check and again when the request ends.
+        using var gate = new WebhookGate(new ServerLimits { WebhookConcurrency = 1, WebhookQueue = 1, WebhookQueueWait = TimeSpan.FromMinutes(1) }, new FakeTimeProvider());
+
+        var turn = await gate.EnterAsync(CancellationToken.None);
+        turn!.Dispose();
+        turn.Dispose();
+
+        using var next = await gate.EnterAsync(CancellationToken.None);
+        Assert.NotNull(next);
+        var after = gate.EnterAsync(CancellationToken.None);
+        Assert.False(after.IsCompleted);
+        next!.Dispose();
+        using var last = await after.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.NotNull(last);
+    }
 }
