@@ -19,7 +19,7 @@ namespace DeployMind.Application.Deploy;
 public sealed partial class Accessories
 {
     /// <summary>The label that names the app an accessory container serves.</summary>
-    public const string AccessoryOfLabel = "io.deploymind.accessory-of";
+    public const string AccessoryOfLabel = ContainerLabels.AccessoryOf;
 
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 

@@ -306,6 +306,7 @@ public sealed class ReleaseLauncher
         {
             [ContainerLabels.App] = release.App,
             [ContainerLabels.Release] = release.ReleaseId,
+            [ContainerLabels.Image] = release.Image,
             [ContainerLabels.StartedAt] = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
             [ContainerLabels.Process] = process,
             [ContainerLabels.Replica] = replica.ToString(CultureInfo.InvariantCulture),

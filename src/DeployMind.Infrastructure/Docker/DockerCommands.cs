@@ -204,16 +204,20 @@ internal static class DockerCommands
     public static CommandSpec InspectContainers(IEnumerable<string> names) =>
         new(Program, ["container", "inspect", .. names]);
 
-    // docker ps's failure is the command's; inspect's is not (it prints the containers it found and exits 1 when one went meanwhile).
-    private const string InspectByLabelScript =
-        "ids=$(\"$1\" ps --all --quiet --no-trunc --filter \"label=$2\") || exit; [ -z \"$ids\" ] || \"$1\" container inspect $ids || true";
-
     /// <summary>
-    /// <c>docker container inspect</c> (a JSON array; nothing when there are none) of every container, running or not, with
-    /// the label <paramref name="label"/>=<paramref name="value"/>: the listing and the inspection in one host command.
+    /// <c>docker ps</c> of every container, running or not, labelled <paramref name="label"/>=<paramref name="value"/>: one
+    /// JSON object per line (name, image, state, status and DeployMind's labels, <see cref="ContainerLabels.Listed"/>),
+    /// each value written by docker's own <c>json</c> function, so no name or label value can break a line. One docker
+    /// command, not a listing followed by an inspection.
     /// </summary>
-    public static CommandSpec InspectByLabel(string label, string value) =>
-        CommandSpec.Create("sh", "-c", InspectByLabelScript, "sh", Program, $"{label}={value}");
+    public static CommandSpec ListByLabel(string label, string value) =>
+        CommandSpec.Create(Program, "ps", "--all", "--no-trunc", "--filter", $"label={label}={value}", "--format", ListFormat);
+
+    /// <summary>The <c>--format</c> of <see cref="ListByLabel"/>: a JSON object per container.</summary>
+    internal static readonly string ListFormat =
+        "{\"name\":{{json .Names}},\"image\":{{json .Image}},\"state\":{{json .State}},\"status\":{{json .Status}},\"labels\":{"
+        + string.Join(",", ContainerLabels.Listed.Select(l => $"\"{l}\":{{{{json (.Label \"{l}\")}}}}"))
+        + "}}";
 
     /// <summary><c>docker top</c>: the container's processes (all of them, with their host PIDs in the PID column).</summary>
     public static CommandSpec Top(string name) => CommandSpec.Create(Program, "top", name);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
@@ -234,9 +235,52 @@ internal sealed partial class DockerContainerRuntime : IContainerRuntime
     // One host command lists and inspects them (a deploy lists the app's containers several times; over SSH each command is a round trip).
     public async Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken)
     {
-        var result = await _runner.RunAsync(DockerCommands.InspectByLabel(label, value), null, cancellationToken);
+        var result = await _runner.RunAsync(DockerCommands.ListByLabel(label, value), null, cancellationToken);
         result.EnsureSuccess();
-        return ParseInspect(result.StandardOutput);
+        return ParseListing(result.StandardOutput);
+    }
+
+    /// <summary>
+    /// Reads <see cref="DockerCommands.ListByLabel"/>'s lines. A label docker reports empty is absent (DeployMind never
+    /// sets one empty); the image is <see cref="ContainerLabels.Image"/> when set (docker's own column turns into the
+    /// image's id once the tag is re-pointed); the exit code is the one in the status ("Exited (137) 2 minutes ago").
+    /// </summary>
+    internal static IReadOnlyList<ContainerState> ParseListing(string output)
+    {
+        var states = new List<ContainerState>();
+        foreach (var line in Lines(output))
+        {
+            using var document = JsonDocument.Parse(line);
+            var item = document.RootElement;
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var label in item.GetProperty("labels").EnumerateObject())
+            {
+                if (label.Value.GetString() is { Length: > 0 } text)
+                {
+                    labels[label.Name] = text;
+                }
+            }
+
+            // A paused container runs (as inspect says); one that crashed and is being restarted does not, for our purposes.
+            var state = item.GetProperty("state").GetString();
+            var running = state is "running" or "paused";
+            var status = item.GetProperty("status").GetString() ?? string.Empty;
+            int? exitCode = running ? null : ExitCodeIn(status);
+            var image = labels.TryGetValue(ContainerLabels.Image, out var given) ? given : item.GetProperty("image").GetString() ?? string.Empty;
+            states.Add(new ContainerState(item.GetProperty("name").GetString() ?? string.Empty, image, running, exitCode, labels));
+        }
+
+        return states;
+    }
+
+    /// <summary>The code in docker's "Exited (137) 2 minutes ago" or "Restarting (1) 3 seconds ago"; 0 without one (created).</summary>
+    private static int ExitCodeIn(string status)
+    {
+        var open = status.IndexOf('(', StringComparison.Ordinal);
+        var close = open < 0 ? -1 : status.IndexOf(')', open);
+        return close > open + 1 && int.TryParse(status.AsSpan(open + 1, close - open - 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var code)
+            ? code
+            : 0;
     }
 
     private static string[] Lines(string output) =>

@@ -198,56 +198,57 @@ public sealed class DockerContainerRuntimeTests
         Assert.Equal(["ps", "--all", "--quiet", "--no-trunc", "--filter", "ancestor=shop:3f2a"], DockerCommands.ContainersOf("shop:3f2a").Arguments);
 
     [Fact]
-    public void InspectByLabel_App_IsOneShellCommandWithTheLabelAsData()
+    public void ListByLabel_HostileValue_IsOneDockerPsArgument()
     {
-        var command = DockerCommands.InspectByLabel(ContainerLabels.App, "shop; rm -rf /");
+        var command = DockerCommands.ListByLabel(ContainerLabels.App, "shop; rm -rf /");
 
-        Assert.Equal("sh", command.Program);
-        Assert.Equal(["docker", "io.deploymind.app=shop; rm -rf /"], command.Arguments.Skip(3));
+        Assert.Equal("docker", command.Program);
+        Assert.Equal(["ps", "--all", "--no-trunc", "--filter", "label=io.deploymind.app=shop; rm -rf /", "--format"], command.Arguments.Take(6));
+        Assert.Equal(DockerCommands.ListFormat, command.Arguments[6]);
     }
 
-    [Theory]
-    [InlineData("", 0, "", "")] // no container of the app: nothing inspected
-    [InlineData("aaa\nbbb\n", 0, "[{\"inspected\": \"aaa bbb\"}]", "")] // one inspect of all of them
-    [InlineData("FAIL", 1, "", "Cannot connect to the Docker daemon")] // docker ps failed: so does the command
-    public async Task InspectByLabel_Script_ListsThenInspectsInOneCommand(string ids, int exitCode, string output, string error)
+    [Fact]
+    public void ListFormat_EveryListedLabel_IsWrittenByDockersJsonFunction()
     {
-        // A stand-in for docker: "ps" prints the ids (or fails), "container inspect" echoes what it was given.
-        var folder = Directory.CreateTempSubdirectory("dm-fake-docker-");
-        try
+        foreach (var label in ContainerLabels.Listed)
         {
-            var docker = Path.Combine(folder.FullName, "docker");
-            await File.WriteAllTextAsync(docker, $$"""
-                #!/bin/sh
-                if [ "$1" = ps ]; then
-                  [ "{{ids}}" = FAIL ] && { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
-                  printf '{{ids}}'
-                  exit 0
-                fi
-                shift 2
-                printf '[{"inspected": "%s"}]' "$*"
-                exit 1
-                """);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-
-            var command = DockerCommands.InspectByLabel(ContainerLabels.App, "shop");
-            command = new CommandSpec(command.Program, [.. command.Arguments.Take(3), docker, .. command.Arguments.Skip(4)]);
-            var runner = new LocalProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
-
-            var result = await runner.RunAsync(command, null, CancellationToken.None);
-
-            // docker inspect exits 1 when a container went between the two (it prints the others): not a failure.
-            Assert.Equal(exitCode, result.ExitCode);
-            Assert.Equal(output, result.StandardOutput.Trim());
-            Assert.Contains(error, result.StandardError, StringComparison.Ordinal);
+            Assert.Contains($"\"{label}\":{{{{json (.Label \"{label}\")}}}}", DockerCommands.ListFormat, StringComparison.Ordinal);
         }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+
+        Assert.StartsWith("{\"name\":{{json .Names}},\"image\":{{json .Image}},\"state\":{{json .State}},\"status\":{{json .Status}},", DockerCommands.ListFormat, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseListing_States_ReadsRunningExitCodesImagesAndLabels()
+    {
+        // What docker ps prints with ListFormat (labels it does not have come out as "").
+        const string Output = """
+            {"name":"shop-r7","image":"shop:3f2a","state":"running","status":"Up 2 minutes","labels":{"io.deploymind.app":"shop","io.deploymind.release":"r7","io.deploymind.image":"shop:3f2a","io.deploymind.colour":""}}
+            {"name":"shop-r6","image":"0123456789ab","state":"exited","status":"Exited (137) 5 minutes ago","labels":{"io.deploymind.app":"shop","io.deploymind.release":"r6","io.deploymind.image":"shop:1b2c"}}
+            {"name":"shop-r5","image":"shop:0a0a","state":"restarting","status":"Restarting (1) 3 seconds ago","labels":{"io.deploymind.app":"shop"}}
+            {"name":"shop-r4","image":"shop:0b0b","state":"created","status":"Created","labels":{"io.deploymind.app":"shop"}}
+            {"name":"shop-r3","image":"shop:0c0c","state":"paused","status":"Up 1 hour (Paused)","labels":{"io.deploymind.app":"shop"}}
+            {"name":"odd \"name\", with\ttab","image":"shop:0d0d","state":"exited","status":"Exited (-1) 1 second ago","labels":{"io.deploymind.app":"a,b=c"}}
+
+            """;
+
+        var states = DockerContainerRuntime.ParseListing(Output);
+
+        Assert.Equal(6, states.Count);
+        Assert.Equal(("shop-r7", "shop:3f2a", true, (int?)null, "r7"), (states[0].Name, states[0].Image, states[0].Running, states[0].ExitCode, states[0].Label(ContainerLabels.Release)));
+        Assert.Null(states[0].Label(ContainerLabels.Colour));
+
+        // The tag was re-pointed: docker shows the image's id; the label still names what the container was created from.
+        Assert.Equal(("shop-r6", "shop:1b2c", false, (int?)137), (states[1].Name, states[1].Image, states[1].Running, states[1].ExitCode));
+
+        // Being restarted by its policy is not running; its last exit code is the status's.
+        Assert.Equal((false, (int?)1), (states[2].Running, states[2].ExitCode));
+        Assert.Equal((false, (int?)0), (states[3].Running, states[3].ExitCode));
+        Assert.Equal((true, (int?)null), (states[4].Running, states[4].ExitCode));
+
+        // Without the image label (a container from before it), docker's column; odd names and values stay whole.
+        Assert.Equal("shop:0a0a", states[2].Image);
+        Assert.Equal(("odd \"name\", with\ttab", "a,b=c", (int?)-1), (states[5].Name, states[5].Label(ContainerLabels.App), states[5].ExitCode));
     }
 
     [Fact]

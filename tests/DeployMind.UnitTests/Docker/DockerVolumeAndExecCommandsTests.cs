@@ -31,8 +31,8 @@ public sealed class DockerVolumeAndExecCommandsTests
             ["container", "inspect", "--format", "{{range .Mounts}}{{if eq .Type \"volume\"}}{{println .Name}}{{end}}{{end}}", "shop-accessory-db"],
             DockerCommands.VolumesOf("shop-accessory-db").Arguments);
         Assert.Equal(
-            ["docker", "io.deploymind.accessory-of=shop-pr-7"],
-            DockerCommands.InspectByLabel("io.deploymind.accessory-of", "shop-pr-7").Arguments.Skip(3));
+            ["ps", "--all", "--no-trunc", "--filter", "label=io.deploymind.accessory-of=shop-pr-7"],
+            DockerCommands.ListByLabel("io.deploymind.accessory-of", "shop-pr-7").Arguments.Take(5));
     }
 
     [Fact]

@@ -75,7 +75,11 @@ public interface IContainerRuntime
     /// <summary>Removes a named volume unless a container still mounts it (then it stays, and the result names them).</summary>
     Task<VolumeRemoval> RemoveVolumeAsync(string volume, CancellationToken cancellationToken);
 
-    /// <summary>The containers on this host labelled <paramref name="label"/>=<paramref name="value"/> (running or stopped).</summary>
+    /// <summary>
+    /// The containers on this host labelled <paramref name="label"/>=<paramref name="value"/> (running or stopped), from one
+    /// listing: their labels are DeployMind's own (<see cref="ContainerLabels.Listed"/>), and their
+    /// <see cref="ContainerState.RestartCount"/> is not read (0); <see cref="InspectAsync"/> reads one container whole.
+    /// </summary>
     Task<IReadOnlyList<ContainerState>> ListByLabelAsync(string label, string value, CancellationToken cancellationToken);
 
     /// <summary>The image's id (<c>sha256:…</c>) on this host, or null when the host does not have it.</summary>
@@ -188,4 +192,16 @@ public static class ContainerLabels
 
     /// <summary>The replica number within its process type on the host, from 1.</summary>
     public const string Replica = "io.deploymind.replica";
+
+    /// <summary>
+    /// The image reference the container was created from, as given. A listing's own image column shows the image's id
+    /// instead once the tag points elsewhere; this label does not change.
+    /// </summary>
+    public const string Image = "io.deploymind.image";
+
+    /// <summary>The app (preview instance) an accessory container belongs to.</summary>
+    public const string AccessoryOf = "io.deploymind.accessory-of";
+
+    /// <summary>Every label DeployMind sets and reads back: what a listing of containers reports.</summary>
+    public static readonly IReadOnlyList<string> Listed = [App, Release, Commit, Colour, Port, StartedAt, Process, Replica, Image, AccessoryOf];
 }
