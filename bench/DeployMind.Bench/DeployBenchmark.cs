@@ -34,7 +34,7 @@ internal static class DeployBenchmark
         var trace = new DeployTrace();
         var runner = new DeployTrace.Runner(host.Services.GetRequiredService<ICommandRunner>(), trace);
         var nginxOptions = host.Services.GetRequiredService<IOptions<NginxOptions>>().Value;
-        using var tracedRouter = new NginxTrafficRouter(runner, nginxOptions, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<NginxTrafficRouter>.Instance);
+        using var tracedRouter = new NginxTrafficRouter(runner, nginxOptions, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<NginxTrafficRouter>.Instance, fetchInProcess: true);
         var local = new DeployHost(
             "local",
             new DockerContainerRuntime(runner),

@@ -72,12 +72,16 @@ internal sealed class DeployTrace
                 return a.Contains("-t") ? "nginx -t" : a.Contains("-s") ? $"nginx -s {a[a.ToList().IndexOf("-s") + 1]}" : "nginx (start)";
             case "sh":
                 var script = Arg(1);
-                return script.Contains("container inspect $ids", StringComparison.Ordinal) ? "sh: docker ps + docker container inspect (the app's containers)"
-                    : script.Contains("@deploymind-env-file@", StringComparison.Ordinal) ? "sh: write the env file (0600) + docker run"
+                return script.Contains("@deploymind-env-file@", StringComparison.Ordinal) ? "sh: write the env file (0600) + docker run"
+                    : script.Contains("exec mv -f", StringComparison.Ordinal) ? "sh: keep the previous site, write the new one, rename it in"
+                    : script.Contains("pidfile", StringComparison.Ordinal) ? "sh: error log size, nginx's master and workers, nginx -s reload"
                     : script.Contains("cat > ", StringComparison.Ordinal) ? "sh: write env file"
                     : script.Contains("rm -f", StringComparison.Ordinal) && script.Contains(".env", StringComparison.Ordinal) ? "sh: remove env file"
                     : script.Contains("rotated", StringComparison.Ordinal) ? "sh: access log rotation check"
+                    : script.Contains("missing %s", StringComparison.Ordinal) ? "sh: mkdir + read nginx.conf, the site, the catch-all, every site"
                     : $"sh -c {script.Split('\n')[0]}";
+            case "ps" when a.Contains("pid=,args="):
+                return "ps: are the replaced workers shutting down (confirm)";
             case "curl":
                 return "curl route generation (confirm)";
             case "cat" or "tee" or "stat" or "cp" or "mv" or "rm" or "mkdir" or "tail":

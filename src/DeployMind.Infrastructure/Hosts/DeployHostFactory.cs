@@ -107,7 +107,7 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
     private DeployHost Assemble(string name, ICommandRunner runner, IHttpProbe probe) =>
         new(name,
             new DockerContainerRuntime(runner),
-            new NginxTrafficRouter(runner, _nginx, _time, _loggers.CreateLogger<NginxTrafficRouter>()),
+            new NginxTrafficRouter(runner, _nginx, _time, _loggers.CreateLogger<NginxTrafficRouter>(), fetchInProcess: ReferenceEquals(runner, _local)),
             probe,
             new ListeningPortAllocator(runner));
 }

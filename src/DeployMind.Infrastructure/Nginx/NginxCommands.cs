@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeployMind.Domain;
 using DeployMind.Infrastructure.Processes;
 
 namespace DeployMind.Infrastructure.Nginx;
@@ -90,6 +91,126 @@ internal static class NginxCommands
     /// <summary>The size of <paramref name="path"/> in bytes.</summary>
     public static CommandSpec Size(string path) => FileCommand("stat", "-c", "%s", path);
 
+    /// <summary>The script of <see cref="ReadFiles"/>.</summary>
+    internal const string ReadFilesScript = """
+        m=$1 n=$2
+        shift 2
+        while [ "$n" -gt 0 ]; do [ -d "$1" ] || mkdir -p -- "$1" || exit; shift; n=$((n - 1)); done
+        show() {
+          if [ ! -e "$1" ]; then printf '\n%s missing %s\n' "$m" "$1"; return; fi
+          [ -f "$1" ] || { printf '%s: not a regular file\n' "$1" >&2; exit 1; }
+          printf '\n%s file %s\n' "$m" "$1"
+          # The shell's own read, not cat (no process per file): each line as it is, a last one without its newline too.
+          { l=; while IFS= read -r l; do printf '%s\n' "$l"; done; printf '%s' "$l"; } < "$1" || exit
+        }
+        n=$1
+        shift
+        while [ "$n" -gt 0 ]; do show "$1"; shift; n=$((n - 1)); done
+        if [ -n "$1" ]; then for f in "$1"/*.conf; do [ -e "$f" ] && show "$f"; done; fi
+        printf '\n%s end\n' "$m"
+        """;
+
+    /// <summary>
+    /// One host command for what a site change reads: creates <paramref name="directories"/>, then prints each of
+    /// <paramref name="files"/> and every <c>*.conf</c> in <paramref name="globDirectory"/> (none when null), each after a
+    /// line "<paramref name="marker"/> file PATH" (or "… missing PATH"), and "… end" last; read back by
+    /// <see cref="ParseFiles"/>. The marker is random per call, so no file's text can forge one. Fails (with mkdir's or
+    /// the shell's message) when a file exists but is not a regular file or cannot be read. Files are read by the shell
+    /// itself (text, as nginx's are), so the whole listing is one process however many sites there are.
+    /// </summary>
+    public static CommandSpec ReadFiles(string marker, IReadOnlyList<string> directories, IReadOnlyList<string> files, string? globDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(directories);
+        ArgumentNullException.ThrowIfNull(files);
+        return FileCommand("sh", [
+            "-c", ReadFilesScript, "sh", marker,
+            directories.Count.ToString(CultureInfo.InvariantCulture), .. directories,
+            files.Count.ToString(CultureInfo.InvariantCulture), .. files,
+            globDirectory ?? string.Empty,
+        ]);
+    }
+
+    /// <summary>
+    /// The files in <see cref="ReadFiles"/>' output, in its order: path and text, or null text for a missing one.
+    /// Throws when the output was cut short (no end line).
+    /// </summary>
+    public static IReadOnlyList<(string Path, string? Text)> ParseFiles(string output, string marker)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var parts = output.Split("\n" + marker + " ");
+        var files = new List<(string Path, string? Text)>();
+        for (var i = 1; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            var newline = part.IndexOf('\n', StringComparison.Ordinal);
+            var header = newline < 0 ? part : part[..newline];
+            if (header == "end")
+            {
+                return files;
+            }
+
+            if (header.StartsWith("file ", StringComparison.Ordinal))
+            {
+                files.Add((header["file ".Length..], newline < 0 ? string.Empty : part[(newline + 1)..]));
+            }
+            else if (header.StartsWith("missing ", StringComparison.Ordinal))
+            {
+                files.Add((header["missing ".Length..], null));
+            }
+        }
+
+        throw new DeployMindException("The host's listing of the nginx files ended early (no end line), so nothing was changed; deploy again, and look at the host if it happens again.");
+    }
+
+    /// <summary>The script of <see cref="SwapIn"/>.</summary>
+    internal const string SwapInScript = """
+        [ -z "$2" ] || cp -p -- "$1" "$2" || exit
+        { l=; while IFS= read -r l; do printf '%s\n' "$l"; done; printf '%s' "$l"; } > "$3" || exit
+        exec mv -f -- "$3" "$1"
+        """;
+
+    /// <summary>
+    /// One host command that replaces <paramref name="path"/> with <paramref name="content"/> (from standard input): copies
+    /// the current file to <paramref name="previous"/> first (when given), writes <paramref name="next"/> beside it and
+    /// renames it over <paramref name="path"/>, so nginx sees the old file or the new one, never half of one. It stops at
+    /// the first step that fails; <paramref name="path"/> changes only with the rename, the last step.
+    /// </summary>
+    public static CommandSpec SwapIn(string path, string? previous, string next, string content) =>
+        FileCommand("sh", "-c", SwapInScript, "sh", path, previous ?? string.Empty, next) with { StandardInput = content };
+
+    /// <summary>The script of <see cref="ReloadRunning"/>.</summary>
+    internal const string ReloadRunningScript = """
+        log=$1 pidfile=$2
+        shift 2
+        if size=$(stat -c %s -- "$log" 2>/dev/null); then printf 'size %s\n' "$size"; elif [ ! -e "$log" ]; then printf 'size 0\n'; fi
+        pid=
+        { read -r pid; } 2>/dev/null < "$pidfile" || [ -n "$pid" ] || pid=
+        case $pid in ''|0|*[!0-9]*) printf 'stopped\n'; exit 0;; esac
+        kill -0 "$pid" 2>/dev/null || { printf 'stopped\n'; exit 0; }
+        printf 'master %s\n' "$pid"
+        workers=$(ps -o pid= --ppid "$pid")
+        case $? in
+          0) printf 'workers %s\n' $workers ;;
+          1) if [ -z "$workers" ]; then printf 'workers none\n'; else printf 'workers ?\n'; fi ;;
+          *) printf 'workers ?\n' ;;
+        esac
+        printf 'reload\n'
+        exec "$@" -s reload
+        """;
+
+    /// <summary>
+    /// Managed: one host command that reads the error log's size ("size N"; none when it cannot be read), then, when the pid
+    /// file names a live master, its workers ("master P", then a "workers PID" line per worker, "workers none" when it has
+    /// none, "workers ?" when ps cannot say)
+    /// and reloads it ("reload", then nginx's own output and exit code); "stopped" (exit 0, nothing signalled) otherwise.
+    /// </summary>
+    public static CommandSpec ReloadRunning(NginxLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var nginx = Managed(layout);
+        return FileCommand("sh", ["-c", ReloadRunningScript, "sh", layout.ErrorLogPath, layout.PidPath!, nginx.Program, .. nginx.Arguments]);
+    }
+
     /// <summary>The names in <paramref name="directory"/>, one a line.</summary>
     public static CommandSpec List(string directory) => FileCommand("ls", "-1", directory);
 
@@ -126,6 +247,31 @@ internal static class NginxCommands
 
     /// <summary>The process ids of <paramref name="parent"/>'s children (nginx's master: its workers), one a line; exit 1 when it has none.</summary>
     public static CommandSpec Children(int parent) => CommandSpec.Create("ps", "-o", "pid=", "--ppid", parent.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The process ids and titles (argument lists) of <paramref name="pids"/> that still run; exit 1 when none does.</summary>
+    public static CommandSpec ProcessTitles(IEnumerable<int> pids) =>
+        CommandSpec.Create("ps", "-o", "pid=,args=", "-p", string.Join(',', pids.Select(p => p.ToString(CultureInfo.InvariantCulture))));
+
+    /// <summary>
+    /// The nginx workers in <see cref="ProcessTitles"/>' output that still take new connections: every one whose title is
+    /// not "nginx: worker process is shutting down" (nginx sets it as it closes its listening sockets).
+    /// </summary>
+    public static IReadOnlyList<int> AcceptingWorkers(string output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var accepting = new List<int>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (int.TryParse(space < 0 ? line : line[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && !line.Contains("shutting down", StringComparison.Ordinal))
+            {
+                accepting.Add(pid);
+            }
+        }
+
+        return accepting;
+    }
 
     /// <summary>The home directory of the user the runner runs as.</summary>
     public static CommandSpec Home() => CommandSpec.Create("printenv", "HOME");

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Domain;
+using DeployMind.Infrastructure.Processes;
+using Microsoft.Extensions.Logging;
 
 namespace DeployMind.Infrastructure.Nginx;
 
@@ -13,6 +15,12 @@ internal sealed partial class NginxTrafficRouter
 {
     /// <summary>How long one request to a site's generation may take.</summary>
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often nginx is asked for the new generation after a reload: new workers take over within milliseconds, and the
+    /// deploy waits for them, so the wait is short (each ask is one small host command).
+    /// </summary>
+    private static readonly TimeSpan ConfirmPollInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How much of nginx's error log a failure report quotes at most.</summary>
     private const int ErrorLogQuoteBytes = 16 * 1024;
@@ -51,10 +59,21 @@ internal sealed partial class NginxTrafficRouter
     /// <summary>Reloads (or starts) nginx and waits until it serves <paramref name="target"/>; null when it does.</summary>
     private async Task<SwitchFailure?> ActivateAndConfirmAsync(NginxLayout layout, SwitchTarget? target, bool startIfStopped)
     {
-        var offset = await ErrorLogSizeAsync(layout);
+        long? offset;
         try
         {
-            if (!await ActivateAsync(layout, startIfStopped, CancellationToken.None))
+            bool activated;
+            if (layout.Mode == NginxMode.Managed)
+            {
+                (activated, offset) = await ReloadRunningAsync(layout, startIfStopped);
+            }
+            else
+            {
+                offset = await ErrorLogSizeAsync(layout);
+                activated = await ActivateAsync(layout, startIfStopped, CancellationToken.None);
+            }
+
+            if (!activated)
             {
                 return null;
             }
@@ -72,12 +91,33 @@ internal sealed partial class NginxTrafficRouter
 
         var timeout = Duration.Parse(_options.ReloadConfirmTimeout, $"{NginxOptions.SectionName}:{nameof(NginxOptions.ReloadConfirmTimeout)}");
         var started = _time.GetTimestamp();
+        var served = false;
         while (true)
         {
-            var live = await ReadLiveGenerationAsync(target.Port, target.ServerName, CancellationToken.None);
-            if (target.Expected is not null ? live == target.Expected : live != target.Gone)
+            string? live = null;
+            if (!served)
             {
-                return null;
+                live = await ReadLiveGenerationAsync(target.Port, target.ServerName, CancellationToken.None);
+                served = target.Expected is not null ? live == target.Expected : live != target.Gone;
+            }
+
+            if (served)
+            {
+                // New workers answer; the replaced ones keep taking new connections until nginx tells them to stop (100 ms
+                // after the new ones start). Until then a new connection may still get the old configuration.
+                if (!await ReplacedWorkersAcceptAsync())
+                {
+                    return null;
+                }
+
+                if (_time.GetElapsedTime(started) >= timeout)
+                {
+                    LogOldWorkersStillAccepting(timeout.TotalSeconds, _runner.Name);
+                    return null;
+                }
+
+                await Task.Delay(ConfirmPollInterval, _time, CancellationToken.None);
+                continue;
             }
 
             var errors = offset is null ? [] : NginxReloadErrors.Lines(await ReadErrorLogAsync(layout, offset.Value));
@@ -91,16 +131,54 @@ internal sealed partial class NginxTrafficRouter
                 return new SwitchFailure(reason, string.Join("\n", errors), ReportedByNginx: failed);
             }
 
-            await Task.Delay(PollInterval, _time, CancellationToken.None);
+            await Task.Delay(ConfirmPollInterval, _time, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Whether a worker that ran before the last reload is still running and not shutting down, so still takes new
+    /// connections (under the replaced configuration). False when none was known (ConfD mode, a start) or when ps
+    /// cannot tell.
+    /// </summary>
+    private async Task<bool> ReplacedWorkersAcceptAsync()
+    {
+        if (_replaced is not { Workers.Count: > 0 } replaced)
+        {
+            return false;
+        }
+
+        CommandResult result;
+        try
+        {
+            result = await RunAsync(NginxCommands.ProcessTitles(replaced.Workers), CancellationToken.None);
+        }
+        catch (CommandStartException)
+        {
+            return false;
+        }
+
+        // ps exits 1 when none of them runs any more.
+        return result.Succeeded && NginxCommands.AcceptingWorkers(result.StandardOutput).Count > 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "nginx on {Host} serves the new configuration, but workers from before the reload still took new connections after {Seconds}s (they were not told to shut down)")]
+    private partial void LogOldWorkersStillAccepting(double seconds, string host);
 
     /// <summary>The generation nginx answers for the site on <paramref name="port"/> (and server name), or null.</summary>
     private async Task<string?> ReadLiveGenerationAsync(int port, string? serverName, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(NginxCommands.Fetch(RouteUrl(port), serverName, FetchTimeout), cancellationToken);
-        var body = result.StandardOutput.Trim();
-        return result.Succeeded && NginxConfigRenderer.IsGeneration(body) ? body : null;
+        string? body;
+        if (_fetchInProcess)
+        {
+            body = (await LocalRouteFetch.GetAsync(RouteUrl(port), serverName, FetchTimeout, cancellationToken))?.Trim();
+        }
+        else
+        {
+            var result = await RunAsync(NginxCommands.Fetch(RouteUrl(port), serverName, FetchTimeout), cancellationToken);
+            body = result.Succeeded ? result.StandardOutput.Trim() : null;
+        }
+
+        return body is not null && NginxConfigRenderer.IsGeneration(body) ? body : null;
     }
 
     private Uri RouteUrl(int port) =>

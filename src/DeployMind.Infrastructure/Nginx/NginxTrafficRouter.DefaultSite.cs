@@ -28,32 +28,28 @@ internal sealed partial class NginxTrafficRouter
     /// site serves domains. A shared port that a site without domains listens on itself (an app's own port set to it)
     /// gets no catch-all, so that app keeps answering every name there as it did.
     /// </summary>
-    private async Task<DefaultSitePlan> PlanDefaultSiteAsync(NginxLayout layout, string ownPath, RouteSpec? route, CancellationToken cancellationToken)
+    private async Task<DefaultSitePlan> PlanDefaultSiteAsync(NginxLayout layout, string ownPath, RouteSpec? route, SiteFiles files, CancellationToken cancellationToken)
     {
         var path = layout.DefaultSitePath;
-        var current = await ReadFileAsync(path, cancellationToken);
+        var current = files.Default;
         var routes = new List<RouteSpec>();
         if (route is not null)
         {
             routes.Add(route);
         }
 
-        var listing = await RunAsync(NginxCommands.List(layout.SitesDirectory), cancellationToken);
-        if (listing.Succeeded)
+        foreach (var (site, text) in files.Sites)
         {
-            foreach (var name in listing.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            var name = site[(site.LastIndexOf('/') + 1)..];
+            if (!name.EndsWith(".conf", StringComparison.Ordinal) || name.EndsWith(".acme.conf", StringComparison.Ordinal)
+                || site == ownPath || site == path || !name.StartsWith(layout.SiteFilePrefix, StringComparison.Ordinal))
             {
-                var site = $"{layout.SitesDirectory}/{name}";
-                if (!name.EndsWith(".conf", StringComparison.Ordinal) || name.EndsWith(".acme.conf", StringComparison.Ordinal)
-                    || site == ownPath || site == path || !name.StartsWith(layout.SiteFilePrefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                if (await ReadFileAsync(site, cancellationToken) is { } text && NginxRouteComment.Parse(text) is { } other)
-                {
-                    routes.Add(other);
-                }
+            if (NginxRouteComment.Parse(text) is { } other)
+            {
+                routes.Add(other);
             }
         }
 

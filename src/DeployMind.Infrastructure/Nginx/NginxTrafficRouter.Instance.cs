@@ -83,17 +83,28 @@ internal sealed partial class NginxTrafficRouter
     /// <returns>Whether the main configuration changed.</returns>
     private async Task<bool> PrepareAsync(NginxLayout layout, CancellationToken cancellationToken)
     {
+        (await RunAsync(NginxCommands.MakeDirectories(PreparedDirectories(layout)), cancellationToken)).EnsureSuccess();
+        return layout.Mode == NginxMode.Managed
+            && await WriteMainConfigAsync(layout, await ReadFileAsync(layout.MainConfigPath, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The directories a change needs: the sites and access logs, and (Managed) the instance's logs and temp.</summary>
+    private static string[] PreparedDirectories(NginxLayout layout) =>
+        layout.Mode == NginxMode.Managed
+            ? [layout.SitesDirectory, layout.AccessLogDirectory, $"{layout.Prefix}/logs", layout.TempDirectory!]
+            : [layout.SitesDirectory, layout.AccessLogDirectory];
+
+    /// <summary>Managed: writes the main configuration when <paramref name="current"/> (null: none) is not it.</summary>
+    /// <returns>Whether it changed.</returns>
+    private async Task<bool> WriteMainConfigAsync(NginxLayout layout, string? current, CancellationToken cancellationToken)
+    {
         if (layout.Mode != NginxMode.Managed)
         {
-            (await RunAsync(NginxCommands.MakeDirectories(layout.SitesDirectory, layout.AccessLogDirectory), cancellationToken)).EnsureSuccess();
             return false;
         }
 
-        (await RunAsync(
-            NginxCommands.MakeDirectories(layout.SitesDirectory, layout.AccessLogDirectory, $"{layout.Prefix}/logs", layout.TempDirectory!),
-            cancellationToken)).EnsureSuccess();
         var main = NginxConfigRenderer.RenderMainConfig(layout, _options.WorkerProcesses);
-        if (await ReadFileAsync(layout.MainConfigPath, cancellationToken) == main)
+        if (current == main)
         {
             return false;
         }
@@ -132,6 +143,79 @@ internal sealed partial class NginxTrafficRouter
         _replaced = before is null ? null : new ReplacedWorkers(master!.Value, before);
         LogReloaded(_runner.Name);
         return true;
+    }
+
+    /// <summary>
+    /// Managed: what <see cref="ActivateAsync"/> does, with the error log's size read first, in one host command
+    /// (<see cref="NginxCommands.ReloadRunning"/>): the deploy's switch waits for it.
+    /// </summary>
+    /// <returns>Whether nginx loads the configuration (false: stopped and not to be started), and the error log's size before (null: unreadable).</returns>
+    private async Task<(bool Activated, long? ErrorLogOffset)> ReloadRunningAsync(NginxLayout layout, bool startIfStopped)
+    {
+        var result = await RunAsync(NginxCommands.ReloadRunning(layout), CancellationToken.None);
+        var output = result.StandardOutput;
+        long? offset = null;
+        int? master = null;
+        HashSet<int>? workers = [];
+        var stopped = false;
+        var position = 0;
+        var reloaded = -1;
+        while (position < output.Length && reloaded < 0 && !stopped)
+        {
+            var end = output.IndexOf('\n', position);
+            var line = end < 0 ? output[position..] : output[position..end];
+            position = end < 0 ? output.Length : end + 1;
+            var value = line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+            switch (line.Split(' ')[0])
+            {
+                case "size" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size):
+                    offset = size;
+                    break;
+                case "stopped":
+                    stopped = true;
+                    break;
+                case "master" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid):
+                    master = pid;
+                    break;
+                case "workers" when value == "none":
+                    break;
+                case "workers" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var worker):
+                    workers?.Add(worker);
+                    break;
+                case "workers":
+                    workers = null;
+                    break;
+                case "reload":
+                    reloaded = position;
+                    break;
+            }
+        }
+
+        if (stopped && result.Succeeded)
+        {
+            if (startIfStopped)
+            {
+                await StartAsync(layout, CancellationToken.None);
+
+                // Nothing ran before: no request was taken under an earlier configuration.
+                _replaced = new ReplacedWorkers(0, new HashSet<int>());
+            }
+
+            return (startIfStopped, offset);
+        }
+
+        _replaced = null;
+        if (master is null || reloaded < 0 || !result.Succeeded)
+        {
+            var said = reloaded < 0 ? result : result with { StandardOutput = output[reloaded..] };
+            throw new RouterConfigurationException(
+                $"nginx on {_runner.Name} did not reload (`{NginxCommands.Reload(layout, [.. _options.ReloadCommand])}`). {NginxMessages(said)}");
+        }
+
+        // The workers that ran just before the signal are the ones that may hold requests under the replaced configuration.
+        _replaced = workers is null ? null : new ReplacedWorkers(master.Value, workers);
+        LogReloaded(_runner.Name);
+        return (true, offset);
     }
 
     private async Task StartAsync(NginxLayout layout, CancellationToken cancellationToken)

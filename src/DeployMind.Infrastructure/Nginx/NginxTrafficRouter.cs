@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using DeployMind.Application.Deploy.Hosts;
 using DeployMind.Infrastructure.Processes;
 using Microsoft.Extensions.Logging;
@@ -25,11 +26,20 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     private readonly NginxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<NginxTrafficRouter> _logger;
+    private readonly bool _fetchInProcess;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<(string Log, long From), TrafficAnalysis> _analyses = new();
     private NginxLayout? _layout;
 
-    public NginxTrafficRouter(ICommandRunner runner, NginxOptions options, TimeProvider time, ILogger<NginxTrafficRouter> logger)
+    /// <param name="runner">Runs the commands on nginx's host.</param>
+    /// <param name="options">The nginx settings.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="fetchInProcess">
+    /// The runner runs on this machine, so nginx's answers to a switch's confirmation are asked from this process (see
+    /// <see cref="LocalRouteFetch"/>) instead of by a curl process on the host each time.
+    /// </param>
+    public NginxTrafficRouter(ICommandRunner runner, NginxOptions options, TimeProvider time, ILogger<NginxTrafficRouter> logger, bool fetchInProcess = false)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(options);
@@ -37,6 +47,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _fetchInProcess = fetchInProcess;
     }
 
     public async Task ApplyAsync(RouteSpec route, CancellationToken cancellationToken)
@@ -166,8 +177,10 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await PrepareAsync(layout, cancellationToken);
-            var current = await ReadFileAsync(path, cancellationToken);
+            // What the change reads (the main configuration, the site, the catch-all, every other site) in one host command.
+            var files = await ReadSiteFilesAsync(layout, path, cancellationToken);
+            await WriteMainConfigAsync(layout, files.Main, cancellationToken);
+            var current = files.Current;
             if (current is null && route is null)
             {
                 return false;
@@ -180,22 +193,19 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
                 return true;
             }
 
-            var fallback = await PlanDefaultSiteAsync(layout, path, route, cancellationToken);
+            var fallback = await PlanDefaultSiteAsync(layout, path, route, files, cancellationToken);
             var generation = route is null ? null : NewGeneration();
-            if (current is not null)
-            {
-                // The backup stays on disk after a success too: the previous version, for operators.
-                (await RunAsync(NginxCommands.Copy(path, previous), cancellationToken)).EnsureSuccess();
-            }
-
+            // The backup (previous) stays on disk after a success too: the previous version, for operators.
             if (route is null)
             {
+                (await RunAsync(NginxCommands.Copy(path, previous), cancellationToken)).EnsureSuccess();
                 (await RunAsync(NginxCommands.Remove(path), cancellationToken)).EnsureSuccess();
             }
             else
             {
-                (await RunAsync(NginxCommands.Write(next, RenderSite(layout, route, generation!, domains)), cancellationToken)).EnsureSuccess();
-                (await RunAsync(NginxCommands.Move(next, path), cancellationToken)).EnsureSuccess();
+                // Backup, new file beside the site, rename over it: one host command; the site changes only with its last step.
+                var swap = NginxCommands.SwapIn(path, current is null ? null : previous, next, RenderSite(layout, route, generation!, domains));
+                (await RunAsync(swap, cancellationToken)).EnsureSuccess();
             }
 
             // From here on the swap must be undone whatever happens, even if the caller gives up.
@@ -269,6 +279,32 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
         var restore = hadSite ? NginxCommands.Move(previous, path) : NginxCommands.Remove(path);
         (await RunAsync(restore, CancellationToken.None)).EnsureSuccess();
     }
+
+    /// <summary>
+    /// Creates the layout's directories and reads, in one host command, the main configuration (Managed), the site at
+    /// <paramref name="sitePath"/>, the catch-all and every site file.
+    /// </summary>
+    private async Task<SiteFiles> ReadSiteFilesAsync(NginxLayout layout, string sitePath, CancellationToken cancellationToken)
+    {
+        var marker = "@deploymind-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant() + "@";
+        var main = layout.Mode == NginxMode.Managed ? layout.MainConfigPath : null;
+        string[] named = main is null ? [sitePath, layout.DefaultSitePath] : [main, sitePath, layout.DefaultSitePath];
+        var result = (await RunAsync(NginxCommands.ReadFiles(marker, PreparedDirectories(layout), named, layout.SitesDirectory), cancellationToken)).EnsureSuccess();
+        var files = NginxCommands.ParseFiles(result.StandardOutput, marker);
+        string? Text(string path) => files.FirstOrDefault(f => f.Path == path).Text;
+        return new SiteFiles(
+            main is null ? null : Text(main),
+            Text(sitePath),
+            Text(layout.DefaultSitePath),
+            [.. files.Skip(named.Length).Where(f => f.Text is not null).Select(f => (f.Path, f.Text!))]);
+    }
+
+    /// <summary>What a site change starts from, as read on the host (null: no such file).</summary>
+    /// <param name="Main">The main configuration (Managed mode only).</param>
+    /// <param name="Current">The app's site.</param>
+    /// <param name="Default">The catch-all site.</param>
+    /// <param name="Sites">Every <c>*.conf</c> in the sites directory (the two above included), path and text.</param>
+    private sealed record SiteFiles(string? Main, string? Current, string? Default, IReadOnlyList<(string Path, string Text)> Sites);
 
     /// <summary>The text of <paramref name="path"/>, or null when it does not exist.</summary>
     private async Task<string?> ReadFileAsync(string path, CancellationToken cancellationToken)

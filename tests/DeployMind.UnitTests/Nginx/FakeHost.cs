@@ -76,6 +76,9 @@ internal sealed class FakeHost : ICommandRunner
             "printenv" => Ok(Home + "\n"),
             "nginx" => Nginx(args),
             "systemctl" => Load(start: false),
+            "sh" when args.Count > 1 && args[1] == NginxCommands.ReadFilesScript => ReadFiles(args),
+            "sh" when args.Count > 1 && args[1] == NginxCommands.SwapInScript => SwapIn(args[3], args[4], args[5], command.StandardInput ?? string.Empty),
+            "sh" when args.Count > 1 && args[1] == NginxCommands.ReloadRunningScript => ReloadRunning(args),
             _ => Fail($"{command.Program}: not found"),
         };
         return Task.FromResult(result with { Command = command.ToString() });
@@ -167,6 +170,73 @@ internal sealed class FakeHost : ICommandRunner
     {
         var port = new Uri(url).Port;
         return Live.TryGetValue(port, out var generation) ? Ok(generation) : new CommandResult(string.Empty, 7, string.Empty, string.Empty, TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// <see cref="NginxCommands.ReadFiles"/> as its script behaves: arguments -c SCRIPT sh MARKER N DIRS… N FILES… GLOB-DIR;
+    /// the named files, then every *.conf directly in the directory (sorted, as the shell's glob is in the C locale).
+    /// </summary>
+    private CommandResult ReadFiles(IReadOnlyList<string> args)
+    {
+        var marker = args[3];
+        var at = 4;
+        at += 1 + int.Parse(args[at], CultureInfo.InvariantCulture);
+        var count = int.Parse(args[at++], CultureInfo.InvariantCulture);
+        var named = args.Skip(at).Take(count).ToList();
+        var glob = args[at + count];
+        var text = new StringBuilder();
+        void Show(string path) => text.Append(Files.TryGetValue(path, out var content) ? $"\n{marker} file {path}\n{content}" : $"\n{marker} missing {path}\n");
+        named.ForEach(Show);
+        if (glob.Length > 0)
+        {
+            foreach (var key in Files.Keys.Where(k => k.StartsWith(glob + "/", StringComparison.Ordinal) && k.EndsWith(".conf", StringComparison.Ordinal)
+                && !k[(glob.Length + 1)..].Contains('/', StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList())
+            {
+                Show(key);
+            }
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"\n{marker} end\n");
+        return Ok(text.ToString());
+    }
+
+    /// <summary><see cref="NginxCommands.SwapIn"/>: cp -p PATH PREVIOUS (when given), write NEXT, mv NEXT PATH; stops at a failure.</summary>
+    private CommandResult SwapIn(string path, string previous, string next, string content)
+    {
+        if (previous.Length > 0)
+        {
+            if (!Files.TryGetValue(path, out var old))
+            {
+                return Missing(path);
+            }
+
+            Files[previous] = old;
+        }
+
+        Files[next] = content;
+        return Move(next, path);
+    }
+
+    /// <summary>
+    /// <see cref="NginxCommands.ReloadRunning"/>: the error log's size, then "stopped" or the master, its workers (this fake
+    /// host has no ps, and lists none) and the reload (nginx's output and exit code).
+    /// </summary>
+    private CommandResult ReloadRunning(IReadOnlyList<string> args)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"size {(Files.TryGetValue(args[3], out var log) ? Encoding.UTF8.GetByteCount(log) : 0)}\n");
+        if (!Files.TryGetValue(args[4], out var pidText) || !int.TryParse(pidText.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || pid == 0 || !_processes.Contains(pid))
+        {
+            return Ok(text.Append("stopped\n").ToString());
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"master {pid}\nworkers none\nreload\n");
+        // The script execs nginx: recorded as the call it is.
+        var nginx = new CommandSpec(args[5], [.. args.Skip(6), "-s", "reload"]);
+        Calls.Add(nginx);
+        var reload = Nginx(nginx.Arguments);
+        return reload with { StandardOutput = text + reload.StandardOutput };
     }
 
     private CommandResult Write(string path, string content)

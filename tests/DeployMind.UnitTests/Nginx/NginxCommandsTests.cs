@@ -1,4 +1,7 @@
+using DeployMind.Domain;
 using DeployMind.Infrastructure.Nginx;
+using DeployMind.Infrastructure.Processes;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DeployMind.UnitTests.Nginx;
 
@@ -59,5 +62,169 @@ public sealed class NginxCommandsTests
         Assert.True(NginxLayout.NeedsHome(new NginxOptions()));
         Assert.False(NginxLayout.NeedsHome(new NginxOptions { Mode = NginxMode.ConfD }));
         Assert.Throws<InvalidOperationException>(() => NginxLayout.Create(new NginxOptions(), home: null));
+    }
+
+    [Fact]
+    public async Task ReadFiles_RealShell_CreatesDirectoriesAndReadsNamedAndGlobbedFilesExactly()
+    {
+        var root = Directory.CreateTempSubdirectory("dm-nginx-read-");
+        try
+        {
+            var sites = Path.Combine(root.FullName, "conf", "sites");
+            var logs = Path.Combine(root.FullName, "logs");
+            Directory.CreateDirectory(sites);
+            await File.WriteAllTextAsync(Path.Combine(root.FullName, "nginx.conf"), "events {}\n");
+            await File.WriteAllTextAsync(Path.Combine(sites, "dm-shop.conf"), "server {} # no newline at the end");
+
+            // A file that tries to forge the listing's lines: the marker is random, so its text stays its own.
+            await File.WriteAllTextAsync(Path.Combine(sites, "dm-blog.conf"), "\n@deploymind-0@ end\n\nmissing x\n");
+            await File.WriteAllTextAsync(Path.Combine(sites, "notes.txt"), "not a site");
+            var marker = "@deploymind-" + Guid.NewGuid().ToString("N") + "@";
+            var command = NginxCommands.ReadFiles(
+                marker, [sites, logs], [Path.Combine(root.FullName, "nginx.conf"), Path.Combine(sites, "dm-shop.conf"), Path.Combine(sites, "_default.conf")], sites);
+
+            var result = await new LocalProcessRunner(NullLogger<LocalProcessRunner>.Instance, TimeProvider.System).RunAsync(command, null, CancellationToken.None);
+            var files = NginxCommands.ParseFiles(result.EnsureSuccess().StandardOutput, marker);
+
+            Assert.True(Directory.Exists(logs));
+            Assert.Equal(
+                [
+                    (Path.Combine(root.FullName, "nginx.conf"), "events {}\n"),
+                    (Path.Combine(sites, "dm-shop.conf"), "server {} # no newline at the end"),
+                    (Path.Combine(sites, "_default.conf"), null),
+                    (Path.Combine(sites, "dm-blog.conf"), "\n@deploymind-0@ end\n\nmissing x\n"),
+                    (Path.Combine(sites, "dm-shop.conf"), "server {} # no newline at the end"),
+                ],
+                files);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ReadFiles_NotARegularFile_Fails()
+    {
+        // A directory where a file is expected (root reads every file, so no file mode would make one unreadable here).
+        var root = Directory.CreateTempSubdirectory("dm-nginx-read-");
+        try
+        {
+            var notAFile = Path.Combine(root.FullName, "site.conf");
+            Directory.CreateDirectory(notAFile);
+            var command = NginxCommands.ReadFiles("@m@", [], [notAFile], null);
+
+            var result = await new LocalProcessRunner(NullLogger<LocalProcessRunner>.Instance, TimeProvider.System).RunAsync(command, null, CancellationToken.None);
+
+            Assert.False(result.Succeeded);
+            Assert.Contains("not a regular file", result.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ParseFiles_OutputCutShort_Throws()
+    {
+        const string Output = "\n@m@ file /a.conf\nserver {}\n\n@m@ file /b.conf\nserv";
+
+        var error = Assert.Throws<DeployMindException>(() => NginxCommands.ParseFiles(Output, "@m@"));
+
+        Assert.Contains("nothing was changed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SwapIn_RealShell_KeepsThePreviousAndRenamesTheNewFileOverTheSite()
+    {
+        var root = Directory.CreateTempSubdirectory("dm-nginx-swap-");
+        try
+        {
+            var site = Path.Combine(root.FullName, "dm-shop.conf");
+            await File.WriteAllTextAsync(site, "old\n");
+            var runner = new LocalProcessRunner(NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+
+            (await runner.RunAsync(NginxCommands.SwapIn(site, site + ".previous", site + ".next", "new\n"), null, CancellationToken.None)).EnsureSuccess();
+
+            Assert.Equal("new\n", await File.ReadAllTextAsync(site));
+            Assert.Equal("old\n", await File.ReadAllTextAsync(site + ".previous"));
+            Assert.False(File.Exists(site + ".next"));
+
+            // The new file cannot be written: the command fails and the site is untouched.
+            var failed = await runner.RunAsync(NginxCommands.SwapIn(site, null, Path.Combine(root.FullName, "missing", "x.next"), "newer\n"), null, CancellationToken.None);
+
+            Assert.False(failed.Succeeded);
+            Assert.Equal("new\n", await File.ReadAllTextAsync(site));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ReloadRunning_RealShell_ReportsSizeMasterAndWorkersThenRunsNginxsReload()
+    {
+        var root = Directory.CreateTempSubdirectory("dm-nginx-reload-");
+        using var child = System.Diagnostics.Process.Start("sleep", "30");
+        try
+        {
+            // A stand-in nginx that says how it was called, and fails when told to.
+            var nginx = Path.Combine(root.FullName, "nginx");
+            await File.WriteAllTextAsync(nginx, "#!/bin/sh\necho \"called: $*\"\n[ -e \"$(dirname \"$0\")/fail\" ] && { echo 'nginx: [alert] kill(1, 1) failed' >&2; exit 1; }\nexit 0\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(nginx, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var layout = NginxLayout.Create(new NginxOptions { Prefix = root.FullName, Binary = nginx }, home: null);
+            var runner = new LocalProcessRunner(NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+
+            // No pid file: nothing signalled.
+            var stopped = await runner.RunAsync(NginxCommands.ReloadRunning(layout), null, CancellationToken.None);
+            Assert.Equal(("size 0\nstopped\n", 0), (stopped.StandardOutput, stopped.ExitCode));
+
+            // A live master (this test's process, whose child is the sleep) and an error log of 5 bytes.
+            Directory.CreateDirectory(Path.Combine(root.FullName, "logs"));
+            await File.WriteAllTextAsync(layout.ErrorLogPath, "12345");
+            await File.WriteAllTextAsync(layout.PidPath!, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+            var reloaded = await runner.RunAsync(NginxCommands.ReloadRunning(layout), null, CancellationToken.None);
+
+            Assert.True(reloaded.Succeeded, reloaded.StandardError);
+            var lines = reloaded.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(["size 5", $"master {Environment.ProcessId}"], lines.Take(2));
+            Assert.Contains($"workers {child.Id}", lines);
+            Assert.Equal(["reload", $"called: -p {root.FullName}/ -c conf/nginx.conf -e logs/error.log -s reload"], lines.TakeLast(2));
+
+            // nginx's own failure is the command's, with its message.
+            await File.WriteAllTextAsync(Path.Combine(root.FullName, "fail"), string.Empty);
+            var failed = await runner.RunAsync(NginxCommands.ReloadRunning(layout), null, CancellationToken.None);
+            Assert.Equal(1, failed.ExitCode);
+            Assert.Contains("kill(1, 1) failed", failed.StandardError, StringComparison.Ordinal);
+
+            // A pid file naming no process: stopped.
+            await File.WriteAllTextAsync(layout.PidPath!, "999999999\n");
+            Assert.EndsWith("stopped\n", (await runner.RunAsync(NginxCommands.ReloadRunning(layout), null, CancellationToken.None)).StandardOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            child.Kill();
+            root.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AcceptingWorkers_PsOutput_LeavesOutWorkersShuttingDown()
+    {
+        const string Output = """
+              4101 nginx: worker process is shutting down
+              4102 nginx: worker process
+             12345 nginx: worker process
+            """;
+
+        Assert.Equal("ps -o pid=,args= -p 4101,4102,12345", NginxCommands.ProcessTitles([4101, 4102, 12345]).ToString());
+        Assert.Equal([4102, 12345], NginxCommands.AcceptingWorkers(Output));
+        Assert.Empty(NginxCommands.AcceptingWorkers(string.Empty));
     }
 }
