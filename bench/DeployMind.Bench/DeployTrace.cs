@@ -74,14 +74,13 @@ internal sealed class DeployTrace
                 var script = Arg(1);
                 return script.Contains("@deploymind-env-file@", StringComparison.Ordinal) ? "sh: write the env file (0600) + docker run"
                     : script.Contains("exec mv -f", StringComparison.Ordinal) ? "sh: keep the previous site, write the new one, rename it in"
+                    : script.Contains("/proc/$p/cmdline", StringComparison.Ordinal) ? "sh: are the replaced workers shutting down (confirm)"
                     : script.Contains("pidfile", StringComparison.Ordinal) ? "sh: error log size, nginx's master and workers, nginx -s reload"
                     : script.Contains("cat > ", StringComparison.Ordinal) ? "sh: write env file"
                     : script.Contains("rm -f", StringComparison.Ordinal) && script.Contains(".env", StringComparison.Ordinal) ? "sh: remove env file"
                     : script.Contains("rotated", StringComparison.Ordinal) ? "sh: access log rotation check"
                     : script.Contains("missing %s", StringComparison.Ordinal) ? "sh: mkdir + read nginx.conf, the site, the catch-all, every site"
                     : $"sh -c {script.Split('\n')[0]}";
-            case "ps" when a.Contains("pid=,args="):
-                return "ps: are the replaced workers shutting down (confirm)";
             case "curl":
                 return "curl route generation (confirm)";
             case "cat" or "tee" or "stat" or "cp" or "mv" or "rm" or "mkdir" or "tail":

@@ -188,6 +188,15 @@ internal static class NginxCommands
         case $pid in ''|0|*[!0-9]*) printf 'stopped\n'; exit 0;; esac
         kill -0 "$pid" 2>/dev/null || { printf 'stopped\n'; exit 0; }
         printf 'master %s\n' "$pid"
+        # The master's children from /proc where the kernel lists them (no process started); ps otherwise.
+        children=/proc/$pid/task/$pid/children
+        if [ -r "$children" ]; then
+          workers=
+          { read -r workers; } < "$children"
+          if [ -n "$workers" ]; then printf 'workers %s\n' $workers; else printf 'workers none\n'; fi
+          printf 'reload\n'
+          exec "$@" -s reload
+        fi
         workers=$(ps -o pid= --ppid "$pid")
         case $? in
           0) printf 'workers %s\n' $workers ;;
@@ -248,9 +257,25 @@ internal static class NginxCommands
     /// <summary>The process ids of <paramref name="parent"/>'s children (nginx's master: its workers), one a line; exit 1 when it has none.</summary>
     public static CommandSpec Children(int parent) => CommandSpec.Create("ps", "-o", "pid=", "--ppid", parent.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>The process ids and titles (argument lists) of <paramref name="pids"/> that still run; exit 1 when none does.</summary>
+    /// <summary>The script of <see cref="ProcessTitles"/>.</summary>
+    internal const string ProcessTitlesScript = """
+        if [ ! -r /proc/self/cmdline ]; then
+          list=$(IFS=,; printf '%s' "$*")
+          exec ps -o pid=,args= -p "$list"
+        fi
+        for p; do
+          t=
+          { IFS= read -r t; } 2>/dev/null < "/proc/$p/cmdline" || [ -n "$t" ] || continue
+          printf '%s %s\n' "$p" "$t"
+        done
+        """;
+
+    /// <summary>
+    /// "PID TITLE" for each of <paramref name="pids"/> that still runs (nothing for one that is gone): the title from
+    /// /proc/PID/cmdline, read by the shell (no process started), or from <c>ps</c> where there is no /proc.
+    /// </summary>
     public static CommandSpec ProcessTitles(IEnumerable<int> pids) =>
-        CommandSpec.Create("ps", "-o", "pid=,args=", "-p", string.Join(',', pids.Select(p => p.ToString(CultureInfo.InvariantCulture))));
+        CommandSpec.Create("sh", ["-c", ProcessTitlesScript, "sh", .. pids.Select(p => p.ToString(CultureInfo.InvariantCulture))]);
 
     /// <summary>
     /// The nginx workers in <see cref="ProcessTitles"/>' output that still take new connections: every one whose title is

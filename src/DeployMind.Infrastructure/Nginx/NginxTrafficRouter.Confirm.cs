@@ -157,7 +157,7 @@ internal sealed partial class NginxTrafficRouter
             return false;
         }
 
-        // ps exits 1 when none of them runs any more.
+        // ps (where there is no /proc) exits 1 when none of them runs any more.
         return result.Succeeded && NginxCommands.AcceptingWorkers(result.StandardOutput).Count > 0;
     }
 

@@ -167,7 +167,8 @@ public sealed class NginxCommandsTests
     public async Task ReloadRunning_RealShell_ReportsSizeMasterAndWorkersThenRunsNginxsReload()
     {
         var root = Directory.CreateTempSubdirectory("dm-nginx-reload-");
-        using var child = System.Diagnostics.Process.Start("sleep", "30");
+        // A single-threaded "master" with one child, as nginx's master and its worker.
+        using var master = System.Diagnostics.Process.Start("sh", ["-c", "sleep 30 & wait"]);
         try
         {
             // A stand-in nginx that says how it was called, and fails when told to.
@@ -185,16 +186,16 @@ public sealed class NginxCommandsTests
             var stopped = await runner.RunAsync(NginxCommands.ReloadRunning(layout), null, CancellationToken.None);
             Assert.Equal(("size 0\nstopped\n", 0), (stopped.StandardOutput, stopped.ExitCode));
 
-            // A live master (this test's process, whose child is the sleep) and an error log of 5 bytes.
+            // A live master and an error log of 5 bytes.
             Directory.CreateDirectory(Path.Combine(root.FullName, "logs"));
             await File.WriteAllTextAsync(layout.ErrorLogPath, "12345");
-            await File.WriteAllTextAsync(layout.PidPath!, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+            await File.WriteAllTextAsync(layout.PidPath!, master.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+            var worker = await ChildOfAsync(master.Id);
             var reloaded = await runner.RunAsync(NginxCommands.ReloadRunning(layout), null, CancellationToken.None);
 
             Assert.True(reloaded.Succeeded, reloaded.StandardError);
             var lines = reloaded.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(["size 5", $"master {Environment.ProcessId}"], lines.Take(2));
-            Assert.Contains($"workers {child.Id}", lines);
+            Assert.Equal(["size 5", $"master {master.Id}", $"workers {worker}"], lines.Take(3));
             Assert.Equal(["reload", $"called: -p {root.FullName}/ -c conf/nginx.conf -e logs/error.log -s reload"], lines.TakeLast(2));
 
             // nginx's own failure is the command's, with its message.
@@ -209,7 +210,7 @@ public sealed class NginxCommandsTests
         }
         finally
         {
-            child.Kill();
+            master.Kill(entireProcessTree: true);
             root.Delete(recursive: true);
         }
     }
@@ -223,8 +224,61 @@ public sealed class NginxCommandsTests
              12345 nginx: worker process
             """;
 
-        Assert.Equal("ps -o pid=,args= -p 4101,4102,12345", NginxCommands.ProcessTitles([4101, 4102, 12345]).ToString());
         Assert.Equal([4102, 12345], NginxCommands.AcceptingWorkers(Output));
         Assert.Empty(NginxCommands.AcceptingWorkers(string.Empty));
+    }
+
+    [Fact]
+    public async Task ProcessTitles_RealShell_ListsRunningProcessesWithTheirTitlesAndLeavesOutGoneOnes()
+    {
+        using var sleeping = System.Diagnostics.Process.Start("sleep", "30");
+        try
+        {
+            var runner = new LocalProcessRunner(NullLogger<LocalProcessRunner>.Instance, TimeProvider.System);
+
+            var result = await runner.RunAsync(NginxCommands.ProcessTitles([sleeping.Id, 999999999]), null, CancellationToken.None);
+
+            // /proc's argument list without its separators: what nginx's own title ("nginx: worker process") reads as.
+            Assert.True(result.Succeeded, result.StandardError);
+            Assert.Equal($"{sleeping.Id} sleep30", result.StandardOutput.Trim());
+            Assert.Equal([sleeping.Id], NginxCommands.AcceptingWorkers(result.StandardOutput));
+        }
+        finally
+        {
+            sleeping.Kill();
+        }
+    }
+
+    /// <summary>The first child of <paramref name="parent"/> once it has one (from each process's /proc/PID/stat).</summary>
+    private static async Task<int> ChildOfAsync(int parent)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && File.Exists(Path.Combine(directory, "stat")))
+                {
+                    string stat;
+                    try
+                    {
+                        stat = await File.ReadAllTextAsync(Path.Combine(directory, "stat"));
+                    }
+                    catch (IOException)
+                    {
+                        continue;
+                    }
+
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (fields[1] == parent.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    {
+                        return pid;
+                    }
+                }
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"Process {parent} started no child.");
     }
 }
