@@ -106,19 +106,20 @@ internal static class NginxCommands
         n=$1
         shift
         while [ "$n" -gt 0 ]; do show "$1"; shift; n=$((n - 1)); done
-        if [ -n "$1" ]; then for f in "$1"/*.conf; do [ -e "$f" ] && show "$f"; done; fi
+        if [ -n "$1" ]; then for f in "$1"/"$2"*.conf; do [ -e "$f" ] && show "$f"; done; fi
         printf '\n%s end\n' "$m"
         """;
 
     /// <summary>
     /// One host command for what a site change reads: creates <paramref name="directories"/>, then prints each of
-    /// <paramref name="files"/> and every <c>*.conf</c> in <paramref name="globDirectory"/> (none when null), each after a
+    /// <paramref name="files"/> and every <c><paramref name="globPrefix"/>*.conf</c> in <paramref name="globDirectory"/> (none
+    /// when null: only DeployMind's own, so an operator's unreadable site in a shared directory is never opened), each after a
     /// line "<paramref name="marker"/> file PATH" (or "… missing PATH"), and "… end" last; read back by
     /// <see cref="ParseFiles"/>. The marker is random per call, so no file's text can forge one. Fails (with mkdir's or
     /// the shell's message) when a file exists but is not a regular file or cannot be read. Files are read by the shell
     /// itself (text, as nginx's are), so the whole listing is one process however many sites there are.
     /// </summary>
-    public static CommandSpec ReadFiles(string marker, IReadOnlyList<string> directories, IReadOnlyList<string> files, string? globDirectory)
+    public static CommandSpec ReadFiles(string marker, IReadOnlyList<string> directories, IReadOnlyList<string> files, string? globDirectory, string globPrefix = "")
     {
         ArgumentNullException.ThrowIfNull(directories);
         ArgumentNullException.ThrowIfNull(files);
@@ -126,7 +127,7 @@ internal static class NginxCommands
             "-c", ReadFilesScript, "sh", marker,
             directories.Count.ToString(CultureInfo.InvariantCulture), .. directories,
             files.Count.ToString(CultureInfo.InvariantCulture), .. files,
-            globDirectory ?? string.Empty,
+            globDirectory ?? string.Empty, globPrefix,
         ]);
     }
 

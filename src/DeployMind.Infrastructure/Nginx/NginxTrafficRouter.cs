@@ -289,7 +289,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
         var marker = "@deploymind-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant() + "@";
         var main = layout.Mode == NginxMode.Managed ? layout.MainConfigPath : null;
         string[] named = main is null ? [sitePath, layout.DefaultSitePath] : [main, sitePath, layout.DefaultSitePath];
-        var result = (await RunAsync(NginxCommands.ReadFiles(marker, PreparedDirectories(layout), named, layout.SitesDirectory), cancellationToken)).EnsureSuccess();
+        var result = (await RunAsync(NginxCommands.ReadFiles(marker, PreparedDirectories(layout), named, layout.SitesDirectory, layout.SiteFilePrefix), cancellationToken)).EnsureSuccess();
         var files = NginxCommands.ParseFiles(result.StandardOutput, marker);
         string? Text(string path) => files.FirstOrDefault(f => f.Path == path).Text;
         return new SiteFiles(
@@ -303,7 +303,7 @@ internal sealed partial class NginxTrafficRouter : ITrafficRouter, IDisposable
     /// <param name="Main">The main configuration (Managed mode only).</param>
     /// <param name="Current">The app's site.</param>
     /// <param name="Default">The catch-all site.</param>
-    /// <param name="Sites">Every <c>*.conf</c> in the sites directory (the two above included), path and text.</param>
+    /// <param name="Sites">Every DeployMind site file (<c>PREFIX*.conf</c>) in the sites directory (the two above included), path and text.</param>
     private sealed record SiteFiles(string? Main, string? Current, string? Default, IReadOnlyList<(string Path, string Text)> Sites);
 
     /// <summary>The text of <paramref name="path"/>, or null when it does not exist.</summary>

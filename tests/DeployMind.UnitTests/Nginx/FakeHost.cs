@@ -173,8 +173,8 @@ internal sealed class FakeHost : ICommandRunner
     }
 
     /// <summary>
-    /// <see cref="NginxCommands.ReadFiles"/> as its script behaves: arguments -c SCRIPT sh MARKER N DIRS… N FILES… GLOB-DIR;
-    /// the named files, then every *.conf directly in the directory (sorted, as the shell's glob is in the C locale).
+    /// <see cref="NginxCommands.ReadFiles"/> as its script behaves: arguments -c SCRIPT sh MARKER N DIRS… N FILES… GLOB-DIR PREFIX;
+    /// the named files, then every PREFIX*.conf directly in the directory (sorted, as the shell's glob is in the C locale).
     /// </summary>
     private CommandResult ReadFiles(IReadOnlyList<string> args)
     {
@@ -184,12 +184,13 @@ internal sealed class FakeHost : ICommandRunner
         var count = int.Parse(args[at++], CultureInfo.InvariantCulture);
         var named = args.Skip(at).Take(count).ToList();
         var glob = args[at + count];
+        var prefix = args[at + count + 1];
         var text = new StringBuilder();
         void Show(string path) => text.Append(Files.TryGetValue(path, out var content) ? $"\n{marker} file {path}\n{content}" : $"\n{marker} missing {path}\n");
         named.ForEach(Show);
         if (glob.Length > 0)
         {
-            foreach (var key in Files.Keys.Where(k => k.StartsWith(glob + "/", StringComparison.Ordinal) && k.EndsWith(".conf", StringComparison.Ordinal)
+            foreach (var key in Files.Keys.Where(k => k.StartsWith(glob + "/" + prefix, StringComparison.Ordinal) && k.EndsWith(".conf", StringComparison.Ordinal)
                 && !k[(glob.Length + 1)..].Contains('/', StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList())
             {
                 Show(key);

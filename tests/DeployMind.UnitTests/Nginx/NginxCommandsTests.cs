@@ -79,9 +79,12 @@ public sealed class NginxCommandsTests
             // A file that tries to forge the listing's lines: the marker is random, so its text stays its own.
             await File.WriteAllTextAsync(Path.Combine(sites, "dm-blog.conf"), "\n@deploymind-0@ end\n\nmissing x\n");
             await File.WriteAllTextAsync(Path.Combine(sites, "notes.txt"), "not a site");
+
+            // Someone else's site in the directory (a shared conf.d): not DeployMind's prefix, never opened.
+            await File.WriteAllTextAsync(Path.Combine(sites, "operator.conf"), "server { listen 80; }");
             var marker = "@deploymind-" + Guid.NewGuid().ToString("N") + "@";
             var command = NginxCommands.ReadFiles(
-                marker, [sites, logs], [Path.Combine(root.FullName, "nginx.conf"), Path.Combine(sites, "dm-shop.conf"), Path.Combine(sites, "_default.conf")], sites);
+                marker, [sites, logs], [Path.Combine(root.FullName, "nginx.conf"), Path.Combine(sites, "dm-shop.conf"), Path.Combine(sites, "_default.conf")], sites, "dm-");
 
             var result = await new LocalProcessRunner(NullLogger<LocalProcessRunner>.Instance, TimeProvider.System).RunAsync(command, null, CancellationToken.None);
             var files = NginxCommands.ParseFiles(result.EnsureSuccess().StandardOutput, marker);
