@@ -92,17 +92,22 @@ public sealed class SshDeployTests : IClassFixture<DeployFixture>
         {
             var labels = hostile.Select((h, i) => ($"io.deploymind.test{i}", h)).ToDictionary(p => p.Item1, p => p.h);
             labels[ContainerLabels.App] = name;
+            labels[ContainerLabels.Commit] = hostile[4];
             await runtime.RunAsync(new ContainerSpec(name, _fixture.Image, Docker.FreePort())
             {
                 Labels = labels,
                 Environment = new Dictionary<string, string> { ["BRANCH"] = hostile[0], ["TAG"] = hostile[1] },
             }, CancellationToken.None);
 
-            var state = Assert.Single(await runtime.ListAsync(name, CancellationToken.None));
+            // Every label as given (inspect reads them all); the listing reads DeployMind's own, a newline in one included.
+            var state = await runtime.InspectAsync(name, CancellationToken.None);
             for (var i = 0; i < hostile.Length; i++)
             {
-                Assert.Equal(hostile[i], state.Label($"io.deploymind.test{i}"));
+                Assert.Equal(hostile[i], state!.Label($"io.deploymind.test{i}"));
             }
+
+            var listed = Assert.Single(await runtime.ListAsync(name, CancellationToken.None));
+            Assert.Equal((name, hostile[4]), (listed.Name, listed.Label(ContainerLabels.Commit)));
 
             var env = await Docker.RunAsync("container", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", name);
             Assert.Contains($"BRANCH={hostile[0]}", env.StandardOutput, StringComparison.Ordinal);
