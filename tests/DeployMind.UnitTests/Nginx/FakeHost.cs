@@ -40,6 +40,15 @@ internal sealed class FakeHost : ICommandRunner
     /// <summary>Ports held by another process: a start or reload that needs one fails as nginx's would.</summary>
     public HashSet<int> HeldPorts { get; } = [];
 
+    /// <summary>nginx's workers before a reload (none by default): a switch waits until they are shutting down.</summary>
+    public List<int> Workers { get; } = [];
+
+    /// <summary>How many title checks after a reload see <see cref="Workers"/> still taking connections.</summary>
+    public int AcceptingForChecks { get; set; }
+
+    /// <summary>The title checks made since the last reload.</summary>
+    public int TitleChecks { get; private set; }
+
     /// <summary>Reload signals are lost (nginx never loads the new configuration and says nothing).</summary>
     public bool IgnoreReloads { get; set; }
 
@@ -79,6 +88,7 @@ internal sealed class FakeHost : ICommandRunner
             "sh" when args.Count > 1 && args[1] == NginxCommands.ReadFilesScript => ReadFiles(args),
             "sh" when args.Count > 1 && args[1] == NginxCommands.SwapInScript => SwapIn(args[3], args[4], args[5], command.StandardInput ?? string.Empty),
             "sh" when args.Count > 1 && args[1] == NginxCommands.ReloadRunningScript => ReloadRunning(args),
+            "sh" when args.Count > 1 && args[1] == NginxCommands.ProcessTitlesScript => ProcessTitles(args.Skip(3)),
             _ => Fail($"{command.Program}: not found"),
         };
         return Task.FromResult(result with { Command = command.ToString() });
@@ -232,12 +242,23 @@ internal sealed class FakeHost : ICommandRunner
             return Ok(text.Append("stopped\n").ToString());
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"master {pid}\nworkers none\nreload\n");
+        text.Append(CultureInfo.InvariantCulture, $"master {pid}\n");
+        text.Append(Workers.Count == 0 ? "workers none\n" : string.Concat(Workers.Select(w => $"workers {w}\n")));
+        text.Append("reload\n");
+        TitleChecks = 0;
         // The script execs nginx: recorded as the call it is.
         var nginx = new CommandSpec(args[5], [.. args.Skip(6), "-s", "reload"]);
         Calls.Add(nginx);
         var reload = Nginx(nginx.Arguments);
         return reload with { StandardOutput = text + reload.StandardOutput };
+    }
+
+    /// <summary><see cref="NginxCommands.ProcessTitles"/>: the workers' titles, "is shutting down" once <see cref="AcceptingForChecks"/> checks saw them accept.</summary>
+    private CommandResult ProcessTitles(IEnumerable<string> pids)
+    {
+        TitleChecks++;
+        var title = TitleChecks > AcceptingForChecks ? "nginx: worker process is shutting down" : "nginx: worker process";
+        return Ok(string.Concat(pids.Select(p => $"{p} {title}\n")));
     }
 
     private CommandResult Write(string path, string content)

@@ -167,6 +167,22 @@ public sealed class NginxTrafficRouterTests
     }
 
     [Fact]
+    public async Task ApplyAsync_ReplacedWorkersStillAccepting_IsConfirmedOnlyOnceTheyShutDown()
+    {
+        var host = new FakeHost();
+        using var router = Router(host);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        host.Workers.AddRange([4301, 4302]);
+        host.AcceptingForChecks = 3;
+
+        await router.ApplyAsync(V2, CancellationToken.None);
+
+        // The new generation answered at once; the switch still waited for the old workers' titles to say they stopped.
+        Assert.Equal(4, host.TitleChecks);
+        Assert.Equal(NginxConfigRenderer.GenerationOf(host.Files[Site]), host.Live[8080]);
+    }
+
+    [Fact]
     public async Task ApplyAsync_ReloadNeverTakesEffect_FailsAfterTheTimeoutAndLoadsThePreviousSiteAgain()
     {
         var host = new FakeHost();
