@@ -62,10 +62,10 @@ public sealed class HealthCheckerTests
     [Fact]
     public async Task WaitHealthyAsync_RefusedWhileStarting_RetriesQuicklyUntilTheFirstAnswerThenKeepsTheInterval()
     {
-        // Checked right after its start, an app is not listening yet: the first answer does not wait a whole interval,
-        // and the successes that count are still an interval apart.
+        // Checked right after its start, an app is not listening yet: the first answer does not wait a whole interval
+        // (pauses of 10, 20, 40 ms...), and the successes that count are still an interval apart.
         var start = _time.GetUtcNow();
-        var probe = new ScriptedProbe(false, false, true, true, true) { Clock = _time };
+        var probe = new ScriptedProbe(false, false, false, true, true, true) { Clock = _time };
         var policy = new HealthPolicy("/health", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, TimeSpan.FromSeconds(60));
         var asked = 0;
         var watch = new HealthWatch("container x", _ =>
@@ -74,18 +74,73 @@ public sealed class HealthCheckerTests
             return Task.FromResult<string?>(null);
         });
 
-        var wait = new HealthChecker(probe, _time).WaitHealthyAsync(Base, policy, watch, null, CancellationToken.None);
-        for (var i = 0; i < 1000 && !wait.IsCompleted; i++)
-        {
-            await Task.Delay(1);
-            _time.Advance(TimeSpan.FromMilliseconds(100));
-        }
-
-        var report = await wait;
+        var report = await AdvanceUntilDoneAsync(new HealthChecker(probe, _time).WaitHealthyAsync(Base, policy, watch, null, CancellationToken.None));
 
         Assert.True(report.Healthy, report.Failure);
-        Assert.Equal([0, 100, 200, 2200, 4200], probe.Times.Select(t => (int)(t - start).TotalMilliseconds));
+        Assert.Equal([0, 10, 30, 70, 2070, 4070], probe.Times.Select(t => (int)(t - start).TotalMilliseconds));
         Assert.Equal(1, asked); // the container is looked at after the first refusal only, not at every quick check
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_RefusedWhileStartingForLong_PausesGrowToTheLimitAndNeverPastTheInterval()
+    {
+        var start = _time.GetUtcNow();
+        var probe = new ScriptedProbe([.. Enumerable.Repeat(false, 9), true, true]) { Clock = _time };
+        var policy = new HealthPolicy("/health", TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(60));
+
+        var report = await AdvanceUntilDoneAsync(new HealthChecker(probe, _time).WaitHealthyAsync(Base, policy, null, null, CancellationToken.None));
+
+        // 10, 20, 40, 80, then 100 ms while within the first interval (300 ms); past it, one check per interval.
+        Assert.True(report.Healthy, report.Failure);
+        Assert.Equal([0, 10, 30, 70, 150, 250, 350, 650, 950, 1250, 1550], probe.Times.Select(t => (int)(t - start).TotalMilliseconds));
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_SlowLookAtTheProcessWhileStarting_DoesNotHoldBackTheQuickChecks()
+    {
+        // docker inspect after the first refusal takes 50 ms or more under load: the quick checks go on beside it.
+        var start = _time.GetUtcNow();
+        var probe = new ScriptedProbe(false, false, true, true) { Clock = _time };
+        var policy = new HealthPolicy("/health", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(60));
+        var inspect = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = new HealthWatch("container x", _ => inspect.Task);
+
+        var wait = new HealthChecker(probe, _time).WaitHealthyAsync(Base, policy, watch, null, CancellationToken.None);
+        for (var i = 0; i < 10 && probe.Times.Count < 3; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.Equal([0, 10, 30], probe.Times.Select(t => (int)(t - start).TotalMilliseconds));
+        inspect.SetResult(null);
+        var report = await AdvanceUntilDoneAsync(wait);
+        Assert.True(report.Healthy, report.Failure);
+    }
+
+    [Fact]
+    public async Task WaitHealthyAsync_ContainerExitedRightAway_FailsWithWhyWhileStillStarting()
+    {
+        // Found by the look after the first refusal, however many quick checks ran meanwhile; the wait does not go on
+        // to the end of the interval.
+        var probe = new ScriptedProbe() { Clock = _time };
+        var policy = new HealthPolicy("/health", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), 3, TimeSpan.FromSeconds(60));
+        var inspect = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = new HealthWatch("container x", _ => inspect.Task);
+
+        var wait = new HealthChecker(probe, _time).WaitHealthyAsync(Base, policy, watch, null, CancellationToken.None);
+        for (var i = 0; i < 10 && probe.Times.Count < 3; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        inspect.SetResult("Container x exited with code 2. Its last 1 log lines:\n  panic: no config");
+        var report = await AdvanceUntilDoneAsync(wait);
+
+        Assert.False(report.Healthy);
+        Assert.Contains("panic: no config", report.Failure, StringComparison.Ordinal);
+        Assert.True(report.Elapsed < TimeSpan.FromSeconds(1), $"failed after {report.Elapsed}");
     }
 
     [Fact]
@@ -252,6 +307,18 @@ public sealed class HealthCheckerTests
             await Task.Yield();
             await Task.Delay(1);
             _time.Advance(TimeSpan.FromSeconds(2));
+        }
+
+        return await wait;
+    }
+
+    /// <summary>Advances the clock 10 ms at a time until the wait ends (the quick checks while an app starts are 10 ms apart at first).</summary>
+    private async Task<HealthReport> AdvanceUntilDoneAsync(Task<HealthReport> wait)
+    {
+        for (var i = 0; i < 5000 && !wait.IsCompleted; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(10));
         }
 
         return await wait;

@@ -6,7 +6,8 @@ namespace DeployMind.Application.Deploy.Analysis;
 
 /// <summary>
 /// Waits for a release to answer its health path: consecutive successes required, one check per interval (while a
-/// starting app refuses the connection, during the first interval, every <see cref="StartupRetry"/>), an overall
+/// starting app refuses the connection, during the first interval, after <see cref="StartupRetry"/>, doubling up to
+/// <see cref="StartupRetryLimit"/>), an overall
 /// deadline. Stops before the deadline, saying why and what to change, when waiting cannot help: the process is gone
 /// (a container that exited; asked after a failed check only), it listens on another port than the one it was given (refused
 /// <see cref="WrongPortChecks"/> checks in a row, after the first one, while its processes listen elsewhere), or it answers but not on the
@@ -22,11 +23,16 @@ public sealed class HealthChecker
     public const int NotFoundChecks = 3;
 
     /// <summary>
-    /// The pause after a refused check while the app has not answered yet and less than an interval has passed since the
-    /// first check (it is starting; checks made right after its start find it not listening yet): the first answer is
-    /// not made to wait a whole interval. Checks that follow an answer keep the interval.
+    /// The first pause after a refused check while the app has not answered yet and less than an interval has passed
+    /// since the first check (it is starting; a check made right after its start finds it not listening yet): the first
+    /// answer is not made to wait a whole interval. Each further refusal doubles the pause, up to
+    /// <see cref="StartupRetryLimit"/>: an app that listens within milliseconds is found then, one that takes seconds is
+    /// not asked every 10 ms (over SSH each check is a round trip). Checks that follow an answer keep the interval.
     /// </summary>
-    public static readonly TimeSpan StartupRetry = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan StartupRetry = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The longest pause between the quick checks while an app starts (see <see cref="StartupRetry"/>).</summary>
+    public static readonly TimeSpan StartupRetryLimit = TimeSpan.FromMilliseconds(100);
 
     private readonly IHttpProbe _probe;
     private readonly TimeProvider _time;
@@ -71,66 +77,107 @@ public sealed class HealthChecker
         var wrongPort = 0;
         var answered = false;
         string? lastError = null;
-        while (true)
+
+        // The process asked about after the first refusal while it starts: beside the quick checks, not before the next one.
+        Task<string?>? early = null;
+        try
         {
-            var result = await probe.GetAsync(url, policy.Timeout, cancellationToken);
-            attempts++;
-            (consecutive, lastError) = result.Healthy ? (consecutive + 1, lastError) : (0, result.Error);
-
-            // The next check is due an interval after this one's answer: what is asked about the process meanwhile (host
-            // commands) runs within the interval instead of adding to it.
-            answered |= !result.Refused;
-            var starting = !answered && _time.GetElapsedTime(started) < policy.Interval;
-            var pause = consecutive >= policy.Successes ? Task.CompletedTask
-                : Task.Delay(starting && StartupRetry < policy.Interval ? StartupRetry : policy.Interval, _time, cancellationToken);
-
-            // The process is asked about only when it did not answer well: an answer is the proof that it runs, so a
-            // healthy check costs no host command (it is on every deploy's critical path).
-            // While it starts (quick checks), only after the first one: not a host command every StartupRetry.
-            if (!result.Healthy && watch is not null && (!starting || attempts == 1) && await watch.Liveness(cancellationToken) is { } dead)
-            {
-                return new HealthReport(false, 0, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
-            }
-
-            notFound = result.StatusCode is 404 or 405 ? notFound + 1 : 0;
-            IReadOnlySet<int>? listening = null;
-
-            // Refused on the first check (and the quick ones while it starts) is how an app starts (not listening yet, or a
-            // framework's first listener elsewhere): which ports it listens on is asked from the next refusal on.
-            if (result.Refused && attempts > 1 && !starting && watch?.ListeningPorts is { } ports)
-            {
-                listening = await ports(cancellationToken);
-            }
-
-            wrongPort = listening is { Count: > 0 } && !listening.Contains(url.Port) ? wrongPort + 1 : 0;
-            var elapsed = _time.GetElapsedTime(started);
-            var report = new HealthReport(consecutive >= policy.Successes, consecutive, policy.Successes, attempts, elapsed, null);
-            progress?.Report(report);
-            if (report.Healthy)
-            {
-                return report;
-            }
-
-            if (notFound >= NotFoundChecks)
-            {
-                return report with { Failure = await NotServedAsync(probe, url, result.StatusCode!.Value, policy, cancellationToken) };
-            }
-
-            if (wrongPort >= WrongPortChecks)
-            {
-                return report with { Failure = await WrongPortAsync(url, listening!, watch!, cancellationToken) };
-            }
-
-            if (elapsed + policy.Interval > policy.Deadline)
-            {
-                // The process was asked about after this check if it failed (and it ran then); an answer says it runs.
-                var why = $"{url} was not healthy within {policy.Deadline.TotalSeconds:0.#}s: {consecutive}/{policy.Successes} consecutive checks passed after {attempts} attempts"
-                    + (lastError is null ? "." : $"; last error: {lastError}.");
-                return report with { Failure = why };
-            }
-
-            await pause;
+            return await CheckUntilDoneAsync();
         }
+        finally
+        {
+            // Not left running behind the deploy; what it found no longer matters (an answer, or a later check, said more).
+            if (early is not null)
+            {
+                await ((Task)early).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        async Task<HealthReport> CheckUntilDoneAsync()
+        {
+            while (true)
+            {
+                var result = await probe.GetAsync(url, policy.Timeout, cancellationToken);
+                attempts++;
+                (consecutive, lastError) = result.Healthy ? (consecutive + 1, lastError) : (0, result.Error);
+
+                // The next check is due an interval after this one's answer: what is asked about the process meanwhile (host
+                // commands) runs within the interval instead of adding to it.
+                answered |= !result.Refused;
+                var starting = !answered && _time.GetElapsedTime(started) < policy.Interval;
+                var pause = consecutive >= policy.Successes ? Task.CompletedTask
+                    : Task.Delay(starting ? StartupPause(attempts, policy.Interval) : policy.Interval, _time, cancellationToken);
+
+                // The process is asked about only when it did not answer well: an answer is the proof that it runs, so a
+                // healthy check costs no host command (it is on every deploy's critical path).
+                // While it starts (quick checks), only after the first one, and without waiting for the answer.
+                if (!result.Healthy && watch is not null && starting && attempts == 1)
+                {
+                    early = watch.Liveness(cancellationToken);
+                }
+                else if (!result.Healthy && watch is not null && !starting && await watch.Liveness(cancellationToken) is { } dead)
+                {
+                    return new HealthReport(false, 0, policy.Successes, attempts, _time.GetElapsedTime(started), dead);
+                }
+
+                if (early is { IsCompleted: true })
+                {
+                    var gone = await early;
+                    early = null;
+                    if (gone is not null)
+                    {
+                        return new HealthReport(false, 0, policy.Successes, attempts, _time.GetElapsedTime(started), gone);
+                    }
+                }
+
+                notFound = result.StatusCode is 404 or 405 ? notFound + 1 : 0;
+                IReadOnlySet<int>? listening = null;
+
+                // Refused on the first check (and the quick ones while it starts) is how an app starts (not listening yet, or a
+                // framework's first listener elsewhere): which ports it listens on is asked from the next refusal on.
+                if (result.Refused && attempts > 1 && !starting && watch?.ListeningPorts is { } ports)
+                {
+                    listening = await ports(cancellationToken);
+                }
+
+                wrongPort = listening is { Count: > 0 } && !listening.Contains(url.Port) ? wrongPort + 1 : 0;
+                var elapsed = _time.GetElapsedTime(started);
+                var report = new HealthReport(consecutive >= policy.Successes, consecutive, policy.Successes, attempts, elapsed, null);
+                progress?.Report(report);
+                if (report.Healthy)
+                {
+                    return report;
+                }
+
+                if (notFound >= NotFoundChecks)
+                {
+                    return report with { Failure = await NotServedAsync(probe, url, result.StatusCode!.Value, policy, cancellationToken) };
+                }
+
+                if (wrongPort >= WrongPortChecks)
+                {
+                    return report with { Failure = await WrongPortAsync(url, listening!, watch!, cancellationToken) };
+                }
+
+                if (elapsed + policy.Interval > policy.Deadline)
+                {
+                    // The process was asked about after this check if it failed (and it ran then); an answer says it runs.
+                    var why = $"{url} was not healthy within {policy.Deadline.TotalSeconds:0.#}s: {consecutive}/{policy.Successes} consecutive checks passed after {attempts} attempts"
+                        + (lastError is null ? "." : $"; last error: {lastError}.");
+                    return report with { Failure = why };
+                }
+
+                await pause;
+            }
+        }
+    }
+
+    /// <summary>The pause after the <paramref name="attempts"/>-th check while the app starts: 10, 20, 40, 80, then 100 ms, never more than an interval.</summary>
+    private static TimeSpan StartupPause(int attempts, TimeSpan interval)
+    {
+        var pause = StartupRetry * Math.Pow(2, Math.Min(attempts - 1, 8));
+        pause = pause < StartupRetryLimit ? pause : StartupRetryLimit;
+        return pause < interval ? pause : interval;
     }
 
     /// <summary>A liveness check for a container: null while it runs, else its exit code and last log lines.</summary>
