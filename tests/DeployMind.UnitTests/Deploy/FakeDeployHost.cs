@@ -160,10 +160,24 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
     /// <summary>How many times the app's containers were listed.</summary>
     public int Listings { get; private set; }
 
-    public Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken)
+    /// <summary>Ports <see cref="AllocateAsync"/> picks first, in order (each when not in the set it is given), as a host whose free ports are these.</summary>
+    public Queue<int> NextPorts { get; } = [];
+
+    /// <summary>How many ports were picked.</summary>
+    public int Allocations { get; private set; }
+
+    /// <summary>When set, what a listing waits for before it answers (e.g. to see whether a port is picked meanwhile).</summary>
+    public Task? ListingWaitsFor { get; set; }
+
+    public async Task<IReadOnlyList<ContainerState>> ListAsync(string app, CancellationToken cancellationToken)
     {
         Listings++;
-        return Task.FromResult<IReadOnlyList<ContainerState>>([.. _containers.Values.Where(c => c.Spec.Labels.GetValueOrDefault(ContainerLabels.App) == app).Select(c => c.State)]);
+        if (ListingWaitsFor is not null)
+        {
+            await ListingWaitsFor.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+
+        return [.. _containers.Values.Where(c => c.Spec.Labels.GetValueOrDefault(ContainerLabels.App) == app).Select(c => c.State)];
     }
 
     public Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken) => Task.FromResult(!MissingImages.Contains(image));
@@ -362,6 +376,15 @@ internal sealed class FakeDeployHost : IContainerRuntime, ITrafficRouter, IHttpP
 
     public Task<int> AllocateAsync(IReadOnlySet<int> taken, CancellationToken cancellationToken)
     {
+        Allocations++;
+        while (NextPorts.TryDequeue(out var next))
+        {
+            if (!taken.Contains(next))
+            {
+                return Task.FromResult(next);
+            }
+        }
+
         while (taken.Contains(_nextPort))
         {
             _nextPort++;

@@ -33,6 +33,48 @@ public sealed class StrategyTests
         Assert.Equal("3/3 checks passed", outcome.Health!.Summary);
     }
 
+    [Fact]
+    public async Task Rolling_PortIsPickedBesideTheListing_NotAfterIt()
+    {
+        // ss and docker ps at once: a listing that answers only once a port was picked would stall a deploy that picked after it.
+        var host = new FakeDeployHost();
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        var picked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.ListingWaitsFor = picked.Task;
+        host.NextPorts.Enqueue(31000);
+        var deploy = DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+        for (var i = 0; i < 500 && host.Allocations == 0; i++)
+        {
+            await Task.Delay(1);
+        }
+
+        Assert.Equal(1, host.Allocations);
+        picked.SetResult();
+        host.ListingWaitsFor = null;
+        var outcome = await deploy;
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.Equal(31000, host.Running("shop:2").Spec.Port);
+    }
+
+    [Fact]
+    public async Task Rolling_PortPickedBesideTheListingIsAStoppedReleasesPort_IsPickedAgain()
+    {
+        // The pick made beside the listing cannot know the ports of the app's stopped releases (kept for rollbacks): one of
+        // them is not given to the new release.
+        var host = new FakeDeployHost();
+        var kept = host.Seed(App, "r0", "shop:0", _time.GetUtcNow().AddHours(-2));
+        host.Seed(App, "r1", "shop:1", _time.GetUtcNow().AddHours(-1));
+        kept.Running = false;
+        host.NextPorts.Enqueue(kept.Spec.Port);
+
+        var outcome = await DriveAsync(Rolling().DeployAsync(Request("r2", "shop:2", host), Observer(), CancellationToken.None));
+
+        Assert.Equal(DeployStatus.Succeeded, outcome.Status);
+        Assert.NotEqual(kept.Spec.Port, host.Running("shop:2").Spec.Port);
+        Assert.Equal(2, host.Allocations);
+    }
+
     [Theory]
     [InlineData(StrategyKind.Rolling)]
     [InlineData(StrategyKind.Canary)]
