@@ -182,7 +182,6 @@ internal static class NginxCommands
     /// <summary>The script of <see cref="ReloadRunning"/>.</summary>
     internal const string ReloadRunningScript = """
         log=$1 pidfile=$2
-        shift 2
         if size=$(stat -c %s -- "$log" 2>/dev/null); then printf 'size %s\n' "$size"; elif [ ! -e "$log" ]; then printf 'size 0\n'; fi
         pid=
         { read -r pid; } 2>/dev/null < "$pidfile" || [ -n "$pid" ] || pid=
@@ -195,30 +194,30 @@ internal static class NginxCommands
           workers=
           { read -r workers; } < "$children"
           if [ -n "$workers" ]; then printf 'workers %s\n' $workers; else printf 'workers none\n'; fi
-          printf 'reload\n'
-          exec "$@" -s reload
+        else
+          workers=$(ps -o pid= --ppid "$pid")
+          case $? in
+            0) printf 'workers %s\n' $workers ;;
+            1) if [ -z "$workers" ]; then printf 'workers none\n'; else printf 'workers ?\n'; fi ;;
+            *) printf 'workers ?\n' ;;
+          esac
         fi
-        workers=$(ps -o pid= --ppid "$pid")
-        case $? in
-          0) printf 'workers %s\n' $workers ;;
-          1) if [ -z "$workers" ]; then printf 'workers none\n'; else printf 'workers ?\n'; fi ;;
-          *) printf 'workers ?\n' ;;
-        esac
+        # What `nginx -s reload` sends to the master its pid file names, without starting nginx to parse the whole
+        # configuration again only to find that pid (nginx -t has just parsed it).
         printf 'reload\n'
-        exec "$@" -s reload
+        kill -HUP "$pid"
         """;
 
     /// <summary>
     /// Managed: one host command that reads the error log's size ("size N"; none when it cannot be read), then, when the pid
     /// file names a live master, its workers ("master P", then a "workers PID" line per worker, "workers none" when it has
-    /// none, "workers ?" when ps cannot say)
-    /// and reloads it ("reload", then nginx's own output and exit code); "stopped" (exit 0, nothing signalled) otherwise.
+    /// none, "workers ?" when ps cannot say) and tells it to reload (SIGHUP, what <c>nginx -s reload</c> sends: "reload",
+    /// then kill's own output and exit code); "stopped" (exit 0, nothing signalled) otherwise.
     /// </summary>
     public static CommandSpec ReloadRunning(NginxLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        var nginx = Managed(layout);
-        return FileCommand("sh", ["-c", ReloadRunningScript, "sh", layout.ErrorLogPath, layout.PidPath!, nginx.Program, .. nginx.Arguments]);
+        return FileCommand("sh", "-c", ReloadRunningScript, "sh", layout.ErrorLogPath, layout.PidPath!);
     }
 
     /// <summary>The names in <paramref name="directory"/>, one a line.</summary>

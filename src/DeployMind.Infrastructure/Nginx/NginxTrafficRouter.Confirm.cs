@@ -22,6 +22,13 @@ internal sealed partial class NginxTrafficRouter
     /// </summary>
     private static readonly TimeSpan ConfirmPollInterval = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// How often, at most, nginx's error log is read for a failed reload while the new generation does not answer yet: a
+    /// host command (a process, or a round trip) every poll would compete with nginx for the CPU while it starts its new
+    /// workers, and a failed reload is rare.
+    /// </summary>
+    private static readonly TimeSpan ErrorLogPollInterval = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How much of nginx's error log a failure report quotes at most.</summary>
     private const int ErrorLogQuoteBytes = 16 * 1024;
 
@@ -92,6 +99,8 @@ internal sealed partial class NginxTrafficRouter
         var timeout = Duration.Parse(_options.ReloadConfirmTimeout, $"{NginxOptions.SectionName}:{nameof(NginxOptions.ReloadConfirmTimeout)}");
         var started = _time.GetTimestamp();
         var served = false;
+        long? errorsRead = null;
+        IReadOnlyList<string> errors = [];
         while (true)
         {
             string? live = null;
@@ -120,9 +129,15 @@ internal sealed partial class NginxTrafficRouter
                 continue;
             }
 
-            var errors = offset is null ? [] : NginxReloadErrors.Lines(await ReadErrorLogAsync(layout, offset.Value));
+            var late = _time.GetElapsedTime(started) >= timeout;
+            if (offset is not null && (late || errorsRead is null || _time.GetElapsedTime(errorsRead.Value) >= ErrorLogPollInterval))
+            {
+                errorsRead = _time.GetTimestamp();
+                errors = NginxReloadErrors.Lines(await ReadErrorLogAsync(layout, offset.Value));
+            }
+
             var failed = NginxReloadErrors.IsFinal(errors);
-            if (failed || _time.GetElapsedTime(started) >= timeout)
+            if (failed || late)
             {
                 var seen = live is null ? "no generation" : $"generation {live}";
                 var reason = failed

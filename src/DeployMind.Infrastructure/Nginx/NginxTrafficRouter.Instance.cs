@@ -208,8 +208,8 @@ internal sealed partial class NginxTrafficRouter
         if (master is null || reloaded < 0 || !result.Succeeded)
         {
             var said = reloaded < 0 ? result : result with { StandardOutput = output[reloaded..] };
-            throw new RouterConfigurationException(
-                $"nginx on {_runner.Name} did not reload (`{NginxCommands.Reload(layout, [.. _options.ReloadCommand])}`). {NginxMessages(said)}");
+            var signal = master is null ? NginxCommands.Reload(layout, [.. _options.ReloadCommand]).ToString() : $"kill -HUP {master.Value.ToString(CultureInfo.InvariantCulture)}, as nginx -s reload does";
+            throw new RouterConfigurationException($"nginx on {_runner.Name} did not reload (`{signal}`). {NginxMessages(said)}");
         }
 
         // The workers that ran just before the signal are the ones that may hold requests under the replaced configuration.

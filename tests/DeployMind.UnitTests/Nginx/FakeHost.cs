@@ -64,6 +64,10 @@ internal sealed class FakeHost : ICommandRunner
     public IEnumerable<CommandSpec> CallsTo(string program, string? argument = null) =>
         Calls.Where(c => c.Program == program && (argument is null || c.Arguments.Contains(argument)));
 
+    /// <summary>Every reload asked of nginx: a SIGHUP to the master (Managed), or a reload command (nginx -s reload, or ConfD's).</summary>
+    public IEnumerable<CommandSpec> Reloads =>
+        Calls.Where(c => (c.Program == "kill" && c.Arguments.Contains("-HUP")) || (c.Program != "sh" && c.Arguments.Contains("reload")));
+
     public Task<CommandResult> RunAsync(CommandSpec command, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -246,10 +250,9 @@ internal sealed class FakeHost : ICommandRunner
         text.Append(Workers.Count == 0 ? "workers none\n" : string.Concat(Workers.Select(w => $"workers {w}\n")));
         text.Append("reload\n");
         TitleChecks = 0;
-        // The script execs nginx: recorded as the call it is.
-        var nginx = new CommandSpec(args[5], [.. args.Skip(6), "-s", "reload"]);
-        Calls.Add(nginx);
-        var reload = Nginx(nginx.Arguments);
+        // The script signals the master (kill is the shell's own): recorded as the call it is.
+        Calls.Add(CommandSpec.Create("kill", "-HUP", pid.ToString(CultureInfo.InvariantCulture)));
+        var reload = Load(start: false);
         return reload with { StandardOutput = text + reload.StandardOutput };
     }
 
