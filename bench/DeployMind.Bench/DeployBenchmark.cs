@@ -106,6 +106,25 @@ internal static class DeployBenchmark
                 guardedOld = guardedName;
             }
 
+            // 1b. Requests through nginx while each one deploys, in a pass of its own (the load would slow the timed runs):
+            //     what a deploy that does not wait for nginx's handover costs its users.
+            var dropRuns = Math.Min(runs, 5);
+            var failed = new Dictionary<string, (int Failed, int Total)> { ["deploymind"] = (0, 0), ["bare"] = (0, 0), ["guarded"] = (0, 0) };
+            void Count(string side, (int Failed, int Total) seen) =>
+                failed[side] = (failed[side].Failed + seen.Failed, failed[side].Total + seen.Total);
+            for (var j = 1; j <= dropRuns; j++)
+            {
+                var i = runs + j;
+                Count("deploymind", await UnderLoadAsync(port, async () => Ensure(await rolling.DeployAsync(Request($"v{i}"), NullDeployObserver.Instance, CancellationToken.None))));
+                var name = $"bench-bare-{i}";
+                Count("bare", await UnderLoadAsync(listen, () => Sh(Path.Combine(BuildBenchmark.RepoRoot, "bench", "deploy", "bare-rolling.sh"), image, name, FreePort().ToString(CultureInfo.InvariantCulture), listen.ToString(CultureInfo.InvariantCulture), prefix, old, $"v{i}")));
+                old = name;
+                var guardedName = $"bench-guarded-{i}";
+                Count("guarded", await UnderLoadAsync(guardedListen, () => Sh(Path.Combine(BuildBenchmark.RepoRoot, "bench", "deploy", "bare-rolling-guarded.sh"), image, guardedName, FreePort().ToString(CultureInfo.InvariantCulture), guardedListen.ToString(CultureInfo.InvariantCulture), prefix, guardedOld, $"v{i}")));
+                guardedOld = guardedName;
+                Console.WriteLine($"under load {j}: failed requests deploymind {failed["deploymind"].Failed}/{failed["deploymind"].Total}, bare {failed["bare"].Failed}/{failed["bare"].Total}, guarded {failed["guarded"].Failed}/{failed["guarded"].Total}");
+            }
+
             // 2. A canary that breaches (half of its answers are 500) under a steady load: from the moment it
             //    takes 10% of the traffic to the moment traffic is 100% on the stable release again.
             var breach = new List<(double StepToStable, double VerdictToStable)>();
@@ -135,7 +154,7 @@ internal static class DeployBenchmark
                 .AppendLine()
                 .AppendLine(string.Create(CultureInfo.InvariantCulture, $"On: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, Docker engine {engine}, nginx 1.22, {runs} runs each, {DateTime.UtcNow:yyyy-MM-dd}."))
                 .AppendLine();
-            var rollingSection = RollingSection(deploymind, housekeeping, bare, guarded, traces, bareSteps, guardedSteps, loadAverages);
+            var rollingSection = RollingSection(deploymind, housekeeping, bare, guarded, traces, bareSteps, guardedSteps, loadAverages, failed, dropRuns);
             var sections = new List<string> { rollingSection };
             if (breach.Count > 0)
             {
@@ -224,6 +243,58 @@ internal static class DeployBenchmark
         await Task.WhenAll(workers);
     }
 
+    /// <summary>
+    /// Runs <paramref name="deploy"/> while 2 clients send GET / through nginx on <paramref name="port"/> back to back, a
+    /// new connection each (bounded: 20,000 requests, 2 minutes); what failed (refused, reset, not 200) of how many.
+    /// </summary>
+    private static async Task<(int Failed, int Total)> UnderLoadAsync(int port, Func<Task> deploy)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(5) };
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var failedCount = 0;
+        var total = 0;
+        var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 10_000 && !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{port}/"));
+                    request.Headers.ConnectionClose = true;
+                    using var response = await client.SendAsync(request, stop.Token);
+                    Interlocked.Increment(ref total);
+                    if (response.StatusCode != System.Net.HttpStatusCode.OK)
+                    {
+                        Interlocked.Increment(ref failedCount);
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref total);
+                    Interlocked.Increment(ref failedCount);
+                }
+            }
+        })).ToList();
+        try
+        {
+            // The route answers before the deploy starts (so a failure is the deploy's, not the load's start).
+            await Task.Delay(200);
+            await deploy();
+            await Task.Delay(200);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(workers);
+        }
+
+        return (failedCount, total);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -288,7 +359,8 @@ internal static class DeployBenchmark
     /// </summary>
     private static string RollingSection(
         List<double> deploymind, List<double> housekeeping, List<double> bare, List<double> guarded, List<(double Seconds, IReadOnlyList<DeployTrace.Entry> Entries)> traces,
-        List<IReadOnlyList<(string Step, double Ms)>> bareSteps, List<IReadOnlyList<(string Step, double Ms)>> guardedSteps, List<double> load)
+        List<IReadOnlyList<(string Step, double Ms)>> bareSteps, List<IReadOnlyList<(string Step, double Ms)>> guardedSteps, List<double> load,
+        Dictionary<string, (int Failed, int Total)> failed, int dropRuns)
     {
         static string F(FormattableString value) => FormattableString.Invariant(value);
         var text = new StringBuilder()
@@ -317,6 +389,21 @@ internal static class DeployBenchmark
             .AppendLine()
             .AppendLine(F($"Against the guarded script (median DeployMind / median guarded script): **{Median(deploymind) / Median(guarded):F2}×**; per run: {string.Join(", ", deploymind.Zip(guarded, (d, b) => (d / b).ToString("F2", CultureInfo.InvariantCulture)))}. ")
                 + F($"The guarded script costs {Median(guarded) / Median(bare):F2}× the bare one."))
+            .AppendLine();
+
+        string Failed(string side) => F($"{failed[side].Failed} of {failed[side].Total}");
+        text.Append(F($"Requests that failed through nginx while each deployed ({dropRuns} more deploys each, in a pass of their own after the timed runs; 2 clients "))
+            .AppendLine("sending `GET /` back to back through the app's nginx port, a new connection each; failed = refused, reset, or an answer other than 200):")
+            .AppendLine()
+            .AppendLine("| | failed of sent |")
+            .AppendLine("| --- | ---: |")
+            .AppendLine($"| DeployMind rolling | {Failed("deploymind")} |")
+            .AppendLine($"| bare script | {Failed("bare")} |")
+            .AppendLine($"| guarded script | {Failed("guarded")} |")
+            .AppendLine()
+            .AppendLine("The bare script stops the old container as soon as `nginx -s reload` returns. nginx's graceful reload starts the new workers, waits 100 ms, "
+                + "and only then tells the old ones to stop accepting: the connections those take meanwhile are proxied to a container that is stopping. "
+                + "DeployMind and the guarded script stop it only once nginx serves the new release (DeployMind: and the old workers are shutting down).")
             .AppendLine();
 
         // DeployMind: per kind of command, calls and time per deploy (medians over the runs).

@@ -75,7 +75,7 @@ internal sealed class DeployTrace
                 return script.Contains("@deploymind-env-file@", StringComparison.Ordinal) ? "sh: write the env file (0600) + docker run"
                     : script.Contains("exec mv -f", StringComparison.Ordinal) ? "sh: keep the previous site, write the new one, rename it in"
                     : script.Contains("/proc/$p/cmdline", StringComparison.Ordinal) ? "sh: are the replaced workers shutting down (confirm)"
-                    : script.Contains("pidfile", StringComparison.Ordinal) ? "sh: error log size, nginx's master and workers, nginx -s reload"
+                    : script.Contains("pidfile", StringComparison.Ordinal) ? "sh: error log size, nginx's master and workers, SIGHUP to the master"
                     : script.Contains("cat > ", StringComparison.Ordinal) ? "sh: write env file"
                     : script.Contains("rm -f", StringComparison.Ordinal) && script.Contains(".env", StringComparison.Ordinal) ? "sh: remove env file"
                     : script.Contains("rotated", StringComparison.Ordinal) ? "sh: access log rotation check"
