@@ -42,6 +42,9 @@ public sealed partial class NotificationDispatcher : IDeploymentReporter, IDeplo
     private readonly Queue<(Guid, NotificationEvent)> _sentOrder = new();
     private readonly CancellationTokenSource _stopping = new();
     private NotificationOptions? _process;
+    /// <summary>How long, past the longest send timeout, a disposing dispatcher waits for a failed send's warning to be recorded.</summary>
+    private static readonly TimeSpan RecordingSlack = TimeSpan.FromSeconds(5);
+
     private TaskCompletionSource _idle = Completed();
     private int _outstanding;
     private Task? _loop;
@@ -173,12 +176,13 @@ public sealed partial class NotificationDispatcher : IDeploymentReporter, IDeplo
         _queue.Writer.TryComplete();
         if (loop is not null)
         {
-            // A process that ends right after a deploy (the CLI) still sends its last notices: at most one timeout more.
+            // A process that ends right after a deploy (the CLI) still sends its last notices: at most one timeout more, and
+            // time to record a failed one's warning in the deployment's log (a loaded machine took more than a second).
             // (The options queued with each notice are known; the container may be half disposed by now.)
             var bound = TimeSpan.FromTicks(Interlocked.Read(ref _longestTimeoutTicks));
             try
             {
-                await loop.WaitAsync(bound + TimeSpan.FromSeconds(1), _time).ConfigureAwait(false);
+                await loop.WaitAsync(bound + RecordingSlack, _time).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
