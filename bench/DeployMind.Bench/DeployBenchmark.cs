@@ -35,9 +35,13 @@ internal static class DeployBenchmark
         var runner = new DeployTrace.Runner(host.Services.GetRequiredService<ICommandRunner>(), trace);
         var nginxOptions = host.Services.GetRequiredService<IOptions<NginxOptions>>().Value;
         using var tracedRouter = new NginxTrafficRouter(runner, nginxOptions, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<NginxTrafficRouter>.Instance, fetchInProcess: true);
+        // This machine's engine on its socket, as the factory gives the local host, with each request timed too.
+        using var localEngine = DockerEngine.LocalSocket(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)) is { } socket
+            ? new DockerEngine(socket, handler => new DeployTrace.EngineHandler(handler, trace))
+            : null;
         var local = new DeployHost(
             "local",
-            new DockerContainerRuntime(runner),
+            localEngine is null ? new DockerContainerRuntime(runner) : new DockerEngineRuntime(new DockerContainerRuntime(runner), localEngine, runner.Name),
             tracedRouter,
             new DeployTrace.Probe(host.Services.GetRequiredService<IHttpProbe>(), trace),
             new ListeningPortAllocator(runner));

@@ -112,6 +112,31 @@ internal sealed class DeployTrace
             ((IStreamingCommandRunner)inner).RunStreamingAsync(command, writeInput, readOutput, cancellationToken);
     }
 
+    /// <summary>Every request to the Docker engine's API through it is recorded.</summary>
+    public sealed class EngineHandler(HttpMessageHandler inner, DeployTrace trace) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var started = DeployTrace.Now();
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            finally
+            {
+                var path = request.RequestUri!.AbsolutePath;
+                trace.Add(
+                    path.EndsWith("/containers/json", StringComparison.Ordinal) ? "engine API: list containers (the app's)"
+                    : path.EndsWith("/create", StringComparison.Ordinal) ? "engine API: create container"
+                    : path.EndsWith("/start", StringComparison.Ordinal) ? "engine API: start container"
+                    : path.EndsWith("/stop", StringComparison.Ordinal) ? "engine API: stop container"
+                    : path.EndsWith("/json", StringComparison.Ordinal) ? "engine API: inspect container"
+                    : $"engine API: {request.Method} {path}",
+                    started);
+            }
+        }
+    }
+
     /// <summary>Every health probe through it is recorded.</summary>
     public sealed class Probe(IHttpProbe inner, DeployTrace trace) : IHttpProbe
     {

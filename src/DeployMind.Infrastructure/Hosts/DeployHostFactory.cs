@@ -93,7 +93,13 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
                 var ssmRunner = CreateSsmRunner(options, ssm);
                 return (Assemble(options.Name, ssmRunner, new CommandHttpProbe(ssmRunner)), ssmRunner);
             default:
-                return (Assemble(options.Name, _local, _localProbe), null);
+                // This machine: the engine's API on its socket for a deploy's critical steps (no docker process each time),
+                // when the CLI would reach that same engine; the CLI otherwise (and for everything else).
+                var engine = _local is LocalProcessRunner
+                    && DockerEngine.LocalSocket(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)) is { } socket
+                    ? new DockerEngine(socket)
+                    : null;
+                return (Assemble(options.Name, _local, _localProbe, engine), engine);
         }
     }
 
@@ -104,9 +110,9 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
             ? address
             : throw new InvalidInputException($"Host {options.Name}: ssh '{options.Ssh}' is not an SSH address ({error}); write user@host or ssh://user@host:port.");
 
-    private DeployHost Assemble(string name, ICommandRunner runner, IHttpProbe probe) =>
+    private DeployHost Assemble(string name, ICommandRunner runner, IHttpProbe probe, DockerEngine? engine = null) =>
         new(name,
-            new DockerContainerRuntime(runner),
+            engine is null ? new DockerContainerRuntime(runner) : new DockerEngineRuntime(new DockerContainerRuntime(runner), engine, runner.Name),
             new NginxTrafficRouter(runner, _nginx, _time, _loggers.CreateLogger<NginxTrafficRouter>(), fetchInProcess: ReferenceEquals(runner, _local)),
             probe,
             new ListeningPortAllocator(runner));

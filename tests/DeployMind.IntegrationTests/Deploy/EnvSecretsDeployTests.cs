@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using DeployMind.Cli;
 using DeployMind.Cli.Hosting;
+using DeployMind.Infrastructure.Docker;
 using DeployMind.Infrastructure.Processes;
 using DeployMind.IntegrationTests.Support;
 using DeployMind.UnitTests.Secrets;
@@ -14,7 +15,8 @@ namespace DeployMind.IntegrationTests.Deploy;
 /// `deploymind deploy` of an app with env.clear and env.secret on this machine's engine and nginx: one secret from an env
 /// file outside the repository, one from a loopback AWS Secrets Manager endpoint (read by the real SDK). The app proves
 /// the values arrived (their SHA-256 through nginx) while the values themselves appear in no command line, process list,
-/// record, log or CLI output; the env file is 0600 on the host and goes with its release.
+/// record, log or CLI output; on this machine they go to the engine in its API's request body (no env file), and where an
+/// env file is written it is 0600 on the host and goes with its release.
 /// </summary>
 public sealed class EnvSecretsDeployTests : IAsyncLifetime, IDisposable
 {
@@ -99,7 +101,15 @@ public sealed class EnvSecretsDeployTests : IAsyncLifetime, IDisposable
         var seen = await processLists;
 
         Assert.True(first.Code == ExitCodes.Success, first.Output);
-        Assert.Contains("--env-file", seen, StringComparison.Ordinal);
+
+        // This machine's engine is asked on its socket, the variables in the request's body; were the CLI to reach another
+        // engine, docker run would take them from an env file.
+        var throughEngine = DockerEngine.LocalSocket(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)) is not null;
+        if (!throughEngine)
+        {
+            Assert.Contains("--env-file", seen, StringComparison.Ordinal);
+        }
+
         using var answer = JsonDocument.Parse(await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{_port}/env")));
         Assert.Equal(Sha256(_apiKey), answer.RootElement.GetProperty("API_KEY").GetProperty("sha256").GetString());
         Assert.Equal(Sha256(_dbPassword), answer.RootElement.GetProperty("DB_PASSWORD").GetProperty("sha256").GetString());
@@ -112,10 +122,13 @@ public sealed class EnvSecretsDeployTests : IAsyncLifetime, IDisposable
         var env = (await Docker.RunAsync("inspect", "--format", "{{json .Config.Env}}", container)).StandardOutput;
         Assert.Contains($"API_KEY={_apiKey}", env, StringComparison.Ordinal);
 
-        // The env file on the host: private, and named after the release's container.
+        // Through the engine there is no env file; through the CLI it is private, and named after the release's container.
         var file = Path.Combine(EnvFolder, container + ".env");
-        Assert.True(File.Exists(file), file);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? UnixFileMode.None : File.GetUnixFileMode(file));
+        Assert.True(File.Exists(file) != throughEngine, file);
+        if (!throughEngine)
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? UnixFileMode.None : File.GetUnixFileMode(file));
+        }
 
         // Records and logs: the CLI's status and log answers, and the records database itself.
         var id = JsonDocument.Parse(first.Output).RootElement.GetProperty("id").GetString()!;

@@ -103,7 +103,12 @@ public sealed class NodeRedisDeployTests : IAsyncLifetime, IDisposable
             Assert.Contains("loopback-ssh", first.Output, StringComparison.Ordinal);
         }
 
-        Assert.Contains("--env-file", seen, StringComparison.Ordinal);
+        if (host == "ssh")
+        {
+            // Over SSH docker run takes the variables from a 0600 env file; on this machine the engine's API gets them in
+            // its request's body.
+            Assert.Contains("--env-file", seen, StringComparison.Ordinal);
+        }
 
         using var client = new HttpClient();
         var counted = await VisitsAsync(client, _fromFile, 3);
