@@ -106,11 +106,7 @@ public sealed class HealthCheckerTests
         var watch = new HealthWatch("container x", _ => inspect.Task);
 
         var wait = new HealthChecker(probe, _time).WaitHealthyAsync(Base, policy, watch, null, CancellationToken.None);
-        for (var i = 0; i < 10 && probe.Times.Count < 3; i++)
-        {
-            await Task.Delay(1);
-            _time.Advance(TimeSpan.FromMilliseconds(10));
-        }
+        await AdvanceUntilChecksAsync(probe, 3);
 
         Assert.Equal([0, 10, 30], probe.Times.Select(t => (int)(t - start).TotalMilliseconds));
         inspect.SetResult(null);
@@ -129,11 +125,7 @@ public sealed class HealthCheckerTests
         var watch = new HealthWatch("container x", _ => inspect.Task);
 
         var wait = new HealthChecker(probe, _time).WaitHealthyAsync(Base, policy, watch, null, CancellationToken.None);
-        for (var i = 0; i < 10 && probe.Times.Count < 3; i++)
-        {
-            await Task.Delay(1);
-            _time.Advance(TimeSpan.FromMilliseconds(10));
-        }
+        await AdvanceUntilChecksAsync(probe, 3);
 
         inspect.SetResult("Container x exited with code 2. Its last 1 log lines:\n  panic: no config");
         var report = await AdvanceUntilDoneAsync(wait);
@@ -310,6 +302,16 @@ public sealed class HealthCheckerTests
         }
 
         return await wait;
+    }
+
+    /// <summary>Advances the clock 10 ms at a time until <paramref name="probe"/> was asked <paramref name="checks"/> times (at most 100 ms).</summary>
+    private async Task AdvanceUntilChecksAsync(ScriptedProbe probe, int checks)
+    {
+        for (var i = 0; i < 10 && probe.Times.Count < checks; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+        }
     }
 
     /// <summary>Advances the clock 10 ms at a time until the wait ends (the quick checks while an app starts are 10 ms apart at first).</summary>

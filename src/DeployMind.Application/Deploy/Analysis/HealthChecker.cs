@@ -82,19 +82,6 @@ public sealed class HealthChecker
         Task<string?>? early = null;
         try
         {
-            return await CheckUntilDoneAsync();
-        }
-        finally
-        {
-            // Not left running behind the deploy; what it found no longer matters (an answer, or a later check, said more).
-            if (early is not null)
-            {
-                await ((Task)early).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-
-        async Task<HealthReport> CheckUntilDoneAsync()
-        {
             while (true)
             {
                 var result = await probe.GetAsync(url, policy.Timeout, cancellationToken);
@@ -168,6 +155,14 @@ public sealed class HealthChecker
                 }
 
                 await pause;
+            }
+        }
+        finally
+        {
+            // Not left running behind the deploy; what it found no longer matters (an answer, or a later check, said more).
+            if (early is not null)
+            {
+                await ((Task)early).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
