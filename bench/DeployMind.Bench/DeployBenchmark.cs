@@ -44,7 +44,7 @@ internal static class DeployBenchmark
             localEngine is null ? new DockerContainerRuntime(runner) : new DockerEngineRuntime(new DockerContainerRuntime(runner), localEngine, runner.Name),
             tracedRouter,
             new DeployTrace.Probe(host.Services.GetRequiredService<IHttpProbe>(), trace),
-            new ListeningPortAllocator(runner));
+            new ListeningPortAllocator(runner, local: true));
         var rolling = host.Services.GetRequiredService<RollingStrategy>();
         var canary = host.Services.GetServices<IDeploymentStrategy>().OfType<CanaryStrategy>().Single();
         var health = new HealthPolicy("/health", TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(30));

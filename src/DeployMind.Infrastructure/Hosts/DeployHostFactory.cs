@@ -115,5 +115,5 @@ internal sealed partial class DeployHostFactory : IDeployHostFactory, IDisposabl
             engine is null ? new DockerContainerRuntime(runner) : new DockerEngineRuntime(new DockerContainerRuntime(runner), engine, runner.Name),
             new NginxTrafficRouter(runner, _nginx, _time, _loggers.CreateLogger<NginxTrafficRouter>(), fetchInProcess: ReferenceEquals(runner, _local)),
             probe,
-            new ListeningPortAllocator(runner));
+            new ListeningPortAllocator(runner, local: ReferenceEquals(runner, _local) && runner is LocalProcessRunner));
 }

@@ -12,6 +12,41 @@ public sealed class HostToolsTests
         Assert.Equal([22, 2375, 8080], ListeningPortAllocator.ParseListening(Output).Order());
     }
 
+    [Fact]
+    public void ParseKernelTable_ProcNetTcpLines_ReadsTheListeningSocketsPortsOnly()
+    {
+        const string Table = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 17278363 1 0000000000000000 100 0 0 10 0
+               1: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 17277495 1 0000000000000000 100 0 0 10 0
+               2: 0100007F:AB12 0100007F:951F 01 00000000:00000000 00:00000000 00000000     0        0 19892320 1 0000000000000000 20 4 28 18 -1
+               3: 0000000000000000FFFF00000100007F:0947 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 1 1 0
+            """;
+
+        Assert.Equal([22, 2375, 8080], ListeningPortAllocator.ParseKernelTable(Table).Order());
+    }
+
+    [Fact]
+    public void ParseKernelTable_ThisMachinesTables_HoldListenersOnIpv4AndIpv6()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var v4 = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        v4.Start();
+        var v4Port = ((System.Net.IPEndPoint)v4.LocalEndpoint).Port;
+        Assert.Contains(v4Port, ListeningPortAllocator.ParseKernelTable(File.ReadAllText("/proc/net/tcp")));
+        if (System.Net.Sockets.Socket.OSSupportsIPv6 && File.Exists("/proc/net/tcp6"))
+        {
+            using var v6 = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Loopback, 0);
+            v6.Start();
+            Assert.Contains(((System.Net.IPEndPoint)v6.LocalEndpoint).Port, ListeningPortAllocator.ParseKernelTable(File.ReadAllText("/proc/net/tcp6")));
+        }
+
+    }
+
     [Theory]
     [InlineData(0, "200", 200, null)]
     [InlineData(0, "503", 503, "status 503")]
