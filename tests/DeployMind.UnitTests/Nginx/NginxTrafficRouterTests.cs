@@ -184,6 +184,25 @@ public sealed class NginxTrafficRouterTests
     }
 
     [Fact]
+    public async Task ApplyAsync_WaitingForTheNewGeneration_ReadsTheErrorLogEvery50MsNotAtEveryPoll()
+    {
+        // The new generation is asked every 10 ms; nginx's error log (a host command each time) only every 50 ms, and once
+        // more when the wait ends.
+        var host = new FakeHost();
+        using var router = new NginxTrafficRouter(host, new NginxOptions { Prefix = "/srv/nginx", ReloadConfirmTimeout = "500ms" }, TimeProvider.System, NullLogger<NginxTrafficRouter>.Instance);
+        await router.ApplyAsync(V1, CancellationToken.None);
+        host.IgnoreReloads = true;
+        var fetchesBefore = host.CallsTo("curl").Count();
+
+        await Assert.ThrowsAsync<RouterConfigurationException>(() => router.ApplyAsync(V2, CancellationToken.None));
+
+        var tails = host.CallsTo("tail").Count();
+        var fetches = host.CallsTo("curl").Count() - fetchesBefore;
+        Assert.InRange(tails, 2, 12);
+        Assert.True(fetches >= 2 * tails, $"{fetches} asks for the generation, {tails} error-log reads");
+    }
+
+    [Fact]
     public async Task ApplyAsync_ReloadNeverTakesEffect_FailsAfterTheTimeoutAndLoadsThePreviousSiteAgain()
     {
         var host = new FakeHost();
