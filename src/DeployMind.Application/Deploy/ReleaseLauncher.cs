@@ -92,8 +92,9 @@ public sealed class ReleaseLauncher
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(observer);
         var release = request.Release;
-        // The first web container's port is picked beside the listing (ss and docker ps at once, one host command less on
-        // the critical path); a pick that turns out to be a port the app's containers were given is made again.
+        // The first web container's port is picked beside the listing (the host's listening ports and its containers read at
+        // once: one step less on the critical path); a pick that turns out to be a port the app's containers were given is
+        // made again.
         var picked = host.Ports.AllocateAsync(new HashSet<int> { request.ListenPort }, cancellationToken);
         StartedContainers started;
         bool keptRelease;
